@@ -5,6 +5,7 @@ import org.dicomrelay.dicom.data.BulkData;
 import org.dicomrelay.dicom.data.DicomElement;
 import org.dicomrelay.dicom.data.Fragments;
 import org.dicomrelay.dicom.data.Sequence;
+import org.dicomrelay.dicom.data.Tag;
 import org.dicomrelay.dicom.data.VR;
 import org.dicomrelay.dicom.io.DicomInputStream.Event;
 
@@ -54,7 +55,8 @@ public final class DataSetReader {
         used += bytes + ELEMENT_OVERHEAD;
         if (used > maxMemory) {
             throw new DicomParseException(in.headerPosition(), "data set exceeds the in-memory limit of " + maxMemory
-                    + " bytes; stream it or raise the limit");
+                    + " bytes at " + Tag.toString(in.tag()) + (bytes > 0 ? " (value of " + bytes + " bytes)" : "")
+                    + "; stream it or raise the limit");
         }
     }
 

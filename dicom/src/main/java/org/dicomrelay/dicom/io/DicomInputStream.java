@@ -184,7 +184,7 @@ public final class DicomInputStream implements Closeable {
             byte[] first = in.readNBytes(8);
             in.reset();
             if (first.length < 8) throw new DicomParseException(position(), "file meta information has no Transfer Syntax UID (0002,0010) and no data set follows");
-            startDataSet(guessTransferSyntax(first));
+            startFileDataSet(guessTransferSyntax(first));
             return;
         }
         TransferSyntax ts = TransferSyntax.of(new String(tsuid, StandardCharsets.US_ASCII));
@@ -193,13 +193,18 @@ public final class DicomInputStream implements Closeable {
             in = new CountingInputStream(new BufferedInputStream(new InflaterInputStream(in, new Inflater(true), 65536), 65536));
             positionIsStreamOffset = false;
         }
-        startDataSet(ts);
+        startFileDataSet(ts);
     }
 
     private void startDataSet(TransferSyntax ts) throws IOException {
         transferSyntax = ts;
         dataSetStart = in.count();
-        // Some writers declare explicit VR and write implicit (or the reverse); read what is there.
+        event = null;
+    }
+
+    /** Some file writers declare explicit VR and write implicit (or the reverse): read what is there. */
+    private void startFileDataSet(TransferSyntax ts) throws IOException {
+        startDataSet(ts);
         in.mark(8);
         byte[] first = in.readNBytes(6);
         in.reset();
@@ -210,7 +215,6 @@ public final class DicomInputStream implements Closeable {
                 transferSyntax = new TransferSyntax(ts.uid(), ts.name(), looksExplicit, false, false, ts.encapsulated());
             }
         }
-        event = null;
     }
 
     /** True when the data set is encoded differently from what its meta information declares. */

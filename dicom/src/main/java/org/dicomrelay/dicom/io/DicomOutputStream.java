@@ -132,8 +132,21 @@ public final class DicomOutputStream implements Closeable, Flushable {
     /** Writes one element header (or item/delimiter header when {@code vr} is null); length 0xFFFFFFFF is undefined. */
     public void writeHeader(int tag, VR vr, long length) throws IOException {
         startDataSet();
-        VR v = vr == null ? null : headerVR(vr, Math.max(length, 0), ts.explicitVR());
-        writeHeader(tag, v, length < 0 ? UNDEFINED : length, ts.explicitVR(), ts.bigEndian());
+        boolean explicit = encodings.isEmpty() ? ts.explicitVR() : encodings.peek()[0];
+        boolean big = encodings.isEmpty() ? ts.bigEndian() : encodings.peek()[1];
+        VR v = vr == null ? null : headerVR(vr, Math.max(length, 0), explicit);
+        writeHeader(tag, v, length < 0 ? UNDEFINED : length, explicit, big);
+    }
+
+    private final java.util.ArrayDeque<boolean[]> encodings = new java.util.ArrayDeque<>();
+
+    /** For streamed writing: headers that follow use this encoding until {@link #popEncoding()} (CP-246 items are implicit little endian). */
+    public void pushEncoding(boolean explicitVR, boolean bigEndian) {
+        encodings.push(new boolean[] {explicitVR, bigEndian});
+    }
+
+    public void popEncoding() {
+        encodings.pop();
     }
 
     private void writeHeader(int tag, VR vr, long length, boolean explicit, boolean big) throws IOException {

@@ -45,22 +45,27 @@ public final class Transcoder {
                     out.copy(in.valueStream(), in.length(), vr, in.bigEndian() != dst.bigEndian());
                 }
                 case SEQUENCE_START, ITEM_START -> {
-                    if (e == Event.SEQUENCE_START) {
-                        boolean un = in.vr() == VR.UN;
-                        unSequence.push(un);
-                        if (un) reencode++;
-                    }
+                    boolean un = e == Event.SEQUENCE_START && in.vr() == VR.UN;
+                    if (e == Event.SEQUENCE_START) unSequence.push(un);
+                    if (un && !same) reencode++;
                     boolean undefined = !same || reencode > 0 || in.currentUndefinedLength();
                     delimit.push(undefined);
-                    if (e == Event.SEQUENCE_START) out.writeHeader(in.tag(), VR.SQ, undefined ? -1 : in.length());
-                    else out.writeHeader(Tag.Item, null, undefined ? -1 : in.length());
+                    if (e == Event.SEQUENCE_START) {
+                        out.writeHeader(in.tag(), un && same ? VR.UN : VR.SQ, undefined ? -1 : in.length());
+                        if (un && same) out.pushEncoding(false, false);
+                    } else {
+                        out.writeHeader(Tag.Item, null, undefined ? -1 : in.length());
+                    }
                 }
                 case ITEM_END -> {
                     if (delimit.pop()) out.writeHeader(Tag.ItemDelimitationItem, null, 0);
                 }
                 case SEQUENCE_END -> {
                     if (delimit.pop()) out.writeHeader(Tag.SequenceDelimitationItem, null, 0);
-                    if (unSequence.pop()) reencode--;
+                    if (unSequence.pop()) {
+                        if (same) out.popEncoding();
+                        else reencode--;
+                    }
                 }
                 case FRAGMENTS_START -> out.writeHeader(in.tag(), in.vr(), -1);
                 case FRAGMENT -> {
