@@ -188,16 +188,16 @@ public final class DicomInputStream implements Closeable {
             return;
         }
         TransferSyntax ts = TransferSyntax.of(new String(tsuid, StandardCharsets.US_ASCII));
-        if (ts.deflated()) {
-            rawDataSetStart = in.count();
-            in = new CountingInputStream(new BufferedInputStream(new InflaterInputStream(in, new Inflater(true), 65536), 65536));
-            positionIsStreamOffset = false;
-        }
         startFileDataSet(ts);
     }
 
     private void startDataSet(TransferSyntax ts) throws IOException {
         transferSyntax = ts;
+        if (ts.deflated()) {
+            rawDataSetStart = in.count();
+            in = new CountingInputStream(new BufferedInputStream(new InflaterInputStream(in, new Inflater(true), 65536), 65536));
+            positionIsStreamOffset = false;
+        }
         dataSetStart = in.count();
         event = null;
     }
@@ -242,7 +242,12 @@ public final class DicomInputStream implements Closeable {
         headerPosition = in.count();
         boolean explicit = top != null ? top.explicitVR : transferSyntax.explicitVR();
         boolean big = top != null ? top.bigEndian : transferSyntax.bigEndian();
-        int n = in.readNBytes(buf, 0, 4);
+        int n;
+        try {
+            n = in.readNBytes(buf, 0, 4);
+        } catch (java.io.EOFException e) {
+            throw new DicomParseException(headerPosition, "truncated: the deflated data set ends abruptly (" + e.getMessage() + ")");
+        }
         if (n == 0 && top == null) {
             tag = 0;
             return event = Event.END;

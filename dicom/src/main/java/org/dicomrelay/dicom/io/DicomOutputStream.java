@@ -269,6 +269,7 @@ public final class DicomOutputStream implements Closeable, Flushable {
 
     /** Completes the deflate stream if any and flushes; the underlying stream stays open. */
     public void finish() throws IOException {
+        startDataSet(); // an empty deflated data set is still a complete deflate stream
         out.flush();
         if (deflaterStream != null) deflaterStream.finish();
         raw.flush();
