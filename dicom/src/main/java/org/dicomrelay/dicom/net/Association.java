@@ -1,0 +1,783 @@
+package org.dicomrelay.dicom.net;
+
+import org.dicomrelay.dicom.data.Attributes;
+import org.dicomrelay.dicom.data.TransferSyntax;
+import org.dicomrelay.dicom.data.VR;
+import org.dicomrelay.dicom.io.DataSetReader;
+import org.dicomrelay.dicom.io.DicomInputStream;
+import org.dicomrelay.dicom.net.dimse.CommandCodec;
+import org.dicomrelay.dicom.net.pdu.AAbort;
+import org.dicomrelay.dicom.net.pdu.AAssociateAc;
+import org.dicomrelay.dicom.net.pdu.AAssociateRj;
+import org.dicomrelay.dicom.net.pdu.AAssociateRq;
+import org.dicomrelay.dicom.net.pdu.AReleaseRp;
+import org.dicomrelay.dicom.net.pdu.AReleaseRq;
+import org.dicomrelay.dicom.net.pdu.PDataTf;
+import org.dicomrelay.dicom.net.pdu.Pdu;
+import org.dicomrelay.dicom.net.pdu.PduFormatException;
+import org.dicomrelay.dicom.net.pdu.PduReader;
+import org.dicomrelay.dicom.net.pdu.PduWriter;
+import org.dicomrelay.dicom.net.pdu.Pdv;
+import org.dicomrelay.dicom.net.pdu.PresentationContext;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One DICOM association, either side (PS3.8). Every PDU received and every local primitive is an
+ * event looked up in {@link StateTable}; what the table does not allow aborts the association.
+ * A single reader thread receives; senders serialise whole messages on a write lock, so the
+ * PDVs of two messages never interleave. Data sets stream in both directions in PDV-sized
+ * pieces: memory per association is a few PDUs.
+ */
+public final class Association implements Closeable {
+    private static final System.Logger LOG = System.getLogger(Association.class.getName());
+    private static final int MAX_COMMAND = 64 * 1024;
+    /** Responses with a data set larger than this (C-FIND matches are small) are refused. */
+    private static final long MAX_RESPONSE_DATA = 16L << 20;
+
+    static final ScheduledExecutorService TIMERS;
+    static {
+        ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread th = new Thread(r, "dicom-timers");
+            th.setDaemon(true);
+            return th;
+        });
+        t.setRemoveOnCancelPolicy(true);
+        TIMERS = t;
+    }
+
+    private final Socket socket;
+    private final boolean requestor;
+    private final AssociationOptions options;
+    private final PduReader reader;
+    private final PduWriter writer;
+    private final ReentrantLock writeLock = new ReentrantLock();
+    private final Object lock = new Object();
+    private State state;
+    private AAssociateRq rq;
+    private AAssociateAc ac;
+    private int maxPdvData;
+    private ScheduledFuture<?> artimBackstop;
+    private volatile IOException failure;
+    private final CountDownLatch ended = new CountDownLatch(1);
+    private final Map<Integer, PendingRequest> pending = new ConcurrentHashMap<>();
+    private final AtomicInteger messageIds = new AtomicInteger();
+    private volatile RequestHandler handler;
+    private PDataTf currentPData;
+    private int currentPdv;
+
+    private Association(Socket socket, boolean requestor, AssociationOptions options) throws IOException {
+        this.socket = socket;
+        this.requestor = requestor;
+        this.options = options;
+        socket.setTcpNoDelay(true);
+        this.reader = new PduReader(new BufferedInputStream(socket.getInputStream(), 65536), options.maxPduReceive());
+        this.writer = new PduWriter(new BufferedOutputStream(socket.getOutputStream(), 65536));
+    }
+
+    // ---- establishment --------------------------------------------------------------------
+
+    /**
+     * Opens an association as requestor (AE-1, AE-2, then AE-3 or AE-4) and starts the reader
+     * thread. {@code handler} receives requests the peer sends on it (C-STORE sub-operations of
+     * a C-GET); may be null.
+     */
+    public static Association connect(String host, int port, AAssociateRq request, AssociationOptions options,
+                                      RequestHandler handler) throws IOException {
+        Socket s = new Socket();
+        try {
+            s.connect(new InetSocketAddress(host, port), (int) options.connectTimeout().toMillis());
+        } catch (IOException e) {
+            s.close();
+            throw new AssociationException("cannot connect to " + host + ":" + port + ": " + e.getMessage(), e);
+        }
+        // The streams exist only once connected, so the machine is stepped through AE-1 after the fact.
+        Association as = new Association(s, true, options);
+        as.state = State.STA1;
+        as.step(FsmEvent.EVT1);
+        as.step(FsmEvent.EVT2);
+        as.rq = request;
+        as.write(request);
+        // No ARTIM in Sta5 by the standard; a silent acceptor must still not hang us.
+        s.setSoTimeout((int) options.artim().toMillis());
+        Pdu answer = as.nextPdu();
+        if (!(answer instanceof AAssociateAc acPdu)) {
+            throw as.failure != null ? as.failure : new AssociationException("association ended before it was accepted");
+        }
+        as.ac = acPdu;
+        as.maxPdvData = pdvLimit(acPdu.userInformation().maxLength(), options.maxPduSend());
+        s.setSoTimeout((int) options.idleTimeout().toMillis());
+        as.handler = handler;
+        Thread t = new Thread(as::receiveLoop, "dicom-scu-" + request.calledAeTitle());
+        t.setDaemon(true);
+        t.start();
+        return as;
+    }
+
+    /** Decides on an A-ASSOCIATE-RQ: returns the AC to send, or throws {@link AssociationRejectedException} with the RJ to send. */
+    @FunctionalInterface
+    public interface Negotiator {
+        AAssociateAc negotiate(AAssociateRq rq, Socket socket) throws AssociationRejectedException;
+    }
+
+    /**
+     * Runs the acceptor side on an accepted socket (AE-5 … AE-7/AE-8) and then serves requests on
+     * this thread until the association ends. Returns normally after a release; throws if it
+     * ended abnormally or was rejected.
+     */
+    public static void accept(Socket s, AssociationOptions options, Negotiator negotiator, RequestHandler handler) throws IOException {
+        try {
+            acceptOn(s, options, negotiator, handler);
+        } finally {
+            s.close();
+        }
+    }
+
+    private static void acceptOn(Socket s, AssociationOptions options, Negotiator negotiator, RequestHandler handler) throws IOException {
+        Association as = new Association(s, false, options);
+        as.state = State.STA1;
+        as.step(FsmEvent.EVT5);
+        s.setSoTimeout((int) options.artim().toMillis());
+        Pdu first = as.nextPdu();
+        if (!(first instanceof AAssociateRq request)) {
+            if (as.failure != null) throw as.failure;
+            return;
+        }
+        as.rq = request;
+        AAssociateAc answer;
+        try {
+            answer = negotiator.negotiate(request, s);
+        } catch (AssociationRejectedException rj) {
+            as.step(FsmEvent.EVT8);
+            as.write(rj.reject());
+            as.enterSta13();
+            as.drainUntilClosed();
+            throw rj;
+        }
+        as.step(FsmEvent.EVT7);
+        as.ac = answer;
+        as.maxPdvData = pdvLimit(request.userInformation().maxLength(), options.maxPduSend());
+        as.reader.maxPDataLength(answer.userInformation().maxLength());
+        as.write(answer);
+        s.setSoTimeout((int) options.idleTimeout().toMillis());
+        as.handler = handler;
+        as.receiveLoop();
+        if (as.failure != null) throw as.failure;
+    }
+
+    private static int pdvLimit(long peerMax, long ourCap) {
+        long max = peerMax == 0 ? 1L << 20 : peerMax;
+        if (ourCap > 0) max = Math.min(max, ourCap);
+        return (int) Math.max(max - 6, 64);
+    }
+
+    // ---- the state machine ----------------------------------------------------------------
+
+    /** Looks the event up in PS3.8 Table 9-10 and moves to the next state; null when the table has no entry. */
+    private Action step(FsmEvent e) {
+        synchronized (lock) {
+            Action a = StateTable.action(state, e);
+            if (a == null) return null;
+            State next = a.next();
+            if (a == Action.AE_6) next = State.STA3;
+            if (a == Action.AR_8) next = requestor ? State.STA9 : State.STA10;
+            LOG.log(System.Logger.Level.TRACE, () -> state + " + " + e + " -> " + a + " -> " + (a.next() == null ? "(branch)" : a.next()));
+            state = next;
+            if (next == State.STA13) armArtimBackstop();
+            return a;
+        }
+    }
+
+    /** Steps for a local primitive; an event the table does not allow aborts the association. */
+    private Action stepLocal(FsmEvent e) throws AssociationException {
+        Action a = step(e);
+        if (a == null) {
+            State s = state();
+            abort();
+            throw new AssociationException(e.description() + " is not allowed in " + s + " (" + s.description() + ")");
+        }
+        return a;
+    }
+
+    public State state() {
+        synchronized (lock) {
+            return state;
+        }
+    }
+
+    private void enterSta13() {
+        synchronized (lock) {
+            state = State.STA13;
+            armArtimBackstop();
+        }
+    }
+
+    /** In Sta13 the peer must close within ARTIM; if it does not, we close (AR-5 on Evt18). */
+    private void armArtimBackstop() {
+        if (artimBackstop == null) {
+            artimBackstop = TIMERS.schedule(this::closeSocket, options.artim().toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * Reads PDUs and applies the table until there is something for the user: an A-ASSOCIATE-RQ
+     * (acceptor), an A-ASSOCIATE-AC (requestor), or a P-DATA-TF. Null once the association has
+     * ended normally; an {@link AssociationException} when it ended abnormally.
+     */
+    private Pdu nextPdu() throws IOException {
+        while (true) {
+            if (state() == State.STA1) {
+                if (failure != null) throw failure;
+                return null;
+            }
+            Pdu pdu = null;
+            FsmEvent event;
+            int abortReason = AAbort.REASON_NOT_SPECIFIED;
+            String problem = null;
+            try {
+                pdu = reader.read();
+                event = pdu == null ? FsmEvent.EVT17 : eventOf(pdu);
+            } catch (SocketTimeoutException e) {
+                State s = state();
+                if (s == State.STA6 && !options.idleTimeout().isZero()) {
+                    fail(new AssociationException("idle for " + options.idleTimeout().toSeconds() + " s: association aborted"));
+                    abort();
+                    continue;
+                }
+                event = FsmEvent.EVT18;
+                problem = "ARTIM timer expired in " + s + " (" + s.description() + ")";
+            } catch (PduFormatException e) {
+                event = FsmEvent.EVT19;
+                abortReason = e.abortReason();
+                problem = "invalid PDU from peer: " + e.getMessage();
+            } catch (IOException e) {
+                event = FsmEvent.EVT17;
+                problem = "transport failed: " + e.getMessage();
+            }
+            State before = state();
+            Action a = step(event);
+            if (a == null) {
+                // Not in the table for this state (e.g. an A-ASSOCIATE-AC while idle): treat as invalid.
+                if (event != FsmEvent.EVT18) problem = "unexpected " + event.description() + " in " + before;
+                abortReason = AAbort.UNEXPECTED_PDU;
+                a = step(FsmEvent.EVT19);
+                if (a == null) {
+                    closeSocket();
+                    synchronized (lock) {
+                        state = State.STA1;
+                    }
+                    fail(new AssociationException(problem));
+                    continue;
+                }
+            }
+            switch (a) {
+                case AE_3 -> { return pdu; }
+                case AE_4 -> {
+                    closeSocket();
+                    fail(new AssociationRejectedException((AAssociateRj) pdu));
+                }
+                case AE_6 -> {
+                    AAssociateRq request = (AAssociateRq) pdu;
+                    if ((request.protocolVersion() & 1) == 0) {
+                        // AE-6 "otherwise" branch: protocol version not supported.
+                        synchronized (lock) {
+                            state = State.STA13;
+                            armArtimBackstop();
+                        }
+                        write(new AAssociateRj(AAssociateRj.RESULT_PERMANENT, AAssociateRj.SOURCE_PROVIDER_ACSE,
+                                AAssociateRj.PROTOCOL_VERSION_NOT_SUPPORTED));
+                        fail(new AssociationException("rejected A-ASSOCIATE-RQ with protocol version " + request.protocolVersion()));
+                        continue;
+                    }
+                    return pdu;
+                }
+                case DT_2, AR_6 -> { return pdu; }
+                case AR_2 -> {
+                    // The peer releases: confirm at once (Evt14, AR-4); work in progress is ended.
+                    step(FsmEvent.EVT14);
+                    write(new AReleaseRp());
+                }
+                case AR_3 -> {
+                    closeSocket();
+                    synchronized (lock) {
+                        state = State.STA1;
+                    }
+                }
+                case AR_8 -> {
+                    if (requestor) {
+                        step(FsmEvent.EVT14); // AR-9: send A-RELEASE-RP, await the peer's
+                        write(new AReleaseRp());
+                    }
+                }
+                case AR_10 -> {
+                    step(FsmEvent.EVT14); // AR-4
+                    write(new AReleaseRp());
+                }
+                case AA_1, AA_7 -> {
+                    if (problem == null) problem = "unexpected " + event.description() + " in " + before;
+                    fail(new AssociationException(problem));
+                    writeAbort(new AAbort(AAbort.SOURCE_SERVICE_USER, AAbort.REASON_NOT_SPECIFIED));
+                }
+                case AA_8 -> {
+                    if (problem == null) problem = "unexpected " + event.description() + " in " + before;
+                    fail(new AssociationException(problem + ": association aborted"));
+                    writeAbort(AAbort.byProvider(abortReason));
+                }
+                case AA_2, AA_5, AR_5 -> {
+                    if (a != Action.AR_5 && problem != null) fail(new AssociationException(problem));
+                    if (event == FsmEvent.EVT16) fail(new AssociationException("aborted by peer: " + pdu));
+                    closeSocket();
+                }
+                case AA_3 -> {
+                    fail(new AssociationException("aborted by peer: " + pdu));
+                    closeSocket();
+                }
+                case AA_4 -> {
+                    fail(new AssociationException(problem != null ? problem : "connection closed by peer in " + before));
+                    closeSocket();
+                }
+                case AA_6 -> { /* ignore PDU while closing */ }
+                default -> throw new IllegalStateException("action " + a + " cannot follow a received event");
+            }
+        }
+    }
+
+    private static FsmEvent eventOf(Pdu pdu) {
+        if (pdu instanceof AAssociateAc) return FsmEvent.EVT3;
+        if (pdu instanceof AAssociateRj) return FsmEvent.EVT4;
+        if (pdu instanceof AAssociateRq) return FsmEvent.EVT6;
+        if (pdu instanceof PDataTf) return FsmEvent.EVT10;
+        if (pdu instanceof AReleaseRq) return FsmEvent.EVT12;
+        if (pdu instanceof AReleaseRp) return FsmEvent.EVT13;
+        return FsmEvent.EVT16;
+    }
+
+    private void fail(IOException e) {
+        if (failure == null) failure = e;
+    }
+
+    private void write(Pdu pdu) throws IOException {
+        writeLock.lock();
+        try {
+            writer.write(pdu);
+        } catch (IOException e) {
+            closeSocket();
+            throw new AssociationException("cannot send " + pdu.getClass().getSimpleName() + ": " + e.getMessage(), e);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** A-ABORT with a bounded write: if the writer is stuck behind a full socket, close instead. */
+    private void writeAbort(AAbort abort) {
+        try {
+            if (writeLock.tryLock(2, TimeUnit.SECONDS)) {
+                ScheduledFuture<?> guard = TIMERS.schedule(this::closeSocket, 2, TimeUnit.SECONDS);
+                try {
+                    writer.write(abort);
+                } finally {
+                    guard.cancel(false);
+                    writeLock.unlock();
+                }
+            } else {
+                closeSocket();
+            }
+        } catch (IOException | InterruptedException e) {
+            closeSocket();
+        }
+    }
+
+    private void closeSocket() {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // nothing more to do for a socket we are discarding
+        }
+    }
+
+    private void drainUntilClosed() {
+        try {
+            while (nextPdu() != null) { /* Sta13: AA-6 ignores what still arrives */ }
+        } catch (IOException ignored) {
+            // the peer went away; that is what we waited for
+        }
+        finish();
+    }
+
+    // ---- local primitives -----------------------------------------------------------------
+
+    /** A-RELEASE (AR-1), then waits for the reader thread to see A-RELEASE-RP; aborts if it does not come in time. */
+    public void release() throws IOException {
+        if (state() != State.STA6) return;
+        stepLocal(FsmEvent.EVT11);
+        write(new AReleaseRq());
+        try {
+            if (!ended.await(options.releaseTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+                abort();
+                throw new AssociationException("no A-RELEASE-RP within " + options.releaseTimeout().toSeconds() + " s: association aborted");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            abort();
+        }
+    }
+
+    /** A-ABORT (AA-1, or AA-2 before the transport is open). Never throws. */
+    public void abort() {
+        Action a = step(FsmEvent.EVT15);
+        if (a == Action.AA_1) {
+            fail(new AssociationException("aborted locally"));
+            writeAbort(AAbort.byUser());
+        } else {
+            closeSocket();
+        }
+    }
+
+    @Override public void close() {
+        State s = state();
+        if (s == State.STA6) {
+            try {
+                release();
+            } catch (IOException e) {
+                abort();
+            }
+        } else if (s != State.STA1 && s != State.STA13) {
+            abort();
+        }
+    }
+
+    /** Waits until the association has ended (released, aborted, or failed). */
+    public boolean awaitEnd(long timeout, TimeUnit unit) throws InterruptedException {
+        return ended.await(timeout, unit);
+    }
+
+    public boolean isEnded() { return ended.getCount() == 0; }
+
+    /** Why the association ended abnormally, or null. */
+    public IOException failure() { return failure; }
+
+    // ---- P-DATA ---------------------------------------------------------------------------
+
+    private void sendPData(PDataTf p) throws IOException {
+        stepLocal(FsmEvent.EVT9);
+        try {
+            writer.write(p);
+        } catch (IOException e) {
+            closeSocket();
+            throw new AssociationException("connection lost while sending: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Sends one DIMSE message: the command in its own PDVs, then the data set (if any) from
+     * {@code data}, fragmented to the peer's maximum PDU. If anything fails after the first PDV
+     * went out, the association is aborted: a half-sent message leaves it unusable.
+     */
+    public void send(int pcid, Attributes command, DataWriter data) throws IOException {
+        command.setInt(0x00000800, VR.US, data == null ? 0x0101 : 0x0000);
+        byte[] cmd = CommandCodec.encode(command);
+        writeLock.lock();
+        try {
+            for (int off = 0; off < cmd.length; off += maxPdvData) {
+                int len = Math.min(maxPdvData, cmd.length - off);
+                sendPData(new PDataTf(List.of(new Pdv(pcid, true, off + len == cmd.length, cmd, off, len))));
+            }
+            if (data != null) {
+                PDVOutputStream out = new PDVOutputStream(pcid);
+                data.writeTo(out);
+                out.finish();
+            }
+        } catch (IOException | RuntimeException e) {
+            abort();
+            throw e instanceof AssociationException ae ? ae : new AssociationException("message half-sent, association aborted: " + e.getMessage(), e);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** Fragments a data set into PDVs no larger than the peer accepts; the last one is flagged on {@link #finish()}. */
+    private final class PDVOutputStream extends OutputStream {
+        private final int pcid;
+        private final byte[] buf = new byte[maxPdvData];
+        private int n;
+
+        PDVOutputStream(int pcid) {
+            this.pcid = pcid;
+        }
+
+        @Override public void write(int b) throws IOException {
+            if (n == buf.length) flushPdv(false);
+            buf[n++] = (byte) b;
+        }
+
+        @Override public void write(byte[] b, int off, int len) throws IOException {
+            while (len > 0) {
+                if (n == buf.length) flushPdv(false);
+                int k = Math.min(len, buf.length - n);
+                System.arraycopy(b, off, buf, n, k);
+                n += k;
+                off += k;
+                len -= k;
+            }
+        }
+
+        private void flushPdv(boolean last) throws IOException {
+            sendPData(new PDataTf(List.of(new Pdv(pcid, false, last, buf, 0, n))));
+            n = 0;
+        }
+
+        void finish() throws IOException {
+            flushPdv(true);
+        }
+    }
+
+    /** The next PDV, reading PDUs as needed; null when the association has ended normally. */
+    private Pdv nextPdv() throws IOException {
+        while (currentPData == null || currentPdv >= currentPData.pdvs().size()) {
+            Pdu p = nextPdu();
+            if (p == null) return null;
+            if (!(p instanceof PDataTf pd)) throw new AssociationException("unexpected " + p.getClass().getSimpleName());
+            currentPData = pd;
+            currentPdv = 0;
+        }
+        return currentPData.pdvs().get(currentPdv++);
+    }
+
+    /** The data set of one message as a stream over its PDVs (PS3.8 Annex E.2). */
+    private final class PDVInputStream extends InputStream {
+        private final int pcid;
+        private Pdv pdv;
+        private int pos;
+        private boolean eof;
+
+        PDVInputStream(int pcid) {
+            this.pcid = pcid;
+        }
+
+        private boolean fill() throws IOException {
+            while (pdv == null || pos == pdv.length()) {
+                if (eof || (pdv != null && pdv.last())) {
+                    eof = true;
+                    return false;
+                }
+                Pdv next = nextPdv();
+                if (next == null) throw new AssociationException("association ended in the middle of a data set");
+                if (next.command() || next.presentationContextId() != pcid) {
+                    protocolError("expected a data set PDV on context " + pcid + ", got a "
+                            + (next.command() ? "command" : "data") + " PDV on context " + next.presentationContextId());
+                }
+                pdv = next;
+                pos = 0;
+            }
+            return true;
+        }
+
+        @Override public int read() throws IOException {
+            if (!fill()) return -1;
+            return pdv.data()[pdv.offset() + pos++] & 0xFF;
+        }
+
+        @Override public int read(byte[] b, int off, int len) throws IOException {
+            if (len == 0) return 0;
+            if (!fill()) return -1;
+            int k = Math.min(len, pdv.length() - pos);
+            System.arraycopy(pdv.data(), pdv.offset() + pos, b, off, k);
+            pos += k;
+            return k;
+        }
+
+        void drain() throws IOException {
+            while (fill()) pos = pdv.length();
+        }
+    }
+
+    private void protocolError(String problem) throws AssociationException {
+        AssociationException e = new AssociationException(problem + ": association aborted");
+        fail(e);
+        step(FsmEvent.EVT19);
+        writeAbort(AAbort.byProvider(AAbort.UNEXPECTED_PDU_PARAMETER));
+        throw e;
+    }
+
+    // ---- DIMSE ----------------------------------------------------------------------------
+
+    public int nextMessageId() {
+        return messageIds.updateAndGet(i -> i >= 0xFFFF ? 1 : i + 1);
+    }
+
+    /** Sends a request and returns the handle on which its responses arrive. */
+    public PendingRequest invoke(int pcid, Attributes command, DataWriter data) throws IOException {
+        int msgId = command.getInt(0x00000110, -1);
+        if (msgId < 0) {
+            msgId = nextMessageId();
+            command.setInt(0x00000110, VR.US, msgId);
+        }
+        PendingRequest p = new PendingRequest(this, msgId);
+        pending.put(msgId, p);
+        if (isEnded()) {
+            pending.remove(msgId);
+            throw failure != null ? failure : new AssociationException("association has ended");
+        }
+        try {
+            send(pcid, command, data);
+        } catch (IOException e) {
+            pending.remove(msgId);
+            throw e;
+        }
+        return p;
+    }
+
+    void cancel(int pcid, int messageId) throws IOException {
+        Attributes c = new Attributes();
+        c.setInt(0x00000100, VR.US, 0x0FFF);
+        c.setInt(0x00000120, VR.US, messageId);
+        send(pcid, c, null);
+    }
+
+    /** Reads commands and data sets until the association ends, dispatching requests and delivering responses. */
+    private void receiveLoop() {
+        try {
+            ByteArrayOutputStream cmd = new ByteArrayOutputStream();
+            Pdv pdv;
+            while ((pdv = nextPdv()) != null) {
+                if (!pdv.command()) protocolError("data set PDV without a command before it");
+                if (cmd.size() + pdv.length() > MAX_COMMAND) protocolError("command set larger than " + MAX_COMMAND + " bytes");
+                cmd.write(pdv.data(), pdv.offset(), pdv.length());
+                if (!pdv.last()) continue;
+                int pcid = pdv.presentationContextId();
+                Attributes command;
+                try {
+                    command = CommandCodec.decode(cmd.toByteArray(), 0, cmd.size());
+                } catch (IOException e) {
+                    protocolError("undecodable command set: " + e.getMessage());
+                    return;
+                }
+                cmd.reset();
+                dispatch(pcid, command);
+            }
+        } catch (IOException e) {
+            fail(e instanceof AssociationException ? e : new AssociationException(e.getMessage(), e));
+            abort();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "association handler failed", e);
+            fail(new AssociationException("internal error: " + e));
+            abort();
+        } finally {
+            finish();
+        }
+    }
+
+    private void dispatch(int pcid, Attributes command) throws IOException {
+        PresentationContext pc = ac.presentationContext(pcid);
+        if (pc == null || !pc.accepted()) protocolError("message on presentation context " + pcid + ", which was not accepted");
+        int field = command.getInt(0x00000100, -1);
+        boolean hasData = command.getInt(0x00000800, 0x0101) != 0x0101;
+        if ((field & 0x8000) != 0) {
+            int id = command.getInt(0x00000120, -1);
+            Attributes data = null;
+            if (hasData) {
+                PDVInputStream in = new PDVInputStream(pcid);
+                data = new DataSetReader(new DicomInputStream(in, transferSyntax(pcid))).maxMemory(MAX_RESPONSE_DATA).readAll();
+                in.drain();
+            }
+            DimseResponse rsp = new DimseResponse(command, data);
+            PendingRequest p = rsp.isPending() ? pending.get(id) : pending.remove(id);
+            if (p == null) {
+                LOG.log(System.Logger.Level.WARNING, "response to unknown message ID " + id + " ignored");
+            } else {
+                p.deliver(rsp);
+            }
+            return;
+        }
+        RequestHandler h = handler;
+        if (field == 0x0FFF) {
+            if (h != null) h.onCancel(this, command.getInt(0x00000120, -1));
+            return;
+        }
+        PDVInputStream in = hasData ? new PDVInputStream(pcid) : null;
+        if (h == null) {
+            if (in != null) in.drain();
+            LOG.log(System.Logger.Level.WARNING, "request 0x" + Integer.toHexString(field) + " on an association without a handler: ignored");
+            return;
+        }
+        h.onRequest(this, pcid, command, in);
+        if (in != null) in.drain();
+    }
+
+    private void finish() {
+        IOException why = failure != null ? failure : new AssociationException("association released before the final response");
+        for (PendingRequest p : pending.values()) p.fail(why);
+        pending.clear();
+        if (artimBackstop != null) artimBackstop.cancel(false);
+        closeSocket();
+        synchronized (lock) {
+            state = State.STA1;
+        }
+        ended.countDown();
+        RequestHandler h = handler;
+        if (h != null) h.onClose(this);
+    }
+
+    // ---- what was negotiated --------------------------------------------------------------
+
+    public AssociationOptions options() { return options; }
+
+    public boolean isRequestor() { return requestor; }
+
+    public AAssociateRq request() { return rq; }
+
+    public AAssociateAc acceptance() { return ac; }
+
+    public String callingAeTitle() { return rq.callingAeTitle(); }
+
+    public String calledAeTitle() { return rq.calledAeTitle(); }
+
+    public Socket socket() { return socket; }
+
+    /** The accepted transfer syntax of a presentation context. */
+    public TransferSyntax transferSyntax(int pcid) {
+        PresentationContext pc = ac.presentationContext(pcid);
+        if (pc == null || !pc.accepted()) throw new IllegalArgumentException("presentation context " + pcid + " is not accepted");
+        return TransferSyntax.of(pc.transferSyntax());
+    }
+
+    /** The abstract syntax proposed for a presentation context. */
+    public String abstractSyntax(int pcid) {
+        PresentationContext pc = rq.presentationContext(pcid);
+        return pc == null ? null : pc.abstractSyntax();
+    }
+
+    /** An accepted context for the abstract syntax with this transfer syntax (or any, when null); -1 if none. */
+    public int findContext(String abstractSyntax, String transferSyntax) {
+        for (PresentationContext p : rq.presentationContexts()) {
+            if (!p.abstractSyntax().equals(abstractSyntax)) continue;
+            PresentationContext a = ac.presentationContext(p.id());
+            if (a != null && a.accepted() && (transferSyntax == null || transferSyntax.equals(a.transferSyntax()))) return p.id();
+        }
+        return -1;
+    }
+
+    @Override public String toString() {
+        return (requestor ? "SCU " : "SCP ") + (rq == null ? "?" : rq.callingAeTitle() + "->" + rq.calledAeTitle()) + " " + state();
+    }
+
+}

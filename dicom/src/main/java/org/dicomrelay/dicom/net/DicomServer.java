@@ -1,0 +1,130 @@
+package org.dicomrelay.dicom.net;
+
+import org.dicomrelay.dicom.net.pdu.AAssociateRj;
+import org.dicomrelay.dicom.net.pdu.PduWriter;
+
+import java.io.BufferedOutputStream;
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Accepts associations for an {@link ApplicationEntity} on a bind address and port, each on a
+ * thread of a bounded pool. When every thread is busy the requestor is told so with
+ * A-ASSOCIATE-RJ (transient, local limit exceeded) instead of being left waiting.
+ */
+public final class DicomServer implements Closeable {
+    private static final System.Logger LOG = System.getLogger(DicomServer.class.getName());
+
+    private final ApplicationEntity ae;
+    private final RequestHandler handler;
+    private final ServerSocket serverSocket;
+    private final ExecutorService pool;
+    private final AtomicInteger active = new AtomicInteger();
+    private final java.util.Set<Socket> sockets = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Thread acceptor;
+    private volatile boolean closed;
+
+    private DicomServer(ApplicationEntity ae, RequestHandler handler, ServerSocket ss, int maxAssociations) {
+        this.ae = ae;
+        this.handler = handler;
+        this.serverSocket = ss;
+        this.pool = new ThreadPoolExecutor(0, maxAssociations, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
+            Thread t = new Thread(r, "dicom-scp-" + ae.aeTitle());
+            t.setDaemon(true);
+            return t;
+        });
+        this.acceptor = new Thread(this::acceptLoop, "dicom-accept-" + ae.aeTitle());
+        this.acceptor.setDaemon(true);
+    }
+
+    /** Binds and starts accepting. Port 0 picks a free port (see {@link #port()}). */
+    public static DicomServer start(ApplicationEntity ae, String bindAddress, int port, int maxAssociations, RequestHandler handler)
+            throws IOException {
+        ServerSocket ss = new ServerSocket();
+        ss.setReuseAddress(true);
+        ss.bind(new InetSocketAddress(InetAddress.getByName(bindAddress), port), 64);
+        DicomServer server = new DicomServer(ae, handler, ss, maxAssociations);
+        server.acceptor.start();
+        return server;
+    }
+
+    public int port() { return serverSocket.getLocalPort(); }
+
+    public ApplicationEntity applicationEntity() { return ae; }
+
+    /** Associations being served right now. */
+    public int activeAssociations() { return active.get(); }
+
+    private void acceptLoop() {
+        while (!closed) {
+            Socket s;
+            try {
+                s = serverSocket.accept();
+            } catch (IOException e) {
+                if (!closed) LOG.log(System.Logger.Level.ERROR, "accept failed on " + ae.aeTitle(), e);
+                return;
+            }
+            try {
+                pool.execute(() -> serve(s));
+            } catch (RejectedExecutionException e) {
+                refuseBusy(s);
+            }
+        }
+    }
+
+    private void serve(Socket s) {
+        active.incrementAndGet();
+        sockets.add(s);
+        try {
+            Association.accept(s, ae.options(), ae, handler);
+        } catch (AssociationRejectedException e) {
+            LOG.log(System.Logger.Level.INFO, ae.aeTitle() + ": association from " + s.getRemoteSocketAddress() + " rejected: " + e.getMessage());
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.INFO, ae.aeTitle() + ": association from " + s.getRemoteSocketAddress() + " ended: " + e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, ae.aeTitle() + ": association failed", e);
+        } finally {
+            sockets.remove(s);
+            active.decrementAndGet();
+        }
+    }
+
+    private static void refuseBusy(Socket s) {
+        try (s) {
+            s.setSoTimeout(2000);
+            // Read nothing: the RJ may go out before the RQ is read (PS3.8 allows the acceptor to reject at once).
+            new PduWriter(new BufferedOutputStream(s.getOutputStream())).write(new AAssociateRj(
+                    AAssociateRj.RESULT_TRANSIENT, AAssociateRj.SOURCE_PROVIDER_PRESENTATION, AAssociateRj.LOCAL_LIMIT_EXCEEDED));
+        } catch (IOException ignored) {
+            // the requestor went away; nothing to tell it
+        }
+    }
+
+    @Override public void close() {
+        closed = true;
+        try {
+            serverSocket.close();
+        } catch (IOException ignored) {
+            // already closed
+        }
+        // Blocked socket reads ignore interrupts: closing the sockets ends the associations.
+        for (Socket s : sockets) {
+            try {
+                s.close();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+        }
+        pool.shutdownNow();
+    }
+}
