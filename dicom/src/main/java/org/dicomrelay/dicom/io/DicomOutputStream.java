@@ -32,6 +32,7 @@ public final class DicomOutputStream implements Closeable, Flushable {
     private final TransferSyntax ts;
     private Deflater deflater;
     private DeflaterOutputStream deflaterStream;
+    private long deflatedBytes;
     private boolean removeGroupLengths;
     private final byte[] hdr = new byte[12];
 
@@ -74,7 +75,17 @@ public final class DicomOutputStream implements Closeable, Flushable {
     public void startDataSet() {
         if (ts.deflated() && deflater == null) {
             deflater = new Deflater(Deflater.DEFAULT_COMPRESSION, true);
-            deflaterStream = new DeflaterOutputStream(raw, deflater, 65536);
+            deflaterStream = new DeflaterOutputStream(new java.io.FilterOutputStream(raw) {
+                @Override public void write(byte[] b, int off, int len) throws IOException {
+                    out.write(b, off, len);
+                    deflatedBytes += len;
+                }
+
+                @Override public void write(int b) throws IOException {
+                    out.write(b);
+                    deflatedBytes++;
+                }
+            }, deflater, 65536);
             out = new BufferedOutputStream(deflaterStream, 65536);
         }
     }
@@ -271,7 +282,14 @@ public final class DicomOutputStream implements Closeable, Flushable {
     public void finish() throws IOException {
         startDataSet(); // an empty deflated data set is still a complete deflate stream
         out.flush();
-        if (deflaterStream != null) deflaterStream.finish();
+        if (deflaterStream != null) {
+            deflaterStream.finish();
+            // An odd-length deflate stream gets one NUL byte, which inflaters ignore: DICOM values and PDVs are even.
+            if ((deflatedBytes & 1) != 0) {
+                raw.write(0);
+                deflatedBytes++;
+            }
+        }
         raw.flush();
     }
 

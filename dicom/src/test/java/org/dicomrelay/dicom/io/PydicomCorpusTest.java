@@ -25,16 +25,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * set is byte-identical to the input. The deliberately broken files fail with an error that names
  * the offset and the problem.
  */
-class PydicomCorpusTest {
+public class PydicomCorpusTest {
 
-    /** Broken on purpose, with the offset and the words the error must carry. */
-    static final Map<String, String> BROKEN = Map.of(
-            // pixel data declares 8192 bytes; the file ends 8142 bytes after its header
-            "test_files/MR_truncated.dcm", "at offset 1488 (0x5d0): truncated: value length 8192 of (7FE0,0010)",
-            // a sequence item declares more bytes than the file holds
-            "test_files/rtplan_truncated.dcm", "at offset 1410 (0x582): truncated: value length 976 of (300A,00B0)",
-            // one stray byte before the first element: DCMTK fails on it too ("larger than remaining bytes")
-            "test_files/no_meta.dcm", "at offset 0 (0x0): truncated: value length 173228800 of (0820,0500)");
+    static final Map<String, String> BROKEN = Samples.BROKEN;
 
     @Test
     void theCorpusIsTheOneTheIssueCounts() {
@@ -122,7 +115,7 @@ class PydicomCorpusTest {
         return din.transferSyntax().deflated() ? inflate(out) : out;
     }
 
-    static byte[] inflate(byte[] deflated) throws IOException {
+    public static byte[] inflate(byte[] deflated) throws IOException {
         return new InflaterInputStream(new ByteArrayInputStream(deflated), new Inflater(true)).readAllBytes();
     }
 }
