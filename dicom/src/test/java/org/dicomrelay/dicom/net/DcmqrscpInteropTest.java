@@ -81,7 +81,7 @@ class DcmqrscpInteropTest {
         dest.close();
     }
 
-    private QueryRetrieveScu open(QueryRetrieveModel model, List<StoreScu.Need> receive, DimseServices.StoreHandler h) throws IOException {
+    private QueryRetrieveScu open(QueryRetrieveModel model, List<QueryRetrieveScu.Receive> receive, DimseServices.StoreHandler h) throws IOException {
         if (!qrscp.isAlive()) throw new IllegalStateException("dcmqrscp died:\n" + qrscp.log());
         return QueryRetrieveScu.open("127.0.0.1", qrscp.port, "QRSCP", "OURSCU", model, receive, h, AssociationOptions.DEFAULT);
     }
@@ -171,10 +171,10 @@ class DcmqrscpInteropTest {
         Attributes ds = DicomFile.read(mr.file()).dataSet();
         Path into = work.resolve("get");
         FolderStorage storage = new FolderStorage(into);
-        List<StoreScu.Need> receive = new ArrayList<>();
+        List<QueryRetrieveScu.Receive> receive = new ArrayList<>();
         for (StorageSource s : sources) {
-            receive.add(new StoreScu.Need(s.sopClassUid(), s.transferSyntax().uid()));
-            receive.add(new StoreScu.Need(s.sopClassUid(), "1.2.840.10008.1.2.1"));
+            receive.add(QueryRetrieveScu.Receive.of(s.sopClassUid(), s.transferSyntax().uid()));
+            receive.add(QueryRetrieveScu.Receive.of(s.sopClassUid(), "1.2.840.10008.1.2.1"));
         }
         try (QueryRetrieveScu scu = open(QueryRetrieveModel.STUDY_ROOT, receive.stream().distinct().toList(), storage)) {
             Attributes keys = new Attributes();

@@ -38,20 +38,20 @@ public final class QueryRetrieveScu implements Closeable {
     }
 
     /**
-     * @param receive for C-GET: the (SOP class, transfer syntax) pairs to accept as storage SCP;
-     *                empty when not retrieving with C-GET
+     * @param receive for C-GET: the storage contexts to propose with the SCP role, each a SOP class
+     *                with its transfer syntaxes; empty when not retrieving with C-GET
      */
     public static QueryRetrieveScu open(String host, int port, String calledAe, String callingAe, QueryRetrieveModel model,
-                                        Collection<StoreScu.Need> receive, DimseServices.StoreHandler storeHandler,
+                                        Collection<Receive> receive, DimseServices.StoreHandler storeHandler,
                                         AssociationOptions options) throws IOException {
         AssociationRequest req = new AssociationRequest(calledAe, callingAe);
         int find = req.propose(model.find, UNCOMPRESSED);
         int move = req.propose(model.move, UNCOMPRESSED);
         int get = receive.isEmpty() ? -1 : req.propose(model.get, UNCOMPRESSED);
         Map<String, Boolean> roles = new LinkedHashMap<>();
-        for (StoreScu.Need n : receive) {
+        for (Receive n : receive) {
             if (req.isFull()) throw new IOException("too many storage contexts for one association (at most 125 with C-GET)");
-            req.propose(n.sopClassUid(), n.transferSyntaxUid());
+            req.propose(n.sopClassUid(), n.transferSyntaxes().toArray(String[]::new));
             roles.put(n.sopClassUid(), true);
         }
         roles.keySet().forEach(cuid -> req.role(cuid, false, true));
@@ -112,11 +112,40 @@ public final class QueryRetrieveScu implements Closeable {
         };
     }
 
-    /** Common storage SOP classes, each in the uncompressed syntaxes plus the given ones: a default for C-GET. */
-    public static List<StoreScu.Need> commonStorage(List<String> sopClasses, List<String> transferSyntaxes) {
-        List<StoreScu.Need> needs = new java.util.ArrayList<>();
-        for (String c : sopClasses) for (String t : transferSyntaxes) needs.add(new StoreScu.Need(c, t));
-        return needs;
+    /** A storage context to propose for C-GET: one SOP class, the transfer syntaxes it may arrive in. */
+    public record Receive(String sopClassUid, List<String> transferSyntaxes) {
+        public Receive {
+            transferSyntaxes = List.copyOf(transferSyntaxes);
+        }
+
+        public static Receive of(String sopClassUid, String... transferSyntaxes) {
+            return new Receive(sopClassUid, List.of(transferSyntaxes));
+        }
+    }
+
+    /**
+     * The default C-GET proposal: common storage SOP classes, each in one uncompressed context and
+     * one context per common compressed syntax, so that compressed objects arrive as stored.
+     */
+    public static List<Receive> defaultReceive() {
+        List<String> classes = List.of(
+                "1.2.840.10008.5.1.4.1.1.1", "1.2.840.10008.5.1.4.1.1.1.1", "1.2.840.10008.5.1.4.1.1.1.2",
+                "1.2.840.10008.5.1.4.1.1.2", "1.2.840.10008.5.1.4.1.1.2.1", "1.2.840.10008.5.1.4.1.1.4",
+                "1.2.840.10008.5.1.4.1.1.4.1", "1.2.840.10008.5.1.4.1.1.6.1", "1.2.840.10008.5.1.4.1.1.7",
+                "1.2.840.10008.5.1.4.1.1.12.1", "1.2.840.10008.5.1.4.1.1.12.2", "1.2.840.10008.5.1.4.1.1.20",
+                "1.2.840.10008.5.1.4.1.1.128", "1.2.840.10008.5.1.4.1.1.481.1", "1.2.840.10008.5.1.4.1.1.481.2",
+                "1.2.840.10008.5.1.4.1.1.481.3", "1.2.840.10008.5.1.4.1.1.481.5", "1.2.840.10008.5.1.4.1.1.88.11",
+                "1.2.840.10008.5.1.4.1.1.88.22", "1.2.840.10008.5.1.4.1.1.104.1");
+        List<Receive> out = new java.util.ArrayList<>();
+        for (String c : classes) {
+            out.add(Receive.of(c, TransferSyntax.EXPLICIT_VR_LITTLE_ENDIAN.uid(), TransferSyntax.IMPLICIT_VR_LITTLE_ENDIAN.uid(),
+                    TransferSyntax.EXPLICIT_VR_BIG_ENDIAN.uid()));
+            for (String ts : List.of("1.2.840.10008.1.2.4.50", "1.2.840.10008.1.2.4.70", "1.2.840.10008.1.2.4.90",
+                    "1.2.840.10008.1.2.4.91", "1.2.840.10008.1.2.5")) {
+                out.add(Receive.of(c, ts));
+            }
+        }
+        return out;
     }
 
     @Override public void close() {
