@@ -1,0 +1,31 @@
+package org.dicomrelay.cli;
+
+import org.dicomrelay.dicom.net.service.Verification;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+import java.io.IOException;
+import java.util.concurrent.Callable;
+
+/** C-ECHO, like echoscu. */
+@Command(name = "echo", description = "Verify a DICOM peer with C-ECHO.")
+public final class EchoCommand implements Callable<Integer> {
+    @Mixin ConnectionOptions conn;
+
+    @Override public Integer call() {
+        long t0 = System.nanoTime();
+        try {
+            int status = Verification.echo(conn.peer.host(), conn.peer.port(), conn.peer.aeTitle(), conn.callingAe, conn.options());
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            if (status == 0) {
+                System.out.println("C-ECHO " + conn.peer + ": success (" + ms + " ms)");
+                return 0;
+            }
+            System.err.println("C-ECHO " + conn.peer + String.format(": status %04XH", status));
+            return 1;
+        } catch (IOException e) {
+            System.err.println("C-ECHO " + conn.peer + " failed: " + e.getMessage());
+            return 2;
+        }
+    }
+}
