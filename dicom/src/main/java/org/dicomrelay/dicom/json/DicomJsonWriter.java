@@ -24,7 +24,8 @@ import java.util.List;
  *     hex is tag order), group lengths left out (F.2.2). A tag repeated in a malformed data set is
  *     written once, its first occurrence, since a JSON object cannot hold a name twice.</li>
  * <li>Empty values: no "Value" (F.2.5); empty values among several: {@code null}.</li>
- * <li>PN as objects of the non-empty component groups (F.2.2); AT as "GGGGEEEE" strings.</li>
+ * <li>PN as objects of the non-empty component groups (F.2.2); a group of delimiters only, such as
+ *     "^^^^", has no name component and counts as empty. AT as "GGGGEEEE" strings.</li>
  * <li>IS, DS as numbers when they are valid IS/DS text, else as strings (F.2.3 allows either;
  *     invalid text stays visible rather than being dropped); SV, UV as numbers; all four as strings
  *     with {@link #numbersAsStrings(boolean)}.</li>
@@ -183,20 +184,20 @@ public final class DicomJsonWriter {
     }
 
     private static void writePersonNames(JsonGenerator g, String[] values) throws IOException {
-        if (allEmpty(values)) return;
+        if (values.length == 0 || values.length == 1 && !PersonNameGroups.hasName(values[0])) return;
         g.name("Value");
         g.beginArray();
         for (String v : values) {
             String[] groups = PersonNameGroups.split(v);
             boolean any = false;
-            for (String group : groups) any |= !group.isEmpty();
+            for (String group : groups) any |= !PersonNameGroups.isEmpty(group);
             if (!any) {
                 g.nullValue();
                 continue;
             }
             g.beginObject();
             for (int i = 0; i < groups.length; i++) {
-                if (groups[i].isEmpty()) continue;
+                if (PersonNameGroups.isEmpty(groups[i])) continue;
                 g.name(PersonNameGroups.NAMES.get(i));
                 g.string(groups[i]);
             }

@@ -18,6 +18,21 @@ final class PersonNameGroups {
         return value.split("=", NAMES.size());
     }
 
+    /** A group without a name component: empty, or component delimiters (and padding) only, e.g. "^^^^". */
+    static boolean isEmpty(String group) {
+        for (int i = 0; i < group.length(); i++) {
+            char c = group.charAt(i);
+            if (c != '^' && c != ' ') return false;
+        }
+        return true;
+    }
+
+    /** Whether any group of a value holds a name component. */
+    static boolean hasName(String value) {
+        for (String g : split(value)) if (!isEmpty(g)) return true;
+        return false;
+    }
+
     /** Joins groups back with '=', dropping empty trailing groups (PS3.5 §6.2.1 allows their omission). */
     static String join(String alphabetic, String ideographic, String phonetic) {
         List<String> groups = new ArrayList<>(List.of(nz(alphabetic), nz(ideographic), nz(phonetic)));
