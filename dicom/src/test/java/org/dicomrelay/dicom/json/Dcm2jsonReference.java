@@ -8,6 +8,7 @@ import org.dicomrelay.dicom.io.DicomInputStream.Event;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,8 +31,12 @@ record Dcm2jsonReference(byte[] json, Set<Preparation> preparations, Layout layo
         CUT_ENCAPSULATED_PIXEL_DATA,
         /** The data set is not in the transfer syntax the meta information declares: dcm2json gets the bare data set and the real syntax. */
         BARE_DATA_SET,
-        /** Debian's DCMTK cannot convert ISO 2022 IR 87 (its iconv lacks it): every (0008,0005) is blanked, so dcm2json passes bytes through. */
-        BLANK_CHARACTER_SETS
+        /**
+         * Debian's DCMTK cannot convert ISO 2022 IR 87 (its iconv lacks it): every (0008,0005) is
+         * overwritten, same length, with ISO_IR 100, whose one char per byte lets the file's bytes be
+         * recovered from dcm2json's strings exactly.
+         */
+        LATIN1_CHARACTER_SETS
     }
 
     /** Where things are in the file (offsets in the file; deflated files have none of these preparations). */
@@ -86,7 +91,7 @@ record Dcm2jsonReference(byte[] json, Set<Preparation> preparations, Layout layo
 
     private static Preparation diagnose(String stderr, Layout layout) {
         if (stderr.contains("not supported for compressed pixel data") && layout.pixelDataEnd > 0) return Preparation.CUT_ENCAPSULATED_PIXEL_DATA;
-        if (stderr.contains("not supported by the utilized character set conversion library")) return Preparation.BLANK_CHARACTER_SETS;
+        if (stderr.contains("not supported by the utilized character set conversion library")) return Preparation.LATIN1_CHARACTER_SETS;
         if (layout.mismatch) return Preparation.BARE_DATA_SET;
         return null;
     }
@@ -99,8 +104,13 @@ record Dcm2jsonReference(byte[] json, Set<Preparation> preparations, Layout layo
 
     private static byte[] prepare(byte[] file, Layout layout, Set<Preparation> preps) {
         byte[] b = file.clone();
-        if (preps.contains(Preparation.BLANK_CHARACTER_SETS)) {
-            for (long[] cs : layout.characterSets) Arrays.fill(b, (int) cs[0], (int) (cs[0] + cs[1]), (byte) ' ');
+        if (preps.contains(Preparation.LATIN1_CHARACTER_SETS)) {
+            byte[] latin1 = "ISO_IR 100".getBytes(StandardCharsets.US_ASCII);
+            for (long[] cs : layout.characterSets) {
+                if (cs[1] < latin1.length) throw new IllegalStateException("(0008,0005) too short to overwrite at offset " + cs[0]);
+                Arrays.fill(b, (int) cs[0], (int) (cs[0] + cs[1]), (byte) ' ');
+                System.arraycopy(latin1, 0, b, (int) cs[0], latin1.length);
+            }
         }
         long start = preps.contains(Preparation.BARE_DATA_SET) ? layout.dataSetStart : 0;
         ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -5,6 +5,7 @@ import org.dicomrelay.dicom.data.SpecificCharacterSet;
 import org.dicomrelay.dicom.data.VR;
 
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.EnumSet;
@@ -18,13 +19,13 @@ import java.util.TreeSet;
  * explained by a {@link Dcm2jsonDifference} (recorded) or reported as unexplained.
  */
 final class JsonComparison {
-    private final boolean charsetsBlanked;
+    private final boolean charsetsLatin1;
     private final boolean pixelDataCut;
     final Set<Dcm2jsonDifference> explained = EnumSet.noneOf(Dcm2jsonDifference.class);
     final List<String> unexplained = new ArrayList<>();
 
-    JsonComparison(boolean charsetsBlanked, boolean pixelDataCut) {
-        this.charsetsBlanked = charsetsBlanked;
+    JsonComparison(boolean charsetsLatin1, boolean pixelDataCut) {
+        this.charsetsLatin1 = charsetsLatin1;
         this.pixelDataCut = pixelDataCut;
     }
 
@@ -64,7 +65,7 @@ final class JsonComparison {
         if (x.equals(y)) return;
         String vrX = x.path("vr").asText(), vrY = y.path("vr").asText();
         if (key.equals("00080005")) {
-            if (charsetsBlanked && !y.has("Value")) {
+            if (charsetsLatin1) {
                 explained.add(Dcm2jsonDifference.ISO_2022_IR_87_NOT_CONVERTED);
             } else if (y.path("Value").size() == 1 && y.path("Value").get(0).asText().equals("ISO_IR 192")) {
                 explained.add(Dcm2jsonDifference.CHARSET_DECLARED_AS_UTF8);
@@ -158,16 +159,18 @@ final class JsonComparison {
 
     /** Where dcm2json left text as the file's bytes, which rule says so. */
     private Dcm2jsonDifference rawTextRule(boolean ownCharset) {
-        if (charsetsBlanked) return Dcm2jsonDifference.ISO_2022_IR_87_NOT_CONVERTED;
+        if (charsetsLatin1) return Dcm2jsonDifference.ISO_2022_IR_87_NOT_CONVERTED;
         if (ownCharset) return Dcm2jsonDifference.ITEM_CHARSET_IGNORED;
         return null;
     }
 
-    private static String decoded(SpecificCharacterSet cs, String raw, VR vr) {
-        return cs.decode(RawText.bytes(raw), vr);
+    /** dcm2json's text taken back to the file's bytes, then decoded with the character set in scope. */
+    private String decoded(SpecificCharacterSet cs, String theirs, VR vr) {
+        byte[] b = charsetsLatin1 ? theirs.getBytes(StandardCharsets.ISO_8859_1) : RawText.bytes(theirs);
+        return cs.decode(b, vr);
     }
 
-    private static boolean personName(JsonNode u, JsonNode v, SpecificCharacterSet cs) {
+    private boolean personName(JsonNode u, JsonNode v, SpecificCharacterSet cs) {
         if (!u.isObject() || !v.isObject()) return false;
         for (String group : PersonNameGroups.NAMES) {
             String a = u.path(group).asText(""), b = v.path(group).asText("");
