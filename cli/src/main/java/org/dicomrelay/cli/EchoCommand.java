@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 /** C-ECHO, like echoscu. */
 @Command(name = "echo", description = "Verify a DICOM peer with C-ECHO.")
 public final class EchoCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
     @Mixin ConnectionOptions conn;
 
     @Override public Integer call() {
@@ -18,13 +19,13 @@ public final class EchoCommand implements Callable<Integer> {
             int status = Verification.echo(conn.peer.host(), conn.peer.port(), conn.peer.aeTitle(), conn.callingAe, conn.options());
             long ms = (System.nanoTime() - t0) / 1_000_000;
             if (status == 0) {
-                System.out.println("C-ECHO " + conn.peer + ": success (" + ms + " ms)");
+                spec.commandLine().getOut().println("C-ECHO " + conn.peer + ": success (" + ms + " ms)");
                 return 0;
             }
-            System.err.println("C-ECHO " + conn.peer + String.format(": status %04XH", status));
+            spec.commandLine().getErr().println("C-ECHO " + conn.peer + String.format(": status %04XH", status));
             return 1;
         } catch (IOException e) {
-            System.err.println("C-ECHO " + conn.peer + " failed: " + e.getMessage());
+            spec.commandLine().getErr().println("C-ECHO " + conn.peer + " failed: " + e.getMessage());
             return 2;
         }
     }

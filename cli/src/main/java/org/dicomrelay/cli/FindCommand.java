@@ -14,6 +14,7 @@ import java.util.concurrent.Callable;
 /** C-FIND, like findscu: matches are printed as they arrive. */
 @Command(name = "find", description = "Query a DICOM peer with C-FIND.")
 public final class FindCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
     @Mixin ConnectionOptions conn;
     @Mixin QueryKeys keys;
 
@@ -27,7 +28,7 @@ public final class FindCommand implements Callable<Integer> {
     int cancelAfter;
 
     @Override public Integer call() {
-        MatchPrinter printer = new MatchPrinter(System.out, json);
+        MatchPrinter printer = new MatchPrinter(spec.commandLine().getOut(), json);
         try (QueryRetrieveScu scu = QueryRetrieveScu.open(conn.peer.host(), conn.peer.port(), conn.peer.aeTitle(), conn.callingAe,
                 keys.model.model, List.of(), null, conn.options())) {
             PendingRequest p = scu.find(keys.build(returnKeys, true));
@@ -40,15 +41,15 @@ public final class FindCommand implements Callable<Integer> {
                 }
                 int st = r.status();
                 if (st == 0 || st == 0xFE00) {
-                    System.err.println(printer.count() + " match(es); " + StatusText.of(r.command(), 0x8020));
+                    spec.commandLine().getErr().println(printer.count() + " match(es); " + StatusText.of(r.command(), 0x8020));
                     return st == 0 || cancelAfter > 0 ? 0 : 1;
                 }
-                System.err.println("C-FIND failed: " + StatusText.of(r.command(), 0x8020));
+                spec.commandLine().getErr().println("C-FIND failed: " + StatusText.of(r.command(), 0x8020));
                 return 1;
             }
             return 1;
         } catch (IOException | IllegalArgumentException e) {
-            System.err.println("C-FIND " + conn.peer + " failed: " + e.getMessage());
+            spec.commandLine().getErr().println("C-FIND " + conn.peer + " failed: " + e.getMessage());
             return 2;
         }
     }

@@ -15,6 +15,7 @@ import java.util.concurrent.Callable;
 /** C-GET, like getscu: the instances arrive on our own association and are written to a folder. */
 @Command(name = "get", description = "Retrieve with C-GET into a folder.")
 public final class GetCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
     @Mixin ConnectionOptions conn;
     @Mixin QueryKeys keys;
 
@@ -25,9 +26,9 @@ public final class GetCommand implements Callable<Integer> {
         try (QueryRetrieveScu scu = QueryRetrieveScu.open(conn.peer.host(), conn.peer.port(), conn.peer.aeTitle(), conn.callingAe,
                 keys.model.model, QueryRetrieveScu.defaultReceive(), new FolderStorage(directory), conn.options())) {
             PendingRequest p = scu.get(keys.build(List.of(), false));
-            return RetrieveReport.follow(p, 0x8010, "C-GET");
+            return RetrieveReport.follow(spec.commandLine().getOut(), spec.commandLine().getErr(), p, 0x8010, "C-GET");
         } catch (IOException | IllegalArgumentException e) {
-            System.err.println("C-GET " + conn.peer + " failed: " + e.getMessage());
+            spec.commandLine().getErr().println("C-GET " + conn.peer + " failed: " + e.getMessage());
             return 2;
         }
     }

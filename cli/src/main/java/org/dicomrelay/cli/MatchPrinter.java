@@ -7,16 +7,16 @@ import org.dicomrelay.dicom.data.Tag;
 import org.dicomrelay.dicom.json.DicomJsonWriter;
 
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.io.StringWriter;
 
 /** Prints a query match: one DICOM JSON object per line, or short dcmdump-like lines. */
 final class MatchPrinter {
-    private final PrintStream out;
+    private final PrintWriter out;
     private final boolean json;
     private int n;
 
-    MatchPrinter(PrintStream out, boolean json) {
+    MatchPrinter(PrintWriter out, boolean json) {
         this.out = out;
         this.json = json;
     }

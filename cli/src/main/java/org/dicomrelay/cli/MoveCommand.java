@@ -14,6 +14,7 @@ import java.util.concurrent.Callable;
 /** C-MOVE, like movescu: the peer sends the matching instances to another AE. */
 @Command(name = "move", description = "Retrieve with C-MOVE to a destination AE.")
 public final class MoveCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
     @Mixin ConnectionOptions conn;
     @Mixin QueryKeys keys;
 
@@ -24,9 +25,9 @@ public final class MoveCommand implements Callable<Integer> {
         try (QueryRetrieveScu scu = QueryRetrieveScu.open(conn.peer.host(), conn.peer.port(), conn.peer.aeTitle(), conn.callingAe,
                 keys.model.model, List.of(), null, conn.options())) {
             PendingRequest p = scu.move(keys.build(List.of(), false), destination);
-            return RetrieveReport.follow(p, 0x8021, "C-MOVE");
+            return RetrieveReport.follow(spec.commandLine().getOut(), spec.commandLine().getErr(), p, 0x8021, "C-MOVE");
         } catch (IOException | IllegalArgumentException e) {
-            System.err.println("C-MOVE " + conn.peer + " failed: " + e.getMessage());
+            spec.commandLine().getErr().println("C-MOVE " + conn.peer + " failed: " + e.getMessage());
             return 2;
         }
     }

@@ -1,19 +1,19 @@
 package org.dicomrelay.cli;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 
 /** A progress bar (instances, MB, MB/s) on a terminal; silence otherwise, the summary says it all. */
 final class Progress {
     private final int total;
     private final long totalBytes;
     private final boolean terminal;
-    private final PrintStream out;
+    private final PrintWriter out;
     private final long start = System.nanoTime();
     private int done;
     private long bytes;
     private long lastDraw;
 
-    Progress(int total, long totalBytes, boolean terminal, PrintStream out) {
+    Progress(int total, long totalBytes, boolean terminal, PrintWriter out) {
         this.total = total;
         this.totalBytes = totalBytes;
         this.terminal = terminal;

@@ -9,17 +9,17 @@ import java.io.IOException;
 final class RetrieveReport {
     private RetrieveReport() {}
 
-    static int follow(PendingRequest p, int rspField, String what) throws IOException {
+    static int follow(java.io.PrintWriter out, java.io.PrintWriter err, PendingRequest p, int rspField, String what) throws IOException {
         DimseResponse r, last = null;
         while ((r = p.next()) != null) {
             last = r;
-            if (r.isPending()) System.err.println(what + " in progress: " + StatusText.of(r.command(), rspField));
+            if (r.isPending()) err.println(what + " in progress: " + StatusText.of(r.command(), rspField));
         }
         if (last == null) return 1;
-        System.out.println(what + " " + StatusText.of(last.command(), rspField));
+        out.println(what + " " + StatusText.of(last.command(), rspField));
         if (last.data() != null) {
             String[] failed = last.data().getStrings(0x00080058);
-            if (failed.length > 0) System.out.println("failed SOP instances: " + String.join(", ", failed));
+            if (failed.length > 0) out.println("failed SOP instances: " + String.join(", ", failed));
         }
         return last.status() == 0 ? 0 : 1;
     }

@@ -8,7 +8,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,13 +23,14 @@ import java.util.stream.Stream;
  */
 @Command(name = "store", description = "Send DICOM files (folders recursively) with C-STORE.")
 public final class StoreCommand implements java.util.concurrent.Callable<Integer> {
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
     @Mixin ConnectionOptions conn;
 
     @Parameters(arity = "1..*", paramLabel = "FILE|DIR", description = "files or folders to send")
     List<Path> inputs;
 
     @Override public Integer call() {
-        PrintStream out = System.out, err = System.err;
+        PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
         List<StorageSource> sources = new ArrayList<>();
         int failed = 0, warnings = 0, stored = 0;
         List<Path> files = files();
@@ -98,7 +99,7 @@ public final class StoreCommand implements java.util.concurrent.Callable<Integer
                 try (Stream<Path> s = Files.walk(in)) {
                     s.filter(Files::isRegularFile).sorted().forEach(out::add);
                 } catch (IOException e) {
-                    System.err.println("cannot list " + in + ": " + e.getMessage());
+                    spec.commandLine().getErr().println("cannot list " + in + ": " + e.getMessage());
                 }
             } else {
                 out.add(in);
