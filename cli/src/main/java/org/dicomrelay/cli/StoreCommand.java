@@ -36,7 +36,7 @@ public final class StoreCommand implements java.util.concurrent.Callable<Integer
         List<Path> files = files();
         for (Path p : files) {
             try {
-                sources.add(StorageSource.probe(p));
+                sources.add(StorageSource.probe(p, true));
             } catch (IOException e) {
                 err.println("skipped " + p + ": " + e.getMessage());
                 failed++;

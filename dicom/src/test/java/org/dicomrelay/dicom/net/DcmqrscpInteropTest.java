@@ -39,41 +39,19 @@ class DcmqrscpInteropTest {
 
     private Path work;
     private Peers.Server qrscp;
+    private Dcmqrscp dcmqrscp;
     private DicomServer dest;
     private Path destDir;
     private final List<StorageSource> sources = new ArrayList<>();
 
     @BeforeAll void start() throws Exception {
         work = Files.createTempDirectory("dcmqrscp");
-        Path db = Files.createDirectories(work.resolve("db"));
-        List<String> idx = new ArrayList<>(List.of("dcmqridx", db.toString()));
-        for (String f : FILES) {
-            Path copy = db.resolve(Path.of(f).getFileName());
-            Files.copy(Samples.file(f), copy);
-            idx.add(copy.toString());
-            sources.add(StorageSource.probe(copy));
-        }
-        Peers.Result r = Peers.run(idx, Duration.ofSeconds(60));
-        assertThat(r.exitCode()).as(r.output()).isZero();
-
         destDir = work.resolve("dest");
         dest = DicomServer.start(new ApplicationEntity("OURDEST").accept(ApplicationEntity.ANY, ApplicationEntity.ANY), "127.0.0.1", 0, 4,
                 new DimseServices().onStore(new FolderStorage(destDir)));
-        int port = Peers.freePort();
-        Path cfg = work.resolve("dcmqrscp.cfg");
-        Files.writeString(cfg, String.join("\n",
-                "NetworkTCPPort = " + port,
-                "MaxPDUSize = 16384",
-                "MaxAssociations = 16",
-                "HostTable BEGIN",
-                "ourdest = (OURDEST, 127.0.0.1, " + dest.port() + ")",
-                "HostTable END",
-                "VendorTable BEGIN",
-                "VendorTable END",
-                "AETable BEGIN",
-                "QRSCP " + db + " RW (100, 1024mb) ANY",
-                "AETable END", ""));
-        qrscp = Peers.startServer(List.of("dcmqrscp", "-c", cfg.toString()), port, work, Map.of());
+        dcmqrscp = Dcmqrscp.start(work, FILES, Map.of("OURDEST", dest.port()));
+        qrscp = dcmqrscp.server;
+        for (Path f : dcmqrscp.files) sources.add(StorageSource.probe(f));
     }
 
     @AfterAll void stop() throws Exception {

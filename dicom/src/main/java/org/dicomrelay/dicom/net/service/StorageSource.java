@@ -20,6 +20,14 @@ public record StorageSource(Path file, String sopClassUid, String sopInstanceUid
 
     /** Reads only as far as needed: the meta information and the first elements of the data set. */
     public static StorageSource probe(Path file) throws IOException {
+        return probe(file, false);
+    }
+
+    /**
+     * @param validate walk the whole data set (headers only, values skipped) so that a truncated
+     *                 or malformed file is refused before anything is sent
+     */
+    public static StorageSource probe(Path file, boolean validate) throws IOException {
         try (InputStream in = Files.newInputStream(file); DicomInputStream din = new DicomInputStream(in, Files.size(file))) {
             Attributes meta = din.fileMetaInformation();
             long start = din.dataSetStart();
@@ -29,6 +37,9 @@ public record StorageSource(Path file, String sopClassUid, String sopInstanceUid
             String iuid = head.getString(Tag.SOPInstanceUID);
             if (cuid == null && meta != null) cuid = meta.getString(Tag.MediaStorageSOPClassUID);
             if (iuid == null && meta != null) iuid = meta.getString(Tag.MediaStorageSOPInstanceUID);
+            if (validate) {
+                while (din.next() != DicomInputStream.Event.END) { /* values are skipped, structure checked */ }
+            }
             if (cuid == null || iuid == null) throw new IOException(file + ": no SOP Class UID / SOP Instance UID: not a storable object");
             return new StorageSource(file, cuid, iuid, din.transferSyntax(), start, meta != null);
         }
