@@ -478,9 +478,10 @@ public final class Association implements Closeable {
     // ---- P-DATA ---------------------------------------------------------------------------
 
     private void sendPData(PDataTf p) throws IOException {
+        Pdv last = p.pdvs().get(p.pdvs().size() - 1);
         stepLocal(FsmEvent.EVT9);
         try {
-            writer.write(p);
+            writer.write(p, last.last());
         } catch (IOException e) {
             closeSocket();
             throw new AssociationException("connection lost while sending: " + e.getMessage(), e);

@@ -16,6 +16,14 @@ public final class PduWriter {
     }
 
     public void write(Pdu pdu) throws IOException {
+        write(pdu, true);
+    }
+
+    /**
+     * @param flush false for a P-DATA-TF that more of the same message follows: the buffer then
+     *              fills before a system call, which matters with the 16 KiB PDUs many peers use
+     */
+    public void write(Pdu pdu, boolean flush) throws IOException {
         if (pdu instanceof PDataTf p) {
             writePData(p.pdvs());
         } else if (pdu instanceof AAssociateRq rq) {
@@ -34,7 +42,7 @@ public final class PduWriter {
             AAbort a = (AAbort) pdu;
             writeBody(Pdu.TYPE_ABORT, new byte[] {0, 0, (byte) a.source(), (byte) a.reason()});
         }
-        out.flush();
+        if (flush) out.flush();
     }
 
     /** The encoded length of a P-DATA-TF's variable field for PDVs of these data lengths. */

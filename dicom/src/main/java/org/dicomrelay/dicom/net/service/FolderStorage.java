@@ -33,13 +33,15 @@ public final class FolderStorage implements DimseServices.StoreHandler {
         Path target = folder.resolve(iuid + ".dcm");
         Path tmp = Files.createTempFile(folder, ".part-", ".tmp");
         try {
-            try (OutputStream out = Files.newOutputStream(tmp)) {
+            try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 256 * 1024)) {
                 Attributes fmi = FileMetaInformation.create(rq.sopClassUid(), iuid, rq.transferSyntax().uid());
                 fmi.setString(0x00020016, VR.AE, as.callingAeTitle());
                 DicomOutputStream dout = new DicomOutputStream(out, TransferSyntax.EXPLICIT_VR_LITTLE_ENDIAN);
                 dout.writeFileMetaInformation(fmi);
                 dout.finish();
-                data.transferTo(out);
+                byte[] buf = new byte[64 * 1024];
+                int n;
+                while ((n = data.read(buf)) > 0) out.write(buf, 0, n);
             }
             try {
                 Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

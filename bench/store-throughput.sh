@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# C-STORE throughput, ours against DCMTK on the same files in one run; prints a table of ratios.
+# Usage: bench/store-throughput.sh [images=500] [multiframes=3]   (needs dcmtk; ~1.3 GB in bench/target)
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+mvn -B -q -ntp -Dmaven.test.skip=true package
+mkdir -p bench/target/work
+gcc -shared -fPIC -O2 -o bench/target/loopback-bind.so scripts/loopback-bind.c -ldl
+exec java -cp "bench/target/classes:dicom/target/classes" org.dicomrelay.bench.StoreBench \
+  bench/target/work cli/target/dicom-relay.jar bench/target/loopback-bind.so "${1:-500}" "${2:-3}"
