@@ -51,7 +51,9 @@ final class DcmdumpPrinter {
                 fragments(e, f, level);
             } else {
                 DumpValue.Rendered r = DumpValue.of(ds, e);
-                line(level, e.tag(), e.vr().name(), r.text(), Long.toString(e.valueLength()), r.vm(), ElementNames.of(e.tag()));
+                // dcmdump's "??": the VR of an implicit VR element the dictionary does not know.
+                String vr = e.vr() == VR.UN && !explicitVR ? "??" : e.vr().name();
+                line(level, e.tag(), vr, r.text(), Long.toString(e.valueLength()), r.vm(), ElementNames.of(e.tag()));
             }
         }
     }

@@ -10,6 +10,7 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -65,7 +66,9 @@ final class DumpCommand implements Callable<Integer> {
     private static String describe(Exception e) {
         if (e instanceof NoSuchFileException) return "no such file";
         if (e instanceof AccessDeniedException) return "permission denied";
-        String m = e.getMessage();
-        return m == null ? e.getClass().getSimpleName() : m;
+        if (e instanceof UncheckedIOException u) return describe(u.getCause());
+        // A parse error's message carries the offset; anything else is a bug worth naming in full.
+        if (e instanceof IOException && e.getMessage() != null) return e.getMessage();
+        return e.toString();
     }
 }

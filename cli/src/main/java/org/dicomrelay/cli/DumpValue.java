@@ -93,20 +93,15 @@ final class DumpValue {
                 case SL -> Integer.toString(buf.getInt());
                 case SV -> Long.toString(buf.getLong());
                 case UV -> Long.toUnsignedString(buf.getLong());
-                case FL, OF -> decimal(Float.toString(buf.getFloat()));
+                case FL, OF -> CFormat.g(buf.getFloat(), 9);
                 case AT -> String.format("(%04x,%04x)", buf.getShort() & 0xFFFF, buf.getShort() & 0xFFFF);
-                default -> decimal(Double.toString(buf.getDouble())); // FD, OD
+                default -> CFormat.g(buf.getDouble(), 17); // FD, OD
             };
             shown.add(v);
             chars += v.length() + 1;
         }
         boolean oneValue = vr == VR.OF || vr == VR.OD;
         return new Rendered(list(shown, buf.position() < length), oneValue ? 1 : (int) (length / unit));
-    }
-
-    /** "1.0" as dcmdump writes it, "1". */
-    private static String decimal(String javaText) {
-        return javaText.endsWith(".0") ? javaText.substring(0, javaText.length() - 2) : javaText;
     }
 
     /** Hex words of {@code unit} bytes, separated by backslashes, of a value {@code length} bytes long. */

@@ -32,8 +32,8 @@ final class BinaryNumbers {
 
     /**
      * One entry per whole value (a trailing partial value is ignored, as it is no value).
-     * Floats are written with the fewest digits that read back to the same float; non-finite
-     * floats come out as Java's "NaN", "Infinity", "-Infinity", which are not JSON numbers.
+     * Floats are written with digits that read back to the same binary value; non-finite floats
+     * come out as Java's "NaN", "Infinity", "-Infinity", which are not JSON numbers.
      */
     static String[] decode(byte[] b, VR vr, boolean bigEndian) {
         ByteBuffer buf = ByteBuffer.wrap(b).order(bigEndian ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
@@ -46,12 +46,30 @@ final class BinaryNumbers {
                 case SL -> Integer.toString(buf.getInt());
                 case SV -> Long.toString(buf.getLong());
                 case UV -> Long.toUnsignedString(buf.getLong());
-                case FL -> Float.toString(buf.getFloat());
-                case FD -> Double.toString(buf.getDouble());
+                case FL -> {
+                    float f = buf.getFloat();
+                    yield floating(f, Float.toString(f));
+                }
+                case FD -> {
+                    double d = buf.getDouble();
+                    yield floating(d, Double.toString(d));
+                }
                 default -> throw new IllegalArgumentException("not a binary number VR: " + vr);
             };
         }
         return v;
+    }
+
+    /**
+     * Java's round-tripping digits, laid out as JavaScript does: plain notation from 1e-7 to 1e21
+     * (862399761.111079, not 8.62399761111079E8), integers without ".0", exponents beyond.
+     */
+    private static String floating(double value, String javaText) {
+        if (Double.isNaN(value) || Double.isInfinite(value)) return javaText;
+        if (value == 0) return 1 / value < 0 ? "-0" : "0";
+        BigDecimal digits = new BigDecimal(javaText).stripTrailingZeros();
+        double magnitude = Math.abs(value);
+        return magnitude >= 1e-7 && magnitude < 1e21 ? digits.toPlainString() : digits.toString();
     }
 
     static boolean isFinite(String decoded) {

@@ -143,9 +143,9 @@ public final class DicomJsonReader {
             case SQ -> { return sequence(values, cs, path); }
             case OB, OD, OF, OL, OV, OW, UN -> throw error(path, vr + " values are written as InlineBinary or BulkDataURI, not Value (F.2.2)");
             case AT -> { return tags(values, path); }
-            case PN -> { return text(vr, personNames(values, path), cs); }
+            case PN -> { return text(vr, personNames(values, path), cs, path); }
             case US, SS, UL, SL, SV, UV, FL, FD -> { return BinaryNumbers.encode(vr, values, path); }
-            default -> { return text(vr, strings(vr, values, path), cs); }
+            default -> { return text(vr, strings(vr, values, path), cs, path); }
         }
     }
 
@@ -209,10 +209,25 @@ public final class DicomJsonReader {
         return out;
     }
 
-    /** Joins values with the 05/12 delimiter (F.2.4), encodes and pads them as PS3.5 §6.2 requires. */
-    private static byte[] text(VR vr, List<String> values, SpecificCharacterSet cs) {
+    /**
+     * Joins values with the 05/12 delimiter (F.2.4), encodes and pads them as PS3.5 §6.2 requires.
+     * Text the character set in scope cannot hold is refused rather than silently turned into '?'.
+     */
+    private static byte[] text(VR vr, List<String> values, SpecificCharacterSet cs, String path) throws DicomJsonException {
         String joined = String.join("\\", values);
-        byte[] b = vr.kind() == VR.Kind.TEXT ? cs.encode(joined, vr) : joined.getBytes(StandardCharsets.ISO_8859_1);
+        byte[] b;
+        if (vr.kind() == VR.Kind.TEXT) {
+            b = cs.encode(joined, vr);
+            if (!cs.decode(b, vr).equals(joined)) {
+                throw error(path, "text " + describe(joined) + " cannot be encoded in Specific Character Set " + cs.terms()
+                        + "; the data set needs a (0008,0005) that covers it, e.g. ISO_IR 192");
+            }
+        } else {
+            for (int i = 0; i < joined.length(); i++) {
+                if (joined.charAt(i) > 0xFF) throw error(path, vr + " value " + describe(joined) + " is outside the default repertoire");
+            }
+            b = joined.getBytes(StandardCharsets.ISO_8859_1);
+        }
         return Attributes.pad(b, vr);
     }
 

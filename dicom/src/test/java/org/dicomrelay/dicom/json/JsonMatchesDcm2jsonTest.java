@@ -36,11 +36,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  *
  * <p>The intended differences, each checked as narrowly as possible ({@link Dcm2jsonDifference}):
  * <dl>
- * <dt>DECIMAL_FORM</dt><dd>IS/DS: we keep the value's own digits (80.0000 stays 80.0000; "1A" a string),
- *     dcm2json reformats (80.0). F.2.3 allows Number or String and does not fix a format; compared
- *     as decimal numbers.</dd>
- * <dt>FLOAT_DIGITS</dt><dd>FL/FD: we print the shortest text that reads back to the same binary
- *     value, dcm2json a fixed 9 (FL) significant digits (-77.20406 vs -77.2040634). F.2.3 says only
+ * <dt>DECIMAL_FORM</dt><dd>IS/DS whose text is not a JSON number: both rewrite ".5", "+1", "007" as
+ *     0.5, 1, 7, but for "5." dcm2json writes 5. (not valid JSON) and we 5, for "1.0E+05" it writes
+ *     1.0E05 and we keep 1.0E+05. F.2.3 allows Number or String and fixes no format; compared as
+ *     decimal numbers. No sample file needs it (both keep valid JSON numbers as they are, 80.0000
+ *     included); it is here for the files that do.</dd>
+ * <dt>FLOAT_DIGITS</dt><dd>FL/FD: we print the fewest digits that read back to the same binary
+ *     value, dcm2json 9 significant digits for FL (-77.20406 vs -77.2040634). F.2.3 says only
  *     "Number"; compared as binary32/binary64 values, which must be identical.</dd>
  * <dt>CHARSET_DECLARED_AS_UTF8</dt><dd>dcm2json rewrites Specific Character Set (0008,0005) to
  *     "ISO_IR 192" because its output is UTF-8. PS3.18 F.2.2 Note 3 says (0008,0005) "reflects the

@@ -43,6 +43,11 @@ class JsonReaderAnnexFTest {
         assertThat(ds.getBytes(Tag.PatientName)).containsExactly('M', 0xFC, 'l', 'l', 'e', 'r');
     }
 
+    @Test void f22_textTheCharacterSetCannotHoldIsRefusedNotReplaced() {
+        assertThatThrownBy(() -> read("{\"00100010\":{\"vr\":\"PN\",\"Value\":[{\"Alphabetic\":\"Müller\"}]}}"))
+                .isInstanceOf(DicomJsonException.class).hasMessageContaining("00100010").hasMessageContaining("cannot be encoded");
+    }
+
     @Test void f22_itemsInheritTheCharacterSetOrDeclareTheirOwn() throws IOException {
         Attributes ds = read("{\"00080005\":{\"vr\":\"CS\",\"Value\":[\"ISO_IR 100\"]},\"00101002\":{\"vr\":\"SQ\",\"Value\":["
                 + "{\"00100010\":{\"vr\":\"PN\",\"Value\":[{\"Alphabetic\":\"Grün\"}]}},"

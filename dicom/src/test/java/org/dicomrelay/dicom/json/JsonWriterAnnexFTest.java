@@ -151,6 +151,12 @@ class JsonWriterAnnexFTest {
         }
     }
 
+    @Test void f23_floatsUseRoundTrippingDigitsInPlainNotationWhereReadable() throws IOException {
+        Attributes ds = new Attributes().setDouble(0x00189218, VR.FD, 862399761.111079, 1e-8, 2.5e300, -0.0, 100)
+                .setDouble(0x00109431, VR.FL, -77.2040634);
+        assertThat(json(ds)).contains("[862399761.111079,1E-8,2.5E+300,-0,100]").contains("[-77.20406]");
+    }
+
     @Test void f23_64BitIntegersAreExact() throws IOException {
         Attributes ds = new Attributes();
         ds.setBytes(0x00101010, VR.UV, new byte[] {-1, -1, -1, -1, -1, -1, -1, -1});
@@ -168,7 +174,7 @@ class JsonWriterAnnexFTest {
         Attributes ds = new Attributes().setDouble(0x00189218, VR.FD, Double.NaN, Double.NEGATIVE_INFINITY, 1)
                 .setDouble(0x00109431, VR.FL, Double.POSITIVE_INFINITY);
         assertThat(json(new DicomJsonWriter().pretty(false).nonFinite(DicomJsonWriter.NonFinite.AS_STRINGS), ds))
-                .contains("[\"Infinity\"]").contains("[\"NaN\",\"-Infinity\",1.0]");
+                .contains("[\"Infinity\"]").contains("[\"NaN\",\"-Infinity\",1]");
     }
 
     // ---- F.2.5 empty values ----------------------------------------------------------
