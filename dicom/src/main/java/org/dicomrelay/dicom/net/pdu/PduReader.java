@@ -55,8 +55,10 @@ public final class PduReader {
             }
             default -> throw new PduFormatException(AAbort.UNRECOGNIZED_PDU, "unrecognized PDU type 0x" + Integer.toHexString(type));
         }
-        byte[] body = in.readNBytes((int) length);
-        if (body.length < length) throw new EOFException("connection closed inside a PDU of type " + type + " (" + body.length + " of " + length + " bytes)");
+        // readNBytes(byte[], ...) fills one array; readNBytes(int) would gather 8 KiB chunks and copy them again.
+        byte[] body = new byte[(int) length];
+        int got = in.readNBytes(body, 0, body.length);
+        if (got < length) throw new EOFException("connection closed inside a PDU of type " + type + " (" + got + " of " + length + " bytes)");
         ByteBuffer b = ByteBuffer.wrap(body);
         return switch (type) {
             case Pdu.TYPE_P_DATA_TF -> pData(body);
