@@ -25,7 +25,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class DicomServer implements Closeable {
     private static final System.Logger LOG = System.getLogger(DicomServer.class.getName());
 
-    private final ApplicationEntity ae;
+    private final String name;
+    private final Association.Negotiator negotiator;
+    private final AssociationOptions options;
     private final RequestHandler handler;
     private final ServerSocket serverSocket;
     private final ExecutorService pool;
@@ -34,33 +36,40 @@ public final class DicomServer implements Closeable {
     private final Thread acceptor;
     private volatile boolean closed;
 
-    private DicomServer(ApplicationEntity ae, RequestHandler handler, ServerSocket ss, int maxAssociations) {
-        this.ae = ae;
+    private DicomServer(String name, Association.Negotiator negotiator, AssociationOptions options, RequestHandler handler,
+                        ServerSocket ss, int maxAssociations) {
+        this.name = name;
+        this.negotiator = negotiator;
+        this.options = options;
         this.handler = handler;
         this.serverSocket = ss;
         this.pool = new ThreadPoolExecutor(0, maxAssociations, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
-            Thread t = new Thread(r, "dicom-scp-" + ae.aeTitle());
+            Thread t = new Thread(r, "dicom-scp-" + name);
             t.setDaemon(true);
             return t;
         });
-        this.acceptor = new Thread(this::acceptLoop, "dicom-accept-" + ae.aeTitle());
+        this.acceptor = new Thread(this::acceptLoop, "dicom-accept-" + name);
         this.acceptor.setDaemon(true);
     }
 
     /** Binds and starts accepting. Port 0 picks a free port (see {@link #port()}). */
     public static DicomServer start(ApplicationEntity ae, String bindAddress, int port, int maxAssociations, RequestHandler handler)
             throws IOException {
+        return start(ae.aeTitle(), ae, ae.options(), bindAddress, port, maxAssociations, handler);
+    }
+
+    /** With a negotiator of one's own (a router decides per called AE title). */
+    public static DicomServer start(String name, Association.Negotiator negotiator, AssociationOptions options, String bindAddress,
+                                    int port, int maxAssociations, RequestHandler handler) throws IOException {
         ServerSocket ss = new ServerSocket();
         ss.setReuseAddress(true);
         ss.bind(new InetSocketAddress(InetAddress.getByName(bindAddress), port), 64);
-        DicomServer server = new DicomServer(ae, handler, ss, maxAssociations);
+        DicomServer server = new DicomServer(name, negotiator, options, handler, ss, maxAssociations);
         server.acceptor.start();
         return server;
     }
 
     public int port() { return serverSocket.getLocalPort(); }
-
-    public ApplicationEntity applicationEntity() { return ae; }
 
     /** Associations being served right now. */
     public int activeAssociations() { return active.get(); }
@@ -71,7 +80,7 @@ public final class DicomServer implements Closeable {
             try {
                 s = serverSocket.accept();
             } catch (IOException e) {
-                if (!closed) LOG.log(System.Logger.Level.ERROR, "accept failed on " + ae.aeTitle(), e);
+                if (!closed) LOG.log(System.Logger.Level.ERROR, "accept failed on " + name, e);
                 return;
             }
             try {
@@ -86,13 +95,13 @@ public final class DicomServer implements Closeable {
         active.incrementAndGet();
         sockets.add(s);
         try {
-            Association.accept(s, ae.options(), ae, handler);
+            Association.accept(s, options, negotiator, handler);
         } catch (AssociationRejectedException e) {
-            LOG.log(System.Logger.Level.INFO, ae.aeTitle() + ": association from " + s.getRemoteSocketAddress() + " rejected: " + e.getMessage());
+            LOG.log(System.Logger.Level.INFO, name + ": association from " + s.getRemoteSocketAddress() + " rejected: " + e.getMessage());
         } catch (IOException e) {
-            LOG.log(System.Logger.Level.INFO, ae.aeTitle() + ": association from " + s.getRemoteSocketAddress() + " ended: " + e.getMessage());
+            LOG.log(System.Logger.Level.INFO, name + ": association from " + s.getRemoteSocketAddress() + " ended: " + e.getMessage());
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, ae.aeTitle() + ": association failed", e);
+            LOG.log(System.Logger.Level.ERROR, name + ": association failed", e);
         } finally {
             sockets.remove(s);
             active.decrementAndGet();

@@ -27,6 +27,11 @@ public final class Dcmqrscp implements AutoCloseable {
      * @param moveDestinations AE title → port on 127.0.0.1
      */
     public static Dcmqrscp start(Path work, List<String> samples, Map<String, Integer> moveDestinations) throws IOException {
+        return start(work, samples, moveDestinations, Peers.freePort());
+    }
+
+    /** On a port chosen beforehand (a router's device table names it before dcmqrscp starts). */
+    public static Dcmqrscp start(Path work, List<String> samples, Map<String, Integer> moveDestinations, int port) throws IOException {
         Path db = Files.createDirectories(work.resolve("db"));
         List<String> idx = new ArrayList<>(List.of("dcmqridx", db.toString()));
         List<Path> copies = new ArrayList<>();
@@ -38,7 +43,6 @@ public final class Dcmqrscp implements AutoCloseable {
         }
         Peers.Result r = Peers.run(idx, Duration.ofSeconds(60));
         if (r.exitCode() != 0) throw new IOException("dcmqridx failed:\n" + r.output());
-        int port = Peers.freePort();
         StringBuilder hosts = new StringBuilder();
         moveDestinations.forEach((ae, p) -> hosts.append(ae.toLowerCase()).append(" = (").append(ae).append(", 127.0.0.1, ").append(p).append(")\n"));
         Path cfg = work.resolve("dcmqrscp.cfg");

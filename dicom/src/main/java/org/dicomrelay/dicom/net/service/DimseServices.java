@@ -24,12 +24,21 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class DimseServices implements RequestHandler {
     private static final System.Logger LOG = System.getLogger(DimseServices.class.getName());
 
+    private EchoHandler echo;
     private StoreHandler store;
     private QueryHandler find, move, get;
     private final Map<Association, ExecutorService> workers = new ConcurrentHashMap<>();
     private final Map<Association, Map<Integer, AtomicBoolean>> running = new ConcurrentHashMap<>();
 
+    public DimseServices onEcho(EchoHandler h) { echo = h; return this; }
+
     public DimseServices onStore(StoreHandler h) { store = h; return this; }
+
+    /** Answers a C-ECHO (a relay verifies the remote device); without one, C-ECHO succeeds here. */
+    @FunctionalInterface
+    public interface EchoHandler {
+        int echo(Association as, Attributes command) throws IOException;
+    }
 
     public DimseServices onFind(QueryHandler h) { find = h; return this; }
 
@@ -72,7 +81,7 @@ public final class DimseServices implements RequestHandler {
     @Override public void onRequest(Association as, int pcid, Attributes command, InputStream data) throws IOException {
         int field = command.getInt(0x00000100, -1);
         switch (field) {
-            case 0x0030 -> as.send(pcid, Responder.response(command, 0x8030, 0x0000), null);
+            case 0x0030 -> as.send(pcid, Responder.response(command, 0x8030, echo == null ? 0x0000 : echo.echo(as, command)), null);
             case 0x0001 -> onStore(as, pcid, command, data);
             case 0x0020 -> onQuery(as, pcid, command, data, find, 0x8020);
             case 0x0021 -> onQuery(as, pcid, command, data, move, 0x8021);

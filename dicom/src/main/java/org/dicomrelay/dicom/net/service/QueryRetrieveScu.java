@@ -76,6 +76,17 @@ public final class QueryRetrieveScu implements Closeable {
         return as.invoke(require(movePc, "C-MOVE"), request(model.move, 0x0021, destination), identifier(keys, movePc));
     }
 
+    /**
+     * C-MOVE with a message ID chosen beforehand (from {@link Association#nextMessageId()}), so a
+     * caller that is itself the destination can expect the sub-operations, which name it as
+     * move originator message ID, before the request leaves.
+     */
+    public PendingRequest move(Attributes keys, String destination, int messageId) throws IOException {
+        Attributes rq = request(model.move, 0x0021, destination);
+        rq.setInt(0x00000110, VR.US, messageId);
+        return as.invoke(require(movePc, "C-MOVE"), rq, identifier(keys, movePc));
+    }
+
     public PendingRequest get(Attributes keys) throws IOException {
         return as.invoke(require(getPc, "C-GET"), request(model.get, 0x0010, null), identifier(keys, getPc));
     }

@@ -1,0 +1,55 @@
+package org.dicomrelay.router;
+
+import org.dicomrelay.dicom.net.ApplicationEntity;
+import org.dicomrelay.dicom.net.Association;
+import org.dicomrelay.dicom.net.AssociationRejectedException;
+import org.dicomrelay.dicom.net.pdu.AAssociateAc;
+import org.dicomrelay.dicom.net.pdu.AAssociateRj;
+import org.dicomrelay.dicom.net.pdu.AAssociateRq;
+import org.dicomrelay.router.config.RouterConfig;
+import org.dicomrelay.router.config.RoutingTable;
+
+import java.net.Socket;
+
+/**
+ * The router as local devices see it: a DICOM node that answers to the remote AE titles of its
+ * routing table (and to its own title, for C-ECHO and the instances a PACS sends it during a
+ * relayed retrieve). Devices not in the local table, and AE titles not in the routing table,
+ * are refused at association time, and the refusal is logged.
+ */
+final class RelayScp implements Association.Negotiator {
+    private static final System.Logger LOG = System.getLogger(RelayScp.class.getName());
+
+    private final RouterConfig config;
+    private final RoutingTable routes;
+    private final ApplicationEntity contexts;
+
+    RelayScp(RouterConfig config, RoutingTable routes) {
+        this.config = config;
+        this.routes = routes;
+        // What is relayed is relayed as it is: every SOP class, every transfer syntax proposed.
+        this.contexts = new ApplicationEntity(config.aeTitle()).accept(ApplicationEntity.ANY, ApplicationEntity.ANY)
+                .acceptAnyCalledAeTitle(true);
+    }
+
+    ApplicationEntity contexts() { return contexts; }
+
+    @Override public AAssociateAc negotiate(AAssociateRq rq, Socket socket) throws AssociationRejectedException {
+        String called = rq.calledAeTitle(), calling = rq.callingAeTitle();
+        if (config.device(calling).isEmpty()) {
+            LOG.log(System.Logger.Level.WARNING, "refused association from " + calling + " at " + socket.getRemoteSocketAddress()
+                    + ": calling AE title is not in the local devices table");
+            throw reject(AAssociateRj.CALLING_AE_TITLE_NOT_RECOGNIZED);
+        }
+        if (!called.equals(config.aeTitle()) && routes.route(called).isEmpty()) {
+            LOG.log(System.Logger.Level.WARNING, "refused association from " + calling + " to " + called
+                    + ": called AE title is not in the routing table");
+            throw reject(AAssociateRj.CALLED_AE_TITLE_NOT_RECOGNIZED);
+        }
+        return contexts.negotiate(rq, socket);
+    }
+
+    private static AssociationRejectedException reject(int reason) {
+        return new AssociationRejectedException(new AAssociateRj(AAssociateRj.RESULT_PERMANENT, AAssociateRj.SOURCE_SERVICE_USER, reason));
+    }
+}

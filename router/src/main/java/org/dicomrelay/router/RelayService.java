@@ -1,0 +1,356 @@
+package org.dicomrelay.router;
+
+import org.dicomrelay.dicom.data.Attributes;
+import org.dicomrelay.dicom.data.TransferSyntax;
+import org.dicomrelay.dicom.data.VR;
+import org.dicomrelay.dicom.io.DicomInputStream;
+import org.dicomrelay.dicom.io.DicomOutputStream;
+import org.dicomrelay.dicom.io.Transcoder;
+import org.dicomrelay.dicom.net.Association;
+import org.dicomrelay.dicom.net.DimseResponse;
+import org.dicomrelay.dicom.net.service.DimseServices;
+import org.dicomrelay.dicom.net.service.Responder;
+import org.dicomrelay.dicom.net.service.StorageSource;
+import org.dicomrelay.dicom.net.service.StoreScu;
+import org.dicomrelay.router.config.Device;
+import org.dicomrelay.router.config.RouterConfig;
+import org.dicomrelay.router.config.RoutingTable;
+import org.dicomrelay.router.config.Service;
+import org.dicomrelay.router.link.Courier;
+import org.dicomrelay.router.link.Frame;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The requesting side of the relay (router A): turns what local devices ask of a remote AE into
+ * frames for the router that owns it, and the answers back into DIMSE responses. The routing
+ * table is checked for every request: a service the route does not allow gets 0124 (not
+ * authorised) and a log line.
+ */
+final class RelayService {
+    private static final System.Logger LOG = System.getLogger(RelayService.class.getName());
+    private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(60);
+
+    private final RouterConfig config;
+    private final RoutingTable routes;
+    private final Courier courier;
+    private final Pending pending;
+    private final Spool spool;
+    private final ExecutorService forwarders = Executors.newFixedThreadPool(4, r -> {
+        Thread t = new Thread(r, "forwarder");
+        t.setDaemon(true);
+        return t;
+    });
+
+    RelayService(RouterConfig config, RoutingTable routes, Courier courier, Pending pending, Spool spool) throws IOException {
+        this.config = config;
+        this.routes = routes;
+        this.courier = courier;
+        this.pending = pending;
+        this.spool = spool;
+        for (Spool.Entry e : spool.entries()) {
+            if (e.state().equals("pending")) forwarders.execute(() -> forward(e));
+        }
+    }
+
+    DimseServices services(InboundInstances inbound) {
+        return new DimseServices()
+                .onEcho(this::echo)
+                .onStore((as, rq, data) -> as.calledAeTitle().equals(config.aeTitle()) ? inbound.store(as, rq, data) : store(as, rq, data))
+                .onFind(this::find)
+                .onMove(this::move)
+                .onGet(this::get);
+    }
+
+    private RoutingTable.Route allowed(Association as, Service s) {
+        RoutingTable.Route r = routes.route(as.calledAeTitle()).orElse(null);
+        if (r == null || !r.allows(s)) {
+            LOG.log(System.Logger.Level.WARNING, "refused " + s + " from " + as.callingAeTitle() + " to " + as.calledAeTitle()
+                    + ": not allowed by the routing table");
+            return null;
+        }
+        return r;
+    }
+
+    // ---- C-ECHO: verifies the remote device, not only the remote router ----------------------
+
+    private int echo(Association as, Attributes command) throws IOException {
+        if (as.calledAeTitle().equals(config.aeTitle())) return 0x0000;
+        RoutingTable.Route r = allowed(as, Service.ECHO);
+        if (r == null) return 0x0124;
+        String op = UUID.randomUUID().toString();
+        try (Pending.Operation o = pending.open(op, r.routerId())) {
+            courier.send(r.routerId(), Frame.of(Frame.Type.ECHO_RQ, op).with("calledAe", as.calledAeTitle()).with("callingAe", as.callingAeTitle()), null);
+            Frame answer = o.next(ANSWER_TIMEOUT);
+            if (answer == null) {
+                LOG.log(System.Logger.Level.WARNING, "C-ECHO to " + as.calledAeTitle() + ": no answer from router " + r.routerId());
+                return 0x0110;
+            }
+            return answer.integer("status", 0x0110);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 0x0110;
+        }
+    }
+
+    // ---- C-STORE: store and forward ---------------------------------------------------------
+
+    private int store(Association as, DimseServices.StoreRequest rq, InputStream data) throws IOException {
+        RoutingTable.Route r = allowed(as, Service.STORE);
+        if (r == null) return 0x0124;
+        Spool.Entry e;
+        try {
+            e = spool.add(data, as.calledAeTitle(), as.callingAeTitle(), rq.sopClassUid(), rq.sopInstanceUid(), rq.transferSyntax().uid());
+        } catch (IOException ex) {
+            if (ex instanceof org.dicomrelay.dicom.net.AssociationException) throw ex;
+            LOG.log(System.Logger.Level.ERROR, "spool write failed for " + rq.sopInstanceUid() + ": " + ex.getMessage());
+            return 0xA700; // out of resources (e.g. disk full): the modality keeps the object and retries
+        }
+        if (config.acksAfterRemoteStore()) return forward(e);
+        forwarders.execute(() -> forward(e));
+        return 0x0000;
+    }
+
+    /** Sends one spooled object and waits for the remote store's status; retries later on failure. */
+    private int forward(Spool.Entry e) {
+        RoutingTable.Route r = routes.route(e.calledAe()).orElse(null);
+        String op = UUID.randomUUID().toString();
+        try (Pending.Operation o = pending.open(op, r == null ? "" : r.routerId())) {
+            if (r == null || !r.allows(Service.STORE)) throw new IOException(e.calledAe() + " is no longer reachable for store");
+            Path file = spool.data(e.id());
+            courier.send(r.routerId(), Frame.of(Frame.Type.STORE_RQ, op).with("calledAe", e.calledAe()).with("callingAe", e.callingAe())
+                    .with("sopClassUid", e.sopClassUid()).with("sopInstanceUid", e.sopInstanceUid())
+                    .with("transferSyntaxUid", e.transferSyntaxUid()), out -> Files.copy(file, out));
+            Frame answer = o.next(ANSWER_TIMEOUT);
+            if (answer == null) throw new IOException("no answer from router " + r.routerId() + " within " + ANSWER_TIMEOUT.toSeconds() + " s");
+            int status = answer.integer("status", 0xA700);
+            boolean ok = status == 0 || (status & 0xF000) == 0xB000;
+            if (ok) {
+                spool.remove(e.id());
+                LOG.log(System.Logger.Level.INFO, "delivered " + e.sopInstanceUid() + " to " + e.calledAe() + String.format(" (status %04XH)", status));
+            } else {
+                spool.write(e.attempt("failed", String.format("remote store status %04XH %s", status, answer.string("error"))));
+                LOG.log(System.Logger.Level.ERROR, "delivery of " + e.sopInstanceUid() + " to " + e.calledAe() + String.format(" failed: status %04XH", status));
+            }
+            return status;
+        } catch (IOException | InterruptedException ex) {
+            Spool.Entry next = e.attempt("pending", ex.getMessage());
+            try {
+                spool.write(next);
+            } catch (IOException ignored) {
+                // the entry stays as it was; it is retried all the same
+            }
+            LOG.log(System.Logger.Level.WARNING, "delivery of " + e.sopInstanceUid() + " to " + e.calledAe() + " failed (attempt "
+                    + next.attempts() + "), will retry: " + ex.getMessage());
+            long delay = Math.min(60_000L, 500L << Math.min(next.attempts(), 7));
+            org.dicomrelay.router.Retry.later(delay, () -> forwarders.execute(() -> forward(next)));
+            return 0xA700;
+        }
+    }
+
+    // ---- C-FIND -------------------------------------------------------------------------------
+
+    private void find(Association as, DimseServices.QueryRequest rq, Responder responder) throws IOException {
+        RoutingTable.Route r = allowed(as, Service.FIND);
+        if (r == null) {
+            responder.finish(0x0124, null, null);
+            return;
+        }
+        String op = UUID.randomUUID().toString();
+        try (Pending.Operation o = pending.open(op, r.routerId())) {
+            courier.send(r.routerId(), Frame.of(Frame.Type.FIND_RQ, op).with("calledAe", as.calledAeTitle())
+                    .with("callingAe", as.callingAeTitle()).with("sopClassUid", rq.sopClassUid())
+                    .with("identifier", Json.of(rq.identifier())), null);
+            boolean cancelSent = false;
+            long deadline = System.nanoTime() + ANSWER_TIMEOUT.toNanos();
+            while (true) {
+                if (rq.isCancelled() && !cancelSent) {
+                    courier.send(r.routerId(), Frame.of(Frame.Type.CANCEL, op), null);
+                    cancelSent = true;
+                }
+                Frame f = o.next(Duration.ofMillis(100));
+                if (f == null) {
+                    if (System.nanoTime() > deadline) {
+                        responder.finish(0xA700, null, null);
+                        return;
+                    }
+                    continue;
+                }
+                deadline = System.nanoTime() + ANSWER_TIMEOUT.toNanos();
+                int status = f.integer("status", 0xC000);
+                if (status == 0xFF00 || status == 0xFF01) {
+                    if (!cancelSent) responder.match(Json.parse(f.string("identifier")));
+                } else {
+                    responder.finish(status, null, null);
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            responder.finish(0xFE00, null, null);
+        }
+    }
+
+    // ---- C-MOVE and C-GET ---------------------------------------------------------------------
+
+    private void move(Association as, DimseServices.QueryRequest rq, Responder responder) throws IOException {
+        RoutingTable.Route r = allowed(as, Service.MOVE);
+        if (r == null) {
+            responder.finish(0x0124, null, null);
+            return;
+        }
+        Device dest = config.device(rq.moveDestination()).orElse(null);
+        if (dest == null || !dest.offers(Service.STORE)) {
+            LOG.log(System.Logger.Level.WARNING, "C-MOVE from " + as.callingAeTitle() + ": destination " + rq.moveDestination()
+                    + " is not a local device that accepts store");
+            responder.finish(0xA801, null, null);
+            return;
+        }
+        retrieve(as, rq, responder, r, Frame.Type.MOVE_RQ, (frame, payload) -> storeTo(dest, frame, payload, as.callingAeTitle(), rq.messageId()));
+    }
+
+    private void get(Association as, DimseServices.QueryRequest rq, Responder responder) throws IOException {
+        RoutingTable.Route r = allowed(as, Service.GET);
+        if (r == null) {
+            responder.finish(0x0124, null, null);
+            return;
+        }
+        retrieve(as, rq, responder, r, Frame.Type.GET_RQ, (frame, payload) -> storeOnAssociation(as, frame, payload));
+    }
+
+    /** Where a retrieved instance goes at our end; returns the C-STORE status. */
+    @FunctionalInterface
+    private interface Sink {
+        int store(Frame frame, InputStream payload) throws IOException;
+    }
+
+    private void retrieve(Association as, DimseServices.QueryRequest rq, Responder responder, RoutingTable.Route r, Frame.Type type, Sink sink)
+            throws IOException {
+        String op = UUID.randomUUID().toString();
+        AtomicInteger completed = new AtomicInteger(), failed = new AtomicInteger(), warning = new AtomicInteger();
+        List<String> failedUids = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (Pending.Operation o = pending.open(op, r.routerId())) {
+            o.payloadHandler = (frame, payload) -> {
+                int st;
+                try {
+                    st = sink.store(frame, payload);
+                } catch (IOException e) {
+                    LOG.log(System.Logger.Level.WARNING, "sub-operation for " + frame.string("sopInstanceUid") + " failed: " + e.getMessage());
+                    st = 0xA700;
+                }
+                if (st == 0) completed.incrementAndGet();
+                else if ((st & 0xF000) == 0xB000) warning.incrementAndGet();
+                else {
+                    failed.incrementAndGet();
+                    failedUids.add(frame.string("sopInstanceUid"));
+                }
+                int remaining = frame.integer("remaining", -1);
+                responder.pending(remaining, completed.get(), failed.get(), warning.get());
+            };
+            courier.send(r.routerId(), Frame.of(type, op).with("calledAe", as.calledAeTitle()).with("callingAe", as.callingAeTitle())
+                    .with("sopClassUid", rq.sopClassUid()).with("identifier", Json.of(rq.identifier())), null);
+            boolean cancelSent = false;
+            long deadline = System.nanoTime() + ANSWER_TIMEOUT.toNanos();
+            while (true) {
+                if (rq.isCancelled() && !cancelSent) {
+                    courier.send(r.routerId(), Frame.of(Frame.Type.CANCEL, op), null);
+                    cancelSent = true;
+                }
+                Frame f = o.next(Duration.ofMillis(100));
+                if (f == null) {
+                    if (System.nanoTime() > deadline) {
+                        finishRetrieve(responder, 0xA702, completed.get(), failed.get(), warning.get(), failedUids);
+                        return;
+                    }
+                    continue;
+                }
+                deadline = System.nanoTime() + ANSWER_TIMEOUT.toNanos();
+                int status = f.integer("status", 0xC000);
+                if (status == 0xFF00) continue; // progress at the remote end; our counts are what reached the destination
+                int remoteFailed = f.integer("failed", 0);
+                int totalFailed = failed.get() + remoteFailed;
+                int finalStatus;
+                if (status == 0xFE00) finalStatus = 0xFE00;
+                else if (status != 0 && status != 0xB000 && completed.get() + warning.get() == 0) finalStatus = status;
+                else if (totalFailed > 0 || warning.get() > 0) finalStatus = completed.get() + warning.get() == 0 ? 0xA702 : 0xB000;
+                else finalStatus = 0x0000;
+                List<String> remoteFailedUids = f.fields().get("failedUids") instanceof List<?> l ? l.stream().map(Object::toString).toList() : List.of();
+                failedUids.addAll(remoteFailedUids);
+                finishRetrieve(responder, finalStatus, completed.get(), totalFailed, warning.get(), failedUids);
+                return;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            finishRetrieve(responder, 0xFE00, completed.get(), failed.get(), warning.get(), failedUids);
+        }
+    }
+
+    private static void finishRetrieve(Responder responder, int status, int completed, int failed, int warning, List<String> failedUids)
+            throws IOException {
+        Attributes counts = Responder.counts(new Attributes(), -1, completed, failed, warning);
+        Attributes identifier = null;
+        if (!failedUids.isEmpty() && status != 0) {
+            identifier = new Attributes();
+            identifier.setString(0x00080058, VR.UI, failedUids.toArray(String[]::new));
+        }
+        responder.finish(status, counts, identifier);
+    }
+
+    /** C-MOVE at our end: C-STORE to the destination device, with move originator (PS3.7 §9.3.1.1). */
+    private int storeTo(Device dest, Frame frame, InputStream payload, String originatorAe, int originatorMessageId) throws IOException {
+        Path tmp = Files.createTempFile(config.state(), "instance-", ".dcm");
+        try {
+            Files.copy(payload, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            StorageSource src = new StorageSource(tmp, frame.string("sopClassUid"), frame.string("sopInstanceUid"),
+                    TransferSyntax.of(frame.string("transferSyntaxUid")), 0, false);
+            try (StoreScu scu = StoreScu.open(dest.host(), dest.port(), dest.aeTitle(), config.aeTitle(),
+                    List.of(new StoreScu.Need(src.sopClassUid(), src.transferSyntax().uid())), Router.scuOptions())) {
+                DimseResponse rsp = scu.store(src, originatorAe, originatorMessageId);
+                return rsp.status();
+            }
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** C-GET at our end: a C-STORE sub-operation on the requestor's own association. */
+    private int storeOnAssociation(Association as, Frame frame, InputStream payload) throws IOException {
+        String cuid = frame.string("sopClassUid"), iuid = frame.string("sopInstanceUid");
+        TransferSyntax ts = TransferSyntax.of(frame.string("transferSyntaxUid"));
+        int pcid = as.findContext(cuid, ts.uid());
+        boolean transcode = false;
+        if (pcid < 0 && ts.isUncompressed()) {
+            pcid = as.findContext(cuid, null);
+            transcode = pcid > 0;
+        }
+        if (pcid < 0) {
+            LOG.log(System.Logger.Level.WARNING, "C-GET: " + as.callingAeTitle() + " accepted no context for " + cuid + " in " + ts.name());
+            payload.transferTo(java.io.OutputStream.nullOutputStream());
+            return 0xA900;
+        }
+        Attributes rq = new Attributes();
+        rq.setString(0x00000002, VR.UI, cuid);
+        rq.setInt(0x00000100, VR.US, 0x0001);
+        rq.setInt(0x00000700, VR.US, 0);
+        rq.setString(0x00001000, VR.UI, iuid);
+        TransferSyntax target = as.transferSyntax(pcid);
+        boolean convert = transcode;
+        return as.invoke(pcid, rq, out -> {
+            if (convert) Transcoder.transcode(new DicomInputStream(payload, ts), new DicomOutputStream(out, target));
+            else payload.transferTo(out);
+        }).next().status();
+    }
+
+    void close() {
+        forwarders.shutdownNow();
+    }
+}

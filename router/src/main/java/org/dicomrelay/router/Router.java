@@ -1,0 +1,79 @@
+package org.dicomrelay.router;
+
+import org.dicomrelay.dicom.net.AssociationOptions;
+import org.dicomrelay.dicom.net.DicomServer;
+import org.dicomrelay.router.config.RouterConfig;
+import org.dicomrelay.router.config.RoutingTable;
+import org.dicomrelay.router.link.Courier;
+import org.dicomrelay.router.link.Frame;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.time.Duration;
+
+/**
+ * One institution's router: the DICOM node local devices talk to, the relay to other routers
+ * through its {@link Courier}, and the executor of what other routers ask of its exported AEs.
+ */
+public final class Router implements Closeable {
+    private static final System.Logger LOG = System.getLogger(Router.class.getName());
+
+    private final RouterConfig config;
+    private final Courier courier;
+    private final RelayService relay;
+    private final DicomServer server;
+
+    private Router(RouterConfig config, Courier courier, RelayService relay, DicomServer server) {
+        this.config = config;
+        this.courier = courier;
+        this.relay = relay;
+        this.server = server;
+    }
+
+    /** Associations the router opens to local devices. */
+    static AssociationOptions scuOptions() {
+        return AssociationOptions.DEFAULT.withDimseTimeout(Duration.ofMinutes(10));
+    }
+
+    /**
+     * Starts listening on the configured bind address and port and receiving frames.
+     * The routing table is kept current by whoever owns it (the Bridge sync).
+     */
+    public static Router start(RouterConfig config, Courier courier, RoutingTable routes) throws IOException {
+        Files.createDirectories(config.state());
+        Pending pending = new Pending();
+        InboundInstances inbound = new InboundInstances();
+        Spool spool = new Spool(config.state().resolve("spool"));
+        RelayService relay = new RelayService(config, routes, courier, pending, spool);
+        RemoteExecutor executor = new RemoteExecutor(config, courier, inbound);
+        courier.start((from, frame, payload) -> route(pending, executor, from, frame, payload));
+        RelayScp scp = new RelayScp(config, routes);
+        DicomServer server = DicomServer.start(config.aeTitle(), scp, AssociationOptions.DEFAULT, config.bind(), config.port(), 64,
+                relay.services(inbound));
+        LOG.log(System.Logger.Level.INFO, "router " + config.routerId() + " (" + config.aeTitle() + ") listening on " + config.bind() + ":" + server.port());
+        return new Router(config, courier, relay, server);
+    }
+
+    private static void route(Pending pending, RemoteExecutor executor, String from, Frame frame, InputStream payload) throws IOException {
+        switch (frame.type()) {
+            case ECHO_RSP, STORE_RSP, FIND_RSP, MOVE_RSP, GET_RSP, INSTANCE -> {
+                if (!pending.deliver(from, frame, payload)) {
+                    LOG.log(System.Logger.Level.WARNING, "dropped " + frame.type() + " from " + from + " for an operation that is not waiting");
+                }
+            }
+            default -> executor.onFrame(from, frame, payload);
+        }
+    }
+
+    public int port() { return server.port(); }
+
+    public RouterConfig config() { return config; }
+
+    @Override public void close() throws IOException {
+        server.close();
+        relay.close();
+        courier.close();
+    }
+}

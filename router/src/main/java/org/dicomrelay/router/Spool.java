@@ -1,0 +1,99 @@
+package org.dicomrelay.router;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.channels.Channels;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+/**
+ * The durable store-and-forward queue of a router: each received object is written (data set
+ * bytes exactly as received) and forced to disk before the modality is told it was stored, with
+ * a small JSON record of where it goes. Entries survive restarts and leave only when delivered
+ * or when an operator removes a failed one.
+ */
+final class Spool {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    record Entry(@JsonProperty("id") String id, @JsonProperty("calledAe") String calledAe, @JsonProperty("callingAe") String callingAe,
+                 @JsonProperty("sopClassUid") String sopClassUid, @JsonProperty("sopInstanceUid") String sopInstanceUid,
+                 @JsonProperty("transferSyntaxUid") String transferSyntaxUid, @JsonProperty("bytes") long bytes,
+                 @JsonProperty("attempts") int attempts, @JsonProperty("state") String state, @JsonProperty("lastError") String lastError) {
+
+        Entry attempt(String state, String error) {
+            return new Entry(id, calledAe, callingAe, sopClassUid, sopInstanceUid, transferSyntaxUid, bytes, attempts + 1, state, error);
+        }
+    }
+
+    private final Path dir;
+
+    Spool(Path dir) throws IOException {
+        this.dir = Files.createDirectories(dir);
+        // Partial writes from a crash are not objects anyone acknowledged: drop them.
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path p : s.filter(p -> p.toString().endsWith(".part")).toList()) Files.deleteIfExists(p);
+        }
+    }
+
+    /** Writes the data set durably; the returned entry is queued ("pending"). */
+    Entry add(InputStream data, String calledAe, String callingAe, String cuid, String iuid, String tsuid) throws IOException {
+        String id = UUID.randomUUID().toString();
+        Path part = dir.resolve(id + ".part");
+        long n = 0;
+        try (FileChannel ch = FileChannel.open(part, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+             OutputStream out = new java.io.BufferedOutputStream(Channels.newOutputStream(ch), 256 * 1024)) {
+            byte[] buf = new byte[64 * 1024];
+            int k;
+            while ((k = data.read(buf)) > 0) {
+                out.write(buf, 0, k);
+                n += k;
+            }
+            out.flush();
+            ch.force(true);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(part);
+            throw e;
+        }
+        Entry e = new Entry(id, calledAe, callingAe, cuid, iuid, tsuid, n, 0, "pending", null);
+        write(e);
+        Files.move(part, data(id), StandardCopyOption.ATOMIC_MOVE);
+        return e;
+    }
+
+    Path data(String id) {
+        return dir.resolve(id + ".dcm");
+    }
+
+    void write(Entry e) throws IOException {
+        Path tmp = dir.resolve(e.id() + ".json.tmp");
+        JSON.writeValue(tmp.toFile(), e);
+        Files.move(tmp, dir.resolve(e.id() + ".json"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    void remove(String id) throws IOException {
+        Files.deleteIfExists(data(id));
+        Files.deleteIfExists(dir.resolve(id + ".json"));
+    }
+
+    List<Entry> entries() throws IOException {
+        List<Entry> out = new ArrayList<>();
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path p : s.filter(p -> p.toString().endsWith(".json")).sorted().toList()) {
+                Entry e = JSON.readValue(p.toFile(), Entry.class);
+                if (Files.exists(data(e.id()))) out.add(e);
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,38 @@
+package org.dicomrelay.router.config;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * A device on the institution's network: its AE title, where it listens, what it offers as SCP,
+ * the transfer syntaxes it accepts (empty: the usual ones), and whether other institutions may
+ * reach it through the relay ("exported").
+ */
+public record Device(@JsonProperty("aeTitle") String aeTitle,
+                     @JsonProperty("host") String host,
+                     @JsonProperty("port") int port,
+                     @JsonProperty("services") List<String> services,
+                     @JsonProperty("transferSyntaxes") List<String> transferSyntaxes,
+                     @JsonProperty("exported") boolean exported) {
+
+    public Device {
+        if (aeTitle == null || aeTitle.isBlank() || aeTitle.length() > 16) {
+            throw new IllegalArgumentException("device AE title must be 1 to 16 characters: '" + aeTitle + "'");
+        }
+        services = services == null ? List.of() : List.copyOf(services);
+        transferSyntaxes = transferSyntaxes == null ? List.of() : List.copyOf(transferSyntaxes);
+    }
+
+    public Set<Service> serviceSet() {
+        Set<Service> s = new TreeSet<>();
+        for (String x : services) s.add(Service.parse(x));
+        return s;
+    }
+
+    public boolean offers(Service s) {
+        return serviceSet().contains(s);
+    }
+}

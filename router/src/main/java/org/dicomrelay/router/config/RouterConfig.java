@@ -1,0 +1,62 @@
+package org.dicomrelay.router.config;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A router's configuration (router.yaml): who it is, where its state lives, its DICOM listener,
+ * the local devices table, the Bridge, and its Cloud IO provider settings.
+ */
+@JsonIgnoreProperties(ignoreUnknown = false)
+public record RouterConfig(@JsonProperty("routerId") String routerId,
+                           @JsonProperty("stateDir") String stateDir,
+                           @JsonProperty("aeTitle") String aeTitle,
+                           @JsonProperty("bind") String bind,
+                           @JsonProperty("port") int port,
+                           @JsonProperty("bridgeUrl") String bridgeUrl,
+                           @JsonProperty("cloud") Cloud cloud,
+                           @JsonProperty("storeAck") String storeAck,
+                           @JsonProperty("devices") List<Device> devices) {
+
+    /** Which Cloud IO provider and its local settings (credentials stay here, never at the Bridge). */
+    public record Cloud(@JsonProperty("provider") String provider, @JsonProperty("settings") Map<String, String> settings) {
+        public Cloud {
+            settings = settings == null ? Map.of() : Map.copyOf(settings);
+        }
+    }
+
+    public RouterConfig {
+        if (routerId == null || !routerId.matches("[a-z0-9][a-z0-9-]{1,62}")) {
+            throw new IllegalArgumentException("routerId must be 2-63 lowercase letters, digits or '-': '" + routerId + "'");
+        }
+        if (aeTitle == null || aeTitle.isBlank() || aeTitle.length() > 16) throw new IllegalArgumentException("aeTitle must be 1 to 16 characters");
+        devices = devices == null ? List.of() : List.copyOf(devices);
+        if (bind == null) bind = "0.0.0.0";
+        if (storeAck == null) storeAck = "spool";
+        if (!storeAck.equals("spool") && !storeAck.equals("remote")) throw new IllegalArgumentException("storeAck must be 'spool' or 'remote'");
+    }
+
+    public static RouterConfig load(Path file) throws IOException {
+        return new ObjectMapper(new YAMLFactory()).readValue(file.toFile(), RouterConfig.class);
+    }
+
+    public void save(Path file) throws IOException {
+        new ObjectMapper(new YAMLFactory()).writeValue(file.toFile(), this);
+    }
+
+    public Path state() { return Path.of(stateDir); }
+
+    public Optional<Device> device(String aeTitle) {
+        return devices.stream().filter(d -> d.aeTitle().equals(aeTitle)).findFirst();
+    }
+
+    public boolean acksAfterRemoteStore() { return storeAck.equals("remote"); }
+}

@@ -1,0 +1,56 @@
+package org.dicomrelay.router.config;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+/**
+ * Remote AE title → owning router and the services it allows, as published through the Bridge
+ * and cached on disk. It is the access-control list: what is not listed is not reachable.
+ */
+public final class RoutingTable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public record Route(@JsonProperty("aeTitle") String aeTitle, @JsonProperty("routerId") String routerId,
+                        @JsonProperty("services") Set<String> services) {
+        public boolean allows(Service s) {
+            return services.contains(s.toString());
+        }
+    }
+
+    private volatile Map<String, Route> routes = Map.of();
+
+    public Optional<Route> route(String aeTitle) {
+        return Optional.ofNullable(routes.get(aeTitle));
+    }
+
+    public void replace(List<Route> list) {
+        routes = list.stream().collect(Collectors.toUnmodifiableMap(Route::aeTitle, r -> new Route(r.aeTitle(), r.routerId(),
+                new TreeSet<>(r.services())), (a, b) -> a));
+    }
+
+    public List<Route> all() {
+        return List.copyOf(routes.values());
+    }
+
+    public void save(Path file) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), all());
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    public void load(Path file) throws IOException {
+        if (Files.exists(file)) replace(JSON.readValue(file.toFile(), new TypeReference<List<Route>>() {}));
+    }
+}
