@@ -61,9 +61,9 @@ public final class Peers {
         try {
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 p.destroyForcibly();
-                throw new IOException(String.join(" ", command) + " did not finish within " + timeout.toSeconds() + " s:\n" + Files.readString(log));
+                throw new IOException(String.join(" ", command) + " did not finish within " + timeout.toSeconds() + " s:\n" + readLog(log));
             }
-            return new Result(p.exitValue(), Files.readString(log));
+            return new Result(p.exitValue(), readLog(log));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             p.destroyForcibly();
@@ -71,6 +71,11 @@ public final class Peers {
         } finally {
             Files.deleteIfExists(log);
         }
+    }
+
+    /** Tool output as text: UTF-8, with bytes of other character sets (DCMTK prints values as received) replaced. */
+    static String readLog(Path log) throws IOException {
+        return new String(Files.readAllBytes(log), java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** A server process, loopback-only, stopped on close. */
@@ -85,7 +90,7 @@ public final class Peers {
             this.port = port;
         }
 
-        public String log() throws IOException { return Files.readString(log); }
+        public String log() throws IOException { return readLog(log); }
 
         public boolean isAlive() { return process.isAlive(); }
 
@@ -110,7 +115,7 @@ public final class Peers {
         Server server = new Server(p, log, port);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < deadline) {
-            if (!p.isAlive()) throw new IOException(command.get(0) + " exited with " + p.exitValue() + ":\n" + Files.readString(log));
+            if (!p.isAlive()) throw new IOException(command.get(0) + " exited with " + p.exitValue() + ":\n" + readLog(log));
             try (Socket s = new Socket()) {
                 s.connect(new InetSocketAddress("127.0.0.1", port), 200);
                 return server;

@@ -29,28 +29,49 @@ public final class FolderStorage implements DimseServices.StoreHandler {
 
     @Override public int store(Association as, DimseServices.StoreRequest rq, InputStream data) throws IOException {
         String iuid = rq.sopInstanceUid();
-        if (iuid == null || !iuid.matches("[0-9.]{1,64}")) return 0xA900; // not a UID: refuse rather than build a path from it
-        Path target = folder.resolve(iuid + ".dcm");
-        Path tmp = Files.createTempFile(folder, ".part-", ".tmp");
+        if (!isUid(iuid)) return 0xA900; // not a UID: refuse rather than build a path from it
+        Path tmp = receive(folder, as, rq, data);
         try {
-            try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 256 * 1024)) {
-                Attributes fmi = FileMetaInformation.create(rq.sopClassUid(), iuid, rq.transferSyntax().uid());
-                fmi.setString(0x00020016, VR.AE, as.callingAeTitle());
-                DicomOutputStream dout = new DicomOutputStream(out, TransferSyntax.EXPLICIT_VR_LITTLE_ENDIAN);
-                dout.writeFileMetaInformation(fmi);
-                dout.finish();
-                byte[] buf = new byte[64 * 1024];
-                int n;
-                while ((n = data.read(buf)) > 0) out.write(buf, 0, n);
-            }
-            try {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
+            moveInto(tmp, folder.resolve(iuid + ".dcm"));
             return 0x0000;
         } finally {
             Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** A UID that is safe as a file name: digits and dots (PS3.5 §9.1). */
+    static boolean isUid(String uid) {
+        return uid != null && uid.matches("[0-9.]{1,64}") && !uid.startsWith(".");
+    }
+
+    /**
+     * Writes meta information and the data set, byte for byte as it arrives, to a new temporary
+     * file in {@code dir} (named ".part-…", which folder scans skip); the caller moves or deletes it.
+     */
+    static Path receive(Path dir, Association as, DimseServices.StoreRequest rq, InputStream data) throws IOException {
+        Path tmp = Files.createTempFile(dir, ".part-", ".tmp");
+        try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 256 * 1024)) {
+            Attributes fmi = FileMetaInformation.create(rq.sopClassUid(), rq.sopInstanceUid(), rq.transferSyntax().uid());
+            fmi.setString(0x00020016, VR.AE, as.callingAeTitle());
+            DicomOutputStream dout = new DicomOutputStream(out, TransferSyntax.EXPLICIT_VR_LITTLE_ENDIAN);
+            dout.writeFileMetaInformation(fmi);
+            dout.finish();
+            byte[] buf = new byte[64 * 1024];
+            int n;
+            while ((n = data.read(buf)) > 0) out.write(buf, 0, n);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
+        return tmp;
+    }
+
+    /** Renames a completely written file to its final name, atomically where the file system can. */
+    static void moveInto(Path tmp, Path target) throws IOException {
+        try {
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
         }
     }
 

@@ -35,10 +35,19 @@ public final class Responder {
     }
 
     /** A C-FIND pending response with its match (status FF00). */
-    public synchronized void match(Attributes identifier) throws IOException {
+    public void match(Attributes identifier) throws IOException {
+        match(identifier, 0xFF00);
+    }
+
+    /**
+     * A C-FIND pending response with its match: FF00, or FF01 when some Optional Keys of the
+     * request were not supported (PS3.4 Table C.4-1).
+     */
+    public synchronized void match(Attributes identifier, int pendingStatus) throws IOException {
         if (finished) throw new IllegalStateException("final response already sent");
+        if (pendingStatus != 0xFF00 && pendingStatus != 0xFF01) throw new IllegalArgumentException("not a pending status: " + Integer.toHexString(pendingStatus));
         TransferSyntax ts = as.transferSyntax(pcid);
-        as.send(pcid, response(request, rspField, 0xFF00), out -> {
+        as.send(pcid, response(request, rspField, pendingStatus), out -> {
             DicomOutputStream d = new DicomOutputStream(out, ts);
             d.writeDataSet(identifier);
             d.finish();

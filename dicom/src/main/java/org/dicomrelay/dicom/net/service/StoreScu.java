@@ -66,7 +66,25 @@ public final class StoreScu implements Closeable {
 
     /** Sends one file as a sub-operation of a C-MOVE (PS3.7 §9.3.1.1: move originator AE title and message ID). */
     public DimseResponse store(StorageSource src, String moveOriginatorAe, int moveOriginatorMessageId) throws IOException {
-        int pcid = as.findContext(src.sopClassUid(), src.transferSyntax().uid());
+        return store(as, as::findContext, src, moveOriginatorAe, moveOriginatorMessageId);
+    }
+
+    /** Finds an accepted presentation context on which we may send: its ID, or -1. */
+    @FunctionalInterface
+    interface Contexts {
+        /** @param transferSyntax the transfer syntax required, or null for any */
+        int find(String abstractSyntax, String transferSyntax);
+    }
+
+    /**
+     * Sends a C-STORE-RQ for a file on any association where we act as storage SCU (ours, or the
+     * one of a C-GET, PS3.4 §C.4.3) and waits for the C-STORE-RSP. The file's bytes go unchanged
+     * on a context with its own transfer syntax; an uncompressed object is transcoded on the fly
+     * only when no such context exists. Throws when no context can carry it.
+     */
+    static DimseResponse store(Association as, Contexts contexts, StorageSource src, String moveOriginatorAe,
+                               int moveOriginatorMessageId) throws IOException {
+        int pcid = contexts.find(src.sopClassUid(), src.transferSyntax().uid());
         DataWriter data;
         if (pcid > 0) {
             boolean deflated = src.transferSyntax().deflated();
@@ -78,7 +96,7 @@ public final class StoreScu implements Closeable {
                 }
             };
         } else {
-            pcid = src.transferSyntax().isUncompressed() ? as.findContext(src.sopClassUid(), null) : -1;
+            pcid = src.transferSyntax().isUncompressed() ? contexts.find(src.sopClassUid(), null) : -1;
             if (pcid < 0) {
                 throw new IOException("the peer accepts neither " + src.transferSyntax().name() + " nor a syntax we can convert to for SOP class "
                         + src.sopClassUid() + " (" + src.file() + ")");
