@@ -538,7 +538,7 @@ class QueryRetrieveScpTest {
     @Test void c431InstanceWithoutAContextCountsAsFailed() throws Exception {
         Path out = Files.createTempDirectory(work, "get");
         FolderStorage storage = new FolderStorage(out);
-        try (QueryRetrieveScu scu = ourScu(QueryRetrieveModel.STUDY_ROOT, List.of(new StoreScu.Need(CT_IMAGE, EXPLICIT_LE)), storage)) {
+        try (QueryRetrieveScu scu = ourScu(QueryRetrieveModel.STUDY_ROOT, List.of(QueryRetrieveScu.Receive.of(CT_IMAGE, EXPLICIT_LE)), storage)) {
             DimseResponse last = last(scu.get(studyKeys(study(CT), study(RTPLAN))));
             assertThat(last.status()).isEqualTo(0xB000);
             assertThat(counts(last)).containsExactly(-1, 2, 1, 0);
@@ -559,7 +559,7 @@ class QueryRetrieveScpTest {
             }
             return storage.store(as, rq, data);
         };
-        List<StoreScu.Need> needs = List.of(new StoreScu.Need(CT_IMAGE, EXPLICIT_LE), new StoreScu.Need("1.2.840.10008.5.1.4.1.1.4", EXPLICIT_LE));
+        List<QueryRetrieveScu.Receive> needs = List.of(QueryRetrieveScu.Receive.of(CT_IMAGE, EXPLICIT_LE), QueryRetrieveScu.Receive.of("1.2.840.10008.5.1.4.1.1.4", EXPLICIT_LE));
         try (QueryRetrieveScu scu = ourScu(QueryRetrieveModel.STUDY_ROOT, needs, holdFirst)) {
             PendingRequest p = scu.get(studyKeys(study(CT), study(MR)));
             await(holding);
@@ -673,7 +673,7 @@ class QueryRetrieveScpTest {
         }
     }
 
-    private QueryRetrieveScu ourScu(QueryRetrieveModel model, List<StoreScu.Need> receive, DimseServices.StoreHandler store) throws IOException {
+    private QueryRetrieveScu ourScu(QueryRetrieveModel model, List<QueryRetrieveScu.Receive> receive, DimseServices.StoreHandler store) throws IOException {
         return QueryRetrieveScu.open("127.0.0.1", server.port(), "ARCHIVE", "OURSCU", model, receive, store, AssociationOptions.DEFAULT);
     }
 
