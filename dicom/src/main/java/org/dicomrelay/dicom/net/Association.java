@@ -468,12 +468,24 @@ public final class Association implements Closeable {
     }
 
     private void drainUntilClosed() {
-        try {
-            while (nextPdu() != null) { /* Sta13: AA-6 ignores what still arrives */ }
-        } catch (IOException ignored) {
-            // the peer went away; that is what we waited for
-        }
+        awaitTransportClose();
         finish();
+    }
+
+    /**
+     * Sta13: the association is over; the peer closes (AR-5) or ARTIM expires (AA-2), and what it
+     * still sends meanwhile is ignored (AA-6) or answered with A-ABORT (AA-7). Closing at once
+     * instead would leave unread bytes in our socket, and the reset that sends can destroy the
+     * A-ABORT or A-RELEASE-RP we have just sent before the peer reads it.
+     */
+    private void awaitTransportClose() {
+        while (state() == State.STA13) {
+            try {
+                nextPdu();
+            } catch (IOException ignored) {
+                // the end we were waiting for
+            }
+        }
     }
 
     // ---- local primitives -----------------------------------------------------------------
@@ -504,13 +516,16 @@ public final class Association implements Closeable {
         if (failure != null) throw failure;
     }
 
-    /** A-ABORT (AA-1, or AA-2 before the transport is open). Never throws. */
+    /**
+     * A-ABORT (AA-1, or AA-2 before the transport is open). Never throws. In Sta13 the association
+     * has already ended and the table has nothing for it: ARTIM bounds the wait for the close.
+     */
     public void abort() {
         Action a = step(FsmEvent.EVT15);
         if (a == Action.AA_1) {
             fail(new AssociationException("aborted locally"));
             writeAbort(AAbort.byUser());
-        } else {
+        } else if (a != null || state() != State.STA13) {
             closeSocket();
         }
     }
@@ -745,6 +760,7 @@ public final class Association implements Closeable {
             fail(new AssociationException("internal error: " + e));
             abort();
         } finally {
+            awaitTransportClose();
             finish();
         }
     }
