@@ -76,7 +76,9 @@ public final class Association implements Closeable {
     private AAssociateRq rq;
     private AAssociateAc ac;
     private int maxPdvData;
-    private ScheduledFuture<?> artimBackstop;
+    private ScheduledFuture<?> artim;
+    private boolean artimExpired;
+    private final java.util.ArrayDeque<Transition> history = new java.util.ArrayDeque<>();
     private volatile IOException failure;
     private final CountDownLatch ended = new CountDownLatch(1);
     private final Map<Integer, PendingRequest> pending = new ConcurrentHashMap<>();
@@ -167,9 +169,8 @@ public final class Association implements Closeable {
         try {
             answer = negotiator.negotiate(request, s);
         } catch (AssociationRejectedException rj) {
-            as.step(FsmEvent.EVT8);
+            as.step(FsmEvent.EVT8); // AE-8: Sta13, ARTIM started
             as.write(rj.reject());
-            as.enterSta13();
             as.drainUntilClosed();
             throw rj;
         }
@@ -192,17 +193,40 @@ public final class Association implements Closeable {
 
     // ---- the state machine ----------------------------------------------------------------
 
+    /** One step of the machine, kept for diagnostics and for tests that pin the table. */
+    record Transition(State from, FsmEvent event, Action action, State to) {
+        @Override public String toString() {
+            return from + "+" + event + "->" + action + "->" + to;
+        }
+    }
+
+    private static final int HISTORY = 64;
+
     /** Looks the event up in PS3.8 Table 9-10 and moves to the next state; null when the table has no entry. */
     private Action step(FsmEvent e) {
+        return step(e, true);
+    }
+
+    /**
+     * As {@link #step(FsmEvent)}; {@code acceptable} decides the branch of AE-6 (an A-ASSOCIATE-RQ
+     * the provider accepts goes to Sta3, one it rejects to Sta13).
+     */
+    private Action step(FsmEvent e, boolean acceptable) {
         synchronized (lock) {
             Action a = StateTable.action(state, e);
             if (a == null) return null;
             State next = a.next();
-            if (a == Action.AE_6) next = State.STA3;
+            if (a == Action.AE_6) next = acceptable ? State.STA3 : State.STA13;
             if (a == Action.AR_8) next = requestor ? State.STA9 : State.STA10;
-            LOG.log(System.Logger.Level.TRACE, () -> state + " + " + e + " -> " + a + " -> " + (a.next() == null ? "(branch)" : a.next()));
+            State from = state, to = next;
+            LOG.log(System.Logger.Level.TRACE, () -> from + " + " + e + " -> " + a + " -> " + to);
             state = next;
-            if (next == State.STA13) armArtimBackstop();
+            if (history.size() == HISTORY) history.removeFirst();
+            history.addLast(new Transition(from, e, a, next));
+            // ARTIM (PS3.8 §9.1.5): started by AE-5 and on every way into Sta13 (AE-6 reject, AE-8,
+            // AR-4, AA-1, AA-8); stopped by AE-6 and on every way back to Sta1.
+            if (next == State.STA2 || (next == State.STA13 && from != State.STA13)) startArtim();
+            else if (next == State.STA1 || next == State.STA3) stopArtim();
             return a;
         }
     }
@@ -224,17 +248,43 @@ public final class Association implements Closeable {
         }
     }
 
-    private void enterSta13() {
+    /** The last transitions of the machine, oldest first. */
+    List<Transition> transitions() {
         synchronized (lock) {
-            state = State.STA13;
-            armArtimBackstop();
+            return List.copyOf(history);
         }
     }
 
-    /** In Sta13 the peer must close within ARTIM; if it does not, we close (AR-5 on Evt18). */
-    private void armArtimBackstop() {
-        if (artimBackstop == null) {
-            artimBackstop = TIMERS.schedule(this::closeSocket, options.artim().toMillis(), TimeUnit.MILLISECONDS);
+    private void startArtim() {
+        stopArtim();
+        artimExpired = false;
+        artim = TIMERS.schedule(this::artimExpired, options.artim().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void stopArtim() {
+        if (artim != null) {
+            artim.cancel(false);
+            artim = null;
+        }
+    }
+
+    /**
+     * Evt18. The reader is blocked in a socket read, which no interrupt ends: closing the socket
+     * wakes it, and it takes the failed read for the expiry (AA-2 in Sta2 and Sta13) rather than
+     * for a transport close. The socket read timeout alone would not do: a peer that trickles a
+     * byte now and then would keep resetting it.
+     */
+    private void artimExpired() {
+        synchronized (lock) {
+            if (state != State.STA2 && state != State.STA13) return;
+            artimExpired = true;
+        }
+        closeSocket();
+    }
+
+    private boolean artimHasExpired() {
+        synchronized (lock) {
+            return artimExpired;
         }
     }
 
@@ -251,44 +301,47 @@ public final class Association implements Closeable {
             }
             Pdu pdu = null;
             FsmEvent event;
-            int abortReason = AAbort.REASON_NOT_SPECIFIED;
+            int abortReason = AAbort.UNEXPECTED_PDU;
             String problem = null;
             try {
                 pdu = reader.read();
-                event = pdu == null ? FsmEvent.EVT17 : eventOf(pdu);
+                event = pdu == null ? (artimHasExpired() ? FsmEvent.EVT18 : FsmEvent.EVT17) : eventOf(pdu);
             } catch (SocketTimeoutException e) {
                 State s = state();
-                if (s == State.STA6 && !options.idleTimeout().isZero()) {
-                    fail(new AssociationException("idle for " + options.idleTimeout().toSeconds() + " s: association aborted"));
+                if (s == State.STA2 || s == State.STA13) {
+                    event = FsmEvent.EVT18;
+                } else {
+                    // No timer of the table runs in this state: the limit is ours (idle timeout in Sta6,
+                    // no answer in Sta5 or Sta7), so the local user aborts (Evt15, AA-1).
+                    fail(new AssociationException(s == State.STA6
+                            ? "idle for " + options.idleTimeout().toMillis() + " ms: association aborted"
+                            : "no PDU from the peer within " + socketTimeoutMillis() + " ms in " + s + " (" + s.description() + "): association aborted"));
                     abort();
                     continue;
                 }
-                event = FsmEvent.EVT18;
-                problem = "ARTIM timer expired in " + s + " (" + s.description() + ")";
             } catch (PduFormatException e) {
                 event = FsmEvent.EVT19;
                 abortReason = e.abortReason();
                 problem = "invalid PDU from peer: " + e.getMessage();
             } catch (IOException e) {
-                event = FsmEvent.EVT17;
-                problem = "transport failed: " + e.getMessage();
+                event = artimHasExpired() ? FsmEvent.EVT18 : FsmEvent.EVT17;
+                if (event == FsmEvent.EVT17) problem = "transport failed: " + e.getMessage();
             }
             State before = state();
-            Action a = step(event);
+            if (event == FsmEvent.EVT18) problem = "ARTIM timer expired in " + before + " (" + before.description() + ")";
+            boolean acceptable = !(pdu instanceof AAssociateRq r) || (r.protocolVersion() & 1) != 0;
+            Action a = step(event, acceptable);
             if (a == null) {
-                // Not in the table for this state (e.g. an A-ASSOCIATE-AC while idle): treat as invalid.
-                if (event != FsmEvent.EVT18) problem = "unexpected " + event.description() + " in " + before;
-                abortReason = AAbort.UNEXPECTED_PDU;
-                a = step(FsmEvent.EVT19);
-                if (a == null) {
-                    closeSocket();
-                    synchronized (lock) {
-                        state = State.STA1;
-                    }
-                    fail(new AssociationException(problem));
-                    continue;
+                // Every received event has an entry in every state we read in; this is a safety net.
+                closeSocket();
+                synchronized (lock) {
+                    state = State.STA1;
+                    stopArtim();
                 }
+                fail(new AssociationException(problem != null ? problem : "unexpected " + event.description() + " in " + before));
+                continue;
             }
+            String why = problem != null ? problem : "unexpected " + event.description() + " in " + before;
             switch (a) {
                 case AE_3 -> { return pdu; }
                 case AE_4 -> {
@@ -296,19 +349,11 @@ public final class Association implements Closeable {
                     fail(new AssociationRejectedException((AAssociateRj) pdu));
                 }
                 case AE_6 -> {
-                    AAssociateRq request = (AAssociateRq) pdu;
-                    if ((request.protocolVersion() & 1) == 0) {
-                        // AE-6 "otherwise" branch: protocol version not supported.
-                        synchronized (lock) {
-                            state = State.STA13;
-                            armArtimBackstop();
-                        }
-                        write(new AAssociateRj(AAssociateRj.RESULT_PERMANENT, AAssociateRj.SOURCE_PROVIDER_ACSE,
-                                AAssociateRj.PROTOCOL_VERSION_NOT_SUPPORTED));
-                        fail(new AssociationException("rejected A-ASSOCIATE-RQ with protocol version " + request.protocolVersion()));
-                        continue;
-                    }
-                    return pdu;
+                    if (acceptable) return pdu;
+                    // AE-6 "otherwise" branch: the provider rejects (protocol version not supported).
+                    fail(new AssociationException("rejected A-ASSOCIATE-RQ with protocol version " + ((AAssociateRq) pdu).protocolVersion()));
+                    write(new AAssociateRj(AAssociateRj.RESULT_PERMANENT, AAssociateRj.SOURCE_PROVIDER_ACSE,
+                            AAssociateRj.PROTOCOL_VERSION_NOT_SUPPORTED));
                 }
                 case DT_2, AR_6 -> { return pdu; }
                 case AR_2 -> {
@@ -316,37 +361,37 @@ public final class Association implements Closeable {
                     step(FsmEvent.EVT14);
                     write(new AReleaseRp());
                 }
-                case AR_3 -> {
-                    closeSocket();
-                    synchronized (lock) {
-                        state = State.STA1;
-                    }
-                }
+                case AR_3 -> closeSocket();
                 case AR_8 -> {
                     if (requestor) {
-                        step(FsmEvent.EVT14); // AR-9: send A-RELEASE-RP, await the peer's
+                        step(FsmEvent.EVT14); // Sta9, AR-9: send A-RELEASE-RP, await the peer's (Sta11)
                         write(new AReleaseRp());
-                    }
+                    } // acceptor: Sta10, await the peer's A-RELEASE-RP
                 }
                 case AR_10 -> {
-                    step(FsmEvent.EVT14); // AR-4
+                    step(FsmEvent.EVT14); // Sta12, AR-4
                     write(new AReleaseRp());
                 }
-                case AA_1, AA_7 -> {
-                    if (problem == null) problem = "unexpected " + event.description() + " in " + before;
-                    fail(new AssociationException(problem));
-                    writeAbort(new AAbort(AAbort.SOURCE_SERVICE_USER, AAbort.REASON_NOT_SPECIFIED));
+                case AA_1 -> {
+                    // Sta2: a PDU other than A-ASSOCIATE-RQ; Table 9-9 gives AA-1 the service-user source.
+                    fail(new AssociationException(why));
+                    writeAbort(AAbort.byUser());
                 }
-                case AA_8 -> {
-                    if (problem == null) problem = "unexpected " + event.description() + " in " + before;
-                    fail(new AssociationException(problem + ": association aborted"));
+                case AA_7 -> {
+                    // Sta13: the association no longer exists; the provider tells the peer so.
+                    LOG.log(System.Logger.Level.DEBUG, this + ": A-ABORT for " + why + " after the association ended");
                     writeAbort(AAbort.byProvider(abortReason));
                 }
-                case AA_2, AA_5, AR_5 -> {
-                    if (a != Action.AR_5 && problem != null) fail(new AssociationException(problem));
-                    if (event == FsmEvent.EVT16) fail(new AssociationException("aborted by peer: " + pdu));
+                case AA_8 -> {
+                    fail(new AssociationException(why + ": association aborted"));
+                    writeAbort(AAbort.byProvider(abortReason));
+                }
+                case AA_2 -> {
+                    // Sta2: the requestor gave up, or never spoke. Sta13: the association had already ended.
+                    if (before == State.STA2) fail(new AssociationException(event == FsmEvent.EVT16 ? "aborted by peer: " + pdu : why));
                     closeSocket();
                 }
+                case AA_5, AR_5 -> closeSocket();
                 case AA_3 -> {
                     fail(new AssociationException("aborted by peer: " + pdu));
                     closeSocket();
@@ -355,9 +400,17 @@ public final class Association implements Closeable {
                     fail(new AssociationException(problem != null ? problem : "connection closed by peer in " + before));
                     closeSocket();
                 }
-                case AA_6 -> { /* ignore PDU while closing */ }
+                case AA_6 -> { /* Sta13: ignore the PDU */ }
                 default -> throw new IllegalStateException("action " + a + " cannot follow a received event");
             }
+        }
+    }
+
+    private int socketTimeoutMillis() {
+        try {
+            return socket.getSoTimeout();
+        } catch (IOException e) {
+            return -1;
         }
     }
 
@@ -415,39 +468,64 @@ public final class Association implements Closeable {
     }
 
     private void drainUntilClosed() {
-        try {
-            while (nextPdu() != null) { /* Sta13: AA-6 ignores what still arrives */ }
-        } catch (IOException ignored) {
-            // the peer went away; that is what we waited for
-        }
+        awaitTransportClose();
         finish();
+    }
+
+    /**
+     * Sta13: the association is over; the peer closes (AR-5) or ARTIM expires (AA-2), and what it
+     * still sends meanwhile is ignored (AA-6) or answered with A-ABORT (AA-7). Closing at once
+     * instead would leave unread bytes in our socket, and the reset that sends can destroy the
+     * A-ABORT or A-RELEASE-RP we have just sent before the peer reads it.
+     */
+    private void awaitTransportClose() {
+        while (state() == State.STA13) {
+            try {
+                nextPdu();
+            } catch (IOException ignored) {
+                // the end we were waiting for
+            }
+        }
     }
 
     // ---- local primitives -----------------------------------------------------------------
 
-    /** A-RELEASE (AR-1), then waits for the reader thread to see A-RELEASE-RP; aborts if it does not come in time. */
+    /**
+     * A-RELEASE (AR-1), then waits for the reader thread to see A-RELEASE-RP; aborts if it does not
+     * come in time. Returns normally only if the association ended in a release: an association
+     * that the peer aborted instead (or that had already failed) throws why.
+     */
     public void release() throws IOException {
-        if (state() != State.STA6) return;
+        if (state() != State.STA6) {
+            if (failure != null) throw failure;
+            return;
+        }
         stepLocal(FsmEvent.EVT11);
         write(new AReleaseRq());
         try {
             if (!ended.await(options.releaseTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+                fail(new AssociationException("no A-RELEASE-RP within " + options.releaseTimeout().toMillis() + " ms: association aborted"));
                 abort();
-                throw new AssociationException("no A-RELEASE-RP within " + options.releaseTimeout().toSeconds() + " s: association aborted");
+                throw failure;
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             abort();
+            throw new AssociationException("interrupted while releasing: association aborted");
         }
+        if (failure != null) throw failure;
     }
 
-    /** A-ABORT (AA-1, or AA-2 before the transport is open). Never throws. */
+    /**
+     * A-ABORT (AA-1, or AA-2 before the transport is open). Never throws. In Sta13 the association
+     * has already ended and the table has nothing for it: ARTIM bounds the wait for the close.
+     */
     public void abort() {
         Action a = step(FsmEvent.EVT15);
         if (a == Action.AA_1) {
             fail(new AssociationException("aborted locally"));
             writeAbort(AAbort.byUser());
-        } else {
+        } else if (a != null || state() != State.STA13) {
             closeSocket();
         }
     }
@@ -683,6 +761,7 @@ public final class Association implements Closeable {
             fail(new AssociationException("internal error: " + e));
             abort();
         } finally {
+            awaitTransportClose();
             finish();
         }
     }
@@ -728,10 +807,10 @@ public final class Association implements Closeable {
         IOException why = failure != null ? failure : new AssociationException("association released before the final response");
         for (PendingRequest p : pending.values()) p.fail(why);
         pending.clear();
-        if (artimBackstop != null) artimBackstop.cancel(false);
         closeSocket();
         synchronized (lock) {
             state = State.STA1;
+            stopArtim();
         }
         ended.countDown();
         RequestHandler h = handler;

@@ -1,9 +1,7 @@
 package org.dicomrelay.dicom.net;
 
 import org.dicomrelay.dicom.net.pdu.AAssociateRj;
-import org.dicomrelay.dicom.net.pdu.PduWriter;
 
-import java.io.BufferedOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -20,7 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Accepts associations for an {@link ApplicationEntity} on a bind address and port, each on a
  * thread of a bounded pool. When every thread is busy the requestor is told so with
- * A-ASSOCIATE-RJ (transient, local limit exceeded) instead of being left waiting.
+ * A-ASSOCIATE-RJ (transient, local limit exceeded) instead of being left waiting; that refusal
+ * runs on a second, small pool, and when that too is full the connection is simply closed.
  */
 public final class DicomServer implements Closeable {
     private static final System.Logger LOG = System.getLogger(DicomServer.class.getName());
@@ -31,6 +30,7 @@ public final class DicomServer implements Closeable {
     private final RequestHandler handler;
     private final ServerSocket serverSocket;
     private final ExecutorService pool;
+    private final ExecutorService refusals;
     private final AtomicInteger active = new AtomicInteger();
     private final java.util.Set<Socket> sockets = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final Thread acceptor;
@@ -45,6 +45,11 @@ public final class DicomServer implements Closeable {
         this.serverSocket = ss;
         this.pool = new ThreadPoolExecutor(0, maxAssociations, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
             Thread t = new Thread(r, "dicom-scp-" + name);
+            t.setDaemon(true);
+            return t;
+        });
+        this.refusals = new ThreadPoolExecutor(0, 2, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
+            Thread t = new Thread(r, "dicom-scp-refuse-" + name);
             t.setDaemon(true);
             return t;
         });
@@ -86,7 +91,11 @@ public final class DicomServer implements Closeable {
             try {
                 pool.execute(() -> serve(s));
             } catch (RejectedExecutionException e) {
-                refuseBusy(s);
+                try {
+                    refusals.execute(() -> refuseBusy(s));
+                } catch (RejectedExecutionException alsoFull) {
+                    closeQuietly(s);
+                }
             }
         }
     }
@@ -108,14 +117,31 @@ public final class DicomServer implements Closeable {
         }
     }
 
-    private static void refuseBusy(Socket s) {
-        try (s) {
-            s.setSoTimeout(2000);
-            // Read nothing: the RJ may go out before the RQ is read (PS3.8 allows the acceptor to reject at once).
-            new PduWriter(new BufferedOutputStream(s.getOutputStream())).write(new AAssociateRj(
-                    AAssociateRj.RESULT_TRANSIENT, AAssociateRj.SOURCE_PROVIDER_PRESENTATION, AAssociateRj.LOCAL_LIMIT_EXCEEDED));
+    /**
+     * Refuses through the state machine: the A-ASSOCIATE-RQ is read before the RJ goes out (AE-6,
+     * AE-8), then the requestor is given ARTIM to close. Answering before reading, and closing at
+     * once, left the request unread in our socket: the close then sends a reset, which can
+     * destroy the RJ before the requestor reads it.
+     */
+    private void refuseBusy(Socket s) {
+        sockets.add(s);
+        try {
+            Association.accept(s, options, (rq, socket) -> {
+                throw new AssociationRejectedException(new AAssociateRj(AAssociateRj.RESULT_TRANSIENT,
+                        AAssociateRj.SOURCE_PROVIDER_PRESENTATION, AAssociateRj.LOCAL_LIMIT_EXCEEDED));
+            }, null);
+        } catch (IOException expected) {
+            // rejected as intended, or the requestor went away first
+        } finally {
+            sockets.remove(s);
+        }
+    }
+
+    private static void closeQuietly(Socket s) {
+        try {
+            s.close();
         } catch (IOException ignored) {
-            // the requestor went away; nothing to tell it
+            // nothing to tell a requestor we cannot serve
         }
     }
 
@@ -135,5 +161,6 @@ public final class DicomServer implements Closeable {
             }
         }
         pool.shutdownNow();
+        refusals.shutdownNow();
     }
 }

@@ -42,7 +42,7 @@ public final class StateTable {
         row(EVT15,    __,   __,   AA_1, AA_2, AA_1, AA_1,  AA_1,  AA_1,  AA_1, AA_1,  AA_1, AA_1,  __);
         row(EVT16,    __,   AA_2, AA_3, __,   AA_3, AA_3,  AA_3,  AA_3,  AA_3, AA_3,  AA_3, AA_3,  AA_2);
         row(EVT17,    __,   AA_5, AA_4, AA_4, AA_4, AA_4,  AA_4,  AA_4,  AA_4, AA_4,  AA_4, AA_4,  AR_5);
-        row(EVT18,    __,   AA_2, __,   __,   __,   __,    __,    __,    __,   __,    __,   __,    AR_5);
+        row(EVT18,    __,   AA_2, __,   __,   __,   __,    __,    __,    __,   __,    __,   __,    AA_2);
         row(EVT19,    __,   AA_1, AA_8, __,   AA_8, AA_8,  AA_8,  AA_8,  AA_8, AA_8,  AA_8, AA_8,  AA_7);
     }
 

@@ -20,6 +20,8 @@ public final class PduReader {
     private final InputStream in;
     private long maxPDataLength;
     private final byte[] header = new byte[6];
+    /** Body bytes of a PDU refused on its header, still in the stream; skipped before the next read. */
+    private long unreadBody;
 
     /** @param maxPDataLength the maximum P-DATA-TF length we announced; 0 = unlimited (capped at 64 MiB). */
     public PduReader(InputStream in, long maxPDataLength) {
@@ -31,13 +33,20 @@ public final class PduReader {
         this.maxPDataLength = max == 0 ? 64L << 20 : max;
     }
 
-    /** The next PDU, or null at a clean end of stream before any byte of a PDU. */
+    /**
+     * The next PDU, or null at a clean end of stream before any byte of a PDU. A PDU refused on its
+     * header (unknown type, length out of range) throws at once, before its body is read; the next
+     * call skips that body first, so the PDUs after it are still found where they start (PS3.8
+     * Table 9-10 still has to tell them apart in Sta13).
+     */
     public Pdu read() throws IOException {
+        if (unreadBody > 0 && !skipUnreadBody()) return null;
         int n = in.readNBytes(header, 0, 6);
         if (n == 0) return null;
         if (n < 6) throw new EOFException("connection closed inside a PDU header");
         int type = header[0] & 0xFF;
         long length = ByteBuffer.wrap(header, 2, 4).getInt() & 0xFFFFFFFFL;
+        unreadBody = length;
         switch (type) {
             case Pdu.TYPE_P_DATA_TF -> {
                 if (length > maxPDataLength) {
@@ -55,6 +64,7 @@ public final class PduReader {
             }
             default -> throw new PduFormatException(AAbort.UNRECOGNIZED_PDU, "unrecognized PDU type 0x" + Integer.toHexString(type));
         }
+        unreadBody = 0;
         // readNBytes(byte[], ...) fills one array; readNBytes(int) would gather 8 KiB chunks and copy them again.
         byte[] body = new byte[(int) length];
         int got = in.readNBytes(body, 0, body.length);
@@ -68,6 +78,20 @@ public final class PduReader {
             case Pdu.TYPE_RELEASE_RP -> new AReleaseRp();
             default -> new AAbort(body[2] & 0xFF, body[3] & 0xFF);
         };
+    }
+
+    /** False if the stream ended first. A timeout leaves the rest to skip for the next call. */
+    private boolean skipUnreadBody() throws IOException {
+        byte[] scratch = new byte[(int) Math.min(unreadBody, 8192)];
+        while (unreadBody > 0) {
+            int k = in.read(scratch, 0, (int) Math.min(unreadBody, scratch.length));
+            if (k < 0) {
+                unreadBody = 0;
+                return false;
+            }
+            unreadBody -= k;
+        }
+        return true;
     }
 
     private static PDataTf pData(byte[] body) throws PduFormatException {

@@ -113,7 +113,9 @@ public final class DimseServices implements RequestHandler {
             }
         }
         Attributes rsp = Responder.response(command, 0x8001, status);
-        rsp.setString(0x00001000, VR.UI, command.getString(0x00001000));
+        // Absent in a malformed request: echoing it would write the text "null" as a UID.
+        String iuid = command.getString(0x00001000);
+        if (iuid != null) rsp.setString(0x00001000, VR.UI, iuid);
         as.send(pcid, rsp, null);
     }
 
