@@ -26,6 +26,6 @@ public final class ConnectionOptions {
     AssociationOptions options() {
         AssociationOptions d = AssociationOptions.DEFAULT;
         return new AssociationOptions(maxPdu, d.maxPduSend(), Duration.ofSeconds(connectTimeout), d.artim(), d.idleTimeout(),
-                Duration.ofSeconds(dimseTimeout), d.releaseTimeout(), d.implementationClassUid(), d.implementationVersionName());
+                Duration.ofSeconds(dimseTimeout), d.releaseTimeout(), d.implementationClassUid(), d.implementationVersionName(), d.writeTimeout());
     }
 }

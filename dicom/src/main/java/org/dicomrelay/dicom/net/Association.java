@@ -63,6 +63,41 @@ public final class Association implements Closeable {
         });
         t.setRemoveOnCancelPolicy(true);
         TIMERS = t;
+        TIMERS.scheduleWithFixedDelay(Association::sweepBlockedWrites, 1, 1, TimeUnit.SECONDS);
+    }
+
+    /** Associations writing right now, watched for writes that a peer no longer reads. */
+    private static final java.util.Set<Association> LIVE = ConcurrentHashMap.newKeySet();
+
+    /** When the write in progress began (System.nanoTime), or 0 when not writing. */
+    private volatile long writingSince;
+
+    private static void sweepBlockedWrites() {
+        long now = System.nanoTime();
+        for (Association as : LIVE) {
+            long since = as.writingSince;
+            if (since != 0 && now - since > as.options.writeTimeout().toNanos()) {
+                as.fail(new AssociationException("the peer stopped reading for " + as.options.writeTimeout().toSeconds()
+                        + " s while we were sending: connection closed"));
+                as.closeSocket();
+            }
+        }
+    }
+
+    /** Runs a socket write under the watchdog. */
+    private interface SocketWrite {
+        void run() throws IOException;
+    }
+
+    private void watched(SocketWrite w) throws IOException {
+        writingSince = System.nanoTime() | 1;
+        LIVE.add(this);
+        try {
+            w.run();
+        } finally {
+            writingSince = 0;
+            LIVE.remove(this);
+        }
     }
 
     private final Socket socket;
@@ -431,7 +466,7 @@ public final class Association implements Closeable {
     private void write(Pdu pdu) throws IOException {
         writeLock.lock();
         try {
-            writer.write(pdu);
+ watched(() -> writer.write(pdu));
         } catch (IOException e) {
             closeSocket();
             throw new AssociationException("cannot send " + pdu.getClass().getSimpleName() + ": " + e.getMessage(), e);
@@ -559,7 +594,7 @@ public final class Association implements Closeable {
         Pdv last = p.pdvs().get(p.pdvs().size() - 1);
         stepLocal(FsmEvent.EVT9);
         try {
-            writer.write(p, last.last());
+            watched(() -> writer.write(p, last.last()));
         } catch (IOException e) {
             closeSocket();
             throw new AssociationException("connection lost while sending: " + e.getMessage(), e);

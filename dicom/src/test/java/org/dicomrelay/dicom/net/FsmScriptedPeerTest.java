@@ -382,7 +382,7 @@ class FsmScriptedPeerTest {
     @Test void silentAcceptorInSta7_releaseTimesOutAndAborts() throws Exception {
         AssociationOptions o = OPTIONS.withArtim(SHORT_ARTIM);
         o = new AssociationOptions(o.maxPduReceive(), o.maxPduSend(), o.connectTimeout(), o.artim(), o.idleTimeout(),
-                o.dimseTimeout(), Duration.ofMillis(500), o.implementationClassUid(), o.implementationVersionName());
+                o.dimseTimeout(), Duration.ofMillis(500), o.implementationClassUid(), o.implementationVersionName(), o.writeTimeout());
         OurRequestor us = closeLater(new OurRequestor(o));
         ScriptedPeer peer = closeLater(us.listener.accept());
         peer.send(ac(peer.expect(AAssociateRq.class)));
