@@ -1,0 +1,37 @@
+package org.dicomrelay.relay.cloud;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Notifications carried by the Bridge, for providers without a queue service of their own (such
+ * as "filesystem"): every call goes to the router's {@link BridgeTransport}. Closing it leaves
+ * the transport open; the router owns its Bridge connection.
+ */
+public final class BridgeNotifications implements Notifications {
+    private final BridgeTransport bridge;
+
+    public BridgeNotifications(BridgeTransport bridge) {
+        this.bridge = Objects.requireNonNull(bridge, "bridge");
+    }
+
+    @Override
+    public void publish(String recipientRouterId, byte[] message) throws IOException {
+        bridge.publish(recipientRouterId, message);
+    }
+
+    @Override
+    public List<Notification> poll(Duration timeout) throws IOException {
+        return bridge.poll(timeout);
+    }
+
+    @Override
+    public void ack(Notification n) throws IOException {
+        bridge.ack(n.id());
+    }
+
+    @Override
+    public void close() {}
+}

@@ -1,0 +1,160 @@
+package org.dicomrelay.relay.cloud.fs;
+
+import org.dicomrelay.relay.cloud.BlobNames;
+import org.dicomrelay.relay.cloud.BlobStore;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * A {@link BlobStore} in a folder, local or on a mount shared by several routers (NFS, SMB).
+ *
+ * <p>Layout: blob {@code name} lives at {@code <root>/<first 2 characters of name>/<name>}. A
+ * blob being written lives at {@code <root>/.tmp/<random>}; closing its upload flushes it to
+ * stable storage (fsync), then renames it into place atomically, so readers see either no blob
+ * or the whole blob. Names are checked with {@link BlobNames#check} (16 to 128 of
+ * {@code [A-Za-z0-9_-]}), which rules out path traversal; the shard folder can never be
+ * {@code .tmp}. On case-insensitive file systems two names differing only in case would be the
+ * same blob; random names ({@link BlobNames#random}) make that practically impossible.
+ *
+ * <p>Uploads and downloads are single sequential streams: parallel parts (as cloud object stores
+ * need for throughput) bring nothing for a file system. Temporary files left by a crash are not
+ * cleaned up here.
+ */
+public final class FileSystemBlobStore implements BlobStore {
+    static final String TMP = ".tmp";
+    private static final int BUFFER = 64 * 1024;
+
+    private final Path root;
+    private final Path tmp;
+
+    public FileSystemBlobStore(Path root) throws IOException {
+        this.root = root.toAbsolutePath().normalize();
+        this.tmp = this.root.resolve(TMP);
+        Files.createDirectories(tmp);
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    @Override
+    public Upload create(String name) throws IOException {
+        Path target = path(name);
+        Path part = tmp.resolve(BlobNames.random());
+        FileChannel channel = FileChannel.open(part, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        return new FileUpload(channel, part, target);
+    }
+
+    @Override
+    public InputStream open(String name) throws IOException {
+        return Files.newInputStream(path(name));
+    }
+
+    @Override
+    public void delete(String name) throws IOException {
+        Files.deleteIfExists(path(name));
+    }
+
+    @Override
+    public void close() {}
+
+    private Path path(String name) {
+        BlobNames.check(name);
+        return root.resolve(name.substring(0, 2)).resolve(name);
+    }
+
+    private static final class FileUpload extends Upload {
+        private final FileChannel channel;
+        private final OutputStream out;
+        private final Path part;
+        private final Path target;
+        private boolean done;
+
+        FileUpload(FileChannel channel, Path part, Path target) {
+            this.channel = channel;
+            this.out = new BufferedOutputStream(Channels.newOutputStream(channel), BUFFER);
+            this.part = part;
+            this.target = target;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            ensureOpen();
+            out.write(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            ensureOpen();
+            out.write(b, off, len);
+        }
+
+        @Override
+        public void flush() throws IOException {
+            ensureOpen();
+            out.flush();
+        }
+
+        /** Makes the blob visible: flush, fsync, atomic rename, fsync of the folder. */
+        @Override
+        public void close() throws IOException {
+            if (done) return;
+            done = true;
+            boolean published = false;
+            try {
+                out.flush();
+                channel.force(true);
+                channel.close();
+                Path dir = target.getParent();
+                Files.createDirectories(dir);
+                Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                published = true;
+                syncDirectory(dir);
+            } finally {
+                if (!published) discard();
+            }
+        }
+
+        @Override
+        public void abort() {
+            if (done) return;
+            done = true;
+            discard();
+        }
+
+        private void discard() {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // nothing more to lose
+            }
+            try {
+                Files.deleteIfExists(part);
+            } catch (IOException ignored) {
+                // a leftover in .tmp is never visible as a blob
+            }
+        }
+
+        private void ensureOpen() throws IOException {
+            if (done) throw new IOException("upload already closed or aborted");
+        }
+
+        /** Persists the rename where the platform allows opening a folder (not on Windows). */
+        private static void syncDirectory(Path dir) {
+            try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+                d.force(true);
+            } catch (IOException | UnsupportedOperationException ignored) {
+                // best effort: the blob is complete and visible either way
+            }
+        }
+    }
+}
