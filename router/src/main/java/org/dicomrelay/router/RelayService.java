@@ -344,10 +344,19 @@ final class RelayService {
         rq.setString(0x00001000, VR.UI, iuid);
         TransferSyntax target = as.transferSyntax(pcid);
         boolean convert = transcode;
-        return as.invoke(pcid, rq, out -> {
-            if (convert) Transcoder.transcode(new DicomInputStream(payload, ts), new DicomOutputStream(out, target));
-            else payload.transferTo(out);
-        }).next().status();
+        // Whole and authenticated before a byte goes to the workstation: a half-sent C-STORE would abort its association.
+        Path tmp = Files.createTempFile(config.state(), "instance-", ".dcm");
+        try {
+            Files.copy(payload, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            return as.invoke(pcid, rq, out -> {
+                try (InputStream in = Files.newInputStream(tmp)) {
+                    if (convert) Transcoder.transcode(new DicomInputStream(in, ts), new DicomOutputStream(out, target));
+                    else in.transferTo(out);
+                }
+            }).next().status();
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
     }
 
     void close() {
