@@ -126,11 +126,20 @@ public final class CloudCourier implements Courier {
                     listener.onFrame(from, f, null);
                 } else {
                     try (InputStream raw = blobs.open(blob)) {
-                        Envelope.Opened p = Envelope.open(raw, keys, routerId, directory);
-                        if (!PAYLOAD.equals(p.contentType()) || !p.senderId().equals(from) || !blob.equals(p.messageId())) {
-                            throw new IOException("payload blob " + blob + " does not belong to its frame");
+                        InputStream plaintext;
+                        try {
+                            Envelope.Opened p = Envelope.open(raw, keys, routerId, directory);
+                            if (!PAYLOAD.equals(p.contentType()) || !p.senderId().equals(from) || !blob.equals(p.messageId())) {
+                                throw new IOException("payload blob " + blob + " does not belong to its frame");
+                            }
+                            plaintext = p.plaintext();
+                        } catch (IOException rejected) {
+                            // The frame is authentic but its payload is not: the handler sees the error on its
+                            // first read and answers with a failure, so the sender learns of it at once.
+                            LOG.log(System.Logger.Level.WARNING, "rejected payload of " + f.type() + " from " + from + ": " + rejected.getMessage());
+                            plaintext = failing(rejected);
                         }
-                        listener.onFrame(from, f, p.plaintext());
+                        listener.onFrame(from, f, plaintext);
                     }
                     blobs.delete(blob);
                 }
@@ -141,6 +150,18 @@ public final class CloudCourier implements Courier {
                 ack(n);
             }
         });
+    }
+
+    private static InputStream failing(IOException e) {
+        return new InputStream() {
+            @Override public int read() throws IOException {
+                throw new IOException(e.getMessage(), e);
+            }
+
+            @Override public int read(byte[] b, int off, int len) throws IOException {
+                throw new IOException(e.getMessage(), e);
+            }
+        };
     }
 
     private void ack(Notifications.Notification n) {
