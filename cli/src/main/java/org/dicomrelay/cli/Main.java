@@ -14,7 +14,7 @@ import java.nio.charset.StandardCharsets;
 @Command(name = "dicom-relay", mixinStandardHelpOptions = true, version = "dicom-relay " + Implementation.VERSION_NAME,
         description = "A DICOM router and the tools around it.",
         subcommands = {DumpCommand.class, EchoCommand.class, StoreCommand.class, FindCommand.class, MoveCommand.class,
-                GetCommand.class, CommandLine.HelpCommand.class})
+                GetCommand.class, ArchiveCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @Spec

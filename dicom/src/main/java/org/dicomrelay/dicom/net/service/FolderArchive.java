@@ -35,7 +35,9 @@ import java.util.stream.Stream;
  * {@code <folder>/<StudyInstanceUID>/<SOPInstanceUID>.dcm}, byte for byte after meta information.
  *
  * <p>At start the folder is scanned (recursively; names starting with "." are skipped) and each
- * instance's key attributes are kept in an {@link ArchiveIndex}, read up to the pixel data only.
+ * instance's key attributes are kept in an {@link ArchiveIndex}, read up to the pixel data only;
+ * an index that already holds a completed scan from an earlier run ({@link ArchiveIndex#holdsScannedFolder()})
+ * is used as it is, and {@link #scan()} picks up files put into the folder by other means meanwhile.
  * Instances are sent exactly as stored, in their own transfer syntax where the peer accepts it.
  *
  * <p>Statuses: C-FIND responds FF00 per match (FF01 when some requested Optional Key is not
@@ -60,6 +62,7 @@ public final class FolderArchive implements DimseServices.StoreHandler, Closeabl
     private final ArchiveIndex index;
     private final AssociationOptions options;
     private final Object storeLock = new Object();
+    private final boolean scannedAtStart;
 
     /** An archive with an in-memory index; {@code destinations} maps C-MOVE destination AE titles to host and port. */
     public FolderArchive(Path folder, String aeTitle, Map<String, InetSocketAddress> destinations) throws IOException {
@@ -76,7 +79,8 @@ public final class FolderArchive implements DimseServices.StoreHandler, Closeabl
         this.destinations = Map.copyOf(destinations);
         this.index = index;
         this.options = options;
-        scan();
+        this.scannedAtStart = !index.holdsScannedFolder();
+        if (scannedAtStart) scan();
     }
 
     public Path folder() { return folder; }
@@ -84,6 +88,9 @@ public final class FolderArchive implements DimseServices.StoreHandler, Closeabl
     public String aeTitle() { return aeTitle; }
 
     public ArchiveIndex index() { return index; }
+
+    /** Whether the constructor scanned the folder, or found an index that held it already. */
+    public boolean scannedAtStart() { return scannedAtStart; }
 
     /** The request handler to serve with: C-ECHO, C-STORE, C-FIND, C-MOVE, C-GET. */
     public DimseServices services() {
@@ -104,7 +111,10 @@ public final class FolderArchive implements DimseServices.StoreHandler, Closeabl
 
     // ---- index ----------------------------------------------------------------------------
 
-    /** Indexes every DICOM file under the folder; returns how many were indexed. Other files are skipped (logged). */
+    /**
+     * Indexes every DICOM file under the folder; returns how many were indexed. Other files are
+     * skipped (logged). The index is then told the scan completed.
+     */
     public int scan() throws IOException {
         List<Path> files;
         try (Stream<Path> s = Files.walk(folder)) {
@@ -126,6 +136,7 @@ public final class FolderArchive implements DimseServices.StoreHandler, Closeabl
                 LOG.log(System.Logger.Level.INFO, "not indexed: " + f + ": " + e.getMessage());
             }
         }
+        index.scanCompleted();
         return n;
     }
 
