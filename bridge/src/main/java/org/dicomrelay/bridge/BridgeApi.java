@@ -1,0 +1,396 @@
+package org.dicomrelay.bridge;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import io.javalin.http.HttpResponseException;
+import java.math.BigDecimal;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.regex.Pattern;
+import org.dicomrelay.relay.bridge.AeRecord;
+import org.dicomrelay.relay.bridge.RouterRecord;
+
+/**
+ * The Bridge's HTTP API. Every handler that needs a caller authenticates it itself ({@link #admin}
+ * and {@link #router} wrap the handler), so authentication follows the route and not a path prefix.
+ * Nothing here logs a request body or header: tokens and API keys travel in them.
+ */
+final class BridgeApi {
+    private static final System.Logger LOG = System.getLogger(BridgeApi.class.getName());
+    private static final String ROUTER_ATTRIBUTE = "bridge.router";
+    private static final Pattern PROVIDER_NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
+    private static final Pattern MESSAGE_ID = Pattern.compile("[0-9]{1,18}");
+    /** Setting names that suggest a credential: those stay on the router and never reach the Bridge. */
+    private static final Pattern SECRET_SETTING = Pattern.compile(
+            "(?i).*(secret|password|passwd|token|credential|private|api[_-]?key|account[_-]?key|connection[_-]?string|sas).*");
+    static final int MAX_AES_PER_ROUTER = 256;
+    static final int MAX_SETTINGS = 64;
+
+    private final BridgeConfig config;
+    private final BridgeStore store;
+    private final BridgeSigner signer;
+    private final Inbox inbox;
+    private final Clock clock;
+    private final ObjectMapper json;
+
+    BridgeApi(BridgeConfig config, BridgeStore store, BridgeSigner signer, Inbox inbox, Clock clock, ObjectMapper json) {
+        this.config = config;
+        this.store = store;
+        this.signer = signer;
+        this.inbox = inbox;
+        this.clock = clock;
+        this.json = json;
+    }
+
+    void configure(JavalinConfig cfg) {
+        var r = cfg.routes;
+        r.get("/health", this::health);
+
+        r.post("/api/admin/enrollment-tokens", admin(this::createEnrollmentToken));
+        r.get("/api/admin/routers", admin(this::listRouters));
+        r.post("/api/admin/routers/{routerId}/revoke", admin(this::revoke));
+        r.put("/api/admin/routers/{routerId}/provider", admin(this::assignProvider));
+
+        r.post("/api/enroll", this::enroll);
+
+        r.put("/api/router/aes", router(this::replaceAes));
+        r.get("/api/router/provider", router(this::provider));
+        r.get("/api/router/directory", router(this::directory));
+        r.post("/api/router/inbox/{recipientRouterId}", router(this::publish));
+        r.get("/api/router/inbox", router(this::poll));
+        r.delete("/api/router/inbox/{id}", router(this::ack));
+
+        r.exception(ApiException.class, (e, ctx) -> error(ctx, e.status, e.getMessage()));
+        r.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), e.getMessage()));
+        // never echo the parser's message: it may quote the body, and bodies carry tokens
+        r.exception(JacksonException.class, (e, ctx) -> error(ctx, 400, "malformed JSON body"));
+        r.exception(Exception.class, (e, ctx) -> {
+            LOG.log(System.Logger.Level.ERROR, ctx.method() + " " + ctx.path() + " failed", e);
+            error(ctx, 500, "internal error");
+        });
+        cfg.requestLogger.http((ctx, ms) -> LOG.log(System.Logger.Level.DEBUG,
+                () -> ctx.method() + " " + ctx.path() + " -> " + ctx.statusCode() + " (" + Math.round(ms) + " ms)"));
+    }
+
+    // --- authentication ---
+
+    private Handler admin(Handler h) {
+        return ctx -> {
+            if (!Secrets.matches(bearer(ctx), config.adminToken())) {
+                ctx.header("WWW-Authenticate", "Bearer");
+                throw ApiException.unauthorized("admin token required");
+            }
+            h.handle(ctx);
+        };
+    }
+
+    private Handler router(Handler h) {
+        return ctx -> {
+            String key = bearer(ctx);
+            if (key == null) {
+                ctx.header("WWW-Authenticate", "Bearer");
+                throw ApiException.unauthorized("API key required");
+            }
+            Optional<BridgeStore.RouterAuth> auth = store.routerByApiKeyHash(Secrets.sha256Hex(key));
+            if (auth.isEmpty()) throw ApiException.unauthorized("unknown API key");
+            if (auth.get().revoked()) throw ApiException.unauthorized("router revoked");
+            ctx.attribute(ROUTER_ATTRIBUTE, auth.get().routerId());
+            h.handle(ctx);
+        };
+    }
+
+    private static String bearer(Context ctx) {
+        String h = ctx.header("Authorization");
+        if (h == null || h.length() < 7 || !h.regionMatches(true, 0, "Bearer ", 0, 7)) return null;
+        String token = h.substring(7).strip();
+        return token.isEmpty() ? null : token;
+    }
+
+    private static String me(Context ctx) {
+        return ctx.attribute(ROUTER_ATTRIBUTE);
+    }
+
+    // --- public ---
+
+    private void health(Context ctx) {
+        try {
+            store.directory();
+            ctx.json(obj("status", "ok"));
+        } catch (SQLException e) {
+            LOG.log(System.Logger.Level.WARNING, "health check: database unavailable", e);
+            error(ctx, 503, "database unavailable");
+        }
+    }
+
+    private void enroll(Context ctx) throws Exception {
+        JsonNode b = body(ctx);
+        String token = text(b, "token");
+        String routerId = routerId(text(b, "routerId"));
+        JsonNode keys = b.get("publicKeys");
+        if (keys == null || !keys.isObject()) throw ApiException.badRequest("publicKeys {hpke, signature} is missing");
+        RouterRecord record;
+        try {
+            record = new RouterRecord(routerId, base64(keys, "hpke"), base64(keys, "signature"));
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
+        String apiKey = Secrets.newSecret(Secrets.API_KEY_PREFIX);
+        String signature = b64(signer.sign(record.signedBytes()));
+        store.enroll(Secrets.sha256Hex(token), record, signature, Secrets.sha256Hex(apiKey), clock.millis());
+        LOG.log(System.Logger.Level.INFO, "router " + routerId + " enrolled");
+        ctx.status(201).json(obj("routerId", routerId, "apiKey", apiKey, "bridgePublicKeys", b64(signer.publicKeyset())));
+    }
+
+    // --- administration ---
+
+    private void createEnrollmentToken(Context ctx) throws Exception {
+        JsonNode b = body(ctx);
+        String routerId = routerId(text(b, "routerId"));
+        String displayName = b.hasNonNull("displayName") ? b.get("displayName").asText().strip() : routerId;
+        if (displayName.isEmpty() || displayName.length() > 200 || displayName.chars().anyMatch(Character::isISOControl)) {
+            throw ApiException.badRequest("displayName must be 1-200 characters without control characters");
+        }
+        String token = Secrets.newSecret(Secrets.ENROLLMENT_TOKEN_PREFIX);
+        long now = clock.millis();
+        long expiresAt = now + config.enrollmentTokenTtl().toMillis();
+        store.addEnrollmentToken(Secrets.sha256Hex(token), routerId, displayName, now, expiresAt);
+        LOG.log(System.Logger.Level.INFO, "issued an enrollment token for router " + routerId + ", valid until " + Instant.ofEpochMilli(expiresAt));
+        ctx.status(201).json(obj("routerId", routerId, "token", token, "expiresAt", iso(expiresAt)));
+    }
+
+    private void listRouters(Context ctx) throws Exception {
+        Map<String, List<BridgeStore.AeRow>> aes = store.aesByRouter();
+        List<Object> out = new ArrayList<>();
+        for (BridgeStore.RouterRow r : store.routers()) {
+            List<Object> exported = new ArrayList<>();
+            for (BridgeStore.AeRow ae : aes.getOrDefault(r.routerId(), List.of())) {
+                exported.add(obj("aeTitle", ae.aeTitle(), "services", ae.services()));
+            }
+            out.add(obj("routerId", r.routerId(),
+                    "displayName", r.displayName(),
+                    "status", r.revokedAt() == null ? "active" : "revoked",
+                    "enrolledAt", iso(r.enrolledAt()),
+                    "revokedAt", r.revokedAt() == null ? null : iso(r.revokedAt()),
+                    "provider", r.providerName(),
+                    "aes", exported));
+        }
+        ctx.json(obj("routers", out));
+    }
+
+    private void revoke(Context ctx) throws Exception {
+        String routerId = pathRouterId(ctx, "routerId");
+        long at = store.revoke(routerId, clock.millis());
+        inbox.revoked(routerId);
+        LOG.log(System.Logger.Level.INFO, "router " + routerId + " revoked");
+        ctx.json(obj("routerId", routerId, "status", "revoked", "revokedAt", iso(at)));
+    }
+
+    private void assignProvider(Context ctx) throws Exception {
+        String routerId = pathRouterId(ctx, "routerId");
+        JsonNode b = body(ctx);
+        String name = text(b, "name");
+        if (!PROVIDER_NAME.matcher(name).matches()) throw ApiException.badRequest("provider name must match " + PROVIDER_NAME.pattern());
+        Map<String, String> settings = settings(b.get("settings"));
+        store.setProvider(routerId, name, json.writeValueAsString(settings));
+        LOG.log(System.Logger.Level.INFO, "router " + routerId + " uses Cloud IO provider " + name);
+        ctx.json(obj("routerId", routerId, "name", name, "settings", settings));
+    }
+
+    private static Map<String, String> settings(JsonNode s) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (s == null || s.isNull()) return out;
+        if (!s.isObject()) throw ApiException.badRequest("settings must be an object");
+        if (s.size() > MAX_SETTINGS) throw ApiException.badRequest("at most " + MAX_SETTINGS + " settings");
+        for (Map.Entry<String, JsonNode> e : s.properties()) {
+            String key = e.getKey();
+            JsonNode v = e.getValue();
+            if (key.isEmpty() || key.length() > 128) throw ApiException.badRequest("setting names must be 1-128 characters");
+            if (SECRET_SETTING.matcher(key).matches()) {
+                throw ApiException.badRequest("setting '" + key + "' looks like a credential: credentials stay in the router's own configuration");
+            }
+            if (!v.isValueNode() || v.isNull()) throw ApiException.badRequest("setting '" + key + "' must be a string, number or boolean");
+            String value = v.asText();
+            if (value.length() > 4096) throw ApiException.badRequest("setting '" + key + "' is longer than 4096 characters");
+            out.put(key, value);
+        }
+        return out;
+    }
+
+    // --- router ---
+
+    private void replaceAes(Context ctx) throws Exception {
+        String me = me(ctx);
+        JsonNode b = body(ctx);
+        if (!b.isArray()) throw ApiException.badRequest("expected an array of {aeTitle, services}");
+        if (b.size() > MAX_AES_PER_ROUTER) throw ApiException.badRequest("at most " + MAX_AES_PER_ROUTER + " AE titles per router");
+        List<AeRecord> aes = new ArrayList<>();
+        List<String> signatures = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (JsonNode n : b) {
+            if (!n.isObject()) throw ApiException.badRequest("expected an array of {aeTitle, services}");
+            JsonNode services = n.get("services");
+            if (services == null || !services.isArray()) throw ApiException.badRequest("services must be an array");
+            List<String> list = new ArrayList<>();
+            for (JsonNode s : services) list.add(s.isTextual() ? s.asText() : null);
+            AeRecord ae;
+            try {
+                ae = new AeRecord(text(n, "aeTitle"), me, list);
+            } catch (IllegalArgumentException e) {
+                throw ApiException.badRequest(e.getMessage());
+            }
+            if (!seen.add(ae.aeTitle())) throw ApiException.badRequest("AE title " + ae.aeTitle() + " is listed twice");
+            aes.add(ae);
+            signatures.add(b64(signer.sign(ae.signedBytes())));
+        }
+        store.replaceAes(me, aes, signatures);
+        LOG.log(System.Logger.Level.INFO, "router " + me + " exports " + aes.size() + " AE title(s)");
+        List<Object> out = new ArrayList<>();
+        for (AeRecord ae : aes) out.add(obj("aeTitle", ae.aeTitle(), "services", ae.services()));
+        ctx.json(obj("aes", out));
+    }
+
+    private void provider(Context ctx) throws Exception {
+        Optional<BridgeStore.Provider> p = store.provider(me(ctx));
+        if (p.isEmpty()) throw ApiException.notFound("no Cloud IO provider assigned to this router");
+        ctx.json(obj("name", p.get().name(), "settings", json.readTree(p.get().settingsJson())));
+    }
+
+    private void directory(Context ctx) throws Exception {
+        BridgeStore.DirectorySnapshot d = store.directory();
+        List<Object> routers = new ArrayList<>();
+        for (BridgeStore.RouterRow r : d.routers()) {
+            routers.add(obj("routerId", r.routerId(),
+                    "publicKeys", obj("hpke", r.hpkePublicKey(), "signature", r.signaturePublicKey()),
+                    "provider", r.providerName(),
+                    "signature", r.recordSignature()));
+        }
+        List<Object> aes = new ArrayList<>();
+        for (BridgeStore.AeRow a : d.aes()) {
+            aes.add(obj("aeTitle", a.aeTitle(), "routerId", a.routerId(), "services", a.services(), "signature", a.recordSignature()));
+        }
+        ctx.json(obj("version", d.version(), "routers", routers, "aes", aes));
+    }
+
+    private void publish(Context ctx) throws Exception {
+        String recipient = ctx.pathParam("recipientRouterId");
+        if (!RouterRecord.ROUTER_ID.matcher(recipient).matches()) throw ApiException.notFound("no router " + recipient);
+        int max = config.maxPayloadBytes();
+        if (ctx.contentLength() > max) throw new ApiException(413, "notification larger than " + max + " bytes");
+        byte[] payload = ctx.bodyAsBytes();
+        if (payload.length > max) throw new ApiException(413, "notification larger than " + max + " bytes");
+        if (payload.length == 0) throw ApiException.badRequest("empty notification");
+        String id = store.enqueue(recipient, me(ctx), b64(payload), clock.millis(), config.maxInboxMessages());
+        inbox.published(recipient);
+        ctx.status(201).json(obj("id", id));
+    }
+
+    private void poll(Context ctx) {
+        long waitMillis = 0;
+        String w = ctx.queryParam("waitSeconds");
+        if (w != null) {
+            BigDecimal seconds;
+            try {
+                seconds = new BigDecimal(w);
+            } catch (NumberFormatException e) {
+                throw ApiException.badRequest("waitSeconds must be a number");
+            }
+            if (seconds.signum() < 0) throw ApiException.badRequest("waitSeconds must not be negative");
+            long max = config.notificationWait().toMillis();
+            waitMillis = seconds.compareTo(BigDecimal.valueOf(max, 3)) > 0 ? max : seconds.movePointRight(3).longValue();
+        }
+        CompletableFuture<List<BridgeStore.Message>> f = inbox.poll(me(ctx), waitMillis);
+        ctx.future(() -> f.handle((messages, failure) -> {
+            if (failure == null) {
+                List<Object> out = new ArrayList<>();
+                for (BridgeStore.Message m : messages) out.add(obj("id", m.id(), "payload", m.payloadBase64()));
+                ctx.json(out);
+            } else {
+                Throwable t = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+                if (t instanceof ApiException e) {
+                    error(ctx, e.status, e.getMessage());
+                } else {
+                    LOG.log(System.Logger.Level.ERROR, "inbox poll failed", t);
+                    error(ctx, 500, "internal error");
+                }
+            }
+            return null;
+        }));
+    }
+
+    private void ack(Context ctx) throws Exception {
+        String id = ctx.pathParam("id");
+        if (!MESSAGE_ID.matcher(id).matches() || !store.ack(me(ctx), Long.parseLong(id))) {
+            throw ApiException.notFound("no notification " + id + " in this router's inbox");
+        }
+        ctx.status(204);
+    }
+
+    // --- helpers ---
+
+    private JsonNode body(Context ctx) throws java.io.IOException {
+        byte[] bytes = ctx.bodyAsBytes();
+        if (bytes.length == 0) throw ApiException.badRequest("request body is missing");
+        return json.readTree(bytes);
+    }
+
+    private static String text(JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        if (v == null || !v.isTextual() || v.asText().isEmpty()) throw ApiException.badRequest("'" + field + "' (a string) is missing");
+        return v.asText();
+    }
+
+    private static byte[] base64(JsonNode n, String field) {
+        try {
+            return Base64.getDecoder().decode(text(n, field));
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("'" + field + "' is not valid base64");
+        }
+    }
+
+    private static String routerId(String id) {
+        if (!RouterRecord.ROUTER_ID.matcher(id).matches()) {
+            throw ApiException.badRequest("router ID must be 1-64 characters of [A-Za-z0-9._-], starting with a letter or digit");
+        }
+        return id;
+    }
+
+    private static String pathRouterId(Context ctx, String param) {
+        String id = ctx.pathParam(param);
+        if (!RouterRecord.ROUTER_ID.matcher(id).matches()) throw ApiException.notFound("no router " + id);
+        return id;
+    }
+
+    private static void error(Context ctx, int status, String message) {
+        ctx.status(status).json(obj("error", message == null ? "error" : message));
+    }
+
+    private static String b64(byte[] b) {
+        return Base64.getEncoder().encodeToString(b);
+    }
+
+    private static String iso(long epochMillis) {
+        return Instant.ofEpochMilli(epochMillis).toString();
+    }
+
+    /** A JSON object with keys in the given order; null values are kept. */
+    private static Map<String, Object> obj(Object... kv) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) m.put((String) kv[i], kv[i + 1]);
+        return m;
+    }
+}

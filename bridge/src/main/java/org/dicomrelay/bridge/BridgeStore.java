@@ -1,0 +1,375 @@
+package org.dicomrelay.bridge;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.dicomrelay.relay.bridge.AeRecord;
+import org.dicomrelay.relay.bridge.RouterRecord;
+
+/** All SQL of the Bridge. Refusals the API reports are thrown as {@link ApiException}. */
+final class BridgeStore {
+
+    record RouterAuth(String routerId, boolean revoked) {}
+
+    record RouterRow(String routerId, String displayName, String hpkePublicKey, String signaturePublicKey,
+                     String recordSignature, long enrolledAt, Long revokedAt, String providerName, String providerSettings) {
+        RouterRecord record() {
+            return new RouterRecord(routerId, Base64.getDecoder().decode(hpkePublicKey), Base64.getDecoder().decode(signaturePublicKey));
+        }
+    }
+
+    record AeRow(String aeTitle, String routerId, List<String> services, String recordSignature) {
+        AeRecord record() {
+            return new AeRecord(aeTitle, routerId, services);
+        }
+    }
+
+    record DirectorySnapshot(long version, List<RouterRow> routers, List<AeRow> aes) {}
+
+    record Message(String id, String payloadBase64) {}
+
+    record Provider(String name, String settingsJson) {}
+
+    private static final String ROUTER_COLUMNS = "router_id, display_name, hpke_public_key, signature_public_key, "
+            + "record_signature, enrolled_at, revoked_at, provider_name, provider_settings";
+
+    private final Database db;
+
+    BridgeStore(Database db) {
+        this.db = db;
+    }
+
+    // --- enrollment ---
+
+    void addEnrollmentToken(String tokenHash, String routerId, String displayName, long now, long expiresAt) throws SQLException {
+        db.tx(c -> {
+            Optional<Long> status = revokedAt(c, routerId);
+            if (status != null && status.isPresent()) {
+                throw ApiException.conflict("router " + routerId + " is revoked; enroll the replacement under a new router ID");
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO enrollment_tokens (token_hash, router_id, display_name, created_at, expires_at) VALUES (?, ?, ?, ?, ?)")) {
+                ps.setString(1, tokenHash);
+                ps.setString(2, routerId);
+                ps.setString(3, displayName);
+                ps.setLong(4, now);
+                ps.setLong(5, expiresAt);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /** Consumes the token and creates the router (or, for an enrolled one, replaces its keys and API key). */
+    void enroll(String tokenHash, RouterRecord rec, String recordSignature, String apiKeyHash, long now) throws SQLException {
+        db.tx(c -> {
+            String displayName;
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT router_id, display_name, expires_at, used_at FROM enrollment_tokens WHERE token_hash = ?")) {
+                ps.setString(1, tokenHash);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next() || !rs.getString(1).equals(rec.routerId())) throw ApiException.unauthorized("invalid enrollment token");
+                    displayName = rs.getString(2);
+                    long expiresAt = rs.getLong(3);
+                    rs.getLong(4);
+                    if (!rs.wasNull()) throw ApiException.conflict("enrollment token already used");
+                    if (expiresAt <= now) throw ApiException.unauthorized("enrollment token expired");
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE enrollment_tokens SET used_at = ? WHERE token_hash = ? AND used_at IS NULL")) {
+                ps.setLong(1, now);
+                ps.setString(2, tokenHash);
+                if (ps.executeUpdate() != 1) throw ApiException.conflict("enrollment token already used");
+            }
+            Optional<Long> revoked = revokedAt(c, rec.routerId());
+            if (revoked != null && revoked.isPresent()) throw ApiException.unauthorized("router revoked");
+            String sql = revoked == null
+                    ? "INSERT INTO routers (display_name, hpke_public_key, signature_public_key, record_signature, api_key_hash, enrolled_at, router_id) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                    : "UPDATE routers SET display_name = ?, hpke_public_key = ?, signature_public_key = ?, record_signature = ?, api_key_hash = ?, enrolled_at = ? WHERE router_id = ?";
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setString(1, displayName);
+                ps.setString(2, rec.hpkePublicKeyBase64());
+                ps.setString(3, rec.signaturePublicKeyBase64());
+                ps.setString(4, recordSignature);
+                ps.setString(5, apiKeyHash);
+                ps.setLong(6, now);
+                ps.setString(7, rec.routerId());
+                ps.executeUpdate();
+            }
+            bumpVersion(c);
+            return null;
+        });
+    }
+
+    Optional<RouterAuth> routerByApiKeyHash(String apiKeyHash) throws SQLException {
+        try (Connection c = db.connection();
+             PreparedStatement ps = c.prepareStatement("SELECT router_id, revoked_at FROM routers WHERE api_key_hash = ?")) {
+            ps.setString(1, apiKeyHash);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) return Optional.empty();
+                String id = rs.getString(1);
+                rs.getLong(2);
+                return Optional.of(new RouterAuth(id, !rs.wasNull()));
+            }
+        }
+    }
+
+    // --- administration ---
+
+    /** Revokes a router (idempotent): its AE titles, pending notifications and unused tokens go. Returns when it was revoked. */
+    long revoke(String routerId, long now) throws SQLException {
+        return db.tx(c -> {
+            Optional<Long> revoked = revokedAt(c, routerId);
+            if (revoked == null) throw ApiException.notFound("no router " + routerId);
+            if (revoked.isPresent()) return revoked.get();
+            update(c, "UPDATE routers SET revoked_at = ? WHERE router_id = ?", now, routerId);
+            update(c, "DELETE FROM router_aes WHERE router_id = ?", routerId);
+            update(c, "DELETE FROM inbox_messages WHERE recipient_id = ?", routerId);
+            update(c, "UPDATE enrollment_tokens SET used_at = ? WHERE router_id = ? AND used_at IS NULL", now, routerId);
+            bumpVersion(c);
+            return now;
+        });
+    }
+
+    List<RouterRow> routers() throws SQLException {
+        try (Connection c = db.connection()) {
+            return routers(c, false);
+        }
+    }
+
+    /** AE titles per router ID. */
+    Map<String, List<AeRow>> aesByRouter() throws SQLException {
+        Map<String, List<AeRow>> out = new LinkedHashMap<>();
+        try (Connection c = db.connection()) {
+            for (AeRow ae : aes(c)) out.computeIfAbsent(ae.routerId(), k -> new ArrayList<>()).add(ae);
+        }
+        return out;
+    }
+
+    void setProvider(String routerId, String name, String settingsJson) throws SQLException {
+        db.tx(c -> {
+            requireActive(c, routerId, 409);
+            update(c, "UPDATE routers SET provider_name = ?, provider_settings = ? WHERE router_id = ?", name, settingsJson, routerId);
+            bumpVersion(c);
+            return null;
+        });
+    }
+
+    Optional<Provider> provider(String routerId) throws SQLException {
+        try (Connection c = db.connection();
+             PreparedStatement ps = c.prepareStatement("SELECT provider_name, provider_settings FROM routers WHERE router_id = ?")) {
+            ps.setString(1, routerId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next() || rs.getString(1) == null) return Optional.empty();
+                return Optional.of(new Provider(rs.getString(1), rs.getString(2)));
+            }
+        }
+    }
+
+    // --- AE titles and directory ---
+
+    /** Replaces a router's AE titles; 409 if another router exports one of them. */
+    void replaceAes(String routerId, List<AeRecord> aes, List<String> signatures) throws SQLException {
+        try {
+            db.tx(c -> {
+                try (PreparedStatement ps = c.prepareStatement("SELECT router_id FROM router_aes WHERE ae_title = ?")) {
+                    for (AeRecord ae : aes) {
+                        ps.setString(1, ae.aeTitle());
+                        try (ResultSet rs = ps.executeQuery()) {
+                            if (rs.next() && !rs.getString(1).equals(routerId)) {
+                                throw ApiException.conflict("AE title " + ae.aeTitle() + " is exported by another router");
+                            }
+                        }
+                    }
+                }
+                update(c, "DELETE FROM router_aes WHERE router_id = ?", routerId);
+                try (PreparedStatement ps = c.prepareStatement(
+                        "INSERT INTO router_aes (ae_title, router_id, services, record_signature) VALUES (?, ?, ?, ?)")) {
+                    for (int i = 0; i < aes.size(); i++) {
+                        AeRecord ae = aes.get(i);
+                        ps.setString(1, ae.aeTitle());
+                        ps.setString(2, routerId);
+                        ps.setString(3, String.join(",", ae.services()));
+                        ps.setString(4, signatures.get(i));
+                        ps.addBatch();
+                    }
+                    ps.executeBatch();
+                }
+                bumpVersion(c);
+                return null;
+            });
+        } catch (SQLException e) {
+            // two routers claiming the same title at the same moment: the primary key decides
+            if (e.getSQLState() != null && e.getSQLState().startsWith("23")) {
+                throw ApiException.conflict("an AE title in the list is exported by another router");
+            }
+            throw e;
+        }
+    }
+
+    /** Active routers and their AE titles, read in one transaction so that version and content agree. */
+    DirectorySnapshot directory() throws SQLException {
+        return db.tx(c -> {
+            long version;
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT version FROM directory_state WHERE id = 1")) {
+                rs.next();
+                version = rs.getLong(1);
+            }
+            return new DirectorySnapshot(version, routers(c, true), aes(c));
+        });
+    }
+
+    // --- inbox ---
+
+    /** Queues a notification; 404 for an unknown recipient, 410 for a revoked one, 429 if its inbox is full. */
+    String enqueue(String recipientId, String senderId, String payloadBase64, long now, int maxPending) throws SQLException {
+        return db.tx(c -> {
+            Optional<Long> revoked = revokedAt(c, recipientId);
+            if (revoked == null) throw ApiException.notFound("no router " + recipientId);
+            if (revoked.isPresent()) throw new ApiException(410, "router " + recipientId + " is revoked");
+            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM inbox_messages WHERE recipient_id = ?")) {
+                ps.setString(1, recipientId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    if (rs.getLong(1) >= maxPending) throw new ApiException(429, "the inbox of router " + recipientId + " is full");
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO inbox_messages (recipient_id, sender_id, payload, created_at, visible_at, deliveries) VALUES (?, ?, ?, ?, ?, 0)",
+                    Statement.RETURN_GENERATED_KEYS)) {
+                ps.setString(1, recipientId);
+                ps.setString(2, senderId);
+                ps.setString(3, payloadBase64);
+                ps.setLong(4, now);
+                ps.setLong(5, now);
+                ps.executeUpdate();
+                try (ResultSet keys = ps.getGeneratedKeys()) {
+                    keys.next();
+                    return Long.toString(keys.getLong(1));
+                }
+            }
+        });
+    }
+
+    /**
+     * Takes up to {@code limit} visible notifications of a recipient and hides them until
+     * {@code hiddenUntil}. Each row is claimed with a conditional update, so two concurrent polls
+     * never both get the same notification.
+     */
+    List<Message> claim(String recipientId, long now, long hiddenUntil, int limit) throws SQLException {
+        try (Connection c = db.connection()) {
+            List<Message> candidates = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT id, payload FROM inbox_messages WHERE recipient_id = ? AND visible_at <= ? ORDER BY id FETCH FIRST " + limit + " ROWS ONLY")) {
+                ps.setString(1, recipientId);
+                ps.setLong(2, now);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) candidates.add(new Message(Long.toString(rs.getLong(1)), rs.getString(2)));
+                }
+            }
+            List<Message> claimed = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE inbox_messages SET visible_at = ?, deliveries = deliveries + 1 WHERE id = ? AND visible_at <= ?")) {
+                for (Message m : candidates) {
+                    ps.setLong(1, hiddenUntil);
+                    ps.setLong(2, Long.parseLong(m.id()));
+                    ps.setLong(3, now);
+                    if (ps.executeUpdate() == 1) claimed.add(m);
+                }
+            }
+            return claimed;
+        }
+    }
+
+    /** When the next hidden notification of a recipient becomes visible again, if any is hidden. */
+    OptionalLong nextVisibleAt(String recipientId, long now) throws SQLException {
+        try (Connection c = db.connection();
+             PreparedStatement ps = c.prepareStatement("SELECT MIN(visible_at) FROM inbox_messages WHERE recipient_id = ? AND visible_at > ?")) {
+            ps.setString(1, recipientId);
+            ps.setLong(2, now);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                long t = rs.getLong(1);
+                return rs.wasNull() ? OptionalLong.empty() : OptionalLong.of(t);
+            }
+        }
+    }
+
+    boolean ack(String recipientId, long id) throws SQLException {
+        try (Connection c = db.connection();
+             PreparedStatement ps = c.prepareStatement("DELETE FROM inbox_messages WHERE id = ? AND recipient_id = ?")) {
+            ps.setLong(1, id);
+            ps.setString(2, recipientId);
+            return ps.executeUpdate() == 1;
+        }
+    }
+
+    // --- helpers ---
+
+    /** null: no such router; empty: active; else when it was revoked. */
+    private static Optional<Long> revokedAt(Connection c, String routerId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT revoked_at FROM routers WHERE router_id = ?")) {
+            ps.setString(1, routerId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) return null;
+                long t = rs.getLong(1);
+                return rs.wasNull() ? Optional.empty() : Optional.of(t);
+            }
+        }
+    }
+
+    private static void requireActive(Connection c, String routerId, int statusIfRevoked) throws SQLException {
+        Optional<Long> revoked = revokedAt(c, routerId);
+        if (revoked == null) throw ApiException.notFound("no router " + routerId);
+        if (revoked.isPresent()) throw new ApiException(statusIfRevoked, "router " + routerId + " is revoked");
+    }
+
+    private static List<RouterRow> routers(Connection c, boolean activeOnly) throws SQLException {
+        String sql = "SELECT " + ROUTER_COLUMNS + " FROM routers" + (activeOnly ? " WHERE revoked_at IS NULL" : "") + " ORDER BY router_id";
+        List<RouterRow> out = new ArrayList<>();
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            while (rs.next()) {
+                long revoked = rs.getLong(7);
+                Long revokedAt = rs.wasNull() ? null : revoked;
+                out.add(new RouterRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                        rs.getLong(6), revokedAt, rs.getString(8), rs.getString(9)));
+            }
+        }
+        return out;
+    }
+
+    /** AE titles of active routers (a revoked router's titles are deleted with the revocation). */
+    private static List<AeRow> aes(Connection c) throws SQLException {
+        List<AeRow> out = new ArrayList<>();
+        try (Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT a.ae_title, a.router_id, a.services, a.record_signature FROM router_aes a "
+                     + "JOIN routers r ON r.router_id = a.router_id WHERE r.revoked_at IS NULL ORDER BY a.ae_title")) {
+            while (rs.next()) {
+                out.add(new AeRow(rs.getString(1), rs.getString(2), Arrays.asList(rs.getString(3).split(",")), rs.getString(4)));
+            }
+        }
+        return out;
+    }
+
+    private static void bumpVersion(Connection c) throws SQLException {
+        update(c, "UPDATE directory_state SET version = version + 1 WHERE id = 1");
+    }
+
+    private static int update(Connection c, String sql, Object... args) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) ps.setObject(i + 1, args[i]);
+            return ps.executeUpdate();
+        }
+    }
+}

@@ -1,0 +1,122 @@
+package org.dicomrelay.bridge;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.function.UnaryOperator;
+import org.dicomrelay.relay.bridge.BridgeClient;
+import org.dicomrelay.relay.bridge.BridgeCredentials;
+import org.dicomrelay.relay.bridge.RouterRecord;
+
+/** A Bridge on 127.0.0.1 with a free port and an H2 file in a temporary folder, plus raw HTTP helpers. */
+final class TestBridge implements AutoCloseable {
+    static final ObjectMapper JSON = new ObjectMapper();
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    final String adminToken = "admin-" + HexFormat.of().formatHex(randomBytes(16));
+    final BridgeConfig config;
+    private final Clock clock;
+    BridgeServer server;
+
+    TestBridge(Path dir) throws IOException {
+        this(dir, b -> b, Clock.systemUTC());
+    }
+
+    TestBridge(Path dir, UnaryOperator<BridgeConfig.Builder> tweak) throws IOException {
+        this(dir, tweak, Clock.systemUTC());
+    }
+
+    TestBridge(Path dir, UnaryOperator<BridgeConfig.Builder> tweak, Clock clock) throws IOException {
+        this.config = tweak.apply(BridgeConfig.builder().bind("127.0.0.1").port(0).dataDir(dir).adminToken(adminToken)).build();
+        this.clock = clock;
+        this.server = BridgeServer.start(config, clock);
+    }
+
+    URI url() {
+        return URI.create("http://127.0.0.1:" + server.port());
+    }
+
+    void restart() throws IOException {
+        server.close();
+        server = BridgeServer.start(config, clock);
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+
+    HttpResponse<String> call(String method, String path, String bearer, String body) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(url().resolve(path)).timeout(Duration.ofSeconds(30));
+        if (bearer != null) b.header("Authorization", "Bearer " + bearer);
+        if (body != null) b.header("Content-Type", "application/json");
+        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpResponse<String> admin(String method, String path, String body) throws IOException, InterruptedException {
+        return call(method, path, adminToken, body);
+    }
+
+    static JsonNode json(HttpResponse<String> r) throws IOException {
+        return JSON.readTree(r.body());
+    }
+
+    /** A fresh one-time enrollment token for a router ID. */
+    String enrollmentToken(String routerId) throws IOException, InterruptedException {
+        HttpResponse<String> r = admin("POST", "/api/admin/enrollment-tokens",
+                "{\"routerId\":\"" + routerId + "\",\"displayName\":\"Router " + routerId + "\"}");
+        if (r.statusCode() != 201) throw new IllegalStateException("token: " + r.statusCode() + " " + r.body());
+        return json(r).get("token").asText();
+    }
+
+    static RouterRecord randomKeys(String routerId) {
+        return new RouterRecord(routerId, randomBytes(32), randomBytes(44));
+    }
+
+    /** Enrolls a router with random (opaque to the Bridge) public keys. */
+    BridgeCredentials enroll(String routerId) throws IOException, InterruptedException {
+        return BridgeClient.enroll(url(), enrollmentToken(routerId), randomKeys(routerId));
+    }
+
+    BridgeClient client(BridgeCredentials c) {
+        try {
+            return new BridgeClient(c.withBridgeUrl(url()));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    int sql(String update) throws SQLException {
+        try (Connection c = server.database().connection(); Statement s = c.createStatement()) {
+            return s.executeUpdate(update);
+        }
+    }
+
+    long count(String query) throws SQLException {
+        try (Connection c = server.database().connection(); Statement s = c.createStatement(); var rs = s.executeQuery(query)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    static byte[] randomBytes(int n) {
+        byte[] b = new byte[n];
+        RANDOM.nextBytes(b);
+        return b;
+    }
+}

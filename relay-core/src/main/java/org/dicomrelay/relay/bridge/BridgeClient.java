@@ -1,0 +1,283 @@
+package org.dicomrelay.relay.bridge;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.crypto.tink.KeysetHandle;
+import com.google.crypto.tink.PublicKeyVerify;
+import com.google.crypto.tink.RegistryConfiguration;
+import com.google.crypto.tink.TinkProtoKeysetFormat;
+import com.google.crypto.tink.signature.SignatureConfig;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.security.GeneralSecurityException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.dicomrelay.relay.cloud.BridgeTransport;
+import org.dicomrelay.relay.cloud.Notifications;
+
+/**
+ * A router's connection to the Bridge: enrollment, publishing its AE titles, reading the directory
+ * (every record checked against the Bridge key pinned at enrollment), its provider assignment,
+ * and its notification inbox ({@link BridgeTransport}). Thread-safe.
+ */
+public final class BridgeClient implements BridgeTransport {
+
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
+    /** How much longer than the long poll itself the client waits for the Bridge's answer. */
+    private static final Duration POLL_GRACE = Duration.ofSeconds(30);
+    private static final Pattern NOTIFICATION_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final BridgeCredentials credentials;
+    private final String base;
+    private final HttpClient http;
+    private final PublicKeyVerify bridgeVerifier;
+
+    /** @throws GeneralSecurityException if the pinned Bridge keyset is not a usable public signature keyset */
+    public BridgeClient(BridgeCredentials credentials) throws GeneralSecurityException {
+        this.credentials = credentials;
+        this.base = baseUrl(credentials.bridgeUrl());
+        this.http = newHttpClient();
+        this.bridgeVerifier = verifier(credentials.bridgePublicKeys());
+    }
+
+    public String routerId() {
+        return credentials.routerId();
+    }
+
+    /**
+     * Enrolls this router with a one-time token from the Bridge administrator. The caller stores the
+     * returned credentials (the API key is a secret); the token can't be used again.
+     */
+    public static BridgeCredentials enroll(URI bridgeUrl, String enrollmentToken, RouterRecord keys) throws IOException {
+        ObjectNode body = JSON.createObjectNode();
+        body.put("token", enrollmentToken);
+        body.put("routerId", keys.routerId());
+        ObjectNode pk = body.putObject("publicKeys");
+        pk.put("hpke", keys.hpkePublicKeyBase64());
+        pk.put("signature", keys.signaturePublicKeyBase64());
+        HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl(bridgeUrl) + "/api/enroll"))
+                .timeout(REQUEST_TIMEOUT)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)))
+                .build();
+        JsonNode answer = json(send(newHttpClient(), request));
+        String apiKey = text(answer, "apiKey");
+        byte[] bridgeKeys = base64(answer, "bridgePublicKeys");
+        try {
+            verifier(bridgeKeys);
+        } catch (GeneralSecurityException e) {
+            throw new IOException("the Bridge's public keyset is not usable: " + e.getMessage(), e);
+        }
+        if (!keys.routerId().equals(text(answer, "routerId"))) throw new IOException("the Bridge enrolled another router ID");
+        return new BridgeCredentials(bridgeUrl, keys.routerId(), apiKey, bridgeKeys);
+    }
+
+    /** Replaces the list of AE titles this router exports; {@link BridgeException} 409 if another router exports one of them. */
+    public void publishAes(List<AeExport> aes) throws IOException {
+        ArrayNode body = JSON.createArrayNode();
+        for (AeExport ae : aes) {
+            ObjectNode n = body.addObject();
+            n.put("aeTitle", ae.aeTitle());
+            ArrayNode services = n.putArray("services");
+            ae.services().forEach(services::add);
+        }
+        json(send(request("/api/router/aes", REQUEST_TIMEOUT)
+                .header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)))));
+    }
+
+    /**
+     * The directory of routers and AE titles. Every router and AE record must carry a valid
+     * signature of the pinned Bridge key; if one doesn't, nothing is returned.
+     *
+     * @throws DirectoryVerificationException if a record is not signed by the pinned Bridge key
+     */
+    public Directory directory() throws IOException {
+        JsonNode d = json(send(request("/api/router/directory", REQUEST_TIMEOUT).GET()));
+        List<Directory.Router> routers = new ArrayList<>();
+        Set<String> routerIds = new HashSet<>();
+        for (JsonNode r : array(d, "routers")) {
+            RouterRecord record;
+            try {
+                JsonNode keys = r.path("publicKeys");
+                record = new RouterRecord(text(r, "routerId"), base64(keys, "hpke"), base64(keys, "signature"));
+            } catch (IllegalArgumentException e) {
+                throw new DirectoryVerificationException("malformed router record in the directory: " + e.getMessage(), e);
+            }
+            verify(r, record.signedBytes(), "router " + record.routerId());
+            if (!routerIds.add(record.routerId())) throw new DirectoryVerificationException("router " + record.routerId() + " is listed twice");
+            JsonNode provider = r.get("provider");
+            routers.add(new Directory.Router(record, provider == null || provider.isNull() ? null : provider.asText()));
+        }
+        List<AeRecord> aes = new ArrayList<>();
+        Set<String> titles = new HashSet<>();
+        for (JsonNode a : array(d, "aes")) {
+            AeRecord ae;
+            try {
+                List<String> services = new ArrayList<>();
+                for (JsonNode s : array(a, "services")) services.add(s.asText());
+                ae = new AeRecord(text(a, "aeTitle"), text(a, "routerId"), services);
+            } catch (IllegalArgumentException e) {
+                throw new DirectoryVerificationException("malformed AE record in the directory: " + e.getMessage(), e);
+            }
+            verify(a, ae.signedBytes(), "AE " + ae.aeTitle());
+            if (!routerIds.contains(ae.routerId())) throw new DirectoryVerificationException("AE " + ae.aeTitle() + " names a router not in the directory");
+            if (!titles.add(ae.aeTitle())) throw new DirectoryVerificationException("AE " + ae.aeTitle() + " is listed twice");
+            aes.add(ae);
+        }
+        JsonNode version = d.get("version");
+        if (version == null || !version.canConvertToLong()) throw new IOException("directory without a version");
+        return new Directory(version.asLong(), routers, aes);
+    }
+
+    /** The Cloud IO provider the Bridge assigned to this router, if any. */
+    public Optional<ProviderAssignment> provider() throws IOException {
+        HttpResponse<byte[]> response = send(request("/api/router/provider", REQUEST_TIMEOUT).GET());
+        if (response.statusCode() == 404) return Optional.empty();
+        JsonNode p = json(response);
+        Map<String, String> settings = new LinkedHashMap<>();
+        p.path("settings").properties().forEach(e -> settings.put(e.getKey(), e.getValue().asText()));
+        return Optional.of(new ProviderAssignment(text(p, "name"), settings));
+    }
+
+    @Override
+    public void publish(String recipientRouterId, byte[] message) throws IOException {
+        RouterRecord.requireValidRouterId(recipientRouterId);
+        json(send(request("/api/router/inbox/" + recipientRouterId, REQUEST_TIMEOUT)
+                .header("Content-Type", "application/octet-stream")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(message))));
+    }
+
+    @Override
+    public List<Notifications.Notification> poll(Duration timeout) throws IOException {
+        long millis = Math.max(0, timeout.toMillis());
+        String wait = BigDecimal.valueOf(millis, 3).toPlainString();
+        JsonNode answer = json(send(request("/api/router/inbox?waitSeconds=" + wait, timeout.plus(POLL_GRACE)).GET()));
+        if (!answer.isArray()) throw new IOException("unexpected inbox answer from the Bridge");
+        List<Notifications.Notification> out = new ArrayList<>();
+        for (JsonNode n : answer) out.add(new Notifications.Notification(text(n, "id"), base64(n, "payload")));
+        return out;
+    }
+
+    /** Acknowledges a notification; one already gone (acknowledged before) is not an error. */
+    @Override
+    public void ack(String notificationId) throws IOException {
+        if (notificationId == null || !NOTIFICATION_ID.matcher(notificationId).matches()) {
+            throw new IllegalArgumentException("not a notification ID");
+        }
+        HttpResponse<byte[]> response = send(request("/api/router/inbox/" + notificationId, REQUEST_TIMEOUT).DELETE());
+        if (response.statusCode() != 404) json(response);
+    }
+
+    // --- plumbing ---
+
+    private HttpRequest.Builder request(String path, Duration timeout) {
+        return HttpRequest.newBuilder(URI.create(base + path))
+                .timeout(timeout)
+                .header("Authorization", "Bearer " + credentials.apiKey());
+    }
+
+    private HttpResponse<byte[]> send(HttpRequest.Builder builder) throws IOException {
+        return send(http, builder.build());
+    }
+
+    private static HttpResponse<byte[]> send(HttpClient client, HttpRequest request) throws IOException {
+        try {
+            return client.send(request, HttpResponse.BodyHandlers.ofByteArray());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            InterruptedIOException ie = new InterruptedIOException("interrupted while talking to the Bridge");
+            ie.initCause(e);
+            throw ie;
+        }
+    }
+
+    /** The JSON body of a successful answer; {@link BridgeException} for an error status. */
+    private static JsonNode json(HttpResponse<byte[]> response) throws IOException {
+        int status = response.statusCode();
+        byte[] body = response.body();
+        JsonNode node = null;
+        if (body != null && body.length > 0) {
+            try {
+                node = JSON.readTree(body);
+            } catch (JacksonException e) {
+                if (status / 100 == 2) throw new IOException("the Bridge answered with malformed JSON (HTTP " + status + ")");
+            }
+        }
+        if (status / 100 != 2) {
+            String message = node != null && node.hasNonNull("error") ? node.get("error").asText() : "HTTP " + status;
+            throw new BridgeException(status, "Bridge: " + message + " (HTTP " + status + ")");
+        }
+        return node == null ? JSON.createObjectNode() : node;
+    }
+
+    private void verify(JsonNode entry, byte[] data, String what) throws DirectoryVerificationException {
+        try {
+            JsonNode signature = entry.get("signature");
+            if (signature == null || !signature.isTextual()) throw new GeneralSecurityException("no signature");
+            bridgeVerifier.verify(Base64.getDecoder().decode(signature.asText()), data);
+        } catch (IllegalArgumentException e) {
+            throw new DirectoryVerificationException(what + ": the Bridge signature is not base64; directory rejected", e);
+        } catch (GeneralSecurityException e) {
+            throw new DirectoryVerificationException(what + ": the Bridge signature does not verify; directory rejected", e);
+        }
+    }
+
+    private static PublicKeyVerify verifier(byte[] publicKeyset) throws GeneralSecurityException {
+        SignatureConfig.register();
+        KeysetHandle handle = TinkProtoKeysetFormat.parseKeysetWithoutSecret(publicKeyset);
+        return handle.getPrimitive(RegistryConfiguration.get(), PublicKeyVerify.class);
+    }
+
+    private static HttpClient newHttpClient() {
+        return HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(CONNECT_TIMEOUT)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
+    }
+
+    private static String baseUrl(URI url) {
+        String s = url.toString();
+        while (s.endsWith("/")) s = s.substring(0, s.length() - 1);
+        return s;
+    }
+
+    private static String text(JsonNode n, String field) throws IOException {
+        JsonNode v = n.get(field);
+        if (v == null || !v.isTextual()) throw new IOException("Bridge answer lacks '" + field + "'");
+        return v.asText();
+    }
+
+    private static byte[] base64(JsonNode n, String field) throws IOException {
+        try {
+            return Base64.getDecoder().decode(text(n, field));
+        } catch (IllegalArgumentException e) {
+            throw new IOException("Bridge answer has invalid base64 in '" + field + "'");
+        }
+    }
+
+    private static JsonNode array(JsonNode n, String field) throws IOException {
+        JsonNode v = n.get(field);
+        if (v == null || !v.isArray()) throw new IOException("Bridge answer lacks the array '" + field + "'");
+        return v;
+    }
+}
