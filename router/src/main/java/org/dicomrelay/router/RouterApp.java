@@ -1,0 +1,185 @@
+package org.dicomrelay.router;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.dicomrelay.relay.bridge.AeExport;
+import org.dicomrelay.relay.bridge.BridgeClient;
+import org.dicomrelay.relay.bridge.BridgeCredentials;
+import org.dicomrelay.relay.bridge.Directory;
+import org.dicomrelay.relay.bridge.ProviderAssignment;
+import org.dicomrelay.relay.bridge.RouterRecord;
+import org.dicomrelay.relay.cloud.BlobStore;
+import org.dicomrelay.relay.cloud.CloudProvider;
+import org.dicomrelay.relay.cloud.Notifications;
+import org.dicomrelay.relay.crypto.PublicKeys;
+import org.dicomrelay.relay.crypto.RouterKeys;
+import org.dicomrelay.router.config.Device;
+import org.dicomrelay.router.config.RouterConfig;
+import org.dicomrelay.router.config.RoutingTable;
+import org.dicomrelay.router.link.CloudCourier;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A router as deployed: keys and Bridge credentials from its state folder (written by
+ * {@link #enroll}), the routing table and public keys kept current from the Bridge directory
+ * (and cached on disk for when the Bridge is unreachable), and the Cloud IO provider the
+ * configuration names.
+ */
+public final class RouterApp implements Closeable {
+    private static final System.Logger LOG = System.getLogger(RouterApp.class.getName());
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final RouterConfig config;
+    private final BridgeClient bridge;
+    private final RoutingTable routes;
+    private final Map<String, PublicKeys> keys;
+    private final Router router;
+    private final ScheduledExecutorService sync;
+
+    private RouterApp(RouterConfig config, BridgeClient bridge, RoutingTable routes, Map<String, PublicKeys> keys, Router router,
+                      ScheduledExecutorService sync) {
+        this.config = config;
+        this.bridge = bridge;
+        this.routes = routes;
+        this.keys = keys;
+        this.router = router;
+        this.sync = sync;
+    }
+
+    static Path keysDir(RouterConfig c) { return c.state().resolve("keys"); }
+
+    static Path credentialsFile(RouterConfig c) { return c.state().resolve("bridge-credentials.json"); }
+
+    /** Creates the router's keys and enrolls it at the Bridge with a one-time token. */
+    public static void enroll(RouterConfig config, URI bridgeUrl, String token) throws IOException {
+        Files.createDirectories(config.state());
+        if (Files.exists(credentialsFile(config))) throw new IOException("router " + config.routerId() + " is already enrolled ("
+                + credentialsFile(config) + " exists)");
+        RouterKeys k = Files.exists(keysDir(config).resolve("hpke-private.tink")) ? RouterKeys.load(keysDir(config)) : RouterKeys.generate();
+        if (!Files.exists(keysDir(config).resolve("hpke-private.tink"))) k.save(keysDir(config));
+        PublicKeys pk = k.publicKeys(config.routerId());
+        BridgeCredentials creds = BridgeClient.enroll(bridgeUrl, token, new RouterRecord(config.routerId(), pk.hpkePublicKeyset(),
+                pk.signaturePublicKeyset()));
+        Path f = credentialsFile(config);
+        Files.write(f, JSON.writeValueAsBytes(creds), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        try {
+            Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException ignored) {
+            // not a POSIX file system: the folder's own permissions apply
+        }
+    }
+
+    public static RouterApp start(RouterConfig config) throws IOException {
+        RouterKeys myKeys = RouterKeys.load(keysDir(config));
+        BridgeCredentials creds = JSON.readValue(credentialsFile(config).toFile(), BridgeCredentials.class);
+        BridgeClient bridge;
+        try {
+            bridge = new BridgeClient(creds);
+        } catch (GeneralSecurityException e) {
+            throw new IOException("the pinned Bridge key in " + credentialsFile(config) + " is not usable: " + e.getMessage(), e);
+        }
+        RoutingTable routes = new RoutingTable();
+        routes.load(config.state().resolve("routes.json"));
+        Map<String, PublicKeys> keys = new ConcurrentHashMap<>(loadKeys(config));
+        try {
+            sync(config, bridge, routes, keys);
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "the Bridge is unreachable, using the cached routing table: " + e.getMessage());
+        }
+        String provider = config.cloud() != null ? config.cloud().provider() : null;
+        Map<String, String> settings = new HashMap<>();
+        ProviderAssignment assigned = null;
+        try {
+            assigned = bridge.provider().orElse(null);
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot read the provider assignment from the Bridge: " + e.getMessage());
+        }
+        if (assigned != null) {
+            provider = provider == null ? assigned.name() : provider;
+            settings.putAll(assigned.settings());
+        }
+        if (config.cloud() != null) settings.putAll(config.cloud().settings()); // local settings (credentials) win
+        if (provider == null) throw new IOException("no Cloud IO provider: set cloud.provider in the configuration or assign one at the Bridge");
+        CloudProvider cp = CloudProvider.named(provider);
+        BlobStore blobs = cp.blobStore(settings);
+        Notifications inbox = cp.notifications(settings, config.routerId(), bridge);
+        CloudCourier courier = new CloudCourier(config.routerId(), myKeys, keys::get, blobs, inbox);
+        Router router = Router.start(config, courier, routes);
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "bridge-sync");
+            t.setDaemon(true);
+            return t;
+        });
+        timer.scheduleWithFixedDelay(() -> {
+            try {
+                sync(config, bridge, routes, keys);
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.WARNING, "directory sync with the Bridge failed: " + e.getMessage());
+            }
+        }, 10, 10, TimeUnit.SECONDS);
+        return new RouterApp(config, bridge, routes, keys, router, timer);
+    }
+
+    /** Publishes our exported AEs, then takes the directory: other routers' AEs and keys. */
+    static void sync(RouterConfig config, BridgeClient bridge, RoutingTable routes, Map<String, PublicKeys> keys) throws IOException {
+        List<AeExport> exports = new ArrayList<>();
+        for (Device d : config.devices()) {
+            if (d.exported()) exports.add(new AeExport(d.aeTitle(), d.services()));
+        }
+        bridge.publishAes(exports);
+        Directory dir = bridge.directory();
+        List<RoutingTable.Route> list = new ArrayList<>();
+        for (var ae : dir.aes()) {
+            if (!ae.routerId().equals(config.routerId())) {
+                list.add(new RoutingTable.Route(ae.aeTitle(), ae.routerId(), new java.util.TreeSet<>(ae.services())));
+            }
+        }
+        routes.replace(list);
+        routes.save(config.state().resolve("routes.json"));
+        Map<String, PublicKeys> fresh = new HashMap<>();
+        for (Directory.Router r : dir.routers()) {
+            RouterRecord rec = r.record();
+            fresh.put(rec.routerId(), new PublicKeys(rec.routerId(), rec.hpkePublicKey(), rec.signaturePublicKey()));
+        }
+        keys.keySet().retainAll(fresh.keySet()); // a revoked router's messages are no longer accepted
+        keys.putAll(fresh);
+        Map<String, String> cache = new HashMap<>();
+        fresh.forEach((id, pk) -> cache.put(id, pk.toJson()));
+        JSON.writeValue(config.state().resolve("keys-directory.json").toFile(), cache);
+    }
+
+    private static Map<String, PublicKeys> loadKeys(RouterConfig config) throws IOException {
+        Path f = config.state().resolve("keys-directory.json");
+        Map<String, PublicKeys> out = new HashMap<>();
+        if (!Files.exists(f)) return out;
+        Map<String, String> cache = JSON.readValue(f.toFile(), new com.fasterxml.jackson.core.type.TypeReference<Map<String, String>>() {});
+        for (var e : cache.entrySet()) out.put(e.getKey(), PublicKeys.fromJson(e.getValue()));
+        return out;
+    }
+
+    public Router router() { return router; }
+
+    public int port() { return router.port(); }
+
+    public RoutingTable routes() { return routes; }
+
+    @Override public void close() throws IOException {
+        sync.shutdownNow();
+        router.close();
+    }
+}
