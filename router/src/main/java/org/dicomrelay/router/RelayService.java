@@ -115,7 +115,7 @@ final class RelayService {
             LOG.log(System.Logger.Level.ERROR, "spool write failed for " + rq.sopInstanceUid() + ": " + ex.getMessage());
             return 0xA700; // out of resources (e.g. disk full): the modality keeps the object and retries
         }
-        if (config.acksAfterRemoteStore()) return forward(e);
+        if (config.acksAfterRemoteStore(as.calledAeTitle())) return forward(e);
         forwarders.execute(() -> forward(e));
         return 0x0000;
     }

@@ -23,10 +23,10 @@ import java.util.stream.Stream;
  * a small JSON record of where it goes. Entries survive restarts and leave only when delivered
  * or when an operator removes a failed one.
  */
-final class Spool {
+public final class Spool {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    record Entry(@JsonProperty("id") String id, @JsonProperty("calledAe") String calledAe, @JsonProperty("callingAe") String callingAe,
+    public record Entry(@JsonProperty("id") String id, @JsonProperty("calledAe") String calledAe, @JsonProperty("callingAe") String callingAe,
                  @JsonProperty("sopClassUid") String sopClassUid, @JsonProperty("sopInstanceUid") String sopInstanceUid,
                  @JsonProperty("transferSyntaxUid") String transferSyntaxUid, @JsonProperty("bytes") long bytes,
                  @JsonProperty("attempts") int attempts, @JsonProperty("state") String state, @JsonProperty("lastError") String lastError) {
@@ -37,6 +37,11 @@ final class Spool {
     }
 
     private final Path dir;
+
+    /** The spool of a router's state folder, for inspection (the router need not run). */
+    public static Spool of(java.nio.file.Path stateDir) throws IOException {
+        return new Spool(stateDir.resolve("spool"));
+    }
 
     Spool(Path dir) throws IOException {
         this.dir = Files.createDirectories(dir);
@@ -75,18 +80,18 @@ final class Spool {
         return dir.resolve(id + ".dcm");
     }
 
-    void write(Entry e) throws IOException {
+    public void write(Entry e) throws IOException {
         Path tmp = dir.resolve(e.id() + ".json.tmp");
         JSON.writeValue(tmp.toFile(), e);
         Files.move(tmp, dir.resolve(e.id() + ".json"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
-    void remove(String id) throws IOException {
+    public void remove(String id) throws IOException {
         Files.deleteIfExists(data(id));
         Files.deleteIfExists(dir.resolve(id + ".json"));
     }
 
-    List<Entry> entries() throws IOException {
+    public List<Entry> entries() throws IOException {
         List<Entry> out = new ArrayList<>();
         try (Stream<Path> s = Files.list(dir)) {
             for (Path p : s.filter(p -> p.toString().endsWith(".json")).sorted().toList()) {

@@ -13,7 +13,9 @@ import java.util.Optional;
 
 /**
  * A router's configuration (router.yaml): who it is, where its state lives, its DICOM listener,
- * the local devices table, the Bridge, and its Cloud IO provider settings.
+ * the local devices table, the Bridge, its Cloud IO provider settings, and when a C-STORE is
+ * acknowledged: after the local spool is durable ({@code storeAck: spool}, the default) or after
+ * the remote store succeeded ({@code storeAck: remote}, or per remote AE in {@code remoteAck}).
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record RouterConfig(@JsonProperty("routerId") String routerId,
@@ -24,7 +26,8 @@ public record RouterConfig(@JsonProperty("routerId") String routerId,
                            @JsonProperty("bridgeUrl") String bridgeUrl,
                            @JsonProperty("cloud") Cloud cloud,
                            @JsonProperty("storeAck") String storeAck,
-                           @JsonProperty("devices") List<Device> devices) {
+                           @JsonProperty("devices") List<Device> devices,
+                           @JsonProperty("remoteAck") List<String> remoteAck) {
 
     /** Which Cloud IO provider and its local settings (credentials stay here, never at the Bridge). */
     public record Cloud(@JsonProperty("provider") String provider, @JsonProperty("settings") Map<String, String> settings) {
@@ -39,9 +42,16 @@ public record RouterConfig(@JsonProperty("routerId") String routerId,
         }
         if (aeTitle == null || aeTitle.isBlank() || aeTitle.length() > 16) throw new IllegalArgumentException("aeTitle must be 1 to 16 characters");
         devices = devices == null ? List.of() : List.copyOf(devices);
+        remoteAck = remoteAck == null ? List.of() : List.copyOf(remoteAck);
         if (bind == null) bind = "0.0.0.0";
         if (storeAck == null) storeAck = "spool";
         if (!storeAck.equals("spool") && !storeAck.equals("remote")) throw new IllegalArgumentException("storeAck must be 'spool' or 'remote'");
+    }
+
+    /** Without per-route acknowledgement overrides. */
+    public RouterConfig(String routerId, String stateDir, String aeTitle, String bind, int port, String bridgeUrl, Cloud cloud,
+                        String storeAck, List<Device> devices) {
+        this(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, List.of());
     }
 
     public static RouterConfig load(Path file) throws IOException {
@@ -58,5 +68,11 @@ public record RouterConfig(@JsonProperty("routerId") String routerId,
         return devices.stream().filter(d -> d.aeTitle().equals(aeTitle)).findFirst();
     }
 
-    public boolean acksAfterRemoteStore() { return storeAck.equals("remote"); }
+    /**
+     * Whether a C-STORE to this remote AE is acknowledged only after the remote store succeeded:
+     * the router's default ({@code storeAck}), or per route when the AE is listed in {@code remoteAck}.
+     */
+    public boolean acksAfterRemoteStore(String remoteAe) {
+        return storeAck.equals("remote") || remoteAck.contains(remoteAe);
+    }
 }

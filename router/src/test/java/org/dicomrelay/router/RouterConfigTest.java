@@ -1,0 +1,47 @@
+package org.dicomrelay.router;
+
+import org.dicomrelay.router.config.RouterConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** router.yaml as an administrator writes it. */
+class RouterConfigTest {
+
+    @Test void storeAcknowledgementIsPerRouteWhereListed(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("router.yaml");
+        Files.writeString(f, """
+                routerId: hospital-a
+                stateDir: /var/lib/router
+                aeTitle: ROUTER_A
+                port: 11112
+                bridgeUrl: https://bridge.example.org
+                cloud: {provider: filesystem, settings: {root: /mnt/cloud}}
+                remoteAck: [PACS_B]
+                devices:
+                  - {aeTitle: CT1, host: 10.0.0.5, port: 104, services: [store], exported: false}
+                """);
+        RouterConfig c = RouterConfig.load(f);
+        assertThat(c.bind()).as("default bind").isEqualTo("0.0.0.0");
+        assertThat(c.storeAck()).isEqualTo("spool");
+        assertThat(c.acksAfterRemoteStore("PACS_B")).isTrue();
+        assertThat(c.acksAfterRemoteStore("OTHER")).isFalse();
+        c.save(dir.resolve("copy.yaml"));
+        assertThat(RouterConfig.load(dir.resolve("copy.yaml"))).isEqualTo(c);
+    }
+
+    @Test void badValuesAreNamed(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("router.yaml");
+        Files.writeString(f, "routerId: Hospital A\nstateDir: x\naeTitle: R\nport: 1\n");
+        assertThatThrownBy(() -> RouterConfig.load(f)).hasMessageContaining("routerId must be");
+        Files.writeString(f, "routerId: a1\nstateDir: x\naeTitle: R\nport: 1\nstoreAck: later\n");
+        assertThatThrownBy(() -> RouterConfig.load(f)).hasMessageContaining("storeAck must be");
+        Files.writeString(f, "routerId: a1\nstateDir: x\naeTitle: R\nport: 1\ndevices: [{aeTitle: WAYTOOLONGAETITLE17, host: h, port: 1}]\n");
+        assertThatThrownBy(() -> RouterConfig.load(f)).hasMessageContaining("1 to 16 characters");
+    }
+}
