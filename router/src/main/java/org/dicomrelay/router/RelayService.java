@@ -190,7 +190,8 @@ final class RelayService {
                 if (status == 0xFF00 || status == 0xFF01) {
                     if (!cancelSent) responder.match(Json.parse(f.string("identifier")));
                 } else {
-                    responder.finish(status, null, null);
+                    // Matches were withheld since the cancel: "success, matching complete" would be untrue (PS3.4 §C.4.1.3.1).
+                    responder.finish(cancelSent && status == 0x0000 ? 0xFE00 : status, null, null);
                     return;
                 }
             }

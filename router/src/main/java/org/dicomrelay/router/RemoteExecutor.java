@@ -133,7 +133,9 @@ final class RemoteExecutor {
         }
         try (QueryRetrieveScu scu = open(d, f.string("sopClassUid"))) {
             PendingRequest p = scu.find(Json.parse(f.string("identifier")));
+            java.util.concurrent.atomic.AtomicBoolean cancelled = new java.util.concurrent.atomic.AtomicBoolean();
             cancels.put(f.operationId(), () -> {
+                cancelled.set(true);
                 try {
                     p.cancel(scu.contextOf("find"));
                 } catch (IOException e) {
@@ -142,6 +144,9 @@ final class RemoteExecutor {
             });
             DimseResponse r;
             while ((r = p.next()) != null) {
+                // The PACS may have sent every match before the cancel came: those still unread here are not
+                // sent through the cloud (the requesting router withholds matches after a cancel anyway).
+                if (r.isPending() && cancelled.get()) continue;
                 Frame rsp = Frame.of(Frame.Type.FIND_RSP, f.operationId()).with("status", r.status());
                 if (r.isPending() && r.data() != null) rsp.with("identifier", Json.of(r.data()));
                 answer(from, rsp);

@@ -33,6 +33,10 @@ public record PublicKeys(String routerId, byte[] hpkePublicKeyset, byte[] signat
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> JSON_FIELDS = Set.of("routerId", "hpkePublicKeyset", "signaturePublicKeyset");
 
+    static {
+        Tink.ensureRegistered(); // before the constructor parses the keysets
+    }
+
     public PublicKeys {
         Ids.check("router id", routerId);
         hpkePublicKeyset = checkedCopy(hpkePublicKeyset, "HPKE");

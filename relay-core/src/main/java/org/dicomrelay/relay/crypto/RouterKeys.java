@@ -45,6 +45,10 @@ public final class RouterKeys {
     /** File holding the Ed25519 private keyset (Tink binary keyset, cleartext). */
     public static final String SIGNATURE_FILE = "signature-private.tink";
 
+    static {
+        Tink.ensureRegistered(); // before load() parses a keyset
+    }
+
     private final KeysetHandle hpke;
     private final KeysetHandle signature;
     private final HybridDecrypt hybridDecrypt;

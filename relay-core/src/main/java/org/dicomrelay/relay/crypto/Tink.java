@@ -43,4 +43,13 @@ final class Tink {
     }
 
     private Tink() {}
+
+    /**
+     * Runs the registration above if it has not run yet. Keysets parsed before it come back with
+     * keys of unknown type, so every class that parses keysets calls this first: in a fresh JVM
+     * (the {@code router} command) loading the router's keys is the first thing that touches Tink.
+     */
+    static void ensureRegistered() {
+        // class initialisation does the work
+    }
 }

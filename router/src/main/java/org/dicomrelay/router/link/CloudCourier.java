@@ -119,7 +119,7 @@ public final class CloudCourier implements Courier {
         }
         String from = opened.senderId();
         Frame f = frame;
-        ordered.execute(f.operationId(), () -> {
+        Runnable task = () -> {
             String blob = f.string("blob");
             try {
                 if (blob == null) {
@@ -149,7 +149,11 @@ public final class CloudCourier implements Courier {
             } finally {
                 ack(n);
             }
-        });
+        };
+        // Frames of one operation run in order, one after another; a CANCEL must overtake them, or it
+        // would wait behind the very C-FIND/C-MOVE it cancels (which runs until the PACS is done).
+        if (f.type() == Frame.Type.CANCEL) pool.execute(task);
+        else ordered.execute(f.operationId(), task);
     }
 
     private static InputStream failing(IOException e) {

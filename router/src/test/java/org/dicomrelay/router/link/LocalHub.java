@@ -31,13 +31,16 @@ public final class LocalHub {
                 }
                 byte[] d = data;
                 Frame copy = new Frame(frame.type(), frame.operationId(), frame.fields());
-                ordered.execute(frame.operationId(), () -> {
+                Runnable task = () -> {
                     try {
                         l.onFrame(routerId, copy, d == null ? null : new ByteArrayInputStream(d));
                     } catch (IOException e) {
                         throw new java.io.UncheckedIOException(e);
                     }
-                });
+                };
+                // as CloudCourier: a CANCEL overtakes the frames of the operation it cancels
+                if (copy.type() == Frame.Type.CANCEL) pool.execute(task);
+                else ordered.execute(frame.operationId(), task);
             }
 
             @Override public void start(Listener listener) {

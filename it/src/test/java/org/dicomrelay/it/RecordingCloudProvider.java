@@ -1,0 +1,122 @@
+package org.dicomrelay.it;
+
+import org.dicomrelay.relay.cloud.BlobStore;
+import org.dicomrelay.relay.cloud.BridgeTransport;
+import org.dicomrelay.relay.cloud.CloudProvider;
+import org.dicomrelay.relay.cloud.Notifications;
+import org.dicomrelay.relay.cloud.fs.FileSystemProvider;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * Cloud IO provider "recorded-filesystem": the "filesystem" provider unchanged, plus a copy of
+ * everything a router hands to the cloud: each blob's name and bytes as written, each
+ * notification as published. Blobs and notifications are deleted once consumed, so scanning
+ * the cloud folder afterwards would see almost nothing; this sees every one of them.
+ * Routers are assigned it at the Bridge like any provider; a network registers a
+ * {@link Recording} for its cloud folder to have it recorded.
+ */
+public final class RecordingCloudProvider implements CloudProvider {
+    static final String NAME = "recorded-filesystem";
+    private static final Map<Path, Recording> RECORDINGS = new ConcurrentHashMap<>();
+    private final FileSystemProvider fs = new FileSystemProvider();
+
+    /** What went into one cloud folder. */
+    static final class Recording {
+        final Map<String, byte[]> blobs = new ConcurrentHashMap<>();
+        final List<byte[]> notifications = new CopyOnWriteArrayList<>();
+    }
+
+    static Recording record(Path root) {
+        return RECORDINGS.computeIfAbsent(root.toAbsolutePath().normalize(), r -> new Recording());
+    }
+
+    static void forget(Path root) {
+        RECORDINGS.remove(root.toAbsolutePath().normalize());
+    }
+
+    @Override public String name() {
+        return NAME;
+    }
+
+    private static Recording recording(Map<String, String> settings) {
+        String root = settings.get(FileSystemProvider.ROOT);
+        return root == null ? null : RECORDINGS.get(Path.of(root).toAbsolutePath().normalize());
+    }
+
+    @Override public BlobStore blobStore(Map<String, String> settings) throws IOException {
+        BlobStore delegate = fs.blobStore(settings);
+        Recording rec = recording(settings);
+        if (rec == null) return delegate;
+        return new BlobStore() {
+            @Override public Upload create(String name) throws IOException {
+                Upload up = delegate.create(name);
+                ByteArrayOutputStream copy = new ByteArrayOutputStream();
+                return new Upload() {
+                    @Override public void write(int b) throws IOException {
+                        up.write(b);
+                        copy.write(b);
+                    }
+
+                    @Override public void write(byte[] b, int off, int len) throws IOException {
+                        up.write(b, off, len);
+                        copy.write(b, off, len);
+                    }
+
+                    @Override public void close() throws IOException {
+                        up.close();
+                        rec.blobs.put(name, copy.toByteArray());
+                    }
+
+                    @Override public void abort() {
+                        up.abort();
+                    }
+                };
+            }
+
+            @Override public InputStream open(String name) throws IOException {
+                return delegate.open(name);
+            }
+
+            @Override public void delete(String name) throws IOException {
+                delegate.delete(name);
+            }
+
+            @Override public void close() throws IOException {
+                delegate.close();
+            }
+        };
+    }
+
+    @Override public Notifications notifications(Map<String, String> settings, String routerId, BridgeTransport bridge) throws IOException {
+        Notifications delegate = fs.notifications(settings, routerId, bridge);
+        Recording rec = recording(settings);
+        if (rec == null) return delegate;
+        return new Notifications() {
+            @Override public void publish(String recipientRouterId, byte[] message) throws IOException {
+                rec.notifications.add(message.clone());
+                delegate.publish(recipientRouterId, message);
+            }
+
+            @Override public List<Notification> poll(Duration timeout) throws IOException {
+                return delegate.poll(timeout);
+            }
+
+            @Override public void ack(Notification n) throws IOException {
+                delegate.ack(n);
+            }
+
+            @Override public void close() throws IOException {
+                delegate.close();
+            }
+        };
+    }
+}
