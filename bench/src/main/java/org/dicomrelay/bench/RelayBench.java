@@ -14,6 +14,7 @@ import org.dicomrelay.dicom.net.DimseResponse;
 import org.dicomrelay.dicom.net.PendingRequest;
 import org.dicomrelay.dicom.net.service.QueryRetrieveModel;
 import org.dicomrelay.dicom.net.service.QueryRetrieveScu;
+import org.dicomrelay.dicom.net.service.Verification;
 import org.dicomrelay.router.RouterApp;
 import org.dicomrelay.router.config.Device;
 import org.dicomrelay.router.config.RouterConfig;
@@ -59,6 +60,8 @@ import java.util.stream.Stream;
 public final class RelayBench {
     private static final String SCU = "STORESCU", SCP = "STORESCP", QR = "QRSCP", FINDSCU = "FINDSCU";
     private static final int WARMUP_QUERIES = 20;
+    /** Untimed passes of the CT set through the relay before measuring (RELAY_WARMUP, default 1). */
+    private static final int WARMUP_PASSES = Integer.parseInt(System.getenv().getOrDefault("RELAY_WARMUP", "1"));
 
     private final Path shim;
     private final List<Process> processes = new ArrayList<>();
@@ -92,8 +95,8 @@ public final class RelayBench {
     private void run(Path work, int images, int multiframes, int queries) throws Exception {
         Path ct = work.resolve("relay-ct");
         Path mf = work.resolve("relay-multiframe");
-        long ctBytes = StoreBench.generate(ct, images, 1, 512, 512, "1.2.840.10008.5.1.4.1.1.2");
-        long mfBytes = StoreBench.generate(mf, multiframes, 100, 512, 512, "1.2.840.10008.5.1.4.1.1.7.3");
+        long ctBytes = generate(ct, images, 1, "1.2.840.10008.5.1.4.1.1.2");
+        long mfBytes = generate(mf, multiframes, 100, "1.2.840.10008.5.1.4.1.1.7.3");
 
         // Received files and the cloud go to memory when possible: disk write-back must not decide the ratio.
         Path shm = Path.of("/dev/shm");
@@ -143,6 +146,19 @@ public final class RelayBench {
                 bridgeUrl, routerA.port(), routerB.port(), cloud, state, received);
 
         // ---- 1. C-STORE throughput
+        // A router is a long-running service: measure it warm. The JDK's AES-GCM runs its CLMUL/AES-NI intrinsics
+        // only once GHASH.update and CounterMode.crypt are C2-compiled, which takes ~5000 calls: a router gets
+        // there after ~700 objects, so many small GCM operations stand in for that; then one untimed pass of the
+        // CT set through the relay compiles the rest of the path.
+        warmUpAesGcm();
+        clean(received);
+        time(List.of("storescu", "-aet", SCU, "-aec", SCP, "+sd", "127.0.0.1", String.valueOf(storescpPort), ct.toString()));
+        Map<String, Long> warmup = sizes(received);
+        for (int i = 0; i < WARMUP_PASSES; i++) {
+            clean(received);
+            free(storescpPort);
+            relayed(ct, routerA.port(), received, warmup, spoolA);
+        }
         List<String[]> rows = new ArrayList<>();
         Object[][] sets = {
                 {images + " CT 512x512x16", ct, ctBytes, images},
@@ -153,31 +169,35 @@ public final class RelayBench {
             long bytes = (Long) set[2];
             int count = (Integer) set[3];
             Map<String, Long> expected = null;
-            double[] direct = new double[3], relay = new double[3], acked = new double[3];
+            double[] direct = new double[3], relay = new double[3], acked = new double[3], cpu = new double[3];
             for (int i = 0; i < 3; i++) {
                 clean(received);
+                free(storescpPort);
                 direct[i] = time(List.of("storescu", "-aet", SCU, "-aec", SCP, "+sd", "127.0.0.1", String.valueOf(storescpPort), dir.toString()));
                 if (expected == null) expected = sizes(received);
                 if (expected.size() != count) throw new IllegalStateException("storescp stored " + expected.size() + " of " + count);
                 clean(received);
+                free(storescpPort);
                 double[] r = relayed(dir, routerA.port(), received, expected, spoolA);
                 acked[i] = r[0];
                 relay[i] = r[1];
+                cpu[i] = r[2];
             }
             double d = median(direct), r = median(relay);
-            rows.add(row(name, "storescu -> storescp", d, bytes, count, "", ""));
+            rows.add(row(name, "storescu -> storescp", d, bytes, count, "", "", ""));
             rows.add(row(name, "storescu -> A -> cloud -> B -> storescp", r, bytes, count, String.format("%.2f", median(acked)),
-                    String.format("%.2fx", d / r)));
+                    String.format("%.2f", median(cpu)), String.format("%.2fx", d / r)));
         }
 
         // ---- 2. C-FIND latency
         double[][] lat = findLatencies(qrPort, routerA.port(), patientIds, queries);
         double directP50 = percentile(lat[0], 50), relayP50 = percentile(lat[1], 50);
 
-        System.out.printf("%nC-STORE, until the last instance is stored at B (median of 3; 'scu done' = storescu's own time, "
-                + "acknowledged from A's spool)%n");
-        System.out.printf("%-22s %-40s %8s %8s %9s %9s %9s%n", "data", "path", "seconds", "MB/s", "images/s", "scu done", "relay/direct");
-        for (String[] x : rows) System.out.printf("%-22s %-40s %8s %8s %9s %9s %9s%n", (Object[]) x);
+        System.out.printf("%nC-STORE until the last instance is stored at B, median of 3 after a warm-up pass. 'scu done': storescu's own"
+                + " seconds (A acknowledges from its spool); 'JVM cpu': CPU seconds of this JVM (Bridge and both routers) in the run%n");
+        System.out.printf("%-22s %-40s %8s %8s %9s %9s %8s %13s%n", "data", "path", "seconds", "MB/s", "images/s", "scu done", "JVM cpu",
+                "relay/direct");
+        for (String[] x : rows) System.out.printf("%-22s %-40s %8s %8s %9s %9s %8s %13s%n", (Object[]) x);
         System.out.printf("%nC-FIND STUDY level, %d sequential queries (after %d warm-up), our QueryRetrieveScu on one association, "
                 + "DCMTK dcmqrscp at B, 1 match each%n", queries, WARMUP_QUERIES);
         System.out.printf("%-40s %9s %9s %9s%n", "path", "p50 ms", "p99 ms", "max ms");
@@ -186,11 +206,38 @@ public final class RelayBench {
         System.out.printf("%-40s %9.1f%n", "added by the relay (p50)", relayP50 - directP50);
     }
 
-    /** One relayed run: {storescu's own seconds, seconds until storescp holds every file whole}. */
+    private static void warmUpAesGcm() throws Exception {
+        javax.crypto.spec.SecretKeySpec key = new javax.crypto.spec.SecretKeySpec(new byte[32], "AES");
+        byte[] data = new byte[1024];
+        byte[] iv = new byte[12];
+        for (int i = 0; i < 20_000; i++) {
+            java.nio.ByteBuffer.wrap(iv).putInt(i);
+            javax.crypto.Cipher enc = javax.crypto.Cipher.getInstance("AES/GCM/NoPadding");
+            enc.init(javax.crypto.Cipher.ENCRYPT_MODE, key, new javax.crypto.spec.GCMParameterSpec(128, iv));
+            byte[] sealed = enc.doFinal(data);
+            javax.crypto.Cipher dec = javax.crypto.Cipher.getInstance("AES/GCM/NoPadding");
+            dec.init(javax.crypto.Cipher.DECRYPT_MODE, key, new javax.crypto.spec.GCMParameterSpec(128, iv));
+            dec.doFinal(sealed);
+        }
+    }
+
+    /** 512x512x16 objects as StoreBench makes them; a folder left with another count is made anew. */
+    private static long generate(Path dir, int n, int frames, String sopClass) throws IOException {
+        if (Files.isDirectory(dir)) {
+            try (Stream<Path> s = Files.list(dir)) {
+                if (s.count() != n) clean(dir);
+            }
+        }
+        return StoreBench.generate(dir, n, frames, 512, 512, sopClass);
+    }
+
+    /** One relayed run: {storescu's own seconds, seconds until storescp holds every file whole, CPU seconds of this JVM}. */
     private static double[] relayed(Path dir, int routerPort, Path received, Map<String, Long> expected, Path spool) throws Exception {
         ProcessBuilder pb = new ProcessBuilder("storescu", "-aet", SCU, "-aec", SCP, "+sd", "127.0.0.1", String.valueOf(routerPort), dir.toString())
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
         pb.environment().put("TCP_NODELAY", "1");
+        Map<String, Long> threads0 = THREADS ? threadTicks() : Map.of();
+        long cpu0 = cpuNanos();
         long t0 = System.nanoTime();
         Process p = pb.start();
         double acked = -1;
@@ -206,6 +253,8 @@ public final class RelayBench {
             Thread.sleep(5);
         }
         double done = (System.nanoTime() - t0) / 1e9;
+        double cpu = (cpuNanos() - cpu0) / 1e9;
+        if (THREADS) printThreadTicks(threads0, threadTicks());
         if (acked < 0) {
             p.waitFor();
             acked = (System.nanoTime() - t0) / 1e9;
@@ -213,7 +262,50 @@ public final class RelayBench {
         // Not timed: let A take the last answers and empty its spool before the next run.
         long quiet = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (spoolCount(spool) > 0 && System.nanoTime() < quiet) Thread.sleep(10);
-        return new double[] {acked, done};
+        return new double[] {acked, done, cpu};
+    }
+
+    /** RELAY_THREADS=1: after each relayed run, the CPU time of this JVM's threads (GC and JIT included) by name. */
+    private static final boolean THREADS = System.getenv("RELAY_THREADS") != null;
+
+    /** Clock ticks (user + system) per thread name, digits folded, from /proc (Linux). */
+    private static Map<String, Long> threadTicks() throws IOException {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path t : tasks.toList()) {
+                String stat;
+                try {
+                    stat = Files.readString(t.resolve("stat"));
+                } catch (IOException gone) {
+                    continue;
+                }
+                String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("\\d+", "N");
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                out.merge(name, Long.parseLong(f[11]) + Long.parseLong(f[12]), Long::sum);
+            }
+        }
+        return out;
+    }
+
+    private static void printThreadTicks(Map<String, Long> before, Map<String, Long> after) {
+        StringBuilder b = new StringBuilder("  JVM threads, CPU ms:");
+        after.entrySet().stream().map(e -> Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0L)))
+                .filter(e -> e.getValue() > 0).sorted((x, y) -> Long.compare(y.getValue(), x.getValue()))
+                .forEach(e -> b.append(' ').append(e.getKey()).append('=').append(e.getValue() * 10));
+        System.out.println(b);
+    }
+
+    private static long cpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /**
+     * Waits until storescp, which serves one association at a time, is free: router B keeps its
+     * association open for a moment after the last object, and the next run must not wait for it.
+     */
+    private static void free(int storescpPort) throws IOException {
+        int status = Verification.echo("127.0.0.1", storescpPort, SCP, SCU, AssociationOptions.DEFAULT.withArtim(java.time.Duration.ofSeconds(30)));
+        if (status != 0) throw new IllegalStateException(String.format("C-ECHO to storescp: status %04XH", status));
     }
 
     private static boolean complete(Path dir, Map<String, Long> expected) {
@@ -327,9 +419,9 @@ public final class RelayBench {
         return ids;
     }
 
-    private static String[] row(String data, String path, double seconds, long bytes, int count, String acked, String ratio) {
+    private static String[] row(String data, String path, double seconds, long bytes, int count, String acked, String cpu, String ratio) {
         return new String[] {data, path, String.format("%.2f", seconds), String.format("%.1f", bytes / 1e6 / seconds),
-                String.format("%.1f", count / seconds), acked, ratio};
+                String.format("%.1f", count / seconds), acked, cpu, ratio};
     }
 
     private static double median(double[] t) {
