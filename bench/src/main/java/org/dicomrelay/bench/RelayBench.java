@@ -54,8 +54,10 @@ import java.util.stream.Stream;
  *       query by query so that machine noise hits both alike; each query matches one study.</li>
  * </ol>
  *
- * Usage: RelayBench WORKDIR SHIM_SO [images=200] [multiframes=2] [queries=200]. The environment
- * variable RELAY_STATE names where the routers keep their state (spool); default WORKDIR (disk).
+ * Usage: RelayBench WORKDIR SHIM_SO [images=200] [multiframes=2] [queries=200]. Environment:
+ * RELAY_STATE, where the routers keep their state (spool; default under WORKDIR, on disk);
+ * RELAY_WARMUP, untimed passes before measuring (default 1); RELAY_THREADS, print the JVM's CPU
+ * time per thread for each relayed run.
  */
 public final class RelayBench {
     private static final String SCU = "STORESCU", SCP = "STORESCP", QR = "QRSCP", FINDSCU = "FINDSCU";
