@@ -7,11 +7,9 @@ import org.dicomrelay.dicom.io.DicomInputStream;
 import org.dicomrelay.dicom.io.DicomOutputStream;
 import org.dicomrelay.dicom.io.Transcoder;
 import org.dicomrelay.dicom.net.Association;
-import org.dicomrelay.dicom.net.DimseResponse;
 import org.dicomrelay.dicom.net.service.DimseServices;
 import org.dicomrelay.dicom.net.service.Responder;
 import org.dicomrelay.dicom.net.service.StorageSource;
-import org.dicomrelay.dicom.net.service.StoreScu;
 import org.dicomrelay.router.config.Device;
 import org.dicomrelay.router.config.RouterConfig;
 import org.dicomrelay.router.config.RoutingTable;
@@ -45,18 +43,21 @@ final class RelayService {
     private final Courier courier;
     private final Pending pending;
     private final Spool spool;
+    private final StoreAssociations stores;
     private final ExecutorService forwarders = Executors.newFixedThreadPool(4, r -> {
         Thread t = new Thread(r, "forwarder");
         t.setDaemon(true);
         return t;
     });
 
-    RelayService(RouterConfig config, RoutingTable routes, Courier courier, Pending pending, Spool spool) throws IOException {
+    RelayService(RouterConfig config, RoutingTable routes, Courier courier, Pending pending, Spool spool, StoreAssociations stores)
+            throws IOException {
         this.config = config;
         this.routes = routes;
         this.courier = courier;
         this.pending = pending;
         this.spool = spool;
+        this.stores = stores;
         for (Spool.Entry e : spool.entries()) {
             if (e.state().equals("pending")) forwarders.execute(() -> forward(e));
         }
@@ -313,11 +314,7 @@ final class RelayService {
             Files.copy(payload, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             StorageSource src = new StorageSource(tmp, frame.string("sopClassUid"), frame.string("sopInstanceUid"),
                     TransferSyntax.of(frame.string("transferSyntaxUid")), 0, false);
-            try (StoreScu scu = StoreScu.open(dest.host(), dest.port(), dest.aeTitle(), config.aeTitle(),
-                    List.of(new StoreScu.Need(src.sopClassUid(), src.transferSyntax().uid())), Router.scuOptions())) {
-                DimseResponse rsp = scu.store(src, originatorAe, originatorMessageId);
-                return rsp.status();
-            }
+            return stores.store(dest, src, originatorAe, originatorMessageId).status();
         } finally {
             Files.deleteIfExists(tmp);
         }

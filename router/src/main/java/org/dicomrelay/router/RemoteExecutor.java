@@ -6,7 +6,6 @@ import org.dicomrelay.dicom.net.PendingRequest;
 import org.dicomrelay.dicom.net.service.QueryRetrieveModel;
 import org.dicomrelay.dicom.net.service.QueryRetrieveScu;
 import org.dicomrelay.dicom.net.service.StorageSource;
-import org.dicomrelay.dicom.net.service.StoreScu;
 import org.dicomrelay.dicom.net.service.Verification;
 import org.dicomrelay.router.config.Device;
 import org.dicomrelay.router.config.RouterConfig;
@@ -34,13 +33,15 @@ final class RemoteExecutor {
     private final RouterConfig config;
     private final Courier courier;
     private final InboundInstances inbound;
+    private final StoreAssociations stores;
     /** Operations running here that a CANCEL frame may reach. */
     private final Map<String, Runnable> cancels = new ConcurrentHashMap<>();
 
-    RemoteExecutor(RouterConfig config, Courier courier, InboundInstances inbound) {
+    RemoteExecutor(RouterConfig config, Courier courier, InboundInstances inbound, StoreAssociations stores) {
         this.config = config;
         this.courier = courier;
         this.inbound = inbound;
+        this.stores = stores;
     }
 
     void onFrame(String from, Frame f, InputStream payload) throws IOException {
@@ -103,12 +104,9 @@ final class RemoteExecutor {
             Files.copy(payload, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             StorageSource src = new StorageSource(tmp, f.string("sopClassUid"), f.string("sopInstanceUid"),
                     TransferSyntax.of(f.string("transferSyntaxUid")), 0, false);
-            try (StoreScu scu = StoreScu.open(d.host(), d.port(), d.aeTitle(), config.aeTitle(),
-                    List.of(new StoreScu.Need(src.sopClassUid(), src.transferSyntax().uid())), Router.scuOptions())) {
-                DimseResponse rsp = scu.store(src);
-                status = rsp.status();
-                error = rsp.command().getString(0x00000902);
-            }
+            DimseResponse rsp = stores.store(d, src);
+            status = rsp.status();
+            error = rsp.command().getString(0x00000902);
         } catch (IOException e) {
             status = 0xA700;
             error = e.getMessage();

@@ -24,13 +24,22 @@ public final class Router implements Closeable {
     private final Courier courier;
     private final RelayService relay;
     private final DicomServer server;
+    private final StoreAssociations stores;
 
-    private Router(RouterConfig config, Courier courier, RelayService relay, DicomServer server) {
+    private Router(RouterConfig config, Courier courier, RelayService relay, DicomServer server, StoreAssociations stores) {
         this.config = config;
         this.courier = courier;
         this.relay = relay;
         this.server = server;
+        this.stores = stores;
     }
+
+    /**
+     * How long a C-STORE association to a local device stays open after its last object: long
+     * enough to carry a study that arrives object by object, short enough that a device serving
+     * one association at a time is soon free for its other clients.
+     */
+    static final Duration STORE_ASSOCIATION_IDLE = Duration.ofMillis(500);
 
     /** Associations the router opens to local devices. */
     static AssociationOptions scuOptions() {
@@ -46,14 +55,15 @@ public final class Router implements Closeable {
         Pending pending = new Pending();
         InboundInstances inbound = new InboundInstances();
         Spool spool = new Spool(config.state().resolve("spool"));
-        RelayService relay = new RelayService(config, routes, courier, pending, spool);
-        RemoteExecutor executor = new RemoteExecutor(config, courier, inbound);
+        StoreAssociations stores = new StoreAssociations(config.aeTitle(), scuOptions(), STORE_ASSOCIATION_IDLE);
+        RelayService relay = new RelayService(config, routes, courier, pending, spool, stores);
+        RemoteExecutor executor = new RemoteExecutor(config, courier, inbound, stores);
         courier.start((from, frame, payload) -> route(pending, executor, from, frame, payload));
         RelayScp scp = new RelayScp(config, routes);
         DicomServer server = DicomServer.start(config.aeTitle(), scp, AssociationOptions.DEFAULT, config.bind(), config.port(), 64,
                 relay.services(inbound));
         LOG.log(System.Logger.Level.INFO, "router " + config.routerId() + " (" + config.aeTitle() + ") listening on " + config.bind() + ":" + server.port());
-        return new Router(config, courier, relay, server);
+        return new Router(config, courier, relay, server, stores);
     }
 
     private static void route(Pending pending, RemoteExecutor executor, String from, Frame frame, InputStream payload) throws IOException {
@@ -75,5 +85,6 @@ public final class Router implements Closeable {
         server.close();
         relay.close();
         courier.close();
+        stores.close();
     }
 }
