@@ -171,22 +171,14 @@ final class RelayService {
             courier.send(r.routerId(), Frame.of(Frame.Type.FIND_RQ, op).with("calledAe", as.calledAeTitle())
                     .with("callingAe", as.callingAeTitle()).with("sopClassUid", rq.sopClassUid())
                     .with("identifier", Json.of(rq.identifier())), null);
-            boolean cancelSent = false;
-            long deadline = System.nanoTime() + ANSWER_TIMEOUT.toNanos();
+            Answers answers = new Answers(o, rq, r.routerId(), op);
             while (true) {
-                if (rq.isCancelled() && !cancelSent) {
-                    courier.send(r.routerId(), Frame.of(Frame.Type.CANCEL, op), null);
-                    cancelSent = true;
-                }
-                Frame f = o.next(Duration.ofMillis(100));
+                Frame f = answers.next();
                 if (f == null) {
-                    if (System.nanoTime() > deadline) {
-                        responder.finish(0xA700, null, null);
-                        return;
-                    }
-                    continue;
+                    responder.finish(0xA700, null, null);
+                    return;
                 }
-                deadline = System.nanoTime() + ANSWER_TIMEOUT.toNanos();
+                boolean cancelSent = answers.cancelSent;
                 int status = f.integer("status", 0xC000);
                 if (status == 0xFF00 || status == 0xFF01) {
                     if (!cancelSent) responder.match(Json.parse(f.string("identifier")));
@@ -199,6 +191,39 @@ final class RelayService {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             responder.finish(0xFE00, null, null);
+        }
+    }
+
+    /**
+     * The answers to one relayed C-FIND/C-MOVE/C-GET as they come, relaying the workstation's
+     * C-CANCEL once; null when the other router has been silent for {@link #ANSWER_TIMEOUT}.
+     */
+    private final class Answers {
+        private final Pending.Operation operation;
+        private final DimseServices.QueryRequest request;
+        private final String routerId;
+        private final String op;
+        boolean cancelSent;
+
+        Answers(Pending.Operation operation, DimseServices.QueryRequest request, String routerId, String op) {
+            this.operation = operation;
+            this.request = request;
+            this.routerId = routerId;
+            this.op = op;
+        }
+
+        Frame next() throws IOException, InterruptedException {
+            long deadline = System.nanoTime() + ANSWER_TIMEOUT.toNanos();
+            while (System.nanoTime() < deadline) {
+                if (request.isCancelled() && !cancelSent) {
+                    courier.send(routerId, Frame.of(Frame.Type.CANCEL, op), null);
+                    cancelSent = true;
+                }
+                // A short wait, so that a cancel from the workstation goes out promptly.
+                Frame f = operation.next(Duration.ofMillis(100));
+                if (f != null) return f;
+            }
+            return null;
         }
     }
 
@@ -260,22 +285,13 @@ final class RelayService {
             };
             courier.send(r.routerId(), Frame.of(type, op).with("calledAe", as.calledAeTitle()).with("callingAe", as.callingAeTitle())
                     .with("sopClassUid", rq.sopClassUid()).with("identifier", Json.of(rq.identifier())), null);
-            boolean cancelSent = false;
-            long deadline = System.nanoTime() + ANSWER_TIMEOUT.toNanos();
+            Answers answers = new Answers(o, rq, r.routerId(), op);
             while (true) {
-                if (rq.isCancelled() && !cancelSent) {
-                    courier.send(r.routerId(), Frame.of(Frame.Type.CANCEL, op), null);
-                    cancelSent = true;
-                }
-                Frame f = o.next(Duration.ofMillis(100));
+                Frame f = answers.next();
                 if (f == null) {
-                    if (System.nanoTime() > deadline) {
-                        finishRetrieve(responder, 0xA702, completed.get(), failed.get(), warning.get(), failedUids);
-                        return;
-                    }
-                    continue;
+                    finishRetrieve(responder, 0xA702, completed.get(), failed.get(), warning.get(), failedUids);
+                    return;
                 }
-                deadline = System.nanoTime() + ANSWER_TIMEOUT.toNanos();
                 int status = f.integer("status", 0xC000);
                 if (status == 0xFF00) continue; // progress at the remote end; our counts are what reached the destination
                 int remoteFailed = f.integer("failed", 0);
