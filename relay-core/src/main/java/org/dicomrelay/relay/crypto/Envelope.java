@@ -68,6 +68,20 @@ public final class Envelope {
      */
     public static OutputStream seal(OutputStream out, RouterKeys sender, String senderId, PublicKeys recipient,
                                     String contentType, String messageId) throws IOException {
+        return seal(out, sender, senderId, recipient, contentType, messageId, Tink.STREAMING);
+    }
+
+    /**
+     * As {@link #seal}, with 4 KiB segments: for small messages (frames, notifications), whose
+     * sealing and opening would otherwise allocate 1 MiB buffers for a few hundred bytes.
+     */
+    public static OutputStream sealSmall(OutputStream out, RouterKeys sender, String senderId, PublicKeys recipient,
+                                         String contentType, String messageId) throws IOException {
+        return seal(out, sender, senderId, recipient, contentType, messageId, Tink.STREAMING_SMALL);
+    }
+
+    private static OutputStream seal(OutputStream out, RouterKeys sender, String senderId, PublicKeys recipient,
+                                     String contentType, String messageId, com.google.crypto.tink.Parameters scheme) throws IOException {
         Objects.requireNonNull(out, "out");
         Objects.requireNonNull(sender, "sender");
         Objects.requireNonNull(recipient, "recipient");
@@ -75,7 +89,7 @@ public final class Envelope {
         Ids.check("content type", contentType);
         Ids.check("message id", messageId);
         try {
-            KeysetHandle messageKey = KeysetHandle.generateNew(Tink.STREAMING);
+            KeysetHandle messageKey = KeysetHandle.generateNew(scheme);
             byte[] keyBytes = TinkProtoKeysetFormat.serializeKeyset(messageKey, InsecureSecretKeyAccess.get());
             byte[] wrapped;
             try {
@@ -154,9 +168,10 @@ public final class Envelope {
         StreamingAead aead;
         try {
             KeysetHandle messageKey = TinkProtoKeysetFormat.parseKeyset(keyBytes, InsecureSecretKeyAccess.get());
-            // Only what seal() produces: one AES-256-GCM-HKDF key with 1 MiB segments (no downgrade,
-            // no segment size chosen to exhaust our memory).
-            if (messageKey.size() != 1 || !Tink.STREAMING.equals(messageKey.getAt(0).getKey().getParameters())) {
+            // Only what seal() produces: one AES-256-GCM-HKDF key with 1 MiB or 4 KiB segments (no
+            // downgrade, no segment size chosen to exhaust our memory).
+            com.google.crypto.tink.Parameters scheme = messageKey.size() == 1 ? messageKey.getAt(0).getKey().getParameters() : null;
+            if (!Tink.STREAMING.equals(scheme) && !Tink.STREAMING_SMALL.equals(scheme)) {
                 throw new GeneralSecurityException("unexpected message key type");
             }
             aead = messageKey.getPrimitive(Tink.CONFIG, StreamingAead.class);

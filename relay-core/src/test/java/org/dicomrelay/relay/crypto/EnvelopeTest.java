@@ -121,6 +121,31 @@ class EnvelopeTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(ints = {0, 300, 4096, 50_000})
+    void smallSegmentEnvelopesRoundTripAndEveryFlippedByteIsRejected(int size) throws IOException {
+        byte[] plaintext = pattern(size, size + 7);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (OutputStream s = Envelope.sealSmall(out, A, "router-a", PUB_B, "frame", "m-small-000000001")) {
+            s.write(plaintext);
+        }
+        byte[] sealed = out.toByteArray();
+        assertThat(openAll(sealed, B, "router-b")).isEqualTo(plaintext);
+        if (size == 300) {
+            for (int i = 0; i < sealed.length; i++) {
+                byte[] bad = sealed.clone();
+                bad[i] ^= 0x10;
+                int at = i;
+                try {
+                    openAll(bad, B, "router-b");
+                    throw new AssertionError("a flip at byte " + at + " of " + sealed.length + " went unnoticed");
+                } catch (EnvelopeException expected) {
+                    // rejected, as it must be
+                }
+            }
+        }
+    }
+
     @Test
     void singleByteReadsRoundTrip() throws IOException {
         byte[] plaintext = pattern(5000, 1);

@@ -67,7 +67,7 @@ public final class CloudCourier implements Courier {
             frame = new Frame(frame.type(), frame.operationId(), frame.fields()).with("blob", name);
         }
         ByteArrayOutputStream bos = new ByteArrayOutputStream();
-        try (OutputStream sealed = Envelope.seal(bos, keys, routerId, recipient, FRAME, BlobNames.random())) {
+        try (OutputStream sealed = Envelope.sealSmall(bos, keys, routerId, recipient, FRAME, BlobNames.random())) {
             JSON.writeValue(sealed, new Wire(frame.type().name(), frame.operationId(), frame.fields()));
         }
         inbox.publish(toRouterId, bos.toByteArray());
