@@ -21,6 +21,9 @@ final class Tink {
     static final Ed25519Parameters SIGNATURE = PredefinedSignatureParameters.ED25519;
     /** One fresh key per message: AES-256-GCM with HKDF-SHA256 key derivation, 1 MiB ciphertext segments. */
     static final AesGcmHkdfStreamingParameters STREAMING = PredefinedStreamingAeadParameters.AES256_GCM_HKDF_1MB;
+
+    /** The same scheme with 4 KiB segments, for messages known to be small (frames): no 1 MiB buffers for a few hundred bytes. */
+    static final AesGcmHkdfStreamingParameters STREAMING_SMALL = PredefinedStreamingAeadParameters.AES256_GCM_HKDF_4KB;
     /** Where primitives come from: Tink's fixed configuration, not the global registry. */
     static final Configuration CONFIG;
 
