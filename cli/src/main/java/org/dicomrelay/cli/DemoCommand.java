@@ -7,10 +7,9 @@ import org.dicomrelay.bridge.BridgeConfig;
 import org.dicomrelay.bridge.BridgeServer;
 import org.dicomrelay.dicom.data.Attributes;
 import org.dicomrelay.dicom.data.Tag;
-import org.dicomrelay.dicom.data.TransferSyntax;
 import org.dicomrelay.dicom.data.VR;
 import org.dicomrelay.dicom.io.DicomFile;
-import org.dicomrelay.dicom.io.FileMetaInformation;
+import org.dicomrelay.dicom.io.SyntheticStudy;
 import org.dicomrelay.dicom.net.ApplicationEntity;
 import org.dicomrelay.dicom.net.AssociationOptions;
 import org.dicomrelay.dicom.net.DicomServer;
@@ -160,7 +159,10 @@ public final class DemoCommand implements Callable<Integer> {
         check(echo == 0, String.format("C-ECHO status %04XH", echo));
         say("C-ECHO WORKSTATION -> ARCHIVE_B through both routers: success (" + (System.nanoTime() - t0) / 1_000_000 + " ms)");
 
-        List<StorageSource> study = generateStudy(Files.createDirectories(dir.resolve("outgoing")), images);
+        List<StorageSource> study = new ArrayList<>();
+        for (Path f : SyntheticStudy.write(dir.resolve("outgoing"), images, 64, "Demo^Patient", "DEMO-001").files()) {
+            study.add(StorageSource.probe(f));
+        }
         try (StoreScu scu = StoreScu.open("127.0.0.1", portA, "ARCHIVE_B", "WORKSTATION",
                 List.of(new StoreScu.Need(study.get(0).sopClassUid(), study.get(0).transferSyntax().uid())), AssociationOptions.DEFAULT)) {
             for (StorageSource s : study) check(scu.store(s).status() == 0, "C-STORE of " + s.file());
@@ -267,44 +269,5 @@ public final class DemoCommand implements Callable<Integer> {
         if (r.statusCode() / 100 != 2) throw new IOException("the Bridge refused an enrollment token: HTTP " + r.statusCode() + " " + r.body());
         JsonNode n = json.readTree(r.body());
         return n.get("token").asText();
-    }
-
-    /** A small synthetic CT study (no real patient): a disc phantom per slice. */
-    static List<StorageSource> generateStudy(Path dir, int n) throws IOException {
-        String root = "2.25." + new java.math.BigInteger(1, new SecureRandom().generateSeed(12));
-        List<StorageSource> out = new ArrayList<>();
-        for (int k = 1; k <= n; k++) {
-            Attributes ds = new Attributes();
-            ds.setString(Tag.SpecificCharacterSet, VR.CS, "ISO_IR 100");
-            ds.setString(Tag.SOPClassUID, VR.UI, "1.2.840.10008.5.1.4.1.1.2");
-            ds.setString(Tag.SOPInstanceUID, VR.UI, root + ".3." + k);
-            ds.setString(0x00080020, VR.DA, "20260101");
-            ds.setString(0x00080060, VR.CS, "CT");
-            ds.setString(Tag.PatientName, VR.PN, "Demo^Patient");
-            ds.setString(Tag.PatientID, VR.LO, "DEMO-001");
-            ds.setString(Tag.StudyInstanceUID, VR.UI, root + ".1");
-            ds.setString(Tag.SeriesInstanceUID, VR.UI, root + ".2");
-            ds.setString(0x00200013, VR.IS, String.valueOf(k));
-            ds.setInt(0x00280002, VR.US, 1);
-            ds.setString(0x00280004, VR.CS, "MONOCHROME2");
-            ds.setInt(0x00280010, VR.US, 64);
-            ds.setInt(0x00280011, VR.US, 64);
-            ds.setInt(0x00280100, VR.US, 16);
-            ds.setInt(0x00280101, VR.US, 12);
-            ds.setInt(0x00280102, VR.US, 11);
-            ds.setInt(0x00280103, VR.US, 0);
-            byte[] px = new byte[64 * 64 * 2];
-            for (int y = 0; y < 64; y++) for (int x = 0; x < 64; x++) {
-                int r2 = (x - 32) * (x - 32) + (y - 32) * (y - 32);
-                int v = r2 < 100 + 40 * k ? 1000 : r2 < 700 ? 300 : 0;
-                px[2 * (y * 64 + x)] = (byte) v;
-                px[2 * (y * 64 + x) + 1] = (byte) (v >> 8);
-            }
-            ds.setBytes(Tag.PixelData, VR.OW, px);
-            Path f = dir.resolve(String.format("ct-%02d.dcm", k));
-            DicomFile.write(f, FileMetaInformation.of(ds, TransferSyntax.EXPLICIT_VR_LITTLE_ENDIAN.uid()), ds, TransferSyntax.EXPLICIT_VR_LITTLE_ENDIAN);
-            out.add(StorageSource.probe(f));
-        }
-        return out;
     }
 }

@@ -1,5 +1,7 @@
 package org.dicomrelay.it;
 
+import org.dicomrelay.dicom.io.SyntheticStudy;
+
 import org.dicomrelay.dicom.Samples;
 import org.dicomrelay.dicom.data.Attributes;
 import org.dicomrelay.dicom.data.Tag;
