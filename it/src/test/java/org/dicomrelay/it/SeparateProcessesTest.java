@@ -173,6 +173,9 @@ class SeparateProcessesTest {
         assertThat(awaitListening(routerB)).isEqualTo(portB);
         Started routerA = launch("router hospital-a", jar, "router", "--config", yamlA.toString());
         assertThat(awaitListening(routerA)).isEqualTo(portA);
+        // The command's own line follows the router's log line that awaitListening may have matched first.
+        await("router A's routing table").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+                .until(() -> routerA.output().contains("remote AEs routed"));
         assertThat(routerA.output()).contains("1 remote AEs routed");
 
         Path file = Samples.file("test_files/MR_small.dcm");
