@@ -27,15 +27,27 @@ final class InboundInstances {
 
     private final Map<Key, Receiver> receivers = new ConcurrentHashMap<>();
 
-    void expect(String deviceAe, int messageId, Receiver r) {
-        receivers.put(new Key(deviceAe, messageId), r);
-        synchronized (this) {
-            notifyAll();
+    private final java.util.concurrent.atomic.AtomicInteger messageIds = new java.util.concurrent.atomic.AtomicInteger();
+
+    /**
+     * Registers a receiver under a message ID unique in this router (not per association: every
+     * new association would start again at 1, and two retrieves from one PACS would collide);
+     * the caller sends its C-MOVE with that ID.
+     */
+    int expect(String deviceAe, Receiver r) {
+        while (true) {
+            int id = messageIds.updateAndGet(i -> i >= 0xFFFF ? 1 : i + 1);
+            if (receivers.putIfAbsent(new Key(deviceAe, id), r) == null) {
+                synchronized (this) {
+                    notifyAll();
+                }
+                return id;
+            }
         }
     }
 
-    void done(String deviceAe, int messageId) {
-        receivers.remove(new Key(deviceAe, messageId));
+    void done(String deviceAe, int messageId, Receiver r) {
+        receivers.remove(new Key(deviceAe, messageId), r);
     }
 
     int store(Association as, DimseServices.StoreRequest rq, InputStream data) throws IOException {

@@ -28,6 +28,8 @@ final class Pending {
         private final LinkedBlockingQueue<Frame> frames = new LinkedBlockingQueue<>();
         private final Pending owner;
         volatile PayloadHandler payloadHandler;
+        /** When an answer or an instance last arrived (System.nanoTime): a long retrieve is alive while instances come. */
+        volatile long lastActivity = System.nanoTime();
 
         Operation(Pending owner, String id, String routerId) {
             this.owner = owner;
@@ -58,10 +60,12 @@ final class Pending {
         Operation op = operations.get(frame.operationId());
         // Answers must come from the router the operation was sent to.
         if (op == null || !op.routerId.equals(fromRouterId)) return false;
+        op.lastActivity = System.nanoTime();
         if (payload != null) {
             PayloadHandler h = op.payloadHandler;
             if (h == null) return false;
             h.onPayload(frame, payload);
+            op.lastActivity = System.nanoTime();
             return true;
         }
         op.frames.add(frame);

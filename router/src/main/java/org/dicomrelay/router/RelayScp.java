@@ -36,9 +36,16 @@ final class RelayScp implements Association.Negotiator {
 
     @Override public AAssociateAc negotiate(AAssociateRq rq, Socket socket) throws AssociationRejectedException {
         String called = rq.calledAeTitle(), calling = rq.callingAeTitle();
-        if (config.device(calling).isEmpty()) {
+        org.dicomrelay.router.config.Device device = config.device(calling).orElse(null);
+        if (device == null) {
             LOG.log(System.Logger.Level.WARNING, "refused association from " + calling + " at " + socket.getRemoteSocketAddress()
                     + ": calling AE title is not in the local devices table");
+            throw reject(AAssociateRj.CALLING_AE_TITLE_NOT_RECOGNIZED);
+        }
+        if (!fromDeviceHost(device, socket)) {
+            // An AE title alone is easy to claim: the device must also call from its own address.
+            LOG.log(System.Logger.Level.WARNING, "refused association from " + calling + " at " + socket.getRemoteSocketAddress()
+                    + ": not the address of device " + calling + " (" + device.host() + ")");
             throw reject(AAssociateRj.CALLING_AE_TITLE_NOT_RECOGNIZED);
         }
         if (!called.equals(config.aeTitle()) && routes.route(called).isEmpty()) {
@@ -47,6 +54,20 @@ final class RelayScp implements Association.Negotiator {
             throw reject(AAssociateRj.CALLED_AE_TITLE_NOT_RECOGNIZED);
         }
         return contexts.negotiate(rq, socket);
+    }
+
+    /** The device's configured host ("*" for any) resolves to the address the association comes from. */
+    private static boolean fromDeviceHost(org.dicomrelay.router.config.Device device, Socket socket) {
+        if ("*".equals(device.host())) return true;
+        java.net.InetAddress peer = socket.getInetAddress();
+        try {
+            for (java.net.InetAddress a : java.net.InetAddress.getAllByName(device.host())) {
+                if (a.equals(peer)) return true;
+            }
+        } catch (java.net.UnknownHostException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot resolve host " + device.host() + " of device " + device.aeTitle());
+        }
+        return false;
     }
 
     private static AssociationRejectedException reject(int reason) {

@@ -59,7 +59,7 @@ final class RelayService {
         this.spool = spool;
         this.stores = stores;
         for (Spool.Entry e : spool.entries()) {
-            if (e.state().equals("pending")) forwarders.execute(() -> forward(e));
+            if (e.state().equals("pending")) forwarders.execute(() -> forward(e, false));
         }
     }
 
@@ -116,13 +116,17 @@ final class RelayService {
             LOG.log(System.Logger.Level.ERROR, "spool write failed for " + rq.sopInstanceUid() + ": " + ex.getMessage());
             return 0xA700; // out of resources (e.g. disk full): the modality keeps the object and retries
         }
-        if (config.acksAfterRemoteStore(as.calledAeTitle())) return forward(e);
-        forwarders.execute(() -> forward(e));
+        if (config.acksAfterRemoteStore(as.calledAeTitle())) return forward(e, true);
+        forwarders.execute(() -> forward(e, false));
         return 0x0000;
     }
 
-    /** Sends one spooled object and waits for the remote store's status; retries later on failure. */
-    private int forward(Spool.Entry e) {
+    /**
+     * Sends one spooled object and waits for the remote store's status; retries later on failure,
+     * unless the modality is waiting for this answer ({@code modalityWaits}, remote acknowledgement):
+     * then the modality is told and owns the retry, so the entry goes (no second delivery).
+     */
+    private int forward(Spool.Entry e, boolean modalityWaits) {
         RoutingTable.Route r = routes.route(e.calledAe()).orElse(null);
         String op = UUID.randomUUID().toString();
         try (Pending.Operation o = pending.open(op, r == null ? "" : r.routerId())) {
@@ -138,12 +142,24 @@ final class RelayService {
             if (ok) {
                 spool.remove(e.id());
                 LOG.log(System.Logger.Level.INFO, "delivered " + e.sopInstanceUid() + " to " + e.calledAe() + String.format(" (status %04XH)", status));
+            } else if (modalityWaits) {
+                spool.remove(e.id()); // the modality hears the status and decides
             } else {
                 spool.write(e.attempt("failed", String.format("remote store status %04XH %s", status, answer.string("error"))));
                 LOG.log(System.Logger.Level.ERROR, "delivery of " + e.sopInstanceUid() + " to " + e.calledAe() + String.format(" failed: status %04XH", status));
             }
             return status;
         } catch (IOException | InterruptedException ex) {
+            if (modalityWaits) {
+                LOG.log(System.Logger.Level.WARNING, "delivery of " + e.sopInstanceUid() + " to " + e.calledAe()
+                        + " failed, the modality is told: " + ex.getMessage());
+                try {
+                    spool.remove(e.id());
+                } catch (IOException ignored) {
+                    // left for the operator; `spool` lists it
+                }
+                return 0xA700;
+            }
             Spool.Entry next = e.attempt("pending", ex.getMessage());
             try {
                 spool.write(next);
@@ -153,7 +169,7 @@ final class RelayService {
             LOG.log(System.Logger.Level.WARNING, "delivery of " + e.sopInstanceUid() + " to " + e.calledAe() + " failed (attempt "
                     + next.attempts() + "), will retry: " + ex.getMessage());
             long delay = Math.min(60_000L, 500L << Math.min(next.attempts(), 7));
-            org.dicomrelay.router.Retry.later(delay, () -> forwarders.execute(() -> forward(next)));
+            org.dicomrelay.router.Retry.later(delay, () -> forwarders.execute(() -> forward(next, false)));
             return 0xA700;
         }
     }
@@ -213,8 +229,9 @@ final class RelayService {
         }
 
         Frame next() throws IOException, InterruptedException {
-            long deadline = System.nanoTime() + ANSWER_TIMEOUT.toNanos();
-            while (System.nanoTime() < deadline) {
+            long start = System.nanoTime();
+            // Silence is measured from the last answer or instance, so a long retrieve stays alive while instances flow.
+            while (System.nanoTime() - Math.max(start, operation.lastActivity) < ANSWER_TIMEOUT.toNanos()) {
                 if (request.isCancelled() && !cancelSent) {
                     courier.send(routerId, Frame.of(Frame.Type.CANCEL, op), null);
                     cancelSent = true;

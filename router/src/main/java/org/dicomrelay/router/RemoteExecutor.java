@@ -36,6 +36,8 @@ final class RemoteExecutor {
     private final StoreAssociations stores;
     /** Operations running here that a CANCEL frame may reach. */
     private final Map<String, Runnable> cancels = new ConcurrentHashMap<>();
+    /** CANCELs that came before their operation could take them (it was still connecting to the PACS). */
+    private final java.util.Set<String> earlyCancels = ConcurrentHashMap.newKeySet();
 
     RemoteExecutor(RouterConfig config, Courier courier, InboundInstances inbound, StoreAssociations stores) {
         this.config = config;
@@ -49,6 +51,7 @@ final class RemoteExecutor {
             case CANCEL -> {
                 Runnable c = cancels.get(f.operationId());
                 if (c != null) c.run();
+                else if (earlyCancels.size() < 10_000) earlyCancels.add(f.operationId()); // bounded: late cancels of ended operations
             }
             case ECHO_RQ -> echo(from, f);
             case STORE_RQ -> store(from, f, payload);
@@ -107,10 +110,10 @@ final class RemoteExecutor {
             DimseResponse rsp = stores.store(d, src);
             status = rsp.status();
             error = rsp.command().getString(0x00000902);
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             status = 0xA700;
             error = e.getMessage();
-            LOG.log(System.Logger.Level.WARNING, "C-STORE of " + f.string("sopInstanceUid") + " to " + d.aeTitle() + " failed: " + e.getMessage());
+            LOG.log(System.Logger.Level.WARNING, "C-STORE of " + f.string("sopInstanceUid") + " to " + d.aeTitle() + " failed: " + e);
         } finally {
             Files.deleteIfExists(tmp);
         }
@@ -140,6 +143,7 @@ final class RemoteExecutor {
                     LOG.log(System.Logger.Level.WARNING, "C-CANCEL to " + d.aeTitle() + " failed: " + e.getMessage());
                 }
             });
+            if (earlyCancels.remove(f.operationId())) cancels.get(f.operationId()).run();
             DimseResponse r;
             while ((r = p.next()) != null) {
                 // The PACS may have sent every match before the cancel came: those still unread here are not
@@ -154,6 +158,7 @@ final class RemoteExecutor {
             answer(from, Frame.of(Frame.Type.FIND_RSP, f.operationId()).with("status", 0xA700).with("error", e.getMessage()));
         } finally {
             cancels.remove(f.operationId());
+            earlyCancels.remove(f.operationId());
         }
     }
 
@@ -166,18 +171,19 @@ final class RemoteExecutor {
             return;
         }
         QueryRetrieveModel model = QueryRetrieveModel.of(f.string("sopClassUid"));
-        int[] remaining = {-1};
+        java.util.concurrent.atomic.AtomicInteger remaining = new java.util.concurrent.atomic.AtomicInteger(-1);
         int msgId = -1;
+        InboundInstances.Receiver receiver = null;
         try (QueryRetrieveScu scu = QueryRetrieveScu.open(d.host(), d.port(), d.aeTitle(), config.aeTitle(),
                 model == null ? QueryRetrieveModel.STUDY_ROOT : model, List.of(), null, Router.scuOptions())) {
-            msgId = scu.association().nextMessageId();
-            inbound.expect(d.aeTitle(), msgId, (rq, data) -> {
+            receiver = (rq, data) -> {
                 Frame inst = Frame.of(Frame.Type.INSTANCE, f.operationId()).with("sopClassUid", rq.sopClassUid())
                         .with("sopInstanceUid", rq.sopInstanceUid()).with("transferSyntaxUid", rq.transferSyntax().uid())
-                        .with("remaining", remaining[0] > 0 ? remaining[0] - 1 : -1);
+                        .with("remaining", remaining.get() > 0 ? remaining.get() - 1 : -1);
                 courier.send(from, inst, out -> data.transferTo(out));
                 return 0x0000;
-            });
+            };
+            msgId = inbound.expect(d.aeTitle(), receiver);
             PendingRequest p = scu.move(Json.parse(f.string("identifier")), config.aeTitle(), msgId);
             cancels.put(f.operationId(), () -> {
                 try {
@@ -186,10 +192,11 @@ final class RemoteExecutor {
                     LOG.log(System.Logger.Level.WARNING, "C-CANCEL to " + d.aeTitle() + " failed: " + e.getMessage());
                 }
             });
+            if (earlyCancels.remove(f.operationId())) cancels.get(f.operationId()).run();
             DimseResponse r, last = null;
             while ((r = p.next()) != null) {
                 last = r;
-                if (r.isPending()) remaining[0] = r.command().getInt(0x00001020, -1);
+                if (r.isPending()) remaining.set(r.command().getInt(0x00001020, -1));
             }
             Frame rsp = Frame.of(rspType, f.operationId()).with("status", last == null ? 0xA702 : last.status())
                     .with("failed", last == null ? 0 : Math.max(0, last.command().getInt(0x00001022, 0)));
@@ -203,7 +210,8 @@ final class RemoteExecutor {
             answer(from, Frame.of(rspType, f.operationId()).with("status", 0xA702).with("error", e.getMessage()));
         } finally {
             cancels.remove(f.operationId());
-            if (msgId > 0) inbound.done(d.aeTitle(), msgId);
+            earlyCancels.remove(f.operationId());
+            if (msgId > 0) inbound.done(d.aeTitle(), msgId, receiver);
         }
     }
 

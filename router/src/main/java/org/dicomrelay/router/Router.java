@@ -54,7 +54,7 @@ public final class Router implements Closeable {
         Files.createDirectories(config.state());
         Pending pending = new Pending();
         InboundInstances inbound = new InboundInstances();
-        Spool spool = new Spool(config.state().resolve("spool"));
+        Spool spool = Spool.recover(config.state().resolve("spool"));
         StoreAssociations stores = new StoreAssociations(config.aeTitle(), scuOptions(), STORE_ASSOCIATION_IDLE);
         RelayService relay = new RelayService(config, routes, courier, pending, spool, stores);
         RemoteExecutor executor = new RemoteExecutor(config, courier, inbound, stores);

@@ -160,7 +160,10 @@ public final class RouterApp implements Closeable {
         keys.putAll(fresh);
         Map<String, String> cache = new HashMap<>();
         fresh.forEach((id, pk) -> cache.put(id, pk.toJson()));
-        JSON.writeValue(config.state().resolve("keys-directory.json").toFile(), cache);
+        Path cacheFile = config.state().resolve("keys-directory.json");
+        Path tmp = config.state().resolve("keys-directory.json.tmp");
+        JSON.writeValue(tmp.toFile(), cache);
+        Files.move(tmp, cacheFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
     private static Map<String, PublicKeys> loadKeys(RouterConfig config) throws IOException {

@@ -38,17 +38,24 @@ public final class Spool {
 
     private final Path dir;
 
-    /** The spool of a router's state folder, for inspection (the router need not run). */
+    /** The spool of a router's state folder, for inspection: safe while the router runs. */
     public static Spool of(java.nio.file.Path stateDir) throws IOException {
         return new Spool(stateDir.resolve("spool"));
     }
 
     Spool(Path dir) throws IOException {
         this.dir = Files.createDirectories(dir);
-        // Partial writes from a crash are not objects anyone acknowledged: drop them.
+    }
+
+    /** The router's own spool at start-up: partial writes from a crash were never acknowledged to anyone, so they go. */
+    static Spool recover(Path dir) throws IOException {
+        Spool spool = new Spool(dir);
         try (Stream<Path> s = Files.list(dir)) {
-            for (Path p : s.filter(p -> p.toString().endsWith(".part")).toList()) Files.deleteIfExists(p);
+            for (Path p : s.filter(p -> p.toString().endsWith(".part") || p.toString().endsWith(".json.tmp")).toList()) {
+                Files.deleteIfExists(p);
+            }
         }
+        return spool;
     }
 
     /** Writes the data set durably; the returned entry is queued ("pending"). */
@@ -73,7 +80,17 @@ public final class Spool {
         Entry e = new Entry(id, calledAe, callingAe, cuid, iuid, tsuid, n, 0, "pending", null);
         write(e);
         Files.move(part, data(id), StandardCopyOption.ATOMIC_MOVE);
+        syncDirectory();
         return e;
+    }
+
+    /** The renames must be on disk too before the modality hears "stored" (POSIX: fsync the directory). */
+    private void syncDirectory() {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException notSupported) {
+            // some platforms cannot open a directory; the file itself was forced
+        }
     }
 
     Path data(String id) {
@@ -82,7 +99,10 @@ public final class Spool {
 
     public void write(Entry e) throws IOException {
         Path tmp = dir.resolve(e.id() + ".json.tmp");
-        JSON.writeValue(tmp.toFile(), e);
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.wrap(JSON.writeValueAsBytes(e)));
+            ch.force(true);
+        }
         Files.move(tmp, dir.resolve(e.id() + ".json"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
@@ -95,7 +115,14 @@ public final class Spool {
         List<Entry> out = new ArrayList<>();
         try (Stream<Path> s = Files.list(dir)) {
             for (Path p : s.filter(p -> p.toString().endsWith(".json")).sorted().toList()) {
-                Entry e = JSON.readValue(p.toFile(), Entry.class);
+                Entry e;
+                try {
+                    e = JSON.readValue(p.toFile(), Entry.class);
+                } catch (IOException unreadable) {
+                    // One damaged record must not stop the router: it is reported and left for an operator.
+                    System.getLogger(Spool.class.getName()).log(System.Logger.Level.ERROR, "unreadable spool record " + p + ": " + unreadable.getMessage());
+                    continue;
+                }
                 if (Files.exists(data(e.id()))) out.add(e);
             }
         }

@@ -58,8 +58,11 @@ public final class CloudCourier implements Courier {
         if (payload != null) {
             String name = BlobNames.random();
             BlobStore.Upload up = blobs.create(name);
-            try (OutputStream sealed = Envelope.seal(up, keys, routerId, recipient, PAYLOAD, name)) {
+            // Not try-with-resources: closing publishes the blob, and a failed write must never be published.
+            try {
+                OutputStream sealed = Envelope.seal(up, keys, routerId, recipient, PAYLOAD, name);
                 payload.writeTo(sealed);
+                sealed.close();
             } catch (IOException | RuntimeException e) {
                 up.abort();
                 throw e;
@@ -119,6 +122,10 @@ public final class CloudCourier implements Courier {
         }
         String from = opened.senderId();
         Frame f = frame;
+        // Acknowledged once authenticated, before it runs: a C-MOVE may take longer than the inbox's
+        // visibility timeout, and must not be delivered (and run) again. The requesting router owns
+        // retries (its spool, its timeouts), so a frame lost in a crash here is not lost for good.
+        ack(n);
         Runnable task = () -> {
             String blob = f.string("blob");
             try {
@@ -141,13 +148,12 @@ public final class CloudCourier implements Courier {
                         }
                         listener.onFrame(from, f, plaintext);
                     }
-                    blobs.delete(blob);
                 }
             } catch (IOException | RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, "frame " + f.type() + " of operation " + f.operationId() + " from " + from
                         + " failed: " + e.getMessage());
             } finally {
-                ack(n);
+                if (blob != null) deleteQuietly(blob);
             }
         };
         // Frames of one operation run in order, one after another; a CANCEL must overtake them, or it
@@ -166,6 +172,14 @@ public final class CloudCourier implements Courier {
                 throw new IOException(e.getMessage(), e);
             }
         };
+    }
+
+    private void deleteQuietly(String blob) {
+        try {
+            blobs.delete(blob);
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "could not delete a consumed blob: " + e.getMessage());
+        }
     }
 
     private void ack(Notifications.Notification n) {
