@@ -103,17 +103,17 @@ public final class RelayBench {
         // Received files and the cloud go to memory when possible: disk write-back must not decide the ratio.
         Path shm = Path.of("/dev/shm");
         Path mem = Files.isDirectory(shm) && Files.isWritable(shm) ? shm.resolve("relaybench-" + ProcessHandle.current().pid()) : work.resolve("mem");
-        clean(mem);
+        StoreBench.clean(mem);
         running.add(() -> delete(mem));
-        Path state = clean(Path.of(System.getenv().getOrDefault("RELAY_STATE", work.resolve("relay-state").toString())).toAbsolutePath());
+        Path state = StoreBench.clean(Path.of(System.getenv().getOrDefault("RELAY_STATE", work.resolve("relay-state").toString())).toAbsolutePath());
         running.add(() -> delete(state));
         Path received = Files.createDirectories(mem.resolve("storescp"));
         Path cloud = Files.createDirectories(mem.resolve("cloud"));
 
         // ---- the PACS side: storescp and dcmqrscp (DCMTK), loopback only
-        int storescpPort = freePort();
+        int storescpPort = StoreBench.freePort();
         server(List.of("storescp", "-aet", SCP, "-od", received.toString(), String.valueOf(storescpPort)), storescpPort);
-        int qrPort = freePort();
+        int qrPort = StoreBench.freePort();
         Path qrDb = Files.createDirectories(mem.resolve("qr-db"));
         List<String> patientIds = queryDatabase(qrDb, 20);
         Path cfg = mem.resolve("dcmqrscp.cfg");
@@ -153,11 +153,11 @@ public final class RelayBench {
         // there after ~700 objects, so many small GCM operations stand in for that; then one untimed pass of the
         // CT set through the relay compiles the rest of the path.
         warmUpAesGcm();
-        clean(received);
-        time(List.of("storescu", "-aet", SCU, "-aec", SCP, "+sd", "127.0.0.1", String.valueOf(storescpPort), ct.toString()));
+        StoreBench.clean(received);
+        StoreBench.time(List.of("storescu", "-aet", SCU, "-aec", SCP, "+sd", "127.0.0.1", String.valueOf(storescpPort), ct.toString()));
         Map<String, Long> warmup = sizes(received);
         for (int i = 0; i < WARMUP_PASSES; i++) {
-            clean(received);
+            StoreBench.clean(received);
             free(storescpPort);
             relayed(ct, routerA.port(), received, warmup, spoolA);
         }
@@ -173,12 +173,12 @@ public final class RelayBench {
             Map<String, Long> expected = null;
             double[] direct = new double[3], relay = new double[3], acked = new double[3], cpu = new double[3];
             for (int i = 0; i < 3; i++) {
-                clean(received);
+                StoreBench.clean(received);
                 free(storescpPort);
-                direct[i] = time(List.of("storescu", "-aet", SCU, "-aec", SCP, "+sd", "127.0.0.1", String.valueOf(storescpPort), dir.toString()));
+                direct[i] = StoreBench.time(List.of("storescu", "-aet", SCU, "-aec", SCP, "+sd", "127.0.0.1", String.valueOf(storescpPort), dir.toString()));
                 if (expected == null) expected = sizes(received);
                 if (expected.size() != count) throw new IllegalStateException("storescp stored " + expected.size() + " of " + count);
-                clean(received);
+                StoreBench.clean(received);
                 free(storescpPort);
                 double[] r = relayed(dir, routerA.port(), received, expected, spoolA);
                 acked[i] = r[0];
@@ -227,7 +227,7 @@ public final class RelayBench {
     private static long generate(Path dir, int n, int frames, String sopClass) throws IOException {
         if (Files.isDirectory(dir)) {
             try (Stream<Path> s = Files.list(dir)) {
-                if (s.count() != n) clean(dir);
+                if (s.count() != n) StoreBench.clean(dir);
             }
         }
         return StoreBench.generate(dir, n, frames, 512, 512, sopClass);
@@ -440,16 +440,6 @@ public final class RelayBench {
         return s[Math.max(0, Math.min(s.length - 1, rank - 1))];
     }
 
-    private static double time(List<String> cmd) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
-        pb.environment().put("TCP_NODELAY", "1");
-        long t0 = System.nanoTime();
-        Process p = pb.start();
-        int rc = p.waitFor();
-        double s = (System.nanoTime() - t0) / 1e9;
-        if (rc != 0) throw new IllegalStateException(String.join(" ", cmd) + " exited with " + rc);
-        return s;
-    }
 
     /** Starts a DCMTK server bound to loopback (the shim) and waits until it accepts connections. */
     private void server(List<String> cmd, int port) throws Exception {
@@ -501,26 +491,10 @@ public final class RelayBench {
         return json.readTree(r.body()).get("token").asText();
     }
 
-    private static Path clean(Path dir) throws IOException {
-        if (Files.isDirectory(dir)) {
-            try (Stream<Path> s = Files.walk(dir)) {
-                for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    if (!p.equals(dir)) Files.delete(p);
-                }
-            }
-        }
-        return Files.createDirectories(dir);
-    }
 
     private static void delete(Path dir) throws IOException {
-        clean(dir);
+        StoreBench.clean(dir);
         Files.delete(dir);
     }
 
-    private static int freePort() throws IOException {
-        try (java.net.ServerSocket s = new java.net.ServerSocket()) {
-            s.bind(new InetSocketAddress("127.0.0.1", 0));
-            return s.getLocalPort();
-        }
-    }
 }

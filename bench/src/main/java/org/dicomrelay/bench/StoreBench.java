@@ -174,7 +174,7 @@ public final class StoreBench {
         }
     }
 
-    private static double time(List<String> cmd) throws Exception {
+    static double time(List<String> cmd) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
         pb.environment().put("TCP_NODELAY", "1");
         long t0 = System.nanoTime();
@@ -203,16 +203,19 @@ public final class StoreBench {
         throw new IllegalStateException(cmd.get(0) + " did not start");
     }
 
-    private static Path clean(Path dir) throws IOException {
+    /** Empties a folder (creating it if needed) and returns it. */
+    static Path clean(Path dir) throws IOException {
         if (Files.isDirectory(dir)) {
             try (Stream<Path> s = Files.walk(dir)) {
-                for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
+                for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    if (!p.equals(dir)) Files.delete(p);
+                }
             }
         }
         return Files.createDirectories(dir);
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket()) {
             s.bind(new InetSocketAddress("127.0.0.1", 0));
             return s.getLocalPort();

@@ -1,5 +1,7 @@
 package org.dicomrelay.cli;
 
+import org.dicomrelay.dicom.net.StoredFiles;
+
 import org.dicomrelay.archive.H2Index;
 import org.dicomrelay.dicom.Samples;
 import org.dicomrelay.dicom.data.Attributes;
@@ -15,7 +17,6 @@ import org.dicomrelay.dicom.net.service.DimseServices;
 import org.dicomrelay.dicom.net.service.FolderArchive;
 import org.dicomrelay.dicom.net.service.FolderStorage;
 import org.dicomrelay.dicom.net.service.IndexedInstance;
-import org.dicomrelay.dicom.net.service.StorageSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,7 +26,6 @@ import picocli.CommandLine;
 
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -165,9 +165,9 @@ class ArchiveCommandTest {
                 "127.0.0.1", String.valueOf(archive.port)), Duration.ofSeconds(60));
         assertThat(r.exitCode()).as(r.output()).isZero();
         assertThat(r.output()).contains("Received Final Move Response (Success)");
-        Map<String, Path> received = byInstance(storescpDir);
+        Map<String, Path> received = StoredFiles.byInstance(storescpDir);
         assertThat(received).containsKey(inst.get(CT).sopInstanceUid());
-        assertThat(dataSet(received.get(inst.get(CT).sopInstanceUid()))).isEqualTo(dataSet(filed(CT)));
+        assertThat(StoredFiles.dataSet(received.get(inst.get(CT).sopInstanceUid()))).isEqualTo(StoredFiles.dataSet(filed(CT)));
     }
 
     @Test void movescuToOurStorageScpDeliversTwoStudies() throws Exception {
@@ -176,10 +176,10 @@ class ArchiveCommandTest {
                 "127.0.0.1", String.valueOf(archive.port)), Duration.ofSeconds(60));
         assertThat(r.exitCode()).as(r.output()).isZero();
         assertThat(r.output()).contains("Received Final Move Response (Success)");
-        Map<String, Path> received = byInstance(oursDir);
+        Map<String, Path> received = StoredFiles.byInstance(oursDir);
         assertThat(received.keySet()).contains(inst.get(RTPLAN).sopInstanceUid(), inst.get(RTDOSE).sopInstanceUid());
         for (String s : List.of(RTPLAN, RTDOSE)) {
-            assertThat(dataSet(received.get(inst.get(s).sopInstanceUid()))).as(s).isEqualTo(dataSet(filed(s)));
+            assertThat(StoredFiles.dataSet(received.get(inst.get(s).sopInstanceUid()))).as(s).isEqualTo(StoredFiles.dataSet(filed(s)));
         }
     }
 
@@ -197,9 +197,9 @@ class ArchiveCommandTest {
                 "127.0.0.1", String.valueOf(archive.port)), Duration.ofSeconds(60));
         assertThat(r.exitCode()).as(r.output()).isZero();
         assertThat(r.output()).contains("Number of Completed Suboperations : 1").contains("Number of Failed Suboperations    : 0");
-        Map<String, Path> got = byInstance(out);
+        Map<String, Path> got = StoredFiles.byInstance(out);
         assertThat(got.keySet()).containsExactly(inst.get(MR).sopInstanceUid());
-        assertThat(dataSet(got.get(inst.get(MR).sopInstanceUid()))).isEqualTo(dataSet(filed(MR)));
+        assertThat(StoredFiles.dataSet(got.get(inst.get(MR).sopInstanceUid()))).isEqualTo(StoredFiles.dataSet(filed(MR)));
     }
 
     // ---- restart ----------------------------------------------------------------------------------
@@ -321,20 +321,5 @@ class ArchiveCommandTest {
         return out;
     }
 
-    /** Files in a folder (recursively, hidden ones skipped) by SOP Instance UID. */
-    private static Map<String, Path> byInstance(Path dir) throws IOException {
-        try (Stream<Path> files = Files.walk(dir)) {
-            Map<String, Path> m = new LinkedHashMap<>();
-            for (Path f : files.filter(Files::isRegularFile).filter(p -> !p.getFileName().toString().startsWith(".")).toList()) {
-                m.put(StorageSource.probe(f).sopInstanceUid(), f);
-            }
-            return m;
-        }
-    }
 
-    private static byte[] dataSet(Path file) throws IOException {
-        try (InputStream in = StorageSource.probe(file).openDataSet()) {
-            return in.readAllBytes();
-        }
-    }
 }

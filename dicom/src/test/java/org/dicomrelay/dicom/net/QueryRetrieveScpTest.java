@@ -18,7 +18,6 @@ import org.dicomrelay.dicom.net.service.QueryLevel;
 import org.dicomrelay.dicom.net.service.QueryRetrieveModel;
 import org.dicomrelay.dicom.net.service.QueryRetrieveScu;
 import org.dicomrelay.dicom.net.service.StorageSource;
-import org.dicomrelay.dicom.net.service.StoreScu;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -174,7 +173,7 @@ class QueryRetrieveScpTest {
             IndexedInstance g = FolderArchive.read(greek);
             Path filed = dir.resolve(g.studyInstanceUid()).resolve(g.sopInstanceUid() + ".dcm");
             assertThat(filed).isRegularFile();
-            assertThat(dataSet(filed)).isEqualTo(dataSet(greek));
+            assertThat(StoredFiles.dataSet(filed)).isEqualTo(StoredFiles.dataSet(greek));
             try (Stream<Path> files = Files.list(dir)) {
                 assertThat(files.map(p -> p.getFileName().toString())).as("no temporary file left").containsExactly(g.studyInstanceUid());
             }
@@ -395,13 +394,13 @@ class QueryRetrieveScpTest {
                 "127.0.0.1", String.valueOf(server.port())), Duration.ofSeconds(60));
         assertThat(r.exitCode()).as(r.output()).isZero();
         assertThat(r.output()).contains("Received Final Move Response (Success)");
-        Map<String, Path> received = byInstance(storescpDir);
+        Map<String, Path> received = StoredFiles.byInstance(storescpDir);
         assertThat(received.keySet()).containsExactlyInAnyOrder(inst.get(CT).sopInstanceUid(), CT2_UID, inst.get(RTPLAN).sopInstanceUid(),
                 inst.get(RTDOSE).sopInstanceUid());
         for (String s : List.of(CT, CT2, RTPLAN, RTDOSE)) {
             Path theirs = received.get(inst.get(s).sopInstanceUid());
             assertThat(StorageSource.probe(theirs).transferSyntax().uid()).isEqualTo(inst.get(s).transferSyntaxUid());
-            assertThat(dataSet(theirs)).as("data set of %s as storescp +B stored it", s).isEqualTo(dataSet(inst.get(s).path()));
+            assertThat(StoredFiles.dataSet(theirs)).as("data set of %s as storescp +B stored it", s).isEqualTo(StoredFiles.dataSet(inst.get(s).path()));
         }
     }
 
@@ -411,7 +410,7 @@ class QueryRetrieveScpTest {
         Peers.Result r = Peers.run(List.of("movescu", "-v", "-S", "-aec", "ARCHIVE", "-aem", "NOWHERE", "-k", "QueryRetrieveLevel=STUDY",
                 "-k", "StudyInstanceUID=" + study(CT), "127.0.0.1", String.valueOf(server.port())), Duration.ofSeconds(60));
         assertThat(r.output()).contains("Received Final Move Response (Refused: MoveDestinationUnknown)");
-        assertThat(byInstance(storescpDir)).isEmpty();
+        assertThat(StoredFiles.byInstance(storescpDir)).isEmpty();
         try (QueryRetrieveScu scu = ourScu(QueryRetrieveModel.STUDY_ROOT, List.of(), null)) {
             DimseResponse last = last(scu.move(studyKeys(study(CT)), "NOWHERE"));
             assertThat(last.status()).isEqualTo(0xA801);
@@ -431,7 +430,7 @@ class QueryRetrieveScpTest {
             assertThat(all.subList(0, all.size() - 1)).allMatch(x -> x.status() == 0xFF00 && x.data() == null)
                     .extracting(x -> x.command().getInt(0x00001020, -1)).containsExactly(2, 1);
         }
-        assertThat(byInstance(pickyDir).keySet()).containsExactlyInAnyOrder(inst.get(CT).sopInstanceUid(), CT2_UID);
+        assertThat(StoredFiles.byInstance(pickyDir).keySet()).containsExactlyInAnyOrder(inst.get(CT).sopInstanceUid(), CT2_UID);
     }
 
     /** Table C.4-2: A702 when every sub-operation failed (here: the destination does not answer). */
@@ -461,7 +460,7 @@ class QueryRetrieveScpTest {
         assertThat(observed.cancelSeen.getCount()).as("C-CANCEL reached the archive").isZero();
         assertThat(r.output()).contains("Sending Cancel Request")
                 .contains("Received Final Move Response (Cancel: SubOperationsTerminatedDueToCancelIndication)");
-        assertThat(byInstance(slowDir).size()).as("instances moved before the cancel took effect").isBetween(1, 2);
+        assertThat(StoredFiles.byInstance(slowDir).size()).as("instances moved before the cancel took effect").isBetween(1, 2);
     }
 
     /**
@@ -482,7 +481,7 @@ class QueryRetrieveScpTest {
             assertThat(counts(last)).containsExactly(3, 1, 0, 0);
             assertThat(all.subList(0, all.size() - 1)).extracting(DimseResponse::status).containsOnly(0xFF00);
             Set<String> requested = Set.of(inst.get(CT).sopInstanceUid(), CT2_UID, inst.get(MR).sopInstanceUid(), inst.get(RTDOSE).sopInstanceUid());
-            Set<String> sent = byInstance(slowDir).keySet();
+            Set<String> sent = StoredFiles.byInstance(slowDir).keySet();
             assertThat(sent).hasSize(1).isSubsetOf(requested);
             assertThat(last.data().getStrings(0x00080058)).containsExactlyInAnyOrderElementsOf(
                     requested.stream().filter(u -> !sent.contains(u)).toList());
@@ -511,10 +510,10 @@ class QueryRetrieveScpTest {
                 "-k", "StudyInstanceUID=" + study(CT), "127.0.0.1", String.valueOf(server.port())), Duration.ofSeconds(60));
         assertThat(r.exitCode()).as(r.output()).isZero();
         assertThat(r.output()).contains("Number of Completed Suboperations : 2").contains("Number of Failed Suboperations    : 0");
-        Map<String, Path> got = byInstance(out);
+        Map<String, Path> got = StoredFiles.byInstance(out);
         assertThat(got.keySet()).containsExactlyInAnyOrder(inst.get(CT).sopInstanceUid(), CT2_UID);
-        assertThat(dataSet(got.get(CT2_UID))).isEqualTo(dataSet(inst.get(CT2).path()));
-        assertThat(dataSet(got.get(inst.get(CT).sopInstanceUid()))).isEqualTo(dataSet(inst.get(CT).path()));
+        assertThat(StoredFiles.dataSet(got.get(CT2_UID))).isEqualTo(StoredFiles.dataSet(inst.get(CT2).path()));
+        assertThat(StoredFiles.dataSet(got.get(inst.get(CT).sopInstanceUid()))).isEqualTo(StoredFiles.dataSet(inst.get(CT).path()));
     }
 
     /**
@@ -526,7 +525,7 @@ class QueryRetrieveScpTest {
         Peers.Result r = Peers.run(List.of("getscu", "-v", "+B", "-S", "-aec", "ARCHIVE", "-od", out.toString(), "-k", "QueryRetrieveLevel=STUDY",
                 "-k", "StudyInstanceUID=" + study(RTPLAN) + "\\" + study(RTDOSE), "127.0.0.1", String.valueOf(server.port())), Duration.ofSeconds(60));
         assertThat(r.exitCode()).as(r.output()).isZero();
-        Map<String, Path> got = byInstance(out);
+        Map<String, Path> got = StoredFiles.byInstance(out);
         for (String s : List.of(RTPLAN, RTDOSE)) {
             Path file = got.get(inst.get(s).sopInstanceUid());
             assertThat(StorageSource.probe(file).transferSyntax().uid()).isEqualTo(EXPLICIT_LE);
@@ -544,7 +543,7 @@ class QueryRetrieveScpTest {
             assertThat(counts(last)).containsExactly(-1, 2, 1, 0);
             assertThat(last.data().getStrings(0x00080058)).containsExactly(inst.get(RTPLAN).sopInstanceUid());
         }
-        assertThat(byInstance(out).keySet()).containsExactlyInAnyOrder(inst.get(CT).sopInstanceUid(), CT2_UID);
+        assertThat(StoredFiles.byInstance(out).keySet()).containsExactlyInAnyOrder(inst.get(CT).sopInstanceUid(), CT2_UID);
     }
 
     /** §C.4.3: C-CANCEL of a C-GET, our SCU cancelling while it holds the first sub-operation: FE00 after it. */
@@ -567,9 +566,9 @@ class QueryRetrieveScpTest {
             DimseResponse last = last(p);
             assertThat(last.status()).isEqualTo(0xFE00);
             assertThat(counts(last)).containsExactly(2, 1, 0, 0);
-            assertThat(last.data().getStrings(0x00080058)).hasSize(2).doesNotContainAnyElementsOf(byInstance(out).keySet());
+            assertThat(last.data().getStrings(0x00080058)).hasSize(2).doesNotContainAnyElementsOf(StoredFiles.byInstance(out).keySet());
         }
-        assertThat(byInstance(out)).hasSize(1);
+        assertThat(StoredFiles.byInstance(out)).hasSize(1);
     }
 
     // ---- helpers ----------------------------------------------------------------------------
@@ -656,22 +655,7 @@ class QueryRetrieveScpTest {
         return t;
     }
 
-    /** Files in a folder (recursively) by SOP Instance UID. */
-    private static Map<String, Path> byInstance(Path dir) throws IOException {
-        try (Stream<Path> files = Files.walk(dir)) {
-            Map<String, Path> m = new LinkedHashMap<>();
-            for (Path f : files.filter(Files::isRegularFile).filter(p -> !p.getFileName().toString().startsWith(".")).toList()) {
-                m.put(StorageSource.probe(f).sopInstanceUid(), f);
-            }
-            return m;
-        }
-    }
 
-    private static byte[] dataSet(Path file) throws IOException {
-        try (InputStream in = StorageSource.probe(file).openDataSet()) {
-            return in.readAllBytes();
-        }
-    }
 
     private QueryRetrieveScu ourScu(QueryRetrieveModel model, List<QueryRetrieveScu.Receive> receive, DimseServices.StoreHandler store) throws IOException {
         return QueryRetrieveScu.open("127.0.0.1", server.port(), "ARCHIVE", "OURSCU", model, receive, store, AssociationOptions.DEFAULT);
