@@ -1,6 +1,5 @@
 package org.dicomrelay.archive;
 
-import org.dicomrelay.dicom.Samples;
 import org.dicomrelay.dicom.data.Attributes;
 import org.dicomrelay.dicom.data.DicomElement;
 import org.dicomrelay.dicom.data.Tag;
@@ -19,6 +18,7 @@ import org.dicomrelay.dicom.net.service.MemoryIndex;
 import org.dicomrelay.dicom.net.service.QueryKeys;
 import org.dicomrelay.dicom.net.service.QueryRetrieveModel;
 import org.dicomrelay.dicom.net.service.QueryRetrieveScu;
+import org.dicomrelay.testkit.Samples;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

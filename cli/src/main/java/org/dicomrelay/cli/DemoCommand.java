@@ -82,13 +82,17 @@ public final class DemoCommand implements Callable<Integer> {
             java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
         }
         dir = dir.toAbsolutePath().normalize();
-        if (Files.exists(dir.resolve("bridge"))) {
-            spec.commandLine().getErr().println("demo: " + dir + " holds an earlier demo; remove it (rm -rf " + dir + ") or pass --dir");
+        if (Files.exists(dir) && !DemoFolder.isDemo(dir) && !DemoFolder.isEmpty(dir)) {
+            spec.commandLine().getErr().println("demo: " + dir + " is not empty and holds no earlier demo; pass --dir with a new or empty folder");
             return 2;
         }
-        Files.createDirectories(dir);
         List<AutoCloseable> running = new ArrayList<>();
-        try {
+        try (DemoFolder folder = DemoFolder.claim(dir)) {
+            if (folder == null) {
+                spec.commandLine().getErr().println("demo: another demo is running in " + dir + "; stop it (Ctrl-C) or pass --dir");
+                return 2;
+            }
+            if (folder.clearEarlier()) out.println("demo: starting afresh; removed the earlier demo in " + dir);
             return run(running);
         } catch (Exception e) {
             spec.commandLine().getErr().println("demo failed: " + e);

@@ -1,9 +1,8 @@
 package org.dicomrelay.cli;
 
-import org.dicomrelay.dicom.net.StoredFiles;
+import org.dicomrelay.testkit.StoredFiles;
 
 import org.dicomrelay.archive.H2Index;
-import org.dicomrelay.dicom.Samples;
 import org.dicomrelay.dicom.data.Attributes;
 import org.dicomrelay.dicom.data.Tag;
 import org.dicomrelay.dicom.data.TransferSyntax;
@@ -12,11 +11,12 @@ import org.dicomrelay.dicom.io.DicomFile;
 import org.dicomrelay.dicom.io.FileMetaInformation;
 import org.dicomrelay.dicom.net.ApplicationEntity;
 import org.dicomrelay.dicom.net.DicomServer;
-import org.dicomrelay.dicom.net.Peers;
 import org.dicomrelay.dicom.net.service.DimseServices;
 import org.dicomrelay.dicom.net.service.FolderArchive;
 import org.dicomrelay.dicom.net.service.FolderStorage;
 import org.dicomrelay.dicom.net.service.IndexedInstance;
+import org.dicomrelay.testkit.Peers;
+import org.dicomrelay.testkit.Samples;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -16,22 +16,43 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(180)
 class DemoCommandTest {
 
-    @Test void demoOnceRunsEveryStepAndExitsZero(@TempDir Path dir) throws Exception {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true));
-        int code = cl.execute("demo", "--once", "--dir", dir.resolve("demo").toString());
-        assertThat(code).as(out + "\n" + err).isZero();
-        assertThat(out.toString()).contains("[7/7] verified").contains("echoscu").contains("movescu").contains("getscu");
-        for (String f : new String[] {"bridge.yaml", "router-a.yaml", "router-b.yaml"}) assertThat(dir.resolve("demo").resolve(f)).exists();
+    @Test void demoOnceRunsEveryStepAndExitsZeroAndRunsAgainAfresh(@TempDir Path dir) throws Exception {
+        Path demo = dir.resolve("demo");
+        for (int run = 1; run <= 2; run++) {
+            StringWriter out = new StringWriter(), err = new StringWriter();
+            CommandLine cl = Main.commandLine();
+            cl.setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true));
+            int code = cl.execute("demo", "--once", "--dir", demo.toString());
+            assertThat(code).as("run %d:%n%s%n%s", run, out, err).isZero();
+            assertThat(out.toString()).contains("[7/7] verified").contains("echoscu").contains("movescu").contains("getscu");
+            if (run == 2) assertThat(out.toString()).contains("starting afresh; removed the earlier demo in " + demo);
+            else assertThat(out.toString()).doesNotContain("starting afresh");
+            for (String f : new String[] {"bridge.yaml", "router-a.yaml", "router-b.yaml"}) assertThat(demo.resolve(f)).exists();
+        }
     }
 
-    @Test void aSecondDemoInTheSameFolderIsRefusedWithAClearMessage(@TempDir Path dir) throws Exception {
-        Files.createDirectories(dir.resolve("demo/bridge"));
+    @Test void aFolderThatHoldsSomethingElseIsNeverCleared(@TempDir Path dir) throws Exception {
+        Path mine = Files.createDirectories(dir.resolve("mine"));
+        Files.writeString(mine.resolve("notes.txt"), "not a demo");
         StringWriter out = new StringWriter(), err = new StringWriter();
         CommandLine cl = Main.commandLine();
         cl.setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true));
-        assertThat(cl.execute("demo", "--once", "--dir", dir.resolve("demo").toString())).isEqualTo(2);
-        assertThat(err.toString()).contains("earlier demo");
+        assertThat(cl.execute("demo", "--once", "--dir", mine.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("holds no earlier demo");
+        assertThat(mine.resolve("notes.txt")).hasContent("not a demo");
+    }
+
+    @Test void aDemoStillRunningInTheFolderIsLeftAlone(@TempDir Path dir) throws Exception {
+        Path demo = dir.resolve("demo");
+        try (DemoFolder running = DemoFolder.claim(demo)) {
+            assertThat(running).isNotNull();
+            Files.writeString(demo.resolve("bridge.yaml"), "port: 1\n");
+            StringWriter out = new StringWriter(), err = new StringWriter();
+            CommandLine cl = Main.commandLine();
+            cl.setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true));
+            assertThat(cl.execute("demo", "--once", "--dir", demo.toString())).isEqualTo(2);
+            assertThat(err.toString()).contains("another demo is running in " + demo);
+            assertThat(demo.resolve("bridge.yaml")).exists();
+        }
     }
 }

@@ -1,11 +1,12 @@
 package org.dicomrelay.cli;
 
-import org.dicomrelay.dicom.Samples;
 import org.dicomrelay.dicom.net.ApplicationEntity;
-import org.dicomrelay.dicom.net.Dcmqrscp;
 import org.dicomrelay.dicom.net.DicomServer;
 import org.dicomrelay.dicom.net.service.DimseServices;
 import org.dicomrelay.dicom.net.service.FolderStorage;
+import org.dicomrelay.testkit.Dcmqrscp;
+import org.dicomrelay.testkit.Peers;
+import org.dicomrelay.testkit.Samples;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -70,7 +71,7 @@ class NetworkToolsTest {
     }
 
     @Test void echoToAClosedPortFailsWithANonZeroExitCode() throws Exception {
-        int port = org.dicomrelay.dicom.net.Peers.freePort();
+        int port = org.dicomrelay.testkit.Peers.freePort();
         Run r = run("echo", "-c", "ANY@127.0.0.1:" + port);
         assertThat(r.code()).isNotZero();
         assertThat(r.err()).contains("cannot connect");

@@ -3,8 +3,8 @@ package org.dicomrelay.it;
 import org.dicomrelay.dicom.data.Attributes;
 import org.dicomrelay.dicom.data.Tag;
 import org.dicomrelay.dicom.io.DicomFile;
-import org.dicomrelay.dicom.io.PydicomCorpusTest;
 import org.dicomrelay.dicom.net.service.StorageSource;
+import org.dicomrelay.testkit.StoredFiles;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,7 +22,7 @@ final class DataSets {
         StorageSource s = StorageSource.probe(file);
         try (InputStream in = s.openDataSet()) {
             byte[] b = in.readAllBytes();
-            return s.transferSyntax().deflated() ? PydicomCorpusTest.inflate(b) : b;
+            return s.transferSyntax().deflated() ? StoredFiles.inflate(b) : b;
         }
     }
 

@@ -2,10 +2,10 @@ package org.dicomrelay.it;
 
 import org.dicomrelay.dicom.io.SyntheticStudy;
 
-import org.dicomrelay.dicom.Samples;
 import org.dicomrelay.dicom.data.Attributes;
 import org.dicomrelay.dicom.data.Tag;
-import org.dicomrelay.dicom.net.Peers;
+import org.dicomrelay.testkit.Peers;
+import org.dicomrelay.testkit.Samples;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

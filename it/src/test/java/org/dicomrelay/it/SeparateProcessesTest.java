@@ -1,8 +1,8 @@
 package org.dicomrelay.it;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.dicomrelay.dicom.Samples;
-import org.dicomrelay.dicom.net.Peers;
+import org.dicomrelay.testkit.Peers;
+import org.dicomrelay.testkit.Samples;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;

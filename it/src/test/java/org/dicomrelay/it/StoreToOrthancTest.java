@@ -1,9 +1,10 @@
 package org.dicomrelay.it;
 
-import org.dicomrelay.dicom.Samples;
 import org.dicomrelay.dicom.net.AssociationOptions;
 import org.dicomrelay.dicom.net.service.StorageSource;
 import org.dicomrelay.dicom.net.service.StoreScu;
+import org.dicomrelay.testkit.Orthanc;
+import org.dicomrelay.testkit.Samples;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

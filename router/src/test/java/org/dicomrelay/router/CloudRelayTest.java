@@ -1,18 +1,16 @@
 package org.dicomrelay.router;
 
-import org.dicomrelay.dicom.Samples;
 import org.dicomrelay.dicom.data.Attributes;
 import org.dicomrelay.dicom.io.DicomFile;
 import org.dicomrelay.dicom.net.ApplicationEntity;
+import org.dicomrelay.dicom.net.AssociationOptions;
 import org.dicomrelay.dicom.net.DicomServer;
-import org.dicomrelay.dicom.net.Peers;
 import org.dicomrelay.dicom.net.service.DimseServices;
 import org.dicomrelay.dicom.net.service.FolderStorage;
 import org.dicomrelay.dicom.net.service.StorageSource;
+import org.dicomrelay.dicom.net.service.StoreScu;
 import org.dicomrelay.relay.cloud.BlobStore;
 import org.dicomrelay.relay.cloud.BridgeNotifications;
-import org.dicomrelay.dicom.net.AssociationOptions;
-import org.dicomrelay.dicom.net.service.StoreScu;
 import org.dicomrelay.relay.cloud.fs.FileSystemBlobStore;
 import org.dicomrelay.relay.crypto.PublicKeys;
 import org.dicomrelay.relay.crypto.RouterKeys;
@@ -21,6 +19,9 @@ import org.dicomrelay.router.config.RouterConfig;
 import org.dicomrelay.router.config.RoutingTable;
 import org.dicomrelay.router.link.CloudCourier;
 import org.dicomrelay.router.link.MemoryInboxes;
+import org.dicomrelay.testkit.Peers;
+import org.dicomrelay.testkit.Samples;
+import org.dicomrelay.testkit.StoredFiles;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -203,7 +204,7 @@ class CloudRelayTest {
         StorageSource s = StorageSource.probe(f);
         try (var in = s.openDataSet()) {
             byte[] b = in.readAllBytes();
-            return s.transferSyntax().deflated() ? org.dicomrelay.dicom.io.PydicomCorpusTest.inflate(b) : b;
+            return s.transferSyntax().deflated() ? org.dicomrelay.testkit.StoredFiles.inflate(b) : b;
         }
     }
 

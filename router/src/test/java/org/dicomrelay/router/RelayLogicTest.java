@@ -1,17 +1,17 @@
 package org.dicomrelay.router;
 
-import org.dicomrelay.dicom.Samples;
 import org.dicomrelay.dicom.io.DicomFile;
 import org.dicomrelay.dicom.net.ApplicationEntity;
-import org.dicomrelay.dicom.net.Dcmqrscp;
 import org.dicomrelay.dicom.net.DicomServer;
-import org.dicomrelay.dicom.net.Peers;
 import org.dicomrelay.dicom.net.service.DimseServices;
 import org.dicomrelay.dicom.net.service.FolderStorage;
 import org.dicomrelay.router.config.Device;
 import org.dicomrelay.router.config.RouterConfig;
 import org.dicomrelay.router.config.RoutingTable;
 import org.dicomrelay.router.link.LocalHub;
+import org.dicomrelay.testkit.Dcmqrscp;
+import org.dicomrelay.testkit.Peers;
+import org.dicomrelay.testkit.Samples;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,7 @@
 package org.dicomrelay.dicom.io;
 
-import org.dicomrelay.dicom.Samples;
 import org.dicomrelay.dicom.data.TransferSyntax;
+import org.dicomrelay.testkit.Samples;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 

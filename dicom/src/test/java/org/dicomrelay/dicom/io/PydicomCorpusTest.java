@@ -1,6 +1,7 @@
 package org.dicomrelay.dicom.io;
 
-import org.dicomrelay.dicom.Samples;
+import org.dicomrelay.testkit.Samples;
+import org.dicomrelay.testkit.StoredFiles;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
@@ -14,8 +15,6 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.stream.Stream;
-import java.util.zip.Inflater;
-import java.util.zip.InflaterInputStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -75,7 +74,7 @@ public class PydicomCorpusTest {
                         DicomOutputStream dout = new DicomOutputStream(bos, din.transferSyntax());
                         Transcoder.transcode(din, dout);
                         byte[] out = bos.toByteArray();
-                        if (din.transferSyntax().deflated()) out = inflate(out);
+                        if (din.transferSyntax().deflated()) out = StoredFiles.inflate(out);
                         assertThat(Arrays.mismatch(out, dataSetBytes(file, din))).as("first differing byte").isEqualTo(-1);
                     }
                 }));
@@ -96,8 +95,8 @@ public class PydicomCorpusTest {
         byte[] actual = bos.toByteArray();
         if (deflated) {
             // The standard fixes the inflated data set, not the deflate stream (PS3.5 §A.5): compare inflated.
-            expected = inflate(expected);
-            actual = inflate(actual);
+            expected = StoredFiles.inflate(expected);
+            actual = StoredFiles.inflate(actual);
         }
         int at = Arrays.mismatch(expected, actual);
         assertThat(at).as("first differing data set byte (of %d)", expected.length).isEqualTo(-1);
@@ -105,17 +104,13 @@ public class PydicomCorpusTest {
 
     private static byte[] dataSetBytes(byte[] file, DicomInputStream din) throws IOException {
         byte[] ds = Arrays.copyOfRange(file, (int) din.dataSetStart(), file.length);
-        return din.transferSyntax().deflated() ? inflate(ds) : ds;
+        return din.transferSyntax().deflated() ? StoredFiles.inflate(ds) : ds;
     }
 
     private static byte[] write(org.dicomrelay.dicom.data.Attributes ds, DicomInputStream din) throws IOException {
         ByteArrayOutputStream bos = new ByteArrayOutputStream();
         DicomFile.write(bos, null, ds, din.transferSyntax());
         byte[] out = bos.toByteArray();
-        return din.transferSyntax().deflated() ? inflate(out) : out;
-    }
-
-    public static byte[] inflate(byte[] deflated) throws IOException {
-        return new InflaterInputStream(new ByteArrayInputStream(deflated), new Inflater(true)).readAllBytes();
+        return din.transferSyntax().deflated() ? StoredFiles.inflate(out) : out;
     }
 }

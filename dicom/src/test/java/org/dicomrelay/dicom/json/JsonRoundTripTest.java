@@ -1,8 +1,8 @@
 package org.dicomrelay.dicom.json;
 
-import org.dicomrelay.dicom.Samples;
 import org.dicomrelay.dicom.data.Attributes;
 import org.dicomrelay.dicom.io.DicomFile;
+import org.dicomrelay.testkit.Samples;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;

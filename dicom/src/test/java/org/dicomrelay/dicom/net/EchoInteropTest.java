@@ -2,6 +2,7 @@ package org.dicomrelay.dicom.net;
 
 import org.dicomrelay.dicom.net.service.DimseServices;
 import org.dicomrelay.dicom.net.service.Verification;
+import org.dicomrelay.testkit.Peers;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

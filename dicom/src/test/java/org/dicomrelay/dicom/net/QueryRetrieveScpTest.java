@@ -1,6 +1,5 @@
 package org.dicomrelay.dicom.net;
 
-import org.dicomrelay.dicom.Samples;
 import org.dicomrelay.dicom.data.Attributes;
 import org.dicomrelay.dicom.data.DicomElement;
 import org.dicomrelay.dicom.data.Tag;
@@ -18,6 +17,9 @@ import org.dicomrelay.dicom.net.service.QueryLevel;
 import org.dicomrelay.dicom.net.service.QueryRetrieveModel;
 import org.dicomrelay.dicom.net.service.QueryRetrieveScu;
 import org.dicomrelay.dicom.net.service.StorageSource;
+import org.dicomrelay.testkit.Peers;
+import org.dicomrelay.testkit.Samples;
+import org.dicomrelay.testkit.StoredFiles;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;

@@ -1,10 +1,12 @@
 package org.dicomrelay.dicom.net;
 
-import org.dicomrelay.dicom.Samples;
 import org.dicomrelay.dicom.net.service.DimseServices;
 import org.dicomrelay.dicom.net.service.FolderStorage;
 import org.dicomrelay.dicom.net.service.StorageSource;
 import org.dicomrelay.dicom.net.service.StoreScu;
+import org.dicomrelay.testkit.Peers;
+import org.dicomrelay.testkit.Samples;
+import org.dicomrelay.testkit.StoredFiles;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -135,7 +137,7 @@ class StoreInteropTest {
         try (InputStream in = s.openDataSet()) {
             byte[] b = in.readAllBytes();
             // Deflated data sets may carry one NUL of padding after the deflate stream: compare what they inflate to.
-            return s.transferSyntax().deflated() ? org.dicomrelay.dicom.io.PydicomCorpusTest.inflate(b) : b;
+            return s.transferSyntax().deflated() ? org.dicomrelay.testkit.StoredFiles.inflate(b) : b;
         }
     }
 }

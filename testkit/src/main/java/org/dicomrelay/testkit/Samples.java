@@ -1,4 +1,4 @@
-package org.dicomrelay.dicom;
+package org.dicomrelay.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,6 +1,5 @@
-package org.dicomrelay.dicom.net;
+package org.dicomrelay.testkit;
 
-import org.dicomrelay.dicom.Samples;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package org.dicomrelay.dicom.net;
+package org.dicomrelay.testkit;
 
 import java.io.IOException;
 import java.nio.file.Files;
