@@ -15,7 +15,8 @@ import java.util.Optional;
  * A router's configuration (router.yaml): who it is, where its state lives, its DICOM listener,
  * the local devices table, the Bridge, its Cloud IO provider settings, and when a C-STORE is
  * acknowledged: after the local spool is durable ({@code storeAck: spool}, the default) or after
- * the remote store succeeded ({@code storeAck: remote}, or per remote AE in {@code remoteAck}).
+ * the remote store succeeded ({@code storeAck: remote}, or per remote AE in {@code remoteAck});
+ * limits on local associations ({@link Associations}) and the retry policy ({@link RetryPolicy}).
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record RouterConfig(@JsonProperty("routerId") String routerId,
@@ -27,7 +28,9 @@ public record RouterConfig(@JsonProperty("routerId") String routerId,
                            @JsonProperty("cloud") Cloud cloud,
                            @JsonProperty("storeAck") String storeAck,
                            @JsonProperty("devices") List<Device> devices,
-                           @JsonProperty("remoteAck") List<String> remoteAck) {
+                           @JsonProperty("remoteAck") List<String> remoteAck,
+                           @JsonProperty("associations") Associations associations,
+                           @JsonProperty("retry") RetryPolicy retry) {
 
     /** Which Cloud IO provider and its local settings (credentials stay here, never at the Bridge). */
     public record Cloud(@JsonProperty("provider") String provider, @JsonProperty("settings") Map<String, String> settings) {
@@ -43,6 +46,8 @@ public record RouterConfig(@JsonProperty("routerId") String routerId,
         if (aeTitle == null || aeTitle.isBlank() || aeTitle.length() > 16) throw new IllegalArgumentException("aeTitle must be 1 to 16 characters");
         devices = devices == null ? List.of() : List.copyOf(devices);
         remoteAck = remoteAck == null ? List.of() : List.copyOf(remoteAck);
+        if (associations == null) associations = Associations.DEFAULT;
+        if (retry == null) retry = RetryPolicy.DEFAULT;
         if (bind == null) bind = "0.0.0.0";
         if (storeAck == null) storeAck = "spool";
         if (!storeAck.equals("spool") && !storeAck.equals("remote")) throw new IllegalArgumentException("storeAck must be 'spool' or 'remote'");
@@ -51,7 +56,17 @@ public record RouterConfig(@JsonProperty("routerId") String routerId,
     /** Without per-route acknowledgement overrides. */
     public RouterConfig(String routerId, String stateDir, String aeTitle, String bind, int port, String bridgeUrl, Cloud cloud,
                         String storeAck, List<Device> devices) {
-        this(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, List.of());
+        this(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, List.of(), null, null);
+    }
+
+    /** The same router with other association limits. */
+    public RouterConfig withAssociations(Associations a) {
+        return new RouterConfig(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, remoteAck, a, retry);
+    }
+
+    /** The same router with another retry policy. */
+    public RouterConfig withRetry(RetryPolicy r) {
+        return new RouterConfig(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, remoteAck, associations, r);
     }
 
     public static RouterConfig load(Path file) throws IOException {
