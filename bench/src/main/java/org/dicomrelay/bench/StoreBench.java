@@ -48,7 +48,7 @@ public final class StoreBench {
         Path shm = Path.of("/dev/shm");
         Path out = Files.isDirectory(shm) && Files.isWritable(shm) ? Files.createDirectories(shm.resolve("dicom-relay-bench")) : work;
         List<String[]> rows = new ArrayList<>();
-        for (Object[] set : new Object[][] {{"500 CT 512x512x16", ct, ctBytes, images}, {multiframes + " multi-frame 100 MB", mf, mfBytes, multiframes}}) {
+        for (Object[] set : new Object[][] {{images + " CT 512x512x16", ct, ctBytes, images}, {multiframes + " multi-frame 100 MB", mf, mfBytes, multiframes}}) {
             String name = (String) set[0];
             Path dir = (Path) set[1];
             long bytes = (Long) set[2];
