@@ -1,6 +1,8 @@
 package org.dicomrelay.dicom.net;
 
+import org.dicomrelay.dicom.net.pdu.AAssociateAc;
 import org.dicomrelay.dicom.net.pdu.AAssociateRj;
+import org.dicomrelay.dicom.net.pdu.AAssociateRq;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -20,6 +22,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * thread of a bounded pool. When every thread is busy the requestor is told so with
  * A-ASSOCIATE-RJ (transient, local limit exceeded) instead of being left waiting; that refusal
  * runs on a second, small pool, and when that too is full the connection is simply closed.
+ * With a {@link CallerLimit}, one device holds at most that many of the threads; an established
+ * association ends on the idle and read timeouts of its {@link AssociationOptions}.
  */
 public final class DicomServer implements Closeable {
     private static final System.Logger LOG = System.getLogger(DicomServer.class.getName());
@@ -34,11 +38,14 @@ public final class DicomServer implements Closeable {
     private final AtomicInteger active = new AtomicInteger();
     private final java.util.Set<Socket> sockets = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final Thread acceptor;
+    private final CallerLimit callerLimit;
+    private final java.util.Map<Caller, Integer> perCaller = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile boolean closed;
 
     private DicomServer(String name, Association.Negotiator negotiator, AssociationOptions options, RequestHandler handler,
-                        ServerSocket ss, int maxAssociations) {
+                        ServerSocket ss, int maxAssociations, CallerLimit callerLimit) {
         this.name = name;
+        this.callerLimit = callerLimit;
         this.negotiator = negotiator;
         this.options = options;
         this.handler = handler;
@@ -66,10 +73,16 @@ public final class DicomServer implements Closeable {
     /** With a negotiator of one's own (a router decides per called AE title). */
     public static DicomServer start(String name, Association.Negotiator negotiator, AssociationOptions options, String bindAddress,
                                     int port, int maxAssociations, RequestHandler handler) throws IOException {
+        return start(name, negotiator, options, bindAddress, port, maxAssociations, null, handler);
+    }
+
+    /** With at most {@code callerLimit} associations per device (null: no limit below {@code maxAssociations}). */
+    public static DicomServer start(String name, Association.Negotiator negotiator, AssociationOptions options, String bindAddress,
+                                    int port, int maxAssociations, CallerLimit callerLimit, RequestHandler handler) throws IOException {
         ServerSocket ss = new ServerSocket();
         ss.setReuseAddress(true);
         ss.bind(new InetSocketAddress(InetAddress.getByName(bindAddress), port), 64);
-        DicomServer server = new DicomServer(name, negotiator, options, handler, ss, maxAssociations);
+        DicomServer server = new DicomServer(name, negotiator, options, handler, ss, maxAssociations, callerLimit);
         server.acceptor.start();
         return server;
     }
@@ -103,17 +116,78 @@ public final class DicomServer implements Closeable {
     private void serve(Socket s) {
         active.incrementAndGet();
         sockets.add(s);
+        Admission admission = new Admission(s);
         try {
-            Association.accept(s, options, negotiator, handler);
+            Association.accept(s, options, admission, handler);
+        } catch (OverCallerLimit e) {
+            // told to the limit's owner, who summarises
         } catch (AssociationRejectedException e) {
-            LOG.log(System.Logger.Level.INFO, name + ": association from " + s.getRemoteSocketAddress() + " rejected: " + e.getMessage());
+            LOG.log(System.Logger.Level.INFO, name + ": association " + admission.describe() + " rejected: " + FailureText.of(e));
         } catch (IOException e) {
-            LOG.log(System.Logger.Level.INFO, name + ": association from " + s.getRemoteSocketAddress() + " ended: " + e.getMessage());
+            LOG.log(System.Logger.Level.INFO, name + ": association " + admission.describe() + " ended: " + FailureText.of(e));
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, name + ": association failed", e);
+            LOG.log(System.Logger.Level.ERROR, name + ": association " + admission.describe() + " failed: " + FailureText.of(e), e);
         } finally {
+            admission.release();
             sockets.remove(s);
             active.decrementAndGet();
+        }
+    }
+
+    /** A refusal by the per-caller limit: reported through the limit, not logged once per attempt. */
+    private static final class OverCallerLimit extends AssociationRejectedException {
+        OverCallerLimit(Caller caller, int max) {
+            super(new AAssociateRj(AAssociateRj.RESULT_TRANSIENT, AAssociateRj.SOURCE_PROVIDER_PRESENTATION, AAssociateRj.LOCAL_LIMIT_EXCEEDED),
+                    caller + " already holds " + max + " associations");
+        }
+    }
+
+    /**
+     * The negotiation of one connection: counts the caller against its limit before the server's
+     * negotiator decides, and gives the place back when the association ends or is rejected.
+     */
+    private final class Admission implements Association.Negotiator {
+        private final Socket socket;
+        private AAssociateRq rq;
+        private Caller counted;
+
+        Admission(Socket socket) {
+            this.socket = socket;
+        }
+
+        @Override public AAssociateAc negotiate(AAssociateRq request, Socket s) throws AssociationRejectedException {
+            rq = request;
+            if (callerLimit != null) {
+                Caller caller = new Caller(request.callingAeTitle(), s.getInetAddress());
+                boolean[] admitted = {false};
+                perCaller.compute(caller, (c, n) -> {
+                    int held = n == null ? 0 : n;
+                    if (held >= callerLimit.maxAssociations()) return n;
+                    admitted[0] = true;
+                    return held + 1;
+                });
+                if (!admitted[0]) {
+                    callerLimit.onRefused().accept(caller);
+                    throw new OverCallerLimit(caller, callerLimit.maxAssociations());
+                }
+                counted = caller;
+            }
+            try {
+                return negotiator.negotiate(request, s);
+            } catch (AssociationRejectedException | RuntimeException e) {
+                release();
+                throw e;
+            }
+        }
+
+        void release() {
+            if (counted == null) return;
+            perCaller.computeIfPresent(counted, (c, n) -> n <= 1 ? null : n - 1);
+            counted = null;
+        }
+
+        String describe() {
+            return (rq == null ? "" : rq.callingAeTitle() + "->" + rq.calledAeTitle() + " ") + "from " + socket.getRemoteSocketAddress();
         }
     }
 
