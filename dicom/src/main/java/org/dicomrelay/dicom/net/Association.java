@@ -211,9 +211,12 @@ public final class Association implements Closeable {
         try {
             if (request.presentationContexts().isEmpty()) {
                 // PS3.8 §9.3.2: an A-ASSOCIATE-RQ carries one or more presentation context items.
-                throw new AssociationRejectedException(new AAssociateRj(AAssociateRj.RESULT_PERMANENT, AAssociateRj.SOURCE_SERVICE_USER,
-                        AAssociateRj.NO_REASON), "A-ASSOCIATE-RQ from " + request.callingAeTitle() + " to " + request.calledAeTitle()
+                AssociationRejectedException rj = new AssociationRejectedException(new AAssociateRj(AAssociateRj.RESULT_PERMANENT,
+                        AAssociateRj.SOURCE_SERVICE_USER, AAssociateRj.NO_REASON), "A-ASSOCIATE-RQ " + request.callingAeTitle() + "->"
+                        + request.calledAeTitle() + " from " + s.getRemoteSocketAddress()
                         + " proposes no presentation context (PS3.8 9.3.2 requires at least one)");
+                LOG.log(System.Logger.Level.WARNING, "refused: " + rj.getMessage());
+                throw rj;
             }
             answer = negotiator.negotiate(request, s);
         } catch (AssociationRejectedException rj) {

@@ -119,10 +119,9 @@ public final class DicomServer implements Closeable {
         Admission admission = new Admission(s);
         try {
             Association.accept(s, options, admission, handler);
-        } catch (OverCallerLimit e) {
-            // told to the limit's owner, who summarises
         } catch (AssociationRejectedException e) {
-            LOG.log(System.Logger.Level.INFO, name + ": association " + admission.describe() + " rejected: " + FailureText.of(e));
+            // The negotiator (or the caller limit's owner) has said why, summarised where it recurs.
+            LOG.log(System.Logger.Level.DEBUG, () -> name + ": association " + admission.describe() + " rejected: " + FailureText.of(e));
         } catch (IOException e) {
             LOG.log(System.Logger.Level.INFO, name + ": association " + admission.describe() + " ended: " + FailureText.of(e));
         } catch (RuntimeException e) {
@@ -131,14 +130,6 @@ public final class DicomServer implements Closeable {
             admission.release();
             sockets.remove(s);
             active.decrementAndGet();
-        }
-    }
-
-    /** A refusal by the per-caller limit: reported through the limit, not logged once per attempt. */
-    private static final class OverCallerLimit extends AssociationRejectedException {
-        OverCallerLimit(Caller caller, int max) {
-            super(new AAssociateRj(AAssociateRj.RESULT_TRANSIENT, AAssociateRj.SOURCE_PROVIDER_PRESENTATION, AAssociateRj.LOCAL_LIMIT_EXCEEDED),
-                    caller + " already holds " + max + " associations");
         }
     }
 
@@ -168,7 +159,9 @@ public final class DicomServer implements Closeable {
                 });
                 if (!admitted[0]) {
                     callerLimit.onRefused().accept(caller);
-                    throw new OverCallerLimit(caller, callerLimit.maxAssociations());
+                    throw new AssociationRejectedException(new AAssociateRj(AAssociateRj.RESULT_TRANSIENT,
+                            AAssociateRj.SOURCE_PROVIDER_PRESENTATION, AAssociateRj.LOCAL_LIMIT_EXCEEDED),
+                            caller + " already holds " + callerLimit.maxAssociations() + " associations");
                 }
                 counted = caller;
             }
