@@ -45,6 +45,10 @@ final class RelayScp implements Association.Negotiator {
     /** At most {@code associations.maxPerDevice} associations per device (calling AE title and address). */
     CallerLimit callerLimit() {
         int max = config.associations().maxPerDevice();
+        if (max >= Router.MAX_ASSOCIATIONS) {
+            LOG.log(System.Logger.Level.WARNING, "associations.maxPerDevice is " + max + ", not below the router's " + Router.MAX_ASSOCIATIONS
+                    + " associations in all: one device can hold them all and lock the others out");
+        }
         return new CallerLimit(max, caller -> refusals.occurred("over limit " + caller, System.Logger.Level.WARNING,
                 "refused association from " + caller + ": it already holds " + max
                         + " associations (associations.maxPerDevice); A-ASSOCIATE-RJ transient, local limit exceeded"));
