@@ -77,6 +77,13 @@ final class TimedInput extends FilterInputStream {
         return n < 0 ? -1 : one[0] & 0xFF;
     }
 
+    /** Through {@link #read(byte[], int, int)}: the socket's own skip would escape the limits. */
+    @Override public long skip(long n) throws IOException {
+        if (n <= 0) return 0;
+        int k = read(new byte[(int) Math.min(n, 8192)], 0, (int) Math.min(n, 8192));
+        return Math.max(k, 0);
+    }
+
     @Override public int read(byte[] b, int off, int len) throws IOException {
         return switch (phase) {
             case UNTIMED -> in.read(b, off, len);
