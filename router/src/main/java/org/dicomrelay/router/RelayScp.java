@@ -18,19 +18,19 @@ import java.time.Duration;
  * The router as local devices see it: a DICOM node that answers to the remote AE titles of its
  * routing table (and to its own title, for C-ECHO and the instances a PACS sends it during a
  * relayed retrieve). Devices not in the local table, and AE titles not in the routing table,
- * are refused at association time, and the refusal is logged (summarised per device). A device that already holds
+ * are refused at association time, and the refusal is logged. A device that already holds
  * {@code associations.maxPerDevice} associations is refused for the time being (the server's
- * {@link CallerLimit}).
+ * {@link CallerLimit}), logged once per device and minute with a count.
  */
 final class RelayScp implements Association.Negotiator {
     private static final System.Logger LOG = System.getLogger(RelayScp.class.getName());
-    /** A refused device tends to retry in a tight loop: one line, then a count per minute. */
-    private static final Duration REFUSAL_LOG_PERIOD = Duration.ofMinutes(1);
+    /** A device over its limit tends to retry in a tight loop: one line, then a count per minute. */
+    private static final Duration LIMIT_LOG_PERIOD = Duration.ofMinutes(1);
 
     private final RouterConfig config;
     private final RoutingTable routes;
     private final ApplicationEntity contexts;
-    private final RepeatingLog refusals = new RepeatingLog(LOG, REFUSAL_LOG_PERIOD);
+    private final RepeatingLog overLimit = new RepeatingLog(LOG, LIMIT_LOG_PERIOD);
 
     RelayScp(RouterConfig config, RoutingTable routes) {
         this.config = config;
@@ -49,7 +49,7 @@ final class RelayScp implements Association.Negotiator {
             LOG.log(System.Logger.Level.WARNING, "associations.maxPerDevice is " + max + ", not below the router's " + Router.MAX_ASSOCIATIONS
                     + " associations in all: one device can hold them all and lock the others out");
         }
-        return new CallerLimit(max, caller -> refusals.occurred("over limit " + caller, System.Logger.Level.WARNING,
+        return new CallerLimit(max, caller -> overLimit.occurred(caller.toString(), System.Logger.Level.WARNING,
                 "refused association from " + caller + ": it already holds " + max
                         + " associations (associations.maxPerDevice); A-ASSOCIATE-RJ transient, local limit exceeded"));
     }
@@ -58,29 +58,22 @@ final class RelayScp implements Association.Negotiator {
         String called = rq.calledAeTitle(), calling = rq.callingAeTitle();
         org.dicomrelay.router.config.Device device = config.device(calling).orElse(null);
         if (device == null) {
-            refused("unknown device", calling, socket, "calling AE title is not in the local devices table");
+            LOG.log(System.Logger.Level.WARNING, "refused association from " + calling + " at " + socket.getRemoteSocketAddress()
+                    + ": calling AE title is not in the local devices table");
             throw reject(AAssociateRj.CALLING_AE_TITLE_NOT_RECOGNIZED);
         }
         if (!fromDeviceHost(device, socket)) {
             // An AE title alone is easy to claim: the device must also call from its own address.
-            refused("wrong address", calling, socket, "not the address of device " + calling + " (" + device.host() + ")");
+            LOG.log(System.Logger.Level.WARNING, "refused association from " + calling + " at " + socket.getRemoteSocketAddress()
+                    + ": not the address of device " + calling + " (" + device.host() + ")");
             throw reject(AAssociateRj.CALLING_AE_TITLE_NOT_RECOGNIZED);
         }
         if (!called.equals(config.aeTitle()) && routes.route(called).isEmpty()) {
-            refused("unknown called AE " + called, calling, socket, "called AE title " + called + " is not in the routing table");
+            LOG.log(System.Logger.Level.WARNING, "refused association from " + calling + " to " + called
+                    + ": called AE title is not in the routing table");
             throw reject(AAssociateRj.CALLED_AE_TITLE_NOT_RECOGNIZED);
         }
         return contexts.negotiate(rq, socket);
-    }
-
-    /**
-     * A device that keeps calling wrongly is logged once, then counted, not once per attempt.
-     * Unknown calling AE titles are summarised per address: a scan of made-up titles is one condition.
-     */
-    private void refused(String why, String calling, Socket socket, String message) {
-        String address = socket.getInetAddress().getHostAddress();
-        String key = why.equals("unknown device") ? why + " at " + address : why + " " + calling + " at " + address;
-        refusals.occurred(key, System.Logger.Level.WARNING, "refused association from " + calling + " at " + address + ": " + message);
     }
 
     /** The device's configured host ("*" for any) resolves to the address the association comes from. */
