@@ -27,6 +27,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class DicomServer implements Closeable {
     private static final System.Logger LOG = System.getLogger(DicomServer.class.getName());
+    /** Turning requestors away when full is logged at most this often, with a count. */
+    private static final long BUSY_LOG_PERIOD_NANOS = TimeUnit.MINUTES.toNanos(1);
 
     private final String name;
     private final Association.Negotiator negotiator;
@@ -36,6 +38,9 @@ public final class DicomServer implements Closeable {
     private final ExecutorService pool;
     private final ExecutorService refusals;
     private final AtomicInteger active = new AtomicInteger();
+    /** Requestors turned away because every thread was busy, since {@link #busyLoggedAt}. */
+    private final AtomicInteger busyRefusals = new AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicLong busyLoggedAt = new java.util.concurrent.atomic.AtomicLong(System.nanoTime() - BUSY_LOG_PERIOD_NANOS);
     private final java.util.Set<Socket> sockets = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final Thread acceptor;
     private final CallerLimit callerLimit;
@@ -104,6 +109,7 @@ public final class DicomServer implements Closeable {
             try {
                 pool.execute(() -> serve(s));
             } catch (RejectedExecutionException e) {
+                logBusy();
                 try {
                     refusals.execute(() -> refuseBusy(s));
                 } catch (RejectedExecutionException alsoFull) {
@@ -201,6 +207,17 @@ public final class DicomServer implements Closeable {
             // rejected as intended, or the requestor went away first
         } finally {
             sockets.remove(s);
+        }
+    }
+
+    /** Once a minute at most: every thread busy is a condition, not an event per requestor. */
+    private void logBusy() {
+        int n = busyRefusals.incrementAndGet();
+        long now = System.nanoTime(), last = busyLoggedAt.get();
+        if (now - last >= BUSY_LOG_PERIOD_NANOS && busyLoggedAt.compareAndSet(last, now)) {
+            busyRefusals.addAndGet(-n);
+            LOG.log(System.Logger.Level.WARNING, name + ": all " + active.get() + " association threads busy: " + n
+                    + " requestor(s) refused (A-ASSOCIATE-RJ transient, local limit exceeded) since the last report");
         }
     }
 
