@@ -10,12 +10,16 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Accepts associations for an {@link ApplicationEntity} on a bind address and port, each on a
@@ -40,21 +44,22 @@ public final class DicomServer implements Closeable {
     private final AtomicInteger active = new AtomicInteger();
     /** Requestors turned away because every thread was busy, since {@link #busyLoggedAt}. */
     private final AtomicInteger busyRefusals = new AtomicInteger();
-    private final java.util.concurrent.atomic.AtomicLong busyLoggedAt = new java.util.concurrent.atomic.AtomicLong(System.nanoTime() - BUSY_LOG_PERIOD_NANOS);
-    private final java.util.Set<Socket> sockets = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final AtomicLong busyLoggedAt = new AtomicLong(System.nanoTime() - BUSY_LOG_PERIOD_NANOS);
+    private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private final Thread acceptor;
     private final CallerLimit callerLimit;
-    private final java.util.Map<Caller, Integer> perCaller = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Associations held (negotiated or being negotiated) per caller, when there is a limit. */
+    private final Map<Caller, Integer> perCaller = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     private DicomServer(String name, Association.Negotiator negotiator, AssociationOptions options, RequestHandler handler,
                         ServerSocket ss, int maxAssociations, CallerLimit callerLimit) {
         this.name = name;
-        this.callerLimit = callerLimit;
         this.negotiator = negotiator;
         this.options = options;
         this.handler = handler;
         this.serverSocket = ss;
+        this.callerLimit = callerLimit;
         this.pool = new ThreadPoolExecutor(0, maxAssociations, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
             Thread t = new Thread(r, "dicom-scp-" + name);
             t.setDaemon(true);
