@@ -3,26 +3,34 @@ package org.dicomrelay.router;
 import org.dicomrelay.dicom.net.ApplicationEntity;
 import org.dicomrelay.dicom.net.Association;
 import org.dicomrelay.dicom.net.AssociationRejectedException;
+import org.dicomrelay.dicom.net.CallerLimit;
 import org.dicomrelay.dicom.net.pdu.AAssociateAc;
 import org.dicomrelay.dicom.net.pdu.AAssociateRj;
 import org.dicomrelay.dicom.net.pdu.AAssociateRq;
+import org.dicomrelay.relay.log.RepeatingLog;
 import org.dicomrelay.router.config.RouterConfig;
 import org.dicomrelay.router.config.RoutingTable;
 
 import java.net.Socket;
+import java.time.Duration;
 
 /**
  * The router as local devices see it: a DICOM node that answers to the remote AE titles of its
  * routing table (and to its own title, for C-ECHO and the instances a PACS sends it during a
  * relayed retrieve). Devices not in the local table, and AE titles not in the routing table,
- * are refused at association time, and the refusal is logged.
+ * are refused at association time, and the refusal is logged. A device that already holds
+ * {@code associations.maxPerDevice} associations is refused for the time being (the server's
+ * {@link CallerLimit}), logged once per device and minute with a count.
  */
 final class RelayScp implements Association.Negotiator {
     private static final System.Logger LOG = System.getLogger(RelayScp.class.getName());
+    /** A device over its limit tends to retry in a tight loop: one line, then a count per minute. */
+    private static final Duration LIMIT_LOG_PERIOD = Duration.ofMinutes(1);
 
     private final RouterConfig config;
     private final RoutingTable routes;
     private final ApplicationEntity contexts;
+    private final RepeatingLog overLimit = new RepeatingLog(LOG, LIMIT_LOG_PERIOD);
 
     RelayScp(RouterConfig config, RoutingTable routes) {
         this.config = config;
@@ -33,6 +41,18 @@ final class RelayScp implements Association.Negotiator {
     }
 
     ApplicationEntity contexts() { return contexts; }
+
+    /** At most {@code associations.maxPerDevice} associations per device (calling AE title and address). */
+    CallerLimit callerLimit() {
+        int max = config.associations().maxPerDevice();
+        if (max >= Router.MAX_ASSOCIATIONS) {
+            LOG.log(System.Logger.Level.WARNING, "associations.maxPerDevice is " + max + ", not below the router's " + Router.MAX_ASSOCIATIONS
+                    + " associations in all: one device can hold them all and lock the others out");
+        }
+        return new CallerLimit(max, caller -> overLimit.occurred(caller.toString(), System.Logger.Level.WARNING,
+                "refused association from " + caller + ": it already holds " + max
+                        + " associations (associations.maxPerDevice); A-ASSOCIATE-RJ transient, local limit exceeded"));
+    }
 
     @Override public AAssociateAc negotiate(AAssociateRq rq, Socket socket) throws AssociationRejectedException {
         String called = rq.calledAeTitle(), calling = rq.callingAeTitle();

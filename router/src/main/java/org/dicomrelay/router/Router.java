@@ -41,6 +41,15 @@ public final class Router implements Closeable {
      */
     static final Duration STORE_ASSOCIATION_IDLE = Duration.ofMillis(500);
 
+    /** Threads for local devices' associations, shared by all; one device holds at most {@code associations.maxPerDevice}. */
+    static final int MAX_ASSOCIATIONS = 64;
+
+    /** Associations local devices open to the router: idle and read timeouts from router.yaml. */
+    static AssociationOptions scpOptions(RouterConfig config) {
+        return AssociationOptions.DEFAULT.withIdleTimeout(config.associations().idleTimeout())
+                .withReadTimeout(config.associations().readTimeout());
+    }
+
     /** Associations the router opens to local devices. */
     static AssociationOptions scuOptions() {
         return AssociationOptions.DEFAULT.withDimseTimeout(Duration.ofMinutes(10));
@@ -60,8 +69,8 @@ public final class Router implements Closeable {
         RemoteExecutor executor = new RemoteExecutor(config, courier, inbound, stores);
         courier.start((from, frame, payload) -> route(pending, executor, from, frame, payload));
         RelayScp scp = new RelayScp(config, routes);
-        DicomServer server = DicomServer.start(config.aeTitle(), scp, AssociationOptions.DEFAULT, config.bind(), config.port(), 64,
-                relay.services(inbound));
+        DicomServer server = DicomServer.start(config.aeTitle(), scp, scpOptions(config), config.bind(), config.port(), MAX_ASSOCIATIONS,
+                scp.callerLimit(), relay.services(inbound));
         LOG.log(System.Logger.Level.INFO, "router " + config.routerId() + " (" + config.aeTitle() + ") listening on " + config.bind() + ":" + server.port());
         return new Router(config, courier, relay, server, stores);
     }

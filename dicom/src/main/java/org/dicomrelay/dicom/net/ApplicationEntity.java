@@ -21,6 +21,7 @@ import java.util.Set;
  * and whether requestors may take the SCP role (needed for C-GET).
  */
 public final class ApplicationEntity implements Association.Negotiator {
+    private static final System.Logger LOG = System.getLogger(ApplicationEntity.class.getName());
     public static final String ANY = "*";
 
     private final String aeTitle;
@@ -67,13 +68,13 @@ public final class ApplicationEntity implements Association.Negotiator {
 
     @Override public AAssociateAc negotiate(AAssociateRq rq, Socket socket) throws AssociationRejectedException {
         if (!AAssociateRq.DICOM_APPLICATION_CONTEXT.equals(rq.applicationContext())) {
-            throw reject(AAssociateRj.APPLICATION_CONTEXT_NAME_NOT_SUPPORTED);
+            throw reject(rq, socket, AAssociateRj.APPLICATION_CONTEXT_NAME_NOT_SUPPORTED);
         }
         if (!acceptAnyCalledAeTitle && !aeTitle.equals(rq.calledAeTitle())) {
-            throw reject(AAssociateRj.CALLED_AE_TITLE_NOT_RECOGNIZED);
+            throw reject(rq, socket, AAssociateRj.CALLED_AE_TITLE_NOT_RECOGNIZED);
         }
         if (!allowedCallingAeTitles.isEmpty() && !allowedCallingAeTitles.contains(rq.callingAeTitle())) {
-            throw reject(AAssociateRj.CALLING_AE_TITLE_NOT_RECOGNIZED);
+            throw reject(rq, socket, AAssociateRj.CALLING_AE_TITLE_NOT_RECOGNIZED);
         }
         List<PresentationContext> result = new ArrayList<>();
         for (PresentationContext pc : rq.presentationContexts()) result.add(negotiate(pc));
@@ -100,7 +101,11 @@ public final class ApplicationEntity implements Association.Negotiator {
         return PresentationContext.ac(pc.id(), PresentationContext.TRANSFER_SYNTAXES_NOT_SUPPORTED, null);
     }
 
-    private static AssociationRejectedException reject(int reason) {
-        return new AssociationRejectedException(new AAssociateRj(AAssociateRj.RESULT_PERMANENT, AAssociateRj.SOURCE_SERVICE_USER, reason));
+    /** A negotiator logs its own refusals (the server does not): it knows why. */
+    private static AssociationRejectedException reject(AAssociateRq rq, Socket socket, int reason) {
+        AAssociateRj rj = new AAssociateRj(AAssociateRj.RESULT_PERMANENT, AAssociateRj.SOURCE_SERVICE_USER, reason);
+        LOG.log(System.Logger.Level.INFO, "refused association " + rq.callingAeTitle() + "->" + rq.calledAeTitle() + " from "
+                + socket.getRemoteSocketAddress() + ": " + rj);
+        return new AssociationRejectedException(rj);
     }
 }

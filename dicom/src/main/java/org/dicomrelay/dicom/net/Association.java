@@ -103,6 +103,7 @@ public final class Association implements Closeable {
     private final Socket socket;
     private final boolean requestor;
     private final AssociationOptions options;
+    private final TimedInput timing;
     private final PduReader reader;
     private final PduWriter writer;
     private final ReentrantLock writeLock = new ReentrantLock();
@@ -121,13 +122,18 @@ public final class Association implements Closeable {
     private volatile RequestHandler handler;
     private PDataTf currentPData;
     private int currentPdv;
+    /** Reader thread: the next PDV begins a message (for the idle timeout), rather than continuing one. */
+    private boolean betweenMessages = true;
+    /** Requests received and not yet given their final response. */
+    private final AtomicInteger openRequests = new AtomicInteger();
 
     private Association(Socket socket, boolean requestor, AssociationOptions options) throws IOException {
         this.socket = socket;
         this.requestor = requestor;
         this.options = options;
         socket.setTcpNoDelay(true);
-        this.reader = new PduReader(new BufferedInputStream(socket.getInputStream(), 65536), options.maxPduReceive());
+        this.timing = new TimedInput(socket, socket.getInputStream(), options, (int) options.idleTimeout().toMillis(), this::idleTimerPaused);
+        this.reader = new PduReader(new BufferedInputStream(timing, 65536), options.maxPduReceive());
         this.writer = new PduWriter(new BufferedOutputStream(socket.getOutputStream(), 65536));
     }
 
@@ -145,7 +151,7 @@ public final class Association implements Closeable {
             s.connect(new InetSocketAddress(host, port), (int) options.connectTimeout().toMillis());
         } catch (IOException e) {
             s.close();
-            throw new AssociationException("cannot connect to " + host + ":" + port + ": " + e.getMessage(), e);
+            throw new AssociationException("cannot connect to " + host + ":" + port + ": " + FailureText.of(e), e);
         }
         // The streams exist only once connected, so the machine is stepped through AE-1 after the fact.
         Association as = new Association(s, true, options);
@@ -163,6 +169,7 @@ public final class Association implements Closeable {
         as.ac = acPdu;
         as.maxPdvData = pdvLimit(acPdu.userInformation().maxLength(), options.maxPduSend());
         s.setSoTimeout((int) options.idleTimeout().toMillis());
+        as.timing.activity();
         as.handler = handler;
         Thread t = new Thread(as::receiveLoop, "dicom-scu-" + request.calledAeTitle());
         t.setDaemon(true);
@@ -202,6 +209,15 @@ public final class Association implements Closeable {
         as.rq = request;
         AAssociateAc answer;
         try {
+            if (request.presentationContexts().isEmpty()) {
+                // PS3.8 §9.3.2: an A-ASSOCIATE-RQ carries one or more presentation context items.
+                AssociationRejectedException rj = new AssociationRejectedException(new AAssociateRj(AAssociateRj.RESULT_PERMANENT,
+                        AAssociateRj.SOURCE_SERVICE_USER, AAssociateRj.NO_REASON), "A-ASSOCIATE-RQ " + request.callingAeTitle() + "->"
+                        + request.calledAeTitle() + " from " + s.getRemoteSocketAddress()
+                        + " proposes no presentation context (PS3.8 9.3.2 requires at least one)");
+                LOG.log(System.Logger.Level.WARNING, "refused: " + rj.getMessage());
+                throw rj;
+            }
             answer = negotiator.negotiate(request, s);
         } catch (AssociationRejectedException rj) {
             as.step(FsmEvent.EVT8); // AE-8: Sta13, ARTIM started
@@ -215,6 +231,7 @@ public final class Association implements Closeable {
         as.reader.maxPDataLength(answer.userInformation().maxLength());
         as.write(answer);
         s.setSoTimeout((int) options.idleTimeout().toMillis());
+        as.timing.activity();
         as.handler = handler;
         as.receiveLoop();
         if (as.failure != null) throw as.failure;
@@ -339,6 +356,7 @@ public final class Association implements Closeable {
             int abortReason = AAbort.UNEXPECTED_PDU;
             String problem = null;
             try {
+                prepareRead();
                 pdu = reader.read();
                 event = pdu == null ? (artimHasExpired() ? FsmEvent.EVT18 : FsmEvent.EVT17) : eventOf(pdu);
             } catch (SocketTimeoutException e) {
@@ -346,21 +364,24 @@ public final class Association implements Closeable {
                 if (s == State.STA2 || s == State.STA13) {
                     event = FsmEvent.EVT18;
                 } else {
-                    // No timer of the table runs in this state: the limit is ours (idle timeout in Sta6,
-                    // no answer in Sta5 or Sta7), so the local user aborts (Evt15, AA-1).
-                    fail(new AssociationException(s == State.STA6
-                            ? "idle for " + options.idleTimeout().toMillis() + " ms: association aborted"
-                            : "no PDU from the peer within " + socketTimeoutMillis() + " ms in " + s + " (" + s.description() + "): association aborted"));
+                    // No timer of the table runs in this state: the limit is ours (idle or read timeout in
+                    // Sta6, no answer in Sta5 or Sta7), so the local user aborts (Evt15, AA-1).
+                    fail(new AssociationException(s != State.STA6
+                            ? "no PDU from the peer within " + socketTimeoutMillis() + " ms in " + s + " (" + s.description() + "): association aborted"
+                            : timing.phase() == TimedInput.Phase.IDLE
+                            ? "idle for " + duration(options.idleTimeout()) + " (no request under way; idle timeout): association aborted"
+                            : "the peer stopped sending in the middle of a PDU or message (read timeout of " + duration(options.readTimeout())
+                              + "): association aborted"));
                     abort();
                     continue;
                 }
             } catch (PduFormatException e) {
                 event = FsmEvent.EVT19;
                 abortReason = e.abortReason();
-                problem = "invalid PDU from peer: " + e.getMessage();
+                problem = "invalid PDU from peer: " + FailureText.of(e);
             } catch (IOException e) {
                 event = artimHasExpired() ? FsmEvent.EVT18 : FsmEvent.EVT17;
-                if (event == FsmEvent.EVT17) problem = "transport failed: " + e.getMessage();
+                if (event == FsmEvent.EVT17) problem = "transport failed: " + FailureText.of(e);
             }
             State before = state();
             if (event == FsmEvent.EVT18) problem = "ARTIM timer expired in " + before + " (" + before.description() + ")";
@@ -441,6 +462,25 @@ public final class Association implements Closeable {
         }
     }
 
+    /**
+     * Sets the limit for the read about to happen: in Sta6 at a message boundary the idle timeout,
+     * within a message the read timeout; elsewhere none of ours.
+     */
+    private void prepareRead() throws IOException {
+        if (state() != State.STA6) timing.untimed();
+        else if (betweenMessages) timing.awaitMessage();
+        else timing.awaitPdu();
+    }
+
+    /** The idle timeout does not run while a request is being answered, or outside Sta6. */
+    private boolean idleTimerPaused() {
+        return openRequests.get() > 0 || !pending.isEmpty() || state() != State.STA6;
+    }
+
+    private static String duration(java.time.Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
+    }
+
     private int socketTimeoutMillis() {
         try {
             return socket.getSoTimeout();
@@ -469,7 +509,7 @@ public final class Association implements Closeable {
  watched(() -> writer.write(pdu));
         } catch (IOException e) {
             closeSocket();
-            throw new AssociationException("cannot send " + pdu.getClass().getSimpleName() + ": " + e.getMessage(), e);
+            throw new AssociationException("cannot send " + pdu.getClass().getSimpleName() + ": " + FailureText.of(e), e);
         } finally {
             writeLock.unlock();
         }
@@ -597,7 +637,7 @@ public final class Association implements Closeable {
             watched(() -> writer.write(p, last.last()));
         } catch (IOException e) {
             closeSocket();
-            throw new AssociationException("connection lost while sending: " + e.getMessage(), e);
+            throw new AssociationException("connection lost while sending: " + FailureText.of(e), e);
         }
     }
 
@@ -608,6 +648,7 @@ public final class Association implements Closeable {
      */
     public void send(int pcid, Attributes command, DataWriter data) throws IOException {
         command.setInt(0x00000800, VR.US, data == null ? 0x0101 : 0x0000);
+        boolean finalResponse = (command.getInt(0x00000100, 0) & 0x8000) != 0 && !isPendingStatus(command.getInt(0x00000900, 0));
         byte[] cmd = CommandCodec.encode(command);
         writeLock.lock();
         try {
@@ -620,12 +661,18 @@ public final class Association implements Closeable {
                 data.writeTo(out);
                 out.finish();
             }
+            if (finalResponse && openRequests.getAndUpdate(n -> Math.max(0, n - 1)) == 1) timing.activity();
         } catch (IOException | RuntimeException e) {
             abort();
-            throw e instanceof AssociationException ae ? ae : new AssociationException("message half-sent, association aborted: " + e.getMessage(), e);
+            throw e instanceof AssociationException ae ? ae : new AssociationException("message half-sent, association aborted: " + FailureText.of(e), e);
         } finally {
             writeLock.unlock();
         }
+    }
+
+    /** Pending (PS3.7 Annex C.4): more responses to the same request follow. */
+    private static boolean isPendingStatus(int status) {
+        return status == 0xFF00 || status == 0xFF01;
     }
 
     /** Fragments a data set into PDVs no larger than the peer accepts; the last one is flagged on {@link #finish()}. */
@@ -693,6 +740,7 @@ public final class Association implements Closeable {
                     eof = true;
                     return false;
                 }
+                betweenMessages = false;
                 Pdv next = nextPdv();
                 if (next == null) throw new AssociationException("association ended in the middle of a data set");
                 if (next.command() || next.presentationContextId() != pcid) {
@@ -771,8 +819,10 @@ public final class Association implements Closeable {
     private void receiveLoop() {
         try {
             ByteArrayOutputStream cmd = new ByteArrayOutputStream();
-            Pdv pdv;
-            while ((pdv = nextPdv()) != null) {
+            while (true) {
+                betweenMessages = cmd.size() == 0;
+                Pdv pdv = nextPdv();
+                if (pdv == null) break;
                 if (!pdv.command()) protocolError("data set PDV without a command before it");
                 if (cmd.size() + pdv.length() > MAX_COMMAND) protocolError("command set larger than " + MAX_COMMAND + " bytes");
                 cmd.write(pdv.data(), pdv.offset(), pdv.length());
@@ -782,14 +832,14 @@ public final class Association implements Closeable {
                 try {
                     command = CommandCodec.decode(cmd.toByteArray(), 0, cmd.size());
                 } catch (IOException e) {
-                    protocolError("undecodable command set: " + e.getMessage());
+                    protocolError("undecodable command set: " + FailureText.of(e));
                     return;
                 }
                 cmd.reset();
                 dispatch(pcid, command);
             }
         } catch (IOException e) {
-            fail(e instanceof AssociationException ? e : new AssociationException(e.getMessage(), e));
+            fail(e instanceof AssociationException ? e : new AssociationException(FailureText.of(e), e));
             abort();
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "association handler failed", e);
@@ -834,6 +884,7 @@ public final class Association implements Closeable {
             LOG.log(System.Logger.Level.WARNING, "request 0x" + Integer.toHexString(field) + " on an association without a handler: ignored");
             return;
         }
+        openRequests.incrementAndGet();
         h.onRequest(this, pcid, command, in);
         if (in != null) in.drain();
     }

@@ -11,5 +11,11 @@ public class AssociationRejectedException extends AssociationException {
         this.rj = rj;
     }
 
+    /** A rejection we send, with why, for the log. */
+    public AssociationRejectedException(AAssociateRj rj, String why) {
+        super(why + ": " + rj);
+        this.rj = rj;
+    }
+
     public AAssociateRj reject() { return rj; }
 }

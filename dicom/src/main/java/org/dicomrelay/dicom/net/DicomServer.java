@@ -1,6 +1,8 @@
 package org.dicomrelay.dicom.net;
 
+import org.dicomrelay.dicom.net.pdu.AAssociateAc;
 import org.dicomrelay.dicom.net.pdu.AAssociateRj;
+import org.dicomrelay.dicom.net.pdu.AAssociateRq;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -8,21 +10,29 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Accepts associations for an {@link ApplicationEntity} on a bind address and port, each on a
  * thread of a bounded pool. When every thread is busy the requestor is told so with
  * A-ASSOCIATE-RJ (transient, local limit exceeded) instead of being left waiting; that refusal
  * runs on a second, small pool, and when that too is full the connection is simply closed.
+ * With a {@link CallerLimit}, one device holds at most that many of the threads; an established
+ * association ends on the idle and read timeouts of its {@link AssociationOptions}.
  */
 public final class DicomServer implements Closeable {
     private static final System.Logger LOG = System.getLogger(DicomServer.class.getName());
+    /** Turning requestors away when full is logged at most this often, with a count. */
+    private static final long BUSY_LOG_PERIOD_NANOS = TimeUnit.MINUTES.toNanos(1);
 
     private final String name;
     private final Association.Negotiator negotiator;
@@ -32,17 +42,24 @@ public final class DicomServer implements Closeable {
     private final ExecutorService pool;
     private final ExecutorService refusals;
     private final AtomicInteger active = new AtomicInteger();
-    private final java.util.Set<Socket> sockets = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Requestors turned away because every thread was busy, since {@link #busyLoggedAt}. */
+    private final AtomicInteger busyRefusals = new AtomicInteger();
+    private final AtomicLong busyLoggedAt = new AtomicLong(System.nanoTime() - BUSY_LOG_PERIOD_NANOS);
+    private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private final Thread acceptor;
+    private final CallerLimit callerLimit;
+    /** Associations held (negotiated or being negotiated) per caller, when there is a limit. */
+    private final Map<Caller, Integer> perCaller = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     private DicomServer(String name, Association.Negotiator negotiator, AssociationOptions options, RequestHandler handler,
-                        ServerSocket ss, int maxAssociations) {
+                        ServerSocket ss, int maxAssociations, CallerLimit callerLimit) {
         this.name = name;
         this.negotiator = negotiator;
         this.options = options;
         this.handler = handler;
         this.serverSocket = ss;
+        this.callerLimit = callerLimit;
         this.pool = new ThreadPoolExecutor(0, maxAssociations, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
             Thread t = new Thread(r, "dicom-scp-" + name);
             t.setDaemon(true);
@@ -66,10 +83,16 @@ public final class DicomServer implements Closeable {
     /** With a negotiator of one's own (a router decides per called AE title). */
     public static DicomServer start(String name, Association.Negotiator negotiator, AssociationOptions options, String bindAddress,
                                     int port, int maxAssociations, RequestHandler handler) throws IOException {
+        return start(name, negotiator, options, bindAddress, port, maxAssociations, null, handler);
+    }
+
+    /** With at most {@code callerLimit} associations per device (null: no limit below {@code maxAssociations}). */
+    public static DicomServer start(String name, Association.Negotiator negotiator, AssociationOptions options, String bindAddress,
+                                    int port, int maxAssociations, CallerLimit callerLimit, RequestHandler handler) throws IOException {
         ServerSocket ss = new ServerSocket();
         ss.setReuseAddress(true);
         ss.bind(new InetSocketAddress(InetAddress.getByName(bindAddress), port), 64);
-        DicomServer server = new DicomServer(name, negotiator, options, handler, ss, maxAssociations);
+        DicomServer server = new DicomServer(name, negotiator, options, handler, ss, maxAssociations, callerLimit);
         server.acceptor.start();
         return server;
     }
@@ -91,6 +114,7 @@ public final class DicomServer implements Closeable {
             try {
                 pool.execute(() -> serve(s));
             } catch (RejectedExecutionException e) {
+                logBusy();
                 try {
                     refusals.execute(() -> refuseBusy(s));
                 } catch (RejectedExecutionException alsoFull) {
@@ -103,17 +127,71 @@ public final class DicomServer implements Closeable {
     private void serve(Socket s) {
         active.incrementAndGet();
         sockets.add(s);
+        Admission admission = new Admission(s);
         try {
-            Association.accept(s, options, negotiator, handler);
+            Association.accept(s, options, admission, handler);
         } catch (AssociationRejectedException e) {
-            LOG.log(System.Logger.Level.INFO, name + ": association from " + s.getRemoteSocketAddress() + " rejected: " + e.getMessage());
+            // The negotiator (or the caller limit's owner) has said why, summarised where it recurs.
+            LOG.log(System.Logger.Level.DEBUG, () -> name + ": association " + admission.describe() + " rejected: " + FailureText.of(e));
         } catch (IOException e) {
-            LOG.log(System.Logger.Level.INFO, name + ": association from " + s.getRemoteSocketAddress() + " ended: " + e.getMessage());
+            LOG.log(System.Logger.Level.INFO, name + ": association " + admission.describe() + " ended: " + FailureText.of(e));
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, name + ": association failed", e);
+            LOG.log(System.Logger.Level.ERROR, name + ": association " + admission.describe() + " failed: " + FailureText.of(e), e);
         } finally {
+            admission.release();
             sockets.remove(s);
             active.decrementAndGet();
+        }
+    }
+
+    /**
+     * The negotiation of one connection: counts the caller against its limit before the server's
+     * negotiator decides, and gives the place back when the association ends or is rejected.
+     */
+    private final class Admission implements Association.Negotiator {
+        private final Socket socket;
+        private AAssociateRq rq;
+        private Caller counted;
+
+        Admission(Socket socket) {
+            this.socket = socket;
+        }
+
+        @Override public AAssociateAc negotiate(AAssociateRq request, Socket s) throws AssociationRejectedException {
+            rq = request;
+            if (callerLimit != null) {
+                Caller caller = new Caller(request.callingAeTitle(), s.getInetAddress());
+                boolean[] admitted = {false};
+                perCaller.compute(caller, (c, n) -> {
+                    int held = n == null ? 0 : n;
+                    if (held >= callerLimit.maxAssociations()) return n;
+                    admitted[0] = true;
+                    return held + 1;
+                });
+                if (!admitted[0]) {
+                    callerLimit.onRefused().accept(caller);
+                    throw new AssociationRejectedException(new AAssociateRj(AAssociateRj.RESULT_TRANSIENT,
+                            AAssociateRj.SOURCE_PROVIDER_PRESENTATION, AAssociateRj.LOCAL_LIMIT_EXCEEDED),
+                            caller + " already holds " + callerLimit.maxAssociations() + " associations");
+                }
+                counted = caller;
+            }
+            try {
+                return negotiator.negotiate(request, s);
+            } catch (AssociationRejectedException | RuntimeException e) {
+                release();
+                throw e;
+            }
+        }
+
+        void release() {
+            if (counted == null) return;
+            perCaller.computeIfPresent(counted, (c, n) -> n <= 1 ? null : n - 1);
+            counted = null;
+        }
+
+        String describe() {
+            return (rq == null ? "" : rq.callingAeTitle() + "->" + rq.calledAeTitle() + " ") + "from " + socket.getRemoteSocketAddress();
         }
     }
 
@@ -134,6 +212,17 @@ public final class DicomServer implements Closeable {
             // rejected as intended, or the requestor went away first
         } finally {
             sockets.remove(s);
+        }
+    }
+
+    /** Once a minute at most: every thread busy is a condition, not an event per requestor. */
+    private void logBusy() {
+        int n = busyRefusals.incrementAndGet();
+        long now = System.nanoTime(), last = busyLoggedAt.get();
+        if (now - last >= BUSY_LOG_PERIOD_NANOS && busyLoggedAt.compareAndSet(last, now)) {
+            busyRefusals.addAndGet(-n);
+            LOG.log(System.Logger.Level.WARNING, name + ": all " + active.get() + " association threads busy: " + n
+                    + " requestor(s) refused (A-ASSOCIATE-RJ transient, local limit exceeded) since the last report");
         }
     }
 

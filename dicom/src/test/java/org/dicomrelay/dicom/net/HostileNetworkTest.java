@@ -77,7 +77,8 @@ class HostileNetworkTest {
     private int instance;
 
     @BeforeEach void start() throws IOException {
-        options = AssociationOptions.DEFAULT.withArtim(ARTIM).withIdleTimeout(IDLE).withMaxPdu(MAX_PDU, MAX_PDU);
+        // The read timeout ends the peers silent mid-data-set, the idle timeout those silent between messages.
+        options = AssociationOptions.DEFAULT.withArtim(ARTIM).withIdleTimeout(IDLE).withReadTimeout(IDLE).withMaxPdu(MAX_PDU, MAX_PDU);
         server = startServer(8);
     }
 
@@ -201,7 +202,7 @@ class HostileNetworkTest {
                 case SILENT_AFTER_CONNECTING -> { /* ARTIM, Sta2 */ }
                 case SILENT_MID_DATA_SET -> {
                     startStore(peer);
-                    // The idle timeout is our local limit: we abort as service user (AA-1).
+                    // The read timeout is our local limit: we abort as service user (AA-1).
                     peer.expectAbort(AAbort.SOURCE_SERVICE_USER, AAbort.REASON_NOT_SPECIFIED);
                 }
                 case CLOSES_MID_DATA_SET -> {

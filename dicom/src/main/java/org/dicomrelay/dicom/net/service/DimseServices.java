@@ -6,6 +6,7 @@ import org.dicomrelay.dicom.data.VR;
 import org.dicomrelay.dicom.io.DataSetReader;
 import org.dicomrelay.dicom.io.DicomInputStream;
 import org.dicomrelay.dicom.net.Association;
+import org.dicomrelay.dicom.net.FailureText;
 import org.dicomrelay.dicom.net.RequestHandler;
 
 import java.io.IOException;
@@ -108,7 +109,7 @@ public final class DimseServices implements RequestHandler {
             } catch (org.dicomrelay.dicom.net.AssociationException e) {
                 throw e;
             } catch (IOException | RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "C-STORE of " + rq.sopInstanceUid() + " failed: " + e.getMessage());
+                LOG.log(System.Logger.Level.WARNING, "C-STORE of " + rq.sopInstanceUid() + " failed: " + FailureText.of(e));
                 status = 0xA700; // out of resources: the storage could not complete
             }
         }
@@ -140,7 +141,7 @@ public final class DimseServices implements RequestHandler {
                 h.run(as, rq, responder);
                 responder.finishIfOpen(cancelled.get() ? 0xFE00 : 0x0000);
             } catch (IOException | RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "operation " + msgId + " from " + as.callingAeTitle() + " failed: " + e.getMessage());
+                LOG.log(System.Logger.Level.WARNING, "operation " + msgId + " from " + as.callingAeTitle() + " failed: " + FailureText.of(e));
                 try {
                     responder.finishIfOpen(0xC000 | 0x0001); // unable to process
                 } catch (IOException ignored) {
