@@ -9,7 +9,10 @@ import org.dicomrelay.dicom.net.pdu.AAssociateRq;
 import org.dicomrelay.router.config.RouterConfig;
 import org.dicomrelay.router.config.RoutingTable;
 
+import org.dicomrelay.relay.log.RepeatingLog;
+
 import java.net.Socket;
+import java.time.Duration;
 
 /**
  * The router as local devices see it: a DICOM node that answers to the remote AE titles of its
@@ -23,10 +26,17 @@ final class RelayScp implements Association.Negotiator {
     private final RouterConfig config;
     private final RoutingTable routes;
     private final ApplicationEntity contexts;
+    private final Authority authority;
+    private final RepeatingLog refusals = new RepeatingLog(LOG, Duration.ofMinutes(1));
 
     RelayScp(RouterConfig config, RoutingTable routes) {
+        this(config, routes, new Authority());
+    }
+
+    RelayScp(RouterConfig config, RoutingTable routes, Authority authority) {
         this.config = config;
         this.routes = routes;
+        this.authority = authority;
         // What is relayed is relayed as it is: every SOP class, every transfer syntax proposed.
         this.contexts = new ApplicationEntity(config.aeTitle()).accept(ApplicationEntity.ANY, ApplicationEntity.ANY)
                 .acceptAnyCalledAeTitle(true);
@@ -36,6 +46,12 @@ final class RelayScp implements Association.Negotiator {
 
     @Override public AAssociateAc negotiate(AAssociateRq rq, Socket socket) throws AssociationRejectedException {
         String called = rq.calledAeTitle(), calling = rq.callingAeTitle();
+        if (authority.revoked()) {
+            // Refused at the door, permanently: nothing taken now could be delivered (PS3.8 §7.1.1.7).
+            refusals.occurred("revoked", System.Logger.Level.WARNING, "refused association from " + calling + " at "
+                    + socket.getRemoteSocketAddress() + " to " + called + ": " + Authority.REFUSED + ", refusing new work");
+            throw reject(AAssociateRj.NO_REASON);
+        }
         org.dicomrelay.router.config.Device device = config.device(calling).orElse(null);
         if (device == null) {
             LOG.log(System.Logger.Level.WARNING, "refused association from " + calling + " at " + socket.getRemoteSocketAddress()
