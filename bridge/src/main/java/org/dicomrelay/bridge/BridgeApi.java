@@ -141,9 +141,14 @@ final class BridgeApi {
      * credential itself (nor a header or body that carries it).
      */
     private void authFailed(Context ctx, String kind, String reason) {
+        authFailed(ctx, kind, reason, "");
+    }
+
+    /** As above; {@code detail} (e.g. the router ID a request names) is logged but does not tell conditions apart. */
+    private void authFailed(Context ctx, String kind, String reason, String detail) {
         String address = ctx.req().getRemoteAddr();
-        authFailures.occurred(address + " " + kind, System.Logger.Level.WARNING, "failed authentication from " + address + " ("
-                + kind + "): " + reason + "; " + ctx.method() + " " + ctx.path());
+        authFailures.occurred(address + " " + kind + " " + reason, System.Logger.Level.WARNING, "failed authentication from " + address
+                + " (" + kind + "): " + reason + detail + "; " + ctx.method() + " " + ctx.path());
     }
 
     private static String bearer(Context ctx) {
@@ -186,7 +191,7 @@ final class BridgeApi {
         try {
             store.enroll(Secrets.sha256Hex(token), record, signature, Secrets.sha256Hex(apiKey), clock.millis());
         } catch (ApiException e) {
-            if (e.status == 401 || e.status == 409) authFailed(ctx, "enrollment token", e.getMessage() + " (router " + routerId + ")");
+            if (e.status == 401 || e.status == 409) authFailed(ctx, "enrollment token", e.getMessage(), " (router " + routerId + ")");
             throw e;
         }
         LOG.log(System.Logger.Level.INFO, "router " + routerId + " enrolled");
