@@ -150,7 +150,7 @@ public final class BridgeClient implements BridgeTransport {
         }
         for (String id : twice) {
             routers.remove(id);
-            rejected.add("router " + id + " is listed twice: record skipped");
+            rejected.add("router " + id + " is listed twice");
         }
         if (routers.isEmpty() && !routerNodes.isEmpty()) {
             throw new DirectoryVerificationException("no router record of the directory verifies with the pinned Bridge key (another Bridge?); "
@@ -171,7 +171,7 @@ public final class BridgeClient implements BridgeTransport {
                 verify(a, ae.signedBytes(), "AE " + ae.aeTitle());
                 if (!routers.containsKey(ae.routerId())) {
                     throw new DirectoryVerificationException("AE " + ae.aeTitle() + " names router " + ae.routerId()
-                            + ", which is not in the directory (or was skipped): record skipped");
+                            + ", which is not in the directory (or was skipped)");
                 }
                 if (aes.putIfAbsent(ae.aeTitle(), ae) != null) titlesTwice.add(ae.aeTitle());
             } catch (DirectoryVerificationException e) {
@@ -180,7 +180,7 @@ public final class BridgeClient implements BridgeTransport {
         }
         for (String title : titlesTwice) {
             aes.remove(title);
-            rejected.add("AE " + title + " is listed twice: record skipped");
+            rejected.add("AE " + title + " is listed twice");
         }
         return new Directory(version.asLong(), new ArrayList<>(routers.values()), new ArrayList<>(aes.values()), rejected);
     }
@@ -315,9 +315,9 @@ public final class BridgeClient implements BridgeTransport {
             if (signature == null || !signature.isTextual()) throw new GeneralSecurityException("no signature");
             bridgeVerifier.verify(Base64.getDecoder().decode(signature.asText()), data);
         } catch (IllegalArgumentException e) {
-            throw new DirectoryVerificationException(what + ": the Bridge signature is not base64; record skipped", e);
+            throw new DirectoryVerificationException(what + ": the Bridge signature is not base64", e);
         } catch (GeneralSecurityException e) {
-            throw new DirectoryVerificationException(what + ": the Bridge signature does not verify; record skipped", e);
+            throw new DirectoryVerificationException(what + ": the Bridge signature does not verify", e);
         }
     }
 
