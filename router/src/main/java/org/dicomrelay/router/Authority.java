@@ -53,7 +53,7 @@ public final class Authority implements CredentialsListener {
         Refusal r = refusal.get();
         // An answer to a request sent before the refusal says nothing about the credentials now.
         if (r != null && requestSentNanos - r.atNanos() > 0 && refusal.compareAndSet(r, null)) {
-            LOG.log(System.Logger.Level.WARNING, "the Bridge accepts this router's credentials again: taking new work");
+            LOG.log(System.Logger.Level.INFO, "the Bridge accepts this router's credentials again: taking new work");
         }
     }
 

@@ -19,9 +19,14 @@ import java.time.Duration;
 record RelayFailure(int status, String comment) {
     static final int NOT_AUTHORIZED = 0x0124;
 
+    /** This router's credentials are refused by the Bridge: nothing can be relayed. */
+    static RelayFailure revoked() {
+        return new RelayFailure(NOT_AUTHORIZED, Authority.REFUSED);
+    }
+
     /** A failure to send (or a refusal of this router's credentials); {@code otherwise} is the status for any other cause. */
     static RelayFailure of(Throwable e, int otherwise) {
-        if (e instanceof Authority.RevokedException || e instanceof BridgeAuthException) return new RelayFailure(NOT_AUTHORIZED, Authority.REFUSED);
+        if (e instanceof Authority.RevokedException || e instanceof BridgeAuthException) return revoked();
         if (e instanceof BridgeUnreachableException) return new RelayFailure(otherwise, "relay failed: the Bridge is unreachable");
         return new RelayFailure(otherwise, "relay failed: " + Causes.of(e));
     }

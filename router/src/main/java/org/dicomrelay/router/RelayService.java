@@ -77,7 +77,7 @@ final class RelayService {
                 .onStore((as, rq, data) -> {
                     if (as.calledAeTitle().equals(config.aeTitle())) return inbound.store(as, rq, data);
                     // Never acknowledge what cannot be delivered: not while the Bridge refuses this router.
-                    if (authority.revoked()) throw failed(as, Service.STORE, null, RelayFailure.of(new Authority.RevokedException(authority.reason()), 0));
+                    if (authority.revoked()) throw failed(as, Service.STORE, null, RelayFailure.revoked());
                     return store(as, rq, data);
                 })
                 .onFind(this::find)
