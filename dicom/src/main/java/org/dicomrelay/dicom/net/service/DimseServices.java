@@ -180,7 +180,7 @@ public final class DimseServices implements RequestHandler {
             } catch (IOException | RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, "operation " + msgId + " from " + as.callingAeTitle() + " failed: " + cause(e));
                 try {
-                    responder.finishIfOpen(0xC000 | 0x0001); // unable to process
+                    responder.finishIfOpen(0xC000 | 0x0001, DicomServiceException.commentAttributes(cause(e))); // unable to process
                 } catch (IOException ignored) {
                     // association gone: nothing to report to
                 }

@@ -108,6 +108,26 @@ class HandlerFailureAnswersTest {
         assertThat(as.failure()).isNull();
     }
 
+    @Test void anUnexpectedQueryFailureIsUnableToProcessWithItsCause() throws Exception {
+        int port = start(new DimseServices().onFind((as, rq, rsp) -> { throw new IllegalStateException("index closed"); }));
+        AssociationRequest req = new AssociationRequest("SCP", "SCU");
+        int find = req.propose(FIND, Verification.IMPLICIT_LE);
+        Association as = Association.connect("127.0.0.1", port, req.build(AssociationOptions.DEFAULT), AssociationOptions.DEFAULT, null);
+        Attributes findRq = command(FIND, 0x0020);
+        findRq.setInt(0x00000700, VR.US, 0);
+        Attributes keys = new Attributes();
+        keys.setString(0x00080052, VR.CS, "STUDY");
+        DimseResponse f = as.invoke(find, findRq, out -> {
+            DicomOutputStream d = new DicomOutputStream(out, TransferSyntax.of(Verification.IMPLICIT_LE));
+            d.writeDataSet(keys);
+            d.finish();
+        }).next();
+        assertThat(f.status()).isEqualTo(0xC001);
+        assertThat(f.command().getString(0x00000902)).isEqualTo("index closed");
+        as.release();
+        assertThat(as.failure()).isNull();
+    }
+
     /** DCMTK's echoscu hears the status (and releases) rather than an A-ABORT. */
     @Test void echoscuSeesTheFailureStatusAndReleases() throws Exception {
         int port = start(new DimseServices().onEcho((as, c) -> { throw new DicomServiceException(0x0110, "relay failed: no answer"); }));
