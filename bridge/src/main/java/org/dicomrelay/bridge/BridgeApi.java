@@ -10,6 +10,7 @@ import io.javalin.http.HttpResponseException;
 import java.math.BigDecimal;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -24,6 +25,7 @@ import java.util.concurrent.CompletionException;
 import java.util.regex.Pattern;
 import org.dicomrelay.relay.bridge.AeRecord;
 import org.dicomrelay.relay.bridge.RouterRecord;
+import org.dicomrelay.relay.log.RepeatingLog;
 
 /**
  * The Bridge's HTTP API. Every handler that needs a caller authenticates it itself ({@link #admin}
@@ -40,6 +42,7 @@ final class BridgeApi {
             "(?i).*(secret|password|passwd|token|credential|private|api[_-]?key|account[_-]?key|connection[_-]?string|sas).*");
     static final int MAX_AES_PER_ROUTER = 256;
     static final int MAX_SETTINGS = 64;
+    static final Duration AUTH_FAILURE_LOG_PERIOD = Duration.ofMinutes(1);
 
     private final BridgeConfig config;
     private final BridgeStore store;
@@ -47,6 +50,8 @@ final class BridgeApi {
     private final Inbox inbox;
     private final Clock clock;
     private final ObjectMapper json;
+    /** Failed authentications, per peer address and credential kind: a client stuck in a loop is one line, then a count. */
+    private final RepeatingLog authFailures = new RepeatingLog(LOG, AUTH_FAILURE_LOG_PERIOD);
 
     BridgeApi(BridgeConfig config, BridgeStore store, BridgeSigner signer, Inbox inbox, Clock clock, ObjectMapper json) {
         this.config = config;
@@ -75,7 +80,15 @@ final class BridgeApi {
         r.get("/api/router/inbox", router(this::poll));
         r.delete("/api/router/inbox/{id}", router(this::ack));
 
-        r.exception(ApiException.class, (e, ctx) -> error(ctx, e.status, e.getMessage()));
+        r.exception(ApiException.class, (e, ctx) -> {
+            if (e.details == null) {
+                error(ctx, e.status, e.getMessage());
+            } else {
+                Map<String, Object> body = obj("error", e.getMessage());
+                body.putAll(e.details);
+                ctx.status(e.status).json(body);
+            }
+        });
         r.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), e.getMessage()));
         // never echo the parser's message: it may quote the body, and bodies carry tokens
         r.exception(JacksonException.class, (e, ctx) -> error(ctx, 400, "malformed JSON body"));
@@ -91,7 +104,9 @@ final class BridgeApi {
 
     private Handler admin(Handler h) {
         return ctx -> {
-            if (!Secrets.matches(bearer(ctx), config.adminToken())) {
+            String token = bearer(ctx);
+            if (!Secrets.matches(token, config.adminToken())) {
+                authFailed(ctx, "admin token", token == null ? "none given" : "not the admin token");
                 ctx.header("WWW-Authenticate", "Bearer");
                 throw ApiException.unauthorized("admin token required");
             }
@@ -103,15 +118,37 @@ final class BridgeApi {
         return ctx -> {
             String key = bearer(ctx);
             if (key == null) {
+                authFailed(ctx, "router API key", "none given");
                 ctx.header("WWW-Authenticate", "Bearer");
                 throw ApiException.unauthorized("API key required");
             }
             Optional<BridgeStore.RouterAuth> auth = store.routerByApiKeyHash(Secrets.sha256Hex(key));
-            if (auth.isEmpty()) throw ApiException.unauthorized("unknown API key");
-            if (auth.get().revoked()) throw ApiException.unauthorized("router revoked");
+            if (auth.isEmpty()) {
+                authFailed(ctx, "router API key", "unknown API key");
+                throw ApiException.unauthorized("unknown API key");
+            }
+            if (auth.get().revoked()) {
+                authFailed(ctx, "router API key", "API key of router " + auth.get().routerId() + ", which is revoked");
+                throw ApiException.unauthorized("router revoked");
+            }
             ctx.attribute(ROUTER_ATTRIBUTE, auth.get().routerId());
             h.handle(ctx);
         };
+    }
+
+    /**
+     * Logs a refused credential with the peer's address and the kind of credential, never the
+     * credential itself (nor a header or body that carries it).
+     */
+    private void authFailed(Context ctx, String kind, String reason) {
+        authFailed(ctx, kind, reason, "");
+    }
+
+    /** As above; {@code detail} (e.g. the router ID a request names) is logged but does not tell conditions apart. */
+    private void authFailed(Context ctx, String kind, String reason, String detail) {
+        String address = ctx.req().getRemoteAddr();
+        authFailures.occurred(address + " " + kind + " " + reason, System.Logger.Level.WARNING, "failed authentication from " + address
+                + " (" + kind + "): " + reason + detail + "; " + ctx.method() + " " + ctx.path());
     }
 
     private static String bearer(Context ctx) {
@@ -151,7 +188,12 @@ final class BridgeApi {
         }
         String apiKey = Secrets.newSecret(Secrets.API_KEY_PREFIX);
         String signature = b64(signer.sign(record.signedBytes()));
-        store.enroll(Secrets.sha256Hex(token), record, signature, Secrets.sha256Hex(apiKey), clock.millis());
+        try {
+            store.enroll(Secrets.sha256Hex(token), record, signature, Secrets.sha256Hex(apiKey), clock.millis());
+        } catch (ApiException e) {
+            if (e.status == 401 || e.status == 409) authFailed(ctx, "enrollment token", e.getMessage(), " (router " + routerId + ")");
+            throw e;
+        }
         LOG.log(System.Logger.Level.INFO, "router " + routerId + " enrolled");
         ctx.status(201).json(obj("routerId", routerId, "apiKey", apiKey, "bridgePublicKeys", b64(signer.publicKeyset())));
     }

@@ -179,20 +179,21 @@ final class BridgeStore {
 
     // --- AE titles and directory ---
 
-    /** Replaces a router's AE titles; 409 if another router exports one of them. */
+    /** Replaces a router's AE titles, all or nothing; 409 naming each title another router exports, and its owner. */
     void replaceAes(String routerId, List<AeRecord> aes, List<String> signatures) throws SQLException {
         try {
             db.tx(c -> {
+                Map<String, String> conflicts = new LinkedHashMap<>();
                 try (PreparedStatement ps = c.prepareStatement("SELECT router_id FROM router_aes WHERE ae_title = ?")) {
                     for (AeRecord ae : aes) {
                         ps.setString(1, ae.aeTitle());
                         try (ResultSet rs = ps.executeQuery()) {
-                            if (rs.next() && !rs.getString(1).equals(routerId)) {
-                                throw ApiException.conflict("AE title " + ae.aeTitle() + " is exported by another router");
-                            }
+                            if (rs.next() && !rs.getString(1).equals(routerId)) conflicts.put(ae.aeTitle(), rs.getString(1));
                         }
                     }
                 }
+                // every conflict at once, with its owner, so the router can publish the rest in one more call
+                if (!conflicts.isEmpty()) throw ApiException.aeConflicts(conflicts);
                 update(c, "DELETE FROM router_aes WHERE router_id = ?", routerId);
                 try (PreparedStatement ps = c.prepareStatement(
                         "INSERT INTO router_aes (ae_title, router_id, services, record_signature) VALUES (?, ?, ?, ?)")) {

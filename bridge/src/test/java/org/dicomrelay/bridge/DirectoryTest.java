@@ -15,11 +15,11 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.dicomrelay.relay.bridge.AeConflictException;
 import org.dicomrelay.relay.bridge.AeExport;
 import org.dicomrelay.relay.bridge.AeRecord;
 import org.dicomrelay.relay.bridge.BridgeClient;
 import org.dicomrelay.relay.bridge.BridgeCredentials;
-import org.dicomrelay.relay.bridge.BridgeException;
 import org.dicomrelay.relay.bridge.Directory;
 import org.dicomrelay.relay.bridge.DirectoryVerificationException;
 import org.dicomrelay.relay.bridge.ProviderAssignment;
@@ -63,10 +63,12 @@ class DirectoryTest {
             BridgeClient b = bridge.client(bridge.enroll("b"));
             a.publishAes(List.of(new AeExport("PACS", List.of("store"))));
 
-            BridgeException conflict = catchThrowableOfType(BridgeException.class,
+            AeConflictException conflict = catchThrowableOfType(AeConflictException.class,
                     () -> b.publishAes(List.of(new AeExport("B_OWN", List.of("echo")), new AeExport("PACS", List.of("find")))));
             assertThat(conflict.status()).isEqualTo(409);
-            assertThat(conflict).hasMessageContaining("PACS");
+            assertThat(conflict).hasMessageContaining("PACS").hasMessageContaining("router a");
+            // which title, and whose: the router can publish the rest without it
+            assertThat(conflict.conflicts()).containsExactly(new AeConflictException.Conflict("PACS", "a"));
             // all or nothing: B_OWN was not stored either
             assertThat(b.directory().aes()).containsExactly(new AeRecord("PACS", "a", List.of("store")));
 
@@ -122,8 +124,9 @@ class DirectoryTest {
         }
     }
 
+    /** One record that does not verify is skipped and reported; the others are used (a router keeps routing). */
     @Test
-    void recordsAlteredInTheDatabaseAreRejected() throws Exception {
+    void recordsAlteredInTheDatabaseAreSkipped() throws Exception {
         try (TestBridge bridge = new TestBridge(dir)) {
             BridgeClient a = bridge.client(bridge.enroll("a"));
             BridgeClient b = bridge.client(bridge.enroll("b"));
@@ -134,18 +137,28 @@ class DirectoryTest {
             String attackerKey = Base64.getEncoder().encodeToString(TestBridge.randomBytes(32));
             String original = Base64.getEncoder().encodeToString(a.directory().router("b").get().record().hpkePublicKey());
             bridge.sql("UPDATE routers SET hpke_public_key = '" + attackerKey + "' WHERE router_id = 'b'");
-            assertThat(catchThrowableOfType(DirectoryVerificationException.class, a::directory)).hasMessageContaining("router b");
+            Directory forged = a.directory();
+            assertThat(forged.routers()).extracting(Directory.Router::routerId).containsExactly("a");
+            // b's AE names a router that was left out: skipped too
+            assertThat(forged.aes()).isEmpty();
+            assertThat(forged.rejected()).anyMatch(r -> r.contains("router b") && r.contains("does not verify"))
+                    .anyMatch(r -> r.contains("AE B_PACS"));
             bridge.sql("UPDATE routers SET hpke_public_key = '" + original + "' WHERE router_id = 'b'");
             assertThat(a.directory().routers()).hasSize(2);
+            assertThat(a.directory().rejected()).isEmpty();
 
             // ...or redirects b's AE title to a
+            b.publishAes(List.of(new AeExport("B_PACS", List.of("store")), new AeExport("B_OTHER", List.of("echo"))));
             bridge.sql("UPDATE router_aes SET router_id = 'a' WHERE ae_title = 'B_PACS'");
-            assertThat(catchThrowableOfType(DirectoryVerificationException.class, a::directory)).hasMessageContaining("AE B_PACS");
+            Directory redirected = a.directory();
+            assertThat(redirected.rejected()).singleElement().asString().contains("AE B_PACS");
+            assertThat(redirected.aes()).containsExactly(new AeRecord("B_OTHER", "b", List.of("echo")));
+            assertThat(redirected.routers()).hasSize(2);
         }
     }
 
     @Test
-    void recordsAlteredInTransitAreRejected() throws Exception {
+    void recordsAlteredInTransitAreSkipped() throws Exception {
         try (TestBridge bridge = new TestBridge(dir)) {
             BridgeCredentials ca = bridge.enroll("a");
             bridge.enroll("b");
@@ -156,22 +169,31 @@ class DirectoryTest {
             assertThat(throughProxy(ca, genuine, d -> {}).routers()).hasSize(2);
 
             String attackerKey = Base64.getEncoder().encodeToString(TestBridge.randomBytes(32));
-            assertThat(catchThrowableOfType(DirectoryVerificationException.class, () -> throughProxy(ca, genuine,
-                    d -> ((ObjectNode) find(d.get("routers"), "routerId", "b").get("publicKeys")).put("hpke", attackerKey))))
-                    .hasMessageContaining("router b");
-            assertThat(catchThrowableOfType(DirectoryVerificationException.class, () -> throughProxy(ca, genuine,
-                    d -> ((ObjectNode) find(d.get("routers"), "routerId", "b")).put("routerId", "c"))))
-                    .hasMessageContaining("router c");
-            assertThat(catchThrowableOfType(DirectoryVerificationException.class, () -> throughProxy(ca, genuine,
-                    d -> ((ObjectNode) find(d.get("aes"), "aeTitle", "A_PACS")).put("routerId", "b"))))
-                    .hasMessageContaining("AE A_PACS");
+            Directory keySwapped = throughProxy(ca, genuine,
+                    d -> ((ObjectNode) find(d.get("routers"), "routerId", "b").get("publicKeys")).put("hpke", attackerKey));
+            assertThat(keySwapped.routers()).extracting(Directory.Router::routerId).containsExactly("a");
+            assertThat(keySwapped.rejected()).singleElement().asString().contains("router b");
+            Directory renamed = throughProxy(ca, genuine, d -> ((ObjectNode) find(d.get("routers"), "routerId", "b")).put("routerId", "c"));
+            assertThat(renamed.router("c")).isEmpty();
+            assertThat(renamed.rejected()).singleElement().asString().contains("router c");
+            Directory redirected = throughProxy(ca, genuine, d -> ((ObjectNode) find(d.get("aes"), "aeTitle", "A_PACS")).put("routerId", "b"));
+            assertThat(redirected.aes()).isEmpty();
+            assertThat(redirected.routers()).hasSize(2);
+            assertThat(redirected.rejected()).singleElement().asString().contains("AE A_PACS");
             // a signature moved from another record does not fit either
-            assertThat(catchThrowableOfType(DirectoryVerificationException.class, () -> throughProxy(ca, genuine, d -> {
+            Directory moved = throughProxy(ca, genuine, d -> {
                 ObjectNode ra = (ObjectNode) find(d.get("routers"), "routerId", "a");
                 ObjectNode rb = (ObjectNode) find(d.get("routers"), "routerId", "b");
                 ra.set("publicKeys", rb.get("publicKeys"));
                 ra.put("signature", rb.get("signature").asText());
-            }))).isNotNull();
+            });
+            assertThat(moved.router("a")).isEmpty();
+            assertThat(moved.router("b")).isPresent();
+            // a router listed twice (a forged copy beside the genuine one) is not used at all
+            Directory twice = throughProxy(ca, genuine, d -> ((com.fasterxml.jackson.databind.node.ArrayNode) d.get("routers"))
+                    .add(find(d.get("routers"), "routerId", "b").deepCopy()));
+            assertThat(twice.router("b")).isEmpty();
+            assertThat(twice.rejected()).anyMatch(r -> r.contains("router b is listed twice"));
         }
     }
 

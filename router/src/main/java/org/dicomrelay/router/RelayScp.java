@@ -11,6 +11,7 @@ import org.dicomrelay.relay.log.RepeatingLog;
 import org.dicomrelay.router.config.RouterConfig;
 import org.dicomrelay.router.config.RoutingTable;
 
+
 import java.net.Socket;
 import java.time.Duration;
 
@@ -31,10 +32,17 @@ final class RelayScp implements Association.Negotiator {
     private final RoutingTable routes;
     private final ApplicationEntity contexts;
     private final RepeatingLog overLimit = new RepeatingLog(LOG, LIMIT_LOG_PERIOD);
+    private final Authority authority;
+    private final RepeatingLog refusals = new RepeatingLog(LOG, Duration.ofMinutes(1));
 
     RelayScp(RouterConfig config, RoutingTable routes) {
+        this(config, routes, new Authority());
+    }
+
+    RelayScp(RouterConfig config, RoutingTable routes, Authority authority) {
         this.config = config;
         this.routes = routes;
+        this.authority = authority;
         // What is relayed is relayed as it is: every SOP class, every transfer syntax proposed.
         this.contexts = new ApplicationEntity(config.aeTitle()).accept(ApplicationEntity.ANY, ApplicationEntity.ANY)
                 .acceptAnyCalledAeTitle(true);
@@ -56,6 +64,12 @@ final class RelayScp implements Association.Negotiator {
 
     @Override public AAssociateAc negotiate(AAssociateRq rq, Socket socket) throws AssociationRejectedException {
         String called = rq.calledAeTitle(), calling = rq.callingAeTitle();
+        if (authority.revoked()) {
+            // Refused at the door, permanently: nothing taken now could be delivered (PS3.8 §7.1.1.7).
+            refusals.occurred("revoked", System.Logger.Level.WARNING, "refused association from " + calling + " at "
+                    + socket.getRemoteSocketAddress() + " to " + called + ": " + Authority.REFUSED + ", refusing new work");
+            throw reject(AAssociateRj.NO_REASON);
+        }
         org.dicomrelay.router.config.Device device = config.device(calling).orElse(null);
         if (device == null) {
             LOG.log(System.Logger.Level.WARNING, "refused association from " + calling + " at " + socket.getRemoteSocketAddress()

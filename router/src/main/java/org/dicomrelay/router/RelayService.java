@@ -7,9 +7,12 @@ import org.dicomrelay.dicom.io.DicomInputStream;
 import org.dicomrelay.dicom.io.DicomOutputStream;
 import org.dicomrelay.dicom.io.Transcoder;
 import org.dicomrelay.dicom.net.Association;
+import org.dicomrelay.dicom.net.service.DicomServiceException;
 import org.dicomrelay.dicom.net.service.DimseServices;
 import org.dicomrelay.dicom.net.service.Responder;
 import org.dicomrelay.dicom.net.service.StorageSource;
+import org.dicomrelay.relay.log.Causes;
+import org.dicomrelay.relay.log.RepeatingLog;
 import org.dicomrelay.router.config.Device;
 import org.dicomrelay.router.config.RouterConfig;
 import org.dicomrelay.router.config.RoutingTable;
@@ -37,6 +40,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class RelayService {
     private static final System.Logger LOG = System.getLogger(RelayService.class.getName());
     private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(60);
+    private static final int PROCESSING_FAILURE = 0x0110;
+    private static final int OUT_OF_RESOURCES = 0xA700;
+    private static final int UNABLE_TO_CALCULATE_NUMBER_OF_MATCHES = 0xA701;
+    private static final int UNABLE_TO_PERFORM_SUB_OPERATIONS = 0xA702;
 
     private final RouterConfig config;
     private final RoutingTable routes;
@@ -44,6 +51,7 @@ final class RelayService {
     private final Pending pending;
     private final Spool spool;
     private final StoreAssociations stores;
+    private final RepeatingLog relayFailures = new RepeatingLog(LOG, Duration.ofMinutes(1));
     private final ExecutorService forwarders = Executors.newFixedThreadPool(4, r -> {
         Thread t = new Thread(r, "forwarder");
         t.setDaemon(true);
@@ -63,10 +71,15 @@ final class RelayService {
         }
     }
 
-    DimseServices services(InboundInstances inbound) {
+    DimseServices services(InboundInstances inbound, Authority authority) {
         return new DimseServices()
                 .onEcho(this::echo)
-                .onStore((as, rq, data) -> as.calledAeTitle().equals(config.aeTitle()) ? inbound.store(as, rq, data) : store(as, rq, data))
+                .onStore((as, rq, data) -> {
+                    if (as.calledAeTitle().equals(config.aeTitle())) return inbound.store(as, rq, data);
+                    // Never acknowledge what cannot be delivered: not while the Bridge refuses this router.
+                    if (authority.revoked()) throw failed(as, Service.STORE, null, RelayFailure.revoked());
+                    return store(as, rq, data);
+                })
                 .onFind(this::find)
                 .onMove(this::move)
                 .onGet(this::get);
@@ -82,24 +95,38 @@ final class RelayService {
         return r;
     }
 
+    /**
+     * A relay-side failure, logged (summarised per service, router and cause) and turned into the
+     * status with Error Comment the device is answered with.
+     */
+    private DicomServiceException failed(Association as, Service s, String routerId, RelayFailure f) {
+        String key = s + " " + routerId + " " + f.comment();
+        relayFailures.occurred(key, System.Logger.Level.WARNING, s + " from " + as.callingAeTitle() + " to " + as.calledAeTitle()
+                + (routerId == null ? "" : " via router " + routerId) + String.format(" answered %04XH: ", f.status()) + f.comment());
+        return f.exception();
+    }
+
     // ---- C-ECHO: verifies the remote device, not only the remote router ----------------------
 
     private int echo(Association as, Attributes command) throws IOException {
         if (as.calledAeTitle().equals(config.aeTitle())) return 0x0000;
         RoutingTable.Route r = allowed(as, Service.ECHO);
-        if (r == null) return 0x0124;
+        if (r == null) throw new DicomServiceException(RelayFailure.NOT_AUTHORIZED, "not allowed by the routing table");
         String op = UUID.randomUUID().toString();
         try (Pending.Operation o = pending.open(op, r.routerId())) {
             courier.send(r.routerId(), Frame.of(Frame.Type.ECHO_RQ, op).with("calledAe", as.calledAeTitle()).with("callingAe", as.callingAeTitle()), null);
             Frame answer = o.next(ANSWER_TIMEOUT);
-            if (answer == null) {
-                LOG.log(System.Logger.Level.WARNING, "C-ECHO to " + as.calledAeTitle() + ": no answer from router " + r.routerId());
-                return 0x0110;
-            }
-            return answer.integer("status", 0x0110);
+            if (answer == null) throw failed(as, Service.ECHO, r.routerId(), RelayFailure.noAnswer(r.routerId(), ANSWER_TIMEOUT, PROCESSING_FAILURE));
+            int status = answer.integer("status", PROCESSING_FAILURE);
+            if (status != 0x0000) throw new DicomServiceException(status, answer.string("error"));
+            return status;
+        } catch (DicomServiceException e) {
+            throw e;
+        } catch (IOException e) {
+            throw failed(as, Service.ECHO, r.routerId(), RelayFailure.of(e, PROCESSING_FAILURE));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return 0x0110;
+            throw new DicomServiceException(PROCESSING_FAILURE, "relay interrupted (router stopping)");
         }
     }
 
@@ -179,7 +206,7 @@ final class RelayService {
     private void find(Association as, DimseServices.QueryRequest rq, Responder responder) throws IOException {
         RoutingTable.Route r = allowed(as, Service.FIND);
         if (r == null) {
-            responder.finish(0x0124, null, null);
+            responder.fail(RelayFailure.NOT_AUTHORIZED, "not allowed by the routing table", null);
             return;
         }
         String op = UUID.randomUUID().toString();
@@ -190,20 +217,25 @@ final class RelayService {
             Answers answers = new Answers(o, rq, r.routerId(), op);
             while (true) {
                 Frame f = answers.next();
-                if (f == null) {
-                    responder.finish(0xA700, null, null);
-                    return;
-                }
+                if (f == null) throw failed(as, Service.FIND, r.routerId(), RelayFailure.noAnswer(r.routerId(), ANSWER_TIMEOUT, OUT_OF_RESOURCES));
                 boolean cancelSent = answers.cancelSent;
                 int status = f.integer("status", 0xC000);
                 if (status == 0xFF00 || status == 0xFF01) {
                     if (!cancelSent) responder.match(Json.parse(f.string("identifier")));
                 } else {
                     // Matches were withheld since the cancel: "success, matching complete" would be untrue (PS3.4 §C.4.1.3.1).
-                    responder.finish(cancelSent && status == 0x0000 ? 0xFE00 : status, null, null);
+                    int last = cancelSent && status == 0x0000 ? 0xFE00 : status;
+                    String error = f.string("error");
+                    if (error != null && last != 0x0000) responder.fail(last, error, null);
+                    else responder.finish(last, null, null);
                     return;
                 }
             }
+        } catch (DicomServiceException e) {
+            throw e;
+        } catch (IOException e) {
+            if (responder.isFinished()) throw e; // the workstation's association failed: nobody to answer
+            throw failed(as, Service.FIND, r.routerId(), RelayFailure.of(e, OUT_OF_RESOURCES));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             responder.finish(0xFE00, null, null);
@@ -249,14 +281,14 @@ final class RelayService {
     private void move(Association as, DimseServices.QueryRequest rq, Responder responder) throws IOException {
         RoutingTable.Route r = allowed(as, Service.MOVE);
         if (r == null) {
-            responder.finish(0x0124, null, null);
+            responder.fail(RelayFailure.NOT_AUTHORIZED, "not allowed by the routing table", null);
             return;
         }
         Device dest = config.device(rq.moveDestination()).orElse(null);
         if (dest == null || !dest.offers(Service.STORE)) {
             LOG.log(System.Logger.Level.WARNING, "C-MOVE from " + as.callingAeTitle() + ": destination " + rq.moveDestination()
                     + " is not a local device that accepts store");
-            responder.finish(0xA801, null, null);
+            responder.fail(0xA801, "move destination " + rq.moveDestination() + " unknown at this router", null);
             return;
         }
         retrieve(as, rq, responder, r, Frame.Type.MOVE_RQ, (frame, payload) -> storeTo(dest, frame, payload, as.callingAeTitle(), rq.messageId()));
@@ -265,7 +297,7 @@ final class RelayService {
     private void get(Association as, DimseServices.QueryRequest rq, Responder responder) throws IOException {
         RoutingTable.Route r = allowed(as, Service.GET);
         if (r == null) {
-            responder.finish(0x0124, null, null);
+            responder.fail(RelayFailure.NOT_AUTHORIZED, "not allowed by the routing table", null);
             return;
         }
         retrieve(as, rq, responder, r, Frame.Type.GET_RQ, (frame, payload) -> storeOnAssociation(as, frame, payload));
@@ -279,6 +311,7 @@ final class RelayService {
 
     private void retrieve(Association as, DimseServices.QueryRequest rq, Responder responder, RoutingTable.Route r, Frame.Type type, Sink sink)
             throws IOException {
+        Service service = type == Frame.Type.MOVE_RQ ? Service.MOVE : Service.GET;
         String op = UUID.randomUUID().toString();
         AtomicInteger completed = new AtomicInteger(), failed = new AtomicInteger(), warning = new AtomicInteger();
         List<String> failedUids = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -288,7 +321,7 @@ final class RelayService {
                 try {
                     st = sink.store(frame, payload);
                 } catch (IOException e) {
-                    LOG.log(System.Logger.Level.WARNING, "sub-operation for " + frame.string("sopInstanceUid") + " failed: " + e.getMessage());
+                    LOG.log(System.Logger.Level.WARNING, "sub-operation for " + frame.string("sopInstanceUid") + " failed: " + Causes.of(e));
                     st = 0xA700;
                 }
                 if (st == 0) completed.incrementAndGet();
@@ -306,7 +339,9 @@ final class RelayService {
             while (true) {
                 Frame f = answers.next();
                 if (f == null) {
-                    finishRetrieve(responder, 0xA702, completed.get(), failed.get(), warning.get(), failedUids);
+                    RelayFailure silent = RelayFailure.noAnswer(r.routerId(), ANSWER_TIMEOUT, UNABLE_TO_PERFORM_SUB_OPERATIONS);
+                    failed(as, service, r.routerId(), silent);
+                    finishRetrieve(responder, silent.status(), silent.comment(), completed.get(), failed.get(), warning.get(), failedUids);
                     return;
                 }
                 int status = f.integer("status", 0xC000);
@@ -320,18 +355,27 @@ final class RelayService {
                 else finalStatus = 0x0000;
                 List<String> remoteFailedUids = f.fields().get("failedUids") instanceof List<?> l ? l.stream().map(Object::toString).toList() : List.of();
                 failedUids.addAll(remoteFailedUids);
-                finishRetrieve(responder, finalStatus, completed.get(), totalFailed, warning.get(), failedUids);
+                finishRetrieve(responder, finalStatus, finalStatus == 0x0000 ? null : f.string("error"), completed.get(), totalFailed,
+                        warning.get(), failedUids);
                 return;
             }
+        } catch (IOException e) {
+            if (responder.isFinished()) throw e; // the workstation's association failed: nobody to answer
+            // Nothing reached the other router (or its answers stopped): out of resources, before or during the sub-operations.
+            int status = completed.get() + failed.get() + warning.get() == 0 ? UNABLE_TO_CALCULATE_NUMBER_OF_MATCHES : UNABLE_TO_PERFORM_SUB_OPERATIONS;
+            RelayFailure f = RelayFailure.of(e, status);
+            failed(as, service, r.routerId(), f);
+            finishRetrieve(responder, f.status(), f.comment(), completed.get(), failed.get(), warning.get(), failedUids);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            finishRetrieve(responder, 0xFE00, completed.get(), failed.get(), warning.get(), failedUids);
+            finishRetrieve(responder, 0xFE00, null, completed.get(), failed.get(), warning.get(), failedUids);
         }
     }
 
-    private static void finishRetrieve(Responder responder, int status, int completed, int failed, int warning, List<String> failedUids)
-            throws IOException {
+    private static void finishRetrieve(Responder responder, int status, String errorComment, int completed, int failed, int warning,
+                                       List<String> failedUids) throws IOException {
         Attributes counts = Responder.counts(new Attributes(), -1, completed, failed, warning);
+        if (errorComment != null) DicomServiceException.commentAttributes(errorComment).forEach(counts::set);
         Attributes identifier = null;
         if (!failedUids.isEmpty() && status != 0) {
             identifier = new Attributes();

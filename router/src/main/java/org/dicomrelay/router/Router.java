@@ -60,6 +60,11 @@ public final class Router implements Closeable {
      * The routing table is kept current by whoever owns it (the Bridge sync).
      */
     public static Router start(RouterConfig config, Courier courier, RoutingTable routes) throws IOException {
+        return start(config, courier, routes, new Authority());
+    }
+
+    /** As {@link #start(RouterConfig, Courier, RoutingTable)}, refusing new work while {@code authority} says so. */
+    public static Router start(RouterConfig config, Courier courier, RoutingTable routes, Authority authority) throws IOException {
         Files.createDirectories(config.state());
         Pending pending = new Pending();
         InboundInstances inbound = new InboundInstances();
@@ -68,9 +73,9 @@ public final class Router implements Closeable {
         RelayService relay = new RelayService(config, routes, courier, pending, spool, stores);
         RemoteExecutor executor = new RemoteExecutor(config, courier, inbound, stores);
         courier.start((from, frame, payload) -> route(pending, executor, from, frame, payload));
-        RelayScp scp = new RelayScp(config, routes);
+        RelayScp scp = new RelayScp(config, routes, authority);
         DicomServer server = DicomServer.start(config.aeTitle(), scp, scpOptions(config), config.bind(), config.port(), MAX_ASSOCIATIONS,
-                scp.callerLimit(), relay.services(inbound));
+                scp.callerLimit(), relay.services(inbound, authority));
         LOG.log(System.Logger.Level.INFO, "router " + config.routerId() + " (" + config.aeTitle() + ") listening on " + config.bind() + ":" + server.port());
         return new Router(config, courier, relay, server, stores);
     }

@@ -1,10 +1,8 @@
 package org.dicomrelay.router;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.dicomrelay.relay.bridge.AeExport;
 import org.dicomrelay.relay.bridge.BridgeClient;
 import org.dicomrelay.relay.bridge.BridgeCredentials;
-import org.dicomrelay.relay.bridge.Directory;
 import org.dicomrelay.relay.bridge.ProviderAssignment;
 import org.dicomrelay.relay.bridge.RouterRecord;
 import org.dicomrelay.relay.cloud.BlobStore;
@@ -12,10 +10,11 @@ import org.dicomrelay.relay.cloud.CloudProvider;
 import org.dicomrelay.relay.cloud.Notifications;
 import org.dicomrelay.relay.crypto.PublicKeys;
 import org.dicomrelay.relay.crypto.RouterKeys;
-import org.dicomrelay.router.config.Device;
+import org.dicomrelay.relay.log.Causes;
 import org.dicomrelay.router.config.RouterConfig;
 import org.dicomrelay.router.config.RoutingTable;
 import org.dicomrelay.router.link.CloudCourier;
+import org.dicomrelay.router.link.Courier;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -25,9 +24,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -50,9 +47,11 @@ public final class RouterApp implements Closeable {
     private final Map<String, PublicKeys> keys;
     private final Router router;
     private final ScheduledExecutorService sync;
+    private final Authority authority;
 
     private RouterApp(RouterConfig config, BridgeClient bridge, RoutingTable routes, Map<String, PublicKeys> keys, Router router,
-                      ScheduledExecutorService sync) {
+                      ScheduledExecutorService sync, Authority authority) {
+        this.authority = authority;
         this.config = config;
         this.bridge = bridge;
         this.routes = routes;
@@ -96,18 +95,17 @@ public final class RouterApp implements Closeable {
         RoutingTable routes = new RoutingTable();
         routes.load(config.state().resolve("routes.json"));
         Map<String, PublicKeys> keys = new ConcurrentHashMap<>(loadKeys(config));
-        try {
-            sync(config, bridge, routes, keys);
-        } catch (IOException e) {
-            LOG.log(System.Logger.Level.WARNING, "the Bridge is unreachable, using the cached routing table: " + e.getMessage());
-        }
+        Authority authority = new Authority();
+        bridge.listen(authority); // whichever Bridge call hears 401/403 first stops new work at once
+        DirectorySync directory = new DirectorySync(config, bridge, routes, keys);
+        directory.run();
         String provider = config.cloud() != null ? config.cloud().provider() : null;
         Map<String, String> settings = new HashMap<>();
         ProviderAssignment assigned = null;
         try {
             assigned = bridge.provider().orElse(null);
         } catch (IOException e) {
-            LOG.log(System.Logger.Level.WARNING, "cannot read the provider assignment from the Bridge: " + e.getMessage());
+            LOG.log(System.Logger.Level.WARNING, "cannot read the provider assignment from the Bridge: " + Causes.of(e));
         }
         if (assigned != null) {
             provider = provider == null ? assigned.name() : provider;
@@ -118,52 +116,15 @@ public final class RouterApp implements Closeable {
         CloudProvider cp = CloudProvider.named(provider);
         BlobStore blobs = cp.blobStore(settings);
         Notifications inbox = cp.notifications(settings, config.routerId(), bridge);
-        CloudCourier courier = new CloudCourier(config.routerId(), myKeys, keys::get, blobs, inbox);
-        Router router = Router.start(config, courier, routes);
+        Courier courier = new AuthorizedCourier(new CloudCourier(config.routerId(), myKeys, keys::get, blobs, inbox), authority);
+        Router router = Router.start(config, courier, routes, authority);
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "bridge-sync");
             t.setDaemon(true);
             return t;
         });
-        timer.scheduleWithFixedDelay(() -> {
-            try {
-                sync(config, bridge, routes, keys);
-            } catch (IOException e) {
-                LOG.log(System.Logger.Level.WARNING, "directory sync with the Bridge failed: " + e.getMessage());
-            }
-        }, 10, 10, TimeUnit.SECONDS);
-        return new RouterApp(config, bridge, routes, keys, router, timer);
-    }
-
-    /** Publishes our exported AEs, then takes the directory: other routers' AEs and keys. */
-    static void sync(RouterConfig config, BridgeClient bridge, RoutingTable routes, Map<String, PublicKeys> keys) throws IOException {
-        List<AeExport> exports = new ArrayList<>();
-        for (Device d : config.devices()) {
-            if (d.exported()) exports.add(new AeExport(d.aeTitle(), d.services()));
-        }
-        bridge.publishAes(exports);
-        Directory dir = bridge.directory();
-        List<RoutingTable.Route> list = new ArrayList<>();
-        for (var ae : dir.aes()) {
-            if (!ae.routerId().equals(config.routerId())) {
-                list.add(new RoutingTable.Route(ae.aeTitle(), ae.routerId(), new java.util.TreeSet<>(ae.services())));
-            }
-        }
-        routes.replace(list);
-        routes.save(config.state().resolve("routes.json"));
-        Map<String, PublicKeys> fresh = new HashMap<>();
-        for (Directory.Router r : dir.routers()) {
-            RouterRecord rec = r.record();
-            fresh.put(rec.routerId(), new PublicKeys(rec.routerId(), rec.hpkePublicKey(), rec.signaturePublicKey()));
-        }
-        keys.keySet().retainAll(fresh.keySet()); // a revoked router's messages are no longer accepted
-        keys.putAll(fresh);
-        Map<String, String> cache = new HashMap<>();
-        fresh.forEach((id, pk) -> cache.put(id, pk.toJson()));
-        Path cacheFile = config.state().resolve("keys-directory.json");
-        Path tmp = config.state().resolve("keys-directory.json.tmp");
-        JSON.writeValue(tmp.toFile(), cache);
-        Files.move(tmp, cacheFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        timer.scheduleWithFixedDelay(directory::run, 10, 10, TimeUnit.SECONDS);
+        return new RouterApp(config, bridge, routes, keys, router, timer, authority);
     }
 
     private static Map<String, PublicKeys> loadKeys(RouterConfig config) throws IOException {
@@ -180,6 +141,9 @@ public final class RouterApp implements Closeable {
     public int port() { return router.port(); }
 
     public RoutingTable routes() { return routes; }
+
+    /** Whether the Bridge currently refuses this router's credentials. */
+    public Authority authority() { return authority; }
 
     @Override public void close() throws IOException {
         sync.shutdownNow();

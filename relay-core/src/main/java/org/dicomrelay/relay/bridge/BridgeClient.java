@@ -30,6 +30,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 import org.dicomrelay.relay.cloud.BridgeTransport;
 import org.dicomrelay.relay.cloud.Notifications;
+import org.dicomrelay.relay.log.Causes;
 
 /**
  * A router's connection to the Bridge: enrollment, publishing its AE titles, reading the directory
@@ -49,6 +50,7 @@ public final class BridgeClient implements BridgeTransport {
     private final String base;
     private final HttpClient http;
     private final PublicKeyVerify bridgeVerifier;
+    private volatile CredentialsListener listener = CredentialsListener.NONE;
 
     /** @throws GeneralSecurityException if the pinned Bridge keyset is not a usable public signature keyset */
     public BridgeClient(BridgeCredentials credentials) throws GeneralSecurityException {
@@ -60,6 +62,11 @@ public final class BridgeClient implements BridgeTransport {
 
     public String routerId() {
         return credentials.routerId();
+    }
+
+    /** Who hears, on every answer, whether the Bridge accepts this router's credentials (one listener; null for none). */
+    public void listen(CredentialsListener l) {
+        listener = l == null ? CredentialsListener.NONE : l;
     }
 
     /**
@@ -90,7 +97,11 @@ public final class BridgeClient implements BridgeTransport {
         return new BridgeCredentials(bridgeUrl, keys.routerId(), apiKey, bridgeKeys);
     }
 
-    /** Replaces the list of AE titles this router exports; {@link BridgeException} 409 if another router exports one of them. */
+    /**
+     * Replaces the list of AE titles this router exports, all or nothing.
+     *
+     * @throws AeConflictException if another router exports one of them (which and whose: {@link AeConflictException#conflicts()})
+     */
     public void publishAes(List<AeExport> aes) throws IOException {
         ArrayNode body = JSON.createArrayNode();
         for (AeExport ae : aes) {
@@ -106,46 +117,72 @@ public final class BridgeClient implements BridgeTransport {
 
     /**
      * The directory of routers and AE titles. Every router and AE record must carry a valid
-     * signature of the pinned Bridge key; if one doesn't, nothing is returned.
+     * signature of the pinned Bridge key: one that doesn't (or is malformed, listed twice, or names
+     * a router left out) is left out and listed in {@link Directory#rejected()}; the others are used.
      *
-     * @throws DirectoryVerificationException if a record is not signed by the pinned Bridge key
+     * @throws DirectoryVerificationException if no router record verifies (the pinned key is not this Bridge's)
      */
     public Directory directory() throws IOException {
         JsonNode d = json(send(request("/api/router/directory", REQUEST_TIMEOUT).GET()));
-        List<Directory.Router> routers = new ArrayList<>();
-        Set<String> routerIds = new HashSet<>();
-        for (JsonNode r : array(d, "routers")) {
-            RouterRecord record;
-            try {
-                JsonNode keys = r.path("publicKeys");
-                record = new RouterRecord(text(r, "routerId"), base64(keys, "hpke"), base64(keys, "signature"));
-            } catch (IllegalArgumentException e) {
-                throw new DirectoryVerificationException("malformed router record in the directory: " + e.getMessage(), e);
-            }
-            verify(r, record.signedBytes(), "router " + record.routerId());
-            if (!routerIds.add(record.routerId())) throw new DirectoryVerificationException("router " + record.routerId() + " is listed twice");
-            JsonNode provider = r.get("provider");
-            routers.add(new Directory.Router(record, provider == null || provider.isNull() ? null : provider.asText()));
-        }
-        List<AeRecord> aes = new ArrayList<>();
-        Set<String> titles = new HashSet<>();
-        for (JsonNode a : array(d, "aes")) {
-            AeRecord ae;
-            try {
-                List<String> services = new ArrayList<>();
-                for (JsonNode s : array(a, "services")) services.add(s.asText());
-                ae = new AeRecord(text(a, "aeTitle"), text(a, "routerId"), services);
-            } catch (IllegalArgumentException e) {
-                throw new DirectoryVerificationException("malformed AE record in the directory: " + e.getMessage(), e);
-            }
-            verify(a, ae.signedBytes(), "AE " + ae.aeTitle());
-            if (!routerIds.contains(ae.routerId())) throw new DirectoryVerificationException("AE " + ae.aeTitle() + " names a router not in the directory");
-            if (!titles.add(ae.aeTitle())) throw new DirectoryVerificationException("AE " + ae.aeTitle() + " is listed twice");
-            aes.add(ae);
-        }
         JsonNode version = d.get("version");
         if (version == null || !version.canConvertToLong()) throw new IOException("directory without a version");
-        return new Directory(version.asLong(), routers, aes);
+        List<String> rejected = new ArrayList<>();
+        Map<String, Directory.Router> routers = new LinkedHashMap<>();
+        Set<String> twice = new HashSet<>();
+        JsonNode routerNodes = array(d, "routers");
+        for (JsonNode r : routerNodes) {
+            try {
+                RouterRecord record;
+                try {
+                    JsonNode keys = r.path("publicKeys");
+                    record = new RouterRecord(text(r, "routerId"), base64(keys, "hpke"), base64(keys, "signature"));
+                } catch (IllegalArgumentException | IOException e) {
+                    throw new DirectoryVerificationException("malformed router record " + r.path("routerId").asText("?") + ": " + e.getMessage(), e);
+                }
+                verify(r, record.signedBytes(), "router " + record.routerId());
+                JsonNode provider = r.get("provider");
+                if (routers.putIfAbsent(record.routerId(), new Directory.Router(record, provider == null || provider.isNull() ? null : provider.asText())) != null) {
+                    twice.add(record.routerId());
+                }
+            } catch (DirectoryVerificationException e) {
+                rejected.add(e.getMessage());
+            }
+        }
+        for (String id : twice) {
+            routers.remove(id);
+            rejected.add("router " + id + " is listed twice");
+        }
+        if (routers.isEmpty() && !routerNodes.isEmpty()) {
+            throw new DirectoryVerificationException("no router record of the directory verifies with the pinned Bridge key (another Bridge?); "
+                    + "directory rejected: " + rejected.get(0));
+        }
+        Map<String, AeRecord> aes = new LinkedHashMap<>();
+        Set<String> titlesTwice = new HashSet<>();
+        for (JsonNode a : array(d, "aes")) {
+            try {
+                AeRecord ae;
+                try {
+                    List<String> services = new ArrayList<>();
+                    for (JsonNode s : array(a, "services")) services.add(s.asText());
+                    ae = new AeRecord(text(a, "aeTitle"), text(a, "routerId"), services);
+                } catch (IllegalArgumentException | IOException e) {
+                    throw new DirectoryVerificationException("malformed AE record " + a.path("aeTitle").asText("?") + ": " + e.getMessage(), e);
+                }
+                verify(a, ae.signedBytes(), "AE " + ae.aeTitle());
+                if (!routers.containsKey(ae.routerId())) {
+                    throw new DirectoryVerificationException("AE " + ae.aeTitle() + " names router " + ae.routerId()
+                            + ", which is not in the directory (or was skipped)");
+                }
+                if (aes.putIfAbsent(ae.aeTitle(), ae) != null) titlesTwice.add(ae.aeTitle());
+            } catch (DirectoryVerificationException e) {
+                rejected.add(e.getMessage());
+            }
+        }
+        for (String title : titlesTwice) {
+            aes.remove(title);
+            rejected.add("AE " + title + " is listed twice");
+        }
+        return new Directory(version.asLong(), new ArrayList<>(routers.values()), new ArrayList<>(aes.values()), rejected);
     }
 
     /** The Cloud IO provider the Bridge assigned to this router, if any. */
@@ -195,8 +232,18 @@ public final class BridgeClient implements BridgeTransport {
                 .header("Authorization", "Bearer " + credentials.apiKey());
     }
 
+    /** Sends with this router's credentials; a refusal of them (401/403) is told to the listener and thrown. */
     private HttpResponse<byte[]> send(HttpRequest.Builder builder) throws IOException {
-        return send(http, builder.build());
+        long sentAt = System.nanoTime();
+        HttpResponse<byte[]> response = send(http, builder.build());
+        int status = response.statusCode();
+        if (status == 401 || status == 403) {
+            BridgeAuthException refused = (BridgeAuthException) error(response, parse(response));
+            listener.refused(refused);
+            throw refused;
+        }
+        if (status / 100 == 2) listener.accepted(sentAt);
+        return response;
     }
 
     private static HttpResponse<byte[]> send(HttpClient client, HttpRequest request) throws IOException {
@@ -207,26 +254,59 @@ public final class BridgeClient implements BridgeTransport {
             InterruptedIOException ie = new InterruptedIOException("interrupted while talking to the Bridge");
             ie.initCause(e);
             throw ie;
+        } catch (InterruptedIOException e) {
+            throw e;
+        } catch (IOException e) {
+            // No HTTP answer at all: say so, and where, whatever the JDK's message (often none).
+            URI u = request.uri();
+            throw new BridgeUnreachableException("the Bridge at " + u.getScheme() + "://" + u.getAuthority() + " is unreachable: "
+                    + Causes.of(e), e);
         }
     }
 
-    /** The JSON body of a successful answer; {@link BridgeException} for an error status. */
+    /** The JSON body of a successful answer; {@link BridgeException} (or a subclass saying more) for an error status. */
     private static JsonNode json(HttpResponse<byte[]> response) throws IOException {
         int status = response.statusCode();
-        byte[] body = response.body();
-        JsonNode node = null;
-        if (body != null && body.length > 0) {
-            try {
-                node = JSON.readTree(body);
-            } catch (JacksonException e) {
-                if (status / 100 == 2) throw new IOException("the Bridge answered with malformed JSON (HTTP " + status + ")");
-            }
+        JsonNode node;
+        try {
+            node = parse(response);
+        } catch (JacksonException e) {
+            if (status / 100 == 2) throw new IOException("the Bridge answered with malformed JSON (HTTP " + status + ")");
+            node = null;
         }
-        if (status / 100 != 2) {
-            String message = node != null && node.hasNonNull("error") ? node.get("error").asText() : "HTTP " + status;
-            throw new BridgeException(status, "Bridge: " + message + " (HTTP " + status + ")");
-        }
+        if (status / 100 != 2) throw error(response, node);
         return node == null ? JSON.createObjectNode() : node;
+    }
+
+    /** The body as JSON; null when empty. */
+    private static JsonNode parse(HttpResponse<byte[]> response) throws JacksonException {
+        byte[] body = response.body();
+        if (body == null || body.length == 0) return null;
+        try {
+            return JSON.readTree(body);
+        } catch (JacksonException e) {
+            if (response.statusCode() / 100 == 2) throw e;
+            return null; // an error page: the status says enough
+        } catch (IOException e) {
+            return null; // not thrown for a byte array
+        }
+    }
+
+    /** The exception for an error answer: 401/403 refused credentials, 409 with the AE titles in conflict, or the status. */
+    private static BridgeException error(HttpResponse<byte[]> response, JsonNode node) {
+        int status = response.statusCode();
+        String message = "Bridge: " + (node != null && node.hasNonNull("error") ? node.get("error").asText() : "HTTP " + status) + " (HTTP " + status + ")";
+        if (status == 401 || status == 403) return new BridgeAuthException(status, message);
+        if (status == 409 && node != null && node.path("conflicts").isArray()) {
+            List<AeConflictException.Conflict> conflicts = new ArrayList<>();
+            for (JsonNode c : node.get("conflicts")) {
+                if (!c.path("aeTitle").isTextual()) continue;
+                JsonNode owner = c.get("routerId");
+                conflicts.add(new AeConflictException.Conflict(c.get("aeTitle").asText(), owner != null && owner.isTextual() ? owner.asText() : null));
+            }
+            return new AeConflictException(message, conflicts);
+        }
+        return new BridgeException(status, message);
     }
 
     private void verify(JsonNode entry, byte[] data, String what) throws DirectoryVerificationException {
@@ -235,9 +315,9 @@ public final class BridgeClient implements BridgeTransport {
             if (signature == null || !signature.isTextual()) throw new GeneralSecurityException("no signature");
             bridgeVerifier.verify(Base64.getDecoder().decode(signature.asText()), data);
         } catch (IllegalArgumentException e) {
-            throw new DirectoryVerificationException(what + ": the Bridge signature is not base64; directory rejected", e);
+            throw new DirectoryVerificationException(what + ": the Bridge signature is not base64", e);
         } catch (GeneralSecurityException e) {
-            throw new DirectoryVerificationException(what + ": the Bridge signature does not verify; directory rejected", e);
+            throw new DirectoryVerificationException(what + ": the Bridge signature does not verify", e);
         }
     }
 

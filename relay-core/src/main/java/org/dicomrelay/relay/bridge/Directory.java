@@ -8,12 +8,18 @@ import java.util.Optional;
  * {@link BridgeClient#directory()}.
  *
  * @param version changes whenever the directory changes
+ * @param rejected records left out because they failed verification (one line each, saying which and why)
  */
-public record Directory(long version, List<Router> routers, List<AeRecord> aes) {
+public record Directory(long version, List<Router> routers, List<AeRecord> aes, List<String> rejected) {
 
     public Directory {
         routers = List.copyOf(routers);
         aes = List.copyOf(aes);
+        rejected = List.copyOf(rejected);
+    }
+
+    public Directory(long version, List<Router> routers, List<AeRecord> aes) {
+        this(version, routers, aes, List.of());
     }
 
     /** A router's vouched-for keys and the name of the Cloud IO provider it uses (null if none assigned). */

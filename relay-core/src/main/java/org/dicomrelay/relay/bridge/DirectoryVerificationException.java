@@ -3,8 +3,10 @@ package org.dicomrelay.relay.bridge;
 import java.io.IOException;
 
 /**
- * A directory record did not carry a valid signature of the pinned Bridge key: the directory was
- * altered after the Bridge signed it (or comes from another Bridge). Nothing of it may be used.
+ * Directory records do not carry a valid signature of the pinned Bridge key: altered after the
+ * Bridge signed them. Thrown by {@link BridgeClient#directory()} when no router record verifies
+ * (the directory comes from another Bridge, or the pinned key is wrong): nothing of it may be
+ * used. A single bad record is only left out (see {@link Directory#rejected()}).
  */
 public class DirectoryVerificationException extends IOException {
     private static final long serialVersionUID = 1L;

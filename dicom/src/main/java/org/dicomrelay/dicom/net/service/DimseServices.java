@@ -82,7 +82,7 @@ public final class DimseServices implements RequestHandler {
     @Override public void onRequest(Association as, int pcid, Attributes command, InputStream data) throws IOException {
         int field = command.getInt(0x00000100, -1);
         switch (field) {
-            case 0x0030 -> as.send(pcid, Responder.response(command, 0x8030, echo == null ? 0x0000 : echo.echo(as, command)), null);
+            case 0x0030 -> onEcho(as, pcid, command);
             case 0x0001 -> onStore(as, pcid, command, data);
             case 0x0020 -> onQuery(as, pcid, command, data, find, 0x8020);
             case 0x0021 -> onQuery(as, pcid, command, data, move, 0x8021);
@@ -95,8 +95,31 @@ public final class DimseServices implements RequestHandler {
         }
     }
 
+    /** A handler's failure is a status with an Error Comment, never an aborted association (PS3.7 §9.3.5). */
+    private void onEcho(Association as, int pcid, Attributes command) throws IOException {
+        int status;
+        Attributes comment = null;
+        try {
+            status = echo == null ? 0x0000 : echo.echo(as, command);
+        } catch (org.dicomrelay.dicom.net.AssociationException e) {
+            throw e;
+        } catch (DicomServiceException e) {
+            status = e.status();
+            comment = e.commentAttributes();
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "C-ECHO from " + as.callingAeTitle() + " failed: " + FailureText.of(e));
+            status = 0x0110; // processing failure
+            comment = DicomServiceException.commentAttributes(FailureText.of(e));
+        }
+        Attributes rsp = Responder.response(command, 0x8030, status);
+        if (comment != null) comment.forEach(rsp::set);
+        as.send(pcid, rsp, null);
+    }
+
+    /** What went wrong, never "null": the message, or the kind of exception. */
     private void onStore(Association as, int pcid, Attributes command, InputStream data) throws IOException {
         int status;
+        Attributes comment = null;
         if (store == null) {
             status = 0x0122; // SOP class not supported
         } else if (data == null) {
@@ -108,12 +131,16 @@ public final class DimseServices implements RequestHandler {
                 status = store.store(as, rq, data);
             } catch (org.dicomrelay.dicom.net.AssociationException e) {
                 throw e;
+            } catch (DicomServiceException e) {
+                status = e.status();
+                comment = e.commentAttributes();
             } catch (IOException | RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, "C-STORE of " + rq.sopInstanceUid() + " failed: " + FailureText.of(e));
                 status = 0xA700; // out of resources: the storage could not complete
             }
         }
         Attributes rsp = Responder.response(command, 0x8001, status);
+        if (comment != null) comment.forEach(rsp::set);
         // Absent in a malformed request: echoing it would write the text "null" as a UID.
         String iuid = command.getString(0x00001000);
         if (iuid != null) rsp.setString(0x00001000, VR.UI, iuid);
@@ -140,10 +167,16 @@ public final class DimseServices implements RequestHandler {
             try {
                 h.run(as, rq, responder);
                 responder.finishIfOpen(cancelled.get() ? 0xFE00 : 0x0000);
+            } catch (DicomServiceException e) {
+                try {
+                    responder.finishIfOpen(e.status(), e.commentAttributes());
+                } catch (IOException ignored) {
+                    // association gone: nothing to report to
+                }
             } catch (IOException | RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, "operation " + msgId + " from " + as.callingAeTitle() + " failed: " + FailureText.of(e));
                 try {
-                    responder.finishIfOpen(0xC000 | 0x0001); // unable to process
+                    responder.finishIfOpen(0xC000 | 0x0001, DicomServiceException.commentAttributes(FailureText.of(e))); // unable to process
                 } catch (IOException ignored) {
                     // association gone: nothing to report to
                 }

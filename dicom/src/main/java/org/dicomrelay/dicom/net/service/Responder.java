@@ -78,6 +78,17 @@ public final class Responder {
         if (!finished) finish(status, null, null);
     }
 
+    synchronized void finishIfOpen(int status, Attributes commandElements) throws IOException {
+        if (!finished) finish(status, commandElements, null);
+    }
+
+    /** The final response of a failure, with an Error Comment (0000,0902) saying why; {@code countsOrNull} as for {@link #finish}. */
+    public synchronized void fail(int status, String errorComment, Attributes countsOrNull) throws IOException {
+        Attributes c = DicomServiceException.commentAttributes(errorComment);
+        if (countsOrNull != null) countsOrNull.forEach(c::set);
+        finish(status, c, null);
+    }
+
     public synchronized boolean isFinished() { return finished; }
 
     public static Attributes counts(Attributes c, int remaining, int completed, int failed, int warning) {

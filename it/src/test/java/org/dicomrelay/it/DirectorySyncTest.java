@@ -1,0 +1,106 @@
+package org.dicomrelay.it;
+
+import org.dicomrelay.router.RouterApp;
+import org.dicomrelay.router.config.Device;
+import org.dicomrelay.router.config.RouterConfig;
+import org.dicomrelay.router.config.RoutingTable;
+import org.dicomrelay.testkit.Peers;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * One bad entry spoils nothing else in the directory sync. A router exporting an AE title another
+ * router already exports has that one title refused (and says so, naming the other router) while
+ * its other titles are published and routed; a directory record whose Bridge signature does not
+ * verify is skipped (and reported) while every other record is used, so routes keep coming.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(120)
+class DirectorySyncTest {
+    private static final String SYNC = "org.dicomrelay.router.DirectorySync";
+    private RelayNetwork net;
+    private final List<RouterApp> more = new ArrayList<>();
+
+    @BeforeAll void start() throws Exception {
+        net = RelayNetwork.with(RelayNetwork.Pacs.STORESCP).extraRouter("hospital-x").start();
+    }
+
+    @AfterAll void stop() throws Exception {
+        for (RouterApp r : more) r.close();
+        if (net != null) net.close();
+    }
+
+    /** Another router, enrolled and started as deployed, whose exported devices are all storescp B (it accepts any called AE). */
+    private RouterApp startRouter(String routerId, String aeTitle, String... exports) throws Exception {
+        List<Device> devices = new ArrayList<>();
+        for (String ae : exports) devices.add(new Device(ae, "127.0.0.1", net.pacsPort, List.of("echo", "store"), List.of(), true));
+        RouterConfig c = new RouterConfig(routerId, net.work.resolve(routerId).toString(), aeTitle, "127.0.0.1", 0, net.bridgeUrl.toString(),
+                null, "spool", devices);
+        RouterApp.enroll(c, net.bridgeUrl, net.enrollmentToken(routerId));
+        assertThat(net.admin("PUT", "/api/admin/routers/" + routerId + "/provider",
+                Map.of("name", RecordingCloudProvider.NAME, "settings", Map.of("root", net.cloud.toString()))).statusCode()).isEqualTo(200);
+        RouterApp r = RouterApp.start(c);
+        more.add(r);
+        return r;
+    }
+
+    private Optional<String> routerOf(String aeTitle) {
+        return net.a.routes().route(aeTitle).map(RoutingTable.Route::routerId);
+    }
+
+    private Peers.Result echoThroughA(String calledAe) throws Exception {
+        return RelayNetwork.tool("echoscu", "-aet", RelayNetwork.WORKSTATION, "-aec", calledAe, "127.0.0.1", String.valueOf(net.portA()));
+    }
+
+    @Test void anAeTitleConflictRefusesThatTitleOnlyAndNamesTheOwner() throws Exception {
+        // hospital-c exports PACS_B (hospital-b's) and its own PACS_C
+        startRouter("hospital-c", "RELAY_C", net.pacsAe, "PACS_C");
+        assertThat(net.logs.lines()).anyMatch(l -> l.startsWith("SEVERE " + SYNC) && l.contains("AE title " + net.pacsAe + " is not published")
+                && l.contains("router hospital-b exports it already"));
+
+        await("router A learns PACS_C at its next sync").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .until(() -> routerOf("PACS_C").isPresent());
+        assertThat(routerOf("PACS_C")).contains("hospital-c");
+        assertThat(routerOf(net.pacsAe)).as("the conflicting title stays with its owner").contains("hospital-b");
+        Peers.Result c = echoThroughA("PACS_C");
+        assertThat(c.exitCode()).as(c.output()).isZero();
+        Peers.Result b = echoThroughA(net.pacsAe);
+        assertThat(b.exitCode()).as(b.output()).isZero();
+        assertThat(net.logs.lines()).noneMatch(l -> l.contains("hospital-c") && l.contains("unreachable"));
+    }
+
+    @Test void aDirectoryRecordThatDoesNotVerifyIsSkippedAndTheOthersAreUsed() throws Exception {
+        // someone with write access to the Bridge's database, but not its signing key, swaps hospital-x's key
+        String forgedKey = Base64.getEncoder().encodeToString(new byte[32]);
+        String url = "jdbc:h2:file:" + net.bridgeDataDir().toAbsolutePath().normalize().resolve("bridge");
+        try (Connection c = DriverManager.getConnection(url, "sa", ""); Statement s = c.createStatement()) {
+            assertThat(s.executeUpdate("UPDATE routers SET hpke_public_key = '" + forgedKey + "' WHERE router_id = 'hospital-x'")).isEqualTo(1);
+        }
+        // a router that joins afterwards must still be learned: the sync goes on past the bad record
+        startRouter("hospital-d", "RELAY_D", "PACS_D");
+        await("router A learns PACS_D despite the forged record").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .until(() -> routerOf("PACS_D").isPresent());
+        assertThat(net.logs.lines()).anyMatch(l -> l.startsWith("SEVERE " + SYNC) && l.contains("directory record skipped: router hospital-x")
+                && l.contains("does not verify"));
+        Peers.Result d = echoThroughA("PACS_D");
+        assertThat(d.exitCode()).as(d.output()).isZero();
+        assertThat(routerOf(net.pacsAe)).contains("hospital-b");
+        assertThat(net.configA.state().resolve("keys-directory.json")).content().doesNotContain("hospital-x").contains("hospital-d");
+    }
+}

@@ -1,0 +1,34 @@
+package org.dicomrelay.router;
+
+import org.dicomrelay.router.link.Courier;
+import org.dicomrelay.router.link.Frame;
+
+import java.io.IOException;
+
+/**
+ * A courier that sends nothing while the router's credentials are refused: every send fails at
+ * once and says why, instead of uploading a blob and knocking at the Bridge for a 401 each time.
+ * Receiving is unchanged.
+ */
+final class AuthorizedCourier implements Courier {
+    private final Courier courier;
+    private final Authority authority;
+
+    AuthorizedCourier(Courier courier, Authority authority) {
+        this.courier = courier;
+        this.authority = authority;
+    }
+
+    @Override public void send(String toRouterId, Frame frame, PayloadWriter payload) throws IOException {
+        authority.check();
+        courier.send(toRouterId, frame, payload);
+    }
+
+    @Override public void start(Listener listener) {
+        courier.start(listener);
+    }
+
+    @Override public void close() throws IOException {
+        courier.close();
+    }
+}

@@ -1,0 +1,172 @@
+package org.dicomrelay.router;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.dicomrelay.relay.bridge.AeConflictException;
+import org.dicomrelay.relay.bridge.AeExport;
+import org.dicomrelay.relay.bridge.BridgeAuthException;
+import org.dicomrelay.relay.bridge.BridgeClient;
+import org.dicomrelay.relay.bridge.BridgeException;
+import org.dicomrelay.relay.bridge.BridgeUnreachableException;
+import org.dicomrelay.relay.bridge.Directory;
+import org.dicomrelay.relay.bridge.DirectoryVerificationException;
+import org.dicomrelay.relay.bridge.RouterRecord;
+import org.dicomrelay.relay.crypto.PublicKeys;
+import org.dicomrelay.relay.log.Causes;
+import org.dicomrelay.relay.log.RepeatingLog;
+import org.dicomrelay.router.config.Device;
+import org.dicomrelay.router.config.RouterConfig;
+import org.dicomrelay.router.config.RoutingTable;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * One router's exchange with the Bridge directory: publishes its exported AE titles, then takes
+ * the directory (other routers' AE titles into the routing table, their public keys). One bad
+ * piece spoils nothing else: an AE title another router exports already is left out of what is
+ * published (and reported, naming the other router), a directory record that fails verification
+ * is skipped (and reported); everything else is used. Failures of the whole sync are told apart
+ * (the Bridge unreachable, its refusal of our credentials, a directory that does not verify) and
+ * summarised, not logged every ten seconds.
+ */
+final class DirectorySync {
+    private static final System.Logger LOG = System.getLogger(DirectorySync.class.getName());
+    private static final ObjectMapper JSON = new ObjectMapper();
+    static final Duration LOG_PERIOD = Duration.ofMinutes(5);
+    /** Conflicts are resolved by leaving the titles out; a race with another router's publish can add one more round. */
+    private static final int MAX_PUBLISH_ROUNDS = 3;
+
+    private final RouterConfig config;
+    private final BridgeClient bridge;
+    private final RoutingTable routes;
+    private final Map<String, PublicKeys> keys;
+    private final RepeatingLog log = new RepeatingLog(LOG, LOG_PERIOD);
+    /** Conditions currently reported (a conflict, a skipped record, a failed sync), to say when each clears. */
+    private final Set<String> current = new HashSet<>();
+
+    DirectorySync(RouterConfig config, BridgeClient bridge, RoutingTable routes, Map<String, PublicKeys> keys) {
+        this.config = config;
+        this.bridge = bridge;
+        this.routes = routes;
+        this.keys = keys;
+    }
+
+    /** One sync; a failure of the whole is logged (summarised) and the cached table stays in use. Returns whether it succeeded. */
+    synchronized boolean run() {
+        Set<String> seen = new HashSet<>();
+        try {
+            syncOnce(seen);
+            clearAllBut(seen);
+            return true;
+        } catch (BridgeUnreachableException e) {
+            report(seen, "sync:unreachable", System.Logger.Level.WARNING, "directory sync: " + e.getMessage() + "; using the cached routing table");
+        } catch (BridgeAuthException e) {
+            // Authority logs the refusal itself (once, at ERROR): here only a reminder now and then.
+            report(seen, "sync:refused", System.Logger.Level.WARNING, "directory sync refused: " + Authority.REFUSED + " (" + e.getMessage()
+                    + "); using the cached routing table");
+        } catch (DirectoryVerificationException e) {
+            report(seen, "sync:verification", System.Logger.Level.ERROR, "directory sync: " + e.getMessage() + "; using the cached routing table");
+        } catch (IOException | RuntimeException e) {
+            report(seen, "sync:failed", System.Logger.Level.WARNING, "directory sync with the Bridge failed: " + Causes.of(e)
+                    + "; using the cached routing table");
+        }
+        // The conditions of the parts that did run are still current; those of a failed sync are not cleared.
+        return false;
+    }
+
+    private void syncOnce(Set<String> seen) throws IOException {
+        publish(seen);
+        Directory dir = bridge.directory();
+        for (String r : dir.rejected()) {
+            report(seen, "record:" + r, System.Logger.Level.ERROR, "directory record skipped: " + r + " (the other records are used)");
+        }
+        List<RoutingTable.Route> list = new ArrayList<>();
+        for (var ae : dir.aes()) {
+            if (!ae.routerId().equals(config.routerId())) list.add(new RoutingTable.Route(ae.aeTitle(), ae.routerId(), new TreeSet<>(ae.services())));
+        }
+        routes.replace(list);
+        routes.save(config.state().resolve("routes.json"));
+        Map<String, PublicKeys> fresh = new HashMap<>();
+        for (Directory.Router r : dir.routers()) {
+            RouterRecord rec = r.record();
+            fresh.put(rec.routerId(), new PublicKeys(rec.routerId(), rec.hpkePublicKey(), rec.signaturePublicKey()));
+        }
+        keys.keySet().retainAll(fresh.keySet()); // a revoked (or skipped) router's messages are no longer accepted
+        keys.putAll(fresh);
+        Map<String, String> cache = new HashMap<>();
+        fresh.forEach((id, pk) -> cache.put(id, pk.toJson()));
+        Path cacheFile = config.state().resolve("keys-directory.json");
+        Path tmp = config.state().resolve("keys-directory.json.tmp");
+        try {
+            JSON.writeValue(tmp.toFile(), cache);
+            Files.move(tmp, cacheFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** Publishes our exported AE titles, leaving out any another router exports already. */
+    private void publish(Set<String> seen) throws IOException {
+        List<AeExport> exports = new ArrayList<>();
+        for (Device d : config.devices()) {
+            if (d.exported()) exports.add(new AeExport(d.aeTitle(), d.services()));
+        }
+        for (int round = 1; ; round++) {
+            try {
+                bridge.publishAes(exports);
+                return;
+            } catch (AeConflictException e) {
+                Set<String> refused = new HashSet<>();
+                for (AeConflictException.Conflict c : e.conflicts()) {
+                    refused.add(c.aeTitle());
+                    report(seen, "conflict:" + c.aeTitle(), System.Logger.Level.ERROR, "AE title " + c.aeTitle() + " is not published: router "
+                            + (c.ownerRouterId() == null ? "(unnamed)" : c.ownerRouterId()) + " exports it already (AE title conflict, "
+                            + "refused by the Bridge); this router's other AE titles are published. Rename the device or remove it from one router");
+                }
+                int before = exports.size();
+                exports.removeIf(x -> refused.contains(x.aeTitle()));
+                if (exports.size() == before || round == MAX_PUBLISH_ROUNDS) {
+                    // The Bridge named nothing we could leave out: report it and go on with the directory.
+                    report(seen, "publish", System.Logger.Level.ERROR, "publishing this router's AE titles failed: " + e.getMessage());
+                    return;
+                }
+            } catch (BridgeException e) {
+                if (e instanceof BridgeAuthException) throw e;
+                // Refused for another reason (a bad AE list): the directory is still worth taking.
+                report(seen, "publish", System.Logger.Level.ERROR, "publishing this router's AE titles failed: " + e.getMessage());
+                return;
+            }
+        }
+    }
+
+    private void report(Set<String> seen, String key, System.Logger.Level level, String message) {
+        seen.add(key);
+        current.add(key);
+        log.occurred(key, level, message);
+    }
+
+    private void clearAllBut(Set<String> seen) {
+        for (String key : new ArrayList<>(current)) {
+            if (seen.contains(key)) continue;
+            current.remove(key);
+            log.cleared(key, clearedMessage(key));
+        }
+    }
+
+    private static String clearedMessage(String key) {
+        if (key.startsWith("sync:")) return "directory sync with the Bridge works again";
+        if (key.startsWith("conflict:")) return "AE title " + key.substring("conflict:".length()) + " is no longer in conflict";
+        if (key.startsWith("record:")) return "directory record no longer skipped: " + key.substring("record:".length());
+        return "publishing this router's AE titles works again";
+    }
+}
