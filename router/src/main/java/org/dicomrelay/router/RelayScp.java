@@ -11,7 +11,6 @@ import org.dicomrelay.relay.log.RepeatingLog;
 import org.dicomrelay.router.config.RouterConfig;
 import org.dicomrelay.router.config.RoutingTable;
 
-
 import java.net.Socket;
 import java.time.Duration;
 
