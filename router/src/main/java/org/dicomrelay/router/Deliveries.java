@@ -232,7 +232,7 @@ final class Deliveries implements Closeable {
         SpoolEntry dead = e.deadLettered(status, reason, attempted);
         write(dead);
         entries.put(dead.id(), dead);
-        LOG.log(System.Logger.Level.ERROR, "dead-lettered " + e.sopInstanceUid() + " (study " + e.studyInstanceUid() + ") to " + e.calledAe()
+        LOG.log(System.Logger.Level.ERROR, "dead-lettered " + e.sopInstanceUid() + " (study " + (e.studyInstanceUid() == null ? "unknown" : e.studyInstanceUid()) + ") to " + e.calledAe()
                 + ", entry " + e.id() + ": " + reason + "; after fixing the cause: dicom-relay spool resubmit --id " + e.id());
     }
 
