@@ -81,7 +81,7 @@ public final class SpoolCommand implements Callable<Integer> {
     @Command(name = "list", description = "List the undelivered objects per destination (the default; exit 1 if any is dead-lettered).")
     static final class ListEntries implements Callable<Integer> {
         @ParentCommand SpoolCommand parent;
-        @Option(names = "--config", paramLabel = "router.yaml") Path config;
+        @Option(names = "--config", paramLabel = "router.yaml", description = "the router configuration (or give it before the subcommand)") Path config;
 
         @Override public Integer call() throws Exception {
             return list(parent.spec.commandLine().getOut(), parent.state(config));
@@ -103,7 +103,7 @@ public final class SpoolCommand implements Callable<Integer> {
     /** Shared by the three changes: the selection, who asks, and how long to wait for a running router. */
     abstract static class Change implements Callable<Integer> {
         @ParentCommand SpoolCommand parent;
-        @Option(names = "--config", paramLabel = "router.yaml") Path config;
+        @Option(names = "--config", paramLabel = "router.yaml", description = "the router configuration (or give it before the subcommand)") Path config;
         @ArgGroup(exclusive = true, multiplicity = "1") Selection selection;
         @Option(names = "--by", paramLabel = "NAME", description = "who makes the change, for the record (default: the user name)")
         String by = System.getProperty("user.name");

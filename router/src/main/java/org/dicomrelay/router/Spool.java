@@ -92,6 +92,8 @@ public final class Spool implements Closeable {
                 if (leftover) {
                     Files.deleteIfExists(p);
                     LOG.log(System.Logger.Level.INFO, "removed " + p + ", left by an interrupted spool write or removal");
+                } else if (Files.isRegularFile(p)) {
+                    ownerOnlyFile(p); // written by an older version under a looser umask
                 }
             }
         }
@@ -113,6 +115,14 @@ public final class Spool implements Closeable {
             // the file system has no POSIX permissions: its own access control applies
         }
         return d;
+    }
+
+    private static void ownerOnlyFile(Path p) throws IOException {
+        try {
+            Files.setPosixFilePermissions(p, OWNER_ONLY);
+        } catch (UnsupportedOperationException notPosix) {
+            // the folder's own access control applies
+        }
     }
 
     private static FileAttribute<?>[] ownerOnly(Path p) {

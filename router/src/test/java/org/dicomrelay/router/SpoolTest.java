@@ -108,9 +108,11 @@ class SpoolTest {
         Files.write(d.resolve("b.json.tmp"), new byte[0]);       // record not yet renamed (e.g. a full disk)
         Files.writeString(d.resolve("c.json"), "{}");            // record whose data never arrived
         Files.write(d.resolve("d.dcm"), new byte[5]);            // data whose record was removed
+        Files.setPosixFilePermissions(first.data(kept.id()), PosixFilePermissions.fromString("rw-r--r--")); // an older version, umask 022
         try (Spool recovered = Spool.recover(d)) {
             assertThat(recovered.entries()).containsExactly(kept);
             assertThat(names(d)).containsExactlyInAnyOrder(kept.id() + ".dcm", kept.id() + ".json", "requests", "router.lock");
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(recovered.data(kept.id())))).isEqualTo("rw-------");
         }
     }
 
