@@ -86,6 +86,9 @@ class SpoolCommandTest {
         assertThat(Spool.of(dir.resolve("state")).entries()).allMatch(e -> e.state() == SpoolEntry.State.PENDING)
                 .filteredOn(e -> e.id().equals(DEAD)).singleElement().satisfies(e -> assertThat(e.attempts()).isZero());
 
+        r = run("spool", "retry", "--config", yaml.toString(), "--all");
+        assertThat(r.out()).contains("no router is running: 2 pending entries are tried as soon as it starts");
+
         r = run("spool", "discard", "--config", yaml.toString(), "--study", "1.2.3", "--by", "dr-ops");
         assertThat(r.exitCode()).as(r.out()).isZero();
         assertThat(r.out()).contains("discarded 1 entry");

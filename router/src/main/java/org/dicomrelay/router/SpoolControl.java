@@ -29,7 +29,12 @@ public final class SpoolControl {
     public static SpoolAnswer apply(Path stateDir, SpoolRequest rq, Duration wait) throws IOException {
         Spool spool = Spool.of(stateDir);
         SpoolAnswer[] offline = new SpoolAnswer[1];
-        if (spool.whileNoRouter(() -> offline[0] = SpoolActions.apply(spool, spool.entries(), rq).answer())) return offline[0];
+        if (spool.whileNoRouter(() -> offline[0] = SpoolActions.apply(spool, spool.entries(), rq).answer())) {
+            SpoolAnswer a = offline[0];
+            if (rq.action() != SpoolRequest.Action.RETRY || a.changed() == 0) return a;
+            return new SpoolAnswer(a.matched(), a.changed(), "no router is running: " + a.changed() + " pending entr"
+                    + (a.changed() == 1 ? "y is" : "ies are") + " tried as soon as it starts");
+        }
         return viaRouter(spool, rq, wait);
     }
 
