@@ -8,10 +8,13 @@ import org.dicomrelay.dicom.net.service.DimseServices;
 import org.dicomrelay.dicom.net.service.FolderStorage;
 import org.dicomrelay.dicom.net.service.StorageSource;
 import org.dicomrelay.dicom.net.service.StoreScu;
+import org.dicomrelay.dicom.io.SyntheticStudy;
 import org.dicomrelay.router.config.Device;
+import org.dicomrelay.router.config.RetryPolicy;
 import org.dicomrelay.router.config.RouterConfig;
 import org.dicomrelay.router.config.RoutingTable;
 import org.dicomrelay.router.link.LocalHub;
+import org.dicomrelay.testkit.Peers;
 import org.dicomrelay.testkit.Samples;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -35,12 +38,14 @@ import static org.awaitility.Awaitility.await;
  * B.2.3: 0000 once the object is kept), router B's PACS answers A900H (a permanent refusal), the
  * entry is dead-lettered with that status, and once the cause is fixed an operator's resubmit
  * (applied by the running router, no restart) delivers it; a discard is recorded; a spool that
- * cannot be written answers A700H (Refused: Out of resources) and leaves nothing behind.
+ * cannot be written answers A700H (Refused: Out of resources) and leaves nothing behind; a PACS
+ * that is down (router B answers A700H) gets every acknowledged object once it is back.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(120)
 class StoreAndForwardTest {
     private Path work, pacsDir, stateA;
+    private int flakyPort;
     private DicomServer pacs;
     private Router a, b;
     private volatile boolean refuse;
@@ -57,12 +62,16 @@ class StoreAndForwardTest {
                 }));
         LocalHub hub = new LocalHub();
         b = Router.start(new RouterConfig("hospital-b", work.resolve("b").toString(), "ROUTER_B", "127.0.0.1", 0, null, null, null,
-                List.of(new Device("PACS_B", "127.0.0.1", pacs.port(), List.of("store"), List.of(), true))), hub.courier("hospital-b"), new RoutingTable());
+                List.of(new Device("PACS_B", "127.0.0.1", pacs.port(), List.of("store"), List.of(), true),
+                        new Device("PACS_FLAKY", "127.0.0.1", flakyPort = Peers.freePort(), List.of("store"), List.of(), true))),
+                hub.courier("hospital-b"), new RoutingTable());
         RoutingTable routes = new RoutingTable();
-        routes.replace(List.of(new RoutingTable.Route("PACS_B", "hospital-b", Set.of("store"))));
+        routes.replace(List.of(new RoutingTable.Route("PACS_B", "hospital-b", Set.of("store")),
+                new RoutingTable.Route("PACS_FLAKY", "hospital-b", Set.of("store"))));
         stateA = work.resolve("a");
         a = Router.start(new RouterConfig("hospital-a", stateA.toString(), "ROUTER_A", "127.0.0.1", 0, null, null, null,
-                List.of(new Device("MODALITY", "127.0.0.1", 1, List.of(), List.of(), false))), hub.courier("hospital-a"), routes);
+                List.of(new Device("MODALITY", "127.0.0.1", 1, List.of(), List.of(), false))).withRetry(new RetryPolicy(1, 2, 168)),
+                hub.courier("hospital-a"), routes);
     }
 
     @AfterAll void stop() throws Exception {
@@ -72,10 +81,38 @@ class StoreAndForwardTest {
     }
 
     private int store(Path file) throws Exception {
-        StorageSource src = StorageSource.probe(file);
-        try (StoreScu scu = StoreScu.open("127.0.0.1", a.port(), "PACS_B", "MODALITY",
-                List.of(new StoreScu.Need(src.sopClassUid(), src.transferSyntax().uid())), AssociationOptions.DEFAULT)) {
-            return scu.store(src).status();
+        return store("PACS_B", List.of(file)).get(0);
+    }
+
+    /** C-STORE of each file on one association to router A; the statuses. */
+    private List<Integer> store(String calledAe, List<Path> files) throws Exception {
+        List<StorageSource> sources = new java.util.ArrayList<>();
+        for (Path f : files) sources.add(StorageSource.probe(f));
+        List<StoreScu.Need> needs = sources.stream().map(s -> new StoreScu.Need(s.sopClassUid(), s.transferSyntax().uid())).distinct().toList();
+        List<Integer> statuses = new java.util.ArrayList<>();
+        try (StoreScu scu = StoreScu.open("127.0.0.1", a.port(), calledAe, "MODALITY", needs, AssociationOptions.DEFAULT)) {
+            for (StorageSource s : sources) statuses.add(scu.store(s).status());
+        }
+        return statuses;
+    }
+
+    @Test void aPacsDownForAWhileGetsEveryAcknowledgedObjectOnceItIsBack() throws Exception {
+        SyntheticStudy study = SyntheticStudy.write(work.resolve("flaky-study"), 30, "FLAKY^TEST", "F1");
+        // PACS_FLAKY is not running: router B cannot connect and answers A700H, a transient failure
+        assertThat(store("PACS_FLAKY", study.files())).as("acknowledged once spooled").containsOnly(0);
+        await().atMost(Duration.ofSeconds(30)).until(() -> Spool.of(stateA).entries().stream()
+                .anyMatch(e -> e.calledAe().equals("PACS_FLAKY") && e.attempts() > 0 && Integer.valueOf(0xA700).equals(e.lastStatus())));
+        assertThat(Spool.of(stateA).entries()).filteredOn(e -> e.calledAe().equals("PACS_FLAKY")).hasSize(30)
+                .allSatisfy(e -> assertThat(e.state()).isEqualTo(SpoolEntry.State.PENDING))
+                .allSatisfy(e -> assertThat(e.studyInstanceUid()).isEqualTo(study.studyUid()));
+        Path flakyDir = work.resolve("flaky-pacs");
+        try (DicomServer flaky = DicomServer.start(new ApplicationEntity("PACS_FLAKY").accept(ApplicationEntity.ANY, ApplicationEntity.ANY),
+                "127.0.0.1", flakyPort, 4, new DimseServices().onStore(new FolderStorage(flakyDir)))) {
+            await("every acknowledged object at the PACS once it is back").atMost(Duration.ofSeconds(30))
+                    .until(() -> Spool.of(stateA).entries().stream().noneMatch(e -> e.calledAe().equals("PACS_FLAKY")));
+            for (Path f : study.files()) {
+                assertThat(flakyDir.resolve(StorageSource.probe(f).sopInstanceUid() + ".dcm")).exists();
+            }
         }
     }
 
