@@ -60,9 +60,14 @@ public final class Spool implements Closeable {
     static final String LOCK = "router.lock", DISCARDED_LOG = "discarded.log", REQUESTS = "requests";
     private static final Duration LOCK_WAIT = Duration.ofSeconds(10);
 
+    /**
+     * Spools locked by a router in this JVM. Consulted before opening the lock file at all: closing
+     * any channel on a file may drop every lock this process holds on it (FileLock, POSIX locks).
+     */
+    private static final Set<Path> LOCKED_HERE = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     private final Path dir;
     private FileChannel lockChannel;
-    private FileLock lock;
 
     /** The spool of a router's state folder, for inspection: safe while the router runs. */
     public static Spool of(Path stateDir) throws IOException {
@@ -133,27 +138,36 @@ public final class Spool implements Closeable {
     /** Holds {@code router.lock} while the router runs (released by the OS if the process dies). */
     private void lock() throws IOException {
         Path f = dir.resolve(LOCK);
-        lockChannel = FileChannel.open(f, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE), ownerOnly(f));
-        long deadline = System.nanoTime() + LOCK_WAIT.toNanos();
-        while (true) {
-            try {
-                lock = lockChannel.tryLock();
-            } catch (OverlappingFileLockException sameProcess) {
-                lock = null;
-            }
-            if (lock != null) return;
-            if (System.nanoTime() > deadline) {
-                lockChannel.close();
-                throw new IOException("the spool " + dir + " is in use by another router (it holds " + f + ")");
-            }
-            try {
-                Thread.sleep(100); // an operator command holds the lock for a moment; not a test synchronisation
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                lockChannel.close();
-                throw new IOException("interrupted while waiting for " + f, e);
-            }
+        if (!LOCKED_HERE.add(key())) throw new IOException("the spool " + dir + " is in use by another router in this process");
+        try {
+            lockFile(f);
+        } catch (IOException | RuntimeException e) {
+            LOCKED_HERE.remove(key());
+            throw e;
         }
+    }
+
+    private Path key() {
+        return dir.toAbsolutePath().normalize();
+    }
+
+    private void lockFile(Path f) throws IOException {
+        FileChannel ch = FileChannel.open(f, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE), ownerOnly(f));
+        long deadline = System.nanoTime() + LOCK_WAIT.toNanos();
+        try {
+            while (ch.tryLock() == null) { // held until the channel closes
+                if (System.nanoTime() > deadline) throw new IOException("the spool " + dir + " is in use by another router (it holds " + f + ")");
+                Thread.sleep(100); // an operator command holds the lock for a moment; not a test synchronisation
+            }
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            ch.close();
+            throw new IOException("interrupted while waiting for " + f, e);
+        }
+        lockChannel = ch;
     }
 
     /**
@@ -161,6 +175,7 @@ public final class Spool implements Closeable {
      * router runs on this spool.
      */
     boolean whileNoRouter(IoAction action) throws IOException {
+        if (LOCKED_HERE.contains(key())) return false;
         Path f = dir.resolve(LOCK);
         try (FileChannel ch = FileChannel.open(f, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE), ownerOnly(f))) {
             FileLock l;
@@ -317,6 +332,12 @@ public final class Spool implements Closeable {
 
     /** Releases the router's lock. */
     @Override public void close() throws IOException {
-        if (lockChannel != null) lockChannel.close();
+        if (lockChannel == null) return;
+        try {
+            lockChannel.close();
+        } finally {
+            lockChannel = null;
+            LOCKED_HERE.remove(key());
+        }
     }
 }

@@ -5,6 +5,8 @@ import org.dicomrelay.dicom.net.service.StorageSource;
 import org.dicomrelay.testkit.Samples;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -74,6 +76,20 @@ class SpoolTest {
         spool.close();
     }
 
+    /** Study Instance UID (0020,000D) found in every transfer syntax, after sequences and nested items, without reading the pixel data. */
+    @ParameterizedTest
+    @ValueSource(strings = {"test_files/MR_small_bigendian.dcm", "test_files/image_dfl.dcm", "test_files/JPEG2000.dcm", "test_files/rtstruct.dcm",
+            "test_files/MR_small_implicit.dcm"})
+    void theStudyUidOfEachTransferSyntax(String sample, @TempDir Path dir) throws Exception {
+        Path f = Samples.file(sample);
+        StorageSource src = StorageSource.probe(f);
+        Spool spool = new Spool(dir.resolve("spool"));
+        try (InputStream in = src.openDataSet()) {
+            SpoolEntry e = spool.add(in, "PACS_B", "CT1", src.sopClassUid(), src.sopInstanceUid(), src.transferSyntax().uid());
+            assertThat(e.studyInstanceUid()).isEqualTo(DicomFile.read(f).dataSet().getString(0x0020000D)).isNotBlank();
+        }
+    }
+
     @Test void aDataSetThatCannotBeParsedIsSpooledWithoutAStudyUid(@TempDir Path dir) throws Exception {
         Spool spool = new Spool(dir.resolve("spool"));
         SpoolEntry e = spool.add(new ByteArrayInputStream(new byte[] {1, 2, 3}), "PACS_B", "CT1", "1.2", "1.2.3", "1.2.840.10008.1.2.1");
@@ -119,6 +135,8 @@ class SpoolTest {
     @Test void aSecondRouterOnTheSameSpoolIsRefused(@TempDir Path dir) throws Exception {
         try (Spool running = Spool.recover(dir.resolve("spool"))) {
             assertThat(running.whileNoRouter(() -> { })).isFalse();
+            assertThatThrownBy(() -> Spool.recover(dir.resolve("spool"))).hasMessageContaining("in use by another router");
+            assertThat(new Spool(dir.resolve("spool")).whileNoRouter(() -> { })).as("still held").isFalse();
         }
         assertThat(new Spool(dir.resolve("spool")).whileNoRouter(() -> { })).as("released at close").isTrue();
     }
