@@ -67,9 +67,9 @@ final class Deliveries implements Closeable {
     private final Map<String, Destination> destinations = new HashMap<>();
     private final ExecutorService workers = Executors.newFixedThreadPool(WORKERS, daemon("spool-delivery"));
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(daemon("spool-timer"));
-    private boolean closed;
+    private boolean started, closed;
 
-    /** Resumes every pending entry of {@code spool} (dead letters wait for an operator) and starts serving operators' requests. */
+    /** Takes every pending entry of {@code spool} (dead letters wait for an operator); nothing is sent before {@link #start()}. */
     Deliveries(Spool spool, RetryPolicy policy, Attempt attempt) throws IOException {
         this.spool = spool;
         this.policy = policy;
@@ -86,12 +86,18 @@ final class Deliveries implements Closeable {
                     resumed++;
                 }
             }
-            destinations.values().forEach(this::pump);
         }
         if (resumed + dead > 0) {
             LOG.log(System.Logger.Level.INFO, "spool: resuming " + resumed + " pending entr" + (resumed == 1 ? "y" : "ies") + "; " + dead
                     + " dead-lettered (see `dicom-relay spool`)");
         }
+    }
+
+    /** Starts delivering (once answers can arrive) and serving operators' requests. */
+    synchronized void start() {
+        if (started) return;
+        started = true;
+        destinations.values().forEach(this::pump);
         long poll = SpoolControl.POLL.toMillis();
         timer.scheduleWithFixedDelay(() -> SpoolControl.serve(spool, this::apply), poll, poll, TimeUnit.MILLISECONDS);
     }
@@ -118,7 +124,7 @@ final class Deliveries implements Closeable {
 
     /** Starts what the destination may take now, or arranges to come back when its back-off ends. */
     private void pump(Destination d) {
-        if (closed || d.queue.isEmpty()) return;
+        if (!started || closed || d.queue.isEmpty()) return;
         if (d.failures == 0) {
             while (d.inFlight < PER_DESTINATION && !d.queue.isEmpty()) dispatch(d, d.queue.poll(), false);
             return;

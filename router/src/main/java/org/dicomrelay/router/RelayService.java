@@ -54,7 +54,12 @@ final class RelayService {
         this.pending = pending;
         this.spool = spool;
         this.stores = stores;
-        this.deliveries = new Deliveries(spool, config.retry(), this::forward); // resumes what the spool holds
+        this.deliveries = new Deliveries(spool, config.retry(), this::forward);
+    }
+
+    /** Resumes what the spool holds; once the courier delivers answers (they would be lost before). */
+    void startDeliveries() {
+        deliveries.start();
     }
 
     DimseServices services(InboundInstances inbound) {

@@ -59,6 +59,7 @@ public final class Router implements Closeable {
         RelayService relay = new RelayService(config, routes, courier, pending, spool, stores);
         RemoteExecutor executor = new RemoteExecutor(config, courier, inbound, stores);
         courier.start((from, frame, payload) -> route(pending, executor, from, frame, payload));
+        relay.startDeliveries();
         RelayScp scp = new RelayScp(config, routes);
         DicomServer server = DicomServer.start(config.aeTitle(), scp, AssociationOptions.DEFAULT, config.bind(), config.port(), 64,
                 relay.services(inbound));

@@ -61,6 +61,11 @@ class DeliveriesTest {
         }
     }
 
+    private static Deliveries started(Deliveries d) {
+        d.start();
+        return d;
+    }
+
     private static List<SpoolEntry> add(Spool spool, String ae, int n) throws IOException {
         List<SpoolEntry> out = new java.util.ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -78,7 +83,7 @@ class DeliveriesTest {
         Spool spool = new Spool(dir);
         Destinations dest = new Destinations();
         dest.mode.put("DOWN", "down");
-        try (Deliveries d = new Deliveries(spool, FAST, dest)) {
+        try (Deliveries d = started(new Deliveries(spool, FAST, dest))) {
             for (SpoolEntry e : add(spool, "DOWN", 20)) d.submit(e);
             for (SpoolEntry e : add(spool, "UP", 20)) d.submit(e);
             await().atMost(Duration.ofSeconds(10)).until(() -> count(spool, "UP", SpoolEntry.State.PENDING) == 0);
@@ -101,7 +106,7 @@ class DeliveriesTest {
         Spool spool = new Spool(dir);
         Destinations dest = new Destinations();
         dest.mode.put("PACS", "refusing");
-        try (Deliveries d = new Deliveries(spool, FAST, dest)) {
+        try (Deliveries d = started(new Deliveries(spool, FAST, dest))) {
             for (SpoolEntry e : add(spool, "PACS", 3)) d.submit(e);
             await().atMost(Duration.ofSeconds(10)).until(() -> count(spool, "PACS", SpoolEntry.State.DEAD_LETTER) == 3);
             assertThat(dest.attempts("PACS")).as("one attempt each: a refusal is not retried").isEqualTo(3);
@@ -125,7 +130,7 @@ class DeliveriesTest {
         SpoolEntry dead = add(spool, "PACS", 1).get(0).deadLettered(0xC000, "refused", true);
         spool.write(dead);
         Destinations dest = new Destinations();
-        try (Deliveries d = new Deliveries(spool, FAST, dest)) {
+        try (Deliveries d = started(new Deliveries(spool, FAST, dest))) {
             await().atMost(Duration.ofSeconds(10)).until(() -> spool.entries().size() == 1);
             assertThat(spool.entries()).containsExactly(dead);
             assertThat(dest.attempts("PACS")).isEqualTo(pending.size());
@@ -138,7 +143,7 @@ class DeliveriesTest {
         for (SpoolEntry e : add(spool, "DOWN", 7)) spool.write(e.withCreatedAt(longAgo));
         Destinations dest = new Destinations();
         dest.mode.put("DOWN", "down");
-        try (Deliveries d = new Deliveries(spool, new RetryPolicy(1, 2, 1), dest)) {
+        try (Deliveries d = started(new Deliveries(spool, new RetryPolicy(1, 2, 1), dest))) {
             await().atMost(Duration.ofSeconds(10)).until(() -> count(spool, "DOWN", SpoolEntry.State.DEAD_LETTER) == 7);
             assertThat(dest.attempts("DOWN")).as("the waiting ones go without an attempt of their own").isLessThan(7);
             assertThat(spool.entries()).allSatisfy(e -> assertThat(e.lastReason()).startsWith("gave up after").contains("connection refused"));
@@ -149,7 +154,7 @@ class DeliveriesTest {
         Spool spool = new Spool(dir);
         Destinations dest = new Destinations();
         dest.mode.put("PACS", "refusing");
-        try (Deliveries d = new Deliveries(spool, FAST, dest)) {
+        try (Deliveries d = started(new Deliveries(spool, FAST, dest))) {
             SpoolEntry e = add(spool, "PACS", 1).get(0);
             d.submit(e);
             await().atMost(Duration.ofSeconds(10)).until(() -> count(spool, "PACS", SpoolEntry.State.DEAD_LETTER) == 1);
