@@ -39,7 +39,8 @@ import static org.awaitility.Awaitility.await;
  * entry is dead-lettered with that status, and once the cause is fixed an operator's resubmit
  * (applied by the running router, no restart) delivers it; a discard is recorded; a spool that
  * cannot be written answers A700H (Refused: Out of resources) and leaves nothing behind; a PACS
- * that is down (router B answers A700H) gets every acknowledged object once it is back.
+ * that is down (router B answers A700H) gets every acknowledged object once it is back, also
+ * after router A restarted meanwhile.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(120)
@@ -48,6 +49,9 @@ class StoreAndForwardTest {
     private int flakyPort;
     private DicomServer pacs;
     private Router a, b;
+    private LocalHub hub;
+    private RouterConfig configA;
+    private RoutingTable routes;
     private volatile boolean refuse;
 
     @BeforeAll void start() throws Exception {
@@ -60,18 +64,18 @@ class StoreAndForwardTest {
                     data.transferTo(OutputStream.nullOutputStream());
                     return 0xA900; // Error: Data Set does not match SOP Class
                 }));
-        LocalHub hub = new LocalHub();
+        hub = new LocalHub();
         b = Router.start(new RouterConfig("hospital-b", work.resolve("b").toString(), "ROUTER_B", "127.0.0.1", 0, null, null, null,
                 List.of(new Device("PACS_B", "127.0.0.1", pacs.port(), List.of("store"), List.of(), true),
                         new Device("PACS_FLAKY", "127.0.0.1", flakyPort = Peers.freePort(), List.of("store"), List.of(), true))),
                 hub.courier("hospital-b"), new RoutingTable());
-        RoutingTable routes = new RoutingTable();
+        routes = new RoutingTable();
         routes.replace(List.of(new RoutingTable.Route("PACS_B", "hospital-b", Set.of("store")),
                 new RoutingTable.Route("PACS_FLAKY", "hospital-b", Set.of("store"))));
         stateA = work.resolve("a");
-        a = Router.start(new RouterConfig("hospital-a", stateA.toString(), "ROUTER_A", "127.0.0.1", 0, null, null, null,
-                List.of(new Device("MODALITY", "127.0.0.1", 1, List.of(), List.of(), false))).withRetry(new RetryPolicy(1, 2, 168)),
-                hub.courier("hospital-a"), routes);
+        configA = new RouterConfig("hospital-a", stateA.toString(), "ROUTER_A", "127.0.0.1", 0, null, null, null,
+                List.of(new Device("MODALITY", "127.0.0.1", 1, List.of(), List.of(), false))).withRetry(new RetryPolicy(1, 2, 168));
+        a = Router.start(configA, hub.courier("hospital-a"), routes);
     }
 
     @AfterAll void stop() throws Exception {
@@ -96,20 +100,39 @@ class StoreAndForwardTest {
         return statuses;
     }
 
+    @Test void aRouterRestartedWhileThePacsIsDownResumesEveryAcknowledgedObject() throws Exception {
+        SyntheticStudy study = SyntheticStudy.write(work.resolve("restart-study"), 10, "RESTART^TEST", "R1");
+        assertThat(store("PACS_FLAKY", study.files())).containsOnly(0);
+        await().atMost(Duration.ofSeconds(30)).until(() -> Spool.of(stateA).entries().stream()
+                .anyMatch(e -> study.studyUid().equals(e.studyInstanceUid()) && e.attempts() > 0));
+        a.close();
+        a = Router.start(configA, hub.courier("hospital-a"), routes);
+        assertThat(Spool.of(stateA).entries()).filteredOn(e -> study.studyUid().equals(e.studyInstanceUid())).hasSize(10)
+                .allSatisfy(e -> assertThat(e.state()).isEqualTo(SpoolEntry.State.PENDING));
+        Path flakyDir = work.resolve("restart-pacs");
+        try (DicomServer flaky = DicomServer.start(new ApplicationEntity("PACS_FLAKY").accept(ApplicationEntity.ANY, ApplicationEntity.ANY),
+                "127.0.0.1", flakyPort, 4, new DimseServices().onStore(new FolderStorage(flakyDir)))) {
+            await("every acknowledged object at the PACS after the restart").atMost(Duration.ofSeconds(30))
+                    .until(() -> Spool.of(stateA).entries().stream().noneMatch(e -> study.studyUid().equals(e.studyInstanceUid())));
+            for (Path f : study.files()) {
+                assertThat(flakyDir.resolve(StorageSource.probe(f).sopInstanceUid() + ".dcm")).exists();
+            }
+        }
+    }
+
     @Test void aPacsDownForAWhileGetsEveryAcknowledgedObjectOnceItIsBack() throws Exception {
         SyntheticStudy study = SyntheticStudy.write(work.resolve("flaky-study"), 30, "FLAKY^TEST", "F1");
         // PACS_FLAKY is not running: router B cannot connect and answers A700H, a transient failure
         assertThat(store("PACS_FLAKY", study.files())).as("acknowledged once spooled").containsOnly(0);
         await().atMost(Duration.ofSeconds(30)).until(() -> Spool.of(stateA).entries().stream()
-                .anyMatch(e -> e.calledAe().equals("PACS_FLAKY") && e.attempts() > 0 && Integer.valueOf(0xA700).equals(e.lastStatus())));
-        assertThat(Spool.of(stateA).entries()).filteredOn(e -> e.calledAe().equals("PACS_FLAKY")).hasSize(30)
-                .allSatisfy(e -> assertThat(e.state()).isEqualTo(SpoolEntry.State.PENDING))
-                .allSatisfy(e -> assertThat(e.studyInstanceUid()).isEqualTo(study.studyUid()));
+                .anyMatch(e -> study.studyUid().equals(e.studyInstanceUid()) && e.attempts() > 0 && Integer.valueOf(0xA700).equals(e.lastStatus())));
+        assertThat(Spool.of(stateA).entries()).filteredOn(e -> study.studyUid().equals(e.studyInstanceUid())).hasSize(30)
+                .allSatisfy(e -> assertThat(e.state()).isEqualTo(SpoolEntry.State.PENDING));
         Path flakyDir = work.resolve("flaky-pacs");
         try (DicomServer flaky = DicomServer.start(new ApplicationEntity("PACS_FLAKY").accept(ApplicationEntity.ANY, ApplicationEntity.ANY),
                 "127.0.0.1", flakyPort, 4, new DimseServices().onStore(new FolderStorage(flakyDir)))) {
             await("every acknowledged object at the PACS once it is back").atMost(Duration.ofSeconds(30))
-                    .until(() -> Spool.of(stateA).entries().stream().noneMatch(e -> e.calledAe().equals("PACS_FLAKY")));
+                    .until(() -> Spool.of(stateA).entries().stream().noneMatch(e -> study.studyUid().equals(e.studyInstanceUid())));
             for (Path f : study.files()) {
                 assertThat(flakyDir.resolve(StorageSource.probe(f).sopInstanceUid() + ".dcm")).exists();
             }
