@@ -196,7 +196,7 @@ final class Deliveries implements Closeable {
                         SpoolEntry next = e.retrying(r.status(), r.describe(), d.retryAt);
                         write(next);
                         entries.put(next.id(), next);
-                        d.queue.addFirst(next.id());
+                        d.queue.addLast(next.id()); // the next probe is another object: one that always fails must not block the rest
                     }
                 }
                 giveUpExpired(d, now, r);

@@ -124,6 +124,25 @@ class DeliveriesTest {
         }
     }
 
+    @Test void oneObjectThatAlwaysFailsTransientlyDoesNotBlockTheOthersOfItsDestination(@TempDir Path dir) throws Exception {
+        Spool spool = new Spool(dir);
+        AtomicInteger stuckAttempts = new AtomicInteger();
+        Deliveries.Attempt attempt = e -> {
+            if (!e.sopInstanceUid().equals("9.9")) return DeliveryResult.delivered(0);
+            stuckAttempts.incrementAndGet();
+            return DeliveryResult.unreachable("no answer from router hospital-b within 60 s"); // e.g. too large to arrive in time
+        };
+        try (Deliveries d = started(new Deliveries(spool, FAST, attempt))) {
+            SpoolEntry stuck = spool.add(new ByteArrayInputStream(new byte[16]), "PACS", "CT1", "1.2.840.10008.5.1.4.1.1.2", "9.9", "1.2.840.10008.1.2.1");
+            d.submit(stuck);
+            await().atMost(Duration.ofSeconds(10)).until(() -> stuckAttempts.get() >= 1); // the destination is in back-off now
+            for (SpoolEntry e : add(spool, "PACS", 5)) d.submit(e);
+            await().atMost(Duration.ofSeconds(15)).until(() -> spool.entries().size() == 1);
+            assertThat(spool.entries().get(0).id()).isEqualTo(stuck.id());
+            assertThat(spool.entries().get(0).state()).isEqualTo(SpoolEntry.State.PENDING);
+        }
+    }
+
     @Test void atStartEveryPendingEntryResumesAndDeadLettersWait(@TempDir Path dir) throws Exception {
         Spool spool = new Spool(dir);
         List<SpoolEntry> pending = add(spool, "PACS", 5);
