@@ -37,12 +37,13 @@ public final class SpoolCommand implements Callable<Integer> {
     Path config;
 
     @Override public Integer call() throws Exception {
-        return list(spec.commandLine().getOut(), state(null));
+        return list(spec.commandLine().getOut(), state(null, spec));
     }
 
-    private Path state(Path own) throws Exception {
+    /** The state folder of the subcommand's {@code --config}, or else of this command's. */
+    private Path state(Path own, picocli.CommandLine.Model.CommandSpec asking) throws Exception {
         Path c = own != null ? own : config;
-        if (c == null) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "Missing required option: '--config=router.yaml'");
+        if (c == null) throw new picocli.CommandLine.ParameterException(asking.commandLine(), "Missing required option: '--config=router.yaml'");
         return RouterConfig.load(c).state();
     }
 
@@ -80,11 +81,12 @@ public final class SpoolCommand implements Callable<Integer> {
 
     @Command(name = "list", description = "List the undelivered objects per destination (the default; exit 1 if any is dead-lettered).")
     static final class ListEntries implements Callable<Integer> {
+        @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
         @ParentCommand SpoolCommand parent;
         @Option(names = "--config", paramLabel = "router.yaml", description = "the router configuration (or give it before the subcommand)") Path config;
 
         @Override public Integer call() throws Exception {
-            return list(parent.spec.commandLine().getOut(), parent.state(config));
+            return list(parent.spec.commandLine().getOut(), parent.state(config, spec));
         }
     }
 
@@ -102,6 +104,7 @@ public final class SpoolCommand implements Callable<Integer> {
 
     /** Shared by the three changes: the selection, who asks, and how long to wait for a running router. */
     abstract static class Change implements Callable<Integer> {
+        @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
         @ParentCommand SpoolCommand parent;
         @Option(names = "--config", paramLabel = "router.yaml", description = "the router configuration (or give it before the subcommand)") Path config;
         @ArgGroup(exclusive = true, multiplicity = "1") Selection selection;
@@ -115,7 +118,7 @@ public final class SpoolCommand implements Callable<Integer> {
         @Override public Integer call() throws Exception {
             PrintWriter out = parent.spec.commandLine().getOut();
             try {
-                SpoolAnswer a = SpoolControl.apply(parent.state(config), new SpoolRequest(action(), selection.selector(), by),
+                SpoolAnswer a = SpoolControl.apply(parent.state(config, spec), new SpoolRequest(action(), selection.selector(), by),
                         Duration.ofSeconds(waitSeconds));
                 out.println(a.message());
                 return a.matched() == 0 ? 1 : 0;
