@@ -54,7 +54,12 @@ final class RelayService {
         this.pending = pending;
         this.spool = spool;
         this.stores = stores;
-        this.deliveries = new Deliveries(spool, config.retry(), this::forward);
+        try {
+            this.deliveries = new Deliveries(spool, config.retry(), this::forward);
+        } catch (IOException | RuntimeException e) {
+            spool.close(); // the lock goes with it
+            throw e;
+        }
     }
 
     /** Resumes what the spool holds; once the courier delivers answers (they would be lost before). */

@@ -87,6 +87,16 @@ public final class Spool implements Closeable {
     static Spool recover(Path dir) throws IOException {
         Spool spool = new Spool(dir);
         spool.lock();
+        try {
+            spool.removeLeftovers();
+        } catch (IOException | RuntimeException e) {
+            spool.close();
+            throw e;
+        }
+        return spool;
+    }
+
+    private void removeLeftovers() throws IOException {
         ownerOnlyDirectory(dir.resolve(REQUESTS));
         try (Stream<Path> s = Files.list(dir)) {
             for (Path p : s.toList()) {
@@ -105,7 +115,6 @@ public final class Spool implements Closeable {
         try (Stream<Path> s = Files.list(dir.resolve(REQUESTS))) {
             for (Path p : s.filter(p -> p.toString().endsWith(".tmp")).toList()) Files.deleteIfExists(p);
         }
-        return spool;
     }
 
     private static String stem(String name) {
