@@ -106,7 +106,7 @@ class RevocationAtTheDoorTest {
         assertThat(storescu.output()).containsIgnoringCase("Association Rejected").doesNotContainIgnoringCase("abort");
 
         // what was acknowledged before is kept (reported by `spool`), nothing new was taken
-        assertThat(Spool.of(net.configA.state()).entries()).extracting(Spool.Entry::sopInstanceUid).containsExactly(ackedUid);
+        assertThat(Spool.of(net.configA.state()).entries()).extracting(org.dicomrelay.router.SpoolEntry::sopInstanceUid).containsExactly(ackedUid);
         assertThat(RelayNetwork.storedByStorescp(net.pacsDir, ct.sopInstanceUid())).isEmpty();
 
         List<String> said = net.logs.lines().stream().filter(l -> l.contains("credentials were refused by the Bridge")).toList();

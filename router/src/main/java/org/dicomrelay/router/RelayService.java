@@ -11,6 +11,7 @@ import org.dicomrelay.dicom.net.service.DicomServiceException;
 import org.dicomrelay.dicom.net.service.DimseServices;
 import org.dicomrelay.dicom.net.service.Responder;
 import org.dicomrelay.dicom.net.service.StorageSource;
+import org.dicomrelay.dicom.net.dimse.Status;
 import org.dicomrelay.relay.log.Causes;
 import org.dicomrelay.relay.log.RepeatingLog;
 import org.dicomrelay.router.config.Device;
@@ -27,8 +28,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -52,11 +51,7 @@ final class RelayService {
     private final Spool spool;
     private final StoreAssociations stores;
     private final RepeatingLog relayFailures = new RepeatingLog(LOG, Duration.ofMinutes(1));
-    private final ExecutorService forwarders = Executors.newFixedThreadPool(4, r -> {
-        Thread t = new Thread(r, "forwarder");
-        t.setDaemon(true);
-        return t;
-    });
+    private final Deliveries deliveries;
 
     RelayService(RouterConfig config, RoutingTable routes, Courier courier, Pending pending, Spool spool, StoreAssociations stores)
             throws IOException {
@@ -66,9 +61,17 @@ final class RelayService {
         this.pending = pending;
         this.spool = spool;
         this.stores = stores;
-        for (Spool.Entry e : spool.entries()) {
-            if (e.state().equals("pending")) forwarders.execute(() -> forward(e, false));
+        try {
+            this.deliveries = new Deliveries(spool, config.retry(), this::forward);
+        } catch (IOException | RuntimeException e) {
+            spool.close(); // the lock goes with it
+            throw e;
         }
+    }
+
+    /** Resumes what the spool holds; once the courier delivers answers (they would be lost before). */
+    void startDeliveries() {
+        deliveries.start();
     }
 
     DimseServices services(InboundInstances inbound, Authority authority) {
@@ -134,70 +137,64 @@ final class RelayService {
 
     private int store(Association as, DimseServices.StoreRequest rq, InputStream data) throws IOException {
         RoutingTable.Route r = allowed(as, Service.STORE);
-        if (r == null) return 0x0124;
-        Spool.Entry e;
+        if (r == null) return Status.NOT_AUTHORIZED.code();
+        SpoolEntry e;
         try {
             e = spool.add(data, as.calledAeTitle(), as.callingAeTitle(), rq.sopClassUid(), rq.sopInstanceUid(), rq.transferSyntax().uid());
         } catch (IOException ex) {
             if (ex instanceof org.dicomrelay.dicom.net.AssociationException) throw ex;
-            LOG.log(System.Logger.Level.ERROR, "spool write failed for " + rq.sopInstanceUid() + ": " + ex.getMessage());
-            return 0xA700; // out of resources (e.g. disk full): the modality keeps the object and retries
+            LOG.log(System.Logger.Level.ERROR, "spool write failed for " + rq.sopInstanceUid() + " from " + as.callingAeTitle()
+                    + ", answered A700 (the modality keeps it and may retry): " + Causes.of(ex));
+            return Status.OUT_OF_RESOURCES.code(); // e.g. disk full: nothing was kept, nothing is lost
         }
-        if (config.acksAfterRemoteStore(as.calledAeTitle())) return forward(e, true);
-        forwarders.execute(() -> forward(e, false));
-        return 0x0000;
+        if (config.acksAfterRemoteStore(as.calledAeTitle())) return forwardWhileModalityWaits(e);
+        deliveries.submit(e);
+        return Status.SUCCESS.code();
     }
 
     /**
-     * Sends one spooled object and waits for the remote store's status; retries later on failure,
-     * unless the modality is waiting for this answer ({@code modalityWaits}, remote acknowledgement):
-     * then the modality is told and owns the retry, so the entry goes (no second delivery).
+     * Remote acknowledgement: the modality hears the remote status (or A700 when none came) and
+     * owns the retry, so the entry goes whatever happened (no second delivery).
      */
-    private int forward(Spool.Entry e, boolean modalityWaits) {
+    private int forwardWhileModalityWaits(SpoolEntry e) {
+        DeliveryResult r = forward(e);
+        try {
+            spool.remove(e.id());
+        } catch (IOException ex) {
+            LOG.log(System.Logger.Level.WARNING, "could not remove spool entry " + e.id() + " (answered to the modality; `spool` lists it): "
+                    + Causes.of(ex));
+        }
+        if (r.outcome() == DeliveryOutcome.DELIVERED) {
+            LOG.log(System.Logger.Level.INFO, "delivered " + e.sopInstanceUid() + " to " + e.calledAe() + String.format(" (status %04XH)", r.status()));
+        } else {
+            LOG.log(System.Logger.Level.WARNING, "delivery of " + e.sopInstanceUid() + " to " + e.calledAe() + " failed, the modality is told: "
+                    + r.describe());
+        }
+        return r.status() != null ? r.status() : Status.OUT_OF_RESOURCES.code();
+    }
+
+    /**
+     * One attempt to deliver a spooled object: sends it and waits for the remote store's status.
+     * No answer, or no way to send (route gone, cloud or Bridge down), is a transient failure;
+     * an answer is classified by its status and router B's {@code failure} hint.
+     */
+    private DeliveryResult forward(SpoolEntry e) {
         RoutingTable.Route r = routes.route(e.calledAe()).orElse(null);
+        if (r == null || !r.allows(Service.STORE)) return DeliveryResult.unreachable(e.calledAe() + " is not in the routing table for store");
         String op = UUID.randomUUID().toString();
-        try (Pending.Operation o = pending.open(op, r == null ? "" : r.routerId())) {
-            if (r == null || !r.allows(Service.STORE)) throw new IOException(e.calledAe() + " is no longer reachable for store");
+        try (Pending.Operation o = pending.open(op, r.routerId())) {
             Path file = spool.data(e.id());
             courier.send(r.routerId(), Frame.of(Frame.Type.STORE_RQ, op).with("calledAe", e.calledAe()).with("callingAe", e.callingAe())
                     .with("sopClassUid", e.sopClassUid()).with("sopInstanceUid", e.sopInstanceUid())
                     .with("transferSyntaxUid", e.transferSyntaxUid()), out -> Files.copy(file, out));
             Frame answer = o.next(ANSWER_TIMEOUT);
-            if (answer == null) throw new IOException("no answer from router " + r.routerId() + " within " + ANSWER_TIMEOUT.toSeconds() + " s");
-            int status = answer.integer("status", 0xA700);
-            boolean ok = status == 0 || (status & 0xF000) == 0xB000;
-            if (ok) {
-                spool.remove(e.id());
-                LOG.log(System.Logger.Level.INFO, "delivered " + e.sopInstanceUid() + " to " + e.calledAe() + String.format(" (status %04XH)", status));
-            } else if (modalityWaits) {
-                spool.remove(e.id()); // the modality hears the status and decides
-            } else {
-                spool.write(e.attempt("failed", String.format("remote store status %04XH %s", status, answer.string("error"))));
-                LOG.log(System.Logger.Level.ERROR, "delivery of " + e.sopInstanceUid() + " to " + e.calledAe() + String.format(" failed: status %04XH", status));
-            }
-            return status;
-        } catch (IOException | InterruptedException ex) {
-            if (modalityWaits) {
-                LOG.log(System.Logger.Level.WARNING, "delivery of " + e.sopInstanceUid() + " to " + e.calledAe()
-                        + " failed, the modality is told: " + ex.getMessage());
-                try {
-                    spool.remove(e.id());
-                } catch (IOException ignored) {
-                    // left for the operator; `spool` lists it
-                }
-                return 0xA700;
-            }
-            Spool.Entry next = e.attempt("pending", ex.getMessage());
-            try {
-                spool.write(next);
-            } catch (IOException ignored) {
-                // the entry stays as it was; it is retried all the same
-            }
-            LOG.log(System.Logger.Level.WARNING, "delivery of " + e.sopInstanceUid() + " to " + e.calledAe() + " failed (attempt "
-                    + next.attempts() + "), will retry: " + ex.getMessage());
-            long delay = Math.min(60_000L, 500L << Math.min(next.attempts(), 7));
-            org.dicomrelay.router.Retry.later(delay, () -> forwarders.execute(() -> forward(next, false)));
-            return 0xA700;
+            if (answer == null) return DeliveryResult.unreachable("no answer from router " + r.routerId() + " within " + ANSWER_TIMEOUT.toSeconds() + " s");
+            return DeliveryResult.answered(answer.integer("status", Status.OUT_OF_RESOURCES.code()), answer.string("error"), answer.string("failure"));
+        } catch (IOException ex) {
+            return DeliveryResult.unreachable("sending to router " + r.routerId() + " failed: " + Causes.of(ex));
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            return DeliveryResult.unreachable("interrupted: the router is stopping");
         }
     }
 
@@ -435,6 +432,11 @@ final class RelayService {
     }
 
     void close() {
-        forwarders.shutdownNow();
+        deliveries.close();
+        try {
+            spool.close();
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "could not release the spool lock: " + Causes.of(e));
+        }
     }
 }

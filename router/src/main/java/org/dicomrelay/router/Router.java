@@ -73,6 +73,7 @@ public final class Router implements Closeable {
         RelayService relay = new RelayService(config, routes, courier, pending, spool, stores);
         RemoteExecutor executor = new RemoteExecutor(config, courier, inbound, stores);
         courier.start((from, frame, payload) -> route(pending, executor, from, frame, payload));
+        relay.startDeliveries();
         RelayScp scp = new RelayScp(config, routes, authority);
         DicomServer server = DicomServer.start(config.aeTitle(), scp, scpOptions(config), config.bind(), config.port(), MAX_ASSOCIATIONS,
                 scp.callerLimit(), relay.services(inbound, authority));

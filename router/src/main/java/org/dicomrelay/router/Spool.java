@@ -1,87 +1,251 @@
 package org.dicomrelay.router;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
+import org.dicomrelay.relay.log.Causes;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.channels.FileChannel;
+import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Stream;
 
 /**
  * The durable store-and-forward queue of a router: each received object is written (data set
  * bytes exactly as received) and forced to disk before the modality is told it was stored, with
- * a small JSON record of where it goes. Entries survive restarts and leave only when delivered
- * or when an operator removes a failed one.
+ * a small JSON record ({@link SpoolEntry}) of where it goes. Entries survive restarts and leave
+ * only when delivered or when an operator discards them; a discard is recorded in
+ * {@code discarded.log}. The folder is 0700 and every file in it 0600, whatever the umask.
+ *
+ * <p>A running router holds {@code router.lock}: then only the router writes records, and
+ * operators' changes reach it as request files in {@code requests/} ({@link SpoolControl}).
  */
-public final class Spool {
-    private static final ObjectMapper JSON = new ObjectMapper();
+public final class Spool implements Closeable {
+    private static final System.Logger LOG = System.getLogger(Spool.class.getName());
+    static final ObjectMapper JSON = new ObjectMapper().registerModule(new SimpleModule()
+            .addSerializer(Instant.class, ToStringSerializer.instance)
+            .addDeserializer(Instant.class, new StdScalarDeserializer<>(Instant.class) {
+                @Override public Instant deserialize(JsonParser p, DeserializationContext ctx) throws IOException {
+                    return Instant.parse(p.getValueAsString());
+                }
+            }));
+    private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
+    private static final Set<PosixFilePermission> OWNER_ONLY_DIR = PosixFilePermissions.fromString("rwx------");
+    static final String LOCK = "router.lock", DISCARDED_LOG = "discarded.log", REQUESTS = "requests";
+    private static final Duration LOCK_WAIT = Duration.ofSeconds(10);
 
-    public record Entry(@JsonProperty("id") String id, @JsonProperty("calledAe") String calledAe, @JsonProperty("callingAe") String callingAe,
-                 @JsonProperty("sopClassUid") String sopClassUid, @JsonProperty("sopInstanceUid") String sopInstanceUid,
-                 @JsonProperty("transferSyntaxUid") String transferSyntaxUid, @JsonProperty("bytes") long bytes,
-                 @JsonProperty("attempts") int attempts, @JsonProperty("state") String state, @JsonProperty("lastError") String lastError) {
-
-        Entry attempt(String state, String error) {
-            return new Entry(id, calledAe, callingAe, sopClassUid, sopInstanceUid, transferSyntaxUid, bytes, attempts + 1, state, error);
-        }
-    }
+    /**
+     * Spools locked by a router in this JVM. Consulted before opening the lock file at all: closing
+     * any channel on a file may drop every lock this process holds on it (FileLock, POSIX locks).
+     */
+    private static final Set<Path> LOCKED_HERE = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private final Path dir;
+    private FileChannel lockChannel;
 
     /** The spool of a router's state folder, for inspection: safe while the router runs. */
-    public static Spool of(java.nio.file.Path stateDir) throws IOException {
+    public static Spool of(Path stateDir) throws IOException {
         return new Spool(stateDir.resolve("spool"));
     }
 
     Spool(Path dir) throws IOException {
-        this.dir = Files.createDirectories(dir);
+        this.dir = ownerOnlyDirectory(dir);
     }
 
-    /** The router's own spool at start-up: partial writes from a crash were never acknowledged to anyone, so they go. */
+    /**
+     * The router's own spool at start-up: it takes the lock (another router on the same folder is
+     * an error), and partial writes from a crash, never acknowledged to anyone, go: data not yet
+     * renamed ({@code .part}), records not yet renamed ({@code .json.tmp}), and a record whose data
+     * never arrived or data whose record was already removed.
+     */
     static Spool recover(Path dir) throws IOException {
         Spool spool = new Spool(dir);
-        try (Stream<Path> s = Files.list(dir)) {
-            for (Path p : s.filter(p -> p.toString().endsWith(".part") || p.toString().endsWith(".json.tmp")).toList()) {
-                Files.deleteIfExists(p);
-            }
+        spool.lock();
+        try {
+            spool.removeLeftovers();
+        } catch (IOException | RuntimeException e) {
+            spool.close();
+            throw e;
         }
         return spool;
     }
 
-    /** Writes the data set durably; the returned entry is queued ("pending"). */
-    Entry add(InputStream data, String calledAe, String callingAe, String cuid, String iuid, String tsuid) throws IOException {
-        String id = UUID.randomUUID().toString();
-        Path part = dir.resolve(id + ".part");
-        long n = 0;
-        try (FileChannel ch = FileChannel.open(part, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-             OutputStream out = new java.io.BufferedOutputStream(Channels.newOutputStream(ch), 256 * 1024)) {
-            byte[] buf = new byte[64 * 1024];
-            int k;
-            while ((k = data.read(buf)) > 0) {
-                out.write(buf, 0, k);
-                n += k;
+    private void removeLeftovers() throws IOException {
+        ownerOnlyDirectory(dir.resolve(REQUESTS));
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path p : s.toList()) {
+                String name = p.getFileName().toString();
+                boolean leftover = name.endsWith(".part") || name.endsWith(".tmp")
+                        || name.endsWith(".json") && !Files.exists(dir.resolve(stem(name) + ".dcm"))
+                        || name.endsWith(".dcm") && !Files.exists(dir.resolve(stem(name) + ".json"));
+                if (leftover) {
+                    Files.deleteIfExists(p);
+                    LOG.log(System.Logger.Level.INFO, "removed " + p + ", left by an interrupted spool write or removal");
+                } else if (Files.isRegularFile(p)) {
+                    ownerOnlyFile(p); // written by an older version under a looser umask
+                }
             }
-            out.flush();
-            ch.force(true);
+        }
+        try (Stream<Path> s = Files.list(dir.resolve(REQUESTS))) {
+            for (Path p : s.filter(p -> p.toString().endsWith(".tmp")).toList()) Files.deleteIfExists(p);
+        }
+    }
+
+    private static String stem(String name) {
+        return name.substring(0, name.lastIndexOf('.'));
+    }
+
+    private static Path ownerOnlyDirectory(Path d) throws IOException {
+        Files.createDirectories(d);
+        try {
+            Files.setPosixFilePermissions(d, OWNER_ONLY_DIR);
+        } catch (UnsupportedOperationException notPosix) {
+            // the file system has no POSIX permissions: its own access control applies
+        }
+        return d;
+    }
+
+    private static void ownerOnlyFile(Path p) throws IOException {
+        try {
+            Files.setPosixFilePermissions(p, OWNER_ONLY);
+        } catch (UnsupportedOperationException notPosix) {
+            // the folder's own access control applies
+        }
+    }
+
+    private static FileAttribute<?>[] ownerOnly(Path p) {
+        return p.getFileSystem().supportedFileAttributeViews().contains("posix")
+                ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(OWNER_ONLY)} : new FileAttribute<?>[0];
+    }
+
+    /** Holds {@code router.lock} while the router runs (released by the OS if the process dies). */
+    private void lock() throws IOException {
+        Path f = dir.resolve(LOCK);
+        if (!LOCKED_HERE.add(key())) throw new IOException("the spool " + dir + " is in use by another router in this process");
+        try {
+            lockFile(f);
         } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(part);
+            LOCKED_HERE.remove(key());
             throw e;
         }
-        Entry e = new Entry(id, calledAe, callingAe, cuid, iuid, tsuid, n, 0, "pending", null);
-        write(e);
-        Files.move(part, data(id), StandardCopyOption.ATOMIC_MOVE);
-        syncDirectory();
-        return e;
+    }
+
+    private Path key() {
+        return dir.toAbsolutePath().normalize();
+    }
+
+    private void lockFile(Path f) throws IOException {
+        FileChannel ch = FileChannel.open(f, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE), ownerOnly(f));
+        long deadline = System.nanoTime() + LOCK_WAIT.toNanos();
+        try {
+            while (ch.tryLock() == null) { // held until the channel closes
+                if (System.nanoTime() > deadline) throw new IOException("the spool " + dir + " is in use by another router (it holds " + f + ")");
+                Thread.sleep(100); // an operator command holds the lock for a moment; not a test synchronisation
+            }
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            ch.close();
+            throw new IOException("interrupted while waiting for " + f, e);
+        }
+        lockChannel = ch;
+    }
+
+    /**
+     * Runs {@code action} holding the router's lock if no router holds it; false (not run) if a
+     * router runs on this spool.
+     */
+    boolean whileNoRouter(IoAction action) throws IOException {
+        if (LOCKED_HERE.contains(key())) return false;
+        Path f = dir.resolve(LOCK);
+        try (FileChannel ch = FileChannel.open(f, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE), ownerOnly(f))) {
+            FileLock l;
+            try {
+                l = ch.tryLock();
+            } catch (OverlappingFileLockException sameProcess) {
+                return false;
+            }
+            if (l == null) return false;
+            try {
+                action.run();
+                return true;
+            } finally {
+                l.release();
+            }
+        }
+    }
+
+    @FunctionalInterface
+    interface IoAction {
+        void run() throws IOException;
+    }
+
+    Path dir() { return dir; }
+
+    Path requests() { return dir.resolve(REQUESTS); }
+
+    /**
+     * Writes the data set durably; the returned entry is queued ("pending"). On any failure (a full
+     * disk, the association broken mid-object) nothing is left behind and the exception is thrown.
+     */
+    SpoolEntry add(InputStream data, String calledAe, String callingAe, String cuid, String iuid, String tsuid) throws IOException {
+        String id = UUID.randomUUID().toString();
+        Path part = dir.resolve(id + ".part");
+        try {
+            long n = 0;
+            try (FileChannel ch = FileChannel.open(part, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), ownerOnly(part));
+                 OutputStream out = new java.io.BufferedOutputStream(Channels.newOutputStream(ch), 256 * 1024)) {
+                byte[] buf = new byte[64 * 1024];
+                int k;
+                while ((k = data.read(buf)) > 0) {
+                    out.write(buf, 0, k);
+                    n += k;
+                }
+                out.flush();
+                ch.force(true);
+            }
+            SpoolEntry e = SpoolEntry.received(id, calledAe, callingAe, cuid, iuid, StudyUidReader.read(part, tsuid), tsuid, n, Instant.now());
+            write(e);
+            try {
+                Files.move(part, data(id), StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException | RuntimeException ex) {
+                Files.deleteIfExists(record(id));
+                throw ex;
+            }
+            syncDirectory();
+            return e;
+        } catch (IOException | RuntimeException ex) {
+            Files.deleteIfExists(part);
+            throw ex;
+        }
     }
 
     /** The renames must be on disk too before the modality hears "stored" (POSIX: fsync the directory). */
@@ -97,35 +261,92 @@ public final class Spool {
         return dir.resolve(id + ".dcm");
     }
 
-    public void write(Entry e) throws IOException {
-        Path tmp = dir.resolve(e.id() + ".json.tmp");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-            ch.write(java.nio.ByteBuffer.wrap(JSON.writeValueAsBytes(e)));
+    private Path record(String id) {
+        return dir.resolve(id + ".json");
+    }
+
+    /** Replaces an entry's record atomically; a failed write leaves the previous record and no temporary file. */
+    public void write(SpoolEntry e) throws IOException {
+        writeAtomically(record(e.id()), JSON.writeValueAsBytes(e));
+    }
+
+    /** Writes {@code bytes} to {@code target} through a forced temporary file and an atomic rename; 0600. */
+    static void writeAtomically(Path target, byte[] bytes) throws IOException {
+        Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+        try {
+            try (FileChannel ch = FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                    StandardOpenOption.WRITE), ownerOnly(tmp))) {
+                ByteBuffer b = ByteBuffer.wrap(bytes);
+                while (b.hasRemaining()) ch.write(b);
+                ch.force(true);
+            }
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
+    }
+
+    /** A delivered entry goes: data first, so that a crash in between leaves a record without data, removed at start. */
+    void remove(String id) throws IOException {
+        Files.deleteIfExists(data(id));
+        Files.deleteIfExists(record(id));
+    }
+
+    /** An operator's explicit discard: a line in {@code discarded.log} (forced to disk) first, then the entry goes. */
+    void discard(SpoolEntry e, String by) throws IOException {
+        String line = String.format("%s discarded id=%s sopInstanceUid=%s studyInstanceUid=%s destination=%s callingAe=%s state=%s attempts=%d"
+                        + " lastStatus=%s by=%s%n", Instant.now(), e.id(), e.sopInstanceUid(), e.studyInstanceUid(), e.calledAe(), e.callingAe(),
+                e.state(), e.attempts(), e.lastStatus() == null ? "-" : String.format("%04XH", e.lastStatus()), by);
+        Path log = dir.resolve(DISCARDED_LOG);
+        try (FileChannel ch = FileChannel.open(log, Set.of(StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE),
+                ownerOnly(log))) {
+            ch.write(ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8)));
             ch.force(true);
         }
-        Files.move(tmp, dir.resolve(e.id() + ".json"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        remove(e.id());
     }
 
-    public void remove(String id) throws IOException {
-        Files.deleteIfExists(data(id));
-        Files.deleteIfExists(dir.resolve(id + ".json"));
-    }
-
-    public List<Entry> entries() throws IOException {
-        List<Entry> out = new ArrayList<>();
+    /** Every entry with its data, oldest first. A damaged record is reported and skipped, never fatal. */
+    public List<SpoolEntry> entries() throws IOException {
+        List<SpoolEntry> out = new ArrayList<>();
+        List<Path> records;
         try (Stream<Path> s = Files.list(dir)) {
-            for (Path p : s.filter(p -> p.toString().endsWith(".json")).sorted().toList()) {
-                Entry e;
+            records = s.filter(p -> p.toString().endsWith(".json")).toList();
+        }
+        for (Path p : records) {
+            SpoolEntry e;
+            try {
+                e = JSON.readValue(p.toFile(), SpoolEntry.class);
+            } catch (NoSuchFileException | FileAlreadyExistsException gone) {
+                continue; // delivered meanwhile
+            } catch (IOException | RuntimeException unreadable) {
+                LOG.log(System.Logger.Level.ERROR, "unreadable spool record " + p + " (left for an operator): " + Causes.of(unreadable));
+                continue;
+            }
+            Path data = data(e.id());
+            if (!Files.exists(data)) continue;
+            if (e.createdAt() == null) {
                 try {
-                    e = JSON.readValue(p.toFile(), Entry.class);
-                } catch (IOException unreadable) {
-                    // One damaged record must not stop the router: it is reported and left for an operator.
-                    System.getLogger(Spool.class.getName()).log(System.Logger.Level.ERROR, "unreadable spool record " + p + ": " + unreadable.getMessage());
+                    e = e.withCreatedAt(Files.getLastModifiedTime(data).toInstant());
+                } catch (NoSuchFileException gone) {
                     continue;
                 }
-                if (Files.exists(data(e.id()))) out.add(e);
             }
+            out.add(e);
         }
+        out.sort(Comparator.comparing(SpoolEntry::createdAt).thenComparing(SpoolEntry::id));
         return out;
+    }
+
+    /** Releases the router's lock. */
+    @Override public void close() throws IOException {
+        if (lockChannel == null) return;
+        try {
+            lockChannel.close();
+        } finally {
+            lockChannel = null;
+            LOCKED_HERE.remove(key());
+        }
     }
 }

@@ -1,0 +1,283 @@
+package org.dicomrelay.router;
+
+import org.dicomrelay.relay.log.Causes;
+import org.dicomrelay.relay.log.RepeatingLog;
+import org.dicomrelay.router.config.RetryPolicy;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Delivers the spool's pending entries, per destination (called AE): a destination that works
+ * gets up to {@link #PER_DESTINATION} objects at a time; after a transient failure it gets one
+ * probe at a time, after an exponential back-off with jitter ({@link Backoff}), and the rest
+ * follow once a probe gets through. One destination down never delays another. Permanent
+ * refusals, and transient failures older than the policy's {@code giveUpAfter}, are
+ * dead-lettered with their status for an operator; operators' requests ({@link SpoolControl})
+ * are applied here, between deliveries, so they never race with the router's own writes.
+ *
+ * <p>Owns two pools, closed by {@link #close()}: the workers that run deliveries and one timer
+ * (back-off wake-ups, operator requests).
+ */
+final class Deliveries implements Closeable {
+    private static final System.Logger LOG = System.getLogger(Deliveries.class.getName());
+    static final int PER_DESTINATION = 4;
+    private static final int WORKERS = 8;
+
+    /** One delivery attempt of a spooled object, blocking until its outcome is known. */
+    @FunctionalInterface
+    interface Attempt {
+        DeliveryResult deliver(SpoolEntry e);
+    }
+
+    /** Where one destination stands; guarded by the {@link Deliveries} monitor. */
+    private static final class Destination {
+        final String ae;
+        final ArrayDeque<String> queue = new ArrayDeque<>(); // pending, not in flight, in order
+        int inFlight;
+        int failures; // consecutive transient failures; 0: the destination works
+        Instant retryAt = Instant.MIN;
+        ScheduledFuture<?> wakeUp;
+
+        Destination(String ae) {
+            this.ae = ae;
+        }
+    }
+
+    private final Spool spool;
+    private final RetryPolicy policy;
+    private final Backoff backoff;
+    private final Attempt attempt;
+    private final RepeatingLog failing = new RepeatingLog(LOG, Duration.ofMinutes(1));
+    private final Map<String, SpoolEntry> entries = new HashMap<>();
+    private final Map<String, Destination> destinations = new HashMap<>();
+    private final ExecutorService workers = Executors.newFixedThreadPool(WORKERS, daemon("spool-delivery"));
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(daemon("spool-timer"));
+    private boolean started, closed;
+
+    /** Takes every pending entry of {@code spool} (dead letters wait for an operator); nothing is sent before {@link #start()}. */
+    Deliveries(Spool spool, RetryPolicy policy, Attempt attempt) throws IOException {
+        this.spool = spool;
+        this.policy = policy;
+        this.backoff = new Backoff(policy, () -> ThreadLocalRandom.current().nextDouble());
+        this.attempt = attempt;
+        int resumed = 0, dead = 0;
+        synchronized (this) {
+            for (SpoolEntry e : spool.entries()) {
+                entries.put(e.id(), e);
+                if (e.deadLettered()) {
+                    dead++;
+                } else {
+                    destination(e.calledAe()).queue.add(e.id());
+                    resumed++;
+                }
+            }
+        }
+        if (resumed + dead > 0) {
+            LOG.log(System.Logger.Level.INFO, "spool: resuming " + resumed + " pending entr" + (resumed == 1 ? "y" : "ies") + "; " + dead
+                    + " dead-lettered (see `dicom-relay spool`)");
+        }
+    }
+
+    /** Starts delivering (once answers can arrive) and serving operators' requests. */
+    synchronized void start() {
+        if (started) return;
+        started = true;
+        destinations.values().forEach(this::pump);
+        long poll = SpoolControl.POLL.toMillis();
+        timer.scheduleWithFixedDelay(() -> SpoolControl.serve(spool, this::apply), poll, poll, TimeUnit.MILLISECONDS);
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /** A newly spooled entry. */
+    synchronized void submit(SpoolEntry e) {
+        entries.put(e.id(), e);
+        Destination d = destination(e.calledAe());
+        d.queue.add(e.id());
+        pump(d);
+    }
+
+    private Destination destination(String ae) {
+        return destinations.computeIfAbsent(ae, Destination::new);
+    }
+
+    /** Starts what the destination may take now, or arranges to come back when its back-off ends. */
+    private void pump(Destination d) {
+        if (!started || closed || d.queue.isEmpty()) return;
+        if (d.failures == 0) {
+            while (d.inFlight < PER_DESTINATION && !d.queue.isEmpty()) dispatch(d, d.queue.poll(), false);
+            return;
+        }
+        if (d.inFlight > 0) return; // a probe is out
+        Instant now = Instant.now();
+        if (!now.isBefore(d.retryAt)) {
+            dispatch(d, d.queue.poll(), true);
+        } else if (d.wakeUp == null || d.wakeUp.isDone()) {
+            d.wakeUp = timer.schedule(() -> wake(d), Duration.between(now, d.retryAt).toMillis() + 1, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private synchronized void wake(Destination d) {
+        d.wakeUp = null;
+        pump(d);
+    }
+
+    private void dispatch(Destination d, String id, boolean probe) {
+        SpoolEntry e = entries.get(id);
+        if (e == null || e.deadLettered()) return;
+        d.inFlight++;
+        workers.execute(() -> {
+            DeliveryResult r;
+            try {
+                r = attempt.deliver(e);
+            } catch (RuntimeException ex) {
+                r = DeliveryResult.unreachable(Causes.of(ex));
+            }
+            finished(d, e, r, probe);
+        });
+    }
+
+    private synchronized void finished(Destination d, SpoolEntry e, DeliveryResult r, boolean probe) {
+        d.inFlight--;
+        if (closed) return; // the router stops: the entry stays as it was and is resumed at the next start
+        boolean current = entries.get(e.id()) == e; // else an operator discarded it meanwhile
+        switch (r.outcome()) {
+            case DELIVERED -> {
+                works(d);
+                if (current) {
+                    entries.remove(e.id());
+                    try {
+                        spool.remove(e.id());
+                    } catch (IOException ex) {
+                        LOG.log(System.Logger.Level.ERROR, "delivered " + e.sopInstanceUid() + " but could not remove spool entry " + e.id()
+                                + " (it will be delivered again at the next start): " + Causes.of(ex));
+                    }
+                }
+                LOG.log(System.Logger.Level.INFO, "delivered " + e.sopInstanceUid() + " to " + e.calledAe() + String.format(" (status %04XH)", r.status()));
+            }
+            case PERMANENT -> {
+                works(d); // it answered: reachable
+                if (current) deadLetter(e, r.status(), r.describe(), true);
+            }
+            case TRANSIENT -> {
+                Instant now = Instant.now();
+                if (d.failures == 0 || probe) {
+                    d.failures++;
+                    d.retryAt = now.plus(backoff.delay(d.failures));
+                }
+                failing.occurred(d.ae, System.Logger.Level.WARNING, "deliveries to " + d.ae + " fail, retrying with back-off (next try in "
+                        + Math.max(1, Duration.between(now, d.retryAt).toSeconds()) + " s, " + (d.queue.size() + d.inFlight + 1)
+                        + " waiting): " + r.describe());
+                if (current) {
+                    if (expired(e, now)) {
+                        deadLetter(e, r.status(), "gave up after " + (e.attempts() + 1) + " attempts in " + age(e, now) + ": " + r.describe(), true);
+                    } else {
+                        SpoolEntry next = e.retrying(r.status(), r.describe(), d.retryAt);
+                        write(next);
+                        entries.put(next.id(), next);
+                        d.queue.addLast(next.id()); // the next probe is another object: one that always fails must not block the rest
+                    }
+                }
+                giveUpExpired(d, now, r);
+            }
+        }
+        pump(d);
+    }
+
+    /** The destination answered: it leaves back-off, and the log says so once. */
+    private void works(Destination d) {
+        if (d.failures == 0) return;
+        d.failures = 0;
+        d.retryAt = Instant.MIN;
+        if (d.wakeUp != null) d.wakeUp.cancel(false);
+        d.wakeUp = null;
+        failing.cleared(d.ae, "deliveries to " + d.ae + " work again");
+    }
+
+    private boolean expired(SpoolEntry e, Instant now) {
+        return e.createdAt() != null && Duration.between(e.createdAt(), now).compareTo(policy.giveUpAfter()) > 0;
+    }
+
+    private static String age(SpoolEntry e, Instant now) {
+        Duration a = Duration.between(e.createdAt(), now);
+        return a.toHours() >= 1 ? a.toHours() + " h" : a.toMinutes() + " min";
+    }
+
+    /** Entries waiting behind a failing destination past the give-up age are dead-lettered without an attempt of their own. */
+    private void giveUpExpired(Destination d, Instant now, DeliveryResult r) {
+        for (Iterator<String> it = d.queue.iterator(); it.hasNext(); ) {
+            SpoolEntry e = entries.get(it.next());
+            if (e == null || !expired(e, now)) continue;
+            it.remove();
+            deadLetter(e, r.status(), "gave up after " + age(e, now) + " waiting for " + d.ae + ": " + r.describe(), false);
+        }
+    }
+
+    private void deadLetter(SpoolEntry e, Integer status, String reason, boolean attempted) {
+        SpoolEntry dead = e.deadLettered(status, reason, attempted);
+        write(dead);
+        entries.put(dead.id(), dead);
+        LOG.log(System.Logger.Level.ERROR, "dead-lettered " + e.sopInstanceUid() + " (study " + (e.studyInstanceUid() == null ? "unknown" : e.studyInstanceUid()) + ") to " + e.calledAe()
+                + ", entry " + e.id() + ": " + reason + "; after fixing the cause: dicom-relay spool resubmit --id " + e.id());
+    }
+
+    private void write(SpoolEntry e) {
+        try {
+            spool.write(e);
+        } catch (IOException ex) {
+            // the previous record stays; the entry is kept in memory all the same
+            LOG.log(System.Logger.Level.ERROR, "could not update spool record " + e.id() + ": " + Causes.of(ex));
+        }
+    }
+
+    /** An operator's request, applied between deliveries. */
+    synchronized SpoolAnswer apply(SpoolRequest rq) throws IOException {
+        SpoolActions.Applied a = SpoolActions.apply(spool, entries.values(), rq);
+        Set<Destination> touched = new LinkedHashSet<>();
+        for (SpoolEntry e : a.discarded()) {
+            entries.remove(e.id());
+            destination(e.calledAe()).queue.remove(e.id());
+        }
+        for (SpoolEntry e : a.resubmitted()) {
+            entries.put(e.id(), e);
+            Destination d = destination(e.calledAe());
+            d.queue.add(e.id());
+            touched.add(d);
+        }
+        for (SpoolEntry e : a.retried()) touched.add(destination(e.calledAe()));
+        for (Destination d : touched) {
+            d.retryAt = Instant.MIN; // try now: the operator says the cause is fixed
+            pump(d);
+        }
+        return a.answer();
+    }
+
+    @Override public void close() {
+        synchronized (this) {
+            closed = true;
+        }
+        timer.shutdownNow();
+        workers.shutdownNow();
+    }
+}
