@@ -52,6 +52,7 @@ public final class Router implements Closeable {
      */
     public static Router start(RouterConfig config, Courier courier, RoutingTable routes) throws IOException {
         Files.createDirectories(config.state());
+        IncomingFiles.sweep(config.state());
         Pending pending = new Pending();
         InboundInstances inbound = new InboundInstances();
         Spool spool = Spool.recover(config.state().resolve("spool"));
