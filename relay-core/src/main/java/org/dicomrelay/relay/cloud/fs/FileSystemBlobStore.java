@@ -2,6 +2,7 @@ package org.dicomrelay.relay.cloud.fs;
 
 import org.dicomrelay.relay.cloud.BlobNames;
 import org.dicomrelay.relay.cloud.BlobStore;
+import org.dicomrelay.relay.log.Causes;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -9,10 +10,14 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A {@link BlobStore} in a folder, local or on a mount shared by several routers (NFS, SMB).
@@ -26,20 +31,37 @@ import java.nio.file.StandardOpenOption;
  * same blob; random names ({@link BlobNames#random}) make that practically impossible.
  *
  * <p>Uploads and downloads are single sequential streams: parallel parts (as cloud object stores
- * need for throughput) bring nothing for a file system. Temporary files left by a crash are not
- * cleaned up here.
+ * need for throughput) bring nothing for a file system.
+ *
+ * <p>A writer killed mid-upload leaves its file in {@code .tmp}: such a file, untouched for
+ * {@link #ABANDONED_AFTER} (an upload in progress writes continually), is deleted when the store
+ * is opened and then at most every half of that period, as uploads are created. Several routers
+ * sharing the folder each do so; deleting a file another already deleted is harmless.
  */
 public final class FileSystemBlobStore implements BlobStore {
     static final String TMP = ".tmp";
     private static final int BUFFER = 64 * 1024;
 
+    /** How long a partial upload may go unwritten before it counts as abandoned. */
+    public static final Duration ABANDONED_AFTER = Duration.ofMinutes(15);
+    private static final System.Logger LOG = System.getLogger(FileSystemBlobStore.class.getName());
+
     private final Path root;
     private final Path tmp;
+    private final Duration abandonedAfter;
+    private final AtomicLong lastSweep = new AtomicLong();
 
     public FileSystemBlobStore(Path root) throws IOException {
+        this(root, ABANDONED_AFTER);
+    }
+
+    public FileSystemBlobStore(Path root, Duration abandonedAfter) throws IOException {
         this.root = root.toAbsolutePath().normalize();
         this.tmp = this.root.resolve(TMP);
+        this.abandonedAfter = abandonedAfter;
         Files.createDirectories(tmp);
+        lastSweep.set(System.nanoTime());
+        sweepAbandoned();
     }
 
     public Path root() {
@@ -49,9 +71,33 @@ public final class FileSystemBlobStore implements BlobStore {
     @Override
     public Upload create(String name) throws IOException {
         Path target = path(name);
+        long last = lastSweep.get(), now = System.nanoTime();
+        if (now - last > abandonedAfter.toNanos() / 2 && lastSweep.compareAndSet(last, now)) sweepAbandoned();
         Path part = tmp.resolve(BlobNames.random());
         FileChannel channel = FileChannel.open(part, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         return new FileUpload(channel, part, target);
+    }
+
+    /**
+     * Deletes partial uploads untouched for the abandonment period (left by a writer that was
+     * killed); returns how many. A failure is logged, never thrown: it must not fail an upload.
+     */
+    public int sweepAbandoned() {
+        long cutoff = System.currentTimeMillis() - abandonedAfter.toMillis();
+        int n = 0;
+        try (DirectoryStream<Path> parts = Files.newDirectoryStream(tmp)) {
+            for (Path p : parts) {
+                try {
+                    if (Files.getLastModifiedTime(p).toMillis() < cutoff && Files.deleteIfExists(p)) n++;
+                } catch (NoSuchFileException gone) {
+                    // published or deleted meanwhile
+                }
+            }
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "could not clean abandoned uploads in " + tmp + ": " + Causes.of(e));
+        }
+        if (n > 0) LOG.log(System.Logger.Level.INFO, "deleted " + n + " abandoned partial upload(s) in " + tmp);
+        return n;
     }
 
     @Override

@@ -156,4 +156,25 @@ class FileSystemBlobStoreTest {
             pool.shutdownNow();
         }
     }
+
+    @Test
+    void partialUploadsOfAKilledWriterAreDeletedButOneInProgressIsKept() throws IOException {
+        new FileSystemBlobStore(root).close();
+        Path tmp = root.resolve(FileSystemBlobStore.TMP);
+        // What a writer killed an hour ago left behind, and what one writing now has.
+        Path abandoned = Files.write(tmp.resolve(BlobNames.random()), bytes(1000, 2));
+        Files.setLastModifiedTime(abandoned, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 3_600_000));
+        BlobStore other = new FileSystemBlobStore(root, java.time.Duration.ofDays(1));
+        BlobStore.Upload inProgress = other.create(BlobNames.random());
+        inProgress.write(bytes(1000, 3));
+        inProgress.flush();
+
+        FileSystemBlobStore restarted = new FileSystemBlobStore(root); // sweeps when opened
+        try (Stream<Path> s = Files.list(tmp)) {
+            assertThat(s.toList()).as("partial uploads after the sweep").hasSize(1).doesNotContain(abandoned);
+        }
+        assertThat(restarted.sweepAbandoned()).isZero();
+        inProgress.close();
+        assertThat(regularFiles()).hasSize(1);
+    }
 }
