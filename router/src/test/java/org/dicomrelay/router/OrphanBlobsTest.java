@@ -128,12 +128,14 @@ class OrphanBlobsTest {
         assertThat(pacsDir.resolve(src.sopInstanceUid() + ".dcm")).doesNotExist();
         // A crash in the middle of a retrieve or a relayed store leaves such files too.
         Path leftover = Files.createFile(work.resolve("a").resolve("instance-123.dcm"));
+        Path incoming = Files.createFile(work.resolve("a").resolve("incoming-456.dcm"));
 
         a = startA(working);
         Path delivered = pacsDir.resolve(src.sopInstanceUid() + ".dcm");
         await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(delivered));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(blobs()).as("cloud folder after the restart").isEmpty());
         assertThat(leftover).doesNotExist();
+        assertThat(incoming).doesNotExist();
         assertThat(temporaryFiles(work.resolve("a"))).isEmpty();
         assertThat(temporaryFiles(work.resolve("b"))).isEmpty();
         try (Stream<Path> s = Files.list(pacsDir)) {
