@@ -171,4 +171,22 @@ class RemoteExecutorTest {
         assertThat(Failure.of(answers.get(0))).contains(Failure.PERMANENT);
         assertThat(answers.get(0).string(Frame.ERROR)).contains("PACS_X is not exported");
     }
+
+    @Test void findAndMoveFailuresNameTheirCause() throws Exception {
+        int nothingListens = Peers.freePort();
+        RouterConfig config = new RouterConfig("hospital-b", state.toString(), "ROUTER_B", "127.0.0.1", 0, null, null, null,
+                List.of(new Device("PACS_B", "127.0.0.1", nothingListens, List.of("find", "move"), List.of(), true)));
+        RemoteExecutor executor = new RemoteExecutor(config, capture, new InboundInstances(), stores);
+        String identifier = "{\"0020000D\":{\"vr\":\"UI\",\"Value\":[\"1.2.3\"]},\"00080052\":{\"vr\":\"CS\",\"Value\":[\"STUDY\"]}}";
+        String studyRootFind = "1.2.840.10008.5.1.4.1.2.2.1", studyRootMove = "1.2.840.10008.5.1.4.1.2.2.2";
+        executor.onFrame("hospital-a", Frame.of(Frame.Type.FIND_RQ, "op-f").with("calledAe", "PACS_B").with("sopClassUid", studyRootFind)
+                .with("identifier", identifier), null);
+        executor.onFrame("hospital-a", Frame.of(Frame.Type.MOVE_RQ, "op-m").with("calledAe", "PACS_B").with("sopClassUid", studyRootMove)
+                .with("identifier", identifier), null);
+        assertThat(answers).hasSize(2);
+        assertThat(answers.get(0).integer(Frame.STATUS, -1)).isEqualTo(0xA700);
+        assertThat(answers.get(0).string(Frame.ERROR)).isEqualTo("PACS_B at 127.0.0.1:" + nothingListens + " refused the connection");
+        assertThat(answers.get(1).integer(Frame.STATUS, -1)).isEqualTo(0xA702);
+        assertThat(answers.get(1).string(Frame.ERROR)).isEqualTo("PACS_B at 127.0.0.1:" + nothingListens + " refused the connection");
+    }
 }
