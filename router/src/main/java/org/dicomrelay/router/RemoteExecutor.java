@@ -135,7 +135,13 @@ final class RemoteExecutor {
             return;
         }
         // Removed whatever happens here; one left by a crash is removed at the next start (IncomingFiles).
-        Path tmp = IncomingFiles.create(config.state());
+        Path tmp;
+        try {
+            tmp = IncomingFiles.create(config.state());
+        } catch (IOException e) {
+            fail(from, rsp, d, what, LocalFailure.notReceived(e));
+            return;
+        }
         try {
             try {
                 Files.copy(payload, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
@@ -164,15 +170,19 @@ final class RemoteExecutor {
     }
 
     private QueryRetrieveScu open(Device d, String sopClass) throws IOException {
-        QueryRetrieveModel model = QueryRetrieveModel.of(sopClass);
-        if (model == null) throw new IOException("unsupported query/retrieve SOP class " + sopClass);
-        return QueryRetrieveScu.open(d.host(), d.port(), d.aeTitle(), config.aeTitle(), model, List.of(), null, Router.scuOptions());
+        return QueryRetrieveScu.open(d.host(), d.port(), d.aeTitle(), config.aeTitle(), QueryRetrieveModel.of(sopClass), List.of(), null,
+                Router.scuOptions());
     }
 
     private void find(String from, Frame f) {
         Device d = exported(from, f, Service.FIND);
         if (d == null) {
             answer(from, LocalFailure.notExported(f.string("calledAe"), Service.FIND).applyTo(Frame.of(Frame.Type.FIND_RSP, f.operationId())));
+            return;
+        }
+        if (QueryRetrieveModel.of(f.string("sopClassUid")) == null) {
+            answer(from, new LocalFailure(Status.SOP_CLASS_NOT_SUPPORTED.code(), "unsupported query/retrieve SOP class " + f.string("sopClassUid"),
+                    Failure.PERMANENT).applyTo(Frame.of(Frame.Type.FIND_RSP, f.operationId())));
             return;
         }
         try (QueryRetrieveScu scu = open(d, f.string("sopClassUid"))) {
