@@ -7,7 +7,6 @@ import org.dicomrelay.router.config.RouterConfig;
 import org.dicomrelay.router.config.RoutingTable;
 import org.dicomrelay.router.link.Courier;
 import org.dicomrelay.router.link.Frame;
-import org.dicomrelay.router.link.UploadJournal;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -55,9 +54,7 @@ public final class Router implements Closeable {
      */
     public static Router start(RouterConfig config, Courier courier, RoutingTable routes) throws IOException {
         Files.createDirectories(config.state());
-        IncomingFiles.sweep(config.state());
-        // Before anything is sent: payloads an earlier run left unanswered are deleted, this run's recorded.
-        courier.recordUploadsIn(UploadJournal.open(config.state().resolve("uploads"), config.blobMaxAge()));
+        Leftovers.clean(config, courier);
         Pending pending = new Pending();
         InboundInstances inbound = new InboundInstances();
         Spool spool = Spool.recover(config.state().resolve("spool"));

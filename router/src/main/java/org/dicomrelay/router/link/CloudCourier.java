@@ -54,6 +54,7 @@ public final class CloudCourier implements Courier {
     private final RepeatingLog inboxLog = new RepeatingLog(LOG, SUMMARY_PERIOD);
     /** Messages rejected, per claimed sender: a revoked or unknown router knocking every second is one line, then a count. */
     private final RepeatingLog rejected = new RepeatingLog(LOG, SUMMARY_PERIOD);
+    private final RepeatingLog journalLog = new RepeatingLog(LOG, SUMMARY_PERIOD);
     private volatile boolean closed;
     private Thread poller;
     private volatile UploadJournal journal;
@@ -110,7 +111,16 @@ public final class CloudCourier implements Courier {
             name = BlobNames.random();
             UploadJournal j = journal;
             // Recorded before the upload: a kill mid-way or before publishing leaves a record for the sweep.
-            if (j != null) j.uploaded(name, toRouterId, isRequest(frame) ? frame.operationId() : null);
+            if (j != null) {
+                try {
+                    j.uploaded(name, toRouterId, isRequest(frame) ? frame.operationId() : null);
+                    journalLog.cleared("write", "the upload journal is written again");
+                } catch (IOException e) {
+                    // A full disk must not stop deliveries (they are what frees the spool): only a crash now would leave an orphan.
+                    journalLog.occurred("write", System.Logger.Level.WARNING, "could not record an upload in the journal, sending anyway: "
+                            + Causes.of(e));
+                }
+            }
             BlobStore.Upload up = blobs.create(name);
             // Not try-with-resources: closing publishes the blob, and a failed write must never be published.
             try {

@@ -91,8 +91,8 @@ public final class UploadJournal implements Closeable {
      */
     public synchronized void uploaded(String blob, String recipient, String operationId) throws IOException {
         String key = operationId == null ? NO_ANSWER : key(recipient, operationId);
+        if (operationId != null) outstanding.put(key, blob); // first: abandoning works even if the disk is full
         write("+ " + blob + " " + recipient + " " + key + "\n");
-        if (operationId != null) outstanding.put(key, blob);
     }
 
     /** The answer to {@code operationId} came from {@code from}: its payload was consumed (the recipient deleted it). */
