@@ -11,13 +11,17 @@ import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * A {@link BlobStore} in a folder, local or on a mount shared by several routers (NFS, SMB).
@@ -50,6 +54,12 @@ public final class FileSystemBlobStore implements BlobStore {
     private final Path tmp;
     private final Duration abandonedAfter;
     private final AtomicLong lastSweep = new AtomicLong();
+    /**
+     * Partial uploads this store failed to delete because the folder was away (an unmounted share,
+     * a folder moved): deleted as soon as it is back, not only after {@link #ABANDONED_AFTER}.
+     */
+    private final Set<Path> undeleted = ConcurrentHashMap.newKeySet();
+    private static final int MAX_UNDELETED = 1000;
 
     public FileSystemBlobStore(Path root) throws IOException {
         this(root, ABANDONED_AFTER);
@@ -73,9 +83,10 @@ public final class FileSystemBlobStore implements BlobStore {
         Path target = path(name);
         long last = lastSweep.get(), now = System.nanoTime();
         if (now - last > abandonedAfter.toNanos() / 2 && lastSweep.compareAndSet(last, now)) sweepAbandoned();
+        if (!undeleted.isEmpty()) retryUndeleted();
         Path part = tmp.resolve(BlobNames.random());
         FileChannel channel = FileChannel.open(part, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-        return new FileUpload(channel, part, target);
+        return new FileUpload(channel, part, target, this::undeletable);
     }
 
     /**
@@ -98,6 +109,22 @@ public final class FileSystemBlobStore implements BlobStore {
         }
         if (n > 0) LOG.log(System.Logger.Level.INFO, "deleted " + n + " abandoned partial upload(s) in " + tmp);
         return n;
+    }
+
+    private void undeletable(Path part) {
+        if (undeleted.size() < MAX_UNDELETED) undeleted.add(part); // beyond that, the age sweep takes them
+    }
+
+    private void retryUndeleted() {
+        if (!Files.isDirectory(tmp)) return; // still away
+        for (Path p : undeleted) {
+            try {
+                Files.deleteIfExists(p);
+                undeleted.remove(p);
+            } catch (IOException e) {
+                // kept for the next try
+            }
+        }
     }
 
     @Override
@@ -123,9 +150,11 @@ public final class FileSystemBlobStore implements BlobStore {
         private final OutputStream out;
         private final Path part;
         private final Path target;
+        private final Consumer<Path> undeletable;
         private boolean done;
 
-        FileUpload(FileChannel channel, Path part, Path target) {
+        FileUpload(FileChannel channel, Path part, Path target, Consumer<Path> undeletable) {
+            this.undeletable = undeletable;
             this.channel = channel;
             this.out = new BufferedOutputStream(Channels.newOutputStream(channel), BUFFER);
             this.part = part;
@@ -161,7 +190,12 @@ public final class FileSystemBlobStore implements BlobStore {
                 channel.force(true);
                 channel.close();
                 Path dir = target.getParent();
-                Files.createDirectories(dir);
+                // Only the shard folder: a root that is away (unmounted, moved) must not be created anew here.
+                try {
+                    Files.createDirectory(dir);
+                } catch (FileAlreadyExistsException exists) {
+                    // the usual case
+                }
                 Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                 published = true;
                 syncDirectory(dir);
@@ -184,9 +218,10 @@ public final class FileSystemBlobStore implements BlobStore {
                 // nothing more to lose
             }
             try {
-                Files.deleteIfExists(part);
-            } catch (IOException ignored) {
-                // a leftover in .tmp is never visible as a blob
+                // Not there because its folder is away (moved, unmounted)? Then it is deleted once the folder is back.
+                if (!Files.deleteIfExists(part) && !Files.isDirectory(part.getParent())) undeletable.accept(part);
+            } catch (IOException e) {
+                undeletable.accept(part); // a leftover in .tmp is never visible as a blob, but must not stay
             }
         }
 

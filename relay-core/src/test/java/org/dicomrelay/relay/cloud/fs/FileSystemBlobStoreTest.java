@@ -177,4 +177,26 @@ class FileSystemBlobStoreTest {
         inProgress.close();
         assertThat(regularFiles()).hasSize(1);
     }
+
+    @Test
+    void anUploadCutOffByTheFolderGoingAwayLeavesNothingOnceItIsBack(@TempDir Path elsewhere) throws IOException {
+        Path cloud = root.resolve("cloud");
+        FileSystemBlobStore store = new FileSystemBlobStore(cloud);
+        BlobStore.Upload up = store.create(BlobNames.random());
+        up.write(bytes(1000, 4));
+        Path away = elsewhere.resolve("away");
+        Files.move(cloud, away); // the share unmounted, the folder moved: mid-upload
+        assertThatThrownBy(up::close).isInstanceOf(IOException.class);
+        assertThat(cloud).as("the root is not created anew by a finishing upload").doesNotExist();
+        assertThatThrownBy(() -> store.create(BlobNames.random())).isInstanceOf(IOException.class);
+        Files.move(away, cloud); // back
+        String next = BlobNames.random();
+        try (BlobStore.Upload ok = store.create(next)) {
+            ok.write(bytes(10, 5));
+        }
+        try (Stream<Path> s = Files.walk(cloud)) {
+            assertThat(s.filter(Files::isRegularFile).toList()).as("the cut-off upload's part is gone, the new blob is there")
+                    .containsExactly(cloud.resolve(next.substring(0, 2)).resolve(next));
+        }
+    }
 }
