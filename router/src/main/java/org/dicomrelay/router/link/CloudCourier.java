@@ -18,6 +18,8 @@ import java.io.OutputStream;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -38,6 +40,9 @@ public final class CloudCourier implements Courier {
     /** Poll back-off after a failure: from 1 s doubling up to 5 s, so a returning Bridge is seen within seconds. */
     private static final long POLL_BACKOFF_MAX_MILLIS = 5000;
     private static final Pattern ROUTER_ID = Pattern.compile("[a-z0-9][a-z0-9-]{1,62}");
+    private static final long DELETE_RETRY_MILLIS = 5000;
+    /** Beyond this many failed deletions, the journal's age sweep takes the rest. */
+    private static final int MAX_UNDELETED = 10_000;
 
     private final String routerId;
     private final RouterKeys keys;
@@ -58,7 +63,15 @@ public final class CloudCourier implements Courier {
     private volatile boolean closed;
     private Thread poller;
     private volatile UploadJournal journal;
-    private ScheduledExecutorService sweeper;
+    /** Runs the journal sweep and the retries of failed deletions; closed with the courier. */
+    private final ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "courier-sweep");
+        t.setDaemon(true);
+        return t;
+    });
+    /** Blobs whose deletion failed (the cloud unreachable): retried every few seconds, so none waits for the age sweep. */
+    private final Set<String> undeleted = ConcurrentHashMap.newKeySet();
+    private final RepeatingLog deleteLog = new RepeatingLog(LOG, SUMMARY_PERIOD);
 
     public CloudCourier(String routerId, RouterKeys keys, Function<String, PublicKeys> directory, BlobStore blobs, Notifications inbox) {
         this.routerId = routerId;
@@ -66,6 +79,7 @@ public final class CloudCourier implements Courier {
         this.directory = directory;
         this.blobs = blobs;
         this.inbox = inbox;
+        sweeper.scheduleWithFixedDelay(this::retryDeletes, DELETE_RETRY_MILLIS, DELETE_RETRY_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -76,11 +90,6 @@ public final class CloudCourier implements Courier {
     @Override public synchronized void recordUploadsIn(UploadJournal journal) {
         if (this.journal != null) throw new IllegalStateException("already recording uploads");
         this.journal = journal;
-        sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "courier-sweep-" + routerId);
-            t.setDaemon(true);
-            return t;
-        });
         long period = journal.sweepPeriod().toMillis();
         sweeper.scheduleWithFixedDelay(this::sweep, 0, period, TimeUnit.MILLISECONDS);
     }
@@ -278,9 +287,22 @@ public final class CloudCourier implements Courier {
     private void deleteQuietly(String blob) {
         try {
             blobs.delete(blob);
-        } catch (IOException e) {
-            LOG.log(System.Logger.Level.WARNING, "could not delete a blob (the journal sweep retries it if it was ours): " + Causes.of(e));
+        } catch (IOException | RuntimeException e) {
+            if (undeleted.size() < MAX_UNDELETED) undeleted.add(blob);
+            deleteLog.occurred("delete", System.Logger.Level.WARNING, "could not delete a blob, will retry: " + Causes.of(e));
         }
+    }
+
+    private void retryDeletes() {
+        for (String blob : undeleted) {
+            try {
+                blobs.delete(blob);
+                undeleted.remove(blob);
+            } catch (IOException | RuntimeException e) {
+                return; // the cloud is still away: the next round
+            }
+        }
+        if (undeleted.isEmpty()) deleteLog.cleared("delete", "blobs can be deleted again");
     }
 
     private void ack(Notifications.Notification n) {
@@ -295,8 +317,7 @@ public final class CloudCourier implements Courier {
         closed = true;
         if (poller != null) poller.interrupt();
         pool.shutdownNow();
-        ScheduledExecutorService s = sweeper;
-        if (s != null) s.shutdownNow();
+        sweeper.shutdownNow();
         UploadJournal j = journal;
         if (j != null) j.close();
         inbox.close();

@@ -123,4 +123,16 @@ class CloudCourierCleanupTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> outcome.size() == 1);
         assertThat(outcome.get(0)).startsWith("the payload is no longer in the cloud");
     }
+
+    @Test void aDeletionThatFailsWhileTheCloudIsAwayIsDoneWhenItIsBack() throws Exception {
+        CloudCourier a = courier("hospital-a", ka, inboxes.transport("hospital-a"));
+        inboxes.transport("hospital-b");
+        a.send("hospital-b", Frame.of(Frame.Type.STORE_RQ, "op-1"), object());
+        Path away = work.resolve("cloud-away");
+        Files.move(cloud(), away); // the share unmounted
+        a.abandon("hospital-b", "op-1");
+        Files.move(away, cloud());
+        assertThat(blobs()).as("not deleted while away").hasSize(1);
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(blobs()).isEmpty());
+    }
 }

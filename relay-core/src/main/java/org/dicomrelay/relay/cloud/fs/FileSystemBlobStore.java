@@ -134,7 +134,11 @@ public final class FileSystemBlobStore implements BlobStore {
 
     @Override
     public void delete(String name) throws IOException {
-        Files.deleteIfExists(path(name));
+        Path p = path(name);
+        // An absent blob is fine, but not when the whole folder is away: then nothing was deleted, and the caller must retry.
+        if (!Files.deleteIfExists(p) && !Files.isDirectory(tmp)) {
+            throw new NoSuchFileException(root.toString(), null, "the blob store folder is not available");
+        }
     }
 
     @Override
