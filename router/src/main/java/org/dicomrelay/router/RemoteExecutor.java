@@ -99,8 +99,8 @@ final class RemoteExecutor {
 
     /** An answer that says it failed, why, and whether retrying can help; logged once per device and cause kind. */
     private void fail(String to, Frame answer, Device d, String what, LocalFailure why) {
-        failures.occurred(d.aeTitle() + " " + why.failure(), System.Logger.Level.WARNING, what + " for router " + to + " failed ("
-                + why.failure().wire() + "): " + why.error());
+        failures.occurred(d.aeTitle() + " " + why.failure(), System.Logger.Level.WARNING, what + " failed (" + why.failure().wire()
+                + ", for router " + to + "): " + why.error());
         answer(to, why.applyTo(answer));
     }
 
