@@ -52,6 +52,10 @@ final class RelayService {
     private final StoreAssociations stores;
     private final RepeatingLog relayFailures = new RepeatingLog(LOG, Duration.ofMinutes(1));
     private final Deliveries deliveries;
+    /** How long to wait for another router's answer, learnt from its answers (a lost frame costs seconds, not a minute). */
+    private final AnswerDeadline storeDeadlines = new AnswerDeadline();
+    /** Router B may spend up to ~20 s finding its device silent (connect timeout, ARTIM): that answer is worth waiting for. */
+    private final AnswerDeadline echoDeadlines = new AnswerDeadline(Duration.ofSeconds(25), ANSWER_TIMEOUT);
 
     RelayService(RouterConfig config, RoutingTable routes, Courier courier, Pending pending, Spool spool, StoreAssociations stores)
             throws IOException {
@@ -118,8 +122,13 @@ final class RelayService {
         String op = UUID.randomUUID().toString();
         try (Pending.Operation o = pending.open(op, r.routerId())) {
             courier.send(r.routerId(), Frame.of(Frame.Type.ECHO_RQ, op).with("calledAe", as.calledAeTitle()).with("callingAe", as.callingAeTitle()), null);
-            Frame answer = o.next(ANSWER_TIMEOUT);
-            if (answer == null) throw failed(as, Service.ECHO, r.routerId(), RelayFailure.noAnswer(r.routerId(), ANSWER_TIMEOUT, PROCESSING_FAILURE));
+            AnswerDeadline.Wait wait = echoDeadlines.begin(r.routerId(), 0);
+            Frame answer = o.next(wait.remaining());
+            if (answer == null) {
+                wait.timedOut();
+                throw failed(as, Service.ECHO, r.routerId(), RelayFailure.noAnswer(r.routerId(), wait.timeout(), PROCESSING_FAILURE));
+            }
+            wait.answered();
             int status = answer.integer("status", PROCESSING_FAILURE);
             if (status != 0x0000) throw new DicomServiceException(status, answer.string("error"));
             return status;
@@ -184,12 +193,20 @@ final class RelayService {
         String op = UUID.randomUUID().toString();
         try (Pending.Operation o = pending.open(op, r.routerId())) {
             Path file = spool.data(e.id());
+            AnswerDeadline.Wait wait = storeDeadlines.begin(r.routerId(), Files.size(file));
             courier.send(r.routerId(), Frame.of(Frame.Type.STORE_RQ, op).with("calledAe", e.calledAe()).with("callingAe", e.callingAe())
                     .with("sopClassUid", e.sopClassUid()).with("sopInstanceUid", e.sopInstanceUid())
                     .with("transferSyntaxUid", e.transferSyntaxUid()), out -> Files.copy(file, out));
-            Frame answer = o.next(ANSWER_TIMEOUT);
-            if (answer == null) return DeliveryResult.unreachable("no answer from router " + r.routerId() + " within " + ANSWER_TIMEOUT.toSeconds() + " s");
-            return DeliveryResult.answered(answer.integer("status", Status.OUT_OF_RESOURCES.code()), answer.string("error"), answer.string("failure"));
+            Frame answer = o.next(wait.remaining());
+            if (answer == null) {
+                // Lost in flight (a router killed, a notification dropped): resent after back-off, not after a fixed minute.
+                wait.timedOut();
+                courier.abandon(r.routerId(), op);
+                return DeliveryResult.unreachable("no answer from router " + r.routerId() + " within " + wait.timeout().toSeconds() + " s");
+            }
+            wait.answered();
+            return DeliveryResult.answered(answer.integer(Frame.STATUS, Status.OUT_OF_RESOURCES.code()), answer.string(Frame.ERROR),
+                    answer.string(Frame.FAILURE));
         } catch (IOException ex) {
             return DeliveryResult.unreachable("sending to router " + r.routerId() + " failed: " + Causes.of(ex));
         } catch (InterruptedException ex) {

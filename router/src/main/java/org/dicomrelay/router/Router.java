@@ -2,6 +2,7 @@ package org.dicomrelay.router;
 
 import org.dicomrelay.dicom.net.AssociationOptions;
 import org.dicomrelay.dicom.net.DicomServer;
+import org.dicomrelay.relay.log.RepeatingLog;
 import org.dicomrelay.router.config.RouterConfig;
 import org.dicomrelay.router.config.RoutingTable;
 import org.dicomrelay.router.link.Courier;
@@ -19,6 +20,7 @@ import java.time.Duration;
  */
 public final class Router implements Closeable {
     private static final System.Logger LOG = System.getLogger(Router.class.getName());
+    private static final RepeatingLog LATE = new RepeatingLog(LOG, Duration.ofMinutes(1));
 
     private final RouterConfig config;
     private final Courier courier;
@@ -66,6 +68,7 @@ public final class Router implements Closeable {
     /** As {@link #start(RouterConfig, Courier, RoutingTable)}, refusing new work while {@code authority} says so. */
     public static Router start(RouterConfig config, Courier courier, RoutingTable routes, Authority authority) throws IOException {
         Files.createDirectories(config.state());
+        Leftovers.clean(config, courier);
         Pending pending = new Pending();
         InboundInstances inbound = new InboundInstances();
         Spool spool = Spool.recover(config.state().resolve("spool"));
@@ -85,7 +88,8 @@ public final class Router implements Closeable {
         switch (frame.type()) {
             case ECHO_RSP, STORE_RSP, FIND_RSP, MOVE_RSP, GET_RSP, INSTANCE -> {
                 if (!pending.deliver(from, frame, payload)) {
-                    LOG.log(System.Logger.Level.WARNING, "dropped " + frame.type() + " from " + from + " for an operation that is not waiting");
+                    // Late answers (after their deadline, or to a run before a restart): summarised per router.
+                    LATE.occurred(from, System.Logger.Level.INFO, "dropped " + frame.type() + " from " + from + " for an operation that is not waiting");
                 }
             }
             default -> executor.onFrame(from, frame, payload);

@@ -82,6 +82,10 @@ final class StoreAssociations implements Closeable {
         try {
             boolean reused = s.scu != null && !s.scu.association().isEnded() && s.needs.contains(need);
             if (!reused) open(s, d, need);
+            if (!carries(s.scu.association(), src)) {
+                s.needs.remove(need); // proposed again next time: the device's configuration may change
+                throw new ContextRefusedException(src.sopClassUid(), src.transferSyntax().name());
+            }
             try {
                 DimseResponse rsp = s.scu.store(src, moveOriginatorAe, moveOriginatorMessageId);
                 s.lastUse = System.nanoTime();
@@ -106,6 +110,12 @@ final class StoreAssociations implements Closeable {
             if (closed) drop(s); // close() leaves an association in use to its user
             s.lock.unlock();
         }
+    }
+
+    /** Whether a context accepted on the association can carry the object, as is or converted (as {@link StoreScu} sends it). */
+    private static boolean carries(org.dicomrelay.dicom.net.Association as, StorageSource src) {
+        if (as.findContext(src.sopClassUid(), src.transferSyntax().uid()) > 0) return true;
+        return src.transferSyntax().isUncompressed() && as.findContext(src.sopClassUid(), null) > 0;
     }
 
     private void open(Slot s, Device d, StoreScu.Need need) throws IOException {

@@ -35,6 +35,16 @@ class RouterConfigTest {
         assertThat(RouterConfig.load(dir.resolve("copy.yaml"))).isEqualTo(c);
     }
 
+    @Test void unansweredUploadsAgeIsSetUnderCloud(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("router.yaml");
+        Files.writeString(f, "routerId: a1\nstateDir: x\naeTitle: R\nport: 1\ncloud: {provider: filesystem, blobMaxAgeMinutes: 15}\n");
+        assertThat(RouterConfig.load(f).blobMaxAge()).hasMinutes(15);
+        Files.writeString(f, "routerId: a1\nstateDir: x\naeTitle: R\nport: 1\n");
+        assertThat(RouterConfig.load(f).blobMaxAge()).as("default").hasMinutes(60);
+        Files.writeString(f, "routerId: a1\nstateDir: x\naeTitle: R\nport: 1\ncloud: {provider: filesystem, blobMaxAgeMinutes: 0}\n");
+        assertThatThrownBy(() -> RouterConfig.load(f)).hasMessageContaining("cloud.blobMaxAgeMinutes must be at least 1");
+    }
+
     @Test void badValuesAreNamed(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("router.yaml");
         Files.writeString(f, "routerId: Hospital A\nstateDir: x\naeTitle: R\nport: 1\n");

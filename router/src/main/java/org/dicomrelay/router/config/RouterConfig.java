@@ -32,11 +32,27 @@ public record RouterConfig(@JsonProperty("routerId") String routerId,
                            @JsonProperty("associations") Associations associations,
                            @JsonProperty("retry") RetryPolicy retry) {
 
-    /** Which Cloud IO provider and its local settings (credentials stay here, never at the Bridge). */
-    public record Cloud(@JsonProperty("provider") String provider, @JsonProperty("settings") Map<String, String> settings) {
+    /**
+     * Which Cloud IO provider and its local settings (credentials stay here, never at the Bridge);
+     * {@code blobMaxAgeMinutes} (default 60): a payload this router uploaded that no answer
+     * confirmed within that time is deleted from the cloud (its frame was lost).
+     */
+    public record Cloud(@JsonProperty("provider") String provider, @JsonProperty("settings") Map<String, String> settings,
+                        @JsonProperty("blobMaxAgeMinutes") Integer blobMaxAgeMinutes) {
         public Cloud {
             settings = settings == null ? Map.of() : Map.copyOf(settings);
+            if (blobMaxAgeMinutes == null) blobMaxAgeMinutes = 60;
+            if (blobMaxAgeMinutes < 1) throw new IllegalArgumentException("cloud.blobMaxAgeMinutes must be at least 1");
         }
+
+        public Cloud(String provider, Map<String, String> settings) {
+            this(provider, settings, null);
+        }
+    }
+
+    /** How long an unanswered upload may stay in the cloud ({@link Cloud#blobMaxAgeMinutes}). */
+    public java.time.Duration blobMaxAge() {
+        return java.time.Duration.ofMinutes(cloud == null ? 60 : cloud.blobMaxAgeMinutes());
     }
 
     public RouterConfig {

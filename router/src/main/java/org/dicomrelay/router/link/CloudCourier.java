@@ -7,6 +7,8 @@ import org.dicomrelay.relay.cloud.Notifications;
 import org.dicomrelay.relay.crypto.Envelope;
 import org.dicomrelay.relay.crypto.PublicKeys;
 import org.dicomrelay.relay.crypto.RouterKeys;
+import org.dicomrelay.relay.log.Causes;
+import org.dicomrelay.relay.log.RepeatingLog;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -16,8 +18,13 @@ import java.io.OutputStream;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 /**
  * Frames through Cloud IO, sealed end to end: the frame itself, encrypted for the recipient,
@@ -29,6 +36,13 @@ public final class CloudCourier implements Courier {
     private static final ObjectMapper JSON = new ObjectMapper();
     static final String FRAME = "frame";
     static final String PAYLOAD = "payload";
+    private static final Duration SUMMARY_PERIOD = Duration.ofMinutes(1);
+    /** Poll back-off after a failure: from 1 s doubling up to 5 s, so a returning Bridge is seen within seconds. */
+    private static final long POLL_BACKOFF_MAX_MILLIS = 5000;
+    private static final Pattern ROUTER_ID = Pattern.compile("[a-z0-9][a-z0-9-]{1,62}");
+    private static final long DELETE_RETRY_MILLIS = 5000;
+    /** Beyond this many failed deletions, the journal's age sweep takes the rest. */
+    private static final int MAX_UNDELETED = 10_000;
 
     private final String routerId;
     private final RouterKeys keys;
@@ -41,8 +55,23 @@ public final class CloudCourier implements Courier {
         return t;
     });
     private final KeyedExecutor ordered = new KeyedExecutor(pool);
+    /** Inbox failures (the Bridge down, our credentials refused): the first, then a count per period, then "reachable again". */
+    private final RepeatingLog inboxLog = new RepeatingLog(LOG, SUMMARY_PERIOD);
+    /** Messages rejected, per claimed sender: a revoked or unknown router knocking every second is one line, then a count. */
+    private final RepeatingLog rejected = new RepeatingLog(LOG, SUMMARY_PERIOD);
+    private final RepeatingLog journalLog = new RepeatingLog(LOG, SUMMARY_PERIOD);
     private volatile boolean closed;
     private Thread poller;
+    private volatile UploadJournal journal;
+    /** Runs the journal sweep and the retries of failed deletions; closed with the courier. */
+    private final ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "courier-sweep");
+        t.setDaemon(true);
+        return t;
+    });
+    /** Blobs whose deletion failed (the cloud unreachable): retried every few seconds, so none waits for the age sweep. */
+    private final Set<String> undeleted = ConcurrentHashMap.newKeySet();
+    private final RepeatingLog deleteLog = new RepeatingLog(LOG, SUMMARY_PERIOD);
 
     public CloudCourier(String routerId, RouterKeys keys, Function<String, PublicKeys> directory, BlobStore blobs, Notifications inbox) {
         this.routerId = routerId;
@@ -50,13 +79,57 @@ public final class CloudCourier implements Courier {
         this.directory = directory;
         this.blobs = blobs;
         this.inbox = inbox;
+        sweeper.scheduleWithFixedDelay(this::retryDeletes, DELETE_RETRY_MILLIS, DELETE_RETRY_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Records every payload this courier uploads in {@code journal}, and deletes those left
+     * unanswered (see {@link UploadJournal}): once now, for what an earlier run left, then
+     * periodically. The courier closes the journal when it closes.
+     */
+    @Override public synchronized void recordUploadsIn(UploadJournal journal) {
+        if (this.journal != null) throw new IllegalStateException("already recording uploads");
+        this.journal = journal;
+        long period = journal.sweepPeriod().toMillis();
+        sweeper.scheduleWithFixedDelay(this::sweep, 0, period, TimeUnit.MILLISECONDS);
+    }
+
+    /** Deletes the unanswered uploads due; a failure (the cloud down) is retried at the next period. */
+    void sweep() {
+        UploadJournal j = journal;
+        if (j == null) return;
+        try {
+            j.sweep(blobs::delete);
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "could not delete unanswered uploads, will try again: " + Causes.of(e));
+        }
+    }
+
+    /** Withdraws the payload of a request the sender no longer waits for, so that a late delivery cannot store it again. */
+    @Override public void abandon(String toRouterId, String operationId) {
+        UploadJournal j = journal;
+        String blob = j == null ? null : j.abandoned(toRouterId, operationId);
+        if (blob != null) deleteQuietly(blob);
     }
 
     @Override public void send(String toRouterId, Frame frame, PayloadWriter payload) throws IOException {
         PublicKeys recipient = directory.apply(toRouterId);
         if (recipient == null) throw new IOException("no public keys for router " + toRouterId + " in the directory");
+        String name = null;
         if (payload != null) {
-            String name = BlobNames.random();
+            name = BlobNames.random();
+            UploadJournal j = journal;
+            // Recorded before the upload: a kill mid-way or before publishing leaves a record for the sweep.
+            if (j != null) {
+                try {
+                    j.uploaded(name, toRouterId, isRequest(frame) ? frame.operationId() : null);
+                    journalLog.cleared("write", "the upload journal is written again");
+                } catch (IOException e) {
+                    // A full disk must not stop deliveries (they are what frees the spool): only a crash now would leave an orphan.
+                    journalLog.occurred("write", System.Logger.Level.WARNING, "could not record an upload in the journal, sending anyway: "
+                            + Causes.of(e));
+                }
+            }
             BlobStore.Upload up = blobs.create(name);
             // Not try-with-resources: closing publishes the blob, and a failed write must never be published.
             try {
@@ -69,11 +142,22 @@ public final class CloudCourier implements Courier {
             }
             frame = new Frame(frame.type(), frame.operationId(), frame.fields()).with("blob", name);
         }
-        ByteArrayOutputStream bos = new ByteArrayOutputStream();
-        try (OutputStream sealed = Envelope.sealSmall(bos, keys, routerId, recipient, FRAME, BlobNames.random())) {
-            JSON.writeValue(sealed, new Wire(frame.type().name(), frame.operationId(), frame.fields()));
+        try {
+            ByteArrayOutputStream bos = new ByteArrayOutputStream();
+            try (OutputStream sealed = Envelope.sealSmall(bos, keys, routerId, recipient, FRAME, BlobNames.random())) {
+                JSON.writeValue(sealed, new Wire(frame.type().name(), frame.operationId(), frame.fields()));
+            }
+            inbox.publish(toRouterId, bos.toByteArray());
+        } catch (IOException | RuntimeException e) {
+            // No frame will name the payload (or, if the publish went through unseen, its recipient answers a failure).
+            if (name != null) deleteQuietly(name);
+            throw e;
         }
-        inbox.publish(toRouterId, bos.toByteArray());
+    }
+
+    /** Requests get an answer that confirms their payload was consumed; instances of a retrieve do not. */
+    private static boolean isRequest(Frame f) {
+        return f.type().name().endsWith("_RQ");
     }
 
     /** The frame as it is serialised inside its envelope. */
@@ -87,20 +171,24 @@ public final class CloudCourier implements Courier {
     }
 
     private void pollLoop(Listener listener) {
+        long backoff = 1000;
         while (!closed) {
             List<Notifications.Notification> batch;
             try {
                 batch = inbox.poll(Duration.ofSeconds(20));
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) {
                 if (closed) return;
-                LOG.log(System.Logger.Level.WARNING, "inbox poll failed, retrying: " + e.getMessage());
+                inboxLog.occurred("poll", System.Logger.Level.WARNING, "inbox poll failed, retrying: " + Causes.of(e));
                 try {
-                    Thread.sleep(1000); // back off from a failing inbox (not a synchronisation)
+                    Thread.sleep(backoff); // back off from a failing inbox (not a synchronisation)
                 } catch (InterruptedException ie) {
                     return;
                 }
+                backoff = Math.min(POLL_BACKOFF_MAX_MILLIS, backoff * 2);
                 continue;
             }
+            backoff = 1000;
+            inboxLog.cleared("poll", "inbox reachable again");
             for (Notifications.Notification n : batch) receive(n, listener);
         }
     }
@@ -108,42 +196,64 @@ public final class CloudCourier implements Courier {
     private void receive(Notifications.Notification n, Listener listener) {
         Envelope.Opened opened;
         Frame frame;
+        String[] claimed = new String[1];
         try {
-            opened = Envelope.open(new ByteArrayInputStream(n.payload()), keys, routerId, directory);
+            opened = Envelope.open(new ByteArrayInputStream(n.payload()), keys, routerId, id -> {
+                claimed[0] = id;
+                return directory.apply(id);
+            });
             if (!FRAME.equals(opened.contentType())) throw new IOException("unexpected content type " + opened.contentType());
             // Read to the end first: the envelope detects truncation only there.
             Wire w = JSON.readValue(opened.plaintext().readAllBytes(), Wire.class);
             frame = new Frame(Frame.Type.valueOf(w.type()), w.operationId(), w.fields() == null ? java.util.Map.of() : w.fields());
         } catch (IOException | IllegalArgumentException e) {
-            // Anything we cannot authenticate is dropped, never delivered.
-            LOG.log(System.Logger.Level.WARNING, "rejected a message in the inbox: " + e.getMessage());
+            // Anything we cannot authenticate is dropped, never delivered. The claimed sender is unauthenticated: shown only if well-formed.
+            String sender = claimed[0] != null && ROUTER_ID.matcher(claimed[0]).matches() ? "router " + claimed[0] : "an unidentified sender";
+            rejected.occurred(sender, System.Logger.Level.WARNING, "rejected a message in the inbox from " + sender + ": " + Causes.of(e));
             ack(n);
             return;
         }
         String from = opened.senderId();
         Frame f = frame;
+        UploadJournal j = journal;
+        if (j != null && f.type().name().endsWith("_RSP")) j.answered(from, f.operationId());
         // Acknowledged once authenticated, before it runs: a C-MOVE may take longer than the inbox's
         // visibility timeout, and must not be delivered (and run) again. The requesting router owns
         // retries (its spool, its timeouts), so a frame lost in a crash here is not lost for good.
         ack(n);
         Runnable task = () -> {
             String blob = f.string("blob");
+            java.util.concurrent.atomic.AtomicBoolean deleted = new java.util.concurrent.atomic.AtomicBoolean();
+            Runnable deleteBlob = () -> {
+                if (deleted.compareAndSet(false, true)) deleteQuietly(blob);
+            };
             try {
                 if (blob == null) {
                     listener.onFrame(from, f, null);
                 } else {
-                    try (InputStream raw = blobs.open(blob)) {
+                    InputStream raw;
+                    try {
+                        raw = blobs.open(blob);
+                    } catch (IOException gone) {
+                        // Withdrawn by its sender (it stopped waiting) or swept: the handler answers a failure nobody may await.
+                        LOG.log(System.Logger.Level.DEBUG, "payload of " + f.type() + " from " + from + " is gone: " + Causes.of(gone));
+                        listener.onFrame(from, f, failing(new IOException("the payload is no longer in the cloud (withdrawn by its sender)", gone)));
+                        return;
+                    }
+                    try (raw) {
                         InputStream plaintext;
                         try {
                             Envelope.Opened p = Envelope.open(raw, keys, routerId, directory);
                             if (!PAYLOAD.equals(p.contentType()) || !p.senderId().equals(from) || !blob.equals(p.messageId())) {
                                 throw new IOException("payload blob " + blob + " does not belong to its frame");
                             }
-                            plaintext = p.plaintext();
+                            // Deleted as soon as read to its authenticated end, before the handler answers: an answer
+                            // then means the payload is gone from the cloud, and the sender forgets it.
+                            plaintext = new ConsumedOnEnd(p.plaintext(), deleteBlob);
                         } catch (IOException rejected) {
                             // The frame is authentic but its payload is not: the handler sees the error on its
                             // first read and answers with a failure, so the sender learns of it at once.
-                            LOG.log(System.Logger.Level.WARNING, "rejected payload of " + f.type() + " from " + from + ": " + rejected.getMessage());
+                            LOG.log(System.Logger.Level.WARNING, "rejected payload of " + f.type() + " from " + from + ": " + Causes.of(rejected));
                             plaintext = failing(rejected);
                         }
                         listener.onFrame(from, f, plaintext);
@@ -151,9 +261,9 @@ public final class CloudCourier implements Courier {
                 }
             } catch (IOException | RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, "frame " + f.type() + " of operation " + f.operationId() + " from " + from
-                        + " failed: " + e.getMessage());
+                        + " failed: " + Causes.of(e));
             } finally {
-                if (blob != null) deleteQuietly(blob);
+                if (blob != null) deleteBlob.run();
             }
         };
         // Frames of one operation run in order, one after another; a CANCEL must overtake them, or it
@@ -165,11 +275,11 @@ public final class CloudCourier implements Courier {
     private static InputStream failing(IOException e) {
         return new InputStream() {
             @Override public int read() throws IOException {
-                throw new IOException(e.getMessage(), e);
+                throw new IOException(Causes.of(e), e);
             }
 
             @Override public int read(byte[] b, int off, int len) throws IOException {
-                throw new IOException(e.getMessage(), e);
+                throw new IOException(Causes.of(e), e);
             }
         };
     }
@@ -177,16 +287,29 @@ public final class CloudCourier implements Courier {
     private void deleteQuietly(String blob) {
         try {
             blobs.delete(blob);
-        } catch (IOException e) {
-            LOG.log(System.Logger.Level.WARNING, "could not delete a consumed blob: " + e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            if (undeleted.size() < MAX_UNDELETED) undeleted.add(blob);
+            deleteLog.occurred("delete", System.Logger.Level.WARNING, "could not delete a blob, will retry: " + Causes.of(e));
         }
+    }
+
+    private void retryDeletes() {
+        for (String blob : undeleted) {
+            try {
+                blobs.delete(blob);
+                undeleted.remove(blob);
+            } catch (IOException | RuntimeException e) {
+                return; // the cloud is still away: the next round
+            }
+        }
+        if (undeleted.isEmpty()) deleteLog.cleared("delete", "blobs can be deleted again");
     }
 
     private void ack(Notifications.Notification n) {
         try {
             inbox.ack(n);
         } catch (IOException e) {
-            LOG.log(System.Logger.Level.WARNING, "could not acknowledge a notification: " + e.getMessage());
+            LOG.log(System.Logger.Level.WARNING, "could not acknowledge a notification: " + Causes.of(e));
         }
     }
 
@@ -194,6 +317,9 @@ public final class CloudCourier implements Courier {
         closed = true;
         if (poller != null) poller.interrupt();
         pool.shutdownNow();
+        sweeper.shutdownNow();
+        UploadJournal j = journal;
+        if (j != null) j.close();
         inbox.close();
         blobs.close();
     }

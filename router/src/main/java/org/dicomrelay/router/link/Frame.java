@@ -21,6 +21,13 @@ public record Frame(Type type, String operationId, Map<String, Object> fields) {
         CANCEL
     }
 
+    /** The DICOM status of an answer (an int). */
+    public static final String STATUS = "status";
+    /** The error comment of a failed answer: what went wrong, in words an operator can act on. */
+    public static final String ERROR = "error";
+    /** {@link Failure#wire()} of a failed answer, when the performing router knows its class. */
+    public static final String FAILURE = "failure";
+
     public Frame {
         fields = new LinkedHashMap<>(fields);
     }
@@ -32,6 +39,11 @@ public record Frame(Type type, String operationId, Map<String, Object> fields) {
     public Frame with(String key, Object value) {
         if (value != null) fields.put(key, value);
         return this;
+    }
+
+    /** A failed answer: its status, its error comment and whether the failure may pass. */
+    public Frame failed(int status, String error, Failure failure) {
+        return with(STATUS, status).with(ERROR, error).with(FAILURE, failure.wire());
     }
 
     public String string(String key) {

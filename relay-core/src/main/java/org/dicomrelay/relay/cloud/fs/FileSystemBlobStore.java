@@ -2,6 +2,7 @@ package org.dicomrelay.relay.cloud.fs;
 
 import org.dicomrelay.relay.cloud.BlobNames;
 import org.dicomrelay.relay.cloud.BlobStore;
+import org.dicomrelay.relay.log.Causes;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -9,10 +10,18 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * A {@link BlobStore} in a folder, local or on a mount shared by several routers (NFS, SMB).
@@ -26,20 +35,43 @@ import java.nio.file.StandardOpenOption;
  * same blob; random names ({@link BlobNames#random}) make that practically impossible.
  *
  * <p>Uploads and downloads are single sequential streams: parallel parts (as cloud object stores
- * need for throughput) bring nothing for a file system. Temporary files left by a crash are not
- * cleaned up here.
+ * need for throughput) bring nothing for a file system.
+ *
+ * <p>A writer killed mid-upload leaves its file in {@code .tmp}: such a file, untouched for
+ * {@link #ABANDONED_AFTER} (an upload in progress writes continually), is deleted when the store
+ * is opened and then at most every half of that period, as uploads are created. Several routers
+ * sharing the folder each do so; deleting a file another already deleted is harmless.
  */
 public final class FileSystemBlobStore implements BlobStore {
     static final String TMP = ".tmp";
     private static final int BUFFER = 64 * 1024;
 
+    /** How long a partial upload may go unwritten before it counts as abandoned. */
+    public static final Duration ABANDONED_AFTER = Duration.ofMinutes(15);
+    private static final System.Logger LOG = System.getLogger(FileSystemBlobStore.class.getName());
+
     private final Path root;
     private final Path tmp;
+    private final Duration abandonedAfter;
+    private final AtomicLong lastSweep = new AtomicLong();
+    /**
+     * Partial uploads this store failed to delete because the folder was away (an unmounted share,
+     * a folder moved): deleted as soon as it is back, not only after {@link #ABANDONED_AFTER}.
+     */
+    private final Set<Path> undeleted = ConcurrentHashMap.newKeySet();
+    private static final int MAX_UNDELETED = 1000;
 
     public FileSystemBlobStore(Path root) throws IOException {
+        this(root, ABANDONED_AFTER);
+    }
+
+    public FileSystemBlobStore(Path root, Duration abandonedAfter) throws IOException {
         this.root = root.toAbsolutePath().normalize();
         this.tmp = this.root.resolve(TMP);
+        this.abandonedAfter = abandonedAfter;
         Files.createDirectories(tmp);
+        lastSweep.set(System.nanoTime());
+        sweepAbandoned();
     }
 
     public Path root() {
@@ -49,9 +81,50 @@ public final class FileSystemBlobStore implements BlobStore {
     @Override
     public Upload create(String name) throws IOException {
         Path target = path(name);
+        long last = lastSweep.get(), now = System.nanoTime();
+        if (now - last > abandonedAfter.toNanos() / 2 && lastSweep.compareAndSet(last, now)) sweepAbandoned();
+        if (!undeleted.isEmpty()) retryUndeleted();
         Path part = tmp.resolve(BlobNames.random());
         FileChannel channel = FileChannel.open(part, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-        return new FileUpload(channel, part, target);
+        return new FileUpload(channel, part, target, this::undeletable);
+    }
+
+    /**
+     * Deletes partial uploads untouched for the abandonment period (left by a writer that was
+     * killed); returns how many. A failure is logged, never thrown: it must not fail an upload.
+     */
+    public int sweepAbandoned() {
+        long cutoff = System.currentTimeMillis() - abandonedAfter.toMillis();
+        int n = 0;
+        try (DirectoryStream<Path> parts = Files.newDirectoryStream(tmp)) {
+            for (Path p : parts) {
+                try {
+                    if (Files.getLastModifiedTime(p).toMillis() < cutoff && Files.deleteIfExists(p)) n++;
+                } catch (NoSuchFileException gone) {
+                    // published or deleted meanwhile
+                }
+            }
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "could not clean abandoned uploads in " + tmp + ": " + Causes.of(e));
+        }
+        if (n > 0) LOG.log(System.Logger.Level.INFO, "deleted " + n + " abandoned partial upload(s) in " + tmp);
+        return n;
+    }
+
+    private void undeletable(Path part) {
+        if (undeleted.size() < MAX_UNDELETED) undeleted.add(part); // beyond that, the age sweep takes them
+    }
+
+    private void retryUndeleted() {
+        if (!Files.isDirectory(tmp)) return; // still away
+        for (Path p : undeleted) {
+            try {
+                Files.deleteIfExists(p);
+                undeleted.remove(p);
+            } catch (IOException e) {
+                // kept for the next try
+            }
+        }
     }
 
     @Override
@@ -61,7 +134,11 @@ public final class FileSystemBlobStore implements BlobStore {
 
     @Override
     public void delete(String name) throws IOException {
-        Files.deleteIfExists(path(name));
+        Path p = path(name);
+        // An absent blob is fine, but not when the whole folder is away: then nothing was deleted, and the caller must retry.
+        if (!Files.deleteIfExists(p) && !Files.isDirectory(tmp)) {
+            throw new NoSuchFileException(root.toString(), null, "the blob store folder is not available");
+        }
     }
 
     @Override
@@ -77,9 +154,11 @@ public final class FileSystemBlobStore implements BlobStore {
         private final OutputStream out;
         private final Path part;
         private final Path target;
+        private final Consumer<Path> undeletable;
         private boolean done;
 
-        FileUpload(FileChannel channel, Path part, Path target) {
+        FileUpload(FileChannel channel, Path part, Path target, Consumer<Path> undeletable) {
+            this.undeletable = undeletable;
             this.channel = channel;
             this.out = new BufferedOutputStream(Channels.newOutputStream(channel), BUFFER);
             this.part = part;
@@ -115,7 +194,12 @@ public final class FileSystemBlobStore implements BlobStore {
                 channel.force(true);
                 channel.close();
                 Path dir = target.getParent();
-                Files.createDirectories(dir);
+                // Only the shard folder: a root that is away (unmounted, moved) must not be created anew here.
+                try {
+                    Files.createDirectory(dir);
+                } catch (FileAlreadyExistsException exists) {
+                    // the usual case
+                }
                 Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                 published = true;
                 syncDirectory(dir);
@@ -138,9 +222,10 @@ public final class FileSystemBlobStore implements BlobStore {
                 // nothing more to lose
             }
             try {
-                Files.deleteIfExists(part);
-            } catch (IOException ignored) {
-                // a leftover in .tmp is never visible as a blob
+                // Not there because its folder is away (moved, unmounted)? Then it is deleted once the folder is back.
+                if (!Files.deleteIfExists(part) && !Files.isDirectory(part.getParent())) undeletable.accept(part);
+            } catch (IOException e) {
+                undeletable.accept(part); // a leftover in .tmp is never visible as a blob, but must not stay
             }
         }
 

@@ -156,4 +156,47 @@ class FileSystemBlobStoreTest {
             pool.shutdownNow();
         }
     }
+
+    @Test
+    void partialUploadsOfAKilledWriterAreDeletedButOneInProgressIsKept() throws IOException {
+        new FileSystemBlobStore(root).close();
+        Path tmp = root.resolve(FileSystemBlobStore.TMP);
+        // What a writer killed an hour ago left behind, and what one writing now has.
+        Path abandoned = Files.write(tmp.resolve(BlobNames.random()), bytes(1000, 2));
+        Files.setLastModifiedTime(abandoned, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 3_600_000));
+        BlobStore other = new FileSystemBlobStore(root, java.time.Duration.ofDays(1));
+        BlobStore.Upload inProgress = other.create(BlobNames.random());
+        inProgress.write(bytes(1000, 3));
+        inProgress.flush();
+
+        FileSystemBlobStore restarted = new FileSystemBlobStore(root); // sweeps when opened
+        try (Stream<Path> s = Files.list(tmp)) {
+            assertThat(s.toList()).as("partial uploads after the sweep").hasSize(1).doesNotContain(abandoned);
+        }
+        assertThat(restarted.sweepAbandoned()).isZero();
+        inProgress.close();
+        assertThat(regularFiles()).hasSize(1);
+    }
+
+    @Test
+    void anUploadCutOffByTheFolderGoingAwayLeavesNothingOnceItIsBack(@TempDir Path elsewhere) throws IOException {
+        Path cloud = root.resolve("cloud");
+        FileSystemBlobStore store = new FileSystemBlobStore(cloud);
+        BlobStore.Upload up = store.create(BlobNames.random());
+        up.write(bytes(1000, 4));
+        Path away = elsewhere.resolve("away");
+        Files.move(cloud, away); // the share unmounted, the folder moved: mid-upload
+        assertThatThrownBy(up::close).isInstanceOf(IOException.class);
+        assertThat(cloud).as("the root is not created anew by a finishing upload").doesNotExist();
+        assertThatThrownBy(() -> store.create(BlobNames.random())).isInstanceOf(IOException.class);
+        Files.move(away, cloud); // back
+        String next = BlobNames.random();
+        try (BlobStore.Upload ok = store.create(next)) {
+            ok.write(bytes(10, 5));
+        }
+        try (Stream<Path> s = Files.walk(cloud)) {
+            assertThat(s.filter(Files::isRegularFile).toList()).as("the cut-off upload's part is gone, the new blob is there")
+                    .containsExactly(cloud.resolve(next.substring(0, 2)).resolve(next));
+        }
+    }
 }

@@ -1,0 +1,55 @@
+package org.dicomrelay.router;
+
+import org.dicomrelay.relay.log.Causes;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The temporary copies of objects in transit through this router, in its state folder: objects
+ * received from another router on their way to a local device ({@code incoming-*.dcm}) and
+ * retrieved instances on their way to a workstation ({@code instance-*.dcm}). Each is deleted
+ * when its operation ends; those a crash left behind are deleted at the next start, when no
+ * operation can be using them.
+ */
+final class IncomingFiles {
+    private static final System.Logger LOG = System.getLogger(IncomingFiles.class.getName());
+    static final String INCOMING = "incoming-";
+    static final String INSTANCE = "instance-";
+    static final String SUFFIX = ".dcm";
+
+    private IncomingFiles() {}
+
+    /** A new temporary file for an incoming object (owner read/write only: it holds patient data). */
+    static Path create(Path state) throws IOException {
+        return Files.createTempFile(state, INCOMING, SUFFIX);
+    }
+
+    /** Deletes a temporary file; a failure is logged (with its cause), never thrown over the operation's own outcome. */
+    static void delete(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "could not delete the temporary file " + file + ": " + Causes.of(e));
+        }
+    }
+
+    /** Deletes the temporary files a previous run left; call at start, before any operation runs. Returns how many. */
+    static int sweep(Path state) throws IOException {
+        int n = 0;
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(state, f -> isTemporary(f.getFileName().toString()))) {
+            for (Path f : files) {
+                delete(f);
+                n++;
+            }
+        }
+        if (n > 0) LOG.log(System.Logger.Level.INFO, "deleted " + n + " temporary object file(s) left in " + state + " by an earlier run");
+        return n;
+    }
+
+    static boolean isTemporary(String name) {
+        return (name.startsWith(INCOMING) || name.startsWith(INSTANCE)) && name.endsWith(SUFFIX);
+    }
+}

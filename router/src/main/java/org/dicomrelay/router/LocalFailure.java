@@ -1,0 +1,101 @@
+package org.dicomrelay.router;
+
+import org.dicomrelay.dicom.net.AssociationRejectedException;
+import org.dicomrelay.dicom.net.dimse.Status;
+import org.dicomrelay.dicom.net.pdu.AAssociateRj;
+import org.dicomrelay.relay.log.Causes;
+import org.dicomrelay.router.config.Device;
+import org.dicomrelay.router.link.Failure;
+import org.dicomrelay.router.link.Frame;
+
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+
+/**
+ * Why an operation against a local device (the PACS behind this router) failed, as the
+ * requesting router needs it: the DICOM status, an error comment naming the device and the
+ * cause, and whether retrying can help (PS3.4 Annex B.2.3: A7xx "out of resources" may pass,
+ * A9xx/Cxxx "data set does not match" / "cannot understand" will not).
+ */
+record LocalFailure(int status, String error, Failure failure) {
+
+    /** Sets status, error and failure class on an answering frame. */
+    Frame applyTo(Frame answer) {
+        return answer.failed(status, error, failure);
+    }
+
+    /**
+     * A failure status the device answered (C-STORE-RSP, C-FIND-RSP...): A7xx out of resources,
+     * 0110 processing failure and 0213 resource limitation may pass; every other failure is the
+     * device refusing this request, which a retry repeats.
+     */
+    static LocalFailure ofStatus(Device d, int status, String comment) {
+        Status s = Status.of(status);
+        String error = d.aeTitle() + " at " + where(d) + " answered " + String.format("%04XH", status) + " (" + s.meaning() + ")"
+                + (comment == null || comment.isBlank() ? "" : ": " + comment);
+        return new LocalFailure(status, error, classify(status));
+    }
+
+    static Failure classify(int status) {
+        boolean transient_ = (status & 0xFF00) == Status.OUT_OF_RESOURCES.code()
+                || status == Status.PROCESSING_FAILURE.code() || status == Status.RESOURCE_LIMITATION.code();
+        return transient_ ? Failure.TRANSIENT : Failure.PERMANENT;
+    }
+
+    /**
+     * A failure to talk to the device at all, or mid-operation. {@code statusIfNone} is the
+     * service's "out of resources" status (A700 for C-STORE and C-FIND, A702 for a retrieve),
+     * used when the device gave no status.
+     */
+    static LocalFailure of(Device d, Exception e, int statusIfNone) {
+        String at = d.aeTitle() + " at " + where(d);
+        if (e instanceof ContextRefusedException refused) {
+            return new LocalFailure(Status.SOP_CLASS_NOT_SUPPORTED.code(), at + " " + refused.getMessage(), Failure.PERMANENT);
+        }
+        if (e instanceof AssociationRejectedException rj) {
+            AAssociateRj pdu = rj.reject();
+            if (pdu.result() == AAssociateRj.RESULT_TRANSIENT) {
+                return new LocalFailure(statusIfNone, "association rejected (transient) by " + at + ": " + pdu, Failure.TRANSIENT);
+            }
+            int status = pdu.source() == AAssociateRj.SOURCE_SERVICE_USER && pdu.reason() == AAssociateRj.CALLING_AE_TITLE_NOT_RECOGNIZED
+                    ? Status.NOT_AUTHORIZED.code() : Status.PROCESSING_FAILURE.code();
+            return new LocalFailure(status, "association rejected (permanent) by " + at + ": " + pdu, Failure.PERMANENT);
+        }
+        if (e instanceof RuntimeException) {
+            // The same request would fail the same way here: not worth retrying.
+            return new LocalFailure(Status.PROCESSING_FAILURE.code(), "router could not perform the request for " + at + ": " + Causes.of(e),
+                    Failure.PERMANENT);
+        }
+        String error;
+        if (has(e, ConnectException.class)) error = at + " refused the connection";
+        else if (has(e, UnknownHostException.class) || has(e, NoRouteToHostException.class)) error = at + " is unreachable: " + Causes.of(e);
+        else if (has(e, SocketTimeoutException.class)) error = "no response from " + at + ": " + Causes.of(e);
+        else error = at + ": " + Causes.of(e);
+        return new LocalFailure(statusIfNone, error, Failure.TRANSIENT);
+    }
+
+    /** This router could not receive the object it was sent (its disk, the payload in the cloud): a resend may do. */
+    static LocalFailure notReceived(Exception e) {
+        return new LocalFailure(Status.OUT_OF_RESOURCES.code(), "the performing router could not receive the object: " + Causes.of(e),
+                Failure.TRANSIENT);
+    }
+
+    /** The called AE is not exported for that service here: the other router's table is out of date or wrong. */
+    static LocalFailure notExported(String calledAe, Object service) {
+        return new LocalFailure(Status.NOT_AUTHORIZED.code(), calledAe + " is not exported for " + service + " by the performing router",
+                Failure.PERMANENT);
+    }
+
+    private static String where(Device d) {
+        return d.host() + ":" + d.port();
+    }
+
+    private static boolean has(Throwable t, Class<? extends Throwable> kind) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (kind.isInstance(c)) return true;
+        }
+        return false;
+    }
+}

@@ -1,0 +1,78 @@
+package org.dicomrelay.router;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The adaptive answer deadline (RFC 6298's retransmission timeout, applied to frames between
+ * routers): a lost frame costs seconds once a router is known to answer fast, a slow router is
+ * given more time after each timeout, big objects get time in proportion, and activity keeps a
+ * long operation alive.
+ */
+class AnswerDeadlineTest {
+    private final AtomicLong now = new AtomicLong();
+    private final AnswerDeadline deadlines = new AnswerDeadline(Duration.ofSeconds(5), Duration.ofSeconds(60), now::get);
+
+    private void answerAfter(String router, Duration latency, long bytes) {
+        AnswerDeadline.Wait w = deadlines.begin(router, bytes);
+        now.addAndGet(latency.toNanos());
+        w.answered();
+    }
+
+    @Test void aRouterNotYetHeardFromGetsTheCeiling() {
+        assertThat(deadlines.begin("hospital-b", 0).timeout()).isEqualTo(Duration.ofSeconds(60));
+    }
+
+    @Test void aFastRouterGetsTheFloorNotAFixedMinute() {
+        for (int i = 0; i < 20; i++) answerAfter("hospital-b", Duration.ofMillis(200 + (i % 3) * 50), 500_000);
+        assertThat(deadlines.begin("hospital-b", 500_000).timeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(deadlines.begin("hospital-c", 0).timeout()).as("another router is estimated on its own").isEqualTo(Duration.ofSeconds(60));
+    }
+
+    @Test void aSlowRouterGetsMoreThanItsTypicalLatency() {
+        for (int i = 0; i < 20; i++) answerAfter("hospital-b", Duration.ofSeconds(i % 2 == 0 ? 8 : 12), 0);
+        Duration t = deadlines.begin("hospital-b", 0).timeout();
+        assertThat(t).isGreaterThan(Duration.ofSeconds(12)).isLessThanOrEqualTo(Duration.ofSeconds(60));
+    }
+
+    @Test void eachTimeoutDoublesTheNextDeadlineUpToTheCeilingAndAnAnswerEndsTheBackOff() {
+        for (int i = 0; i < 20; i++) answerAfter("hospital-b", Duration.ofMillis(300), 0);
+        AnswerDeadline.Wait w = deadlines.begin("hospital-b", 0);
+        assertThat(w.timeout()).isEqualTo(Duration.ofSeconds(5));
+        w.timedOut();
+        w = deadlines.begin("hospital-b", 0);
+        assertThat(w.timeout()).isEqualTo(Duration.ofSeconds(10));
+        w.timedOut();
+        assertThat(deadlines.begin("hospital-b", 0).timeout()).isEqualTo(Duration.ofSeconds(20));
+        for (int i = 0; i < 5; i++) deadlines.begin("hospital-b", 0).timedOut();
+        assertThat(deadlines.begin("hospital-b", 0).timeout()).isEqualTo(Duration.ofSeconds(60));
+        answerAfter("hospital-b", Duration.ofMillis(300), 0);
+        assertThat(deadlines.begin("hospital-b", 0).timeout()).isEqualTo(Duration.ofSeconds(5));
+    }
+
+    @Test void bigObjectsGetTimeInProportionToTheirSize() {
+        for (int i = 0; i < 20; i++) answerAfter("hospital-b", Duration.ofMillis(300), 100_000);
+        assertThat(deadlines.begin("hospital-b", 10 * AnswerDeadline.REFERENCE_BYTES).timeout()).isEqualTo(Duration.ofSeconds(50));
+        // The latency of a big object counts per unit: it does not make small ones wait longer.
+        answerAfter("hospital-b", Duration.ofSeconds(3), 10 * AnswerDeadline.REFERENCE_BYTES);
+        assertThat(deadlines.begin("hospital-b", 0).timeout()).isEqualTo(Duration.ofSeconds(5));
+    }
+
+    @Test void activityExtendsTheDeadlineOfALongOperation() {
+        for (int i = 0; i < 20; i++) answerAfter("hospital-b", Duration.ofMillis(300), 0);
+        AnswerDeadline.Wait w = deadlines.begin("hospital-b", 0);
+        now.addAndGet(Duration.ofSeconds(4).toNanos());
+        assertThat(w.expired()).isFalse();
+        w.activity(); // an instance of a retrieve arrived
+        now.addAndGet(Duration.ofSeconds(4).toNanos());
+        assertThat(w.expired()).as("8 s after the request, 4 s after the last instance").isFalse();
+        assertThat(w.remaining()).isEqualTo(Duration.ofSeconds(1));
+        now.addAndGet(Duration.ofSeconds(1).toNanos());
+        assertThat(w.expired()).isTrue();
+        assertThat(w.remaining()).isZero();
+    }
+}

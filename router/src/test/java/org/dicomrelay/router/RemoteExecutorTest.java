@@ -1,0 +1,192 @@
+package org.dicomrelay.router;
+
+import org.dicomrelay.dicom.net.ApplicationEntity;
+import org.dicomrelay.dicom.net.DicomServer;
+import org.dicomrelay.dicom.net.service.DimseServices;
+import org.dicomrelay.dicom.net.service.StorageSource;
+import org.dicomrelay.router.config.Device;
+import org.dicomrelay.router.config.RouterConfig;
+import org.dicomrelay.router.link.Courier;
+import org.dicomrelay.router.link.Failure;
+import org.dicomrelay.router.link.Frame;
+import org.dicomrelay.testkit.Peers;
+import org.dicomrelay.testkit.Samples;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Router B's answers when it cannot deliver a relayed C-STORE to its PACS: the STORE_RSP frame
+ * carries the status (PS3.4 Annex B.2.3), an error comment naming the device and the cause, and
+ * whether the failure may pass ({@code failure: transient}: unreachable, A7xx) or will not
+ * ({@code permanent}: the SOP class refused at negotiation, PS3.8 §9.3.3.2, or A9xx/Cxxx), so
+ * that router A retries the one and dead-letters the other. Nothing is left in the state folder.
+ */
+@Timeout(60)
+class RemoteExecutorTest {
+    private static final String MR_IMAGE_STORAGE = "1.2.840.10008.5.1.4.1.1.4";
+    private Path state;
+    private final List<Frame> answers = new CopyOnWriteArrayList<>();
+    private final List<DicomServer> servers = new ArrayList<>();
+    private StoreAssociations stores;
+
+    private final Courier capture = new Courier() {
+        @Override public void send(String to, Frame frame, PayloadWriter payload) {
+            answers.add(frame);
+        }
+
+        @Override public void start(Listener listener) {}
+
+        @Override public void close() {}
+    };
+
+    @BeforeEach void setUp() throws IOException {
+        state = Files.createTempDirectory("remote-executor");
+        stores = new StoreAssociations("ROUTER_B", Router.scuOptions(), Duration.ofMillis(500));
+    }
+
+    @AfterEach void tearDown() {
+        stores.close();
+        servers.forEach(DicomServer::close);
+    }
+
+    private Frame store(int pacsPort, Path file) throws IOException {
+        RouterConfig config = new RouterConfig("hospital-b", state.toString(), "ROUTER_B", "127.0.0.1", 0, null, null, null,
+                List.of(new Device("PACS_B", "127.0.0.1", pacsPort, List.of("store"), List.of(), true)));
+        RemoteExecutor executor = new RemoteExecutor(config, capture, new InboundInstances(), stores);
+        StorageSource src = StorageSource.probe(file);
+        Frame rq = Frame.of(Frame.Type.STORE_RQ, "op-1").with("calledAe", "PACS_B").with("callingAe", "MODALITY")
+                .with("sopClassUid", src.sopClassUid()).with("sopInstanceUid", src.sopInstanceUid())
+                .with("transferSyntaxUid", src.transferSyntax().uid());
+        try (InputStream in = src.openDataSet()) {
+            executor.onFrame("hospital-a", rq, in);
+        }
+        assertThat(answers).hasSize(1);
+        Frame answer = answers.get(0);
+        assertThat(answer.type()).isEqualTo(Frame.Type.STORE_RSP);
+        assertThat(answer.operationId()).isEqualTo("op-1");
+        return answer;
+    }
+
+    private int pacs(ApplicationEntity ae, DimseServices.StoreHandler handler) throws IOException {
+        DicomServer s = DicomServer.start(ae, "127.0.0.1", 0, 4, new DimseServices().onStore(handler));
+        servers.add(s);
+        return s.port();
+    }
+
+    private void assertNothingLeft() throws IOException {
+        try (Stream<Path> files = Files.list(state)) {
+            assertThat(files.map(p -> p.getFileName().toString())).as("state folder after the store").noneMatch(IncomingFiles::isTemporary);
+        }
+    }
+
+    @Test void pacsDownIsTransientWithAClearError() throws Exception {
+        int nothingListens = Peers.freePort();
+        Frame answer = store(nothingListens, Samples.file("test_files/CT_small.dcm"));
+        assertThat(answer.integer(Frame.STATUS, -1)).isEqualTo(0xA700);
+        assertThat(Failure.of(answer)).contains(Failure.TRANSIENT);
+        assertThat(answer.string(Frame.ERROR)).isEqualTo("PACS_B at 127.0.0.1:" + nothingListens + " refused the connection");
+        assertNothingLeft();
+    }
+
+    @Test void sopClassRefusedAtNegotiationIsPermanent() throws Exception {
+        // A real SCP that accepts MR Image Storage only: the CT object's context is refused (PS3.8 §9.3.3.2).
+        int port = pacs(new ApplicationEntity("PACS_B").accept(MR_IMAGE_STORAGE, ApplicationEntity.ANY), (as, rq, data) -> 0);
+        Frame answer = store(port, Samples.file("test_files/CT_small.dcm"));
+        assertThat(answer.integer(Frame.STATUS, -1)).isEqualTo(0x0122);
+        assertThat(Failure.of(answer)).contains(Failure.PERMANENT);
+        assertThat(answer.string(Frame.ERROR)).startsWith("PACS_B at 127.0.0.1:" + port + " accepts no presentation context for SOP class 1.2.840.10008.5.1.4.1.1.2");
+        assertNothingLeft();
+    }
+
+    @Test void pacsFailureStatusesAreClassifiedByPs34() throws Exception {
+        // A900 "data set does not match SOP class": the PACS refuses this object, a retry repeats it.
+        int refusing = pacs(new ApplicationEntity("PACS_B").accept(ApplicationEntity.ANY, ApplicationEntity.ANY), (as, rq, data) -> {
+            data.transferTo(java.io.OutputStream.nullOutputStream());
+            return 0xA900;
+        });
+        Frame refused = store(refusing, Samples.file("test_files/CT_small.dcm"));
+        assertThat(refused.integer(Frame.STATUS, -1)).isEqualTo(0xA900);
+        assertThat(Failure.of(refused)).contains(Failure.PERMANENT);
+        assertThat(refused.string(Frame.ERROR)).startsWith("PACS_B at 127.0.0.1:" + refusing + " answered A900H");
+        answers.clear();
+        // A700 "out of resources": the PACS may have room later.
+        int full = pacs(new ApplicationEntity("PACS_B").accept(ApplicationEntity.ANY, ApplicationEntity.ANY), (as, rq, data) -> {
+            data.transferTo(java.io.OutputStream.nullOutputStream());
+            return 0xA700;
+        });
+        Frame busy = store(full, Samples.file("test_files/CT_small.dcm"));
+        assertThat(busy.integer(Frame.STATUS, -1)).isEqualTo(0xA700);
+        assertThat(Failure.of(busy)).contains(Failure.TRANSIENT);
+        assertNothingLeft();
+    }
+
+    @Test void deliveredStoreCarriesNoFailure() throws Exception {
+        int port = pacs(new ApplicationEntity("PACS_B").accept(ApplicationEntity.ANY, ApplicationEntity.ANY), (as, rq, data) -> {
+            data.transferTo(java.io.OutputStream.nullOutputStream());
+            return 0;
+        });
+        Frame answer = store(port, Samples.file("test_files/CT_small.dcm"));
+        assertThat(answer.integer(Frame.STATUS, -1)).isZero();
+        assertThat(Failure.of(answer)).isEmpty();
+        assertNothingLeft();
+    }
+
+    @Test void unreadablePayloadIsTransient() throws Exception {
+        // The object could not be read from the cloud (blob withdrawn, or the disk here full): a resend may do.
+        RouterConfig config = new RouterConfig("hospital-b", state.toString(), "ROUTER_B", "127.0.0.1", 0, null, null, null,
+                List.of(new Device("PACS_B", "127.0.0.1", Peers.freePort(), List.of("store"), List.of(), true)));
+        RemoteExecutor executor = new RemoteExecutor(config, capture, new InboundInstances(), stores);
+        InputStream broken = new InputStream() {
+            @Override public int read() throws IOException {
+                throw new java.nio.file.NoSuchFileException("cloud/ab/abcdefghijklmnop");
+            }
+        };
+        executor.onFrame("hospital-a", Frame.of(Frame.Type.STORE_RQ, "op-2").with("calledAe", "PACS_B")
+                .with("sopClassUid", "1.2.840.10008.5.1.4.1.1.2").with("sopInstanceUid", "1.2.3").with("transferSyntaxUid", "1.2.840.10008.1.2.1"), broken);
+        Frame answer = answers.get(0);
+        assertThat(Failure.of(answer)).contains(Failure.TRANSIENT);
+        assertThat(answer.string(Frame.ERROR)).contains("could not receive the object").contains("cloud/ab/abcdefghijklmnop");
+        assertNothingLeft();
+    }
+
+    @Test void notExportedIsPermanent() throws Exception {
+        RouterConfig config = new RouterConfig("hospital-b", state.toString(), "ROUTER_B", "127.0.0.1", 0, null, null, null, List.of());
+        new RemoteExecutor(config, capture, new InboundInstances(), stores)
+                .onFrame("hospital-a", Frame.of(Frame.Type.STORE_RQ, "op-3").with("calledAe", "PACS_X"), null);
+        assertThat(answers.get(0).integer(Frame.STATUS, -1)).isEqualTo(0x0124);
+        assertThat(Failure.of(answers.get(0))).contains(Failure.PERMANENT);
+        assertThat(answers.get(0).string(Frame.ERROR)).contains("PACS_X is not exported");
+    }
+
+    @Test void findAndMoveFailuresNameTheirCause() throws Exception {
+        int nothingListens = Peers.freePort();
+        RouterConfig config = new RouterConfig("hospital-b", state.toString(), "ROUTER_B", "127.0.0.1", 0, null, null, null,
+                List.of(new Device("PACS_B", "127.0.0.1", nothingListens, List.of("find", "move"), List.of(), true)));
+        RemoteExecutor executor = new RemoteExecutor(config, capture, new InboundInstances(), stores);
+        String identifier = "{\"0020000D\":{\"vr\":\"UI\",\"Value\":[\"1.2.3\"]},\"00080052\":{\"vr\":\"CS\",\"Value\":[\"STUDY\"]}}";
+        String studyRootFind = "1.2.840.10008.5.1.4.1.2.2.1", studyRootMove = "1.2.840.10008.5.1.4.1.2.2.2";
+        executor.onFrame("hospital-a", Frame.of(Frame.Type.FIND_RQ, "op-f").with("calledAe", "PACS_B").with("sopClassUid", studyRootFind)
+                .with("identifier", identifier), null);
+        executor.onFrame("hospital-a", Frame.of(Frame.Type.MOVE_RQ, "op-m").with("calledAe", "PACS_B").with("sopClassUid", studyRootMove)
+                .with("identifier", identifier), null);
+        assertThat(answers).hasSize(2);
+        assertThat(answers.get(0).integer(Frame.STATUS, -1)).isEqualTo(0xA700);
+        assertThat(answers.get(0).string(Frame.ERROR)).isEqualTo("PACS_B at 127.0.0.1:" + nothingListens + " refused the connection");
+        assertThat(answers.get(1).integer(Frame.STATUS, -1)).isEqualTo(0xA702);
+        assertThat(answers.get(1).string(Frame.ERROR)).isEqualTo("PACS_B at 127.0.0.1:" + nothingListens + " refused the connection");
+    }
+}
