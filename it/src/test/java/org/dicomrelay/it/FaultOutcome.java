@@ -92,9 +92,18 @@ record FaultOutcome(String scenario, int acknowledged, int delivered, Set<String
                 note);
     }
 
+    private static Path table() {
+        return Path.of(System.getProperty("project.root", "..")).resolve("it/target/fault-table.txt").toAbsolutePath().normalize();
+    }
+
+    /** A run's table starts empty. */
+    static void resetTable() throws IOException {
+        Files.deleteIfExists(table());
+    }
+
     /** Prints the row and appends it to it/target/fault-table.txt (with a header when the file is new). */
     FaultOutcome report() throws IOException {
-        Path table = Path.of(System.getProperty("project.root", "..")).resolve("it/target/fault-table.txt").toAbsolutePath().normalize();
+        Path table = table();
         Files.createDirectories(table.getParent());
         String text = (Files.exists(table) ? "" : HEADER + "\n") + row() + "\n";
         Files.writeString(table, text, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);

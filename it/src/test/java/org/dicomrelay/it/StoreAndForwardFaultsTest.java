@@ -3,6 +3,7 @@ package org.dicomrelay.it;
 import org.dicomrelay.dicom.io.SyntheticStudy;
 import org.dicomrelay.testkit.Peers;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -56,6 +57,10 @@ class StoreAndForwardFaultsTest {
     });
     private FaultNetwork net;
     private FaultModality modality;
+
+    @BeforeAll static void freshTable() throws IOException {
+        FaultOutcome.resetTable();
+    }
 
     @AfterEach void tearDown() throws InterruptedException {
         sending.shutdownNow();
@@ -152,8 +157,9 @@ class StoreAndForwardFaultsTest {
         await("the first 100 at the PACS").atMost(DRAIN).pollInterval(Duration.ofMillis(250))
                 .until(() -> net.pacs.instances().keySet().containsAll(modality.acknowledged.keySet()));
 
-        // Full: fill the tmpfs, then free 40 KiB (ten pages: room for a couple of objects at a time).
-        inRouterANamespace("dd if=/dev/zero of=\"$1\"/filler bs=64k 2>/dev/null; truncate -s -40K \"$1\"/filler");
+        // Full: fill the tmpfs, then free 44 KiB, eleven pages: an object takes three (8.6 kB) and its record one, so two fit and
+        // then an object is written whose record is not (what a disk filling up mid-object does), and so on as deliveries free pages.
+        inRouterANamespace("dd if=/dev/zero of=\"$1\"/filler bs=64k 2>/dev/null; truncate -s -44K \"$1\"/filler");
         int refusedBefore = modality.refusedCount();
         long fullFrom = System.nanoTime();
         modality.sendOnce(files.subList(100, 200));
@@ -225,7 +231,7 @@ class StoreAndForwardFaultsTest {
         assertThat(modality.acknowledgedCount()).as("acknowledged by router A (spooled)").isEqualTo(STUDY_SIZE);
         RelayNetwork.CliResult[] list = new RelayNetwork.CliResult[1];
         try {
-            await("every instance listed as dead-letter with a permanent status and its meaning").atMost(Duration.ofSeconds(90))
+            await("every instance listed as dead-letter with a permanent status and its meaning").atMost(Duration.ofSeconds(60))
                     .pollInterval(Duration.ofSeconds(1)).until(() -> deadLettered((list[0] = net.spoolA()).out(), study.files().keySet()) == STUDY_SIZE);
         } catch (org.awaitility.core.ConditionTimeoutException e) {
             throw new AssertionError("`spool` does not list the " + STUDY_SIZE + " refused instances as dead-letter with status and meaning ("
