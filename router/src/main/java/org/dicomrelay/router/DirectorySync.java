@@ -95,7 +95,6 @@ final class DirectorySync {
             if (!ae.routerId().equals(config.routerId())) list.add(new RoutingTable.Route(ae.aeTitle(), ae.routerId(), new TreeSet<>(ae.services())));
         }
         routes.replace(list);
-        routes.save(config.state().resolve("routes.json"));
         Map<String, PublicKeys> fresh = new HashMap<>();
         for (Directory.Router r : dir.routers()) {
             RouterRecord rec = r.record();
@@ -103,6 +102,8 @@ final class DirectorySync {
         }
         keys.keySet().retainAll(fresh.keySet()); // a revoked (or skipped) router's messages are no longer accepted
         keys.putAll(fresh);
+        // The caches last: a full disk must not keep the router on an old directory in memory.
+        routes.save(config.state().resolve("routes.json"));
         Map<String, String> cache = new HashMap<>();
         fresh.forEach((id, pk) -> cache.put(id, pk.toJson()));
         Path cacheFile = config.state().resolve("keys-directory.json");

@@ -46,8 +46,12 @@ public final class RoutingTable {
 
     public void save(Path file) throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), all());
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        try {
+            JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), all());
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp); // a failed write (a full disk) leaves nothing behind
+        }
     }
 
     public void load(Path file) throws IOException {
