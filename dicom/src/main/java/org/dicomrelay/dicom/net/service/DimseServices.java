@@ -116,7 +116,6 @@ public final class DimseServices implements RequestHandler {
         as.send(pcid, rsp, null);
     }
 
-    /** What went wrong, never "null": the message, or the kind of exception. */
     private void onStore(Association as, int pcid, Attributes command, InputStream data) throws IOException {
         int status;
         Attributes comment = null;
