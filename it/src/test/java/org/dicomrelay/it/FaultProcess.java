@@ -85,6 +85,11 @@ final class FaultProcess {
             if (all.get(i).startsWith("WARNING:") || all.get(i).startsWith("SEVERE:")) {
                 if (i > 0) out.add(all.get(i - 1));
                 out.add(all.get(i));
+                // with the exception behind it, if any: its type, message and causes
+                for (int j = i + 1; j < all.size() && j <= i + 40 && !all.get(j).matches("^[A-Z][a-z]{2} \\d{2}, .*"); j++) {
+                    String l = all.get(j);
+                    if (!l.startsWith("\tat ") && !l.startsWith("\t... ")) out.add(l);
+                }
             }
         }
         return String.join("\n", out.subList(Math.max(0, out.size() - 2 * n), out.size()));

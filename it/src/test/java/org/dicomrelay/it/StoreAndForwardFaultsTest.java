@@ -375,10 +375,16 @@ class StoreAndForwardFaultsTest {
         return out.lines().filter(l -> !l.isBlank()).toList();
     }
 
-    /** How many of the study's instances `spool` lists on a line with dead-letter, a permanent status and its meaning. */
+    /** How many of the study's instances `spool` lists as an entry with dead-letter, a permanent status and its meaning. */
     private static int deadLettered(String listing, Set<String> uids) {
         int n = 0;
+        // An entry is its line and the indented lines under it (study, last status and reason).
+        List<String> entries = new ArrayList<>();
         for (String line : listing.split("\n")) {
+            if (line.startsWith("      ") && !entries.isEmpty()) entries.set(entries.size() - 1, entries.get(entries.size() - 1) + " " + line.strip());
+            else entries.add(line);
+        }
+        for (String line : entries) {
             String lower = line.toLowerCase();
             if (!lower.contains("dead-letter") || !PERMANENT_STATUS.matcher(line).matches()) continue;
             if (!(lower.contains("not supported") || lower.contains("refused") || lower.contains("not authori"))) continue;
