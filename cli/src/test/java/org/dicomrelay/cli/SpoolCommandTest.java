@@ -149,6 +149,10 @@ class SpoolCommandTest {
             listener = l;
         }
 
+        @Override public void recordUploadsIn(org.dicomrelay.router.link.UploadJournal journal) {}
+
+        @Override public void abandon(String to, String operationId) {}
+
         @Override public void close() {}
     }
 

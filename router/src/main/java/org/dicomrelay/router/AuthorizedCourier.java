@@ -24,6 +24,14 @@ final class AuthorizedCourier implements Courier {
         courier.send(toRouterId, frame, payload);
     }
 
+    @Override public void recordUploadsIn(org.dicomrelay.router.link.UploadJournal journal) {
+        courier.recordUploadsIn(journal);
+    }
+
+    @Override public void abandon(String toRouterId, String operationId) {
+        courier.abandon(toRouterId, operationId);
+    }
+
     @Override public void start(Listener listener) {
         courier.start(listener);
     }

@@ -50,6 +50,10 @@ class RemoteExecutorTest {
 
         @Override public void start(Listener listener) {}
 
+        @Override public void recordUploadsIn(org.dicomrelay.router.link.UploadJournal journal) {}
+
+        @Override public void abandon(String to, String operationId) {}
+
         @Override public void close() {}
     };
 

@@ -31,13 +31,14 @@ public interface Courier extends Closeable {
     /**
      * Keeps a record of the payloads this courier uploads, so that those whose frame was lost are
      * deleted in time (couriers that store nothing, such as in-memory ones for tests, ignore it).
+     * Not a default method: a courier that wraps another must pass it on, or orphans stay.
      */
-    default void recordUploadsIn(UploadJournal journal) {}
+    void recordUploadsIn(UploadJournal journal);
 
     /**
      * The sender no longer waits for the answer to {@code operationId} (its deadline passed):
      * its payload, if not yet consumed, is withdrawn so that a late delivery cannot store the
      * object a second time beside the resend.
      */
-    default void abandon(String toRouterId, String operationId) {}
+    void abandon(String toRouterId, String operationId);
 }

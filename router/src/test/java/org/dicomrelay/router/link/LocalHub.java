@@ -47,6 +47,10 @@ public final class LocalHub {
                 listeners.put(routerId, listener);
             }
 
+            @Override public void recordUploadsIn(UploadJournal journal) {} // nothing is stored: nothing to sweep
+
+            @Override public void abandon(String to, String operationId) {} // delivered in memory: nothing to withdraw
+
             @Override public void close() {
                 listeners.remove(routerId);
             }
