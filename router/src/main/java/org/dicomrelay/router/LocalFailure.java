@@ -28,8 +28,8 @@ record LocalFailure(int status, String error, Failure failure) {
 
     /**
      * A failure status the device answered (C-STORE-RSP, C-FIND-RSP...): A7xx out of resources,
-     * 0110 processing failure and 0213 resource limitation may pass; every other failure is the
-     * device refusing this request, which a retry repeats.
+     * 0110 processing failure, 0210 duplicate invocation and 0213 resource limitation may pass;
+     * every other failure is the device refusing this request, which a retry repeats.
      */
     static LocalFailure ofStatus(Device d, int status, String comment) {
         Status s = Status.of(status);
@@ -38,10 +38,9 @@ record LocalFailure(int status, String error, Failure failure) {
         return new LocalFailure(status, error, classify(status));
     }
 
+    /** One table for both routers: router A's ({@link DeliveryOutcome#ofStoreStatus}), so a hint never contradicts it. */
     static Failure classify(int status) {
-        boolean transient_ = (status & 0xFF00) == Status.OUT_OF_RESOURCES.code()
-                || status == Status.PROCESSING_FAILURE.code() || status == Status.RESOURCE_LIMITATION.code();
-        return transient_ ? Failure.TRANSIENT : Failure.PERMANENT;
+        return DeliveryOutcome.ofStoreStatus(status) == DeliveryOutcome.PERMANENT ? Failure.PERMANENT : Failure.TRANSIENT;
     }
 
     /**
@@ -64,9 +63,9 @@ record LocalFailure(int status, String error, Failure failure) {
             return new LocalFailure(status, "association rejected (permanent) by " + at + ": " + pdu, Failure.PERMANENT);
         }
         if (e instanceof RuntimeException) {
-            // The same request would fail the same way here: not worth retrying.
+            // A fault of this router, not a refusal of the object: an acknowledged object is never dead-lettered for it.
             return new LocalFailure(Status.PROCESSING_FAILURE.code(), "router could not perform the request for " + at + ": " + Causes.of(e),
-                    Failure.PERMANENT);
+                    Failure.TRANSIENT);
         }
         String error;
         if (has(e, ConnectException.class)) error = at + " refused the connection";

@@ -52,10 +52,15 @@ final class RelayService {
     private final StoreAssociations stores;
     private final RepeatingLog relayFailures = new RepeatingLog(LOG, Duration.ofMinutes(1));
     private final Deliveries deliveries;
-    /** How long to wait for another router's answer, learnt from its answers (a lost frame costs seconds, not a minute). */
-    private final AnswerDeadline storeDeadlines = new AnswerDeadline();
-    /** Router B may spend up to ~20 s finding its device silent (connect timeout, ARTIM): that answer is worth waiting for. */
-    private final AnswerDeadline echoDeadlines = new AnswerDeadline(Duration.ofSeconds(25), ANSWER_TIMEOUT);
+    /**
+     * The least time to wait for another router's answer: router B may spend up to ~20 s finding
+     * its device silent (connect timeout, ARTIM), and a PACS may take a while to store; a resend
+     * before that answer duplicates the object. Still far below the fixed minute a lost frame used
+     * to cost; above it, the deadline is learnt from the answers (RFC 6298).
+     */
+    private static final Duration ANSWER_FLOOR = Duration.ofSeconds(25);
+    private final AnswerDeadline storeDeadlines = new AnswerDeadline(ANSWER_FLOOR, ANSWER_TIMEOUT);
+    private final AnswerDeadline echoDeadlines = new AnswerDeadline(ANSWER_FLOOR, ANSWER_TIMEOUT);
 
     RelayService(RouterConfig config, RoutingTable routes, Courier courier, Pending pending, Spool spool, StoreAssociations stores)
             throws IOException {
@@ -103,14 +108,23 @@ final class RelayService {
     }
 
     /**
-     * A relay-side failure, logged (summarised per service, router and cause) and turned into the
-     * status with Error Comment the device is answered with.
+     * A relay-side failure, logged (summarised per router: the comment varies with the cause, the
+     * condition does not) and turned into the status with Error Comment the device is answered with.
      */
     private DicomServiceException failed(Association as, Service s, String routerId, RelayFailure f) {
-        String key = s + " " + routerId + " " + f.comment();
+        String key = relayKey(routerId);
         relayFailures.occurred(key, System.Logger.Level.WARNING, s + " from " + as.callingAeTitle() + " to " + as.calledAeTitle()
                 + (routerId == null ? "" : " via router " + routerId) + String.format(" answered %04XH: ", f.status()) + f.comment());
         return f.exception();
+    }
+
+    private static String relayKey(String routerId) {
+        return routerId == null ? "relay" : "relay via router " + routerId;
+    }
+
+    /** An answer came from the router: relay failures through it, if any were being counted, are over. */
+    private void relayWorks(String routerId) {
+        relayFailures.cleared(relayKey(routerId), "relayed requests via router " + routerId + " are answered again");
     }
 
     // ---- C-ECHO: verifies the remote device, not only the remote router ----------------------
@@ -129,6 +143,7 @@ final class RelayService {
                 throw failed(as, Service.ECHO, r.routerId(), RelayFailure.noAnswer(r.routerId(), wait.timeout(), PROCESSING_FAILURE));
             }
             wait.answered();
+            relayWorks(r.routerId());
             int status = answer.integer("status", PROCESSING_FAILURE);
             if (status != 0x0000) throw new DicomServiceException(status, answer.string("error"));
             return status;
@@ -193,7 +208,8 @@ final class RelayService {
         String op = UUID.randomUUID().toString();
         try (Pending.Operation o = pending.open(op, r.routerId())) {
             Path file = spool.data(e.id());
-            AnswerDeadline.Wait wait = storeDeadlines.begin(r.routerId(), Files.size(file));
+            // Learnt per device behind the router: a slow PACS and a fast one share nothing.
+            AnswerDeadline.Wait wait = storeDeadlines.begin(r.routerId() + " " + e.calledAe(), Files.size(file));
             courier.send(r.routerId(), Frame.of(Frame.Type.STORE_RQ, op).with("calledAe", e.calledAe()).with("callingAe", e.callingAe())
                     .with("sopClassUid", e.sopClassUid()).with("sopInstanceUid", e.sopInstanceUid())
                     .with("transferSyntaxUid", e.transferSyntaxUid()), out -> Files.copy(file, out));
@@ -284,7 +300,10 @@ final class RelayService {
                 }
                 // A short wait, so that a cancel from the workstation goes out promptly.
                 Frame f = operation.next(Duration.ofMillis(100));
-                if (f != null) return f;
+                if (f != null) {
+                    relayWorks(routerId);
+                    return f;
+                }
             }
             return null;
         }

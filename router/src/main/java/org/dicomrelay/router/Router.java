@@ -68,20 +68,32 @@ public final class Router implements Closeable {
     /** As {@link #start(RouterConfig, Courier, RoutingTable)}, refusing new work while {@code authority} says so. */
     public static Router start(RouterConfig config, Courier courier, RoutingTable routes, Authority authority) throws IOException {
         Files.createDirectories(config.state());
-        Leftovers.clean(config, courier);
-        Pending pending = new Pending();
-        InboundInstances inbound = new InboundInstances();
+        // The spool's lock first: a second router on this state folder must fail before it cleans anything of the first's.
         Spool spool = Spool.recover(config.state().resolve("spool"));
-        StoreAssociations stores = new StoreAssociations(config.aeTitle(), scuOptions(), STORE_ASSOCIATION_IDLE);
-        RelayService relay = new RelayService(config, routes, courier, pending, spool, stores);
-        RemoteExecutor executor = new RemoteExecutor(config, courier, inbound, stores);
-        courier.start((from, frame, payload) -> route(pending, executor, from, frame, payload));
-        relay.startDeliveries();
-        RelayScp scp = new RelayScp(config, routes, authority);
-        DicomServer server = DicomServer.start(config.aeTitle(), scp, scpOptions(config), config.bind(), config.port(), MAX_ASSOCIATIONS,
-                scp.callerLimit(), relay.services(inbound, authority));
-        LOG.log(System.Logger.Level.INFO, "router " + config.routerId() + " (" + config.aeTitle() + ") listening on " + config.bind() + ":" + server.port());
-        return new Router(config, courier, relay, server, stores);
+        StoreAssociations stores = null;
+        RelayService relay = null;
+        try {
+            Leftovers.clean(config, courier);
+            Pending pending = new Pending();
+            InboundInstances inbound = new InboundInstances();
+            stores = new StoreAssociations(config.aeTitle(), scuOptions(), STORE_ASSOCIATION_IDLE);
+            relay = new RelayService(config, routes, courier, pending, spool, stores);
+            RemoteExecutor executor = new RemoteExecutor(config, courier, inbound, stores);
+            courier.start((from, frame, payload) -> route(pending, executor, from, frame, payload));
+            relay.startDeliveries();
+            RelayScp scp = new RelayScp(config, routes, authority);
+            DicomServer server = DicomServer.start(config.aeTitle(), scp, scpOptions(config), config.bind(), config.port(), MAX_ASSOCIATIONS,
+                    scp.callerLimit(), relay.services(inbound, authority));
+            LOG.log(System.Logger.Level.INFO, "router " + config.routerId() + " (" + config.aeTitle() + ") listening on " + config.bind() + ":" + server.port());
+            return new Router(config, courier, relay, server, stores);
+        } catch (IOException | RuntimeException e) {
+            // A start that fails (the port taken) leaves nothing running: no deliveries, no courier, no lock.
+            if (relay != null) relay.close();
+            else spool.close();
+            courier.close();
+            if (stores != null) stores.close();
+            throw e;
+        }
     }
 
     private static void route(Pending pending, RemoteExecutor executor, String from, Frame frame, InputStream payload) throws IOException {
