@@ -68,7 +68,9 @@ public final class SpoolCommand implements Callable<Integer> {
 
     private static String counts(List<SpoolEntry> entries) {
         long dead = entries.stream().filter(SpoolEntry::deadLettered).count();
-        return (entries.size() - dead) + " pending, " + dead + " dead-letter";
+        long remote = entries.stream().filter(e -> e.state() == SpoolEntry.State.REMOTE_ACK).count();
+        return (entries.size() - dead - remote) + " pending, " + dead + " dead-letter"
+                + (remote == 0 ? "" : ", " + remote + " remote-ack (in flight, the modality waits for the remote status)");
     }
 
     static String age(Duration d) {

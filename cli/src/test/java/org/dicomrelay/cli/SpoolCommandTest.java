@@ -77,6 +77,19 @@ class SpoolCommandTest {
         assertThat(run("spool", "list", "--config", yaml.toString()).out()).as("list is the default").contains("PACS_B: 0 pending, 1 dead-letter");
     }
 
+    @Test void anObjectForwardedWhileItsModalityWaitsIsListedAsRemoteAckNotAsPending(@TempDir Path dir) throws Exception {
+        Path yaml = routerYaml(dir);
+        Path spool = Files.createDirectories(dir.resolve("state/spool"));
+        Files.write(spool.resolve(PENDING + ".dcm"), new byte[10]);
+        Spool.of(dir.resolve("state")).write(new SpoolEntry(PENDING, "PACS_C", "CT1", "1.2.840.10008.5.1.4.1.1.2", "1.2.3.2", "1.2.3", "1.2.840.10008.1.2.1",
+                10, 0, SpoolEntry.State.REMOTE_ACK, null, null, Instant.now(), null));
+        Run r = run("spool", "--config", yaml.toString());
+        assertThat(r.exitCode()).as(r.out()).isZero();
+        assertThat(r.out()).contains("PACS_C: 0 pending, 0 dead-letter, 1 remote-ack").contains("remote-ack ");
+        assertThat(run("spool", "retry", "--config", yaml.toString(), "--all").out()).as("the modality owns its retry")
+                .contains("retrying 0 pending entries");
+    }
+
     @Test void withNoRouterRunningResubmitAndDiscardChangeTheRecordsAndADiscardIsRecorded(@TempDir Path dir) throws Exception {
         Path yaml = routerYaml(dir);
         twoEntries(dir);

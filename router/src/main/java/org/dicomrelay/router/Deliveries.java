@@ -78,6 +78,13 @@ final class Deliveries implements Closeable {
         int resumed = 0, dead = 0;
         synchronized (this) {
             for (SpoolEntry e : spool.entries()) {
+                if (e.state() == SpoolEntry.State.REMOTE_ACK) {
+                    // Forwarded while its modality waited when the router stopped: the modality never heard Success and resends it itself.
+                    spool.remove(e.id());
+                    LOG.log(System.Logger.Level.INFO, "removed spool entry " + e.id() + " (" + e.sopInstanceUid() + " to " + e.calledAe()
+                            + "): forwarded with remote acknowledgement when the router stopped; the modality was not told Success and owns the retry");
+                    continue;
+                }
                 entries.put(e.id(), e);
                 if (e.deadLettered()) {
                     dead++;
@@ -162,6 +169,13 @@ final class Deliveries implements Closeable {
         d.inFlight--;
         if (closed) return; // the router stops: the entry stays as it was and is resumed at the next start
         boolean current = entries.get(e.id()) == e; // else an operator discarded it meanwhile
+        if (!current && r.outcome() != DeliveryOutcome.DELIVERED) {
+            // Its data went with the discard (e.g. NoSuchFileException while sending): says nothing about the destination.
+            LOG.log(System.Logger.Level.INFO, "attempt to deliver " + e.sopInstanceUid() + " to " + e.calledAe() + " ended: entry " + e.id()
+                    + " was discarded meanwhile");
+            pump(d);
+            return;
+        }
         switch (r.outcome()) {
             case DELIVERED -> {
                 works(d);
@@ -216,11 +230,12 @@ final class Deliveries implements Closeable {
     }
 
     private boolean expired(SpoolEntry e, Instant now) {
-        return e.createdAt() != null && Duration.between(e.createdAt(), now).compareTo(policy.giveUpAfter()) > 0;
+        Instant since = e.retryWindowStart();
+        return since != null && Duration.between(since, now).compareTo(policy.giveUpAfter()) > 0;
     }
 
     private static String age(SpoolEntry e, Instant now) {
-        Duration a = Duration.between(e.createdAt(), now);
+        Duration a = Duration.between(e.retryWindowStart(), now);
         return a.toHours() >= 1 ? a.toHours() + " h" : a.toMinutes() + " min";
     }
 
@@ -251,24 +266,46 @@ final class Deliveries implements Closeable {
         }
     }
 
-    /** An operator's request, applied between deliveries. */
-    synchronized SpoolAnswer apply(SpoolRequest rq) throws IOException {
-        SpoolActions.Applied a = SpoolActions.apply(spool, entries.values(), rq);
-        Set<Destination> touched = new LinkedHashSet<>();
-        for (SpoolEntry e : a.discarded()) {
-            entries.remove(e.id());
-            destination(e.calledAe()).queue.remove(e.id());
+    /**
+     * An operator's request. The entries are picked and taken out of the queues under the lock,
+     * the files written outside it (a big discard fsyncs for each entry: {@link #submit} must not
+     * wait behind it), and the queues updated from the result under the lock again.
+     */
+    SpoolAnswer apply(SpoolRequest rq) {
+        SpoolActions.Plan plan;
+        synchronized (this) {
+            plan = SpoolActions.plan(entries.values(), rq);
+            for (SpoolEntry e : plan.discard()) {
+                entries.remove(e.id()); // not dispatched again; an attempt in flight ends as "discarded"
+                destination(e.calledAe()).queue.remove(e.id());
+            }
         }
-        for (SpoolEntry e : a.resubmitted()) {
-            entries.put(e.id(), e);
-            Destination d = destination(e.calledAe());
-            d.queue.add(e.id());
-            touched.add(d);
-        }
-        for (SpoolEntry e : a.retried()) touched.add(destination(e.calledAe()));
-        for (Destination d : touched) {
-            d.retryAt = Instant.MIN; // try now: the operator says the cause is fixed
-            pump(d);
+        SpoolActions.Applied a = SpoolActions.perform(spool, plan, Instant.now());
+        synchronized (this) {
+            if (closed) return a.answer();
+            Set<String> gone = new java.util.HashSet<>();
+            for (SpoolEntry e : a.discarded()) gone.add(e.id());
+            for (SpoolEntry e : plan.discard()) {
+                if (gone.contains(e.id())) continue;
+                entries.put(e.id(), e); // its files are still there: it stays where it was
+                if (!e.deadLettered()) {
+                    Destination d = destination(e.calledAe());
+                    d.queue.add(e.id());
+                    pump(d);
+                }
+            }
+            Set<Destination> touched = new LinkedHashSet<>();
+            for (SpoolEntry e : a.resubmitted()) {
+                entries.put(e.id(), e);
+                Destination d = destination(e.calledAe());
+                d.queue.add(e.id());
+                touched.add(d);
+            }
+            for (SpoolEntry e : a.retried()) touched.add(destination(e.calledAe()));
+            for (Destination d : touched) {
+                d.retryAt = Instant.MIN; // try now: the operator says the cause is fixed
+                pump(d);
+            }
         }
         return a.answer();
     }

@@ -163,22 +163,25 @@ final class RelayService {
         RoutingTable.Route r = allowed(as, Service.STORE);
         if (r == null) return Status.NOT_AUTHORIZED.code();
         SpoolEntry e;
+        boolean remoteAck = config.acksAfterRemoteStore(as.calledAeTitle());
         try {
-            e = spool.add(data, as.calledAeTitle(), as.callingAeTitle(), rq.sopClassUid(), rq.sopInstanceUid(), rq.transferSyntax().uid());
+            e = spool.add(data, as.calledAeTitle(), as.callingAeTitle(), rq.sopClassUid(), rq.sopInstanceUid(), rq.transferSyntax().uid(),
+                    remoteAck ? SpoolEntry.State.REMOTE_ACK : SpoolEntry.State.PENDING);
         } catch (IOException ex) {
             if (ex instanceof org.dicomrelay.dicom.net.AssociationException) throw ex;
             LOG.log(System.Logger.Level.ERROR, "spool write failed for " + rq.sopInstanceUid() + " from " + as.callingAeTitle()
                     + ", answered A700 (the modality keeps it and may retry): " + Causes.of(ex));
             return Status.OUT_OF_RESOURCES.code(); // e.g. disk full: nothing was kept, nothing is lost
         }
-        if (config.acksAfterRemoteStore(as.calledAeTitle())) return forwardWhileModalityWaits(e);
+        if (remoteAck) return forwardWhileModalityWaits(e);
         deliveries.submit(e);
         return Status.SUCCESS.code();
     }
 
     /**
      * Remote acknowledgement: the modality hears the remote status (or A700 when none came) and
-     * owns the retry, so the entry goes whatever happened (no second delivery).
+     * owns the retry, so the entry goes whatever happened (no second delivery). Its record says
+     * {@code remote-ack}: listed as such meanwhile, and removed, not delivered, after a crash.
      */
     private int forwardWhileModalityWaits(SpoolEntry e) {
         DeliveryResult r = forward(e);

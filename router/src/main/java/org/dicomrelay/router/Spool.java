@@ -112,8 +112,17 @@ public final class Spool implements Closeable {
                 }
             }
         }
+        // Requests still waiting stay; answers nobody collected go, and so do requests a stopped router had taken (applied or not: listing shows which).
         try (Stream<Path> s = Files.list(dir.resolve(REQUESTS))) {
-            for (Path p : s.filter(p -> p.toString().endsWith(".tmp")).toList()) Files.deleteIfExists(p);
+            for (Path p : s.toList()) {
+                String name = p.getFileName().toString();
+                if (name.endsWith(".tmp") || name.endsWith(SpoolControl.ANSWER)) {
+                    Files.deleteIfExists(p);
+                } else if (name.endsWith(SpoolControl.TAKEN)) {
+                    Files.deleteIfExists(p);
+                    LOG.log(System.Logger.Level.WARNING, "removed spool request " + p + ": the router stopped while applying it; list the spool to see what it changed");
+                }
+            }
         }
     }
 
@@ -217,6 +226,12 @@ public final class Spool implements Closeable {
      * disk, the association broken mid-object) nothing is left behind and the exception is thrown.
      */
     SpoolEntry add(InputStream data, String calledAe, String callingAe, String cuid, String iuid, String tsuid) throws IOException {
+        return add(data, calledAe, callingAe, cuid, iuid, tsuid, SpoolEntry.State.PENDING);
+    }
+
+    /** As {@link #add(InputStream, String, String, String, String, String)}, the record in {@code state} from the start. */
+    SpoolEntry add(InputStream data, String calledAe, String callingAe, String cuid, String iuid, String tsuid, SpoolEntry.State state)
+            throws IOException {
         String id = UUID.randomUUID().toString();
         Path part = dir.resolve(id + ".part");
         try {
@@ -232,7 +247,7 @@ public final class Spool implements Closeable {
                 out.flush();
                 ch.force(true);
             }
-            SpoolEntry e = SpoolEntry.received(id, calledAe, callingAe, cuid, iuid, StudyUidReader.read(part, tsuid), tsuid, n, Instant.now());
+            SpoolEntry e = SpoolEntry.received(id, calledAe, callingAe, cuid, iuid, StudyUidReader.read(part, tsuid), tsuid, n, Instant.now(), state);
             write(e);
             try {
                 Files.move(part, data(id), StandardCopyOption.ATOMIC_MOVE);

@@ -3,6 +3,7 @@ package org.dicomrelay.router;
 import org.dicomrelay.relay.log.Causes;
 
 import java.io.IOException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -15,34 +16,55 @@ import java.util.List;
 final class SpoolActions {
     private static final System.Logger LOG = System.getLogger(SpoolActions.class.getName());
 
+    /** What a request picks: {@code matched} entries, of which these are retried, resubmitted and discarded. */
+    record Plan(SpoolRequest request, int matched, List<SpoolEntry> retry, List<SpoolEntry> resubmit, List<SpoolEntry> discard) {}
+
     /** The entries retried (pending, to be tried now), resubmitted (new records) and discarded, and the answer. */
     record Applied(List<SpoolEntry> retried, List<SpoolEntry> resubmitted, List<SpoolEntry> discarded, SpoolAnswer answer) {}
 
     private SpoolActions() {}
 
-    static Applied apply(Spool spool, Collection<SpoolEntry> entries, SpoolRequest rq) throws IOException {
+    static Applied apply(Spool spool, Collection<SpoolEntry> entries, SpoolRequest rq) {
+        return perform(spool, plan(entries, rq), Instant.now());
+    }
+
+    /** Picks the entries, without touching a file (the router does this under its lock). */
+    static Plan plan(Collection<SpoolEntry> entries, SpoolRequest rq) {
         List<SpoolEntry> matched = entries.stream().filter(rq.selector()::matches).toList();
-        List<SpoolEntry> retried = new ArrayList<>(), resubmitted = new ArrayList<>(), discarded = new ArrayList<>();
+        List<SpoolEntry> none = List.of();
+        return switch (rq.action()) {
+            case RETRY -> new Plan(rq, matched.size(), matched.stream().filter(e -> e.state() == SpoolEntry.State.PENDING).toList(), none, none);
+            case RESUBMIT -> new Plan(rq, matched.size(), none, matched.stream().filter(SpoolEntry::deadLettered).toList(), none);
+            case DISCARD -> new Plan(rq, matched.size(), none, none, matched);
+        };
+    }
+
+    /** Writes what {@code p} changes, entry by entry: one that cannot be written is logged and left as it was. */
+    static Applied perform(Spool spool, Plan p, Instant now) {
+        SpoolRequest rq = p.request();
+        List<SpoolEntry> resubmitted = new ArrayList<>(), discarded = new ArrayList<>();
         String message;
         switch (rq.action()) {
-            case RETRY -> {
-                for (SpoolEntry e : matched) if (!e.deadLettered()) retried.add(e);
-                message = "retrying " + retried.size() + " pending entr" + (retried.size() == 1 ? "y" : "ies") + " now"
-                        + skipped(matched.size() - retried.size(), "dead-lettered (use resubmit)");
-            }
+            case RETRY -> message = "retrying " + p.retry().size() + " pending entr" + (p.retry().size() == 1 ? "y" : "ies") + " now"
+                    + skipped(p.matched() - p.retry().size(), "not pending (use resubmit for dead letters)");
             case RESUBMIT -> {
-                for (SpoolEntry e : matched) {
-                    if (!e.deadLettered()) continue;
-                    SpoolEntry again = e.resubmitted();
-                    spool.write(again);
+                for (SpoolEntry e : p.resubmit()) {
+                    SpoolEntry again = e.resubmitted(now);
+                    try {
+                        spool.write(again);
+                    } catch (IOException ex) {
+                        LOG.log(System.Logger.Level.ERROR, "could not resubmit entry " + e.id() + ": " + Causes.of(ex));
+                        continue;
+                    }
                     resubmitted.add(again);
                     LOG.log(System.Logger.Level.INFO, "resubmitted " + e.sopInstanceUid() + " to " + e.calledAe() + " (entry " + e.id() + ") by " + rq.by());
                 }
                 message = "resubmitted " + resubmitted.size() + " dead-lettered entr" + (resubmitted.size() == 1 ? "y" : "ies")
-                        + skipped(matched.size() - resubmitted.size(), "pending already");
+                        + skipped(p.matched() - p.resubmit().size(), "not dead-lettered")
+                        + skipped(p.resubmit().size() - resubmitted.size(), "could not be written, see the log");
             }
             case DISCARD -> {
-                for (SpoolEntry e : matched) {
+                for (SpoolEntry e : p.discard()) {
                     try {
                         spool.discard(e, rq.by());
                     } catch (IOException ex) {
@@ -54,13 +76,13 @@ final class SpoolActions {
                             + e.state() + ") by " + rq.by() + "; recorded in " + Spool.DISCARDED_LOG);
                 }
                 message = "discarded " + discarded.size() + " entr" + (discarded.size() == 1 ? "y" : "ies") + " (recorded in "
-                        + spool.dir().resolve(Spool.DISCARDED_LOG) + ")" + skipped(matched.size() - discarded.size(), "could not be removed, see the log");
+                        + spool.dir().resolve(Spool.DISCARDED_LOG) + ")" + skipped(p.matched() - discarded.size(), "could not be removed, see the log");
             }
             default -> throw new IllegalStateException("unknown action " + rq.action());
         }
-        if (matched.isEmpty()) message = "no entry matches " + rq.selector();
-        int changed = retried.size() + resubmitted.size() + discarded.size();
-        return new Applied(retried, resubmitted, discarded, new SpoolAnswer(matched.size(), changed, message));
+        if (p.matched() == 0) message = "no entry matches " + rq.selector();
+        int changed = p.retry().size() + resubmitted.size() + discarded.size();
+        return new Applied(p.retry(), resubmitted, discarded, new SpoolAnswer(p.matched(), changed, message));
     }
 
     private static String skipped(int n, String why) {

@@ -6,7 +6,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
@@ -15,13 +17,17 @@ import java.util.stream.Stream;
  * Operators' changes to a spool, without a restart or a hand-edited file. With no router
  * running, the change is applied to the records directly (holding the router's lock, so a router
  * starting meanwhile waits). With a router running, it alone writes the records: the request is
- * dropped into {@code spool/requests/}, the router applies it within about a second and answers
- * in a file next to it.
+ * dropped into {@code spool/requests/}; the router claims it by renaming it ({@code .taken}),
+ * applies it within about a second and answers in a file next to it. The rename decides who has
+ * it: a command that stops waiting can withdraw a request only while no router has taken it.
  */
 public final class SpoolControl {
-    static final String REQUEST = ".json", ANSWER = ".answer";
+    static final String REQUEST = ".json", TAKEN = ".taken", ANSWER = ".answer";
     /** How often a running router looks for requests. */
     static final Duration POLL = Duration.ofSeconds(1);
+    /** Answers nobody collected (the command stopped waiting) are removed after this long. */
+    static final Duration ANSWER_KEPT = Duration.ofMinutes(10);
+    private static final System.Logger LOG = System.getLogger(SpoolControl.class.getName());
 
     private SpoolControl() {}
 
@@ -59,34 +65,64 @@ public final class SpoolControl {
         if (Files.deleteIfExists(request)) {
             throw new IOException("the router did not take the request within " + wait.toSeconds() + " s; nothing was changed");
         }
-        throw new IOException("the router took the request but did not answer within " + wait.toSeconds() + " s; list the spool to see its state");
+        if (Files.exists(answer)) { // answered just now
+            SpoolAnswer a = Spool.JSON.readValue(answer.toFile(), SpoolAnswer.class);
+            Files.deleteIfExists(answer);
+            return a;
+        }
+        throw new IOException("the router took the request and is still applying it (not answered within " + wait.toSeconds()
+                + " s); list the spool to see its state");
     }
 
-    /** The router's side: applies every waiting request through {@code applier} and answers it. */
+    /**
+     * The router's side: claims and applies every waiting request through {@code applier} and
+     * answers it. Never throws: it runs on a timer, which an exception would silently stop.
+     */
     static void serve(Spool spool, Applier applier) {
-        List<Path> waiting;
+        try {
+            serveWaiting(spool, applier);
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot serve spool requests in " + spool.requests() + " (tried again in "
+                    + POLL.toSeconds() + " s): " + Causes.of(e));
+        }
+    }
+
+    private static void serveWaiting(Spool spool, Applier applier) throws IOException {
+        List<Path> waiting, answers;
         try (Stream<Path> s = Files.list(spool.requests())) {
-            waiting = s.filter(p -> p.getFileName().toString().endsWith(REQUEST)).sorted().toList();
+            List<Path> all = s.toList();
+            waiting = all.stream().filter(p -> p.getFileName().toString().endsWith(REQUEST)).sorted().toList();
+            answers = all.stream().filter(p -> p.getFileName().toString().endsWith(ANSWER)).toList();
         } catch (NoSuchFileException none) {
-            return;
-        } catch (IOException e) {
-            System.getLogger(SpoolControl.class.getName()).log(System.Logger.Level.WARNING, "cannot read spool requests in "
-                    + spool.requests() + ": " + Causes.of(e));
             return;
         }
         for (Path p : waiting) {
-            String name = p.getFileName().toString();
+            String stem = p.getFileName().toString().substring(0, p.getFileName().toString().length() - REQUEST.length());
+            Path taken = p.resolveSibling(stem + TAKEN);
+            try {
+                Files.move(p, taken, StandardCopyOption.ATOMIC_MOVE);
+            } catch (NoSuchFileException withdrawn) {
+                continue; // the command stopped waiting and took it back: nothing to do
+            }
             SpoolAnswer a;
             try {
-                a = applier.apply(Spool.JSON.readValue(p.toFile(), SpoolRequest.class));
+                a = applier.apply(Spool.JSON.readValue(taken.toFile(), SpoolRequest.class));
             } catch (IOException | RuntimeException e) {
                 a = new SpoolAnswer(0, 0, "request not applied: " + Causes.of(e));
             }
             try {
-                Spool.writeAtomically(p.resolveSibling(name.substring(0, name.length() - REQUEST.length()) + ANSWER), Spool.JSON.writeValueAsBytes(a));
-                Files.deleteIfExists(p);
+                Spool.writeAtomically(p.resolveSibling(stem + ANSWER), Spool.JSON.writeValueAsBytes(a));
             } catch (IOException e) {
-                System.getLogger(SpoolControl.class.getName()).log(System.Logger.Level.WARNING, "cannot answer spool request " + p + ": " + Causes.of(e));
+                LOG.log(System.Logger.Level.WARNING, "cannot answer spool request " + p + " (" + a.message() + "): " + Causes.of(e));
+            }
+            Files.deleteIfExists(taken);
+        }
+        Instant old = Instant.now().minus(ANSWER_KEPT);
+        for (Path p : answers) {
+            try {
+                if (Files.getLastModifiedTime(p).toInstant().isBefore(old)) Files.deleteIfExists(p);
+            } catch (NoSuchFileException collected) {
+                // the command read it meanwhile
             }
         }
     }

@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -184,5 +185,125 @@ class DeliveriesTest {
                     .contains("destination=PACS").contains("state=dead-letter").contains("lastStatus=A900H").contains("by=dr-ops");
             assertThat(d.apply(new SpoolRequest(SpoolRequest.Action.RESUBMIT, SpoolRequest.Selector.everything(), "dr-ops")).matched()).isZero();
         }
+    }
+
+    @Test void aResubmittedOldDeadLetterGetsAFreshGiveUpWindowAndIsRetried(@TempDir Path dir) throws Exception {
+        Spool spool = new Spool(dir);
+        Instant longAgo = Instant.now().minus(Duration.ofHours(200)); // older than the 168 h give-up
+        List<SpoolEntry> dead = new java.util.ArrayList<>();
+        for (SpoolEntry e : add(spool, "PACS", 3)) {
+            SpoolEntry d = e.withCreatedAt(longAgo).deadLettered(0xA900, "not a CT", true);
+            spool.write(d);
+            dead.add(d);
+        }
+        Destinations dest = new Destinations();
+        dest.mode.put("PACS", "down"); // the PACS fails transiently after the resubmit
+        try (Deliveries d = started(new Deliveries(spool, FAST, dest))) {
+            d.apply(new SpoolRequest(SpoolRequest.Action.RESUBMIT, SpoolRequest.Selector.destination("PACS"), "test"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> spool.entries().stream().filter(e -> e.attempts() > 0).count() >= 2);
+            assertThat(spool.entries()).as("a transient failure after a resubmit is retried, not given up at once by its creation time")
+                    .allSatisfy(e -> assertThat(e.state()).isEqualTo(SpoolEntry.State.PENDING))
+                    .allSatisfy(e -> assertThat(e.createdAt()).as("the listing's age stays").isEqualTo(longAgo))
+                    .allSatisfy(e -> assertThat(e.retryingSince()).isAfter(Instant.now().minus(Duration.ofMinutes(1))));
+            dest.mode.put("PACS", "up");
+            await().atMost(Duration.ofSeconds(15)).until(() -> spool.entries().isEmpty());
+        }
+    }
+
+    @Test void aDiscardDuringItsDeliveryEndsThatAttemptQuietlyAndPutsTheDestinationIntoNoBackOff(@TempDir Path dir) throws Exception {
+        Spool spool = new Spool(dir);
+        java.util.concurrent.CountDownLatch sending = new java.util.concurrent.CountDownLatch(1), discarded = new java.util.concurrent.CountDownLatch(1);
+        AtomicInteger delivered = new AtomicInteger();
+        Deliveries.Attempt attempt = e -> {
+            if (!e.sopInstanceUid().equals("9.9")) {
+                delivered.incrementAndGet();
+                return DeliveryResult.delivered(0);
+            }
+            sending.countDown();
+            try {
+                discarded.await();
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+            }
+            // what RelayService.forward reports when the data went under it
+            return DeliveryResult.unreachable("sending to router b failed: NoSuchFileException: " + spool.data(e.id()));
+        };
+        RetryPolicy slow = new RetryPolicy(600, 600, 168); // a back-off would hold the next object for ten minutes
+        try (Deliveries d = started(new Deliveries(spool, slow, attempt))) {
+            SpoolEntry doomed = spool.add(new ByteArrayInputStream(new byte[16]), "PACS", "CT1", "1.2.840.10008.5.1.4.1.1.2", "9.9", "1.2.840.10008.1.2.1");
+            d.submit(doomed);
+            assertThat(sending.await(10, TimeUnit.SECONDS)).isTrue();
+            SpoolAnswer a = d.apply(new SpoolRequest(SpoolRequest.Action.DISCARD, SpoolRequest.Selector.entry(doomed.id()), "dr-ops"));
+            assertThat(a.changed()).isEqualTo(1);
+            discarded.countDown();
+            for (SpoolEntry e : add(spool, "PACS", 3)) d.submit(e);
+            await().atMost(Duration.ofSeconds(10)).until(() -> delivered.get() == 3);
+            assertThat(spool.entries()).isEmpty();
+        }
+    }
+
+    @Test void aDiscardWaitingOnItsDiskDoesNotHoldUpNewlyReceivedObjects(@TempDir Path dir) throws Exception {
+        Spool spool = new Spool(dir);
+        Destinations dest = new Destinations();
+        dest.mode.put("PACS", "refusing");
+        // discarded.log as a FIFO: the discard's write blocks until the test reads it, like a slow fsync on a big discard
+        Path log = dir.resolve(Spool.DISCARDED_LOG);
+        assertThat(new ProcessBuilder("mkfifo", log.toString()).start().waitFor()).isZero();
+        try (Deliveries d = started(new Deliveries(spool, FAST, dest))) {
+            for (SpoolEntry e : add(spool, "PACS", 1)) d.submit(e);
+            await().atMost(Duration.ofSeconds(10)).until(() -> count(spool, "PACS", SpoolEntry.State.DEAD_LETTER) == 1);
+            java.util.concurrent.CompletableFuture<SpoolAnswer> discard = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> d.apply(new SpoolRequest(SpoolRequest.Action.DISCARD, SpoolRequest.Selector.destination("PACS"), "dr-ops")));
+            await().atMost(Duration.ofSeconds(10)).until(() -> Thread.getAllStackTraces().keySet().stream()
+                    .anyMatch(t -> java.util.Arrays.stream(t.getStackTrace()).anyMatch(f -> f.getMethodName().equals("discard")
+                            && f.getClassName().equals(Spool.class.getName()))));
+            boolean drained = false;
+            try {
+                java.util.concurrent.CompletableFuture<Void> submitted = java.util.concurrent.CompletableFuture.runAsync(() -> {
+                    try {
+                        for (SpoolEntry e : add(spool, "UP", 2)) d.submit(e);
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+                submitted.get(10, TimeUnit.SECONDS); // blocked behind the discard before the fix
+                await().atMost(Duration.ofSeconds(10)).until(() -> dest.attempts("UP") == 2);
+                assertThat(discard).isNotDone();
+                drained = true;
+                try (java.io.InputStream in = Files.newInputStream(log)) {
+                    assertThat(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)).contains("destination=PACS");
+                }
+            } finally {
+                if (!drained) unblock(log); // failed: let the discard go, so that close() is not stuck behind it
+            }
+            // a FIFO cannot be forced to disk: the discard is not recorded, so the entry stays, and says so
+            SpoolAnswer a = discard.get(10, TimeUnit.SECONDS);
+            assertThat(a.changed()).isZero();
+            assertThat(a.message()).contains("could not be removed");
+            assertThat(count(spool, "PACS", SpoolEntry.State.DEAD_LETTER)).isEqualTo(1);
+            assertThat(d.apply(new SpoolRequest(SpoolRequest.Action.RESUBMIT, SpoolRequest.Selector.destination("PACS"), "dr-ops")).changed())
+                    .as("still known to the router").isEqualTo(1);
+        }
+    }
+
+    private static void unblock(Path fifo) throws IOException {
+        try (java.io.InputStream in = Files.newInputStream(fifo)) {
+            in.readAllBytes();
+        }
+    }
+
+    @Test void aRemoteAckRecordLeftByACrashIsRemovedAtStartNotDelivered(@TempDir Path dir) throws Exception {
+        Spool spool = new Spool(dir);
+        SpoolEntry inFlight = spool.add(new ByteArrayInputStream(new byte[16]), "PACS", "CT1", "1.2.840.10008.5.1.4.1.1.2", "7.7",
+                "1.2.840.10008.1.2.1", SpoolEntry.State.REMOTE_ACK);
+        List<SpoolEntry> pending = add(spool, "PACS", 2);
+        assertThat(spool.entries()).contains(inFlight); // listed as remote-ack while the modality waits
+        Destinations dest = new Destinations();
+        try (Deliveries d = started(new Deliveries(spool, FAST, dest))) {
+            assertThat(spool.entries()).noneMatch(e -> e.id().equals(inFlight.id()));
+            await().atMost(Duration.ofSeconds(10)).until(() -> spool.entries().isEmpty());
+            assertThat(dest.attempts("PACS")).as("the modality was never told Success and resends it itself").isEqualTo(pending.size());
+        }
+        assertThat(Files.exists(spool.data(inFlight.id()))).isFalse();
     }
 }
