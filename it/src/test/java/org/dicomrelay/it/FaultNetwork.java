@@ -89,13 +89,13 @@ final class FaultNetwork implements AutoCloseable {
         startBridge();
         if (pacsRefusesCt) pacs.startRefusingCt();
         else pacs.start();
-        Files.writeString(yamlA, routerYaml(ROUTER_A, stateA, "RELAY_A", portA, """
+        Files.writeString(yamlA, RouterYaml.filesystemCloud(ROUTER_A, stateA, "RELAY_A", portA, bridgeUrl, cloud, """
                   - aeTitle: %s
                     host: 127.0.0.1
                     port: 104
                     exported: false
                 """.formatted(FaultModality.AE)));
-        Files.writeString(yamlB, routerYaml(ROUTER_B, stateB, "RELAY_B", portB, """
+        Files.writeString(yamlB, RouterYaml.filesystemCloud(ROUTER_B, stateB, "RELAY_B", portB, bridgeUrl, cloud, """
                   - aeTitle: %s
                     host: 127.0.0.1
                     port: %d
@@ -104,26 +104,6 @@ final class FaultNetwork implements AutoCloseable {
                 """.formatted(FaultPacs.AE, pacs.port)));
         RouterApp.enroll(RouterConfig.load(yamlA), bridgeUrl, token(ROUTER_A));
         RouterApp.enroll(RouterConfig.load(yamlB), bridgeUrl, token(ROUTER_B));
-    }
-
-    private String routerYaml(String id, Path state, String ae, int port, String devices) {
-        return """
-                routerId: %s
-                stateDir: %s
-                aeTitle: %s
-                bind: 127.0.0.1
-                port: %d
-                bridgeUrl: %s
-                cloud:
-                  provider: filesystem
-                  settings:
-                    root: %s
-                retry:
-                  initialDelaySeconds: 1
-                  maxDelaySeconds: 3
-                  giveUpAfterHours: 24
-                devices:
-                %s""".formatted(id, state, ae, port, bridgeUrl, cloud, devices);
     }
 
     /** Starts router B, then router A (which takes B's AE from the directory when it starts). */

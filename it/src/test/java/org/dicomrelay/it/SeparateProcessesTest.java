@@ -118,22 +118,6 @@ class SeparateProcessesTest {
         return json.readTree(r.body()).get("token").asText();
     }
 
-    private static String routerYaml(String id, Path state, String ae, int port, URI bridge, Path cloud, String devices) {
-        return """
-                routerId: %s
-                stateDir: %s
-                aeTitle: %s
-                bind: 127.0.0.1
-                port: %d
-                bridgeUrl: %s
-                cloud:
-                  provider: filesystem
-                  settings:
-                    root: %s
-                devices:
-                %s""".formatted(id, state, ae, port, bridge, cloud, devices);
-    }
-
     @Test void storescuAtAReachesStorescpAtBThroughRoutersAndBridgeInTheirOwnProcesses() throws Exception {
         Path jar = jar();
         work = Files.createTempDirectory("relay-it-processes");
@@ -151,13 +135,13 @@ class SeparateProcessesTest {
 
         int portA = Peers.freePort(), portB = Peers.freePort();
         Path yamlA = work.resolve("router-a.yaml"), yamlB = work.resolve("router-b.yaml");
-        Files.writeString(yamlA, routerYaml("hospital-a", work.resolve("state-a"), "RELAY_A", portA, bridgeUrl, cloud, """
+        Files.writeString(yamlA, RouterYaml.filesystemCloud("hospital-a", work.resolve("state-a"), "RELAY_A", portA, bridgeUrl, cloud, """
                   - aeTitle: WORKSTATION
                     host: 127.0.0.1
                     port: 104
                     exported: false
                 """));
-        Files.writeString(yamlB, routerYaml("hospital-b", work.resolve("state-b"), "RELAY_B", portB, bridgeUrl, cloud, """
+        Files.writeString(yamlB, RouterYaml.filesystemCloud("hospital-b", work.resolve("state-b"), "RELAY_B", portB, bridgeUrl, cloud, """
                   - aeTitle: PACS_B
                     host: 127.0.0.1
                     port: %d

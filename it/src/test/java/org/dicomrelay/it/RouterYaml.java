@@ -1,0 +1,30 @@
+package org.dicomrelay.it;
+
+import java.net.URI;
+import java.nio.file.Path;
+
+/** router.yaml as an administrator writes it, for routers run as processes over a filesystem cloud. */
+final class RouterYaml {
+    private RouterYaml() {}
+
+    /** With a short retry back-off (at most 3 s), so that tests wait seconds for a drain, not minutes. */
+    static String filesystemCloud(String id, Path state, String ae, int port, URI bridge, Path cloud, String devices) {
+        return """
+                routerId: %s
+                stateDir: %s
+                aeTitle: %s
+                bind: 127.0.0.1
+                port: %d
+                bridgeUrl: %s
+                cloud:
+                  provider: filesystem
+                  settings:
+                    root: %s
+                retry:
+                  initialDelaySeconds: 1
+                  maxDelaySeconds: 3
+                  giveUpAfterHours: 24
+                devices:
+                %s""".formatted(id, state, ae, port, bridge, cloud, devices);
+    }
+}
