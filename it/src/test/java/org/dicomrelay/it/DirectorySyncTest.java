@@ -1,5 +1,14 @@
 package org.dicomrelay.it;
 
+import com.google.crypto.tink.KeysetHandle;
+import com.google.crypto.tink.TinkProtoKeysetFormat;
+import com.google.crypto.tink.signature.PredefinedSignatureParameters;
+import org.dicomrelay.relay.bridge.AeExport;
+import org.dicomrelay.relay.bridge.BridgeClient;
+import org.dicomrelay.relay.bridge.BridgeCredentials;
+import org.dicomrelay.relay.bridge.RouterRecord;
+import org.dicomrelay.relay.crypto.PublicKeys;
+import org.dicomrelay.relay.crypto.RouterKeys;
 import org.dicomrelay.router.RouterApp;
 import org.dicomrelay.router.config.Device;
 import org.dicomrelay.router.config.RouterConfig;
@@ -11,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 
+import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
@@ -48,6 +58,10 @@ class DirectorySyncTest {
 
     /** Another router, enrolled and started as deployed, whose exported devices are all storescp B (it accepts any called AE). */
     private RouterApp startRouter(String routerId, String aeTitle, String... exports) throws Exception {
+        return startRouter(c -> {}, routerId, aeTitle, exports);
+    }
+
+    private RouterApp startRouter(BeforeStart beforeStart, String routerId, String aeTitle, String... exports) throws Exception {
         List<Device> devices = new ArrayList<>();
         for (String ae : exports) devices.add(new Device(ae, "127.0.0.1", net.pacsPort, List.of("echo", "store"), List.of(), true));
         RouterConfig c = new RouterConfig(routerId, net.work.resolve(routerId).toString(), aeTitle, "127.0.0.1", 0, net.bridgeUrl.toString(),
@@ -55,6 +69,7 @@ class DirectorySyncTest {
         RouterApp.enroll(c, net.bridgeUrl, net.enrollmentToken(routerId));
         assertThat(net.admin("PUT", "/api/admin/routers/" + routerId + "/provider",
                 Map.of("name", RecordingCloudProvider.NAME, "settings", Map.of("root", net.cloud.toString()))).statusCode()).isEqualTo(200);
+        beforeStart.accept(c);
         RouterApp r = RouterApp.start(c);
         more.add(r);
         return r;
@@ -102,5 +117,56 @@ class DirectorySyncTest {
         assertThat(d.exitCode()).as(d.output()).isZero();
         assertThat(routerOf(net.pacsAe)).contains("hospital-b");
         assertThat(net.configA.state().resolve("keys-directory.json")).content().doesNotContain("hospital-x").contains("hospital-d");
+    }
+
+    /**
+     * Issue 9: a router whose signature keyset holds an extra key (as a hostile Bridge could publish
+     * beside the genuine one) is refused by name; its AE title is not routed, every other router is.
+     */
+    @Test void aRouterWithPublicKeysOfAnotherShapeIsRefusedAndTheOthersAreUsed() throws Exception {
+        PublicKeys genuine = RouterKeys.generate().publicKeys("hospital-y");
+        BridgeCredentials y = BridgeClient.enroll(net.bridgeUrl, net.enrollmentToken("hospital-y"),
+                new RouterRecord("hospital-y", genuine.hpkePublicKeyset(), twoEd25519Keys()));
+        RelayNetwork.client(y).publishAes(List.of(new AeExport("PACS_Y", List.of("echo"))));
+
+        startRouter("hospital-e", "RELAY_E", "PACS_E");
+        await("router A learns PACS_E despite hospital-y's keys").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .until(() -> routerOf("PACS_E").isPresent());
+        assertThat(net.logs.lines()).anyMatch(l -> l.startsWith("SEVERE " + SYNC)
+                && l.contains("directory record skipped: public keys of router hospital-y are not valid: "
+                        + "signature keyset must hold exactly one key, holds 2"));
+        assertThat(routerOf("PACS_Y")).isEmpty();
+        Peers.Result e = echoThroughA("PACS_E");
+        assertThat(e.exitCode()).as(e.output()).isZero();
+        assertThat(net.configA.state().resolve("keys-directory.json")).content().doesNotContain("hospital-y").contains("hospital-e");
+    }
+
+    /** A keys cache entry of a refused shape (written by an older version, or tampered with) is skipped: the router still starts. */
+    @Test void aRefusedEntryInTheKeysCacheDoesNotKeepTheRouterFromStarting() throws Exception {
+        PublicKeys genuine = RouterKeys.generate().publicKeys("hospital-z");
+        String badEntry = "{\"routerId\":\"hospital-z\",\"hpkePublicKeyset\":\"" + Base64.getEncoder().encodeToString(genuine.hpkePublicKeyset())
+                + "\",\"signaturePublicKeyset\":\"" + Base64.getEncoder().encodeToString(twoEd25519Keys()) + "\"}";
+        RouterApp f = startRouter(c -> Files.writeString(c.state().resolve("keys-directory.json"),
+                new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(Map.of("hospital-z", badEntry))), "hospital-f", "RELAY_F", "PACS_F");
+        assertThat(f.port()).isPositive();
+        assertThat(net.logs.lines()).anyMatch(l -> l.startsWith("SEVERE org.dicomrelay.router.RouterApp")
+                && l.contains("router hospital-z skipped until the next directory sync")
+                && l.contains("signature keyset must hold exactly one key, holds 2"));
+        await("router A learns PACS_F").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .until(() -> routerOf("PACS_F").isPresent());
+    }
+
+    /** Two valid Ed25519 public keys in one keyset, built with Tink: a shape routers never publish. */
+    private static byte[] twoEd25519Keys() throws Exception {
+        KeysetHandle two = KeysetHandle.newBuilder()
+                .addEntry(KeysetHandle.generateEntryFromParameters(PredefinedSignatureParameters.ED25519).withRandomId().makePrimary())
+                .addEntry(KeysetHandle.generateEntryFromParameters(PredefinedSignatureParameters.ED25519).withRandomId())
+                .build();
+        return TinkProtoKeysetFormat.serializeKeysetWithoutSecret(two.getPublicKeysetHandle());
+    }
+
+    @FunctionalInterface
+    private interface BeforeStart {
+        void accept(RouterConfig c) throws Exception;
     }
 }

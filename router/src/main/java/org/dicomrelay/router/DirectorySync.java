@@ -35,7 +35,8 @@ import java.util.TreeSet;
  * the directory (other routers' AE titles into the routing table, their public keys). One bad
  * piece spoils nothing else: an AE title another router exports already is left out of what is
  * published (and reported, naming the other router), a directory record that fails verification
- * is skipped (and reported); everything else is used. Failures of the whole sync are told apart
+ * or carries public keys of a shape {@link PublicKeys} refuses is skipped (and reported, naming
+ * the router); everything else is used. Failures of the whole sync are told apart
  * (the Bridge unreachable, its refusal of our credentials, a directory that does not verify) and
  * summarised, not logged every ten seconds.
  */
@@ -90,16 +91,24 @@ final class DirectorySync {
         for (String r : dir.rejected()) {
             report(seen, "record:" + r, System.Logger.Level.ERROR, "directory record skipped: " + r + " (the other records are used)");
         }
-        List<RoutingTable.Route> list = new ArrayList<>();
-        for (var ae : dir.aes()) {
-            if (!ae.routerId().equals(config.routerId())) list.add(new RoutingTable.Route(ae.aeTitle(), ae.routerId(), new TreeSet<>(ae.services())));
-        }
-        routes.replace(list);
         Map<String, PublicKeys> fresh = new HashMap<>();
         for (Directory.Router r : dir.routers()) {
             RouterRecord rec = r.record();
-            fresh.put(rec.routerId(), new PublicKeys(rec.routerId(), rec.hpkePublicKey(), rec.signaturePublicKey()));
+            try {
+                fresh.put(rec.routerId(), new PublicKeys(rec.routerId(), rec.hpkePublicKey(), rec.signaturePublicKey()));
+            } catch (IllegalArgumentException e) {
+                // Keys of a shape we do not use (an extra key, another algorithm): that router is refused, the others are used.
+                report(seen, "record:router " + rec.routerId() + " (public keys)", System.Logger.Level.ERROR, "directory record skipped: "
+                        + e.getMessage() + "; its AE titles are not routed and its messages not accepted (the other records are used)");
+            }
         }
+        List<RoutingTable.Route> list = new ArrayList<>();
+        for (var ae : dir.aes()) {
+            if (!ae.routerId().equals(config.routerId()) && fresh.containsKey(ae.routerId())) {
+                list.add(new RoutingTable.Route(ae.aeTitle(), ae.routerId(), new TreeSet<>(ae.services())));
+            }
+        }
+        routes.replace(list);
         keys.keySet().retainAll(fresh.keySet()); // a revoked (or skipped) router's messages are no longer accepted
         keys.putAll(fresh);
         // The caches last: a full disk must not keep the router on an old directory in memory.

@@ -132,7 +132,15 @@ public final class RouterApp implements Closeable {
         Map<String, PublicKeys> out = new HashMap<>();
         if (!Files.exists(f)) return out;
         Map<String, String> cache = JSON.readValue(f.toFile(), new com.fasterxml.jackson.core.type.TypeReference<Map<String, String>>() {});
-        for (var e : cache.entrySet()) out.put(e.getKey(), PublicKeys.fromJson(e.getValue()));
+        for (var e : cache.entrySet()) {
+            try {
+                out.put(e.getKey(), PublicKeys.fromJson(e.getValue()));
+            } catch (IOException bad) {
+                // One refused entry (e.g. a keyset shape no longer accepted) must not keep the router from starting.
+                LOG.log(System.Logger.Level.ERROR, "keys cache " + f + ": router " + e.getKey() + " skipped until the next directory sync: "
+                        + Causes.of(bad));
+            }
+        }
         return out;
     }
 

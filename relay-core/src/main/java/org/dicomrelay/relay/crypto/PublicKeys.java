@@ -7,6 +7,8 @@ import com.google.crypto.tink.HybridEncrypt;
 import com.google.crypto.tink.KeysetHandle;
 import com.google.crypto.tink.PublicKeyVerify;
 import com.google.crypto.tink.TinkProtoKeysetFormat;
+import com.google.crypto.tink.hybrid.HpkePublicKey;
+import com.google.crypto.tink.signature.Ed25519PublicKey;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -22,7 +24,8 @@ import java.util.Set;
 /**
  * A router's public keys as published through the Bridge: Tink public keysets (binary Tink
  * keyset format) for HPKE (others encrypt to it) and Ed25519 (others verify its signatures).
- * The constructor refuses keysets that hold secret key material or are not of those types.
+ * The constructor refuses any other shape ({@link KeysetShape}): more than one key, another
+ * algorithm or parameter set, a disabled key, or secret key material.
  *
  * <p>JSON form ({@link #toJson} / {@link #fromJson}):
  * {@code {"routerId": "...", "hpkePublicKeyset": "<base64>", "signaturePublicKeyset": "<base64>"}}.
@@ -110,16 +113,24 @@ public record PublicKeys(String routerId, byte[] hpkePublicKeyset, byte[] signat
     }
 
     private static HybridEncrypt hybridEncrypt(byte[] keyset) throws GeneralSecurityException {
-        return parse(keyset).getPrimitive(Tink.CONFIG, HybridEncrypt.class);
+        KeysetHandle h = parse(keyset, "HPKE");
+        KeysetShape.require(h, HpkePublicKey.class, Tink.HPKE, "HPKE");
+        return h.getPrimitive(Tink.CONFIG, HybridEncrypt.class);
     }
 
     private static PublicKeyVerify verifier(byte[] keyset) throws GeneralSecurityException {
-        return parse(keyset).getPrimitive(Tink.CONFIG, PublicKeyVerify.class);
+        KeysetHandle h = parse(keyset, "signature");
+        KeysetShape.require(h, Ed25519PublicKey.class, Tink.SIGNATURE, "signature");
+        return h.getPrimitive(Tink.CONFIG, PublicKeyVerify.class);
     }
 
     /** Refuses keysets with secret key material: a router must never publish its private keys. */
-    private static KeysetHandle parse(byte[] keyset) throws GeneralSecurityException {
-        return TinkProtoKeysetFormat.parseKeysetWithoutSecret(keyset);
+    private static KeysetHandle parse(byte[] keyset, String what) throws GeneralSecurityException {
+        try {
+            return TinkProtoKeysetFormat.parseKeysetWithoutSecret(keyset);
+        } catch (GeneralSecurityException e) {
+            throw new GeneralSecurityException(what + " keyset holds secret key material or is not a Tink public keyset: " + e.getMessage(), e);
+        }
     }
 
     private static byte[] checkedCopy(byte[] keyset, String what) {
