@@ -1,6 +1,7 @@
 package org.dicomrelay.router;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.dicomrelay.dicom.io.OwnerOnly;
 import org.dicomrelay.relay.bridge.AeConflictException;
 import org.dicomrelay.relay.bridge.AeExport;
 import org.dicomrelay.relay.bridge.BridgeAuthException;
@@ -10,7 +11,6 @@ import org.dicomrelay.relay.bridge.BridgeUnreachableException;
 import org.dicomrelay.relay.bridge.Directory;
 import org.dicomrelay.relay.bridge.DirectoryVerificationException;
 import org.dicomrelay.relay.bridge.RouterRecord;
-import org.dicomrelay.dicom.io.OwnerOnly;
 import org.dicomrelay.relay.crypto.PublicKeys;
 import org.dicomrelay.relay.log.Causes;
 import org.dicomrelay.relay.log.RepeatingLog;

@@ -1,6 +1,7 @@
 package org.dicomrelay.router;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.dicomrelay.dicom.io.OwnerOnly;
 import org.dicomrelay.relay.bridge.BridgeClient;
 import org.dicomrelay.relay.bridge.BridgeCredentials;
 import org.dicomrelay.relay.bridge.ProviderAssignment;
@@ -8,7 +9,6 @@ import org.dicomrelay.relay.bridge.RouterRecord;
 import org.dicomrelay.relay.cloud.BlobStore;
 import org.dicomrelay.relay.cloud.CloudProvider;
 import org.dicomrelay.relay.cloud.Notifications;
-import org.dicomrelay.dicom.io.OwnerOnly;
 import org.dicomrelay.relay.crypto.PublicKeys;
 import org.dicomrelay.relay.crypto.RouterKeys;
 import org.dicomrelay.relay.log.Causes;
