@@ -1,5 +1,6 @@
 package org.dicomrelay.archive;
 
+import org.dicomrelay.dicom.io.OwnerOnly;
 import org.dicomrelay.dicom.net.service.ArchiveIndex;
 import org.dicomrelay.dicom.net.service.IndexedInstance;
 import org.h2.api.ErrorCode;
@@ -76,7 +77,7 @@ public final class H2Index implements ArchiveIndex {
     public static H2Index open(Path folder, Path database) throws IOException {
         Path db = database.toAbsolutePath().normalize();
         if (db.toString().contains(";")) throw new IOException("the index path must not contain ';': " + db);
-        Files.createDirectories(db.getParent());
+        OwnerOnly.newFolders(db.getParent()); // the index holds patient names and IDs
         JdbcDataSource ds = new JdbcDataSource();
         // We close the database ourselves (shutdown hook of the command), after the server: not H2's own hook.
         ds.setURL("jdbc:h2:file:" + db + ";DB_CLOSE_ON_EXIT=FALSE;LAZY_QUERY_EXECUTION=TRUE");

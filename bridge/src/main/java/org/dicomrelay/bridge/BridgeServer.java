@@ -4,10 +4,8 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
+import org.dicomrelay.dicom.io.OwnerOnly;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -41,7 +39,7 @@ public final class BridgeServer implements AutoCloseable {
 
     /** @param clock the time of token expiry and notification visibility (tests pass their own) */
     public static BridgeServer start(BridgeConfig config, Clock clock) throws IOException {
-        createPrivateDirectory(config.dataDir());
+        OwnerOnly.folder(config.dataDir());
         BridgeSigner signer;
         try {
             signer = BridgeSigner.loadOrCreate(config.dataDir());
@@ -52,6 +50,8 @@ public final class BridgeServer implements AutoCloseable {
         Inbox inbox = null;
         try {
             db.migrate();
+            // H2 creates its files with the umask's mode: tighten them (and what older versions left) once they exist.
+            OwnerOnly.tighten(config.dataDir());
             BridgeStore store = new BridgeStore(db);
             warnAboutBadSignatures(store, signer);
             inbox = new Inbox(store, clock, config.visibilityTimeout().toMillis());
@@ -103,15 +103,6 @@ public final class BridgeServer implements AutoCloseable {
 
     Database database() {
         return db;
-    }
-
-    private static void createPrivateDirectory(Path dir) throws IOException {
-        if (Files.isDirectory(dir)) return;
-        if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        } else {
-            Files.createDirectories(dir);
-        }
     }
 
     /**

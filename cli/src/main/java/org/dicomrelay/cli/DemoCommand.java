@@ -9,6 +9,7 @@ import org.dicomrelay.dicom.data.Attributes;
 import org.dicomrelay.dicom.data.Tag;
 import org.dicomrelay.dicom.data.VR;
 import org.dicomrelay.dicom.io.DicomFile;
+import org.dicomrelay.dicom.io.OwnerOnly;
 import org.dicomrelay.dicom.io.SyntheticStudy;
 import org.dicomrelay.dicom.net.ApplicationEntity;
 import org.dicomrelay.dicom.net.AssociationOptions;
@@ -117,8 +118,8 @@ public final class DemoCommand implements Callable<Integer> {
         String admin = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
         int bridgePort = port(8470), portA = port(11112), portB = port(11113), archivePort = port(11114), viewerPort = port(11115);
         Path bridgeYaml = dir.resolve("bridge.yaml");
-        Files.writeString(bridgeYaml, "bind: 127.0.0.1\nport: " + bridgePort + "\ndataDir: bridge\nadminToken: " + admin + "\n");
-        restrict(bridgeYaml);
+        OwnerOnly.replace(bridgeYaml, ("bind: 127.0.0.1\nport: " + bridgePort + "\ndataDir: bridge\nadminToken: " + admin + "\n")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
         BridgeServer bridge = BridgeServer.start(BridgeConfig.load(bridgeYaml));
         running.add(bridge);
         URI bridgeUrl = URI.create("http://127.0.0.1:" + bridge.port());
@@ -143,7 +144,7 @@ public final class DemoCommand implements Callable<Integer> {
         say("hospital-a and hospital-b enrolled at the Bridge with one-time tokens (keys in " + dir.resolve("a/keys") + ", "
                 + dir.resolve("b/keys") + ")");
 
-        Path archiveDir = Files.createDirectories(dir.resolve("archive-b"));
+        Path archiveDir = OwnerOnly.newFolders(dir.resolve("archive-b"));
         H2Index index = H2Index.open(archiveDir);
         FolderArchive archive = new FolderArchive(archiveDir, "ARCHIVE_B", Map.of("ROUTER_B", new InetSocketAddress("127.0.0.1", portB)),
                 index, AssociationOptions.DEFAULT);
@@ -254,14 +255,6 @@ public final class DemoCommand implements Callable<Integer> {
             }
         }
         throw new IOException("no free port");
-    }
-
-    private static void restrict(Path f) throws IOException {
-        try {
-            Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-        } catch (UnsupportedOperationException ignored) {
-            // not POSIX
-        }
     }
 
     private static String enrollmentToken(URI bridge, String admin, String routerId) throws IOException, InterruptedException {

@@ -1,5 +1,7 @@
 package org.dicomrelay.cli;
 
+import org.dicomrelay.dicom.io.OwnerOnly;
+
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -44,7 +46,7 @@ final class DemoFolder implements AutoCloseable {
     /** Takes the folder for this demo; null if a demo running in another process holds it. */
     static DemoFolder claim(Path dir) throws IOException {
         boolean earlier = Files.isDirectory(dir) && isDemo(dir);
-        Files.createDirectories(dir);
+        OwnerOnly.newFolders(dir); // a new demo folder 0700: it will hold patient data and keys
         FileChannel ch = FileChannel.open(dir.resolve(MARKER), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock lock;
         try {

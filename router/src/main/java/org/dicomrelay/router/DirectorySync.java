@@ -1,6 +1,7 @@
 package org.dicomrelay.router;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.dicomrelay.dicom.io.OwnerOnly;
 import org.dicomrelay.relay.bridge.AeConflictException;
 import org.dicomrelay.relay.bridge.AeExport;
 import org.dicomrelay.relay.bridge.BridgeAuthException;
@@ -18,9 +19,6 @@ import org.dicomrelay.router.config.RouterConfig;
 import org.dicomrelay.router.config.RoutingTable;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -115,14 +113,7 @@ final class DirectorySync {
         routes.save(config.state().resolve("routes.json"));
         Map<String, String> cache = new HashMap<>();
         fresh.forEach((id, pk) -> cache.put(id, pk.toJson()));
-        Path cacheFile = config.state().resolve("keys-directory.json");
-        Path tmp = config.state().resolve("keys-directory.json.tmp");
-        try {
-            JSON.writeValue(tmp.toFile(), cache);
-            Files.move(tmp, cacheFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        OwnerOnly.replace(config.state().resolve("keys-directory.json"), JSON.writeValueAsBytes(cache));
     }
 
     /** Publishes our exported AE titles, leaving out any another router exports already. */

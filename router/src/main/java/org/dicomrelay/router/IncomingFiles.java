@@ -1,11 +1,15 @@
 package org.dicomrelay.router;
 
+import org.dicomrelay.dicom.io.OwnerOnly;
 import org.dicomrelay.relay.log.Causes;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 
 /**
  * The temporary copies of objects in transit through this router, in its state folder: objects
@@ -24,7 +28,22 @@ final class IncomingFiles {
 
     /** A new temporary file for an incoming object (owner read/write only: it holds patient data). */
     static Path create(Path state) throws IOException {
-        return Files.createTempFile(state, INCOMING, SUFFIX);
+        return OwnerOnly.createTempFile(state, INCOMING, SUFFIX);
+    }
+
+    /** A new temporary file for a retrieved instance on its way to a workstation (0600). */
+    static Path createInstance(Path state) throws IOException {
+        return OwnerOnly.createTempFile(state, INSTANCE, SUFFIX);
+    }
+
+    /**
+     * Copies {@code payload} into a file made by this class, keeping its 0600 mode
+     * ({@code Files.copy(in, path, REPLACE_EXISTING)} would recreate it with the umask's mode).
+     */
+    static void fill(Path file, InputStream payload) throws IOException {
+        try (OutputStream out = OwnerOnly.newOutputStream(file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            payload.transferTo(out);
+        }
     }
 
     /** Deletes a temporary file; a failure is logged (with its cause), never thrown over the operation's own outcome. */

@@ -422,9 +422,9 @@ final class RelayService {
 
     /** C-MOVE at our end: C-STORE to the destination device, with move originator (PS3.7 §9.3.1.1). */
     private int storeTo(Device dest, Frame frame, InputStream payload, String originatorAe, int originatorMessageId) throws IOException {
-        Path tmp = Files.createTempFile(config.state(), "instance-", ".dcm");
+        Path tmp = IncomingFiles.createInstance(config.state());
         try {
-            Files.copy(payload, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            IncomingFiles.fill(tmp, payload);
             StorageSource src = new StorageSource(tmp, frame.string("sopClassUid"), frame.string("sopInstanceUid"),
                     TransferSyntax.of(frame.string("transferSyntaxUid")), 0, false);
             return stores.store(dest, src, originatorAe, originatorMessageId).status();
@@ -456,9 +456,9 @@ final class RelayService {
         TransferSyntax target = as.transferSyntax(pcid);
         boolean convert = transcode;
         // Whole and authenticated before a byte goes to the workstation: a half-sent C-STORE would abort its association.
-        Path tmp = Files.createTempFile(config.state(), "instance-", ".dcm");
+        Path tmp = IncomingFiles.createInstance(config.state());
         try {
-            Files.copy(payload, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            IncomingFiles.fill(tmp, payload);
             return as.invoke(pcid, rq, out -> {
                 try (InputStream in = Files.newInputStream(tmp)) {
                     if (convert) Transcoder.transcode(new DicomInputStream(in, ts), new DicomOutputStream(out, target));

@@ -144,7 +144,7 @@ final class RemoteExecutor {
         }
         try {
             try {
-                Files.copy(payload, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                IncomingFiles.fill(tmp, payload);
             } catch (IOException e) {
                 fail(from, rsp, d, what, LocalFailure.notReceived(e));
                 return;

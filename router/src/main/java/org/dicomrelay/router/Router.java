@@ -1,5 +1,6 @@
 package org.dicomrelay.router;
 
+import org.dicomrelay.dicom.io.OwnerOnly;
 import org.dicomrelay.dicom.net.AssociationOptions;
 import org.dicomrelay.dicom.net.DicomServer;
 import org.dicomrelay.relay.log.RepeatingLog;
@@ -11,7 +12,6 @@ import org.dicomrelay.router.link.Frame;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
 import java.time.Duration;
 
 /**
@@ -67,12 +67,13 @@ public final class Router implements Closeable {
 
     /** As {@link #start(RouterConfig, Courier, RoutingTable)}, refusing new work while {@code authority} says so. */
     public static Router start(RouterConfig config, Courier courier, RoutingTable routes, Authority authority) throws IOException {
-        Files.createDirectories(config.state());
+        OwnerOnly.folder(config.state());
         // The spool's lock first: a second router on this state folder must fail before it cleans anything of the first's.
         Spool spool = Spool.recover(config.state().resolve("spool"));
         StoreAssociations stores = null;
         RelayService relay = null;
         try {
+            OwnerOnly.tighten(config.state()); // what older versions created with the umask's modes
             Leftovers.clean(config, courier);
             Pending pending = new Pending();
             InboundInstances inbound = new InboundInstances();

@@ -1,6 +1,7 @@
 package org.dicomrelay.router;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.dicomrelay.dicom.io.OwnerOnly;
 import org.dicomrelay.relay.bridge.BridgeClient;
 import org.dicomrelay.relay.bridge.BridgeCredentials;
 import org.dicomrelay.relay.bridge.ProviderAssignment;
@@ -22,7 +23,6 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.util.HashMap;
 import java.util.Map;
@@ -66,7 +66,7 @@ public final class RouterApp implements Closeable {
 
     /** Creates the router's keys and enrolls it at the Bridge with a one-time token. */
     public static void enroll(RouterConfig config, URI bridgeUrl, String token) throws IOException {
-        Files.createDirectories(config.state());
+        OwnerOnly.folder(config.state());
         if (Files.exists(credentialsFile(config))) throw new IOException("router " + config.routerId() + " is already enrolled ("
                 + credentialsFile(config) + " exists)");
         RouterKeys k = Files.exists(keysDir(config).resolve("hpke-private.tink")) ? RouterKeys.load(keysDir(config)) : RouterKeys.generate();
@@ -75,11 +75,8 @@ public final class RouterApp implements Closeable {
         BridgeCredentials creds = BridgeClient.enroll(bridgeUrl, token, new RouterRecord(config.routerId(), pk.hpkePublicKeyset(),
                 pk.signaturePublicKeyset()));
         Path f = credentialsFile(config);
-        Files.write(f, JSON.writeValueAsBytes(creds), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-        try {
-            Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
-        } catch (UnsupportedOperationException ignored) {
-            // not a POSIX file system: the folder's own permissions apply
+        try (var out = OwnerOnly.newOutputStream(f, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            out.write(JSON.writeValueAsBytes(creds));
         }
     }
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
+import org.dicomrelay.dicom.io.OwnerOnly;
 import org.dicomrelay.relay.log.Causes;
 
 import java.io.Closeable;
@@ -24,9 +25,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -55,8 +53,6 @@ public final class Spool implements Closeable {
                     return Instant.parse(p.getValueAsString());
                 }
             }));
-    private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
-    private static final Set<PosixFilePermission> OWNER_ONLY_DIR = PosixFilePermissions.fromString("rwx------");
     static final String LOCK = "router.lock", DISCARDED_LOG = "discarded.log", REQUESTS = "requests";
     private static final Duration LOCK_WAIT = Duration.ofSeconds(10);
 
@@ -75,7 +71,7 @@ public final class Spool implements Closeable {
     }
 
     Spool(Path dir) throws IOException {
-        this.dir = ownerOnlyDirectory(dir);
+        this.dir = OwnerOnly.folder(dir);
     }
 
     /**
@@ -97,7 +93,7 @@ public final class Spool implements Closeable {
     }
 
     private void removeLeftovers() throws IOException {
-        ownerOnlyDirectory(dir.resolve(REQUESTS));
+        OwnerOnly.folder(dir.resolve(REQUESTS));
         try (Stream<Path> s = Files.list(dir)) {
             for (Path p : s.toList()) {
                 String name = p.getFileName().toString();
@@ -108,7 +104,7 @@ public final class Spool implements Closeable {
                     Files.deleteIfExists(p);
                     LOG.log(System.Logger.Level.INFO, "removed " + p + ", left by an interrupted spool write or removal");
                 } else if (Files.isRegularFile(p)) {
-                    ownerOnlyFile(p); // written by an older version under a looser umask
+                    OwnerOnly.file(p); // written by an older version under a looser umask
                 }
             }
         }
@@ -130,29 +126,6 @@ public final class Spool implements Closeable {
         return name.substring(0, name.lastIndexOf('.'));
     }
 
-    private static Path ownerOnlyDirectory(Path d) throws IOException {
-        Files.createDirectories(d);
-        try {
-            Files.setPosixFilePermissions(d, OWNER_ONLY_DIR);
-        } catch (UnsupportedOperationException notPosix) {
-            // the file system has no POSIX permissions: its own access control applies
-        }
-        return d;
-    }
-
-    private static void ownerOnlyFile(Path p) throws IOException {
-        try {
-            Files.setPosixFilePermissions(p, OWNER_ONLY);
-        } catch (UnsupportedOperationException notPosix) {
-            // the folder's own access control applies
-        }
-    }
-
-    private static FileAttribute<?>[] ownerOnly(Path p) {
-        return p.getFileSystem().supportedFileAttributeViews().contains("posix")
-                ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(OWNER_ONLY)} : new FileAttribute<?>[0];
-    }
-
     /** Holds {@code router.lock} while the router runs (released by the OS if the process dies). */
     private void lock() throws IOException {
         Path f = dir.resolve(LOCK);
@@ -170,7 +143,7 @@ public final class Spool implements Closeable {
     }
 
     private void lockFile(Path f) throws IOException {
-        FileChannel ch = FileChannel.open(f, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE), ownerOnly(f));
+        FileChannel ch = FileChannel.open(f, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE), OwnerOnly.fileAttributes(f));
         long deadline = System.nanoTime() + LOCK_WAIT.toNanos();
         try {
             while (ch.tryLock() == null) { // held until the channel closes
@@ -195,7 +168,7 @@ public final class Spool implements Closeable {
     boolean whileNoRouter(IoAction action) throws IOException {
         if (LOCKED_HERE.contains(key())) return false;
         Path f = dir.resolve(LOCK);
-        try (FileChannel ch = FileChannel.open(f, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE), ownerOnly(f))) {
+        try (FileChannel ch = FileChannel.open(f, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE), OwnerOnly.fileAttributes(f))) {
             FileLock l;
             try {
                 l = ch.tryLock();
@@ -236,7 +209,7 @@ public final class Spool implements Closeable {
         Path part = dir.resolve(id + ".part");
         try {
             long n = 0;
-            try (FileChannel ch = FileChannel.open(part, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), ownerOnly(part));
+            try (FileChannel ch = FileChannel.open(part, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), OwnerOnly.fileAttributes(part));
                  OutputStream out = new java.io.BufferedOutputStream(Channels.newOutputStream(ch), 256 * 1024)) {
                 byte[] buf = new byte[64 * 1024];
                 int k;
@@ -290,7 +263,7 @@ public final class Spool implements Closeable {
         Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
         try {
             try (FileChannel ch = FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                    StandardOpenOption.WRITE), ownerOnly(tmp))) {
+                    StandardOpenOption.WRITE), OwnerOnly.fileAttributes(tmp))) {
                 ByteBuffer b = ByteBuffer.wrap(bytes);
                 while (b.hasRemaining()) ch.write(b);
                 ch.force(true);
@@ -315,7 +288,7 @@ public final class Spool implements Closeable {
                 e.state(), e.attempts(), e.lastStatus() == null ? "-" : String.format("%04XH", e.lastStatus()), by);
         Path log = dir.resolve(DISCARDED_LOG);
         try (FileChannel ch = FileChannel.open(log, Set.of(StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE),
-                ownerOnly(log))) {
+                OwnerOnly.fileAttributes(log))) {
             ch.write(ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8)));
             ch.force(true);
         }

@@ -1,5 +1,6 @@
 package org.dicomrelay.router;
 
+import org.dicomrelay.dicom.io.OwnerOnly;
 import org.dicomrelay.relay.log.Causes;
 
 import java.io.IOException;
@@ -45,7 +46,7 @@ public final class SpoolControl {
     }
 
     private static SpoolAnswer viaRouter(Spool spool, SpoolRequest rq, Duration wait) throws IOException {
-        Files.createDirectories(spool.requests());
+        OwnerOnly.folder(spool.requests());
         String id = UUID.randomUUID().toString();
         Path request = spool.requests().resolve(id + REQUEST), answer = spool.requests().resolve(id + ANSWER);
         Spool.writeAtomically(request, Spool.JSON.writeValueAsBytes(rq));

@@ -7,6 +7,7 @@ import com.google.crypto.tink.PublicKeySign;
 import com.google.crypto.tink.TinkProtoKeysetFormat;
 import com.google.crypto.tink.hybrid.HpkeParameters;
 import com.google.crypto.tink.signature.Ed25519Parameters;
+import org.dicomrelay.dicom.io.OwnerOnly;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -90,12 +91,7 @@ public final class RouterKeys {
      * still in flight to it, so that must be a deliberate step (delete the files first).
      */
     public void save(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) {
-            Files.createDirectories(dir);
-            if (Files.getFileStore(dir).supportsFileAttributeView("posix")) {
-                Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
-            }
-        }
+        OwnerOnly.folder(dir);
         Path hpkeFile = dir.resolve(HPKE_FILE);
         Path signatureFile = dir.resolve(SIGNATURE_FILE);
         for (Path p : List.of(hpkeFile, signatureFile)) {

@@ -1,6 +1,7 @@
 package org.dicomrelay.router.link;
 
 import org.dicomrelay.relay.cloud.BlobNames;
+import org.dicomrelay.dicom.io.OwnerOnly;
 import org.dicomrelay.relay.log.Causes;
 
 import java.io.BufferedReader;
@@ -72,7 +73,7 @@ public final class UploadJournal implements Closeable {
     }
 
     UploadJournal(Path dir, Duration maxAge, LongSupplier clockMillis) throws IOException {
-        this.dir = Files.createDirectories(dir);
+        this.dir = OwnerOnly.folder(dir);
         this.maxAgeMillis = maxAge.toMillis();
         // An entry is deleted between maxAge and maxAge + one segment after its upload.
         this.segmentMillis = Math.max(1000, Math.min(maxAgeMillis / 4, Duration.ofMinutes(5).toMillis()));
@@ -161,7 +162,7 @@ public final class UploadJournal implements Closeable {
             segmentStart = now;
             // Names sort by time: the sweep reads later segments for the answers to earlier uploads.
             segment = dir.resolve(String.format("%015d", now) + "-" + Long.toHexString(System.nanoTime() & 0xFFFFFF) + SUFFIX);
-            out = Files.newOutputStream(segment, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            out = OwnerOnly.newOutputStream(segment, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         }
         out.write(line.getBytes(StandardCharsets.US_ASCII));
         out.flush();

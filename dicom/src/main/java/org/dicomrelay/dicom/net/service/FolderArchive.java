@@ -6,6 +6,7 @@ import org.dicomrelay.dicom.data.TransferSyntax;
 import org.dicomrelay.dicom.data.VR;
 import org.dicomrelay.dicom.io.DataSetReader;
 import org.dicomrelay.dicom.io.DicomInputStream;
+import org.dicomrelay.dicom.io.OwnerOnly;
 import org.dicomrelay.dicom.net.ApplicationEntity;
 import org.dicomrelay.dicom.net.Association;
 import org.dicomrelay.dicom.net.AssociationOptions;
@@ -74,7 +75,7 @@ public final class FolderArchive implements DimseServices.StoreHandler, Closeabl
      */
     public FolderArchive(Path folder, String aeTitle, Map<String, InetSocketAddress> destinations, ArchiveIndex index,
                          AssociationOptions options) throws IOException {
-        this.folder = Files.createDirectories(folder);
+        this.folder = OwnerOnly.newFolders(folder);
         this.aeTitle = aeTitle;
         this.destinations = Map.copyOf(destinations);
         this.index = index;
@@ -184,7 +185,7 @@ public final class FolderArchive implements DimseServices.StoreHandler, Closeabl
             }
             String study = received.studyInstanceUid();
             if (!FolderStorage.isUid(study) || !received.sopInstanceUid().equals(rq.sopInstanceUid())) return 0xA900;
-            Path target = Files.createDirectories(folder.resolve(study)).resolve(rq.sopInstanceUid() + ".dcm");
+            Path target = OwnerOnly.newFolders(folder.resolve(study)).resolve(rq.sopInstanceUid() + ".dcm");
             synchronized (storeLock) {
                 FolderStorage.moveInto(tmp, target);
                 Optional<IndexedInstance> old = index.put(new IndexedInstance(received.sopInstanceUid(), received.sopClassUid(),

@@ -5,6 +5,7 @@ import org.dicomrelay.dicom.data.TransferSyntax;
 import org.dicomrelay.dicom.data.VR;
 import org.dicomrelay.dicom.io.DicomOutputStream;
 import org.dicomrelay.dicom.io.FileMetaInformation;
+import org.dicomrelay.dicom.io.OwnerOnly;
 import org.dicomrelay.dicom.net.Association;
 
 import java.io.IOException;
@@ -24,7 +25,7 @@ public final class FolderStorage implements DimseServices.StoreHandler {
     private final Path folder;
 
     public FolderStorage(Path folder) throws IOException {
-        this.folder = Files.createDirectories(folder);
+        this.folder = OwnerOnly.newFolders(folder);
     }
 
     @Override public int store(Association as, DimseServices.StoreRequest rq, InputStream data) throws IOException {
@@ -49,7 +50,7 @@ public final class FolderStorage implements DimseServices.StoreHandler {
      * file in {@code dir} (named ".part-…", which folder scans skip); the caller moves or deletes it.
      */
     static Path receive(Path dir, Association as, DimseServices.StoreRequest rq, InputStream data) throws IOException {
-        Path tmp = Files.createTempFile(dir, ".part-", ".tmp");
+        Path tmp = OwnerOnly.createTempFile(dir, ".part-", ".tmp");
         try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 256 * 1024)) {
             Attributes fmi = FileMetaInformation.create(rq.sopClassUid(), rq.sopInstanceUid(), rq.transferSyntax().uid());
             fmi.setString(0x00020016, VR.AE, as.callingAeTitle());
