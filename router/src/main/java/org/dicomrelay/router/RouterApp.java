@@ -113,7 +113,8 @@ public final class RouterApp implements Closeable {
         CloudProvider cp = CloudProvider.named(provider);
         BlobStore blobs = cp.blobStore(settings);
         Notifications inbox = cp.notifications(settings, config.routerId(), bridge);
-        Courier courier = new AuthorizedCourier(new CloudCourier(config.routerId(), myKeys, keys::get, blobs, inbox), authority);
+        Courier courier = new AuthorizedCourier(new CloudCourier(config.routerId(), myKeys, keys::get, blobs, inbox,
+                config.limits().operationsPerPeer()), authority);
         Router router = Router.start(config, courier, routes, authority);
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "bridge-sync");

@@ -16,7 +16,8 @@ import java.util.Optional;
  * the local devices table, the Bridge, its Cloud IO provider settings, and when a C-STORE is
  * acknowledged: after the local spool is durable ({@code storeAck: spool}, the default) or after
  * the remote store succeeded ({@code storeAck: remote}, or per remote AE in {@code remoteAck});
- * limits on local associations ({@link Associations}) and the retry policy ({@link RetryPolicy}).
+ * limits on local associations ({@link Associations}), the retry policy ({@link RetryPolicy}) and
+ * limits on the work of other routers ({@link Limits}).
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record RouterConfig(@JsonProperty("routerId") String routerId,
@@ -30,7 +31,8 @@ public record RouterConfig(@JsonProperty("routerId") String routerId,
                            @JsonProperty("devices") List<Device> devices,
                            @JsonProperty("remoteAck") List<String> remoteAck,
                            @JsonProperty("associations") Associations associations,
-                           @JsonProperty("retry") RetryPolicy retry) {
+                           @JsonProperty("retry") RetryPolicy retry,
+                           @JsonProperty("limits") Limits limits) {
 
     /**
      * Which Cloud IO provider and its local settings (credentials stay here, never at the Bridge);
@@ -64,6 +66,7 @@ public record RouterConfig(@JsonProperty("routerId") String routerId,
         remoteAck = remoteAck == null ? List.of() : List.copyOf(remoteAck);
         if (associations == null) associations = Associations.DEFAULT;
         if (retry == null) retry = RetryPolicy.DEFAULT;
+        if (limits == null) limits = Limits.DEFAULT;
         if (bind == null) bind = "0.0.0.0";
         if (storeAck == null) storeAck = "spool";
         if (!storeAck.equals("spool") && !storeAck.equals("remote")) throw new IllegalArgumentException("storeAck must be 'spool' or 'remote'");
@@ -72,17 +75,28 @@ public record RouterConfig(@JsonProperty("routerId") String routerId,
     /** Without per-route acknowledgement overrides. */
     public RouterConfig(String routerId, String stateDir, String aeTitle, String bind, int port, String bridgeUrl, Cloud cloud,
                         String storeAck, List<Device> devices) {
-        this(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, List.of(), null, null);
+        this(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, List.of(), null, null, null);
+    }
+
+    /** With the default {@link Limits}. */
+    public RouterConfig(String routerId, String stateDir, String aeTitle, String bind, int port, String bridgeUrl, Cloud cloud,
+                        String storeAck, List<Device> devices, List<String> remoteAck, Associations associations, RetryPolicy retry) {
+        this(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, remoteAck, associations, retry, null);
     }
 
     /** The same router with other association limits. */
     public RouterConfig withAssociations(Associations a) {
-        return new RouterConfig(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, remoteAck, a, retry);
+        return new RouterConfig(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, remoteAck, a, retry, limits);
     }
 
     /** The same router with another retry policy. */
     public RouterConfig withRetry(RetryPolicy r) {
-        return new RouterConfig(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, remoteAck, associations, r);
+        return new RouterConfig(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, remoteAck, associations, r, limits);
+    }
+
+    /** The same router with other limits on the work of other routers. */
+    public RouterConfig withLimits(Limits l) {
+        return new RouterConfig(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, remoteAck, associations, retry, l);
     }
 
     public static RouterConfig load(Path file) throws IOException {

@@ -1,6 +1,7 @@
 package org.dicomrelay.router.link;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.dicomrelay.dicom.net.dimse.Status;
 import org.dicomrelay.relay.cloud.BlobNames;
 import org.dicomrelay.relay.cloud.BlobStore;
 import org.dicomrelay.relay.cloud.Notifications;
@@ -9,6 +10,7 @@ import org.dicomrelay.relay.crypto.PublicKeys;
 import org.dicomrelay.relay.crypto.RouterKeys;
 import org.dicomrelay.relay.log.Causes;
 import org.dicomrelay.relay.log.RepeatingLog;
+import org.dicomrelay.router.config.Limits;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -17,7 +19,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -43,18 +44,18 @@ public final class CloudCourier implements Courier {
     private static final long DELETE_RETRY_MILLIS = 5000;
     /** Beyond this many failed deletions, the journal's age sweep takes the rest. */
     private static final int MAX_UNDELETED = 10_000;
+    /** Frames one sender may have waiting per lane (a frame is small: its payload stays in the cloud until it runs). */
+    static final int QUEUED_PER_PEER = 1000;
 
     private final String routerId;
     private final RouterKeys keys;
     private final Function<String, PublicKeys> directory;
     private final BlobStore blobs;
     private final Notifications inbox;
-    private final ExecutorService pool = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "courier-worker");
-        t.setDaemon(true);
-        return t;
-    });
-    private final KeyedExecutor ordered = new KeyedExecutor(pool);
+    /** Received frames, at most {@code operationsPerPeer} operations per sender and lane at once; closed with the courier. */
+    private final PerSenderExecutor frames;
+    /** Frames refused because their sender's queue was full, per sender: a flood is one line, then a count. */
+    private final RepeatingLog busy = new RepeatingLog(LOG, SUMMARY_PERIOD);
     /** Inbox failures (the Bridge down, our credentials refused): the first, then a count per period, then "reachable again". */
     private final RepeatingLog inboxLog = new RepeatingLog(LOG, SUMMARY_PERIOD);
     /** Messages rejected, per claimed sender: a revoked or unknown router knocking every second is one line, then a count. */
@@ -74,6 +75,13 @@ public final class CloudCourier implements Courier {
     private final RepeatingLog deleteLog = new RepeatingLog(LOG, SUMMARY_PERIOD);
 
     public CloudCourier(String routerId, RouterKeys keys, Function<String, PublicKeys> directory, BlobStore blobs, Notifications inbox) {
+        this(routerId, keys, directory, blobs, inbox, Limits.DEFAULT.operationsPerPeer());
+    }
+
+    /** Runs at most {@code operationsPerPeer} operations of one sending router at once (router.yaml {@code limits}). */
+    public CloudCourier(String routerId, RouterKeys keys, Function<String, PublicKeys> directory, BlobStore blobs, Notifications inbox,
+                        int operationsPerPeer) {
+        this.frames = new PerSenderExecutor(operationsPerPeer, QUEUED_PER_PEER, "courier-worker");
         this.routerId = routerId;
         this.keys = keys;
         this.directory = directory;
@@ -266,10 +274,48 @@ public final class CloudCourier implements Courier {
                 if (blob != null) deleteBlob.run();
             }
         };
-        // Frames of one operation run in order, one after another; a CANCEL must overtake them, or it
-        // would wait behind the very C-FIND/C-MOVE it cancels (which runs until the PACS is done).
-        if (f.type() == Frame.Type.CANCEL) pool.execute(task);
-        else ordered.execute(f.operationId(), task);
+        // Frames of one operation run in order, one after another, in their sender's lane; a CANCEL has a lane of its
+        // own, or it would wait behind the very C-FIND/C-MOVE it cancels (which runs until the PACS is done).
+        Lane lane = Lane.of(from, f.type());
+        if (frames.execute(lane, f.operationId(), task)) {
+            busy.cleared(from, "router " + from + " is served again");
+        } else {
+            refuseBusy(from, f);
+        }
+    }
+
+    /**
+     * The sender's queue is full: its payload is deleted (nothing will read it) and a request is
+     * answered with a transient failure, so the sender retries later; other frames are dropped.
+     */
+    private void refuseBusy(String from, Frame f) {
+        busy.occurred(from, System.Logger.Level.WARNING, "router " + from + " has " + QUEUED_PER_PEER
+                + " frames waiting; refused " + f.type() + " of operation " + f.operationId());
+        String blob = f.string("blob");
+        if (blob != null) deleteQuietly(blob);
+        Frame.Type answer = answerTo(f.type());
+        if (answer == null) return;
+        int status = f.type() == Frame.Type.MOVE_RQ || f.type() == Frame.Type.GET_RQ
+                ? Status.OUT_OF_RESOURCES_UNABLE_TO_PERFORM_SUB_OPERATIONS.code() : Status.OUT_OF_RESOURCES.code();
+        try {
+            send(from, Frame.of(answer, f.operationId()).failed(status, "router " + routerId + " is busy with other requests from router "
+                    + from + ": try again later", Failure.TRANSIENT), null);
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "could not answer " + f.type() + " of router " + from + ": " + Causes.of(e));
+        }
+    }
+
+    /** The answer a frame awaits, or null for one that is itself an answer or a cancel. */
+    static Frame.Type answerTo(Frame.Type t) {
+        return switch (t) {
+            case ECHO_RQ -> Frame.Type.ECHO_RSP;
+            case STORE_RQ -> Frame.Type.STORE_RSP;
+            case FIND_RQ -> Frame.Type.FIND_RSP;
+            case MOVE_RQ -> Frame.Type.MOVE_RSP;
+            case GET_RQ -> Frame.Type.GET_RSP;
+            case INSTANCE -> Frame.Type.INSTANCE_RSP;
+            default -> null;
+        };
     }
 
     private static InputStream failing(IOException e) {
@@ -316,7 +362,7 @@ public final class CloudCourier implements Courier {
     @Override public void close() throws IOException {
         closed = true;
         if (poller != null) poller.interrupt();
-        pool.shutdownNow();
+        frames.close();
         sweeper.shutdownNow();
         UploadJournal j = journal;
         if (j != null) j.close();

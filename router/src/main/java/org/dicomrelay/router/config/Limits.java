@@ -1,0 +1,18 @@
+package org.dicomrelay.router.config;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/**
+ * Limits on the work other routers may give this one: at most {@code operationsPerPeer}
+ * operations of one sending router run at once (default 8); its further frames wait in its own
+ * queue, so that a hostile or busy peer can take neither every thread nor every connection to
+ * a local device, and never delays the other routers.
+ */
+public record Limits(@JsonProperty("operationsPerPeer") Integer operationsPerPeer) {
+    public static final Limits DEFAULT = new Limits(null);
+
+    public Limits {
+        if (operationsPerPeer == null) operationsPerPeer = 8;
+        if (operationsPerPeer < 1) throw new IllegalArgumentException("limits.operationsPerPeer must be at least 1");
+    }
+}

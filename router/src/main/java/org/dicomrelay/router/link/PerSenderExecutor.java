@@ -1,0 +1,107 @@
+package org.dicomrelay.router.link;
+
+import org.dicomrelay.relay.log.Causes;
+
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * Runs received frames with at most {@code perLane} operations of one {@link Lane} at once (so
+ * one sending router cannot take every thread, nor open a connection to a local device per
+ * frame), the frames of one operation one after another in arrival order, and the rest waiting
+ * in their lane's queue of at most {@code queueLimit} frames. Lanes never wait for each other:
+ * threads stay below lanes in use × {@code perLane}.
+ */
+final class PerSenderExecutor implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(PerSenderExecutor.class.getName());
+
+    private final int perLane;
+    private final int queueLimit;
+    private final ExecutorService pool;
+    /** Lanes with frames running or waiting; guarded by itself, as is every {@link LaneState}. */
+    private final Map<Lane, LaneState> lanes = new HashMap<>();
+
+    /** One lane's operations: those running and those waiting for a slot, each with its frames not yet started. */
+    private static final class LaneState {
+        final Map<String, ArrayDeque<Runnable>> operations = new HashMap<>();
+        final ArrayDeque<String> waiting = new ArrayDeque<>();
+        int running;
+        int queued;
+    }
+
+    PerSenderExecutor(int perLane, int queueLimit, String threadName) {
+        if (perLane < 1 || queueLimit < 0) throw new IllegalArgumentException("perLane must be at least 1, queueLimit at least 0");
+        this.perLane = perLane;
+        this.queueLimit = queueLimit;
+        // Cached, but never more threads than slots granted below.
+        this.pool = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, threadName);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * Runs {@code task} after the earlier frames of {@code operationId} in {@code lane}, or queues
+     * it; false, and nothing is kept, when the lane's queue is full.
+     */
+    boolean execute(Lane lane, String operationId, Runnable task) {
+        synchronized (lanes) {
+            LaneState s = lanes.computeIfAbsent(lane, k -> new LaneState());
+            ArrayDeque<Runnable> frames = s.operations.get(operationId);
+            if (frames == null && s.running < perLane) {
+                s.operations.put(operationId, new ArrayDeque<>());
+                s.running++;
+                pool.execute(() -> drain(lane, s, operationId, task));
+                return true;
+            }
+            if (s.queued >= queueLimit) {
+                if (s.running == 0 && s.operations.isEmpty()) lanes.remove(lane);
+                return false;
+            }
+            if (frames == null) {
+                frames = new ArrayDeque<>();
+                s.operations.put(operationId, frames);
+                s.waiting.add(operationId);
+            }
+            frames.add(task);
+            s.queued++;
+            return true;
+        }
+    }
+
+    /** Runs an operation's frames, then the lane's next waiting operation on the same thread (its slot passes on). */
+    private void drain(Lane lane, LaneState s, String firstOperation, Runnable first) {
+        String operationId = firstOperation;
+        Runnable task = first;
+        while (true) {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "frame of operation " + operationId + " from router " + lane.senderId()
+                        + " failed: " + Causes.of(e), e);
+            }
+            synchronized (lanes) {
+                task = s.operations.get(operationId).poll();
+                if (task == null) {
+                    s.operations.remove(operationId);
+                    operationId = s.waiting.poll();
+                    if (operationId == null) {
+                        s.running--;
+                        if (s.running == 0) lanes.remove(lane);
+                        return;
+                    }
+                    task = s.operations.get(operationId).poll();
+                }
+                s.queued--;
+            }
+        }
+    }
+
+    @Override public void close() {
+        pool.shutdownNow();
+    }
+}
