@@ -45,6 +45,16 @@ class RouterConfigTest {
         assertThatThrownBy(() -> RouterConfig.load(f)).hasMessageContaining("cloud.blobMaxAgeMinutes must be at least 1");
     }
 
+    @Test void operationsPerPeerIsSetUnderLimits(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("router.yaml");
+        Files.writeString(f, "routerId: a1\nstateDir: x\naeTitle: R\nport: 1\nlimits: {operationsPerPeer: 3}\n");
+        assertThat(RouterConfig.load(f).limits().operationsPerPeer()).isEqualTo(3);
+        Files.writeString(f, "routerId: a1\nstateDir: x\naeTitle: R\nport: 1\n");
+        assertThat(RouterConfig.load(f).limits().operationsPerPeer()).as("default").isEqualTo(8);
+        Files.writeString(f, "routerId: a1\nstateDir: x\naeTitle: R\nport: 1\nlimits: {operationsPerPeer: 0}\n");
+        assertThatThrownBy(() -> RouterConfig.load(f)).hasMessageContaining("limits.operationsPerPeer must be at least 1");
+    }
+
     @Test void badValuesAreNamed(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("router.yaml");
         Files.writeString(f, "routerId: Hospital A\nstateDir: x\naeTitle: R\nport: 1\n");

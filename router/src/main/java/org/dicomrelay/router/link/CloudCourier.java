@@ -45,7 +45,7 @@ public final class CloudCourier implements Courier {
     /** Beyond this many failed deletions, the journal's age sweep takes the rest. */
     private static final int MAX_UNDELETED = 10_000;
     /** Frames one sender may have waiting per lane (a frame is small: its payload stays in the cloud until it runs). */
-    static final int QUEUED_PER_PEER = 1000;
+    private static final int QUEUED_PER_PEER = 1000;
 
     private final String routerId;
     private final RouterKeys keys;
@@ -54,6 +54,7 @@ public final class CloudCourier implements Courier {
     private final Notifications inbox;
     /** Received frames, at most {@code operationsPerPeer} operations per sender and lane at once; closed with the courier. */
     private final PerSenderExecutor frames;
+    private final int queuedPerPeer;
     /** Frames refused because their sender's queue was full, per sender: a flood is one line, then a count. */
     private final RepeatingLog busy = new RepeatingLog(LOG, SUMMARY_PERIOD);
     /** Inbox failures (the Bridge down, our credentials refused): the first, then a count per period, then "reachable again". */
@@ -81,7 +82,13 @@ public final class CloudCourier implements Courier {
     /** Runs at most {@code operationsPerPeer} operations of one sending router at once (router.yaml {@code limits}). */
     public CloudCourier(String routerId, RouterKeys keys, Function<String, PublicKeys> directory, BlobStore blobs, Notifications inbox,
                         int operationsPerPeer) {
-        this.frames = new PerSenderExecutor(operationsPerPeer, QUEUED_PER_PEER, "courier-worker");
+        this(routerId, keys, directory, blobs, inbox, operationsPerPeer, QUEUED_PER_PEER);
+    }
+
+    CloudCourier(String routerId, RouterKeys keys, Function<String, PublicKeys> directory, BlobStore blobs, Notifications inbox,
+                 int operationsPerPeer, int queuedPerPeer) {
+        this.frames = new PerSenderExecutor(operationsPerPeer, queuedPerPeer, "courier-worker");
+        this.queuedPerPeer = queuedPerPeer;
         this.routerId = routerId;
         this.keys = keys;
         this.directory = directory;
@@ -278,9 +285,9 @@ public final class CloudCourier implements Courier {
         // own, or it would wait behind the very C-FIND/C-MOVE it cancels (which runs until the PACS is done).
         Lane lane = Lane.of(from, f.type());
         if (frames.execute(lane, f.operationId(), task)) {
-            busy.cleared(from, "router " + from + " is served again");
+            busy.cleared(lane.toString(), "router " + from + " is served again (" + lane.kind() + ")");
         } else {
-            refuseBusy(from, f);
+            refuseBusy(lane, f);
         }
     }
 
@@ -288,9 +295,10 @@ public final class CloudCourier implements Courier {
      * The sender's queue is full: its payload is deleted (nothing will read it) and a request is
      * answered with a transient failure, so the sender retries later; other frames are dropped.
      */
-    private void refuseBusy(String from, Frame f) {
-        busy.occurred(from, System.Logger.Level.WARNING, "router " + from + " has " + QUEUED_PER_PEER
-                + " frames waiting; refused " + f.type() + " of operation " + f.operationId());
+    private void refuseBusy(Lane lane, Frame f) {
+        String from = lane.senderId();
+        busy.occurred(lane.toString(), System.Logger.Level.WARNING, "router " + from + " has " + queuedPerPeer + " frames waiting ("
+                + lane.kind() + "); refused " + f.type() + " of operation " + f.operationId());
         String blob = f.string("blob");
         if (blob != null) deleteQuietly(blob);
         Frame.Type answer = answerTo(f.type());
