@@ -46,6 +46,7 @@ public final class CloudCourier implements Courier {
     private static final int MAX_UNDELETED = 10_000;
     /** Frames one sender may have waiting per lane (a frame is small: its payload stays in the cloud until it runs). */
     private static final int QUEUED_PER_PEER = 1000;
+    private static final int ANSWER_QUEUE_FACTOR = 10;
 
     private final String routerId;
     private final RouterKeys keys;
@@ -87,7 +88,10 @@ public final class CloudCourier implements Courier {
 
     CloudCourier(String routerId, RouterKeys keys, Function<String, PublicKeys> directory, BlobStore blobs, Notifications inbox,
                  int operationsPerPeer, int queuedPerPeer) {
-        this.frames = new PerSenderExecutor(operationsPerPeer, queuedPerPeer, "courier-worker");
+        // Answers get a deeper queue: the INSTANCEs of this router's own C-MOVE of a large study may arrive
+        // faster than the local device stores them, and a dropped one is an image missing there.
+        this.frames = new PerSenderExecutor(operationsPerPeer,
+                lane -> lane.kind() == Lane.Kind.ANSWERS ? queuedPerPeer * ANSWER_QUEUE_FACTOR : queuedPerPeer, "courier-worker");
         this.queuedPerPeer = queuedPerPeer;
         this.routerId = routerId;
         this.keys = keys;
@@ -293,12 +297,12 @@ public final class CloudCourier implements Courier {
 
     /**
      * The sender's queue is full: its payload is deleted (nothing will read it) and a request is
-     * answered with a transient failure, so the sender retries later; other frames are dropped.
+     * answered with a transient failure, so the sender retries later; answers and cancels are dropped.
      */
     private void refuseBusy(Lane lane, Frame f) {
         String from = lane.senderId();
-        busy.occurred(lane.toString(), System.Logger.Level.WARNING, "router " + from + " has " + queuedPerPeer + " frames waiting ("
-                + lane.kind() + "); refused " + f.type() + " of operation " + f.operationId());
+        busy.occurred(lane.toString(), System.Logger.Level.WARNING, "router " + from + " has too many frames waiting (" + lane.kind()
+                + "); refused " + f.type() + " of operation " + f.operationId());
         String blob = f.string("blob");
         if (blob != null) deleteQuietly(blob);
         Frame.Type answer = answerTo(f.type());
@@ -313,7 +317,7 @@ public final class CloudCourier implements Courier {
         }
     }
 
-    /** The answer a frame awaits, or null for one that is itself an answer or a cancel. */
+    /** The answer a request awaits, or null for an answer, an INSTANCE (its sender awaits no answer) or a cancel. */
     static Frame.Type answerTo(Frame.Type t) {
         return switch (t) {
             case ECHO_RQ -> Frame.Type.ECHO_RSP;
@@ -321,7 +325,6 @@ public final class CloudCourier implements Courier {
             case FIND_RQ -> Frame.Type.FIND_RSP;
             case MOVE_RQ -> Frame.Type.MOVE_RSP;
             case GET_RQ -> Frame.Type.GET_RSP;
-            case INSTANCE -> Frame.Type.INSTANCE_RSP;
             default -> null;
         };
     }

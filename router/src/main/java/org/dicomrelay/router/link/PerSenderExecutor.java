@@ -7,19 +7,20 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.ToIntFunction;
 
 /**
  * Runs received frames with at most {@code perLane} operations of one {@link Lane} at once (so
  * one sending router cannot take every thread, nor open a connection to a local device per
  * frame), the frames of one operation one after another in arrival order, and the rest waiting
- * in their lane's queue of at most {@code queueLimit} frames. Lanes never wait for each other:
+ * in their lane's queue of at most {@code queueLimit(lane)} frames. Lanes never wait for each other:
  * threads stay below lanes in use × {@code perLane}.
  */
 final class PerSenderExecutor implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(PerSenderExecutor.class.getName());
 
     private final int perLane;
-    private final int queueLimit;
+    private final ToIntFunction<Lane> queueLimit;
     private final ExecutorService pool;
     /** Lanes with frames running or waiting; guarded by itself, as is every {@link LaneState}. */
     private final Map<Lane, LaneState> lanes = new HashMap<>();
@@ -32,8 +33,8 @@ final class PerSenderExecutor implements AutoCloseable {
         int queued;
     }
 
-    PerSenderExecutor(int perLane, int queueLimit, String threadName) {
-        if (perLane < 1 || queueLimit < 0) throw new IllegalArgumentException("perLane must be at least 1, queueLimit at least 0");
+    PerSenderExecutor(int perLane, ToIntFunction<Lane> queueLimit, String threadName) {
+        if (perLane < 1) throw new IllegalArgumentException("perLane must be at least 1");
         this.perLane = perLane;
         this.queueLimit = queueLimit;
         // Cached, but never more threads than slots granted below.
@@ -58,7 +59,7 @@ final class PerSenderExecutor implements AutoCloseable {
                 pool.execute(() -> drain(lane, s, operationId, task));
                 return true;
             }
-            if (s.queued >= queueLimit) {
+            if (s.queued >= queueLimit.applyAsInt(lane)) {
                 if (s.running == 0 && s.operations.isEmpty()) lanes.remove(lane);
                 return false;
             }

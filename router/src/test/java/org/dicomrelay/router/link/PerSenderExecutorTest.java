@@ -58,7 +58,7 @@ class PerSenderExecutorTest {
     }
 
     @Test void aFloodOfOneSenderRunsAtMostNAtOnceAndLosesNothingWhileAnotherSenderIsServed() throws Exception {
-        executor = new PerSenderExecutor(N, 1000, "test-worker");
+        executor = new PerSenderExecutor(N, lane -> 1000, "test-worker");
         List<String> done = new CopyOnWriteArrayList<>();
         for (int i = 0; i < 300; i++) assertThat(executor.execute(requests("hospital-x"), "op-" + i, blocking(done, "op-" + i))).isTrue();
         await().atMost(WAIT).until(() -> running.get() == N);
@@ -76,7 +76,7 @@ class PerSenderExecutorTest {
     }
 
     @Test void framesOfOneOperationKeepTheirOrderWhileOperationsShareTheSlots() {
-        executor = new PerSenderExecutor(2, 1000, "test-worker");
+        executor = new PerSenderExecutor(2, lane -> 1000, "test-worker");
         List<String> seen = new CopyOnWriteArrayList<>();
         for (int i = 0; i < 100; i++) {
             for (String op : List.of("find-1", "find-2", "find-3", "find-4")) {
@@ -98,7 +98,7 @@ class PerSenderExecutorTest {
     }
 
     @Test void aCancelOvertakesTheOperationsItsSenderIsRunning() throws Exception {
-        executor = new PerSenderExecutor(1, 1000, "test-worker");
+        executor = new PerSenderExecutor(1, lane -> 1000, "test-worker");
         List<String> done = new CopyOnWriteArrayList<>();
         executor.execute(requests("hospital-x"), "move-1", blocking(done, "move-1"));
         executor.execute(requests("hospital-x"), "move-2", blocking(done, "move-2"));
@@ -112,7 +112,7 @@ class PerSenderExecutorTest {
     }
 
     @Test void answersAreNotStarvedByTheSendersRequests() throws Exception {
-        executor = new PerSenderExecutor(1, 1000, "test-worker");
+        executor = new PerSenderExecutor(1, lane -> 1000, "test-worker");
         List<String> done = new CopyOnWriteArrayList<>();
         for (int i = 0; i < 10; i++) executor.execute(requests("hospital-x"), "store-" + i, blocking(done, "store-" + i));
         await().atMost(WAIT).until(() -> running.get() == 1);
@@ -123,7 +123,7 @@ class PerSenderExecutorTest {
     }
 
     @Test void beyondTheQueueLimitFramesAreRefusedAndTheQueuedOnesStillRun() {
-        executor = new PerSenderExecutor(1, 10, "test-worker");
+        executor = new PerSenderExecutor(1, lane -> 10, "test-worker");
         List<String> done = new CopyOnWriteArrayList<>();
         for (int i = 0; i < 11; i++) assertThat(executor.execute(requests("hospital-x"), "op-" + i, blocking(done, "op-" + i))).isTrue();
         await().atMost(WAIT).until(() -> running.get() == 1);
