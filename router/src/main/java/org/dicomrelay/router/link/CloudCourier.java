@@ -56,7 +56,7 @@ public final class CloudCourier implements Courier {
     /** Received frames, at most {@code operationsPerPeer} operations per sender and lane at once; closed with the courier. */
     private final PerSenderExecutor frames;
     private final int queuedPerPeer;
-    /** Frames refused because their sender's queue was full, per sender: a flood is one line, then a count. */
+    /** Frames refused because their sender's queue was full, per sender and lane: a flood is one line, then a count. */
     private final RepeatingLog busy = new RepeatingLog(LOG, SUMMARY_PERIOD);
     /** Inbox failures (the Bridge down, our credentials refused): the first, then a count per period, then "reachable again". */
     private final RepeatingLog inboxLog = new RepeatingLog(LOG, SUMMARY_PERIOD);
@@ -318,7 +318,7 @@ public final class CloudCourier implements Courier {
     }
 
     /** The answer a request awaits, or null for an answer, an INSTANCE (its sender awaits no answer) or a cancel. */
-    static Frame.Type answerTo(Frame.Type t) {
+    private static Frame.Type answerTo(Frame.Type t) {
         return switch (t) {
             case ECHO_RQ -> Frame.Type.ECHO_RSP;
             case STORE_RQ -> Frame.Type.STORE_RSP;
