@@ -1,6 +1,6 @@
 package org.dicomrelay.router;
 
-import org.dicomrelay.relay.log.Causes;
+import org.dicomrelay.dicom.net.FailureText;
 import org.dicomrelay.relay.log.RepeatingLog;
 import org.dicomrelay.router.config.RetryPolicy;
 
@@ -159,7 +159,7 @@ final class Deliveries implements Closeable {
             try {
                 r = attempt.deliver(e);
             } catch (RuntimeException ex) {
-                r = DeliveryResult.unreachable(Causes.of(ex));
+                r = DeliveryResult.unreachable(FailureText.of(ex));
             }
             finished(d, e, r, probe);
         });
@@ -185,7 +185,7 @@ final class Deliveries implements Closeable {
                         spool.remove(e.id());
                     } catch (IOException ex) {
                         LOG.log(System.Logger.Level.ERROR, "delivered " + e.sopInstanceUid() + " but could not remove spool entry " + e.id()
-                                + " (it will be delivered again at the next start): " + Causes.of(ex));
+                                + " (it will be delivered again at the next start): " + FailureText.of(ex));
                     }
                 }
                 LOG.log(System.Logger.Level.INFO, "delivered " + e.sopInstanceUid() + " to " + e.calledAe() + String.format(" (status %04XH)", r.status()));
@@ -262,7 +262,7 @@ final class Deliveries implements Closeable {
             spool.write(e);
         } catch (IOException ex) {
             // the previous record stays; the entry is kept in memory all the same
-            LOG.log(System.Logger.Level.ERROR, "could not update spool record " + e.id() + ": " + Causes.of(ex));
+            LOG.log(System.Logger.Level.ERROR, "could not update spool record " + e.id() + ": " + FailureText.of(ex));
         }
     }
 

@@ -2,6 +2,7 @@ package org.dicomrelay.router;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.dicomrelay.dicom.io.OwnerOnly;
+import org.dicomrelay.dicom.net.FailureText;
 import org.dicomrelay.relay.bridge.AeConflictException;
 import org.dicomrelay.relay.bridge.AeExport;
 import org.dicomrelay.relay.bridge.BridgeAuthException;
@@ -12,7 +13,6 @@ import org.dicomrelay.relay.bridge.Directory;
 import org.dicomrelay.relay.bridge.DirectoryVerificationException;
 import org.dicomrelay.relay.bridge.RouterRecord;
 import org.dicomrelay.relay.crypto.PublicKeys;
-import org.dicomrelay.relay.log.Causes;
 import org.dicomrelay.relay.log.RepeatingLog;
 import org.dicomrelay.router.config.Device;
 import org.dicomrelay.router.config.RouterConfig;
@@ -76,7 +76,7 @@ final class DirectorySync {
         } catch (DirectoryVerificationException e) {
             report(seen, "sync:verification", System.Logger.Level.ERROR, "directory sync: " + e.getMessage() + "; using the cached routing table");
         } catch (IOException | RuntimeException e) {
-            report(seen, "sync:failed", System.Logger.Level.WARNING, "directory sync with the Bridge failed: " + Causes.of(e)
+            report(seen, "sync:failed", System.Logger.Level.WARNING, "directory sync with the Bridge failed: " + FailureText.of(e)
                     + "; using the cached routing table");
         }
         // The conditions of the parts that did run are still current; those of a failed sync are not cleared.

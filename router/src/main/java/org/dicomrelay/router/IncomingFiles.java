@@ -1,7 +1,7 @@
 package org.dicomrelay.router;
 
 import org.dicomrelay.dicom.io.OwnerOnly;
-import org.dicomrelay.relay.log.Causes;
+import org.dicomrelay.dicom.net.FailureText;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -51,7 +51,7 @@ final class IncomingFiles {
         try {
             Files.deleteIfExists(file);
         } catch (IOException e) {
-            LOG.log(System.Logger.Level.WARNING, "could not delete the temporary file " + file + ": " + Causes.of(e));
+            LOG.log(System.Logger.Level.WARNING, "could not delete the temporary file " + file + ": " + FailureText.of(e));
         }
     }
 

@@ -1,6 +1,6 @@
 package org.dicomrelay.router;
 
-import org.dicomrelay.relay.log.Causes;
+import org.dicomrelay.dicom.net.FailureText;
 import org.dicomrelay.router.config.RouterConfig;
 import org.dicomrelay.router.link.Courier;
 import org.dicomrelay.router.link.UploadJournal;
@@ -25,7 +25,7 @@ final class Leftovers {
             courier.recordUploadsIn(UploadJournal.open(config.state().resolve(UPLOADS), config.blobMaxAge()));
         } catch (IOException e) {
             // A full disk must not keep the router from draining its spool; only orphaned blobs are at stake.
-            LOG.log(System.Logger.Level.WARNING, "no upload journal, unanswered payloads will not be swept: " + Causes.of(e));
+            LOG.log(System.Logger.Level.WARNING, "no upload journal, unanswered payloads will not be swept: " + FailureText.of(e));
         }
     }
 }

@@ -1,9 +1,9 @@
 package org.dicomrelay.router;
 
 import org.dicomrelay.dicom.net.AssociationRejectedException;
+import org.dicomrelay.dicom.net.FailureText;
 import org.dicomrelay.dicom.net.dimse.Status;
 import org.dicomrelay.dicom.net.pdu.AAssociateRj;
-import org.dicomrelay.relay.log.Causes;
 import org.dicomrelay.router.config.Device;
 import org.dicomrelay.router.link.Failure;
 import org.dicomrelay.router.link.Frame;
@@ -64,20 +64,20 @@ record LocalFailure(int status, String error, Failure failure) {
         }
         if (e instanceof RuntimeException) {
             // A fault of this router, not a refusal of the object: an acknowledged object is never dead-lettered for it.
-            return new LocalFailure(Status.PROCESSING_FAILURE.code(), "router could not perform the request for " + at + ": " + Causes.of(e),
+            return new LocalFailure(Status.PROCESSING_FAILURE.code(), "router could not perform the request for " + at + ": " + FailureText.of(e),
                     Failure.TRANSIENT);
         }
         String error;
         if (has(e, ConnectException.class)) error = at + " refused the connection";
-        else if (has(e, UnknownHostException.class) || has(e, NoRouteToHostException.class)) error = at + " is unreachable: " + Causes.of(e);
-        else if (has(e, SocketTimeoutException.class)) error = "no response from " + at + ": " + Causes.of(e);
-        else error = at + ": " + Causes.of(e);
+        else if (has(e, UnknownHostException.class) || has(e, NoRouteToHostException.class)) error = at + " is unreachable: " + FailureText.of(e);
+        else if (has(e, SocketTimeoutException.class)) error = "no response from " + at + ": " + FailureText.of(e);
+        else error = at + ": " + FailureText.of(e);
         return new LocalFailure(statusIfNone, error, Failure.TRANSIENT);
     }
 
     /** This router could not receive the object it was sent (its disk, the payload in the cloud): a resend may do. */
     static LocalFailure notReceived(Exception e) {
-        return new LocalFailure(Status.OUT_OF_RESOURCES.code(), "the performing router could not receive the object: " + Causes.of(e),
+        return new LocalFailure(Status.OUT_OF_RESOURCES.code(), "the performing router could not receive the object: " + FailureText.of(e),
                 Failure.TRANSIENT);
     }
 

@@ -1,9 +1,9 @@
 package org.dicomrelay.router;
 
+import org.dicomrelay.dicom.net.FailureText;
 import org.dicomrelay.dicom.net.service.DicomServiceException;
 import org.dicomrelay.relay.bridge.BridgeAuthException;
 import org.dicomrelay.relay.bridge.BridgeUnreachableException;
-import org.dicomrelay.relay.log.Causes;
 
 import java.time.Duration;
 
@@ -28,7 +28,7 @@ record RelayFailure(int status, String comment) {
     static RelayFailure of(Throwable e, int otherwise) {
         if (e instanceof Authority.RevokedException || e instanceof BridgeAuthException) return revoked();
         if (e instanceof BridgeUnreachableException) return new RelayFailure(otherwise, "relay failed: the Bridge is unreachable");
-        return new RelayFailure(otherwise, "relay failed: " + Causes.of(e));
+        return new RelayFailure(otherwise, "relay failed: " + FailureText.of(e));
     }
 
     /** The other router did not answer in time. */

@@ -7,12 +7,12 @@ import org.dicomrelay.dicom.io.DicomInputStream;
 import org.dicomrelay.dicom.io.DicomOutputStream;
 import org.dicomrelay.dicom.io.Transcoder;
 import org.dicomrelay.dicom.net.Association;
+import org.dicomrelay.dicom.net.FailureText;
+import org.dicomrelay.dicom.net.dimse.Status;
 import org.dicomrelay.dicom.net.service.DicomServiceException;
 import org.dicomrelay.dicom.net.service.DimseServices;
 import org.dicomrelay.dicom.net.service.Responder;
 import org.dicomrelay.dicom.net.service.StorageSource;
-import org.dicomrelay.dicom.net.dimse.Status;
-import org.dicomrelay.relay.log.Causes;
 import org.dicomrelay.relay.log.RepeatingLog;
 import org.dicomrelay.router.config.Device;
 import org.dicomrelay.router.config.RouterConfig;
@@ -170,7 +170,7 @@ final class RelayService {
         } catch (IOException ex) {
             if (ex instanceof org.dicomrelay.dicom.net.AssociationException) throw ex;
             LOG.log(System.Logger.Level.ERROR, "spool write failed for " + rq.sopInstanceUid() + " from " + as.callingAeTitle()
-                    + ", answered A700 (the modality keeps it and may retry): " + Causes.of(ex));
+                    + ", answered A700 (the modality keeps it and may retry): " + FailureText.of(ex));
             return Status.OUT_OF_RESOURCES.code(); // e.g. disk full: nothing was kept, nothing is lost
         }
         if (remoteAck) return forwardWhileModalityWaits(e);
@@ -189,7 +189,7 @@ final class RelayService {
             spool.remove(e.id());
         } catch (IOException ex) {
             LOG.log(System.Logger.Level.WARNING, "could not remove spool entry " + e.id() + " (answered to the modality; `spool` lists it): "
-                    + Causes.of(ex));
+                    + FailureText.of(ex));
         }
         if (r.outcome() == DeliveryOutcome.DELIVERED) {
             LOG.log(System.Logger.Level.INFO, "delivered " + e.sopInstanceUid() + " to " + e.calledAe() + String.format(" (status %04XH)", r.status()));
@@ -227,7 +227,7 @@ final class RelayService {
             return DeliveryResult.answered(answer.integer(Frame.STATUS, Status.OUT_OF_RESOURCES.code()), answer.string(Frame.ERROR),
                     answer.string(Frame.FAILURE));
         } catch (IOException ex) {
-            return DeliveryResult.unreachable("sending to router " + r.routerId() + " failed: " + Causes.of(ex));
+            return DeliveryResult.unreachable("sending to router " + r.routerId() + " failed: " + FailureText.of(ex));
         } catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
             return DeliveryResult.unreachable("interrupted: the router is stopping");
@@ -357,7 +357,7 @@ final class RelayService {
                 try {
                     st = sink.store(frame, payload);
                 } catch (IOException e) {
-                    LOG.log(System.Logger.Level.WARNING, "sub-operation for " + frame.string("sopInstanceUid") + " failed: " + Causes.of(e));
+                    LOG.log(System.Logger.Level.WARNING, "sub-operation for " + frame.string("sopInstanceUid") + " failed: " + FailureText.of(e));
                     st = 0xA700;
                 }
                 if (st == 0) completed.incrementAndGet();
@@ -475,7 +475,7 @@ final class RelayService {
         try {
             spool.close();
         } catch (IOException e) {
-            LOG.log(System.Logger.Level.WARNING, "could not release the spool lock: " + Causes.of(e));
+            LOG.log(System.Logger.Level.WARNING, "could not release the spool lock: " + FailureText.of(e));
         }
     }
 }

@@ -2,17 +2,17 @@ package org.dicomrelay.router;
 
 import org.dicomrelay.dicom.data.TransferSyntax;
 import org.dicomrelay.dicom.net.DimseResponse;
+import org.dicomrelay.dicom.net.FailureText;
 import org.dicomrelay.dicom.net.PendingRequest;
 import org.dicomrelay.dicom.net.dimse.Status;
 import org.dicomrelay.dicom.net.service.QueryRetrieveModel;
 import org.dicomrelay.dicom.net.service.QueryRetrieveScu;
 import org.dicomrelay.dicom.net.service.StorageSource;
 import org.dicomrelay.dicom.net.service.Verification;
+import org.dicomrelay.relay.log.RepeatingLog;
 import org.dicomrelay.router.config.Device;
 import org.dicomrelay.router.config.RouterConfig;
 import org.dicomrelay.router.config.Service;
-import org.dicomrelay.relay.log.Causes;
-import org.dicomrelay.relay.log.RepeatingLog;
 import org.dicomrelay.router.link.Courier;
 import org.dicomrelay.router.link.Failure;
 import org.dicomrelay.router.link.Frame;
@@ -91,7 +91,7 @@ final class RemoteExecutor {
         try {
             courier.send(to, f, null);
         } catch (IOException e) {
-            unanswered.occurred(to, System.Logger.Level.WARNING, "could not answer router " + to + ": " + Causes.of(e));
+            unanswered.occurred(to, System.Logger.Level.WARNING, "could not answer router " + to + ": " + FailureText.of(e));
             return;
         }
         unanswered.cleared(to, "router " + to + " can be answered again");
@@ -193,7 +193,7 @@ final class RemoteExecutor {
                 try {
                     p.cancel(scu.contextOf("find"));
                 } catch (IOException e) {
-                    LOG.log(System.Logger.Level.WARNING, "C-CANCEL to " + d.aeTitle() + " failed: " + Causes.of(e));
+                    LOG.log(System.Logger.Level.WARNING, "C-CANCEL to " + d.aeTitle() + " failed: " + FailureText.of(e));
                 }
             });
             if (earlyCancels.remove(f.operationId())) cancels.get(f.operationId()).run();
@@ -246,7 +246,7 @@ final class RemoteExecutor {
                 try {
                     p.cancel(scu.contextOf("move"));
                 } catch (IOException e) {
-                    LOG.log(System.Logger.Level.WARNING, "C-CANCEL to " + d.aeTitle() + " failed: " + Causes.of(e));
+                    LOG.log(System.Logger.Level.WARNING, "C-CANCEL to " + d.aeTitle() + " failed: " + FailureText.of(e));
                 }
             });
             if (earlyCancels.remove(f.operationId())) cancels.get(f.operationId()).run();

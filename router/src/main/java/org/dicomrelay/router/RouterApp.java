@@ -2,6 +2,7 @@ package org.dicomrelay.router;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.dicomrelay.dicom.io.OwnerOnly;
+import org.dicomrelay.dicom.net.FailureText;
 import org.dicomrelay.relay.bridge.BridgeClient;
 import org.dicomrelay.relay.bridge.BridgeCredentials;
 import org.dicomrelay.relay.bridge.ProviderAssignment;
@@ -11,7 +12,6 @@ import org.dicomrelay.relay.cloud.CloudProvider;
 import org.dicomrelay.relay.cloud.Notifications;
 import org.dicomrelay.relay.crypto.PublicKeys;
 import org.dicomrelay.relay.crypto.RouterKeys;
-import org.dicomrelay.relay.log.Causes;
 import org.dicomrelay.router.config.RouterConfig;
 import org.dicomrelay.router.config.RoutingTable;
 import org.dicomrelay.router.link.CloudCourier;
@@ -102,7 +102,7 @@ public final class RouterApp implements Closeable {
         try {
             assigned = bridge.provider().orElse(null);
         } catch (IOException e) {
-            LOG.log(System.Logger.Level.WARNING, "cannot read the provider assignment from the Bridge: " + Causes.of(e));
+            LOG.log(System.Logger.Level.WARNING, "cannot read the provider assignment from the Bridge: " + FailureText.of(e));
         }
         if (assigned != null) {
             provider = provider == null ? assigned.name() : provider;
@@ -136,7 +136,7 @@ public final class RouterApp implements Closeable {
             } catch (IOException bad) {
                 // One refused entry (e.g. a keyset shape no longer accepted) must not keep the router from starting.
                 LOG.log(System.Logger.Level.ERROR, "keys cache " + f + ": router " + e.getKey() + " skipped until the next directory sync: "
-                        + Causes.of(bad));
+                        + FailureText.of(bad));
             }
         }
         return out;

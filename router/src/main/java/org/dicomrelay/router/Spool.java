@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
 import org.dicomrelay.dicom.io.OwnerOnly;
-import org.dicomrelay.relay.log.Causes;
+import org.dicomrelay.dicom.net.FailureText;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -309,7 +309,7 @@ public final class Spool implements Closeable {
             } catch (NoSuchFileException | FileAlreadyExistsException gone) {
                 continue; // delivered meanwhile
             } catch (IOException | RuntimeException unreadable) {
-                LOG.log(System.Logger.Level.ERROR, "unreadable spool record " + p + " (left for an operator): " + Causes.of(unreadable));
+                LOG.log(System.Logger.Level.ERROR, "unreadable spool record " + p + " (left for an operator): " + FailureText.of(unreadable));
                 continue;
             }
             Path data = data(e.id());

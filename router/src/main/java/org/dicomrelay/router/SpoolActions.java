@@ -1,6 +1,6 @@
 package org.dicomrelay.router;
 
-import org.dicomrelay.relay.log.Causes;
+import org.dicomrelay.dicom.net.FailureText;
 
 import java.io.IOException;
 import java.time.Instant;
@@ -53,7 +53,7 @@ final class SpoolActions {
                     try {
                         spool.write(again);
                     } catch (IOException ex) {
-                        LOG.log(System.Logger.Level.ERROR, "could not resubmit entry " + e.id() + ": " + Causes.of(ex));
+                        LOG.log(System.Logger.Level.ERROR, "could not resubmit entry " + e.id() + ": " + FailureText.of(ex));
                         continue;
                     }
                     resubmitted.add(again);
@@ -68,7 +68,7 @@ final class SpoolActions {
                     try {
                         spool.discard(e, rq.by());
                     } catch (IOException ex) {
-                        LOG.log(System.Logger.Level.ERROR, "could not discard entry " + e.id() + ": " + Causes.of(ex));
+                        LOG.log(System.Logger.Level.ERROR, "could not discard entry " + e.id() + ": " + FailureText.of(ex));
                         continue;
                     }
                     discarded.add(e);

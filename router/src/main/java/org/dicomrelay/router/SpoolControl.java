@@ -1,7 +1,7 @@
 package org.dicomrelay.router;
 
 import org.dicomrelay.dicom.io.OwnerOnly;
-import org.dicomrelay.relay.log.Causes;
+import org.dicomrelay.dicom.net.FailureText;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -84,7 +84,7 @@ public final class SpoolControl {
             serveWaiting(spool, applier);
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "cannot serve spool requests in " + spool.requests() + " (tried again in "
-                    + POLL.toSeconds() + " s): " + Causes.of(e));
+                    + POLL.toSeconds() + " s): " + FailureText.of(e));
         }
     }
 
@@ -109,12 +109,12 @@ public final class SpoolControl {
             try {
                 a = applier.apply(Spool.JSON.readValue(taken.toFile(), SpoolRequest.class));
             } catch (IOException | RuntimeException e) {
-                a = new SpoolAnswer(0, 0, "request not applied: " + Causes.of(e));
+                a = new SpoolAnswer(0, 0, "request not applied: " + FailureText.of(e));
             }
             try {
                 Spool.writeAtomically(p.resolveSibling(stem + ANSWER), Spool.JSON.writeValueAsBytes(a));
             } catch (IOException e) {
-                LOG.log(System.Logger.Level.WARNING, "cannot answer spool request " + p + " (" + a.message() + "): " + Causes.of(e));
+                LOG.log(System.Logger.Level.WARNING, "cannot answer spool request " + p + " (" + a.message() + "): " + FailureText.of(e));
             }
             Files.deleteIfExists(taken);
         }

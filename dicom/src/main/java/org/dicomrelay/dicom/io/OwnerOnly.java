@@ -120,8 +120,7 @@ public final class OwnerOnly {
         } catch (java.nio.file.NoSuchFileException gone) {
             // deleted while we walked: nothing left to protect
         } catch (IOException | SecurityException e) {
-            LOG.log(System.Logger.Level.WARNING, "could not make " + p + " owner-only: "
-                    + (e.getMessage() == null ? e.getClass().getName() : e.getClass().getSimpleName() + ": " + e.getMessage()));
+            LOG.log(System.Logger.Level.WARNING, "could not make " + p + " owner-only: " + org.dicomrelay.dicom.net.FailureText.of(e));
         }
     }
 

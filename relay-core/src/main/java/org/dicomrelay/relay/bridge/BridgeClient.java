@@ -28,9 +28,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.dicomrelay.dicom.net.FailureText;
 import org.dicomrelay.relay.cloud.BridgeTransport;
 import org.dicomrelay.relay.cloud.Notifications;
-import org.dicomrelay.relay.log.Causes;
 
 /**
  * A router's connection to the Bridge: enrollment, publishing its AE titles, reading the directory
@@ -260,7 +260,7 @@ public final class BridgeClient implements BridgeTransport {
             // No HTTP answer at all: say so, and where, whatever the JDK's message (often none).
             URI u = request.uri();
             throw new BridgeUnreachableException("the Bridge at " + u.getScheme() + "://" + u.getAuthority() + " is unreachable: "
-                    + Causes.of(e), e);
+                    + FailureText.of(e), e);
         }
     }
 

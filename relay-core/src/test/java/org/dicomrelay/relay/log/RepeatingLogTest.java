@@ -2,8 +2,6 @@ package org.dicomrelay.relay.log;
 
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,13 +36,6 @@ class RepeatingLogTest {
         assertThat(lines).containsExactly("WARNING a down", "WARNING b down");
         assertThat(log.current("a")).isTrue();
         assertThat(log.current("c")).isFalse();
-    }
-
-    @Test void causesNeverSayNull() {
-        assertThat(Causes.of(new NullPointerException())).isEqualTo("NullPointerException");
-        assertThat(Causes.of(new IOException(new SocketTimeoutException("Read timed out")))).contains("Read timed out");
-        assertThat(Causes.of(new IOException("upload failed", new SocketTimeoutException()))).isEqualTo("upload failed (SocketTimeoutException)");
-        assertThat(Causes.of(null)).isEqualTo("unknown cause");
     }
 
     private record Recorder(List<String> lines) implements System.Logger {

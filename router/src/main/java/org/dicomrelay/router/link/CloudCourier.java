@@ -1,6 +1,7 @@
 package org.dicomrelay.router.link;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.dicomrelay.dicom.net.FailureText;
 import org.dicomrelay.dicom.net.dimse.Status;
 import org.dicomrelay.relay.cloud.BlobNames;
 import org.dicomrelay.relay.cloud.BlobStore;
@@ -8,7 +9,6 @@ import org.dicomrelay.relay.cloud.Notifications;
 import org.dicomrelay.relay.crypto.Envelope;
 import org.dicomrelay.relay.crypto.PublicKeys;
 import org.dicomrelay.relay.crypto.RouterKeys;
-import org.dicomrelay.relay.log.Causes;
 import org.dicomrelay.relay.log.RepeatingLog;
 import org.dicomrelay.router.config.Limits;
 
@@ -120,7 +120,7 @@ public final class CloudCourier implements Courier {
         try {
             j.sweep(blobs::delete);
         } catch (IOException | RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "could not delete unanswered uploads, will try again: " + Causes.of(e));
+            LOG.log(System.Logger.Level.WARNING, "could not delete unanswered uploads, will try again: " + FailureText.of(e));
         }
     }
 
@@ -146,7 +146,7 @@ public final class CloudCourier implements Courier {
                 } catch (IOException e) {
                     // A full disk must not stop deliveries (they are what frees the spool): only a crash now would leave an orphan.
                     journalLog.occurred("write", System.Logger.Level.WARNING, "could not record an upload in the journal, sending anyway: "
-                            + Causes.of(e));
+                            + FailureText.of(e));
                 }
             }
             BlobStore.Upload up = blobs.create(name);
@@ -197,7 +197,7 @@ public final class CloudCourier implements Courier {
                 batch = inbox.poll(Duration.ofSeconds(20));
             } catch (IOException | RuntimeException e) {
                 if (closed) return;
-                inboxLog.occurred("poll", System.Logger.Level.WARNING, "inbox poll failed, retrying: " + Causes.of(e));
+                inboxLog.occurred("poll", System.Logger.Level.WARNING, "inbox poll failed, retrying: " + FailureText.of(e));
                 try {
                     Thread.sleep(backoff); // back off from a failing inbox (not a synchronisation)
                 } catch (InterruptedException ie) {
@@ -228,7 +228,7 @@ public final class CloudCourier implements Courier {
         } catch (IOException | IllegalArgumentException e) {
             // Anything we cannot authenticate is dropped, never delivered. The claimed sender is unauthenticated: shown only if well-formed.
             String sender = claimed[0] != null && ROUTER_ID.matcher(claimed[0]).matches() ? "router " + claimed[0] : "an unidentified sender";
-            rejected.occurred(sender, System.Logger.Level.WARNING, "rejected a message in the inbox from " + sender + ": " + Causes.of(e));
+            rejected.occurred(sender, System.Logger.Level.WARNING, "rejected a message in the inbox from " + sender + ": " + FailureText.of(e));
             ack(n);
             return;
         }
@@ -255,7 +255,7 @@ public final class CloudCourier implements Courier {
                         raw = blobs.open(blob);
                     } catch (IOException gone) {
                         // Withdrawn by its sender (it stopped waiting) or swept: the handler answers a failure nobody may await.
-                        LOG.log(System.Logger.Level.DEBUG, "payload of " + f.type() + " from " + from + " is gone: " + Causes.of(gone));
+                        LOG.log(System.Logger.Level.DEBUG, "payload of " + f.type() + " from " + from + " is gone: " + FailureText.of(gone));
                         listener.onFrame(from, f, failing(new IOException("the payload is no longer in the cloud (withdrawn by its sender)", gone)));
                         return;
                     }
@@ -272,7 +272,7 @@ public final class CloudCourier implements Courier {
                         } catch (IOException rejected) {
                             // The frame is authentic but its payload is not: the handler sees the error on its
                             // first read and answers with a failure, so the sender learns of it at once.
-                            LOG.log(System.Logger.Level.WARNING, "rejected payload of " + f.type() + " from " + from + ": " + Causes.of(rejected));
+                            LOG.log(System.Logger.Level.WARNING, "rejected payload of " + f.type() + " from " + from + ": " + FailureText.of(rejected));
                             plaintext = failing(rejected);
                         }
                         listener.onFrame(from, f, plaintext);
@@ -280,7 +280,7 @@ public final class CloudCourier implements Courier {
                 }
             } catch (IOException | RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, "frame " + f.type() + " of operation " + f.operationId() + " from " + from
-                        + " failed: " + Causes.of(e));
+                        + " failed: " + FailureText.of(e));
             } finally {
                 if (blob != null) deleteBlob.run();
             }
@@ -313,7 +313,7 @@ public final class CloudCourier implements Courier {
             send(from, Frame.of(answer, f.operationId()).failed(status, "router " + routerId + " is busy with other requests from router "
                     + from + ": try again later", Failure.TRANSIENT), null);
         } catch (IOException | RuntimeException e) {
-            LOG.log(System.Logger.Level.DEBUG, "could not answer " + f.type() + " of router " + from + ": " + Causes.of(e));
+            LOG.log(System.Logger.Level.DEBUG, "could not answer " + f.type() + " of router " + from + ": " + FailureText.of(e));
         }
     }
 
@@ -332,11 +332,11 @@ public final class CloudCourier implements Courier {
     private static InputStream failing(IOException e) {
         return new InputStream() {
             @Override public int read() throws IOException {
-                throw new IOException(Causes.of(e), e);
+                throw new IOException(FailureText.of(e), e);
             }
 
             @Override public int read(byte[] b, int off, int len) throws IOException {
-                throw new IOException(Causes.of(e), e);
+                throw new IOException(FailureText.of(e), e);
             }
         };
     }
@@ -346,7 +346,7 @@ public final class CloudCourier implements Courier {
             blobs.delete(blob);
         } catch (IOException | RuntimeException e) {
             if (undeleted.size() < MAX_UNDELETED) undeleted.add(blob);
-            deleteLog.occurred("delete", System.Logger.Level.WARNING, "could not delete a blob, will retry: " + Causes.of(e));
+            deleteLog.occurred("delete", System.Logger.Level.WARNING, "could not delete a blob, will retry: " + FailureText.of(e));
         }
     }
 
@@ -366,7 +366,7 @@ public final class CloudCourier implements Courier {
         try {
             inbox.ack(n);
         } catch (IOException e) {
-            LOG.log(System.Logger.Level.WARNING, "could not acknowledge a notification: " + Causes.of(e));
+            LOG.log(System.Logger.Level.WARNING, "could not acknowledge a notification: " + FailureText.of(e));
         }
     }
 

@@ -1,6 +1,6 @@
 package org.dicomrelay.router.link;
 
-import org.dicomrelay.relay.log.Causes;
+import org.dicomrelay.dicom.net.FailureText;
 
 import java.util.ArrayDeque;
 import java.util.HashMap;
@@ -83,7 +83,7 @@ final class PerSenderExecutor implements AutoCloseable {
                 task.run();
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.ERROR, "frame of operation " + operationId + " from router " + lane.senderId()
-                        + " failed: " + Causes.of(e), e);
+                        + " failed: " + FailureText.of(e), e);
             }
             synchronized (lanes) {
                 task = s.operations.get(operationId).poll();

@@ -1,8 +1,8 @@
 package org.dicomrelay.router.link;
 
-import org.dicomrelay.relay.cloud.BlobNames;
 import org.dicomrelay.dicom.io.OwnerOnly;
-import org.dicomrelay.relay.log.Causes;
+import org.dicomrelay.dicom.net.FailureText;
+import org.dicomrelay.relay.cloud.BlobNames;
 
 import java.io.BufferedReader;
 import java.io.Closeable;
@@ -105,7 +105,7 @@ public final class UploadJournal implements Closeable {
             write("- " + key + "\n");
         } catch (IOException e) {
             // The blob is gone already; the sweep will only delete it once more.
-            LOG.log(System.Logger.Level.DEBUG, "could not note an answer in the upload journal: " + Causes.of(e));
+            LOG.log(System.Logger.Level.DEBUG, "could not note an answer in the upload journal: " + FailureText.of(e));
         }
     }
 

@@ -1,8 +1,8 @@
 package org.dicomrelay.relay.cloud.fs;
 
+import org.dicomrelay.dicom.net.FailureText;
 import org.dicomrelay.relay.cloud.BlobNames;
 import org.dicomrelay.relay.cloud.BlobStore;
-import org.dicomrelay.relay.log.Causes;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -105,7 +105,7 @@ public final class FileSystemBlobStore implements BlobStore {
                 }
             }
         } catch (IOException e) {
-            LOG.log(System.Logger.Level.WARNING, "could not clean abandoned uploads in " + tmp + ": " + Causes.of(e));
+            LOG.log(System.Logger.Level.WARNING, "could not clean abandoned uploads in " + tmp + ": " + FailureText.of(e));
         }
         if (n > 0) LOG.log(System.Logger.Level.INFO, "deleted " + n + " abandoned partial upload(s) in " + tmp);
         return n;
