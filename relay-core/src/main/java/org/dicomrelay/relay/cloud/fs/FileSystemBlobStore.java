@@ -27,7 +27,7 @@ import java.util.function.Consumer;
  * A {@link BlobStore} in a folder, local or on a mount shared by several routers (NFS, SMB).
  *
  * <p>Layout: blob {@code name} lives at {@code <root>/<first 2 characters of name>/<name>}. A
- * blob being written lives at {@code <root>/.tmp/<random>}; closing its upload flushes it to
+ * blob being written lives at {@code <root>/.tmp/<name>}; closing its upload flushes it to
  * stable storage (fsync), then renames it into place atomically, so readers see either no blob
  * or the whole blob. Names are checked with {@link BlobNames#check} (16 to 128 of
  * {@code [A-Za-z0-9_-]}), which rules out path traversal; the shard folder can never be
@@ -37,7 +37,8 @@ import java.util.function.Consumer;
  * <p>Uploads and downloads are single sequential streams: parallel parts (as cloud object stores
  * need for throughput) bring nothing for a file system.
  *
- * <p>A writer killed mid-upload leaves its file in {@code .tmp}: such a file, untouched for
+ * <p>A writer killed mid-upload leaves its file in {@code .tmp}, under the blob's name, so that
+ * deleting the blob (the sender's journal does, at its next start) deletes it too; such a file, untouched for
  * {@link #ABANDONED_AFTER} (an upload in progress writes continually), is deleted when the store
  * is opened and then at most every half of that period, as uploads are created. Several routers
  * sharing the folder each do so; deleting a file another already deleted is harmless.
@@ -84,7 +85,7 @@ public final class FileSystemBlobStore implements BlobStore {
         long last = lastSweep.get(), now = System.nanoTime();
         if (now - last > abandonedAfter.toNanos() / 2 && lastSweep.compareAndSet(last, now)) sweepAbandoned();
         if (!undeleted.isEmpty()) retryUndeleted();
-        Path part = tmp.resolve(BlobNames.random());
+        Path part = tmp.resolve(name); // the blob's own name: delete(name) reaches an upload a killed writer left
         FileChannel channel = FileChannel.open(part, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         return new FileUpload(channel, part, target, this::undeletable);
     }
@@ -135,8 +136,9 @@ public final class FileSystemBlobStore implements BlobStore {
     @Override
     public void delete(String name) throws IOException {
         Path p = path(name);
+        boolean partial = Files.deleteIfExists(tmp.resolve(name)); // an upload its writer never finished
         // An absent blob is fine, but not when the whole folder is away: then nothing was deleted, and the caller must retry.
-        if (!Files.deleteIfExists(p) && !Files.isDirectory(tmp)) {
+        if (!Files.deleteIfExists(p) && !partial && !Files.isDirectory(tmp)) {
             throw new NoSuchFileException(root.toString(), null, "the blob store folder is not available");
         }
     }

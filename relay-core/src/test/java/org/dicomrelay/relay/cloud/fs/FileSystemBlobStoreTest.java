@@ -157,6 +157,20 @@ class FileSystemBlobStoreTest {
         }
     }
 
+    /** The sender's journal deletes, at its next start, what a killed run uploaded: the unfinished upload too. */
+    @Test
+    void deletingABlobAlsoDeletesTheUploadItsKilledWriterNeverFinished() throws IOException {
+        String name = BlobNames.random();
+        BlobStore.Upload killed = new FileSystemBlobStore(root).create(name);
+        killed.write(bytes(1000, 4));
+        killed.flush(); // and then the process died: never closed, never aborted
+        new FileSystemBlobStore(root).delete(name);
+        try (Stream<Path> s = Files.list(root.resolve(FileSystemBlobStore.TMP))) {
+            assertThat(s.toList()).as("partial uploads after the delete").isEmpty();
+        }
+        assertThat(regularFiles()).isEmpty();
+    }
+
     @Test
     void partialUploadsOfAKilledWriterAreDeletedButOneInProgressIsKept() throws IOException {
         new FileSystemBlobStore(root).close();
