@@ -54,6 +54,11 @@ import java.util.stream.Stream;
  *       query by query so that machine noise hits both alike; each query matches one study.</li>
  * </ol>
  *
+ * With RELAY_HOSTS set ({@code bench/relay.sh --hosts}, {@link TwoHosts}) the Bridge and the
+ * routers are processes of the shaded jar on three hosts (network namespaces): the modality's
+ * side here on host A, router B and the PACS on host B, the Bridge on host C; direct DICOM then
+ * crosses the same links (host C routes between A and B).
+ *
  * Usage: RelayBench WORKDIR SHIM_SO [images=200] [multiframes=2] [queries=200]. Environment:
  * RELAY_STATE, where the routers keep their state (spool; default under WORKDIR, on disk);
  * RELAY_WARMUP, untimed passes before measuring (default 1); RELAY_THREADS, print the JVM's CPU
@@ -66,6 +71,10 @@ public final class RelayBench {
     private static final int WARMUP_PASSES = Integer.parseInt(System.getenv().getOrDefault("RELAY_WARMUP", "1"));
 
     private final Path shim;
+    /** The two-host run's hosts, or null on this host's loopback. */
+    private TwoHosts hosts;
+    /** Where this JVM and storescu reach the PACS (storescp, dcmqrscp): loopback, or host B's address. */
+    private String pacsHost = "127.0.0.1";
     private final List<Process> processes = new ArrayList<>();
     private final List<AutoCloseable> running = new ArrayList<>();
 
@@ -95,6 +104,11 @@ public final class RelayBench {
     }
 
     private void run(Path work, int images, int multiframes, int queries) throws Exception {
+        hosts = TwoHosts.fromEnvironment(work);
+        if (hosts != null) {
+            running.add(hosts);
+            pacsHost = hosts.addressB;
+        }
         Path ct = work.resolve("relay-ct");
         Path mf = work.resolve("relay-multiframe");
         long ctBytes = generate(ct, images, 1, "1.2.840.10008.5.1.4.1.1.2");
@@ -124,10 +138,15 @@ public final class RelayBench {
 
         // ---- the relay: Bridge, router B (exports the PACS), router A (the modality's side)
         String admin = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
-        BridgeServer bridge = BridgeServer.start(BridgeConfig.builder().bind("127.0.0.1").port(0).dataDir(state.resolve("bridge"))
-                .adminToken(admin).build());
-        running.add(bridge);
-        URI bridgeUrl = URI.create("http://127.0.0.1:" + bridge.port());
+        URI bridgeUrl;
+        if (hosts == null) {
+            BridgeServer bridge = BridgeServer.start(BridgeConfig.builder().bind("127.0.0.1").port(0).dataDir(state.resolve("bridge"))
+                    .adminToken(admin).build());
+            running.add(bridge);
+            bridgeUrl = URI.create("http://127.0.0.1:" + bridge.port());
+        } else {
+            bridgeUrl = hosts.startBridge(state.resolve("bridge"), admin, work);
+        }
         RouterConfig.Cloud fs = new RouterConfig.Cloud("filesystem", Map.of("root", cloud.toString()));
         RouterConfig a = new RouterConfig("hospital-a", state.resolve("a").toString(), "ROUTER_A", "127.0.0.1", 0, bridgeUrl.toString(), fs,
                 "spool", List.of(new Device(SCU, "127.0.0.1", 1, List.of(), List.of(), false),
@@ -138,14 +157,30 @@ public final class RelayBench {
                 "spool", List.of(new Device(SCP, "127.0.0.1", storescpPort, List.of("store"), List.of(), true),
                 new Device(QR, "127.0.0.1", qrPort, List.of("find"), List.of(), true)));
         for (RouterConfig c : List.of(a, b)) RouterApp.enroll(c, bridgeUrl, enrollmentToken(bridgeUrl, admin, c.routerId()));
-        RouterApp routerB = RouterApp.start(b);
-        running.add(routerB);
-        RouterApp routerA = RouterApp.start(a);
-        running.add(routerA);
+        // B first: A takes the directory, with B's exported AEs, when it starts
+        int portA, portB;
+        if (hosts == null) {
+            RouterApp routerB = RouterApp.start(b);
+            running.add(routerB);
+            RouterApp routerA = RouterApp.start(a);
+            running.add(routerA);
+            portA = routerA.port();
+            portB = routerB.port();
+        } else {
+            Path yamlA = work.resolve("hosts-router-a.yaml"), yamlB = work.resolve("hosts-router-b.yaml");
+            a.save(yamlA);
+            b.save(yamlB);
+            portB = hosts.startRouter(hosts.nsB, yamlB);
+            portA = hosts.startRouter(hosts.nsA, yamlA);
+        }
         Path spoolA = state.resolve("a").resolve("spool");
 
         System.out.printf("relay: Bridge %s, router A :%d, router B :%d; cloud %s; routers' state (spool) %s; storescp -> %s%n",
-                bridgeUrl, routerA.port(), routerB.port(), cloud, state, received);
+                bridgeUrl, portA, portB, cloud, state, received);
+        if (hosts != null) {
+            System.out.printf("two hosts: this JVM, storescu and router A on %s; router B, storescp and dcmqrscp on %s (%s); the Bridge on %s"
+                    + " (%s); direct DICOM goes A -> C -> B%n", hosts.nsA, hosts.nsB, hosts.addressB, hosts.nsC, hosts.bridgeAddress);
+        }
 
         // ---- 1. C-STORE throughput
         // A router is a long-running service: measure it warm. The JDK's AES-GCM runs its CLMUL/AES-NI intrinsics
@@ -154,12 +189,12 @@ public final class RelayBench {
         // CT set through the relay compiles the rest of the path.
         warmUpAesGcm();
         StoreBench.clean(received);
-        StoreBench.time(List.of("storescu", "-aet", SCU, "-aec", SCP, "+sd", "127.0.0.1", String.valueOf(storescpPort), ct.toString()));
+        StoreBench.time(List.of("storescu", "-aet", SCU, "-aec", SCP, "+sd", pacsHost, String.valueOf(storescpPort), ct.toString()));
         Map<String, Long> warmup = sizes(received);
         for (int i = 0; i < WARMUP_PASSES; i++) {
             StoreBench.clean(received);
             free(storescpPort);
-            relayed(ct, routerA.port(), received, warmup, spoolA);
+            relayed(ct, portA, received, warmup, spoolA);
         }
         List<String[]> rows = new ArrayList<>();
         Object[][] sets = {
@@ -175,12 +210,12 @@ public final class RelayBench {
             for (int i = 0; i < 3; i++) {
                 StoreBench.clean(received);
                 free(storescpPort);
-                direct[i] = StoreBench.time(List.of("storescu", "-aet", SCU, "-aec", SCP, "+sd", "127.0.0.1", String.valueOf(storescpPort), dir.toString()));
+                direct[i] = StoreBench.time(List.of("storescu", "-aet", SCU, "-aec", SCP, "+sd", pacsHost, String.valueOf(storescpPort), dir.toString()));
                 if (expected == null) expected = sizes(received);
                 if (expected.size() != count) throw new IllegalStateException("storescp stored " + expected.size() + " of " + count);
                 StoreBench.clean(received);
                 free(storescpPort);
-                double[] r = relayed(dir, routerA.port(), received, expected, spoolA);
+                double[] r = relayed(dir, portA, received, expected, spoolA);
                 acked[i] = r[0];
                 relay[i] = r[1];
                 cpu[i] = r[2];
@@ -192,11 +227,12 @@ public final class RelayBench {
         }
 
         // ---- 2. C-FIND latency
-        double[][] lat = findLatencies(qrPort, routerA.port(), patientIds, queries);
+        double[][] lat = findLatencies(qrPort, portA, patientIds, queries);
         double directP50 = percentile(lat[0], 50), relayP50 = percentile(lat[1], 50);
 
         System.out.printf("%nC-STORE until the last instance is stored at B, median of 3 after a warm-up pass. 'scu done': storescu's own"
-                + " seconds (A acknowledges from its spool); 'JVM cpu': CPU seconds of this JVM (Bridge and both routers) in the run%n");
+                + " seconds (A acknowledges from its spool); 'JVM cpu': CPU seconds of the Bridge's and both routers' JVM%s in the run%n",
+                hosts == null ? " (this one)" : "s");
         System.out.printf("%-22s %-40s %8s %8s %9s %9s %8s %13s%n", "data", "path", "seconds", "MB/s", "images/s", "scu done", "JVM cpu",
                 "relay/direct");
         for (String[] x : rows) System.out.printf("%-22s %-40s %8s %8s %9s %9s %8s %13s%n", (Object[]) x);
@@ -233,12 +269,13 @@ public final class RelayBench {
         return StoreBench.generate(dir, n, frames, 512, 512, sopClass);
     }
 
-    /** One relayed run: {storescu's own seconds, seconds until storescp holds every file whole, CPU seconds of this JVM}. */
-    private static double[] relayed(Path dir, int routerPort, Path received, Map<String, Long> expected, Path spool) throws Exception {
+    /** One relayed run: {storescu's own seconds, seconds until storescp holds every file whole, CPU seconds of the relay's JVMs}. */
+    private double[] relayed(Path dir, int routerPort, Path received, Map<String, Long> expected, Path spool) throws Exception {
         ProcessBuilder pb = new ProcessBuilder("storescu", "-aet", SCU, "-aec", SCP, "+sd", "127.0.0.1", String.valueOf(routerPort), dir.toString())
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
         pb.environment().put("TCP_NODELAY", "1");
-        Map<String, Long> threads0 = THREADS ? threadTicks() : Map.of();
+        boolean threads = THREADS && hosts == null;
+        Map<String, Long> threads0 = threads ? threadTicks() : Map.of();
         long cpu0 = cpuNanos();
         long t0 = System.nanoTime();
         Process p = pb.start();
@@ -256,7 +293,7 @@ public final class RelayBench {
         }
         double done = (System.nanoTime() - t0) / 1e9;
         double cpu = (cpuNanos() - cpu0) / 1e9;
-        if (THREADS) printThreadTicks(threads0, threadTicks());
+        if (threads) printThreadTicks(threads0, threadTicks());
         if (acked < 0) {
             p.waitFor();
             acked = (System.nanoTime() - t0) / 1e9;
@@ -297,7 +334,9 @@ public final class RelayBench {
         System.out.println(b);
     }
 
-    private static long cpuNanos() {
+    /** CPU time of the relay: this JVM, or the Bridge's and routers' processes on the hosts. */
+    private long cpuNanos() {
+        if (hosts != null) return hosts.cpuNanos();
         return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
@@ -305,8 +344,8 @@ public final class RelayBench {
      * Waits until storescp, which serves one association at a time, is free: router B keeps its
      * association open for a moment after the last object, and the next run must not wait for it.
      */
-    private static void free(int storescpPort) throws IOException {
-        int status = Verification.echo("127.0.0.1", storescpPort, SCP, SCU, AssociationOptions.DEFAULT.withArtim(java.time.Duration.ofSeconds(30)));
+    private void free(int storescpPort) throws IOException {
+        int status = Verification.echo(pacsHost, storescpPort, SCP, SCU, AssociationOptions.DEFAULT.withArtim(java.time.Duration.ofSeconds(30)));
         if (status != 0) throw new IllegalStateException(String.format("C-ECHO to storescp: status %04XH", status));
     }
 
@@ -333,9 +372,9 @@ public final class RelayBench {
     }
 
     /** Latencies in ms: [0] direct, [1] relayed; query by query alternately on two open associations. */
-    private static double[][] findLatencies(int qrPort, int routerPort, List<String> patientIds, int n) throws IOException {
+    private double[][] findLatencies(int qrPort, int routerPort, List<String> patientIds, int n) throws IOException {
         double[][] out = new double[2][n];
-        try (QueryRetrieveScu direct = QueryRetrieveScu.open("127.0.0.1", qrPort, QR, FINDSCU, QueryRetrieveModel.STUDY_ROOT, List.of(), null,
+        try (QueryRetrieveScu direct = QueryRetrieveScu.open(pacsHost, qrPort, QR, FINDSCU, QueryRetrieveModel.STUDY_ROOT, List.of(), null,
                 AssociationOptions.DEFAULT);
              QueryRetrieveScu relay = QueryRetrieveScu.open("127.0.0.1", routerPort, QR, FINDSCU, QueryRetrieveModel.STUDY_ROOT, List.of(), null,
                      AssociationOptions.DEFAULT)) {
@@ -441,17 +480,21 @@ public final class RelayBench {
     }
 
 
-    /** Starts a DCMTK server bound to loopback (the shim) and waits until it accepts connections. */
+    /**
+     * Starts a DCMTK server and waits until it accepts connections: bound to loopback (the shim), or
+     * on host B, a private namespace of this run, to every interface of that host (host A reaches it directly).
+     */
     private void server(List<String> cmd, int port) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        ProcessBuilder pb = new ProcessBuilder(hosts == null ? cmd : hosts.onB(cmd)).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD);
         pb.environment().put("TCP_NODELAY", "1");
-        pb.environment().put("LD_PRELOAD", shim.toString());
+        if (hosts == null) pb.environment().put("LD_PRELOAD", shim.toString());
         Process p = pb.start();
         processes.add(p);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (System.nanoTime() < deadline) {
             try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+                s.connect(new InetSocketAddress(pacsHost, port), 200);
                 return;
             } catch (IOException notYet) {
                 if (!p.isAlive()) throw new IllegalStateException(cmd.get(0) + " exited with " + p.exitValue());

@@ -1,0 +1,132 @@
+package org.dicomrelay.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code bench/relay.sh --hosts}: the Bridge and both routers as processes of the shaded jar, each
+ * on its own host, a network namespace that relay.sh created: router A on host A (where this JVM,
+ * the modality's storescu and the C-FIND SCU run), router B and the PACS (storescp, dcmqrscp) on
+ * host B, the Bridge on host C. relay.sh passes the namespaces and addresses in RELAY_HOSTS
+ * ("nsA nsB nsC addressOfB addressOfBridge") and the jar in RELAY_JAR.
+ */
+final class TwoHosts implements AutoCloseable {
+    private static final Pattern LISTENING = Pattern.compile("listening on [0-9.]+:(\\d+)");
+
+    final String nsA, nsB, nsC;
+    /** Where host A reaches host B's DICOM servers directly (host C routes between them for the direct baseline). */
+    final String addressB;
+    final String bridgeAddress;
+    private final Path jar;
+    private final Path logging;
+    private final List<Process> relay = new ArrayList<>();
+
+    private TwoHosts(String[] f, Path jar, Path logging) {
+        nsA = f[0];
+        nsB = f[1];
+        nsC = f[2];
+        addressB = f[3];
+        bridgeAddress = f[4];
+        this.jar = jar;
+        this.logging = logging;
+    }
+
+    /** The hosts relay.sh set up, or null when it runs everything on this host's loopback. */
+    static TwoHosts fromEnvironment(Path work) throws IOException {
+        String spec = System.getenv("RELAY_HOSTS");
+        if (spec == null || spec.isBlank()) return null;
+        String[] f = spec.trim().split("\\s+");
+        if (f.length != 5) throw new IllegalArgumentException("RELAY_HOSTS must be 'nsA nsB nsC addressOfB addressOfBridge', not '" + spec + "'");
+        Path jar = Path.of(System.getenv().getOrDefault("RELAY_JAR", "cli/target/dicom-relay.jar")).toAbsolutePath();
+        if (!Files.isRegularFile(jar)) throw new IllegalArgumentException("RELAY_JAR " + jar + " is missing (mvn -pl cli -am package)");
+        // The components log warnings only, as in the one-JVM run: the per-object INFO lines would cost time.
+        Path logging = work.resolve("hosts-logging.properties");
+        Files.writeString(logging, "handlers = java.util.logging.ConsoleHandler\n.level = WARNING\njava.util.logging.ConsoleHandler.level = WARNING\n");
+        return new TwoHosts(f, jar, logging);
+    }
+
+    /** {@code command} run on host B. */
+    List<String> onB(List<String> command) {
+        return in(nsB, command);
+    }
+
+    private static List<String> in(String ns, List<String> command) {
+        List<String> out = new ArrayList<>(List.of("ip", "netns", "exec", ns));
+        out.addAll(command);
+        return out;
+    }
+
+    /** Starts the Bridge on host C, bound to its private address; returns its URL. */
+    URI startBridge(Path dataDir, String adminToken, Path work) throws IOException, InterruptedException {
+        Path yaml = work.resolve("hosts-bridge.yaml");
+        Files.writeString(yaml, "bind: " + bridgeAddress + "\nport: 0\ndataDir: " + dataDir + "\nadminToken: " + adminToken + "\n");
+        return URI.create("http://" + bridgeAddress + ":" + start(nsC, "bridge", yaml));
+    }
+
+    /** Starts a router (enrolled, config in {@code yaml}) on the host {@code ns}; returns its port. */
+    int startRouter(String ns, Path yaml) throws IOException, InterruptedException {
+        return start(ns, "router", yaml);
+    }
+
+    private int start(String ns, String command, Path yaml) throws IOException, InterruptedException {
+        List<String> cmd = in(ns, List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
+                "-Djava.util.logging.config.file=" + logging, "-jar", jar.toString(), command, "--config", yaml.toString()));
+        // ip netns exec execs the JVM: this process is the JVM, whose CPU time cpuNanos() adds up
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        relay.add(p);
+        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    lines.add(line);
+                    if (!line.contains("listening on")) System.err.println(command + " on " + ns + ": " + line);
+                }
+            } catch (IOException ended) {
+                // the process is gone
+            }
+        }, "output-" + command + "-" + ns);
+        reader.setDaemon(true);
+        reader.start();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            String line = lines.poll(100, TimeUnit.MILLISECONDS);
+            if (line != null) {
+                Matcher m = LISTENING.matcher(line);
+                if (m.find()) return Integer.parseInt(m.group(1));
+            } else if (!p.isAlive()) {
+                throw new IOException(command + " on " + ns + " exited with " + p.exitValue());
+            }
+        }
+        throw new IOException(command + " on " + ns + " did not listen within 60 s");
+    }
+
+    /** CPU time of the Bridge and both routers so far (their JVMs). */
+    long cpuNanos() {
+        long sum = 0;
+        for (Process p : relay) sum += p.info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
+        return sum;
+    }
+
+    /** SIGTERM, the routers first (their shutdown hooks close them), then the Bridge. */
+    @Override public void close() throws InterruptedException {
+        for (int i = relay.size() - 1; i >= 0; i--) {
+            Process p = relay.get(i);
+            p.destroy();
+            if (!p.waitFor(10, TimeUnit.SECONDS)) p.destroyForcibly();
+        }
+    }
+}
