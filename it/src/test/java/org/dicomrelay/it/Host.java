@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static org.awaitility.Awaitility.await;
 
@@ -92,19 +91,7 @@ final class Host {
         for (int i = copy.size() - 1; i >= 0; i--) copy.get(i).stop();
     }
 
-
     @Override public String toString() {
         return "host " + label + " (" + namespace + ", " + address + ")";
-    }
-
-
-    /** Waits for a process, {@code seconds} at most, killing it when it does not end. */
-    static void waitOrKill(Process p, long seconds) {
-        try {
-            if (!p.waitFor(seconds, TimeUnit.SECONDS)) p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            p.destroyForcibly();
-        }
     }
 }

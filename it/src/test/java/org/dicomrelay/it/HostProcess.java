@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -74,7 +75,7 @@ final class HostProcess {
 
     /** Waits for a command that runs to completion (enroll); fails with its output unless it exits 0. */
     void awaitSuccess(Duration atMost) throws InterruptedException {
-        if (!process.waitFor(atMost.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+        if (!process.waitFor(atMost.toMillis(), TimeUnit.MILLISECONDS)) {
             stop();
             throw new AssertionError(name + " did not finish within " + atMost.toSeconds() + " s:\n" + output());
         }
@@ -85,6 +86,11 @@ final class HostProcess {
     void stop() {
         process.descendants().forEach(ProcessHandle::destroy);
         process.destroy();
-        Host.waitOrKill(process, 10);
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
     }
 }
