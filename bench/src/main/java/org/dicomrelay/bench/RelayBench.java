@@ -147,6 +147,8 @@ public final class RelayBench {
         } else {
             bridgeUrl = hosts.startBridge(state.resolve("bridge"), admin, work);
         }
+        // The blobs on a folder both routers see, on two hosts too (the namespaces share the file system): with a
+        // networked store the payloads would cross the hosts' links as well.
         RouterConfig.Cloud fs = new RouterConfig.Cloud("filesystem", Map.of("root", cloud.toString()));
         RouterConfig a = new RouterConfig("hospital-a", state.resolve("a").toString(), "ROUTER_A", "127.0.0.1", 0, bridgeUrl.toString(), fs,
                 "spool", List.of(new Device(SCU, "127.0.0.1", 1, List.of(), List.of(), false),
@@ -230,7 +232,7 @@ public final class RelayBench {
         double[][] lat = findLatencies(qrPort, portA, patientIds, queries);
         double directP50 = percentile(lat[0], 50), relayP50 = percentile(lat[1], 50);
 
-        System.out.printf("%nC-STORE until the last instance is stored at B, median of 3 after a warm-up pass. 'scu done': storescu's own"
+        System.out.printf("%nC-STORE until the last instance is stored at B, median of 3 after " + WARMUP_PASSES + " warm-up pass(es). 'scu done': storescu's own"
                 + " seconds (A acknowledges from its spool); 'JVM cpu': CPU seconds of the Bridge's and both routers' JVM%s in the run%n",
                 hosts == null ? " (this one)" : "s");
         System.out.printf("%-22s %-40s %8s %8s %9s %9s %8s %13s%n", "data", "path", "seconds", "MB/s", "images/s", "scu done", "JVM cpu",
