@@ -2,6 +2,7 @@ package org.dicomrelay.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.dicomrelay.bridge.BridgeConfig;
+import org.dicomrelay.bridge.BridgeTls;
 import org.dicomrelay.bridge.BridgeServer;
 import org.dicomrelay.dicom.data.Attributes;
 import org.dicomrelay.dicom.data.Tag;
@@ -125,9 +126,9 @@ public final class RelayBench {
         // ---- the relay: Bridge, router B (exports the PACS), router A (the modality's side)
         String admin = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
         BridgeServer bridge = BridgeServer.start(BridgeConfig.builder().bind("127.0.0.1").port(0).dataDir(state.resolve("bridge"))
-                .adminToken(admin).build());
+                .adminToken(admin).tls(BridgeTls.disabled()).build());
         running.add(bridge);
-        URI bridgeUrl = URI.create("http://127.0.0.1:" + bridge.port());
+        URI bridgeUrl = bridge.url();
         RouterConfig.Cloud fs = new RouterConfig.Cloud("filesystem", Map.of("root", cloud.toString()));
         RouterConfig a = new RouterConfig("hospital-a", state.resolve("a").toString(), "ROUTER_A", "127.0.0.1", 0, bridgeUrl.toString(), fs,
                 "spool", List.of(new Device(SCU, "127.0.0.1", 1, List.of(), List.of(), false),
