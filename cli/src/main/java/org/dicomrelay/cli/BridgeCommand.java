@@ -11,7 +11,8 @@ import java.util.concurrent.CountDownLatch;
 
 /** Runs the Bridge: router accounts, AE directory, public keys, inboxes; prints the fingerprint routers pin. */
 @Command(name = "bridge", description = "Run the Bridge (central directory and notification service).",
-        subcommands = BridgeCommand.Fingerprint.class)
+        subcommands = {BridgeCommand.Fingerprint.class, BridgeAdminCommands.Token.class, BridgeAdminCommands.Routers.class,
+                BridgeAdminCommands.Revoke.class, BridgeAdminCommands.Provider.class})
 public final class BridgeCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 

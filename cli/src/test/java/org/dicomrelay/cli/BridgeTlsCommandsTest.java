@@ -76,4 +76,37 @@ class BridgeTlsCommandsTest {
             assertThat(dir.resolve("state-a").resolve("bridge-credentials.json")).doesNotExist();
         }
     }
+
+    @Test void adminCommandsAndEnrollmentOverPinnedHttps() throws Exception {
+        try (BridgeServer server = BridgeServer.start(BridgeConfig.load(bridgeYaml()))) {
+            String url = server.url().toString(), fingerprint = server.fingerprint().orElseThrow();
+            Path tokenFile = dir.resolve("admin-token");
+            Files.writeString(tokenFile, "admin-token-0123456789\n");
+            String[] admin = {"--bridge", url, "--bridge-fingerprint", fingerprint, "--admin-token-file", tokenFile.toString()};
+
+            Run token = run(concat(new String[] {"bridge", "token", "--router-id", "hospital-a"}, admin));
+            assertThat(token.code()).as(token.err()).isZero();
+            String oneTime = token.out().lines().findFirst().orElseThrow();
+            Run enroll = run("enroll", "--config", routerYaml(url).toString(), "--bridge", url, "--bridge-fingerprint", fingerprint.replace(":", ""),
+                    "--token", oneTime);
+            assertThat(enroll.code()).as(enroll.err()).isZero();
+            assertThat(enroll.out()).contains("certificate pinned");
+
+            assertThat(run(concat(new String[] {"bridge", "routers"}, admin)).out()).containsPattern("hospital-a\\s+active");
+            assertThat(run(concat(new String[] {"bridge", "revoke", "--router-id", "hospital-a"}, admin)).code()).isZero();
+            assertThat(run(concat(new String[] {"bridge", "routers"}, admin)).out()).containsPattern("hospital-a\\s+revoked");
+
+            // another certificate than the pinned one: refused, naming both
+            String wrong = "CD".repeat(32);
+            Run refused = run("bridge", "routers", "--bridge", url, "--bridge-fingerprint", wrong, "--admin-token-file", tokenFile.toString());
+            assertThat(refused.code()).isEqualTo(1);
+            assertThat(refused.err()).contains(fingerprint).contains("CD:CD:CD");
+        }
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
 }
