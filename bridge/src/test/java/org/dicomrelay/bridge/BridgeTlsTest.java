@@ -17,7 +17,10 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
 import org.dicomrelay.relay.bridge.AeExport;
 import org.dicomrelay.relay.bridge.BridgeAuthException;
 import org.dicomrelay.relay.bridge.BridgeClient;
@@ -27,6 +30,7 @@ import org.dicomrelay.relay.tls.BridgeHttp;
 import org.dicomrelay.relay.tls.CertificateFingerprint;
 import org.dicomrelay.relay.tls.ClientIdentity;
 import org.dicomrelay.relay.tls.InsecureBridgeUrlException;
+import org.dicomrelay.relay.tls.PinnedTrustManager;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -60,6 +64,30 @@ class BridgeTlsTest {
             assertThat(bridge.fingerprint()).isEqualTo(first);
             assertThat(BridgeServer.fingerprint(bridge.config)).isEqualTo(first);
             assertThat(bridge.call("GET", "/health", null, null).statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void onlyTheBcp195ProfilesOfPs3_15AnnexBAreNegotiated() throws Exception {
+        try (TestBridge bridge = new TestBridge(dir, TestBridge.HTTPS)) {
+            SSLContext tls = SSLContext.getInstance("TLS");
+            tls.init(null, new TrustManager[] {new PinnedTrustManager(bridge.fingerprint())}, null);
+            try (SSLSocket s = (SSLSocket) tls.getSocketFactory().createSocket("127.0.0.1", bridge.server.port())) {
+                s.setEnabledProtocols(new String[] {"TLSv1.2"});
+                s.startHandshake();
+                assertThat(s.getSession().getCipherSuite()).matches("TLS_ECDHE_ECDSA_WITH_(AES_\\d+_GCM_SHA\\d+|CHACHA20_POLY1305_SHA256)");
+            }
+            // TLS 1.2 with a CBC cipher (no AEAD): refused in the handshake
+            try (SSLSocket s = (SSLSocket) tls.getSocketFactory().createSocket("127.0.0.1", bridge.server.port())) {
+                s.setEnabledProtocols(new String[] {"TLSv1.2"});
+                s.setEnabledCipherSuites(new String[] {"TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256"});
+                assertThatThrownBy(s::startHandshake).isInstanceOf(SSLHandshakeException.class);
+            }
+            try (SSLSocket s = (SSLSocket) tls.getSocketFactory().createSocket("127.0.0.1", bridge.server.port())) {
+                s.setEnabledProtocols(new String[] {"TLSv1.3"});
+                s.startHandshake();
+                assertThat(s.getSession().getProtocol()).isEqualTo("TLSv1.3");
+            }
         }
     }
 
