@@ -3,7 +3,9 @@ package org.dicomrelay.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.dicomrelay.bridge.BridgeConfig;
+import org.dicomrelay.dicom.net.FailureText;
 import org.dicomrelay.relay.tls.BridgeHttp;
+import org.dicomrelay.relay.tls.FingerprintMismatchException;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -53,19 +55,20 @@ final class BridgeAdminOptions {
         try {
             r = BridgeHttp.newClient(bridge, fingerprint, null, Duration.ofSeconds(10)).send(b.build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
-            throw new IOException("the Bridge at " + bridge + " is unreachable or not the pinned one: " + tlsCause(e), e);
+            FingerprintMismatchException mismatch = FingerprintMismatchException.in(e);
+            // the mismatch says it all (both fingerprints); the handshake failure around it would only repeat it
+            if (mismatch != null) throw new IOException("the Bridge at " + bridge + " is not the pinned one: " + mismatch.getMessage());
+            throw new IOException("the Bridge at " + bridge + " is unreachable: " + FailureText.of(e), e);
         }
-        JsonNode answer = r.body() == null || r.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(r.body());
+        JsonNode answer;
+        try {
+            answer = r.body() == null || r.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(r.body());
+        } catch (IOException notJson) {
+            answer = JSON.createObjectNode(); // an error page of a proxy: the status says enough
+        }
         if (r.statusCode() / 100 != 2) {
             throw new IOException("the Bridge refused: " + answer.path("error").asText("HTTP " + r.statusCode()) + " (HTTP " + r.statusCode() + ")");
         }
         return answer;
-    }
-
-    /** The innermost message: a pinning refusal names both fingerprints there. */
-    private static String tlsCause(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) t = t.getCause();
-        return org.dicomrelay.dicom.net.FailureText.of(t);
     }
 }

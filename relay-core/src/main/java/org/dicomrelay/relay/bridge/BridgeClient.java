@@ -104,7 +104,7 @@ public final class BridgeClient implements BridgeTransport {
             client = BridgeHttp.newClient(bridgeUrl, pin, null, CONNECT_TIMEOUT);
             tlsKey = ClientIdentity.newKeyPair();
         } catch (GeneralSecurityException e) {
-            throw new IOException(e.getMessage(), e);
+            throw new IOException(FailureText.of(e), e);
         }
         ObjectNode body = JSON.createObjectNode();
         body.put("token", enrollmentToken);
@@ -304,7 +304,7 @@ public final class BridgeClient implements BridgeTransport {
             throw e;
         } catch (IOException e) {
             URI u = request.uri();
-            FingerprintMismatchException mismatch = mismatch(e);
+            FingerprintMismatchException mismatch = FingerprintMismatchException.in(e);
             if (mismatch != null) {
                 throw new BridgeUnreachableException("the Bridge at " + u.getScheme() + "://" + u.getAuthority() + " is not the pinned one: "
                         + mismatch.getMessage(), e);
@@ -313,14 +313,6 @@ public final class BridgeClient implements BridgeTransport {
             throw new BridgeUnreachableException("the Bridge at " + u.getScheme() + "://" + u.getAuthority() + " is unreachable: "
                     + FailureText.of(e), e);
         }
-    }
-
-    /** The pinning refusal somewhere in a failure's causes, if that is what it was. */
-    private static FingerprintMismatchException mismatch(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof FingerprintMismatchException m) return m;
-        }
-        return null;
     }
 
     /** The JSON body of a successful answer; {@link BridgeException} (or a subclass saying more) for an error status. */

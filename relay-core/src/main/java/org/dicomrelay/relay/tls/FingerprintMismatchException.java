@@ -10,4 +10,12 @@ public final class FingerprintMismatchException extends CertificateException {
         super("the server presented a certificate with SHA-256 fingerprint " + presented + ", but " + pinned
                 + " is pinned (--bridge-fingerprint): refused, nothing sent");
     }
+
+    /** The pinning refusal among a failure's causes (the HTTP client wraps it in its handshake failure), or null. */
+    public static FingerprintMismatchException in(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof FingerprintMismatchException m) return m;
+        }
+        return null;
+    }
 }
