@@ -31,6 +31,7 @@ import org.eclipse.jetty.util.ssl.SslContextFactory;
  * the CA key that certifies routers' client keys at enrollment (always created here).
  */
 final class TlsMaterial {
+    private static final System.Logger LOG = System.getLogger(TlsMaterial.class.getName());
     static final String FOLDER = "tls";
     static final String SERVER_KEY = "server-key.pem";
     static final String SERVER_CERT = "server-cert.pem";
@@ -66,6 +67,7 @@ final class TlsMaterial {
             }
             serverKey = Certificates.readPrivateKey(dir.resolve(SERVER_KEY));
             chain = Certificates.readCertificates(dir.resolve(SERVER_CERT));
+            warnAboutMissingNames(chain.get(0), names(config), dir);
         } else {
             serverKey = Certificates.readPrivateKey(tls.privateKey());
             chain = Certificates.readCertificates(tls.certificate());
@@ -93,6 +95,32 @@ final class TlsMaterial {
         names.add("127.0.0.1");
         names.addAll(config.tls().names());
         return new ArrayList<>(names);
+    }
+
+    /** The certificate is kept (routers pinned it): names added to the configuration later are not in it. */
+    private static void warnAboutMissingNames(X509Certificate cert, List<String> wanted, Path dir) {
+        Set<String> has = new LinkedHashSet<>();
+        try {
+            if (cert.getSubjectAlternativeNames() != null) cert.getSubjectAlternativeNames().forEach(n -> has.add(canonical(String.valueOf(n.get(1)))));
+        } catch (java.security.cert.CertificateParsingException e) {
+            return; // a certificate we made ourselves: cannot happen; TLS works without the names anyway (routers pin it)
+        }
+        List<String> missing = wanted.stream().filter(n -> !has.contains(canonical(n))).toList();
+        if (!missing.isEmpty()) {
+            LOG.log(System.Logger.Level.WARNING, "the Bridge's certificate (created earlier in " + dir + ") does not name " + missing
+                    + "; routers that pin its fingerprint do not mind. For a certificate with these names delete " + SERVER_CERT + " and "
+                    + SERVER_KEY + " there: the next start creates one, with a new fingerprint every router must be enrolled with again");
+        }
+    }
+
+    /** IPv6 literals in one spelling ("::1" and "0:0:0:0:0:0:0:1"); anything else as it is. */
+    private static String canonical(String name) {
+        if (!name.contains(":")) return name.toLowerCase(java.util.Locale.ROOT);
+        try {
+            return java.net.InetAddress.getByName(name).getHostAddress(); // a literal: parsed, not resolved
+        } catch (java.net.UnknownHostException e) {
+            return name;
+        }
     }
 
     /** Whether a private key belongs to a public key: a signature made with one verifies with the other. */

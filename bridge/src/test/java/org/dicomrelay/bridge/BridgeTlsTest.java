@@ -63,6 +63,10 @@ class BridgeTlsTest {
             bridge.restart();
             assertThat(bridge.fingerprint()).isEqualTo(first);
             assertThat(BridgeServer.fingerprint(bridge.config)).isEqualTo(first);
+            // names added to the configuration later do not replace the certificate routers pinned
+            BridgeConfig renamed = BridgeConfig.builder().bind("127.0.0.1").dataDir(dir).adminToken(bridge.adminToken)
+                    .tls(BridgeTls.selfSigned(List.of("bridge.example.org"))).build();
+            assertThat(BridgeServer.fingerprint(renamed)).isEqualTo(first);
             assertThat(bridge.call("GET", "/health", null, null).statusCode()).isEqualTo(200);
         }
     }
