@@ -220,6 +220,10 @@ class BridgeTlsTest {
         Path yaml = dir.resolve("bridge.yaml");
         Files.writeString(yaml, "bind: 192.0.2.1\nadminToken: admin-token-0123456789\ntls:\n  enabled: false\n");
         assertThatThrownBy(() -> BridgeConfig.load(yaml)).isInstanceOf(IOException.class).hasMessageContaining("only on a loopback address");
+        Files.writeString(yaml, "bind: 127.0.0.1\nadminToken: admin-token-0123456789\ntls:\n  certificat: x.pem\n");
+        assertThatThrownBy(() -> BridgeConfig.load(yaml)).isInstanceOf(IOException.class).hasMessageContaining("unknown setting 'tls.certificat'");
+        Files.writeString(yaml, "bind: 127.0.0.1\nadminToken: admin-token-0123456789\ntls:\n  certificate: x.pem\n");
+        assertThatThrownBy(() -> BridgeConfig.load(yaml)).isInstanceOf(IOException.class).hasMessageContaining("go together");
         // loopback: allowed
         assertThat(BridgeConfig.builder().bind("127.0.0.1").adminToken("admin-token-0123456789").tls(BridgeTls.disabled()).build().tls().enabled())
                 .isFalse();
