@@ -2,6 +2,7 @@ package org.dicomrelay.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.dicomrelay.bridge.BridgeConfig;
+import org.dicomrelay.bridge.BridgeTls;
 import org.dicomrelay.bridge.BridgeServer;
 import org.dicomrelay.dicom.data.Attributes;
 import org.dicomrelay.dicom.data.Tag;
@@ -141,9 +142,9 @@ public final class RelayBench {
         URI bridgeUrl;
         if (hosts == null) {
             BridgeServer bridge = BridgeServer.start(BridgeConfig.builder().bind("127.0.0.1").port(0).dataDir(state.resolve("bridge"))
-                    .adminToken(admin).build());
+                    .adminToken(admin).tls(BridgeTls.disabled()).build());
             running.add(bridge);
-            bridgeUrl = URI.create("http://127.0.0.1:" + bridge.port());
+            bridgeUrl = bridge.url();
         } else {
             bridgeUrl = hosts.startBridge(state.resolve("bridge"), admin, work);
         }

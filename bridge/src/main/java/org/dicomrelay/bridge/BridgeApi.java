@@ -9,6 +9,8 @@ import io.javalin.http.Handler;
 import io.javalin.http.HttpResponseException;
 import java.math.BigDecimal;
 import java.sql.SQLException;
+import java.security.GeneralSecurityException;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,6 +28,7 @@ import java.util.regex.Pattern;
 import org.dicomrelay.relay.bridge.AeRecord;
 import org.dicomrelay.relay.bridge.RouterRecord;
 import org.dicomrelay.relay.log.RepeatingLog;
+import org.dicomrelay.relay.tls.CertificateFingerprint;
 
 /**
  * The Bridge's HTTP API. Every handler that needs a caller authenticates it itself ({@link #admin}
@@ -35,6 +38,8 @@ import org.dicomrelay.relay.log.RepeatingLog;
 final class BridgeApi {
     private static final System.Logger LOG = System.getLogger(BridgeApi.class.getName());
     private static final String ROUTER_ATTRIBUTE = "bridge.router";
+    /** Where the servlet container puts the client's verified certificate chain (Jakarta Servlet 6, 3.10). */
+    private static final String CLIENT_CERTIFICATES = "jakarta.servlet.request.X509Certificate";
     private static final Pattern PROVIDER_NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
     private static final Pattern MESSAGE_ID = Pattern.compile("[0-9]{1,18}");
     /** Setting names that suggest a credential: those stay on the router and never reach the Bridge. */
@@ -50,10 +55,13 @@ final class BridgeApi {
     private final Inbox inbox;
     private final Clock clock;
     private final ObjectMapper json;
+    /** null: plain HTTP (loopback only), where no client certificate can be asked for. */
+    private final TlsMaterial tls;
     /** Failed authentications, per peer address and credential kind: a client stuck in a loop is one line, then a count. */
     private final RepeatingLog authFailures = new RepeatingLog(LOG, AUTH_FAILURE_LOG_PERIOD);
 
-    BridgeApi(BridgeConfig config, BridgeStore store, BridgeSigner signer, Inbox inbox, Clock clock, ObjectMapper json) {
+    BridgeApi(BridgeConfig config, BridgeStore store, BridgeSigner signer, Inbox inbox, Clock clock, ObjectMapper json, TlsMaterial tls) {
+        this.tls = tls;
         this.config = config;
         this.store = store;
         this.signer = signer;
@@ -131,9 +139,30 @@ final class BridgeApi {
                 authFailed(ctx, "router API key", "API key of router " + auth.get().routerId() + ", which is revoked");
                 throw ApiException.unauthorized("router revoked");
             }
+            if (tls != null) requireClientCertificate(ctx, auth.get());
             ctx.attribute(ROUTER_ATTRIBUTE, auth.get().routerId());
             h.handle(ctx);
         };
+    }
+
+    /**
+     * Over HTTPS a router call needs two factors: the API key and the TLS client certificate this
+     * Bridge issued to the same router at its latest enrollment (the handshake proved the key; the
+     * database says whose it is). An eavesdropper's copy of the API key is useless without the key.
+     */
+    private void requireClientCertificate(Context ctx, BridgeStore.RouterAuth auth) {
+        Object chain = ctx.req().getAttribute(CLIENT_CERTIFICATES);
+        X509Certificate presented = chain instanceof X509Certificate[] c && c.length > 0 ? c[0] : null;
+        if (presented == null) {
+            authFailed(ctx, "router client certificate", "none presented", " (API key of router " + auth.routerId() + ")");
+            throw ApiException.unauthorized("client certificate required");
+        }
+        String sha256 = CertificateFingerprint.of(presented).replace(":", "").toLowerCase(java.util.Locale.ROOT);
+        if (auth.clientCertSha256() == null || !Secrets.matches(sha256, auth.clientCertSha256())) {
+            authFailed(ctx, "router client certificate", "not the certificate issued to the API key's router",
+                    " (certificate " + presented.getSubjectX500Principal().getName() + ", API key of router " + auth.routerId() + ")");
+            throw ApiException.unauthorized("client certificate is not this router's");
+        }
     }
 
     /**
@@ -186,16 +215,38 @@ final class BridgeApi {
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest(e.getMessage());
         }
+        X509Certificate clientCertificate = clientCertificate(b, routerId);
         String apiKey = Secrets.newSecret(Secrets.API_KEY_PREFIX);
         String signature = b64(signer.sign(record.signedBytes()));
+        String certSha256 = clientCertificate == null ? null
+                : CertificateFingerprint.of(clientCertificate).replace(":", "").toLowerCase(java.util.Locale.ROOT);
         try {
-            store.enroll(Secrets.sha256Hex(token), record, signature, Secrets.sha256Hex(apiKey), clock.millis());
+            store.enroll(Secrets.sha256Hex(token), record, signature, Secrets.sha256Hex(apiKey), certSha256, clock.millis());
         } catch (ApiException e) {
             if (e.status == 401 || e.status == 409) authFailed(ctx, "enrollment token", e.getMessage(), " (router " + routerId + ")");
             throw e;
         }
         LOG.log(System.Logger.Level.INFO, "router " + routerId + " enrolled");
-        ctx.status(201).json(obj("routerId", routerId, "apiKey", apiKey, "bridgePublicKeys", b64(signer.publicKeyset())));
+        Map<String, Object> answer = obj("routerId", routerId, "apiKey", apiKey, "bridgePublicKeys", b64(signer.publicKeyset()));
+        if (clientCertificate != null) answer.put("clientCertificate", b64(clientCertificate.getEncoded()));
+        ctx.status(201).json(answer);
+    }
+
+    /**
+     * The TLS client certificate for the key the router sent ({@code clientPublicKey}, SPKI base64);
+     * required over HTTPS (without it the router could not call its routes), optional on plain HTTP.
+     */
+    private X509Certificate clientCertificate(JsonNode b, String routerId) throws GeneralSecurityException {
+        if (!b.hasNonNull("clientPublicKey")) {
+            if (tls != null) throw ApiException.badRequest("clientPublicKey is missing: this Bridge authenticates routers with TLS client certificates");
+            return null;
+        }
+        if (tls == null) return null; // plain HTTP: a certificate could never be presented
+        try {
+            return tls.issueClientCertificate(routerId, base64(b, "clientPublicKey"), clock.instant());
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
     }
 
     // --- administration ---

@@ -6,12 +6,15 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.dicomrelay.relay.tls.LoopbackHost;
 
 /**
  * Bridge settings. Load them with {@link #load(Path)} from YAML, or build them with {@link #builder()}.
@@ -30,6 +33,11 @@ import java.util.regex.Pattern;
  * enrollmentTokenTtl: 24h
  * maxPayloadBytes: 65536     # largest notification
  * maxInboxMessages: 10000    # unacknowledged notifications per router
+ * tls:                       # HTTPS; without this section: a certificate created in dataDir/tls at first start
+ *   certificate: bridge.pem  # PEM: the server certificate, then its chain (with privateKey; relative to this file)
+ *   privateKey: bridge.key   # PEM, unencrypted
+ *   names: [bridge.example.org, 192.0.2.10]   # extra names of a self-created certificate
+ *   enabled: false           # plain HTTP: only with a loopback bind address
  * </pre>
  *
  * @param dataDir where the Bridge keeps its signing keyset (and its H2 database unless jdbcUrl says otherwise)
@@ -45,7 +53,8 @@ public record BridgeConfig(
         Duration visibilityTimeout,
         Duration enrollmentTokenTtl,
         int maxPayloadBytes,
-        int maxInboxMessages) {
+        int maxInboxMessages,
+        BridgeTls tls) {
 
     public static final String ADMIN_TOKEN_ENV = "DICOM_RELAY_BRIDGE_ADMIN_TOKEN";
     public static final int DEFAULT_PORT = 8470;
@@ -54,7 +63,8 @@ public record BridgeConfig(
     static final int MIN_ADMIN_TOKEN_LENGTH = 16;
 
     private static final Set<String> KEYS = Set.of("bind", "port", "dataDir", "jdbcUrl", "adminToken", "adminTokenEnv",
-            "notificationWait", "visibilityTimeout", "enrollmentTokenTtl", "maxPayloadBytes", "maxInboxMessages");
+            "notificationWait", "visibilityTimeout", "enrollmentTokenTtl", "maxPayloadBytes", "maxInboxMessages", "tls");
+    private static final Set<String> TLS_KEYS = Set.of("enabled", "certificate", "privateKey", "names");
 
     public BridgeConfig {
         if (bind == null || bind.isBlank()) throw new IllegalArgumentException("bind address is missing");
@@ -73,6 +83,11 @@ public record BridgeConfig(
         requirePositive("enrollmentTokenTtl", enrollmentTokenTtl);
         if (maxPayloadBytes < 1 || maxPayloadBytes > PAYLOAD_LIMIT) throw new IllegalArgumentException("maxPayloadBytes must be 1-" + PAYLOAD_LIMIT);
         if (maxInboxMessages < 1) throw new IllegalArgumentException("maxInboxMessages must be at least 1");
+        if (tls == null) throw new IllegalArgumentException("tls settings are missing");
+        if (!tls.enabled() && !LoopbackHost.is(bind)) {
+            throw new IllegalArgumentException("plain HTTP (tls: {enabled: false}) is allowed only on a loopback address, not on " + bind
+                    + ": API keys and tokens would cross the network in clear text; remove 'enabled: false' to serve HTTPS");
+        }
     }
 
     /** The JDBC URL in use: {@link #jdbcUrl()} or an H2 file database in {@link #dataDir()}. */
@@ -112,10 +127,30 @@ public record BridgeConfig(
             if (root.has("enrollmentTokenTtl")) b.enrollmentTokenTtl(parseDuration(root.get("enrollmentTokenTtl").asText()));
             if (root.has("maxPayloadBytes")) b.maxPayloadBytes(intValue(root, "maxPayloadBytes"));
             if (root.has("maxInboxMessages")) b.maxInboxMessages(intValue(root, "maxInboxMessages"));
+            if (root.has("tls")) b.tls(tls(root.get("tls"), base, yaml));
             return b.build();
         } catch (IllegalArgumentException e) {
             throw new IOException(yaml + ": " + e.getMessage(), e);
         }
+    }
+
+    private static BridgeTls tls(JsonNode t, Path base, Path yaml) throws IOException {
+        if (!t.isObject()) throw new IOException(yaml + ": tls must be a mapping (certificate, privateKey, names, enabled)");
+        for (Iterator<String> it = t.fieldNames(); it.hasNext(); ) {
+            String key = it.next();
+            if (!TLS_KEYS.contains(key)) throw new IOException(yaml + ": unknown setting 'tls." + key + "'; known: " + String.join(", ", TLS_KEYS));
+        }
+        JsonNode enabled = t.get("enabled");
+        if (enabled != null && !enabled.isBoolean()) throw new IllegalArgumentException("tls.enabled must be true or false");
+        List<String> names = new ArrayList<>();
+        JsonNode n = t.get("names");
+        if (n != null) {
+            if (!n.isArray()) throw new IllegalArgumentException("tls.names must be a list");
+            for (JsonNode name : n) names.add(name.asText());
+        }
+        Path cert = t.hasNonNull("certificate") ? base.resolve(t.get("certificate").asText()) : null;
+        Path key = t.hasNonNull("privateKey") ? base.resolve(t.get("privateKey").asText()) : null;
+        return new BridgeTls(enabled == null || enabled.asBoolean(), cert, key, names);
     }
 
     private static int intValue(JsonNode root, String key) {
@@ -159,14 +194,20 @@ public record BridgeConfig(
         return "BridgeConfig[bind=" + bind + ", port=" + port + ", dataDir=" + dataDir + ", jdbcUrl=" + url
                 + ", adminToken=(hidden), notificationWait=" + notificationWait + ", visibilityTimeout=" + visibilityTimeout
                 + ", enrollmentTokenTtl=" + enrollmentTokenTtl + ", maxPayloadBytes=" + maxPayloadBytes
-                + ", maxInboxMessages=" + maxInboxMessages + "]";
+                + ", maxInboxMessages=" + maxInboxMessages + ", tls=" + tlsText() + "]";
+    }
+
+    private String tlsText() {
+        if (!tls.enabled()) return "off (plain HTTP)";
+        return tls.selfCreated() ? "self-created certificate" + (tls.names().isEmpty() ? "" : " with names " + tls.names())
+                : "certificate " + tls.certificate() + ", key " + tls.privateKey();
     }
 
     public static Builder builder() {
         return new Builder();
     }
 
-    /** Starts from the defaults: 127.0.0.1:8470, ./bridge-data, 30 s long polls, 60 s visibility, 24 h tokens, 64 KiB payloads. */
+    /** Starts from the defaults: 127.0.0.1:8470, ./bridge-data, 30 s long polls, 60 s visibility, 24 h tokens, 64 KiB payloads, HTTPS with a self-created certificate. */
     public static final class Builder {
         private String bind = "127.0.0.1";
         private int port = DEFAULT_PORT;
@@ -178,6 +219,7 @@ public record BridgeConfig(
         private Duration enrollmentTokenTtl = Duration.ofHours(24);
         private int maxPayloadBytes = 64 * 1024;
         private int maxInboxMessages = 10_000;
+        private BridgeTls tls = BridgeTls.selfSigned(List.of());
 
         private Builder() {}
 
@@ -191,10 +233,11 @@ public record BridgeConfig(
         public Builder enrollmentTokenTtl(Duration v) { enrollmentTokenTtl = v; return this; }
         public Builder maxPayloadBytes(int v) { maxPayloadBytes = v; return this; }
         public Builder maxInboxMessages(int v) { maxInboxMessages = v; return this; }
+        public Builder tls(BridgeTls v) { tls = v; return this; }
 
         public BridgeConfig build() {
             return new BridgeConfig(bind, port, dataDir, jdbcUrl, adminToken, notificationWait, visibilityTimeout,
-                    enrollmentTokenTtl, maxPayloadBytes, maxInboxMessages);
+                    enrollmentTokenTtl, maxPayloadBytes, maxInboxMessages, tls);
         }
     }
 }

@@ -5,6 +5,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
 import org.dicomrelay.dicom.io.OwnerOnly;
+import org.dicomrelay.dicom.net.FailureText;
+import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import java.net.URI;
+import java.util.Optional;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.sql.SQLException;
@@ -25,8 +34,14 @@ public final class BridgeServer implements AutoCloseable {
     private final BridgeSigner signer;
     private final Inbox inbox;
     private final Javalin app;
+    /** null: plain HTTP. */
+    private final TlsMaterial tls;
 
-    private BridgeServer(Database db, BridgeSigner signer, Inbox inbox, Javalin app) {
+    private final String bind;
+
+    private BridgeServer(Database db, BridgeSigner signer, Inbox inbox, Javalin app, TlsMaterial tls, String bind) {
+        this.tls = tls;
+        this.bind = bind;
         this.db = db;
         this.signer = signer;
         this.inbox = inbox;
@@ -46,6 +61,17 @@ public final class BridgeServer implements AutoCloseable {
         } catch (GeneralSecurityException e) {
             throw new IOException("cannot load the Bridge signing keyset from " + config.dataDir() + ": " + e.getMessage(), e);
         }
+        TlsMaterial tls = null;
+        SslContextFactory.Server sslContext = null;
+        if (config.tls().enabled()) {
+            try {
+                tls = TlsMaterial.loadOrCreate(config, clock.instant());
+                sslContext = tls.sslContextFactory();
+            } catch (GeneralSecurityException e) {
+                throw new IOException("cannot set up the Bridge's TLS (" + config.dataDir().resolve(TlsMaterial.FOLDER) + "): "
+                        + FailureText.of(e), e);
+            }
+        }
         Database db = new Database(config.effectiveJdbcUrl());
         Inbox inbox = null;
         try {
@@ -56,7 +82,8 @@ public final class BridgeServer implements AutoCloseable {
             warnAboutBadSignatures(store, signer);
             inbox = new Inbox(store, clock, config.visibilityTimeout().toMillis());
             ObjectMapper json = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
-            BridgeApi api = new BridgeApi(config, store, signer, inbox, clock, json);
+            BridgeApi api = new BridgeApi(config, store, signer, inbox, clock, json, tls);
+            SslContextFactory.Server ssl = sslContext;
             Javalin app = Javalin.create(cfg -> {
                 cfg.jetty.host = config.bind();
                 cfg.jetty.port = config.port();
@@ -66,11 +93,26 @@ public final class BridgeServer implements AutoCloseable {
                 cfg.http.maxRequestSize = 1024L * 1024;
                 // long polls answer within notificationWait; the margin only catches a stuck future
                 cfg.http.asyncTimeout = config.notificationWait().toMillis() + 60_000;
+                if (ssl != null) {
+                    // the only connector: HTTPS (the host name check is the client's business: routers pin the certificate)
+                    cfg.jetty.addConnector((server, http) -> {
+                        http.addCustomizer(new SecureRequestCustomizer(false));
+                        ServerConnector c = new ServerConnector(server, new SslConnectionFactory(ssl, HttpVersion.HTTP_1_1.asString()),
+                                new HttpConnectionFactory(http));
+                        c.setHost(config.bind());
+                        c.setPort(config.port());
+                        return c;
+                    });
+                }
                 api.configure(cfg);
             });
             app.start();
-            BridgeServer server = new BridgeServer(db, signer, inbox, app);
-            LOG.log(System.Logger.Level.INFO, "Bridge listening on " + config.bind() + ":" + server.port() + " (" + config + ")");
+            BridgeServer server = new BridgeServer(db, signer, inbox, app, tls, config.bind());
+            LOG.log(System.Logger.Level.INFO, "Bridge listening on " + server.url() + " (" + config + ")");
+            if (tls != null) {
+                LOG.log(System.Logger.Level.INFO, "Bridge TLS certificate SHA-256 fingerprint: " + tls.fingerprint()
+                        + " (routers enroll with --bridge-fingerprint " + tls.fingerprint() + ")");
+            }
             return server;
         } catch (RuntimeException | SQLException e) {
             if (inbox != null) inbox.close();
@@ -82,6 +124,36 @@ public final class BridgeServer implements AutoCloseable {
     /** The port it listens on (the one chosen by the system if the configuration said 0). */
     public int port() {
         return app.port();
+    }
+
+    /** Whether it serves HTTPS (else plain HTTP, on a loopback address only). */
+    public boolean https() {
+        return tls != null;
+    }
+
+    /** Where it listens, e.g. {@code https://127.0.0.1:8470} (the bind address as configured; a wildcard as 127.0.0.1). */
+    public URI url() {
+        String host = bind.equals("0.0.0.0") || bind.equals("::") ? "127.0.0.1" : bind.contains(":") && !bind.startsWith("[") ? "[" + bind + "]" : bind;
+        return URI.create((https() ? "https" : "http") + "://" + host + ":" + port());
+    }
+
+    /** SHA-256 fingerprint of its TLS certificate, as routers pin it ({@code --bridge-fingerprint}); empty on plain HTTP. */
+    public Optional<String> fingerprint() {
+        return tls == null ? Optional.empty() : Optional.of(tls.fingerprint());
+    }
+
+    /**
+     * The fingerprint a Bridge with this configuration presents, without starting it: the
+     * configured PEM certificate, or the self-created one (created now if it does not exist yet).
+     */
+    public static String fingerprint(BridgeConfig config) throws IOException {
+        if (!config.tls().enabled()) throw new IOException("TLS is disabled in this configuration (tls: {enabled: false}): no certificate");
+        OwnerOnly.folder(config.dataDir());
+        try {
+            return TlsMaterial.loadOrCreate(config, Clock.systemUTC().instant()).fingerprint();
+        } catch (GeneralSecurityException e) {
+            throw new IOException("cannot set up the Bridge's TLS: " + FailureText.of(e), e);
+        }
     }
 
     /** The Bridge's public signing keyset (Tink binary format), as routers receive it at enrollment. */

@@ -19,7 +19,8 @@ import org.dicomrelay.relay.bridge.RouterRecord;
 /** All SQL of the Bridge. Refusals the API reports are thrown as {@link ApiException}. */
 final class BridgeStore {
 
-    record RouterAuth(String routerId, boolean revoked) {}
+    /** @param clientCertSha256 hex SHA-256 of the TLS client certificate issued at enrollment (null: none) */
+    record RouterAuth(String routerId, boolean revoked, String clientCertSha256) {}
 
     record RouterRow(String routerId, String displayName, String hpkePublicKey, String signaturePublicKey,
                      String recordSignature, long enrolledAt, Long revokedAt, String providerName, String providerSettings) {
@@ -71,7 +72,7 @@ final class BridgeStore {
     }
 
     /** Consumes the token and creates the router (or, for an enrolled one, replaces its keys and API key). */
-    void enroll(String tokenHash, RouterRecord rec, String recordSignature, String apiKeyHash, long now) throws SQLException {
+    void enroll(String tokenHash, RouterRecord rec, String recordSignature, String apiKeyHash, String clientCertSha256, long now) throws SQLException {
         db.tx(c -> {
             String displayName;
             try (PreparedStatement ps = c.prepareStatement(
@@ -95,8 +96,8 @@ final class BridgeStore {
             Optional<Long> revoked = revokedAt(c, rec.routerId());
             if (revoked != null && revoked.isPresent()) throw ApiException.unauthorized("router revoked");
             String sql = revoked == null
-                    ? "INSERT INTO routers (display_name, hpke_public_key, signature_public_key, record_signature, api_key_hash, enrolled_at, router_id) VALUES (?, ?, ?, ?, ?, ?, ?)"
-                    : "UPDATE routers SET display_name = ?, hpke_public_key = ?, signature_public_key = ?, record_signature = ?, api_key_hash = ?, enrolled_at = ? WHERE router_id = ?";
+                    ? "INSERT INTO routers (display_name, hpke_public_key, signature_public_key, record_signature, api_key_hash, enrolled_at, client_cert_sha256, router_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                    : "UPDATE routers SET display_name = ?, hpke_public_key = ?, signature_public_key = ?, record_signature = ?, api_key_hash = ?, enrolled_at = ?, client_cert_sha256 = ? WHERE router_id = ?";
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 ps.setString(1, displayName);
                 ps.setString(2, rec.hpkePublicKeyBase64());
@@ -104,7 +105,8 @@ final class BridgeStore {
                 ps.setString(4, recordSignature);
                 ps.setString(5, apiKeyHash);
                 ps.setLong(6, now);
-                ps.setString(7, rec.routerId());
+                ps.setString(7, clientCertSha256);
+                ps.setString(8, rec.routerId());
                 ps.executeUpdate();
             }
             bumpVersion(c);
@@ -114,13 +116,14 @@ final class BridgeStore {
 
     Optional<RouterAuth> routerByApiKeyHash(String apiKeyHash) throws SQLException {
         try (Connection c = db.connection();
-             PreparedStatement ps = c.prepareStatement("SELECT router_id, revoked_at FROM routers WHERE api_key_hash = ?")) {
+             PreparedStatement ps = c.prepareStatement("SELECT router_id, revoked_at, client_cert_sha256 FROM routers WHERE api_key_hash = ?")) {
             ps.setString(1, apiKeyHash);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) return Optional.empty();
                 String id = rs.getString(1);
                 rs.getLong(2);
-                return Optional.of(new RouterAuth(id, !rs.wasNull()));
+                boolean revoked = !rs.wasNull();
+                return Optional.of(new RouterAuth(id, revoked, rs.getString(3)));
             }
         }
     }

@@ -7,6 +7,7 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,7 +23,7 @@ import org.dicomrelay.relay.bridge.BridgeCredentials;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Admin token, API keys and enrollment tokens never reach a log line, stdout or stderr. */
+/** Admin token, API keys, enrollment tokens and TLS private keys never reach a log line, stdout or stderr (over HTTPS). */
 class SecretsInLogsTest {
 
     @TempDir
@@ -72,20 +73,26 @@ class SecretsInLogsTest {
         System.setErr(tee);
 
         List<String> secrets = new ArrayList<>();
-        try (TestBridge bridge = new TestBridge(dir)) {
+        try (TestBridge bridge = new TestBridge(dir, TestBridge.HTTPS)) {
             secrets.add(bridge.adminToken);
             String tokenA = bridge.enrollmentToken("a");
             secrets.add(tokenA);
-            BridgeCredentials ca = BridgeClient.enroll(bridge.url(), tokenA, TestBridge.randomKeys("a"));
+            BridgeCredentials ca = BridgeClient.enroll(bridge.url(), bridge.fingerprint(), tokenA, TestBridge.randomKeys("a"));
             secrets.add(ca.apiKey());
+            secrets.add(ca.clientKey());
+            for (String key : new String[] {TlsMaterial.SERVER_KEY, TlsMaterial.CA_KEY}) {
+                // every base64 line of the Bridge's private keys
+                Files.readAllLines(dir.resolve(TlsMaterial.FOLDER).resolve(key)).stream().filter(l -> !l.startsWith("-----")).forEach(secrets::add);
+            }
             // refused attempts: token reuse, a malformed body quoting a token, a router key on an admin route
             bridge.call("POST", "/api/enroll", null, "{\"token\":\"" + tokenA + "\",\"routerId\":\"a\",\"publicKeys\":{\"hpke\":\"AAAA\",\"signature\":\"AAAA\"}}");
             bridge.call("POST", "/api/enroll", null, "{\"token\":\"" + tokenA + "\", oops");
             bridge.call("GET", "/api/admin/routers", ca.apiKey(), null);
             String tokenB = bridge.enrollmentToken("b");
             secrets.add(tokenB);
-            BridgeCredentials cb = BridgeClient.enroll(bridge.url(), tokenB, TestBridge.randomKeys("b"));
+            BridgeCredentials cb = BridgeClient.enroll(bridge.url(), bridge.fingerprint(), tokenB, TestBridge.randomKeys("b"));
             secrets.add(cb.apiKey());
+            secrets.add(cb.clientKey());
             secrets.add(bridge.enrollmentToken("never-used"));
 
             BridgeClient a = bridge.client(ca);
@@ -112,7 +119,8 @@ class SecretsInLogsTest {
 
         String logs = capture.text + console.toString(StandardCharsets.UTF_8);
         // the capture works: the scenario's events and the request log are there
-        assertThat(logs).contains("router a enrolled", "router a revoked", "Bridge listening on", "GET /api/router/directory");
+        assertThat(logs).contains("router a enrolled", "router a revoked", "Bridge listening on https://", "GET /api/router/directory",
+                "TLS certificate SHA-256 fingerprint");
         assertThat(logs).contains("adminToken=(hidden)");
         for (String secret : secrets) assertThat(logs).doesNotContain(secret);
         assertThat(logs).doesNotContain(Secrets.API_KEY_PREFIX).doesNotContain(Secrets.ENROLLMENT_TOKEN_PREFIX);

@@ -20,9 +20,16 @@ import java.util.function.UnaryOperator;
 import org.dicomrelay.relay.bridge.BridgeClient;
 import org.dicomrelay.relay.bridge.BridgeCredentials;
 import org.dicomrelay.relay.bridge.RouterRecord;
+import org.dicomrelay.relay.tls.BridgeHttp;
 
-/** A Bridge on 127.0.0.1 with a free port and an H2 file in a temporary folder, plus raw HTTP helpers. */
+/**
+ * A Bridge on 127.0.0.1 with a free port and an H2 file in a temporary folder, plus raw HTTP helpers.
+ * Plain HTTP unless the tweak says {@link #HTTPS}; then the helpers pin its certificate.
+ */
 final class TestBridge implements AutoCloseable {
+    /** HTTPS with the certificate the Bridge creates for itself. */
+    static final UnaryOperator<BridgeConfig.Builder> HTTPS = b -> b.tls(BridgeTls.selfSigned(java.util.List.of()));
+
     static final ObjectMapper JSON = new ObjectMapper();
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -41,13 +48,29 @@ final class TestBridge implements AutoCloseable {
     }
 
     TestBridge(Path dir, UnaryOperator<BridgeConfig.Builder> tweak, Clock clock) throws IOException {
-        this.config = tweak.apply(BridgeConfig.builder().bind("127.0.0.1").port(0).dataDir(dir).adminToken(adminToken)).build();
+        this.config = tweak.apply(BridgeConfig.builder().bind("127.0.0.1").port(0).dataDir(dir).adminToken(adminToken)
+                .tls(BridgeTls.disabled())).build();
         this.clock = clock;
         this.server = BridgeServer.start(config, clock);
     }
 
     URI url() {
-        return URI.create("http://127.0.0.1:" + server.port());
+        return server.url();
+    }
+
+    /** The Bridge certificate's SHA-256 fingerprint; null on plain HTTP. */
+    String fingerprint() {
+        return server.fingerprint().orElse(null);
+    }
+
+    /** Plain HTTP, or HTTPS trusting exactly this Bridge's certificate, without a client certificate. */
+    HttpClient http() {
+        if (!server.https()) return HTTP;
+        try {
+            return BridgeHttp.newClient(url(), fingerprint(), null, Duration.ofSeconds(10));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     void restart() throws IOException {
@@ -65,7 +88,7 @@ final class TestBridge implements AutoCloseable {
         if (bearer != null) b.header("Authorization", "Bearer " + bearer);
         if (body != null) b.header("Content-Type", "application/json");
         b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return http().send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     HttpResponse<String> admin(String method, String path, String body) throws IOException, InterruptedException {
@@ -90,7 +113,7 @@ final class TestBridge implements AutoCloseable {
 
     /** Enrolls a router with random (opaque to the Bridge) public keys. */
     BridgeCredentials enroll(String routerId) throws IOException, InterruptedException {
-        return BridgeClient.enroll(url(), enrollmentToken(routerId), randomKeys(routerId));
+        return BridgeClient.enroll(url(), fingerprint(), enrollmentToken(routerId), randomKeys(routerId));
     }
 
     BridgeClient client(BridgeCredentials c) {

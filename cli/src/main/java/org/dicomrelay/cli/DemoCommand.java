@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.dicomrelay.archive.H2Index;
 import org.dicomrelay.bridge.BridgeConfig;
 import org.dicomrelay.bridge.BridgeServer;
+import org.dicomrelay.relay.tls.BridgeHttp;
 import org.dicomrelay.dicom.data.Attributes;
 import org.dicomrelay.dicom.data.Tag;
 import org.dicomrelay.dicom.data.VR;
@@ -37,6 +38,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.security.GeneralSecurityException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -122,8 +124,10 @@ public final class DemoCommand implements Callable<Integer> {
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8));
         BridgeServer bridge = BridgeServer.start(BridgeConfig.load(bridgeYaml));
         running.add(bridge);
-        URI bridgeUrl = URI.create("http://127.0.0.1:" + bridge.port());
-        say("Bridge listening on " + bridgeUrl + " (config " + bridgeYaml + ")");
+        URI bridgeUrl = bridge.url();
+        String fingerprint = bridge.fingerprint().orElseThrow();
+        say("Bridge listening on " + bridgeUrl + " (config " + bridgeYaml + "); its TLS certificate's SHA-256 fingerprint, which the routers pin: "
+                + fingerprint);
 
         Path cloud = Files.createDirectories(dir.resolve("cloud"));
         Path viewerDir = dir.resolve("viewer-a");
@@ -140,9 +144,11 @@ public final class DemoCommand implements Callable<Integer> {
                 List.of(new Device("ARCHIVE_B", "127.0.0.1", archivePort, all, List.of(), true)));
         a.save(dir.resolve("router-a.yaml"));
         b.save(dir.resolve("router-b.yaml"));
-        for (RouterConfig c : List.of(a, b)) RouterApp.enroll(c, bridgeUrl, enrollmentToken(bridgeUrl, admin, c.routerId()));
-        say("hospital-a and hospital-b enrolled at the Bridge with one-time tokens (keys in " + dir.resolve("a/keys") + ", "
-                + dir.resolve("b/keys") + ")");
+        for (RouterConfig c : List.of(a, b)) {
+            RouterApp.enroll(c, bridgeUrl, fingerprint, enrollmentToken(bridgeUrl, fingerprint, admin, c.routerId()));
+        }
+        say("hospital-a and hospital-b enrolled at the Bridge over HTTPS with one-time tokens and --bridge-fingerprint (keys in "
+                + dir.resolve("a/keys") + ", " + dir.resolve("b/keys") + "; TLS client certificates in their bridge-credentials.json)");
 
         Path archiveDir = OwnerOnly.newFolders(dir.resolve("archive-b"));
         H2Index index = H2Index.open(archiveDir);
@@ -257,9 +263,11 @@ public final class DemoCommand implements Callable<Integer> {
         throw new IOException("no free port");
     }
 
-    private static String enrollmentToken(URI bridge, String admin, String routerId) throws IOException, InterruptedException {
+    private static String enrollmentToken(URI bridge, String fingerprint, String admin, String routerId)
+            throws IOException, InterruptedException, GeneralSecurityException {
         ObjectMapper json = new ObjectMapper();
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(bridge.resolve("/api/admin/enrollment-tokens"))
+        HttpClient pinned = BridgeHttp.newClient(bridge, fingerprint, null, Duration.ofSeconds(10));
+        HttpResponse<String> r = pinned.send(HttpRequest.newBuilder(bridge.resolve("/api/admin/enrollment-tokens"))
                 .header("Authorization", "Bearer " + admin).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(Map.of("routerId", routerId, "displayName", routerId))))
                 .build(), HttpResponse.BodyHandlers.ofString());

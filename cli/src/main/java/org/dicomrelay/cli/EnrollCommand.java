@@ -1,5 +1,6 @@
 package org.dicomrelay.cli;
 
+import org.dicomrelay.dicom.net.FailureText;
 import org.dicomrelay.router.RouterApp;
 import org.dicomrelay.router.config.RouterConfig;
 import picocli.CommandLine.Command;
@@ -17,15 +18,19 @@ public final class EnrollCommand implements Callable<Integer> {
     @Option(names = "--config", required = true, paramLabel = "router.yaml") Path config;
     @Option(names = "--bridge", required = true, paramLabel = "URL", description = "the Bridge, e.g. https://bridge.example.org") URI bridge;
     @Option(names = "--token", required = true, paramLabel = "TOKEN", description = "the one-time enrollment token") String token;
+    @Option(names = "--bridge-fingerprint", paramLabel = "SHA256", description = "SHA-256 fingerprint of the Bridge's TLS certificate "
+            + "(printed by 'dicom-relay bridge'; hex, colons allowed): any other certificate is refused. Without it, the JDK's CA certificates decide")
+    String bridgeFingerprint;
 
     @Override public Integer call() {
         try {
             RouterConfig c = RouterConfig.load(config);
-            RouterApp.enroll(c, bridge, token);
-            spec.commandLine().getOut().println("router " + c.routerId() + " enrolled at " + bridge + "; keys and credentials in " + c.state());
+            RouterApp.enroll(c, bridge, bridgeFingerprint, token);
+            spec.commandLine().getOut().println("router " + c.routerId() + " enrolled at " + bridge
+                    + (bridgeFingerprint == null ? "" : " (certificate pinned)") + "; keys and credentials in " + c.state());
             return 0;
         } catch (Exception e) {
-            spec.commandLine().getErr().println("enrollment failed: " + e.getMessage());
+            spec.commandLine().getErr().println("enrollment failed: " + FailureText.of(e));
             return 1;
         }
     }

@@ -85,7 +85,8 @@ final class FaultNetwork implements AutoCloseable {
     }
 
     private void setUp(boolean pacsRefusesCt) throws Exception {
-        Files.writeString(bridgeYaml, "bind: 127.0.0.1\nport: " + bridgePort + "\ndataDir: bridge-data\nadminToken: " + adminToken + "\n");
+        Files.writeString(bridgeYaml, "bind: 127.0.0.1\nport: " + bridgePort + "\ndataDir: bridge-data\nadminToken: " + adminToken
+                + "\ntls:\n  enabled: false\n"); // plain HTTP on loopback: these tests break other things
         startBridge();
         if (pacsRefusesCt) pacs.startRefusingCt();
         else pacs.start();

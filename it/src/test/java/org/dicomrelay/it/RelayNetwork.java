@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.dicomrelay.archive.H2Index;
 import org.dicomrelay.bridge.BridgeConfig;
+import org.dicomrelay.bridge.BridgeTls;
 import org.dicomrelay.bridge.BridgeServer;
 import org.dicomrelay.cli.Main;
 import org.dicomrelay.dicom.net.AssociationOptions;
@@ -188,8 +189,8 @@ final class RelayNetwork implements AutoCloseable {
     private void startAll() throws Exception {
         if (spec.record) recording = RecordingCloudProvider.record(cloud);
         bridge = BridgeServer.start(BridgeConfig.builder().bind("127.0.0.1").port(0).dataDir(work.resolve("bridge"))
-                .adminToken(adminToken).build());
-        bridgeUrl = URI.create("http://127.0.0.1:" + bridge.port());
+                .adminToken(adminToken).tls(BridgeTls.disabled()).build()); // plain HTTP on loopback; HTTPS: SeparateProcessesTest
+        bridgeUrl = bridge.url();
 
         int portB = Peers.freePort();
         startPacsB(portB);

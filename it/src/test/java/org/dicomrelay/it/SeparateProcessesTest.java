@@ -1,6 +1,7 @@
 package org.dicomrelay.it;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.dicomrelay.relay.tls.BridgeHttp;
 import org.dicomrelay.testkit.Peers;
 import org.dicomrelay.testkit.Samples;
 import org.junit.jupiter.api.AfterEach;
@@ -12,7 +13,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -40,7 +40,8 @@ import static org.awaitility.Awaitility.await;
  */
 @Timeout(180)
 class SeparateProcessesTest {
-    private static final Pattern LISTENING = Pattern.compile("listening on [0-9.]+:(\\d+)");
+    private static final Pattern LISTENING = Pattern.compile("listening on (?:https?://)?[0-9.]+:(\\d+)");
+    private static final Pattern FINGERPRINT = Pattern.compile("TLS certificate SHA-256 fingerprint: ((?:[0-9A-F]{2}:){31}[0-9A-F]{2})");
     private final List<Started> processes = new ArrayList<>();
     private Path work;
     private Peers.Server storescp;
@@ -108,9 +109,9 @@ class SeparateProcessesTest {
         assertThat(s.process().exitValue()).as(s.name() + ":\n" + s.output()).isZero();
     }
 
-    private static String token(URI bridge, String admin, String routerId) throws Exception {
+    private static String token(URI bridge, String fingerprint, String admin, String routerId) throws Exception {
         ObjectMapper json = new ObjectMapper();
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(bridge.resolve("/api/admin/enrollment-tokens"))
+        HttpResponse<String> r = BridgeHttp.newClient(bridge, fingerprint, null, Duration.ofSeconds(10)).send(HttpRequest.newBuilder(bridge.resolve("/api/admin/enrollment-tokens"))
                 .header("Authorization", "Bearer " + admin).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(Map.of("routerId", routerId)))).build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -126,7 +127,11 @@ class SeparateProcessesTest {
         Path bridgeYaml = work.resolve("bridge.yaml");
         Files.writeString(bridgeYaml, "bind: 127.0.0.1\nport: 0\ndataDir: bridge-data\nadminToken: " + admin + "\n");
         Started bridge = launch("bridge", jar, "bridge", "--config", bridgeYaml.toString());
-        URI bridgeUrl = URI.create("http://127.0.0.1:" + awaitListening(bridge));
+        // HTTPS with the certificate the Bridge creates at first start; the routers pin the fingerprint it prints
+        URI bridgeUrl = URI.create("https://127.0.0.1:" + awaitListening(bridge));
+        String fingerprint = await("the Bridge's fingerprint").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
+                .until(() -> bridge.lines().stream().map(FINGERPRINT::matcher).filter(Matcher::find).map(m -> m.group(1)).findFirst().orElse(null),
+                        f -> f != null);
 
         Path pacsDir = Files.createDirectories(work.resolve("pacs-b"));
         int pacsPort = Peers.freePort();
@@ -149,9 +154,9 @@ class SeparateProcessesTest {
                     exported: true
                 """.formatted(pacsPort)));
         runToCompletion(launch("enroll hospital-a", jar, "enroll", "--config", yamlA.toString(), "--bridge", bridgeUrl.toString(),
-                "--token", token(bridgeUrl, admin, "hospital-a")));
+                "--bridge-fingerprint", fingerprint, "--token", token(bridgeUrl, fingerprint, admin, "hospital-a")));
         runToCompletion(launch("enroll hospital-b", jar, "enroll", "--config", yamlB.toString(), "--bridge", bridgeUrl.toString(),
-                "--token", token(bridgeUrl, admin, "hospital-b")));
+                "--bridge-fingerprint", fingerprint, "--token", token(bridgeUrl, fingerprint, admin, "hospital-b")));
         // B first: A takes the directory, with B's exported AE, when it starts
         Started routerB = launch("router hospital-b", jar, "router", "--config", yamlB.toString());
         assertThat(awaitListening(routerB)).isEqualTo(portB);

@@ -12,6 +12,8 @@ import org.dicomrelay.relay.cloud.CloudProvider;
 import org.dicomrelay.relay.cloud.Notifications;
 import org.dicomrelay.relay.crypto.PublicKeys;
 import org.dicomrelay.relay.crypto.RouterKeys;
+import org.dicomrelay.relay.tls.BridgeHttp;
+import org.dicomrelay.relay.tls.InsecureBridgeUrlException;
 import org.dicomrelay.router.config.RouterConfig;
 import org.dicomrelay.router.config.RoutingTable;
 import org.dicomrelay.router.link.CloudCourier;
@@ -64,15 +66,29 @@ public final class RouterApp implements Closeable {
 
     static Path credentialsFile(RouterConfig c) { return c.state().resolve("bridge-credentials.json"); }
 
-    /** Creates the router's keys and enrolls it at the Bridge with a one-time token. */
+    /** Creates the router's keys and enrolls it at the Bridge with a one-time token (plain http to a loopback Bridge, or a CA-issued certificate). */
     public static void enroll(RouterConfig config, URI bridgeUrl, String token) throws IOException {
+        enroll(config, bridgeUrl, null, token);
+    }
+
+    /**
+     * Creates the router's keys and enrolls it at the Bridge with a one-time token, over HTTPS to
+     * the Bridge whose certificate has this SHA-256 fingerprint (null: the JDK's CA store decides).
+     * The credentials file keeps the pin and the router's TLS client certificate and key (0600).
+     */
+    public static void enroll(RouterConfig config, URI bridgeUrl, String bridgeFingerprint, String token) throws IOException {
+        try {
+            BridgeHttp.requireSafe(bridgeUrl); // before anything is created or sent
+        } catch (InsecureBridgeUrlException e) {
+            throw new IOException(e.getMessage(), e);
+        }
         OwnerOnly.folder(config.state());
         if (Files.exists(credentialsFile(config))) throw new IOException("router " + config.routerId() + " is already enrolled ("
                 + credentialsFile(config) + " exists)");
         RouterKeys k = Files.exists(keysDir(config).resolve("hpke-private.tink")) ? RouterKeys.load(keysDir(config)) : RouterKeys.generate();
         if (!Files.exists(keysDir(config).resolve("hpke-private.tink"))) k.save(keysDir(config));
         PublicKeys pk = k.publicKeys(config.routerId());
-        BridgeCredentials creds = BridgeClient.enroll(bridgeUrl, token, new RouterRecord(config.routerId(), pk.hpkePublicKeyset(),
+        BridgeCredentials creds = BridgeClient.enroll(bridgeUrl, bridgeFingerprint, token, new RouterRecord(config.routerId(), pk.hpkePublicKeyset(),
                 pk.signaturePublicKeyset()));
         Path f = credentialsFile(config);
         try (var out = OwnerOnly.newOutputStream(f, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
@@ -86,8 +102,11 @@ public final class RouterApp implements Closeable {
         BridgeClient bridge;
         try {
             bridge = new BridgeClient(creds);
+        } catch (InsecureBridgeUrlException e) {
+            throw new IOException(credentialsFile(config) + ": " + e.getMessage(), e);
         } catch (GeneralSecurityException e) {
-            throw new IOException("the pinned Bridge key in " + credentialsFile(config) + " is not usable: " + e.getMessage(), e);
+            throw new IOException("the pinned Bridge key or the TLS client certificate in " + credentialsFile(config) + " is not usable: "
+                    + FailureText.of(e), e);
         }
         RoutingTable routes = new RoutingTable();
         routes.load(config.state().resolve("routes.json"));

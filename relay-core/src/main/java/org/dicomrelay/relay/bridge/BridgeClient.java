@@ -18,6 +18,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -31,6 +33,11 @@ import java.util.regex.Pattern;
 import org.dicomrelay.dicom.net.FailureText;
 import org.dicomrelay.relay.cloud.BridgeTransport;
 import org.dicomrelay.relay.cloud.Notifications;
+import org.dicomrelay.relay.tls.BridgeHttp;
+import org.dicomrelay.relay.tls.CertificateFingerprint;
+import org.dicomrelay.relay.tls.ClientIdentity;
+import org.dicomrelay.relay.tls.FingerprintMismatchException;
+import org.dicomrelay.relay.tls.InsecureBridgeUrlException;
 
 /**
  * A router's connection to the Bridge: enrollment, publishing its AE titles, reading the directory
@@ -52,11 +59,17 @@ public final class BridgeClient implements BridgeTransport {
     private final PublicKeyVerify bridgeVerifier;
     private volatile CredentialsListener listener = CredentialsListener.NONE;
 
-    /** @throws GeneralSecurityException if the pinned Bridge keyset is not a usable public signature keyset */
+    /**
+     * One HttpClient for every call of this client: HTTPS pinned to the enrolled Bridge certificate,
+     * presenting the router's client certificate (see {@link BridgeHttp}).
+     *
+     * @throws GeneralSecurityException if the pinned Bridge keyset is not a usable public signature keyset, the client
+     *     key or certificate is not usable, or the URL is plain http to a host that is not loopback ({@link InsecureBridgeUrlException})
+     */
     public BridgeClient(BridgeCredentials credentials) throws GeneralSecurityException {
         this.credentials = credentials;
         this.base = baseUrl(credentials.bridgeUrl());
-        this.http = newHttpClient();
+        this.http = BridgeHttp.newClient(credentials.bridgeUrl(), credentials.bridgeFingerprint(), credentials.clientIdentity(), CONNECT_TIMEOUT);
         this.bridgeVerifier = verifier(credentials.bridgePublicKeys());
     }
 
@@ -74,18 +87,38 @@ public final class BridgeClient implements BridgeTransport {
      * returned credentials (the API key is a secret); the token can't be used again.
      */
     public static BridgeCredentials enroll(URI bridgeUrl, String enrollmentToken, RouterRecord keys) throws IOException {
+        return enroll(bridgeUrl, null, enrollmentToken, keys);
+    }
+
+    /**
+     * As above, over HTTPS to the Bridge whose certificate has this SHA-256 fingerprint (another
+     * certificate is refused before the token is sent; null: the JDK's CA store decides). The router
+     * creates a TLS client key here and the Bridge certifies it: the credentials hold both, and the
+     * router presents the certificate on every later call.
+     */
+    public static BridgeCredentials enroll(URI bridgeUrl, String bridgeFingerprint, String enrollmentToken, RouterRecord keys) throws IOException {
+        String pin = bridgeFingerprint == null ? null : CertificateFingerprint.normalize(bridgeFingerprint);
+        HttpClient client;
+        KeyPair tlsKey;
+        try {
+            client = BridgeHttp.newClient(bridgeUrl, pin, null, CONNECT_TIMEOUT);
+            tlsKey = ClientIdentity.newKeyPair();
+        } catch (GeneralSecurityException e) {
+            throw new IOException(FailureText.of(e), e);
+        }
         ObjectNode body = JSON.createObjectNode();
         body.put("token", enrollmentToken);
         body.put("routerId", keys.routerId());
         ObjectNode pk = body.putObject("publicKeys");
         pk.put("hpke", keys.hpkePublicKeyBase64());
         pk.put("signature", keys.signaturePublicKeyBase64());
+        body.put("clientPublicKey", Base64.getEncoder().encodeToString(tlsKey.getPublic().getEncoded()));
         HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl(bridgeUrl) + "/api/enroll"))
                 .timeout(REQUEST_TIMEOUT)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)))
                 .build();
-        JsonNode answer = json(send(newHttpClient(), request));
+        JsonNode answer = json(send(client, request));
         String apiKey = text(answer, "apiKey");
         byte[] bridgeKeys = base64(answer, "bridgePublicKeys");
         try {
@@ -94,7 +127,20 @@ public final class BridgeClient implements BridgeTransport {
             throw new IOException("the Bridge's public keyset is not usable: " + e.getMessage(), e);
         }
         if (!keys.routerId().equals(text(answer, "routerId"))) throw new IOException("the Bridge enrolled another router ID");
-        return new BridgeCredentials(bridgeUrl, keys.routerId(), apiKey, bridgeKeys);
+        String certificate = null, key = null;
+        if (answer.hasNonNull("clientCertificate")) {
+            certificate = text(answer, "clientCertificate");
+            try {
+                X509Certificate issued = ClientIdentity.certificate(Base64.getDecoder().decode(certificate));
+                if (!issued.getPublicKey().equals(tlsKey.getPublic())) throw new IOException("the Bridge certified another key than this router's");
+            } catch (GeneralSecurityException | IllegalArgumentException e) {
+                throw new IOException("the Bridge's client certificate is not usable: " + FailureText.of(e), e);
+            }
+            key = Base64.getEncoder().encodeToString(tlsKey.getPrivate().getEncoded());
+        } else if ("https".equalsIgnoreCase(bridgeUrl.getScheme())) {
+            throw new IOException("the Bridge issued no TLS client certificate (an older Bridge?): this router could not call it over HTTPS");
+        }
+        return new BridgeCredentials(bridgeUrl, keys.routerId(), apiKey, bridgeKeys, pin, certificate, key);
     }
 
     /**
@@ -257,8 +303,13 @@ public final class BridgeClient implements BridgeTransport {
         } catch (InterruptedIOException e) {
             throw e;
         } catch (IOException e) {
-            // No HTTP answer at all: say so, and where, whatever the JDK's message (often none).
             URI u = request.uri();
+            FingerprintMismatchException mismatch = FingerprintMismatchException.in(e);
+            if (mismatch != null) {
+                throw new BridgeUnreachableException("the Bridge at " + u.getScheme() + "://" + u.getAuthority() + " is not the pinned one: "
+                        + mismatch.getMessage(), e);
+            }
+            // No HTTP answer at all: say so, and where, whatever the JDK's message (often none).
             throw new BridgeUnreachableException("the Bridge at " + u.getScheme() + "://" + u.getAuthority() + " is unreachable: "
                     + FailureText.of(e), e);
         }
@@ -325,14 +376,6 @@ public final class BridgeClient implements BridgeTransport {
         SignatureConfig.register();
         KeysetHandle handle = TinkProtoKeysetFormat.parseKeysetWithoutSecret(publicKeyset);
         return handle.getPrimitive(RegistryConfiguration.get(), PublicKeyVerify.class);
-    }
-
-    private static HttpClient newHttpClient() {
-        return HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(CONNECT_TIMEOUT)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
     }
 
     private static String baseUrl(URI url) {
