@@ -56,7 +56,7 @@ public final class BridgeServer implements AutoCloseable {
             warnAboutBadSignatures(store, signer);
             inbox = new Inbox(store, clock, config.visibilityTimeout().toMillis());
             ObjectMapper json = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
-            BridgeApi api = new BridgeApi(config, store, signer, inbox, clock, json);
+            BridgeApi api = new BridgeApi(config, store, new AccessStore(db), signer, inbox, clock, json);
             Javalin app = Javalin.create(cfg -> {
                 cfg.jetty.host = config.bind();
                 cfg.jetty.port = config.port();
