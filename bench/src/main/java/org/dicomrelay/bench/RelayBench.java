@@ -138,6 +138,8 @@ public final class RelayBench {
                 "spool", List.of(new Device(SCP, "127.0.0.1", storescpPort, List.of("store"), List.of(), true),
                 new Device(QR, "127.0.0.1", qrPort, List.of("find"), List.of(), true)));
         for (RouterConfig c : List.of(a, b)) RouterApp.enroll(c, bridgeUrl, enrollmentToken(bridgeUrl, admin, c.routerId()));
+        grant(bridgeUrl, admin, "hospital-a", SCP, "store");
+        grant(bridgeUrl, admin, "hospital-a", QR, "find");
         RouterApp routerB = RouterApp.start(b);
         running.add(routerB);
         RouterApp routerA = RouterApp.start(a);
@@ -479,6 +481,16 @@ public final class RelayBench {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /** The Bridge's access matrix grants nothing by default. */
+    private static void grant(URI bridge, String admin, String routerId, String aeTitle, String service) throws IOException, InterruptedException {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(bridge.resolve("/api/admin/access"))
+                .header("Authorization", "Bearer " + admin).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(new ObjectMapper().writeValueAsString(
+                        Map.of("routerId", routerId, "aeTitle", aeTitle, "services", List.of(service)))))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() / 100 != 2) throw new IOException("the Bridge refused an access grant: HTTP " + r.statusCode() + " " + r.body());
     }
 
     private static String enrollmentToken(URI bridge, String admin, String routerId) throws IOException, InterruptedException {

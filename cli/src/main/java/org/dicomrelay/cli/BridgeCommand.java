@@ -9,15 +9,18 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
-/** Runs the Bridge: router accounts, AE directory, public keys, inboxes. */
-@Command(name = "bridge", description = "Run the Bridge (central directory and notification service).")
+/** Runs the Bridge: router accounts, AE directory, public keys, inboxes; its subcommands administer a running one. */
+@Command(name = "bridge", description = "Run the Bridge (central directory and notification service), or administer it.",
+        subcommands = {GrantCommand.class, RevokeAccessCommand.class, AccessCommand.class, ReleaseAeCommand.class})
 public final class BridgeCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--config", required = true, paramLabel = "bridge.yaml", description = "the Bridge configuration")
+    // not required: the subcommands take it after their own name
+    @Option(names = "--config", paramLabel = "bridge.yaml", description = "the Bridge configuration")
     Path config;
 
     @Override public Integer call() throws Exception {
+        if (config == null) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "Missing required option: '--config=bridge.yaml'");
         BridgeConfig c = BridgeConfig.load(config);
         CountDownLatch stop = new CountDownLatch(1);
         try (BridgeServer server = BridgeServer.start(c)) {

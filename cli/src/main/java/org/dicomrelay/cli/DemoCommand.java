@@ -141,8 +141,13 @@ public final class DemoCommand implements Callable<Integer> {
         a.save(dir.resolve("router-a.yaml"));
         b.save(dir.resolve("router-b.yaml"));
         for (RouterConfig c : List.of(a, b)) RouterApp.enroll(c, bridgeUrl, enrollmentToken(bridgeUrl, admin, c.routerId()));
+        // The access matrix grants nothing by default: what `dicom-relay bridge grant` does, before the routers start.
+        BridgeAdmin bridgeAdmin = new BridgeAdmin();
+        bridgeAdmin.config = bridgeYaml;
+        bridgeAdmin.call("PUT", "/api/admin/access", Map.of("routerId", "hospital-a", "aeTitle", "ARCHIVE_B", "services", all));
         say("hospital-a and hospital-b enrolled at the Bridge with one-time tokens (keys in " + dir.resolve("a/keys") + ", "
-                + dir.resolve("b/keys") + ")");
+                + dir.resolve("b/keys") + "); hospital-a granted " + String.join(",", all) + " of ARCHIVE_B (dicom-relay bridge grant --config "
+                + bridgeYaml + " --router hospital-a --ae ARCHIVE_B --services " + String.join(",", all) + ")");
 
         Path archiveDir = OwnerOnly.newFolders(dir.resolve("archive-b"));
         H2Index index = H2Index.open(archiveDir);
