@@ -30,8 +30,9 @@ import java.util.TreeSet;
 
 /**
  * One router's exchange with the Bridge directory: publishes its exported AE titles, then takes
- * the directory (other routers' AE titles into the routing table, their public keys). One bad
- * piece spoils nothing else: an AE title another router exports already is left out of what is
+ * the directory (other routers' AE titles the access matrix grants this router into the routing
+ * table, their public keys, the grants on this router's own titles into {@link PeerAccess}). One
+ * bad piece spoils nothing else: an AE title another router owns is left out of what is
  * published (and reported, naming the other router), a directory record that fails verification
  * or carries public keys of a shape {@link PublicKeys} refuses is skipped (and reported, naming
  * the router); everything else is used. Failures of the whole sync are told apart

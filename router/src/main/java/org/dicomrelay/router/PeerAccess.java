@@ -19,6 +19,7 @@ import java.util.List;
  * without a Bridge ({@link #exportsOnly()}: tests, embedding) has only its export list.
  */
 public final class PeerAccess {
+    private static final System.Logger LOG = System.getLogger(PeerAccess.class.getName());
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** The router whose AE titles these are; null for {@link #exportsOnly()}. */
@@ -52,8 +53,14 @@ public final class PeerAccess {
         OwnerOnly.replace(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(grants.grants()));
     }
 
-    /** The cache an earlier run wrote (from a verified directory); none, nothing granted. */
-    void load(Path file) throws IOException {
-        if (Files.exists(file)) replace(new AccessGrants(JSON.readValue(file.toFile(), new TypeReference<List<AccessGrant>>() {})));
+    /** The cache an earlier run wrote (from a verified directory); none or unreadable, nothing granted until the next sync. */
+    void load(Path file) {
+        if (!Files.exists(file)) return;
+        try {
+            replace(new AccessGrants(JSON.readValue(file.toFile(), new TypeReference<List<AccessGrant>>() {})));
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "access cache " + file + " is unreadable, nothing is granted to other routers until the next "
+                    + "directory sync: " + org.dicomrelay.dicom.net.FailureText.of(e));
+        }
     }
 }

@@ -45,6 +45,13 @@ class PeerAccessTest {
         assertThat(state.resolve("access.json")).content().doesNotContain("hospital-x");
     }
 
+    @Test void anUnreadableCacheGrantsNothingAndDoesNotStopTheRouter() throws Exception {
+        java.nio.file.Files.writeString(state.resolve("access.json"), "[{\"routerId\":\"hospital-a\"");
+        PeerAccess access = PeerAccess.matrix("hospital-b");
+        access.load(state.resolve("access.json"));
+        assertThat(access.allows("hospital-a", "PACS_B", Service.FIND)).isFalse();
+    }
+
     @Test void withoutABridgeTheExportListIsTheOnlyCheck() {
         assertThat(PeerAccess.exportsOnly().allows("anyone", "PACS_B", Service.STORE)).isTrue();
     }
