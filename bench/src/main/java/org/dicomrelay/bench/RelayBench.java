@@ -160,6 +160,8 @@ public final class RelayBench {
                 "spool", List.of(new Device(SCP, "127.0.0.1", storescpPort, List.of("store"), List.of(), true),
                 new Device(QR, "127.0.0.1", qrPort, List.of("find"), List.of(), true)));
         for (RouterConfig c : List.of(a, b)) RouterApp.enroll(c, bridgeUrl, enrollmentToken(bridgeUrl, admin, c.routerId()));
+        grant(bridgeUrl, admin, "hospital-a", SCP, "store");
+        grant(bridgeUrl, admin, "hospital-a", QR, "find");
         // B first: A takes the directory, with B's exported AEs, when it starts
         int portA, portB;
         if (hosts == null) {
@@ -525,6 +527,16 @@ public final class RelayBench {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /** The Bridge's access matrix grants nothing by default. */
+    private static void grant(URI bridge, String admin, String routerId, String aeTitle, String service) throws IOException, InterruptedException {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(bridge.resolve("/api/admin/access"))
+                .header("Authorization", "Bearer " + admin).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(new ObjectMapper().writeValueAsString(
+                        Map.of("routerId", routerId, "aeTitle", aeTitle, "services", List.of(service)))))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() / 100 != 2) throw new IOException("the Bridge refused an access grant: HTTP " + r.statusCode() + " " + r.body());
     }
 
     private static String enrollmentToken(URI bridge, String admin, String routerId) throws IOException, InterruptedException {

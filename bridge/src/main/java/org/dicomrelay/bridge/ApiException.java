@@ -33,13 +33,13 @@ final class ApiException extends RuntimeException {
         return new ApiException(409, message);
     }
 
-    /** 409 naming every AE title another router exports already, and that router: {"conflicts": [{aeTitle, routerId}]}. */
+    /** 409 naming every AE title another router owns, and that router: {"conflicts": [{aeTitle, routerId}]}. */
     static ApiException aeConflicts(java.util.Map<String, String> ownerByAeTitle) {
         java.util.List<Object> list = new java.util.ArrayList<>();
         StringBuilder text = new StringBuilder();
         ownerByAeTitle.forEach((ae, owner) -> {
             list.add(java.util.Map.of("aeTitle", ae, "routerId", owner));
-            text.append(text.length() == 0 ? "" : ", ").append("AE title ").append(ae).append(" is exported by router ").append(owner);
+            text.append(text.length() == 0 ? "" : ", ").append("AE title ").append(ae).append(" is owned by router ").append(owner);
         });
         return new ApiException(409, text.toString(), java.util.Map.of("conflicts", list));
     }

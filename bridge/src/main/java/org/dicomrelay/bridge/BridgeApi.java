@@ -53,6 +53,7 @@ final class BridgeApi {
     private final BridgeStore store;
     private final BridgeSigner signer;
     private final Inbox inbox;
+    private final AccessApi access;
     private final Clock clock;
     private final ObjectMapper json;
     /** null: plain HTTP (loopback only), where no client certificate can be asked for. */
@@ -60,9 +61,11 @@ final class BridgeApi {
     /** Failed authentications, per peer address and credential kind: a client stuck in a loop is one line, then a count. */
     private final RepeatingLog authFailures = new RepeatingLog(LOG, AUTH_FAILURE_LOG_PERIOD);
 
-    BridgeApi(BridgeConfig config, BridgeStore store, BridgeSigner signer, Inbox inbox, Clock clock, ObjectMapper json, TlsMaterial tls) {
+    BridgeApi(BridgeConfig config, BridgeStore store, AccessStore access, BridgeSigner signer, Inbox inbox, Clock clock, ObjectMapper json,
+              TlsMaterial tls) {
         this.tls = tls;
         this.config = config;
+        this.access = new AccessApi(access, signer, clock, json);
         this.store = store;
         this.signer = signer;
         this.inbox = inbox;
@@ -78,6 +81,7 @@ final class BridgeApi {
         r.get("/api/admin/routers", admin(this::listRouters));
         r.post("/api/admin/routers/{routerId}/revoke", admin(this::revoke));
         r.put("/api/admin/routers/{routerId}/provider", admin(this::assignProvider));
+        access.configure(r, this::admin);
 
         r.post("/api/enroll", this::enroll);
 
@@ -350,7 +354,7 @@ final class BridgeApi {
             aes.add(ae);
             signatures.add(b64(signer.sign(ae.signedBytes())));
         }
-        store.replaceAes(me, aes, signatures);
+        store.replaceAes(me, aes, signatures, clock.millis());
         LOG.log(System.Logger.Level.INFO, "router " + me + " exports " + aes.size() + " AE title(s)");
         List<Object> out = new ArrayList<>();
         for (AeRecord ae : aes) out.add(obj("aeTitle", ae.aeTitle(), "services", ae.services()));
@@ -376,7 +380,7 @@ final class BridgeApi {
         for (BridgeStore.AeRow a : d.aes()) {
             aes.add(obj("aeTitle", a.aeTitle(), "routerId", a.routerId(), "services", a.services(), "signature", a.recordSignature()));
         }
-        ctx.json(obj("version", d.version(), "routers", routers, "aes", aes));
+        ctx.json(obj("version", d.version(), "routers", routers, "aes", aes, "access", access.directoryPart(me(ctx))));
     }
 
     private void publish(Context ctx) throws Exception {

@@ -82,7 +82,7 @@ public final class BridgeServer implements AutoCloseable {
             warnAboutBadSignatures(store, signer);
             inbox = new Inbox(store, clock, config.visibilityTimeout().toMillis());
             ObjectMapper json = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
-            BridgeApi api = new BridgeApi(config, store, signer, inbox, clock, json, tls);
+            BridgeApi api = new BridgeApi(config, store, new AccessStore(db), signer, inbox, clock, json, tls);
             SslContextFactory.Server ssl = sslContext;
             Javalin app = Javalin.create(cfg -> {
                 cfg.jetty.host = config.bind();
@@ -133,8 +133,17 @@ public final class BridgeServer implements AutoCloseable {
 
     /** Where it listens, e.g. {@code https://127.0.0.1:8470} (the bind address as configured; a wildcard as 127.0.0.1). */
     public URI url() {
+        return url(bind, https(), port());
+    }
+
+    /** Where a Bridge with this configuration is reached from its own host (a Bridge on every interface: on loopback). */
+    public static URI url(BridgeConfig config) {
+        return url(config.bind(), config.tls().enabled(), config.port());
+    }
+
+    private static URI url(String bind, boolean https, int port) {
         String host = bind.equals("0.0.0.0") || bind.equals("::") ? "127.0.0.1" : bind.contains(":") && !bind.startsWith("[") ? "[" + bind + "]" : bind;
-        return URI.create((https() ? "https" : "http") + "://" + host + ":" + port());
+        return URI.create((https ? "https" : "http") + "://" + host + ":" + port);
     }
 
     /** SHA-256 fingerprint of its TLS certificate, as routers pin it ({@code --bridge-fingerprint}); empty on plain HTTP. */

@@ -137,7 +137,8 @@ final class BridgeStore {
             if (revoked == null) throw ApiException.notFound("no router " + routerId);
             if (revoked.isPresent()) return revoked.get();
             update(c, "UPDATE routers SET revoked_at = ? WHERE router_id = ?", now, routerId);
-            update(c, "DELETE FROM router_aes WHERE router_id = ?", routerId);
+            update(c, "DELETE FROM router_aes WHERE router_id = ?", routerId); // its titles stay its own (ae_owners) until released
+            update(c, "DELETE FROM access_grants WHERE router_id = ?", routerId);
             update(c, "DELETE FROM inbox_messages WHERE recipient_id = ?", routerId);
             update(c, "UPDATE enrollment_tokens SET used_at = ? WHERE router_id = ? AND used_at IS NULL", now, routerId);
             bumpVersion(c);
@@ -182,21 +183,28 @@ final class BridgeStore {
 
     // --- AE titles and directory ---
 
-    /** Replaces a router's AE titles, all or nothing; 409 naming each title another router exports, and its owner. */
-    void replaceAes(String routerId, List<AeRecord> aes, List<String> signatures) throws SQLException {
+    /**
+     * Replaces a router's AE titles, all or nothing; 409 naming each title another router owns, and
+     * its owner. A title is owned by the router that first registered it, until an administrator
+     * releases it ({@link AccessStore#release}), whether its owner still exports it or not.
+     */
+    void replaceAes(String routerId, List<AeRecord> aes, List<String> signatures, long now) throws SQLException {
         try {
             db.tx(c -> {
                 Map<String, String> conflicts = new LinkedHashMap<>();
-                try (PreparedStatement ps = c.prepareStatement("SELECT router_id FROM router_aes WHERE ae_title = ?")) {
+                List<String> unowned = new ArrayList<>();
+                try (PreparedStatement ps = c.prepareStatement("SELECT router_id FROM ae_owners WHERE ae_title = ?")) {
                     for (AeRecord ae : aes) {
                         ps.setString(1, ae.aeTitle());
                         try (ResultSet rs = ps.executeQuery()) {
-                            if (rs.next() && !rs.getString(1).equals(routerId)) conflicts.put(ae.aeTitle(), rs.getString(1));
+                            if (!rs.next()) unowned.add(ae.aeTitle());
+                            else if (!rs.getString(1).equals(routerId)) conflicts.put(ae.aeTitle(), rs.getString(1));
                         }
                     }
                 }
                 // every conflict at once, with its owner, so the router can publish the rest in one more call
                 if (!conflicts.isEmpty()) throw ApiException.aeConflicts(conflicts);
+                for (String title : unowned) update(c, "INSERT INTO ae_owners (ae_title, router_id, registered_at) VALUES (?, ?, ?)", title, routerId, now);
                 update(c, "DELETE FROM router_aes WHERE router_id = ?", routerId);
                 try (PreparedStatement ps = c.prepareStatement(
                         "INSERT INTO router_aes (ae_title, router_id, services, record_signature) VALUES (?, ?, ?, ?)")) {
@@ -216,7 +224,7 @@ final class BridgeStore {
         } catch (SQLException e) {
             // two routers claiming the same title at the same moment: the primary key decides
             if (e.getSQLState() != null && e.getSQLState().startsWith("23")) {
-                throw ApiException.conflict("an AE title in the list is exported by another router");
+                throw ApiException.conflict("an AE title in the list is owned by another router");
             }
             throw e;
         }
@@ -366,11 +374,11 @@ final class BridgeStore {
         return out;
     }
 
-    private static void bumpVersion(Connection c) throws SQLException {
+    static void bumpVersion(Connection c) throws SQLException {
         update(c, "UPDATE directory_state SET version = version + 1 WHERE id = 1");
     }
 
-    private static int update(Connection c, String sql, Object... args) throws SQLException {
+    static int update(Connection c, String sql, Object... args) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             for (int i = 0; i < args.length; i++) ps.setObject(i + 1, args[i]);
             return ps.executeUpdate();

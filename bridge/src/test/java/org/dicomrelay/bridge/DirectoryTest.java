@@ -72,9 +72,12 @@ class DirectoryTest {
             // all or nothing: B_OWN was not stored either
             assertThat(b.directory().aes()).containsExactly(new AeRecord("PACS", "a", List.of("store")));
 
-            // the owner may republish it; once the owner is revoked, the title is free
+            // the owner may republish it; revoked, it still owns it (AccessMatrixTest: until an administrator releases it)
             a.publishAes(List.of(new AeExport("PACS", List.of("store", "echo"))));
             bridge.admin("POST", "/api/admin/routers/a/revoke", null);
+            assertThat(catchThrowableOfType(AeConflictException.class, () -> b.publishAes(List.of(new AeExport("PACS", List.of("find"))))))
+                    .isNotNull();
+            assertThat(bridge.admin("POST", "/api/admin/aes/release", "{\"aeTitle\":\"PACS\"}").statusCode()).isEqualTo(200);
             b.publishAes(List.of(new AeExport("PACS", List.of("find"))));
             assertThat(b.directory().ae("PACS")).get().extracting(AeRecord::routerId).isEqualTo("b");
         }

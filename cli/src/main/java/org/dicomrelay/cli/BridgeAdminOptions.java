@@ -3,6 +3,7 @@ package org.dicomrelay.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.dicomrelay.bridge.BridgeConfig;
+import org.dicomrelay.bridge.BridgeServer;
 import org.dicomrelay.dicom.net.FailureText;
 import org.dicomrelay.relay.tls.BridgeHttp;
 import org.dicomrelay.relay.tls.FingerprintMismatchException;
@@ -19,14 +20,19 @@ import java.security.GeneralSecurityException;
 import java.time.Duration;
 
 /**
- * Where the Bridge is, how to trust it and the admin token, for the administration commands. The
- * token never comes from the command line (others can read it there): from the environment variable
- * or a file.
+ * Where the Bridge is, how to trust it and the admin token, for the administration commands: the
+ * Bridge's own configuration (address, admin token and the certificate it presents, as the Bridge
+ * reads them, on the Bridge's host), or {@code --bridge URL} with {@code --bridge-fingerprint}. The
+ * token never comes from the command line (others can read it there): from the configuration, the
+ * environment variable or a file.
  */
 final class BridgeAdminOptions {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @Option(names = "--bridge", required = true, paramLabel = "URL", description = "the Bridge, e.g. https://bridge.example.org:8470")
+    @Option(names = "--config", paramLabel = "bridge.yaml", description = "the Bridge's configuration: its address, admin token and certificate")
+    Path config;
+
+    @Option(names = "--bridge", paramLabel = "URL", description = "the Bridge, e.g. https://bridge.example.org:8470 (default: from --config)")
     URI bridge;
 
     @Option(names = "--bridge-fingerprint", paramLabel = "SHA256",
@@ -37,28 +43,52 @@ final class BridgeAdminOptions {
             + BridgeConfig.ADMIN_TOKEN_ENV + ")")
     Path tokenFile;
 
-    private String adminToken() throws IOException {
+    /** An answer of the admin API that was not a success, with the Bridge's reason. */
+    static final class Refused extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        Refused(String message) {
+            super(message);
+        }
+
+        Refused(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    private String adminToken(BridgeConfig c) throws IOException {
+        if (c != null && tokenFile == null) return c.adminToken();
         String token = tokenFile != null ? Files.readString(tokenFile, StandardCharsets.UTF_8).strip() : System.getenv(BridgeConfig.ADMIN_TOKEN_ENV);
         if (token == null || token.isEmpty()) {
-            throw new IOException("no admin token: set " + BridgeConfig.ADMIN_TOKEN_ENV + " or give --admin-token-file");
+            throw new Refused("no admin token: give --config bridge.yaml, set " + BridgeConfig.ADMIN_TOKEN_ENV + " or give --admin-token-file");
         }
         return token;
     }
 
     /** Calls an admin route; the answer's JSON, or IOException with the Bridge's error and status. */
     JsonNode call(String method, String path, Object body) throws IOException, GeneralSecurityException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(bridge.resolve(path)).timeout(Duration.ofSeconds(30))
-                .header("Authorization", "Bearer " + adminToken());
+        BridgeConfig c = config == null ? null : BridgeConfig.load(config);
+        URI url = bridge;
+        String pin = fingerprint;
+        if (c != null) {
+            if (url == null) url = BridgeServer.url(c);
+            if (pin == null && c.tls().enabled()) pin = BridgeServer.fingerprint(c);
+        }
+        if (url == null) throw new Refused("give --config bridge.yaml, or --bridge URL (with --bridge-fingerprint)");
+        URI bridge = url;
+        String base = url.toString().replaceAll("/+$", "");
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + adminToken(c));
         if (body != null) b.header("Content-Type", "application/json");
         b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
         HttpResponse<String> r;
         try {
-            r = BridgeHttp.newClient(bridge, fingerprint, null, Duration.ofSeconds(10)).send(b.build(), HttpResponse.BodyHandlers.ofString());
+            r = BridgeHttp.newClient(bridge, pin, null, Duration.ofSeconds(10)).send(b.build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             FingerprintMismatchException mismatch = FingerprintMismatchException.in(e);
             // the mismatch says it all (both fingerprints); the handshake failure around it would only repeat it
-            if (mismatch != null) throw new IOException("the Bridge at " + bridge + " is not the pinned one: " + mismatch.getMessage());
-            throw new IOException("the Bridge at " + bridge + " is unreachable: " + FailureText.of(e), e);
+            if (mismatch != null) throw new Refused("the Bridge at " + bridge + " is not the pinned one: " + mismatch.getMessage());
+            throw new Refused("the Bridge at " + bridge + " is unreachable: " + FailureText.of(e), e);
         }
         JsonNode answer;
         try {
@@ -67,7 +97,7 @@ final class BridgeAdminOptions {
             answer = JSON.createObjectNode(); // an error page of a proxy: the status says enough
         }
         if (r.statusCode() / 100 != 2) {
-            throw new IOException("the Bridge refused: " + answer.path("error").asText("HTTP " + r.statusCode()) + " (HTTP " + r.statusCode() + ")");
+            throw new Refused("the Bridge refused: " + answer.path("error").asText("HTTP " + r.statusCode()) + " (HTTP " + r.statusCode() + ")");
         }
         return answer;
     }

@@ -9,13 +9,15 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
-/** Runs the Bridge: router accounts, AE directory, public keys, inboxes; prints the fingerprint routers pin. */
-@Command(name = "bridge", description = "Run the Bridge (central directory and notification service).",
+/** Runs the Bridge: router accounts, AE directory, public keys, inboxes; prints the fingerprint routers pin; its subcommands administer it. */
+@Command(name = "bridge", description = "Run the Bridge (central directory and notification service), or administer it.",
         subcommands = {BridgeCommand.Fingerprint.class, BridgeAdminCommands.Token.class, BridgeAdminCommands.Routers.class,
-                BridgeAdminCommands.Revoke.class, BridgeAdminCommands.Provider.class})
+                BridgeAdminCommands.Revoke.class, BridgeAdminCommands.Provider.class, GrantCommand.class, RevokeAccessCommand.class,
+                AccessCommand.class, ReleaseAeCommand.class})
 public final class BridgeCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
+    // not required: the subcommands take it after their own name
     @Option(names = "--config", paramLabel = "bridge.yaml", description = "the Bridge configuration")
     Path config;
 

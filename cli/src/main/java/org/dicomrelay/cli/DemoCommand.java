@@ -147,8 +147,14 @@ public final class DemoCommand implements Callable<Integer> {
         for (RouterConfig c : List.of(a, b)) {
             RouterApp.enroll(c, bridgeUrl, fingerprint, enrollmentToken(bridgeUrl, fingerprint, admin, c.routerId()));
         }
+        // The access matrix grants nothing by default: what `dicom-relay bridge grant` does, before the routers start.
+        BridgeAdminOptions bridgeAdmin = new BridgeAdminOptions();
+        bridgeAdmin.config = bridgeYaml;
+        bridgeAdmin.call("PUT", "/api/admin/access", Map.of("routerId", "hospital-a", "aeTitle", "ARCHIVE_B", "services", all));
         say("hospital-a and hospital-b enrolled at the Bridge over HTTPS with one-time tokens and --bridge-fingerprint (keys in "
-                + dir.resolve("a/keys") + ", " + dir.resolve("b/keys") + "; TLS client certificates in their bridge-credentials.json)");
+                + dir.resolve("a/keys") + ", " + dir.resolve("b/keys") + "; TLS client certificates in their bridge-credentials.json); hospital-a granted "
+                + String.join(",", all) + " of ARCHIVE_B (dicom-relay bridge grant --config " + bridgeYaml + " --router hospital-a --ae ARCHIVE_B --services "
+                + String.join(",", all) + ")");
 
         Path archiveDir = OwnerOnly.newFolders(dir.resolve("archive-b"));
         H2Index index = H2Index.open(archiveDir);

@@ -56,6 +56,9 @@ class AccessControlTest {
                 .deviceB("STOREONLY_B", List.of("store"), true)
                 .extraRouter("hospital-x")
                 .extraRouter("hospital-y")
+                .grant("hospital-a", "PACS_B", "echo", "store", "find", "move", "get")
+                .grant("hospital-a", "STOREONLY_B", "echo", "store", "find", "move", "get")
+                .grant("hospital-y", "PACS_B", "echo")
                 .start();
     }
 

@@ -69,6 +69,9 @@ class DirectorySyncTest {
         RouterApp.enroll(c, net.bridgeUrl, net.enrollmentToken(routerId));
         assertThat(net.admin("PUT", "/api/admin/routers/" + routerId + "/provider",
                 Map.of("name", RecordingCloudProvider.NAME, "settings", Map.of("root", net.cloud.toString()))).statusCode()).isEqualTo(200);
+        for (String ae : exports) {
+            if (!ae.equals(net.pacsAe)) net.grant("hospital-a", ae, List.of("echo", "store")); // hospital-b's PACS keeps its grant
+        }
         beforeStart.accept(c);
         RouterApp r = RouterApp.start(c);
         more.add(r);
@@ -87,7 +90,7 @@ class DirectorySyncTest {
         // hospital-c exports PACS_B (hospital-b's) and its own PACS_C
         startRouter("hospital-c", "RELAY_C", net.pacsAe, "PACS_C");
         assertThat(net.logs.lines()).anyMatch(l -> l.startsWith("SEVERE " + SYNC) && l.contains("AE title " + net.pacsAe + " is not published")
-                && l.contains("router hospital-b exports it already"));
+                && l.contains("router hospital-b owns it"));
 
         await("router A learns PACS_C at its next sync").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
                 .until(() -> routerOf("PACS_C").isPresent());
@@ -128,6 +131,7 @@ class DirectorySyncTest {
         BridgeCredentials y = BridgeClient.enroll(net.bridgeUrl, net.enrollmentToken("hospital-y"),
                 new RouterRecord("hospital-y", genuine.hpkePublicKeyset(), twoEd25519Keys()));
         RelayNetwork.client(y).publishAes(List.of(new AeExport("PACS_Y", List.of("echo"))));
+        net.grant("hospital-a", "PACS_Y", List.of("echo")); // granted: only its keys keep it out
 
         startRouter("hospital-e", "RELAY_E", "PACS_E");
         await("router A learns PACS_E despite hospital-y's keys").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))

@@ -105,6 +105,9 @@ final class FaultNetwork implements AutoCloseable {
                 """.formatted(FaultPacs.AE, pacs.port)));
         RouterApp.enroll(RouterConfig.load(yamlA), bridgeUrl, token(ROUTER_A));
         RouterApp.enroll(RouterConfig.load(yamlB), bridgeUrl, token(ROUTER_B));
+        HttpResponse<String> grant = admin("PUT", "/api/admin/access", Map.of("routerId", ROUTER_A, "aeTitle", FaultPacs.AE,
+                "services", List.of("echo", "store")));
+        if (grant.statusCode() != 200) throw new IOException("access grant refused: HTTP " + grant.statusCode() + " " + grant.body());
     }
 
     /** Starts router B, then router A (which takes B's AE from the directory when it starts). */

@@ -55,7 +55,9 @@ import static org.awaitility.Awaitility.await;
  * them at the Bridge (a filesystem cloud in a temporary folder), PACS B of the kind the test
  * asks for (exported by hospital-b with every service), and at hospital A a workstation
  * (WORKSTATION, the calling AE of every tool) and a move destination (DEST_A: DCMTK storescp
- * +B). Every log record is captured from the start.
+ * +B). The Bridge's access matrix grants hospital-a every service of every AE hospital-b
+ * exports, unless the test sets the grants itself ({@link Builder#grant}). Every log record is
+ * captured from the start.
  */
 final class RelayNetwork implements AutoCloseable {
     static final List<String> ALL = List.of("echo", "store", "find", "move", "get");
@@ -85,6 +87,9 @@ final class RelayNetwork implements AutoCloseable {
         }
     }
 
+    /** A cell of the Bridge's access matrix: {@code routerId} may use {@code services} of {@code aeTitle}. */
+    record Grant(String routerId, String aeTitle, List<String> services) {}
+
     /** Extra device at hospital B: at PACS B's address (or at a port where nothing listens, when down). */
     record ExtraDevice(String aeTitle, List<String> services, boolean exported, boolean down) {}
 
@@ -98,6 +103,7 @@ final class RelayNetwork implements AutoCloseable {
         private final List<String> dcmqrscpSamples = new ArrayList<>();
         private final List<ExtraDevice> extraB = new ArrayList<>();
         private final List<String> extraRouters = new ArrayList<>();
+        private final List<Grant> grants = new ArrayList<>();
         private boolean record;
 
         private Builder(Pacs pacs) {
@@ -130,6 +136,15 @@ final class RelayNetwork implements AutoCloseable {
         /** More routers enrolled at the Bridge (keys generated, not started): the test drives them. */
         Builder extraRouter(String routerId) {
             extraRouters.add(routerId);
+            return this;
+        }
+
+        /**
+         * Grants {@code routerId} these services of {@code aeTitle} before the routers start. The
+         * first call replaces the default (hospital-a: everything hospital-b exports).
+         */
+        Builder grant(String routerId, String aeTitle, String... services) {
+            grants.add(new Grant(routerId, aeTitle, List.of(services)));
             return this;
         }
 
@@ -224,10 +239,19 @@ final class RelayNetwork implements AutoCloseable {
             assignCloud(id);
             extraRouters.put(id, new EnrolledRouter(id, k, creds));
         }
+        List<Grant> grants = spec.grants;
+        if (grants.isEmpty()) {
+            grants = new ArrayList<>();
+            for (Device d : devicesB) if (d.exported()) grants.add(new Grant("hospital-a", d.aeTitle(), ALL));
+        }
+        // Before the routers start: each takes its part of the matrix with its first directory sync.
+        for (Grant g : grants) grant(g.routerId(), g.aeTitle(), g.services());
         // B first: A takes the directory (B's exported AEs) when it starts.
         b = RouterApp.start(configB);
         a = RouterApp.start(configA);
-        if (a.routes().route(pacsAe).isEmpty()) throw new IllegalStateException("router A did not learn " + pacsAe + " from the Bridge");
+        if (a.routes().route(pacsAe).isEmpty() && grants.stream().anyMatch(g -> g.routerId().equals("hospital-a") && g.aeTitle().equals(pacsAe))) {
+            throw new IllegalStateException("router A did not learn " + pacsAe + " from the Bridge");
+        }
     }
 
     private void startPacsB(int routerBPort) throws Exception {
@@ -289,6 +313,11 @@ final class RelayNetwork implements AutoCloseable {
     private void assignCloud(String routerId) throws IOException, InterruptedException {
         adminOk("PUT", "/api/admin/routers/" + routerId + "/provider",
                 Map.of("name", RecordingCloudProvider.NAME, "settings", Map.of("root", cloud.toString())));
+    }
+
+    /** Sets what {@code routerId} may use of {@code aeTitle} in the Bridge's access matrix (routers learn it at their next sync). */
+    void grant(String routerId, String aeTitle, List<String> services) throws IOException, InterruptedException {
+        adminOk("PUT", "/api/admin/access", Map.of("routerId", routerId, "aeTitle", aeTitle, "services", services));
     }
 
     void revoke(String routerId) throws IOException, InterruptedException {

@@ -157,6 +157,9 @@ class SeparateProcessesTest {
                 "--bridge-fingerprint", fingerprint, "--token", token(bridgeUrl, fingerprint, admin, "hospital-a")));
         runToCompletion(launch("enroll hospital-b", jar, "enroll", "--config", yamlB.toString(), "--bridge", bridgeUrl.toString(),
                 "--bridge-fingerprint", fingerprint, "--token", token(bridgeUrl, fingerprint, admin, "hospital-b")));
+        // the access matrix grants nothing by default: the administrator's command, before the routers start
+        runToCompletion(launch("bridge grant", jar, "bridge", "grant", "--config", bridgeYaml.toString(),
+                "--bridge", bridgeUrl.toString(), "--bridge-fingerprint", fingerprint, "--router", "hospital-a", "--ae", "PACS_B", "--services", "echo,store"));
         // B first: A takes the directory, with B's exported AE, when it starts
         Started routerB = launch("router hospital-b", jar, "router", "--config", yamlB.toString());
         assertThat(awaitListening(routerB)).isEqualTo(portB);

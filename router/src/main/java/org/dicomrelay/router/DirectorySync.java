@@ -30,8 +30,9 @@ import java.util.TreeSet;
 
 /**
  * One router's exchange with the Bridge directory: publishes its exported AE titles, then takes
- * the directory (other routers' AE titles into the routing table, their public keys). One bad
- * piece spoils nothing else: an AE title another router exports already is left out of what is
+ * the directory (other routers' AE titles the access matrix grants this router into the routing
+ * table, their public keys, the grants on this router's own titles into {@link PeerAccess}). One
+ * bad piece spoils nothing else: an AE title another router owns is left out of what is
  * published (and reported, naming the other router), a directory record that fails verification
  * or carries public keys of a shape {@link PublicKeys} refuses is skipped (and reported, naming
  * the router); everything else is used. Failures of the whole sync are told apart
@@ -42,6 +43,8 @@ final class DirectorySync {
     private static final System.Logger LOG = System.getLogger(DirectorySync.class.getName());
     private static final ObjectMapper JSON = new ObjectMapper();
     static final Duration LOG_PERIOD = Duration.ofMinutes(5);
+    /** The grants on this router's AE titles, cached in the state folder. */
+    static final String ACCESS_CACHE = "access.json";
     /** Conflicts are resolved by leaving the titles out; a race with another router's publish can add one more round. */
     private static final int MAX_PUBLISH_ROUNDS = 3;
 
@@ -49,15 +52,17 @@ final class DirectorySync {
     private final BridgeClient bridge;
     private final RoutingTable routes;
     private final Map<String, PublicKeys> keys;
+    private final PeerAccess access;
     private final RepeatingLog log = new RepeatingLog(LOG, LOG_PERIOD);
     /** Conditions currently reported (a conflict, a skipped record, a failed sync), to say when each clears. */
     private final Set<String> current = new HashSet<>();
 
-    DirectorySync(RouterConfig config, BridgeClient bridge, RoutingTable routes, Map<String, PublicKeys> keys) {
+    DirectorySync(RouterConfig config, BridgeClient bridge, RoutingTable routes, Map<String, PublicKeys> keys, PeerAccess access) {
         this.config = config;
         this.bridge = bridge;
         this.routes = routes;
         this.keys = keys;
+        this.access = access;
     }
 
     /** One sync; a failure of the whole is logged (summarised) and the cached table stays in use. Returns whether it succeeded. */
@@ -100,17 +105,22 @@ final class DirectorySync {
                         + e.getMessage() + "; its AE titles are not routed and its messages not accepted (the other records are used)");
             }
         }
+        // Only what the access matrix grants this router, of what the owner exports.
         List<RoutingTable.Route> list = new ArrayList<>();
         for (var ae : dir.aes()) {
             if (!ae.routerId().equals(config.routerId()) && fresh.containsKey(ae.routerId())) {
-                list.add(new RoutingTable.Route(ae.aeTitle(), ae.routerId(), new TreeSet<>(ae.services())));
+                Set<String> services = new TreeSet<>(ae.services());
+                services.retainAll(dir.access().services(config.routerId(), ae.aeTitle(), ae.routerId()));
+                if (!services.isEmpty()) list.add(new RoutingTable.Route(ae.aeTitle(), ae.routerId(), services));
             }
         }
         routes.replace(list);
+        access.replace(dir.access());
         keys.keySet().retainAll(fresh.keySet()); // a revoked (or skipped) router's messages are no longer accepted
         keys.putAll(fresh);
         // The caches last: a full disk must not keep the router on an old directory in memory.
         routes.save(config.state().resolve("routes.json"));
+        access.save(config.state().resolve(ACCESS_CACHE));
         Map<String, String> cache = new HashMap<>();
         fresh.forEach((id, pk) -> cache.put(id, pk.toJson()));
         OwnerOnly.replace(config.state().resolve("keys-directory.json"), JSON.writeValueAsBytes(cache));
@@ -131,8 +141,9 @@ final class DirectorySync {
                 for (AeConflictException.Conflict c : e.conflicts()) {
                     refused.add(c.aeTitle());
                     report(seen, "conflict:" + c.aeTitle(), System.Logger.Level.ERROR, "AE title " + c.aeTitle() + " is not published: router "
-                            + (c.ownerRouterId() == null ? "(unnamed)" : c.ownerRouterId()) + " exports it already (AE title conflict, "
-                            + "refused by the Bridge); this router's other AE titles are published. Rename the device or remove it from one router");
+                            + (c.ownerRouterId() == null ? "(unnamed)" : c.ownerRouterId()) + " owns it (AE title conflict, "
+                            + "refused by the Bridge); this router's other AE titles are published. Rename the device, or have the "
+                            + "Bridge administrator release the title (dicom-relay bridge release-ae)");
                 }
                 int before = exports.size();
                 exports.removeIf(x -> refused.contains(x.aeTitle()));

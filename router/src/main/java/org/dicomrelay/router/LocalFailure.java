@@ -87,6 +87,12 @@ record LocalFailure(int status, String error, Failure failure) {
                 Failure.PERMANENT);
     }
 
+    /** The access matrix does not grant the sending router that service of the called AE. */
+    static LocalFailure notGranted(String routerId, String calledAe, Object service) {
+        return new LocalFailure(Status.NOT_AUTHORIZED.code(), "router " + routerId + " is not authorized for " + service + " on " + calledAe
+                + " (no grant in the Bridge's access matrix)", Failure.PERMANENT);
+    }
+
     private static String where(Device d) {
         return d.host() + ":" + d.port();
     }

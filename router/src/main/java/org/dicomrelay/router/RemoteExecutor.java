@@ -43,6 +43,7 @@ final class RemoteExecutor {
     private final Courier courier;
     private final InboundInstances inbound;
     private final StoreAssociations stores;
+    private final PeerAccess access;
     /** Operations running here that a CANCEL frame may reach. */
     private final Map<String, Runnable> cancels = new ConcurrentHashMap<>();
     /** CANCELs that came before their operation could take them (it was still connecting to the PACS). */
@@ -55,10 +56,15 @@ final class RemoteExecutor {
     private final RepeatingLog unanswered = new RepeatingLog(LOG, Duration.ofMinutes(1));
 
     RemoteExecutor(RouterConfig config, Courier courier, InboundInstances inbound, StoreAssociations stores) {
+        this(config, courier, inbound, stores, PeerAccess.exportsOnly());
+    }
+
+    RemoteExecutor(RouterConfig config, Courier courier, InboundInstances inbound, StoreAssociations stores, PeerAccess access) {
         this.config = config;
         this.courier = courier;
         this.inbound = inbound;
         this.stores = stores;
+        this.access = access;
     }
 
     void onFrame(String from, Frame f, InputStream payload) throws IOException {
@@ -76,6 +82,12 @@ final class RemoteExecutor {
         }
     }
 
+    /**
+     * The device, if it is exported for the service and the access matrix grants it to the
+     * sending router ({@code from}: the envelope's signed sender); else null, logged. A C-MOVE's
+     * destination is the sending router itself (the instances go back to it only), so the grant
+     * of move to that router covers it.
+     */
     private Device exported(String from, Frame f, Service s) {
         String ae = f.string("calledAe");
         Device d = config.device(ae).orElse(null);
@@ -84,7 +96,20 @@ final class RemoteExecutor {
                     + f.string("callingAe") + ") to " + ae + ": not exported for that service");
             return null;
         }
+        if (!access.allows(from, ae, s)) {
+            refusals.occurred(from + " " + ae + " " + s, System.Logger.Level.WARNING, "refused " + s + " from router " + from + " ("
+                    + f.string("callingAe") + ") to " + ae + ": router " + from + " is not granted " + s + " on " + ae
+                    + " (access matrix at the Bridge), answered 0124H");
+            return null;
+        }
         return d;
+    }
+
+    /** 0124 (Refused: Not authorized, PS3.7 Annex C), permanent: what {@link #exported} refused. */
+    private LocalFailure refusal(String from, Frame f, Service s) {
+        String ae = f.string("calledAe");
+        Device d = config.device(ae).orElse(null);
+        return d == null || !d.exported() || !d.offers(s) ? LocalFailure.notExported(ae, s) : LocalFailure.notGranted(from, ae, s);
     }
 
     private void answer(String to, Frame f) {
@@ -108,7 +133,7 @@ final class RemoteExecutor {
         Frame rsp = Frame.of(Frame.Type.ECHO_RSP, f.operationId());
         Device d = exported(from, f, Service.ECHO);
         if (d == null) {
-            answer(from, LocalFailure.notExported(f.string("calledAe"), Service.ECHO).applyTo(rsp));
+            answer(from, refusal(from, f, Service.ECHO).applyTo(rsp));
             return;
         }
         int status;
@@ -126,7 +151,7 @@ final class RemoteExecutor {
         Frame rsp = Frame.of(Frame.Type.STORE_RSP, f.operationId());
         Device d = exported(from, f, Service.STORE);
         if (d == null) {
-            answer(from, LocalFailure.notExported(f.string("calledAe"), Service.STORE).applyTo(rsp));
+            answer(from, refusal(from, f, Service.STORE).applyTo(rsp));
             return;
         }
         String what = "C-STORE of " + f.string("sopInstanceUid") + " to " + d.aeTitle();
@@ -177,7 +202,7 @@ final class RemoteExecutor {
     private void find(String from, Frame f) {
         Device d = exported(from, f, Service.FIND);
         if (d == null) {
-            answer(from, LocalFailure.notExported(f.string("calledAe"), Service.FIND).applyTo(Frame.of(Frame.Type.FIND_RSP, f.operationId())));
+            answer(from, refusal(from, f, Service.FIND).applyTo(Frame.of(Frame.Type.FIND_RSP, f.operationId())));
             return;
         }
         if (QueryRetrieveModel.of(f.string("sopClassUid")) == null) {
@@ -223,7 +248,7 @@ final class RemoteExecutor {
         Frame.Type rspType = f.type() == Frame.Type.MOVE_RQ ? Frame.Type.MOVE_RSP : Frame.Type.GET_RSP;
         Device d = exported(from, f, f.type() == Frame.Type.MOVE_RQ ? Service.MOVE : Service.GET);
         if (d == null) {
-            answer(from, LocalFailure.notExported(f.string("calledAe"), f.type() == Frame.Type.MOVE_RQ ? Service.MOVE : Service.GET)
+            answer(from, refusal(from, f, f.type() == Frame.Type.MOVE_RQ ? Service.MOVE : Service.GET)
                     .applyTo(Frame.of(rspType, f.operationId())));
             return;
         }

@@ -67,6 +67,12 @@ public final class Router implements Closeable {
 
     /** As {@link #start(RouterConfig, Courier, RoutingTable)}, refusing new work while {@code authority} says so. */
     public static Router start(RouterConfig config, Courier courier, RoutingTable routes, Authority authority) throws IOException {
+        return start(config, courier, routes, authority, PeerAccess.exportsOnly());
+    }
+
+    /** As above, performing for another router only what {@code access} grants it. */
+    public static Router start(RouterConfig config, Courier courier, RoutingTable routes, Authority authority, PeerAccess access)
+            throws IOException {
         OwnerOnly.folder(config.state());
         // The spool's lock first: a second router on this state folder must fail before it cleans anything of the first's.
         Spool spool = Spool.recover(config.state().resolve("spool"));
@@ -79,7 +85,7 @@ public final class Router implements Closeable {
             InboundInstances inbound = new InboundInstances();
             stores = new StoreAssociations(config.aeTitle(), scuOptions(), STORE_ASSOCIATION_IDLE);
             relay = new RelayService(config, routes, courier, pending, spool, stores);
-            RemoteExecutor executor = new RemoteExecutor(config, courier, inbound, stores);
+            RemoteExecutor executor = new RemoteExecutor(config, courier, inbound, stores, access);
             courier.start((from, frame, payload) -> route(pending, executor, from, frame, payload));
             relay.startDeliveries();
             RelayScp scp = new RelayScp(config, routes, authority);

@@ -111,9 +111,11 @@ public final class RouterApp implements Closeable {
         RoutingTable routes = new RoutingTable();
         routes.load(config.state().resolve("routes.json"));
         Map<String, PublicKeys> keys = new ConcurrentHashMap<>(loadKeys(config));
+        PeerAccess access = PeerAccess.matrix(config.routerId());
+        access.load(config.state().resolve(DirectorySync.ACCESS_CACHE));
         Authority authority = new Authority();
         bridge.listen(authority); // whichever Bridge call hears 401/403 first stops new work at once
-        DirectorySync directory = new DirectorySync(config, bridge, routes, keys);
+        DirectorySync directory = new DirectorySync(config, bridge, routes, keys, access);
         directory.run();
         String provider = config.cloud() != null ? config.cloud().provider() : null;
         Map<String, String> settings = new HashMap<>();
@@ -134,7 +136,7 @@ public final class RouterApp implements Closeable {
         Notifications inbox = cp.notifications(settings, config.routerId(), bridge);
         Courier courier = new AuthorizedCourier(new CloudCourier(config.routerId(), myKeys, keys::get, blobs, inbox,
                 config.limits().operationsPerPeer()), authority);
-        Router router = Router.start(config, courier, routes, authority);
+        Router router = Router.start(config, courier, routes, authority, access);
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "bridge-sync");
             t.setDaemon(true);

@@ -228,7 +228,8 @@ public final class BridgeClient implements BridgeTransport {
             aes.remove(title);
             rejected.add("AE " + title + " is listed twice");
         }
-        return new Directory(version.asLong(), new ArrayList<>(routers.values()), new ArrayList<>(aes.values()), rejected);
+        AccessGrants access = AccessGrants.parse(d, bridgeVerifier, rejected);
+        return new Directory(version.asLong(), new ArrayList<>(routers.values()), new ArrayList<>(aes.values()), rejected, access);
     }
 
     /** The Cloud IO provider the Bridge assigned to this router, if any. */

@@ -17,8 +17,9 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
- * Remote AE title → owning router and the services it allows, as published through the Bridge
- * and cached on disk. It is the access-control list: what is not listed is not reachable.
+ * Remote AE title → owning router and the services this router may use (what the owner exports
+ * and the Bridge's access matrix grants), as the directory gives them and cached on disk. It is
+ * the access-control list: what is not listed is not reachable.
  */
 public final class RoutingTable {
     private static final ObjectMapper JSON = new ObjectMapper();

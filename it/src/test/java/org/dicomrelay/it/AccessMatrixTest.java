@@ -1,0 +1,198 @@
+package org.dicomrelay.it;
+
+import org.dicomrelay.dicom.data.Attributes;
+import org.dicomrelay.dicom.data.VR;
+import org.dicomrelay.dicom.net.AssociationOptions;
+import org.dicomrelay.dicom.net.DimseResponse;
+import org.dicomrelay.dicom.net.PendingRequest;
+import org.dicomrelay.dicom.net.service.QueryRetrieveModel;
+import org.dicomrelay.dicom.net.service.QueryRetrieveScu;
+import org.dicomrelay.dicom.net.service.StorageSource;
+import org.dicomrelay.relay.bridge.BridgeClient;
+import org.dicomrelay.router.config.RoutingTable;
+import org.dicomrelay.router.link.CloudCourier;
+import org.dicomrelay.router.link.Frame;
+import org.dicomrelay.testkit.Peers;
+import org.dicomrelay.testkit.Samples;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Issue 9, point 4 end to end: the Bridge's access matrix, enforced by router B against the
+ * authenticated sending router (the envelope's signed sender) for every request, and reflected
+ * in router A's routing table. Hospital B exports ARCHIVE_B (our archive, every service) and
+ * OTHER_B (every service); the matrix grants hospital-a echo and find of ARCHIVE_B, hospital-d
+ * (driven by the test) find of ARCHIVE_B, and hospital-c (enrolled, trusted keys) nothing. Refusals are 0124 (Refused: Not authorized,
+ * PS3.7 Annex C), permanent, with a WARNING naming the router, the AE and the service.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(120)
+class AccessMatrixTest {
+    private static final String STUDY_ROOT_FIND = "1.2.840.10008.5.1.4.1.2.2.1";
+    private static final String STUDY_ROOT_MOVE = "1.2.840.10008.5.1.4.1.2.2.2";
+    private static final String EXECUTOR = "org.dicomrelay.router.RemoteExecutor";
+    private static final String CT = "test_files/CT_small.dcm";
+    private RelayNetwork net;
+
+    @BeforeAll void start() throws Exception {
+        net = RelayNetwork.with(RelayNetwork.Pacs.ARCHIVE).archiveFiles(List.of(Samples.file(CT)))
+                .deviceB("OTHER_B", RelayNetwork.ALL, true)
+                .extraRouter("hospital-c")
+                .extraRouter("hospital-d")
+                .grant("hospital-a", "ARCHIVE_B", "echo", "find")
+                .grant("hospital-d", "ARCHIVE_B", "find")
+                .recordCloud()
+                .start();
+    }
+
+    @AfterAll void stop() {
+        if (net != null) net.close();
+    }
+
+    /** The finding: "an unrelated enrolled router ran a universal C-FIND on B's archive and got names and IDs". */
+    @Test void anUnrelatedRoutersCFindGets0124AndALogLineWhileThePermittedOneWorks() throws Exception {
+        assertThat(findThroughA()).as("hospital-a's C-FIND (granted) through router A").isEqualTo(new FindResult(0x0000, 1));
+
+        RelayNetwork.EnrolledRouter c = net.extraRouters.get("hospital-c");
+        BridgeClient client = RelayNetwork.client(c.credentials());
+        BlockingQueue<Frame> answers = new LinkedBlockingQueue<>();
+        try (CloudCourier courier = net.courier(c.routerId(), c.keys(), net.directoryKeys(client), client)) {
+            courier.start((from, frame, payload) -> answers.add(frame));
+            Frame rsp = ask(courier, answers, findRq("HOSPITAL_C_WS"));
+            assertThat(rsp.type()).isEqualTo(Frame.Type.FIND_RSP);
+            assertThat(rsp.integer(Frame.STATUS, -1)).isEqualTo(0x0124);
+            assertThat(rsp.string(Frame.FAILURE)).isEqualTo("permanent");
+            assertThat(rsp.string(Frame.ERROR)).contains("router hospital-c is not authorized for find on ARCHIVE_B");
+            assertThat(rsp.fields()).as("no match, no identifier").doesNotContainKey("identifier");
+
+            // a C-STORE from it is refused too, and nothing reaches the archive
+            long before = net.archiveIndex.size();
+            StorageSource src = StorageSource.probe(Samples.file("test_files/MR_small.dcm"));
+            Frame store = ask(courier, answers, Frame.of(Frame.Type.STORE_RQ, UUID.randomUUID().toString()).with("calledAe", net.pacsAe)
+                    .with("callingAe", "HOSPITAL_C_WS").with("sopClassUid", src.sopClassUid()).with("sopInstanceUid", src.sopInstanceUid())
+                    .with("transferSyntaxUid", src.transferSyntax().uid()), src);
+            assertThat(store.integer(Frame.STATUS, -1)).isEqualTo(0x0124);
+            assertThat(net.archiveIndex.size()).as("instances in the archive").isEqualTo(before);
+        }
+        assertThat(net.logs.warnings(EXECUTOR, "refused find from router hospital-c (HOSPITAL_C_WS) to ARCHIVE_B",
+                "router hospital-c is not granted find on ARCHIVE_B")).hasSize(1);
+        assertThat(net.logs.warnings(EXECUTOR, "refused store from router hospital-c", "not granted store on ARCHIVE_B")).hasSize(1);
+    }
+
+    /** Service level: find granted, move not. Router A refuses the C-MOVE itself (0124, nothing sent); B refuses it whoever sends it. */
+    @Test void findIsGrantedMoveIsRefusedAtBothRouters() throws Exception {
+        int published = net.recording.notifications.size();
+        Peers.Result move = RelayNetwork.tool("movescu", "-v", "-S", "-aet", RelayNetwork.WORKSTATION, "-aec", net.pacsAe, "-aem", RelayNetwork.DEST_A,
+                "-k", "QueryRetrieveLevel=STUDY", "-k", "StudyInstanceUID=" + DataSets.studyUid(Samples.file(CT)), "127.0.0.1",
+                String.valueOf(net.portA()));
+        assertThat(move.output()).as("movescu's view").containsIgnoringCase("0x124");
+        assertThat(net.logs.warnings("org.dicomrelay.router.RelayService", "refused move from WORKSTATION to ARCHIVE_B",
+                "not allowed by the routing table")).isNotEmpty();
+        assertThat(net.recording.notifications).as("notifications router A published for the refused C-MOVE").hasSize(published);
+
+        // Router B does not rely on the requester's table: hospital-d, granted find only, sends MOVE_RQ itself.
+        RelayNetwork.EnrolledRouter d = net.extraRouters.get("hospital-d");
+        BridgeClient client = RelayNetwork.client(d.credentials());
+        BlockingQueue<Frame> answers = new LinkedBlockingQueue<>();
+        try (CloudCourier courier = net.courier(d.routerId(), d.keys(), net.directoryKeys(client), client)) {
+            courier.start((from, frame, payload) -> answers.add(frame));
+            Frame found = ask(courier, answers, findRq("HOSPITAL_D_WS"));
+            assertThat(found.integer(Frame.STATUS, -1)).as("hospital-d's granted C-FIND: its first answer, a match").isEqualTo(0xFF00);
+            answers.clear();
+            Frame rsp = ask(courier, answers, Frame.of(Frame.Type.MOVE_RQ, UUID.randomUUID().toString()).with("calledAe", net.pacsAe)
+                    .with("callingAe", "HOSPITAL_D_WS").with("sopClassUid", STUDY_ROOT_MOVE)
+                    .with("identifier", "{\"00080052\":{\"vr\":\"CS\",\"Value\":[\"STUDY\"]}}"));
+            assertThat(rsp.type()).isEqualTo(Frame.Type.MOVE_RSP);
+            assertThat(rsp.integer(Frame.STATUS, -1)).isEqualTo(0x0124);
+            assertThat(rsp.string(Frame.FAILURE)).isEqualTo("permanent");
+        }
+        assertThat(net.logs.warnings(EXECUTOR, "refused move from router hospital-d", "not granted move on ARCHIVE_B")).hasSize(1);
+    }
+
+    @Test void routerAsTableHoldsOnlyWhatIsGranted() throws Exception {
+        assertThat(net.a.routes().all()).extracting(RoutingTable.Route::aeTitle).containsExactly("ARCHIVE_B");
+        assertThat(net.a.routes().route("ARCHIVE_B")).get().extracting(RoutingTable.Route::services)
+                .isEqualTo(java.util.Set.of("echo", "find"));
+        Peers.Result echo = RelayNetwork.tool("echoscu", "-aet", RelayNetwork.WORKSTATION, "-aec", "OTHER_B", "127.0.0.1", String.valueOf(net.portA()));
+        assertThat(echo.exitCode()).isNotZero();
+        assertThat(echo.output()).containsIgnoringCase("Called AE Title Not Recognized");
+        assertThat(net.configA.state().resolve("routes.json")).content().doesNotContain("OTHER_B");
+    }
+
+    /** A grant takes effect at the routers' next directory sync (every 10 s), and a revocation too. */
+    @Test void aGrantAndItsRevocationReachBothRouters() throws Exception {
+        net.grant("hospital-a", "OTHER_B", List.of("echo"));
+        await("router A routes OTHER_B").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .until(() -> net.a.routes().route("OTHER_B").isPresent());
+        await("router B knows the grant").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .until(() -> java.nio.file.Files.readString(net.configB.state().resolve("access.json")).contains("OTHER_B"));
+        Peers.Result echo = RelayNetwork.tool("echoscu", "-aet", RelayNetwork.WORKSTATION, "-aec", "OTHER_B", "127.0.0.1", String.valueOf(net.portA()));
+        assertThat(echo.exitCode()).as(echo.output()).isZero();
+
+        assertThat(net.admin("DELETE", "/api/admin/access?routerId=hospital-a&aeTitle=OTHER_B", null).statusCode()).isEqualTo(200);
+        await("router A drops OTHER_B").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .until(() -> net.a.routes().route("OTHER_B").isEmpty());
+    }
+
+    record FindResult(int status, int matches) {}
+
+    /** A Study Root C-FIND at router A for the preloaded study. */
+    private FindResult findThroughA() throws Exception {
+        try (QueryRetrieveScu scu = QueryRetrieveScu.open("127.0.0.1", net.portA(), net.pacsAe, RelayNetwork.WORKSTATION,
+                QueryRetrieveModel.STUDY_ROOT, List.of(), null, AssociationOptions.DEFAULT)) {
+            Attributes keys = new Attributes();
+            keys.setString(0x00080052, VR.CS, "STUDY");
+            keys.setString(0x0020000D, VR.UI, DataSets.studyUid(Samples.file(CT)));
+            keys.setString(0x00100010, VR.PN, "");
+            PendingRequest p = scu.find(keys);
+            DimseResponse r, last = null;
+            int matches = 0;
+            while ((r = p.next()) != null) {
+                if (r.isPending()) matches++;
+                last = r;
+            }
+            return new FindResult(last.status(), matches);
+        }
+    }
+
+    private static Frame findRq(String callingAe) {
+        // a universal query: every patient's name and ID, what the finding got
+        return Frame.of(Frame.Type.FIND_RQ, UUID.randomUUID().toString()).with("calledAe", "ARCHIVE_B").with("callingAe", callingAe)
+                .with("sopClassUid", STUDY_ROOT_FIND)
+                .with("identifier", "{\"00080052\":{\"vr\":\"CS\",\"Value\":[\"STUDY\"]},\"00100010\":{\"vr\":\"PN\"},\"00100020\":{\"vr\":\"LO\"}}");
+    }
+
+    private static Frame ask(CloudCourier courier, BlockingQueue<Frame> answers, Frame rq) throws Exception {
+        return ask(courier, answers, rq, null);
+    }
+
+    /** Sends a request as the courier's router and returns router B's final answer to it. */
+    private static Frame ask(CloudCourier courier, BlockingQueue<Frame> answers, Frame rq, StorageSource payload) throws Exception {
+        courier.send("hospital-b", rq, payload == null ? null : out -> {
+            try (InputStream in = payload.openDataSet()) {
+                in.transferTo(out);
+            }
+        });
+        Frame rsp;
+        do {
+            rsp = answers.poll(30, TimeUnit.SECONDS);
+            assertThat(rsp).as("router B's answer to " + rq.type()).isNotNull();
+        } while (!rsp.operationId().equals(rq.operationId()));
+        return rsp;
+    }
+}
