@@ -41,7 +41,7 @@ class BridgeAccessCommandsTest {
     @Test void grantListRevokeAndRelease() throws Exception {
         String admin = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
         Path yaml = dir.resolve("bridge.yaml");
-        Files.writeString(yaml, "bind: 127.0.0.1\nport: 0\ndataDir: data\nadminToken: " + admin + "\n");
+        Files.writeString(yaml, "bind: 127.0.0.1\nport: 0\ndataDir: data\ntls:\n  enabled: false\nadminToken: " + admin + "\n");
         try (BridgeServer bridge = BridgeServer.start(BridgeConfig.load(yaml))) {
             URI url = URI.create("http://127.0.0.1:" + bridge.port());
             String config = yaml.toString(), at = url.toString();
