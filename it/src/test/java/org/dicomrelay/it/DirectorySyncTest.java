@@ -146,7 +146,7 @@ class DirectorySyncTest {
                 .until(() -> routerOf("PACS_E").isPresent());
         await("router A refuses hospital-y's keys").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
                 .until(() -> net.logs.lines().stream().anyMatch(l -> l.startsWith("SEVERE " + SYNC)
-                        && l.contains("directory record skipped: router hospital-y: public keys of router hospital-y are not valid: "
+                        && l.contains("directory record skipped: public keys of router hospital-y are not valid: "
                         + "signature keyset must hold exactly one key, holds 2")));
         assertThat(routerOf("PACS_Y")).isEmpty();
         Peers.Result e = echoThroughA("PACS_E");
