@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.google.crypto.tink.InsecureSecretKeyAccess;
 import com.google.crypto.tink.KeysetHandle;
 import com.google.crypto.tink.PublicKeySign;
 import com.google.crypto.tink.RegistryConfiguration;
@@ -285,9 +284,5 @@ class DirectoryTrustTest {
         synchronized (logs) {
             return logs.stream().filter(l -> l.startsWith(Level.SEVERE.getName())).toList();
         }
-    }
-
-    static {
-        InsecureSecretKeyAccess.get(); // Tink loaded before the first keyset is parsed
     }
 }
