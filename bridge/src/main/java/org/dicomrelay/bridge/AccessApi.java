@@ -88,13 +88,12 @@ final class AccessApi {
         ctx.json(obj("aeTitle", aeTitle, "formerOwner", r.formerOwner(), "grantsRemoved", r.grantsRemoved()));
     }
 
-    /** The directory's "access" part for router {@code me}: each grant signed over requester, AE title, owner and services. */
+    /** The directory's "access" part for router {@code me} (signed with the whole directory). */
     List<Object> directoryPart(String me) throws Exception {
         List<Object> out = new ArrayList<>();
         for (AccessStore.GrantRow g : store.partyTo(me)) {
             AccessGrant grant = new AccessGrant(g.routerId(), g.aeTitle(), g.owner(), g.services());
-            out.add(obj("routerId", grant.routerId(), "aeTitle", grant.aeTitle(), "owner", grant.ownerRouterId(), "services", grant.services(),
-                    "signature", Base64.getEncoder().encodeToString(signer.sign(grant.signedBytes()))));
+            out.add(obj("routerId", grant.routerId(), "aeTitle", grant.aeTitle(), "owner", grant.ownerRouterId(), "services", grant.services()));
         }
         return out;
     }

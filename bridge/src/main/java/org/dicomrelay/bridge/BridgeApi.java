@@ -8,8 +8,8 @@ import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.javalin.http.HttpResponseException;
 import java.math.BigDecimal;
-import java.sql.SQLException;
 import java.security.GeneralSecurityException;
+import java.sql.SQLException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
@@ -27,6 +27,9 @@ import java.util.concurrent.CompletionException;
 import java.util.regex.Pattern;
 import org.dicomrelay.relay.bridge.AeRecord;
 import org.dicomrelay.relay.bridge.RouterRecord;
+import org.dicomrelay.relay.bridge.SignedDirectory;
+import org.dicomrelay.relay.crypto.KeyRotation;
+import org.dicomrelay.relay.crypto.PublicKeys;
 import org.dicomrelay.relay.log.RepeatingLog;
 import org.dicomrelay.relay.tls.CertificateFingerprint;
 
@@ -86,7 +89,7 @@ final class BridgeApi {
         r.post("/api/enroll", this::enroll);
 
         r.put("/api/router/aes", router(this::replaceAes));
-        r.get("/api/router/provider", router(this::provider));
+        r.put("/api/router/keys", router(this::rotateKeys));
         r.get("/api/router/directory", router(this::directory));
         r.post("/api/router/inbox/{recipientRouterId}", router(this::publish));
         r.get("/api/router/inbox", router(this::poll));
@@ -213,19 +216,13 @@ final class BridgeApi {
         String routerId = routerId(text(b, "routerId"));
         JsonNode keys = b.get("publicKeys");
         if (keys == null || !keys.isObject()) throw ApiException.badRequest("publicKeys {hpke, signature} is missing");
-        RouterRecord record;
-        try {
-            record = new RouterRecord(routerId, base64(keys, "hpke"), base64(keys, "signature"));
-        } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest(e.getMessage());
-        }
+        RouterRecord record = publicKeys(routerId, keys);
         X509Certificate clientCertificate = clientCertificate(b, routerId);
         String apiKey = Secrets.newSecret(Secrets.API_KEY_PREFIX);
-        String signature = b64(signer.sign(record.signedBytes()));
         String certSha256 = clientCertificate == null ? null
                 : CertificateFingerprint.of(clientCertificate).replace(":", "").toLowerCase(java.util.Locale.ROOT);
         try {
-            store.enroll(Secrets.sha256Hex(token), record, signature, Secrets.sha256Hex(apiKey), certSha256, clock.millis());
+            store.enroll(Secrets.sha256Hex(token), record, Secrets.sha256Hex(apiKey), certSha256, clock.millis());
         } catch (ApiException e) {
             if (e.status == 401 || e.status == 409) authFailed(ctx, "enrollment token", e.getMessage(), " (router " + routerId + ")");
             throw e;
@@ -336,7 +333,6 @@ final class BridgeApi {
         if (!b.isArray()) throw ApiException.badRequest("expected an array of {aeTitle, services}");
         if (b.size() > MAX_AES_PER_ROUTER) throw ApiException.badRequest("at most " + MAX_AES_PER_ROUTER + " AE titles per router");
         List<AeRecord> aes = new ArrayList<>();
-        List<String> signatures = new ArrayList<>();
         Set<String> seen = new HashSet<>();
         for (JsonNode n : b) {
             if (!n.isObject()) throw ApiException.badRequest("expected an array of {aeTitle, services}");
@@ -352,35 +348,88 @@ final class BridgeApi {
             }
             if (!seen.add(ae.aeTitle())) throw ApiException.badRequest("AE title " + ae.aeTitle() + " is listed twice");
             aes.add(ae);
-            signatures.add(b64(signer.sign(ae.signedBytes())));
         }
-        store.replaceAes(me, aes, signatures, clock.millis());
+        store.replaceAes(me, aes, clock.millis());
         LOG.log(System.Logger.Level.INFO, "router " + me + " exports " + aes.size() + " AE title(s)");
         List<Object> out = new ArrayList<>();
         for (AeRecord ae : aes) out.add(obj("aeTitle", ae.aeTitle(), "services", ae.services()));
         ctx.json(obj("aes", out));
     }
 
-    private void provider(Context ctx) throws Exception {
-        Optional<BridgeStore.Provider> p = store.provider(me(ctx));
-        if (p.isEmpty()) throw ApiException.notFound("no Cloud IO provider assigned to this router");
-        ctx.json(obj("name", p.get().name(), "settings", json.readTree(p.get().settingsJson())));
-    }
-
+    /**
+     * The directory as one document signed as a whole ({@link SignedDirectory}): version, issue
+     * time and expiry, routers with their key history and provider assignment, AE titles. Signed
+     * afresh on each request (Ed25519 is cheap), so {@code issuedAt} is always now.
+     */
     private void directory(Context ctx) throws Exception {
         BridgeStore.DirectorySnapshot d = store.directory();
+        long now = clock.millis();
         List<Object> routers = new ArrayList<>();
         for (BridgeStore.RouterRow r : d.routers()) {
+            List<Object> history = new ArrayList<>();
+            List<BridgeStore.KeyRow> rows = d.keyHistory().getOrDefault(r.routerId(), List.of());
+            // the newest links only: a peer that missed more rotations asks its operator
+            for (BridgeStore.KeyRow k : rows.subList(Math.max(0, rows.size() - KeyRotation.MAX_CHAIN - 1), rows.size())) {
+                Map<String, Object> step = obj("hpke", k.hpkePublicKey(), "signature", k.signaturePublicKey());
+                if (k.proof() != null) step.put("proof", k.proof());
+                history.add(step);
+            }
+            Object provider = r.providerName() == null ? null
+                    : obj("name", r.providerName(), "settings", json.readTree(r.providerSettings() == null ? "{}" : r.providerSettings()));
             routers.add(obj("routerId", r.routerId(),
                     "publicKeys", obj("hpke", r.hpkePublicKey(), "signature", r.signaturePublicKey()),
-                    "provider", r.providerName(),
-                    "signature", r.recordSignature()));
+                    "keyHistory", history,
+                    "provider", provider));
         }
         List<Object> aes = new ArrayList<>();
         for (BridgeStore.AeRow a : d.aes()) {
-            aes.add(obj("aeTitle", a.aeTitle(), "routerId", a.routerId(), "services", a.services(), "signature", a.recordSignature()));
+            aes.add(obj("aeTitle", a.aeTitle(), "routerId", a.routerId(), "services", a.services()));
         }
-        ctx.json(obj("version", d.version(), "routers", routers, "aes", aes, "access", access.directoryPart(me(ctx))));
+        byte[] document = json.writeValueAsBytes(obj("format", SignedDirectory.FORMAT, "version", d.version(),
+                "issuedAt", iso(now), "expiresAt", iso(now + config.directoryValidity().toMillis()),
+                "routers", routers, "aes", aes, "access", access.directoryPart(me(ctx))));
+        ctx.json(obj("document", b64(document), "signature", b64(signer.sign(SignedDirectory.signedBytes(document)))));
+    }
+
+    /**
+     * A router replaces its keys: the proof must be the signature of its current keys over the new
+     * ones ({@link KeyRotation}), so a stolen API key alone cannot substitute keys. A repeat of the
+     * rotation that was accepted is answered 200 again (the router retries after a crash).
+     */
+    private void rotateKeys(Context ctx) throws Exception {
+        String me = me(ctx);
+        JsonNode b = body(ctx);
+        JsonNode keys = b.get("publicKeys");
+        if (keys == null || !keys.isObject()) throw ApiException.badRequest("publicKeys {hpke, signature} is missing");
+        RouterRecord next = publicKeys(me, keys);
+        byte[] proof = base64(b, "proof");
+        RouterRecord current = store.activeKeys(me);
+        if (!current.equals(next)) {
+            try {
+                KeyRotation.verify(asPublicKeys(current), asPublicKeys(next), proof);
+            } catch (GeneralSecurityException e) {
+                LOG.log(System.Logger.Level.WARNING, "router " + me + ": key rotation refused, the proof is not signed by its current keys");
+                throw ApiException.badRequest("the rotation proof is not signed by this router's current signature key");
+            }
+        }
+        if (store.rotateKeys(current, next, b64(proof), clock.millis())) {
+            LOG.log(System.Logger.Level.INFO, "router " + me + " rotated its keys, new fingerprint " + asPublicKeys(next).fingerprint());
+        }
+        ctx.json(obj("routerId", me, "fingerprint", asPublicKeys(next).fingerprint()));
+    }
+
+    /** Public keys of the exact shapes routers use ({@link PublicKeys}); 400 otherwise. */
+    private static RouterRecord publicKeys(String routerId, JsonNode keys) {
+        try {
+            PublicKeys pk = new PublicKeys(routerId, base64(keys, "hpke"), base64(keys, "signature"));
+            return new RouterRecord(routerId, pk.hpkePublicKeyset(), pk.signaturePublicKeyset());
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
+    }
+
+    private static PublicKeys asPublicKeys(RouterRecord r) {
+        return new PublicKeys(r.routerId(), r.hpkePublicKey(), r.signaturePublicKey());
     }
 
     private void publish(Context ctx) throws Exception {

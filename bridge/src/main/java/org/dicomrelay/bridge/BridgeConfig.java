@@ -38,6 +38,7 @@ import org.dicomrelay.relay.tls.LoopbackHost;
  *   privateKey: bridge.key   # PEM, unencrypted
  *   names: [bridge.example.org, 192.0.2.10]   # extra names of a self-created certificate
  *   enabled: false           # plain HTTP: only with a loopback bind address
+ * directoryValidity: 24h     # a signed directory expires this long after it was issued
  * </pre>
  *
  * @param dataDir where the Bridge keeps its signing keyset (and its H2 database unless jdbcUrl says otherwise)
@@ -54,7 +55,8 @@ public record BridgeConfig(
         Duration enrollmentTokenTtl,
         int maxPayloadBytes,
         int maxInboxMessages,
-        BridgeTls tls) {
+        BridgeTls tls,
+        Duration directoryValidity) {
 
     public static final String ADMIN_TOKEN_ENV = "DICOM_RELAY_BRIDGE_ADMIN_TOKEN";
     public static final int DEFAULT_PORT = 8470;
@@ -63,7 +65,8 @@ public record BridgeConfig(
     static final int MIN_ADMIN_TOKEN_LENGTH = 16;
 
     private static final Set<String> KEYS = Set.of("bind", "port", "dataDir", "jdbcUrl", "adminToken", "adminTokenEnv",
-            "notificationWait", "visibilityTimeout", "enrollmentTokenTtl", "maxPayloadBytes", "maxInboxMessages", "tls");
+            "notificationWait", "visibilityTimeout", "enrollmentTokenTtl", "maxPayloadBytes", "maxInboxMessages", "tls",
+            "directoryValidity");
     private static final Set<String> TLS_KEYS = Set.of("enabled", "certificate", "privateKey", "names");
 
     public BridgeConfig {
@@ -88,6 +91,7 @@ public record BridgeConfig(
             throw new IllegalArgumentException("plain HTTP (tls: {enabled: false}) is allowed only on a loopback address, not on " + bind
                     + ": API keys and tokens would cross the network in clear text; remove 'enabled: false' to serve HTTPS");
         }
+        requirePositive("directoryValidity", directoryValidity);
     }
 
     /** The JDBC URL in use: {@link #jdbcUrl()} or an H2 file database in {@link #dataDir()}. */
@@ -128,6 +132,7 @@ public record BridgeConfig(
             if (root.has("maxPayloadBytes")) b.maxPayloadBytes(intValue(root, "maxPayloadBytes"));
             if (root.has("maxInboxMessages")) b.maxInboxMessages(intValue(root, "maxInboxMessages"));
             if (root.has("tls")) b.tls(tls(root.get("tls"), base, yaml));
+            if (root.has("directoryValidity")) b.directoryValidity(parseDuration(root.get("directoryValidity").asText()));
             return b.build();
         } catch (IllegalArgumentException e) {
             throw new IOException(yaml + ": " + e.getMessage(), e);
@@ -194,7 +199,7 @@ public record BridgeConfig(
         return "BridgeConfig[bind=" + bind + ", port=" + port + ", dataDir=" + dataDir + ", jdbcUrl=" + url
                 + ", adminToken=(hidden), notificationWait=" + notificationWait + ", visibilityTimeout=" + visibilityTimeout
                 + ", enrollmentTokenTtl=" + enrollmentTokenTtl + ", maxPayloadBytes=" + maxPayloadBytes
-                + ", maxInboxMessages=" + maxInboxMessages + ", tls=" + tlsText() + "]";
+                + ", maxInboxMessages=" + maxInboxMessages + ", tls=" + tlsText() + ", directoryValidity=" + directoryValidity + "]";
     }
 
     private String tlsText() {
@@ -220,6 +225,7 @@ public record BridgeConfig(
         private int maxPayloadBytes = 64 * 1024;
         private int maxInboxMessages = 10_000;
         private BridgeTls tls = BridgeTls.selfSigned(List.of());
+        private Duration directoryValidity = Duration.ofHours(24);
 
         private Builder() {}
 
@@ -234,10 +240,11 @@ public record BridgeConfig(
         public Builder maxPayloadBytes(int v) { maxPayloadBytes = v; return this; }
         public Builder maxInboxMessages(int v) { maxInboxMessages = v; return this; }
         public Builder tls(BridgeTls v) { tls = v; return this; }
+        public Builder directoryValidity(Duration v) { directoryValidity = v; return this; }
 
         public BridgeConfig build() {
             return new BridgeConfig(bind, port, dataDir, jdbcUrl, adminToken, notificationWait, visibilityTimeout,
-                    enrollmentTokenTtl, maxPayloadBytes, maxInboxMessages, tls);
+                    enrollmentTokenTtl, maxPayloadBytes, maxInboxMessages, tls, directoryValidity);
         }
     }
 }

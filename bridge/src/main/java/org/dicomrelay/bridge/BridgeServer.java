@@ -16,11 +16,7 @@ import java.net.URI;
 import java.util.Optional;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
-import java.sql.SQLException;
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.Base64;
-import java.util.List;
 
 /**
  * The Bridge: router accounts, the AE directory, the routers' public keys vouched for with the
@@ -79,7 +75,6 @@ public final class BridgeServer implements AutoCloseable {
             // H2 creates its files with the umask's mode: tighten them (and what older versions left) once they exist.
             OwnerOnly.tighten(config.dataDir());
             BridgeStore store = new BridgeStore(db);
-            warnAboutBadSignatures(store, signer);
             inbox = new Inbox(store, clock, config.visibilityTimeout().toMillis());
             ObjectMapper json = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
             BridgeApi api = new BridgeApi(config, store, new AccessStore(db), signer, inbox, clock, json, tls);
@@ -114,7 +109,7 @@ public final class BridgeServer implements AutoCloseable {
                         + " (routers enroll with --bridge-fingerprint " + tls.fingerprint() + ")");
             }
             return server;
-        } catch (RuntimeException | SQLException e) {
+        } catch (RuntimeException e) {
             if (inbox != null) inbox.close();
             db.close();
             throw new IOException("the Bridge did not start: " + e.getMessage(), e);
@@ -184,26 +179,5 @@ public final class BridgeServer implements AutoCloseable {
 
     Database database() {
         return db;
-    }
-
-    /**
-     * Records are signed when they are written; one that no longer verifies was changed in the
-     * database by someone without the signing key (or the keyset was replaced). Routers will refuse
-     * the directory: say so at start, with the records concerned.
-     */
-    private static void warnAboutBadSignatures(BridgeStore store, BridgeSigner signer) throws SQLException {
-        BridgeStore.DirectorySnapshot d = store.directory();
-        List<String> bad = new ArrayList<>();
-        Base64.Decoder b64 = Base64.getDecoder();
-        for (BridgeStore.RouterRow r : d.routers()) {
-            if (!signer.verifies(b64.decode(r.recordSignature()), r.record().signedBytes())) bad.add("router " + r.routerId());
-        }
-        for (BridgeStore.AeRow a : d.aes()) {
-            if (!signer.verifies(b64.decode(a.recordSignature()), a.record().signedBytes())) bad.add("AE " + a.aeTitle());
-        }
-        if (!bad.isEmpty()) {
-            LOG.log(System.Logger.Level.WARNING, "directory records whose Bridge signature does not verify (altered in the database, "
-                    + "or the signing keyset was replaced); routers will reject the directory: " + String.join(", ", bad));
-        }
     }
 }

@@ -23,26 +23,27 @@ final class BridgeStore {
     record RouterAuth(String routerId, boolean revoked, String clientCertSha256) {}
 
     record RouterRow(String routerId, String displayName, String hpkePublicKey, String signaturePublicKey,
-                     String recordSignature, long enrolledAt, Long revokedAt, String providerName, String providerSettings) {
+                     long enrolledAt, Long revokedAt, String providerName, String providerSettings) {
         RouterRecord record() {
             return new RouterRecord(routerId, Base64.getDecoder().decode(hpkePublicKey), Base64.getDecoder().decode(signaturePublicKey));
         }
     }
 
-    record AeRow(String aeTitle, String routerId, List<String> services, String recordSignature) {
+    record AeRow(String aeTitle, String routerId, List<String> services) {
         AeRecord record() {
             return new AeRecord(aeTitle, routerId, services);
         }
     }
 
-    record DirectorySnapshot(long version, List<RouterRow> routers, List<AeRow> aes) {}
+    /** One link of a router's key history; proof (base64) null for the enrollment keys. */
+    record KeyRow(String hpkePublicKey, String signaturePublicKey, String proof) {}
+
+    record DirectorySnapshot(long version, List<RouterRow> routers, Map<String, List<KeyRow>> keyHistory, List<AeRow> aes) {}
 
     record Message(String id, String payloadBase64) {}
 
-    record Provider(String name, String settingsJson) {}
-
     private static final String ROUTER_COLUMNS = "router_id, display_name, hpke_public_key, signature_public_key, "
-            + "record_signature, enrolled_at, revoked_at, provider_name, provider_settings";
+            + "enrolled_at, revoked_at, provider_name, provider_settings";
 
     private final Database db;
 
@@ -54,10 +55,8 @@ final class BridgeStore {
 
     void addEnrollmentToken(String tokenHash, String routerId, String displayName, long now, long expiresAt) throws SQLException {
         db.tx(c -> {
-            Optional<Long> status = revokedAt(c, routerId);
-            if (status != null && status.isPresent()) {
-                throw ApiException.conflict("router " + routerId + " is revoked; enroll the replacement under a new router ID");
-            }
+            // Re-enrolling an active router would replace its keys without proof of possession: revoke it first.
+            if (isActive(c, routerId)) throw ApiException.conflict(activeRouter(routerId));
             try (PreparedStatement ps = c.prepareStatement(
                     "INSERT INTO enrollment_tokens (token_hash, router_id, display_name, created_at, expires_at) VALUES (?, ?, ?, ?, ?)")) {
                 ps.setString(1, tokenHash);
@@ -71,8 +70,11 @@ final class BridgeStore {
         });
     }
 
-    /** Consumes the token and creates the router (or, for an enrolled one, replaces its keys and API key). */
-    void enroll(String tokenHash, RouterRecord rec, String recordSignature, String apiKeyHash, String clientCertSha256, long now) throws SQLException {
+    /**
+     * Consumes the token and creates the router, or re-enrolls a revoked one (new keys, new API
+     * key, a new key history; its peers must confirm the new keys). An active router is refused (409).
+     */
+    void enroll(String tokenHash, RouterRecord rec, String apiKeyHash, String clientCertSha256, long now) throws SQLException {
         db.tx(c -> {
             String displayName;
             try (PreparedStatement ps = c.prepareStatement(
@@ -94,21 +96,23 @@ final class BridgeStore {
                 if (ps.executeUpdate() != 1) throw ApiException.conflict("enrollment token already used");
             }
             Optional<Long> revoked = revokedAt(c, rec.routerId());
-            if (revoked != null && revoked.isPresent()) throw ApiException.unauthorized("router revoked");
+            if (revoked != null && revoked.isEmpty()) throw ApiException.conflict(activeRouter(rec.routerId()));
             String sql = revoked == null
-                    ? "INSERT INTO routers (display_name, hpke_public_key, signature_public_key, record_signature, api_key_hash, enrolled_at, client_cert_sha256, router_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-                    : "UPDATE routers SET display_name = ?, hpke_public_key = ?, signature_public_key = ?, record_signature = ?, api_key_hash = ?, enrolled_at = ?, client_cert_sha256 = ? WHERE router_id = ?";
+                    ? "INSERT INTO routers (display_name, hpke_public_key, signature_public_key, api_key_hash, enrolled_at, client_cert_sha256, router_id) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                    : "UPDATE routers SET display_name = ?, hpke_public_key = ?, signature_public_key = ?, api_key_hash = ?, enrolled_at = ?, client_cert_sha256 = ?, revoked_at = NULL WHERE router_id = ?";
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 ps.setString(1, displayName);
                 ps.setString(2, rec.hpkePublicKeyBase64());
                 ps.setString(3, rec.signaturePublicKeyBase64());
-                ps.setString(4, recordSignature);
-                ps.setString(5, apiKeyHash);
-                ps.setLong(6, now);
-                ps.setString(7, clientCertSha256);
-                ps.setString(8, rec.routerId());
+                ps.setString(4, apiKeyHash);
+                ps.setLong(5, now);
+                ps.setString(6, clientCertSha256);
+                ps.setString(7, rec.routerId());
                 ps.executeUpdate();
             }
+            update(c, "DELETE FROM router_key_history WHERE router_id = ?", rec.routerId());
+            update(c, "INSERT INTO router_key_history (router_id, seq, hpke_public_key, signature_public_key, proof, created_at) VALUES (?, 0, ?, ?, NULL, ?)",
+                    rec.routerId(), rec.hpkePublicKeyBase64(), rec.signaturePublicKeyBase64(), now);
             bumpVersion(c);
             return null;
         });
@@ -170,17 +174,6 @@ final class BridgeStore {
         });
     }
 
-    Optional<Provider> provider(String routerId) throws SQLException {
-        try (Connection c = db.connection();
-             PreparedStatement ps = c.prepareStatement("SELECT provider_name, provider_settings FROM routers WHERE router_id = ?")) {
-            ps.setString(1, routerId);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next() || rs.getString(1) == null) return Optional.empty();
-                return Optional.of(new Provider(rs.getString(1), rs.getString(2)));
-            }
-        }
-    }
-
     // --- AE titles and directory ---
 
     /**
@@ -188,7 +181,7 @@ final class BridgeStore {
      * its owner. A title is owned by the router that first registered it, until an administrator
      * releases it ({@link AccessStore#release}), whether its owner still exports it or not.
      */
-    void replaceAes(String routerId, List<AeRecord> aes, List<String> signatures, long now) throws SQLException {
+    void replaceAes(String routerId, List<AeRecord> aes, long now) throws SQLException {
         try {
             db.tx(c -> {
                 Map<String, String> conflicts = new LinkedHashMap<>();
@@ -207,13 +200,12 @@ final class BridgeStore {
                 for (String title : unowned) update(c, "INSERT INTO ae_owners (ae_title, router_id, registered_at) VALUES (?, ?, ?)", title, routerId, now);
                 update(c, "DELETE FROM router_aes WHERE router_id = ?", routerId);
                 try (PreparedStatement ps = c.prepareStatement(
-                        "INSERT INTO router_aes (ae_title, router_id, services, record_signature) VALUES (?, ?, ?, ?)")) {
+                        "INSERT INTO router_aes (ae_title, router_id, services) VALUES (?, ?, ?)")) {
                     for (int i = 0; i < aes.size(); i++) {
                         AeRecord ae = aes.get(i);
                         ps.setString(1, ae.aeTitle());
                         ps.setString(2, routerId);
                         ps.setString(3, String.join(",", ae.services()));
-                        ps.setString(4, signatures.get(i));
                         ps.addBatch();
                     }
                     ps.executeBatch();
@@ -238,7 +230,62 @@ final class BridgeStore {
                 rs.next();
                 version = rs.getLong(1);
             }
-            return new DirectorySnapshot(version, routers(c, true), aes(c));
+            List<RouterRow> routers = routers(c, true);
+            Map<String, List<KeyRow>> history = new LinkedHashMap<>();
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+                    "SELECT router_id, hpke_public_key, signature_public_key, proof FROM router_key_history ORDER BY router_id, seq")) {
+                while (rs.next()) history.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(new KeyRow(rs.getString(2), rs.getString(3), rs.getString(4)));
+            }
+            return new DirectorySnapshot(version, routers, history, aes(c));
+        });
+    }
+
+    /** The current public keys of an active router; 404 for an unknown one, 409 for a revoked one. */
+    RouterRecord activeKeys(String routerId) throws SQLException {
+        return db.tx(c -> {
+            requireActive(c, routerId, 409);
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + ROUTER_COLUMNS + " FROM routers WHERE router_id = ?")) {
+                ps.setString(1, routerId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return routerRow(rs).record();
+                }
+            }
+        });
+    }
+
+    /**
+     * Replaces a router's keys with {@code next}, appended to its key history with the proof (the
+     * caller checked it against {@code current}). Only if the keys are still {@code current}
+     * (409 otherwise: a concurrent rotation); keys equal to the current ones are a repeat (a retried
+     * rotation) and change nothing. Returns whether the keys changed.
+     */
+    boolean rotateKeys(RouterRecord current, RouterRecord next, String proofBase64, long now) throws SQLException {
+        return db.tx(c -> {
+            RouterRecord now0 = null;
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + ROUTER_COLUMNS + " FROM routers WHERE router_id = ? AND revoked_at IS NULL")) {
+                ps.setString(1, current.routerId());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) now0 = routerRow(rs).record();
+                }
+            }
+            if (now0 == null) throw ApiException.conflict("router " + current.routerId() + " is not active");
+            if (now0.equals(next)) return false;
+            if (!now0.equals(current)) throw ApiException.conflict("the keys of router " + current.routerId() + " changed meanwhile; retry");
+            update(c, "UPDATE routers SET hpke_public_key = ?, signature_public_key = ? WHERE router_id = ?",
+                    next.hpkePublicKeyBase64(), next.signaturePublicKeyBase64(), next.routerId());
+            int seq;
+            try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(MAX(seq), -1) FROM router_key_history WHERE router_id = ?")) {
+                ps.setString(1, next.routerId());
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    seq = rs.getInt(1) + 1;
+                }
+            }
+            update(c, "INSERT INTO router_key_history (router_id, seq, hpke_public_key, signature_public_key, proof, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    next.routerId(), seq, next.hpkePublicKeyBase64(), next.signaturePublicKeyBase64(), proofBase64, now);
+            bumpVersion(c);
+            return true;
         });
     }
 
@@ -341,6 +388,16 @@ final class BridgeStore {
         }
     }
 
+    private static boolean isActive(Connection c, String routerId) throws SQLException {
+        Optional<Long> revoked = revokedAt(c, routerId);
+        return revoked != null && revoked.isEmpty();
+    }
+
+    private static String activeRouter(String routerId) {
+        return "router " + routerId + " is enrolled and active: re-enrolling it would replace its keys without proof; "
+                + "rotate its keys from the router (rotate-keys), or revoke it first";
+    }
+
     private static void requireActive(Connection c, String routerId, int statusIfRevoked) throws SQLException {
         Optional<Long> revoked = revokedAt(c, routerId);
         if (revoked == null) throw ApiException.notFound("no router " + routerId);
@@ -351,24 +408,26 @@ final class BridgeStore {
         String sql = "SELECT " + ROUTER_COLUMNS + " FROM routers" + (activeOnly ? " WHERE revoked_at IS NULL" : "") + " ORDER BY router_id";
         List<RouterRow> out = new ArrayList<>();
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            while (rs.next()) {
-                long revoked = rs.getLong(7);
-                Long revokedAt = rs.wasNull() ? null : revoked;
-                out.add(new RouterRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                        rs.getLong(6), revokedAt, rs.getString(8), rs.getString(9)));
-            }
+            while (rs.next()) out.add(routerRow(rs));
         }
         return out;
+    }
+
+    private static RouterRow routerRow(ResultSet rs) throws SQLException {
+        long revoked = rs.getLong(6);
+        Long revokedAt = rs.wasNull() ? null : revoked;
+        return new RouterRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                rs.getLong(5), revokedAt, rs.getString(7), rs.getString(8));
     }
 
     /** AE titles of active routers (a revoked router's titles are deleted with the revocation). */
     private static List<AeRow> aes(Connection c) throws SQLException {
         List<AeRow> out = new ArrayList<>();
         try (Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT a.ae_title, a.router_id, a.services, a.record_signature FROM router_aes a "
+             ResultSet rs = s.executeQuery("SELECT a.ae_title, a.router_id, a.services FROM router_aes a "
                      + "JOIN routers r ON r.router_id = a.router_id WHERE r.revoked_at IS NULL ORDER BY a.ae_title")) {
             while (rs.next()) {
-                out.add(new AeRow(rs.getString(1), rs.getString(2), Arrays.asList(rs.getString(3).split(",")), rs.getString(4)));
+                out.add(new AeRow(rs.getString(1), rs.getString(2), Arrays.asList(rs.getString(3).split(","))));
             }
         }
         return out;

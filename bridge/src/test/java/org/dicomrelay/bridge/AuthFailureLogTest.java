@@ -60,12 +60,14 @@ class AuthFailureLogTest {
             String unknownKey = Secrets.newSecret(Secrets.API_KEY_PREFIX);
             String wrongAdmin = "admin-not-" + bridge.adminToken;
             String wrongEnrollment = Secrets.newSecret(Secrets.ENROLLMENT_TOKEN_PREFIX);
+            var z = TestBridge.randomKeys("z"); // valid keys: the token is what is refused
 
             assertThat(bridge.call("GET", "/api/router/directory", unknownKey, null).statusCode()).isEqualTo(401);
             assertThat(bridge.call("GET", "/api/router/directory", null, null).statusCode()).isEqualTo(401);
             assertThat(bridge.call("GET", "/api/admin/routers", wrongAdmin, null).statusCode()).isEqualTo(401);
             assertThat(bridge.call("POST", "/api/enroll", null, "{\"token\":\"" + wrongEnrollment
-                    + "\",\"routerId\":\"z\",\"publicKeys\":{\"hpke\":\"AAAA\",\"signature\":\"AAAA\"}}").statusCode()).isEqualTo(401);
+                    + "\",\"routerId\":\"z\",\"publicKeys\":{\"hpke\":\"" + z.hpkePublicKeyBase64()
+                    + "\",\"signature\":\"" + z.signaturePublicKeyBase64() + "\"}}").statusCode()).isEqualTo(401);
             bridge.admin("POST", "/api/admin/routers/a/revoke", null);
             assertThat(bridge.call("GET", "/api/router/inbox", a.apiKey(), null).statusCode()).isEqualTo(401);
 

@@ -11,6 +11,8 @@ import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +25,7 @@ import org.dicomrelay.relay.bridge.BridgeCredentials;
 import org.dicomrelay.relay.bridge.Directory;
 import org.dicomrelay.relay.bridge.DirectoryVerificationException;
 import org.dicomrelay.relay.bridge.ProviderAssignment;
+import org.dicomrelay.relay.bridge.SignedDirectory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -103,9 +106,10 @@ class DirectoryTest {
         }
     }
 
+    /** Issue 9: the directory is one document signed as a whole, with a version and an expiry. */
     @Test
-    void directoryRecordsAreSignedByTheBridge() throws Exception {
-        try (TestBridge bridge = new TestBridge(dir)) {
+    void directoryIsSignedAsAWholeWithVersionAndExpiry() throws Exception {
+        try (TestBridge bridge = new TestBridge(dir, c -> c.directoryValidity(Duration.ofHours(2)))) {
             BridgeCredentials ca = bridge.enroll("a");
             bridge.enroll("b");
             BridgeClient a = bridge.client(ca);
@@ -115,53 +119,30 @@ class DirectoryTest {
             Directory d = a.directory();
             assertThat(d.routers()).extracting(Directory.Router::routerId).containsExactly("a", "b");
             assertThat(d.router("b")).get().extracting(Directory.Router::provider).isEqualTo("filesystem");
+            assertThat(d.router("b").get().assignment()).isEqualTo(new ProviderAssignment("filesystem", Map.of("root", "/srv")));
             assertThat(d.router("a")).get().extracting(Directory.Router::provider).isNull();
+            assertThat(Duration.between(d.issuedAt(), d.expiresAt())).isEqualTo(Duration.ofHours(2));
+            assertThat(d.issuedAt()).isBetween(Instant.now().minusSeconds(60), Instant.now().plusSeconds(1));
+            // a fresh router's key history is its enrollment keys
+            assertThat(d.router("a").get().keyHistory()).singleElement().satisfies(s -> assertThat(s.proof()).isNull());
 
-            // the raw answer carries a Bridge signature per record, checkable with the pinned key
+            // the raw answer: the document's bytes and one signature over them, checkable with the pinned key
             JsonNode raw = TestBridge.json(bridge.call("GET", "/api/router/directory", ca.apiKey(), null));
+            assertThat(raw.properties()).extracting(Map.Entry::getKey).containsExactlyInAnyOrder("document", "signature");
+            byte[] document = Base64.getDecoder().decode(raw.get("document").asText());
             BridgeSigner signer = BridgeSigner.loadOrCreate(dir);
-            for (Directory.Router r : d.routers()) {
-                JsonNode entry = find(raw.get("routers"), "routerId", r.routerId());
-                assertThat(signer.verifies(Base64.getDecoder().decode(entry.get("signature").asText()), r.record().signedBytes())).isTrue();
-            }
+            assertThat(signer.verifies(Base64.getDecoder().decode(raw.get("signature").asText()), SignedDirectory.signedBytes(document))).isTrue();
+            assertThat(TestBridge.JSON.readTree(document).get("version").asLong()).isEqualTo(d.version());
+            assertThat(d.document().get("aes").get(0).get("aeTitle").asText()).isEqualTo("A_PACS");
+
+            a.publishAes(List.of());
+            assertThat(a.directory().version()).isGreaterThan(d.version());
         }
     }
 
-    /** One record that does not verify is skipped and reported; the others are used (a router keeps routing). */
+    /** Any change to the signed bytes (a key swapped, an AE redirected) rejects the whole directory. */
     @Test
-    void recordsAlteredInTheDatabaseAreSkipped() throws Exception {
-        try (TestBridge bridge = new TestBridge(dir)) {
-            BridgeClient a = bridge.client(bridge.enroll("a"));
-            BridgeClient b = bridge.client(bridge.enroll("b"));
-            b.publishAes(List.of(new AeExport("B_PACS", List.of("store"))));
-            assertThat(a.directory().routers()).hasSize(2);
-
-            // someone with write access to the database but not to the signing key swaps b's HPKE key...
-            String attackerKey = Base64.getEncoder().encodeToString(TestBridge.randomBytes(32));
-            String original = Base64.getEncoder().encodeToString(a.directory().router("b").get().record().hpkePublicKey());
-            bridge.sql("UPDATE routers SET hpke_public_key = '" + attackerKey + "' WHERE router_id = 'b'");
-            Directory forged = a.directory();
-            assertThat(forged.routers()).extracting(Directory.Router::routerId).containsExactly("a");
-            // b's AE names a router that was left out: skipped too
-            assertThat(forged.aes()).isEmpty();
-            assertThat(forged.rejected()).anyMatch(r -> r.contains("router b") && r.contains("does not verify"))
-                    .anyMatch(r -> r.contains("AE B_PACS"));
-            bridge.sql("UPDATE routers SET hpke_public_key = '" + original + "' WHERE router_id = 'b'");
-            assertThat(a.directory().routers()).hasSize(2);
-            assertThat(a.directory().rejected()).isEmpty();
-
-            // ...or redirects b's AE title to a
-            b.publishAes(List.of(new AeExport("B_PACS", List.of("store")), new AeExport("B_OTHER", List.of("echo"))));
-            bridge.sql("UPDATE router_aes SET router_id = 'a' WHERE ae_title = 'B_PACS'");
-            Directory redirected = a.directory();
-            assertThat(redirected.rejected()).singleElement().asString().contains("AE B_PACS");
-            assertThat(redirected.aes()).containsExactly(new AeRecord("B_OTHER", "b", List.of("echo")));
-            assertThat(redirected.routers()).hasSize(2);
-        }
-    }
-
-    @Test
-    void recordsAlteredInTransitAreSkipped() throws Exception {
+    void directoryAlteredInTransitIsRejectedWhole() throws Exception {
         try (TestBridge bridge = new TestBridge(dir)) {
             BridgeCredentials ca = bridge.enroll("a");
             bridge.enroll("b");
@@ -169,34 +150,18 @@ class DirectoryTest {
             String genuine = bridge.call("GET", "/api/router/directory", ca.apiKey(), null).body();
 
             // control: the genuine answer passes through the proxy and verifies
-            assertThat(throughProxy(ca, genuine, d -> {}).routers()).hasSize(2);
+            assertThat(throughProxy(ca, genuine, w -> {}).routers()).hasSize(2);
 
-            String attackerKey = Base64.getEncoder().encodeToString(TestBridge.randomBytes(32));
-            Directory keySwapped = throughProxy(ca, genuine,
-                    d -> ((ObjectNode) find(d.get("routers"), "routerId", "b").get("publicKeys")).put("hpke", attackerKey));
-            assertThat(keySwapped.routers()).extracting(Directory.Router::routerId).containsExactly("a");
-            assertThat(keySwapped.rejected()).singleElement().asString().contains("router b");
-            Directory renamed = throughProxy(ca, genuine, d -> ((ObjectNode) find(d.get("routers"), "routerId", "b")).put("routerId", "c"));
-            assertThat(renamed.router("c")).isEmpty();
-            assertThat(renamed.rejected()).singleElement().asString().contains("router c");
-            Directory redirected = throughProxy(ca, genuine, d -> ((ObjectNode) find(d.get("aes"), "aeTitle", "A_PACS")).put("routerId", "b"));
-            assertThat(redirected.aes()).isEmpty();
-            assertThat(redirected.routers()).hasSize(2);
-            assertThat(redirected.rejected()).singleElement().asString().contains("AE A_PACS");
-            // a signature moved from another record does not fit either
-            Directory moved = throughProxy(ca, genuine, d -> {
-                ObjectNode ra = (ObjectNode) find(d.get("routers"), "routerId", "a");
-                ObjectNode rb = (ObjectNode) find(d.get("routers"), "routerId", "b");
-                ra.set("publicKeys", rb.get("publicKeys"));
-                ra.put("signature", rb.get("signature").asText());
-            });
-            assertThat(moved.router("a")).isEmpty();
-            assertThat(moved.router("b")).isPresent();
-            // a router listed twice (a forged copy beside the genuine one) is not used at all
-            Directory twice = throughProxy(ca, genuine, d -> ((com.fasterxml.jackson.databind.node.ArrayNode) d.get("routers"))
-                    .add(find(d.get("routers"), "routerId", "b").deepCopy()));
-            assertThat(twice.router("b")).isEmpty();
-            assertThat(twice.rejected()).anyMatch(r -> r.contains("router b is listed twice"));
+            String attackerKeys = Base64.getEncoder().encodeToString(TestBridge.randomKeys("b").hpkePublicKey());
+            assertThat(catchThrowableOfType(DirectoryVerificationException.class, () -> throughProxy(ca, genuine, w -> editDocument(w,
+                    d -> ((ObjectNode) find(d.get("routers"), "routerId", "b").get("publicKeys")).put("hpke", attackerKeys)))))
+                    .hasMessageContaining("signature does not verify");
+            assertThat(catchThrowableOfType(DirectoryVerificationException.class, () -> throughProxy(ca, genuine, w -> editDocument(w,
+                    d -> ((ObjectNode) find(d.get("aes"), "aeTitle", "A_PACS")).put("routerId", "b")))))
+                    .hasMessageContaining("signature does not verify");
+            // per-record signatures of the old format are no longer accepted
+            assertThat(catchThrowableOfType(java.io.IOException.class, () -> throughProxy(ca, genuine, w -> w.remove("document"))))
+                    .hasMessageContaining("document");
         }
     }
 
@@ -206,7 +171,17 @@ class DirectoryTest {
             BridgeCredentials ca = bridge.enroll("a");
             BridgeCredentials pinnedToOther = new BridgeCredentials(bridge.url(), "a", ca.apiKey(), other.server.publicKeys());
             assertThat(catchThrowableOfType(DirectoryVerificationException.class, () -> new BridgeClient(pinnedToOther).directory()))
-                    .hasMessageContaining("router a");
+                    .hasMessageContaining("signature does not verify with the pinned Bridge key");
+        }
+    }
+
+    private static void editDocument(ObjectNode wire, Consumer<ObjectNode> edit) {
+        try {
+            ObjectNode d = (ObjectNode) TestBridge.JSON.readTree(Base64.getDecoder().decode(wire.get("document").asText()));
+            edit.accept(d);
+            wire.put("document", Base64.getEncoder().encodeToString(TestBridge.JSON.writeValueAsBytes(d)));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
         }
     }
 

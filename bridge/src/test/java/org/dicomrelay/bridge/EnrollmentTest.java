@@ -100,9 +100,10 @@ class EnrollmentTest {
     }
 
     @Test
-    void reEnrollmentWithANewTokenReplacesKeysAndApiKey() throws Exception {
+    void reEnrollmentOfARevokedRouterReplacesKeysAndApiKey() throws Exception {
         try (TestBridge bridge = new TestBridge(dir)) {
             BridgeCredentials first = bridge.enroll("r1");
+            bridge.admin("POST", "/api/admin/routers/r1/revoke", null);
             RouterRecord newKeys = TestBridge.randomKeys("r1");
             BridgeCredentials second = BridgeClient.enroll(bridge.url(), bridge.enrollmentToken("r1"), newKeys);
             assertThat(catchThrowableOfType(BridgeException.class, () -> bridge.client(first).directory()).status()).isEqualTo(401);

@@ -40,7 +40,9 @@ class PersistenceTest {
             BridgeClient a = bridge.client(ca);
             BridgeClient b = bridge.client(cb);
             Directory after = a.directory();
-            assertThat(after).isEqualTo(before);
+            assertThat(after.version()).isEqualTo(before.version());
+            assertThat(after.routers()).isEqualTo(before.routers());
+            assertThat(after.aes()).isEqualTo(before.aes());
             assertThat(after.ae("A_PACS")).get().isEqualTo(new AeRecord("A_PACS", "a", List.of("find", "store")));
             assertThat(a.provider()).get().satisfies(p -> assertThat(p.settings()).containsEntry("root", "/srv"));
             List<Notification> inbox = b.poll(Duration.ZERO);

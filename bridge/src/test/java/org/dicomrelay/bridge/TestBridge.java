@@ -21,6 +21,8 @@ import org.dicomrelay.relay.bridge.BridgeClient;
 import org.dicomrelay.relay.bridge.BridgeCredentials;
 import org.dicomrelay.relay.bridge.RouterRecord;
 import org.dicomrelay.relay.tls.BridgeHttp;
+import org.dicomrelay.relay.crypto.PublicKeys;
+import org.dicomrelay.relay.crypto.RouterKeys;
 
 /**
  * A Bridge on 127.0.0.1 with a free port and an H2 file in a temporary folder, plus raw HTTP helpers.
@@ -107,11 +109,13 @@ final class TestBridge implements AutoCloseable {
         return json(r).get("token").asText();
     }
 
+    /** Fresh public keys of the shapes the Bridge accepts (Tink HPKE and Ed25519 public keysets). */
     static RouterRecord randomKeys(String routerId) {
-        return new RouterRecord(routerId, randomBytes(32), randomBytes(44));
+        PublicKeys pk = RouterKeys.generate().publicKeys(routerId);
+        return new RouterRecord(routerId, pk.hpkePublicKeyset(), pk.signaturePublicKeyset());
     }
 
-    /** Enrolls a router with random (opaque to the Bridge) public keys. */
+    /** Enrolls a router with fresh public keys. */
     BridgeCredentials enroll(String routerId) throws IOException, InterruptedException {
         return BridgeClient.enroll(url(), fingerprint(), enrollmentToken(routerId), randomKeys(routerId));
     }

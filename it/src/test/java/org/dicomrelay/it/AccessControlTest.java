@@ -209,9 +209,10 @@ class AccessControlTest {
                     .with("calledAe", net.pacsAe).with("callingAe", "Y_WORKSTATION"), null))
                     .as("the Bridge refuses a revoked router's notifications").isInstanceOf(java.io.IOException.class);
         }
-        Path cache = net.configB.state().resolve("keys-directory.json");
-        await("router B drops hospital-y's keys at its next directory sync").atMost(Duration.ofSeconds(25)).pollInterval(Duration.ofMillis(200))
-                .until(() -> !Files.readString(cache).contains("hospital-y"));
+        long revokedIn = RelayNetwork.client(RelayNetwork.credentials(net.configA)).directory().version();
+        Path seen = net.configB.state().resolve("directory-version.json");
+        await("router B takes the directory without hospital-y at its next sync").atMost(Duration.ofSeconds(25)).pollInterval(Duration.ofMillis(200))
+                .until(() -> new com.fasterxml.jackson.databind.ObjectMapper().readTree(seen.toFile()).get("version").asLong() >= revokedIn);
 
         BridgeClient otherAccount = RelayNetwork.client(RelayNetwork.credentials(net.configA));
         StorageSource src = StorageSource.probe(Samples.file("test_files/MR_small.dcm"));

@@ -37,8 +37,9 @@ import static org.awaitility.Awaitility.await;
 /**
  * One bad entry spoils nothing else in the directory sync. A router exporting an AE title another
  * router already exports has that one title refused (and says so, naming the other router) while
- * its other titles are published and routed; a directory record whose Bridge signature does not
- * verify is skipped (and reported) while every other record is used, so routes keep coming.
+ * its other titles are published and routed; a router whose keys are refused (substituted without
+ * proof, or of a shape routers never publish) is left out (and reported) while every other record
+ * is used, so routes keep coming.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(120)
@@ -103,61 +104,79 @@ class DirectorySyncTest {
         assertThat(net.logs.lines()).noneMatch(l -> l.contains("hospital-c") && l.contains("unreachable"));
     }
 
-    @Test void aDirectoryRecordThatDoesNotVerifyIsSkippedAndTheOthersAreUsed() throws Exception {
-        // someone with write access to the Bridge's database, but not its signing key, swaps hospital-x's key
-        String forgedKey = Base64.getEncoder().encodeToString(new byte[32]);
-        String url = "jdbc:h2:file:" + net.bridgeDataDir().toAbsolutePath().normalize().resolve("bridge");
-        try (Connection c = DriverManager.getConnection(url, "sa", ""); Statement s = c.createStatement()) {
-            assertThat(s.executeUpdate("UPDATE routers SET hpke_public_key = '" + forgedKey + "' WHERE router_id = 'hospital-x'")).isEqualTo(1);
-        }
-        // a router that joins afterwards must still be learned: the sync goes on past the bad record
+    /**
+     * Issue 9, "the Bridge can read everything": keys substituted in the Bridge's database (the
+     * Bridge signs whatever its database holds) are refused by router A's pin, by name and with both
+     * fingerprints; the sync goes on, so a router that joins afterwards is still learned.
+     */
+    @Test void aKeySubstitutedInTheBridgesDatabaseIsRefusedByThePinAndTheOthersAreUsed() throws Exception {
+        PublicKeys substituted = RouterKeys.generate().publicKeys("hospital-x");
+        sql("UPDATE routers SET hpke_public_key = '" + Base64.getEncoder().encodeToString(substituted.hpkePublicKeyset())
+                + "', signature_public_key = '" + Base64.getEncoder().encodeToString(substituted.signaturePublicKeyset())
+                + "' WHERE router_id = 'hospital-x'");
         startRouter("hospital-d", "RELAY_D", "PACS_D");
-        await("router A learns PACS_D despite the forged record").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+        await("router A learns PACS_D despite the substituted keys").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
                 .until(() -> routerOf("PACS_D").isPresent());
-        assertThat(net.logs.lines()).anyMatch(l -> l.startsWith("SEVERE " + SYNC) && l.contains("directory record skipped: router hospital-x")
-                && l.contains("does not verify"));
+        await("router A refuses hospital-x's new keys").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .until(() -> net.logs.lines().stream().anyMatch(l -> l.startsWith("SEVERE " + SYNC)
+                        && l.contains("router hospital-x: the directory shows new keys (fingerprint " + substituted.fingerprint() + ")")
+                        && l.contains("refused")));
+        assertThat(RouterApp.peers(net.configA)).filteredOn(p -> p.routerId().equals("hospital-x")).singleElement()
+                .satisfies(p -> assertThat(p.pendingFingerprint()).isEqualTo(substituted.fingerprint()));
         Peers.Result d = echoThroughA("PACS_D");
         assertThat(d.exitCode()).as(d.output()).isZero();
         assertThat(routerOf(net.pacsAe)).contains("hospital-b");
-        assertThat(net.configA.state().resolve("keys-directory.json")).content().doesNotContain("hospital-x").contains("hospital-d");
+        assertThat(net.configA.state().resolve("peer-pins.json")).content().contains("hospital-d");
     }
 
     /**
-     * Issue 9: a router whose signature keyset holds an extra key (as a hostile Bridge could publish
-     * beside the genuine one) is refused by name; its AE title is not routed, every other router is.
+     * Issue 9: a router whose signature keyset holds an extra key is refused at enrollment; put in
+     * the Bridge's database anyway, it is refused by name by router A, every other router is used.
      */
     @Test void aRouterWithPublicKeysOfAnotherShapeIsRefusedAndTheOthersAreUsed() throws Exception {
         PublicKeys genuine = RouterKeys.generate().publicKeys("hospital-y");
-        BridgeCredentials y = BridgeClient.enroll(net.bridgeUrl, net.enrollmentToken("hospital-y"),
-                new RouterRecord("hospital-y", genuine.hpkePublicKeyset(), twoEd25519Keys()));
+        String token = net.enrollmentToken("hospital-y");
+        assertThat(org.assertj.core.api.Assertions.catchThrowableOfType(org.dicomrelay.relay.bridge.BridgeException.class,
+                () -> BridgeClient.enroll(net.bridgeUrl, token, new RouterRecord("hospital-y", genuine.hpkePublicKeyset(), twoEd25519Keys())))
+                .status()).isEqualTo(400);
+        BridgeCredentials y = BridgeClient.enroll(net.bridgeUrl, token,
+                new RouterRecord("hospital-y", genuine.hpkePublicKeyset(), genuine.signaturePublicKeyset()));
         RelayNetwork.client(y).publishAes(List.of(new AeExport("PACS_Y", List.of("echo"))));
         net.grant("hospital-a", "PACS_Y", List.of("echo")); // granted: only its keys keep it out
+        sql("UPDATE routers SET signature_public_key = '" + Base64.getEncoder().encodeToString(twoEd25519Keys()) + "' WHERE router_id = 'hospital-y'");
 
         startRouter("hospital-e", "RELAY_E", "PACS_E");
         await("router A learns PACS_E despite hospital-y's keys").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
                 .until(() -> routerOf("PACS_E").isPresent());
-        assertThat(net.logs.lines()).anyMatch(l -> l.startsWith("SEVERE " + SYNC)
-                && l.contains("directory record skipped: public keys of router hospital-y are not valid: "
-                        + "signature keyset must hold exactly one key, holds 2"));
+        await("router A refuses hospital-y's keys").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .until(() -> net.logs.lines().stream().anyMatch(l -> l.startsWith("SEVERE " + SYNC)
+                        && l.contains("directory record skipped: public keys of router hospital-y are not valid: "
+                        + "signature keyset must hold exactly one key, holds 2")));
         assertThat(routerOf("PACS_Y")).isEmpty();
         Peers.Result e = echoThroughA("PACS_E");
         assertThat(e.exitCode()).as(e.output()).isZero();
-        assertThat(net.configA.state().resolve("keys-directory.json")).content().doesNotContain("hospital-y").contains("hospital-e");
     }
 
-    /** A keys cache entry of a refused shape (written by an older version, or tampered with) is skipped: the router still starts. */
-    @Test void aRefusedEntryInTheKeysCacheDoesNotKeepTheRouterFromStarting() throws Exception {
+    /** A pin of a refused shape (written by an older version, or tampered with) is dropped: the router still starts. */
+    @Test void aRefusedEntryInThePinsDoesNotKeepTheRouterFromStarting() throws Exception {
         PublicKeys genuine = RouterKeys.generate().publicKeys("hospital-z");
         String badEntry = "{\"routerId\":\"hospital-z\",\"hpkePublicKeyset\":\"" + Base64.getEncoder().encodeToString(genuine.hpkePublicKeyset())
                 + "\",\"signaturePublicKeyset\":\"" + Base64.getEncoder().encodeToString(twoEd25519Keys()) + "\"}";
-        RouterApp f = startRouter(c -> Files.writeString(c.state().resolve("keys-directory.json"),
-                new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(Map.of("hospital-z", badEntry))), "hospital-f", "RELAY_F", "PACS_F");
+        RouterApp f = startRouter(c -> Files.writeString(c.state().resolve("peer-pins.json"), "{\"hospital-z\":{\"pinned\":" + badEntry + "}}"),
+                "hospital-f", "RELAY_F", "PACS_F");
         assertThat(f.port()).isPositive();
-        assertThat(net.logs.lines()).anyMatch(l -> l.startsWith("SEVERE org.dicomrelay.router.RouterApp")
-                && l.contains("router hospital-z skipped until the next directory sync")
+        assertThat(net.logs.lines()).anyMatch(l -> l.startsWith("SEVERE org.dicomrelay.router.PeerPins")
+                && l.contains("pin of router hospital-z dropped")
                 && l.contains("signature keyset must hold exactly one key, holds 2"));
         await("router A learns PACS_F").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
                 .until(() -> routerOf("PACS_F").isPresent());
+    }
+
+    private void sql(String update) throws Exception {
+        String url = "jdbc:h2:file:" + net.bridgeDataDir().toAbsolutePath().normalize().resolve("bridge");
+        try (Connection c = DriverManager.getConnection(url, "sa", ""); Statement s = c.createStatement()) {
+            assertThat(s.executeUpdate(update)).isEqualTo(1);
+        }
     }
 
     /** Two valid Ed25519 public keys in one keyset, built with Tink: a shape routers never publish. */

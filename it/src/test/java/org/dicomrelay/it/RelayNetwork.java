@@ -387,7 +387,12 @@ final class RelayNetwork implements AutoCloseable {
      * C-STORE once spooled and delivers it in the background; this is the end of that delivery).
      */
     void awaitDelivered(String sopInstanceUid) {
-        await("delivery of " + sopInstanceUid + " to PACS B").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+        awaitDeliveredWithin(sopInstanceUid, Duration.ofSeconds(30));
+    }
+
+    /** As {@link #awaitDelivered}, for a delivery that waits for a retry (back-off) first. */
+    void awaitDeliveredWithin(String sopInstanceUid, Duration atMost) {
+        await("delivery of " + sopInstanceUid + " to PACS B").atMost(atMost).pollInterval(Duration.ofMillis(20))
                 .until(() -> logs.lines().stream().anyMatch(l -> l.contains("delivered " + sopInstanceUid + " to ")));
     }
 

@@ -55,7 +55,7 @@ class StateModesThroughRoutersTest {
 
         Path a = net.work.resolve("a"), b = net.work.resolve("b");
         for (Path p : List.of(a.resolve("bridge-credentials.json"), a.resolve("keys"), a.resolve("routes.json"),
-                a.resolve("keys-directory.json"), a.resolve("spool"), b.resolve("uploads"))) {
+                a.resolve("peer-pins.json"), a.resolve("directory-version.json"), a.resolve("spool"), b.resolve("uploads"))) {
             assertThat(p).as("the walk covers it").exists();
         }
         for (Path root : List.of(a, b, net.bridgeDataDir())) {

@@ -1,7 +1,5 @@
 package org.dicomrelay.router;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import org.dicomrelay.dicom.io.OwnerOnly;
 import org.dicomrelay.dicom.net.FailureText;
 import org.dicomrelay.relay.bridge.AeConflictException;
 import org.dicomrelay.relay.bridge.AeExport;
@@ -19,12 +17,14 @@ import org.dicomrelay.router.config.RouterConfig;
 import org.dicomrelay.router.config.RoutingTable;
 
 import java.io.IOException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -35,13 +35,13 @@ import java.util.TreeSet;
  * bad piece spoils nothing else: an AE title another router owns is left out of what is
  * published (and reported, naming the other router), a directory record that fails verification
  * or carries public keys of a shape {@link PublicKeys} refuses is skipped (and reported, naming
- * the router); everything else is used. Failures of the whole sync are told apart
+ * the router); everything else is used. A directory older than one accepted before or expired is
+ * refused whole ({@link DirectoryFreshness}); a peer's keys are pinned ({@link PeerPins}). Failures of the whole sync are told apart
  * (the Bridge unreachable, its refusal of our credentials, a directory that does not verify) and
  * summarised, not logged every ten seconds.
  */
 final class DirectorySync {
     private static final System.Logger LOG = System.getLogger(DirectorySync.class.getName());
-    private static final ObjectMapper JSON = new ObjectMapper();
     static final Duration LOG_PERIOD = Duration.ofMinutes(5);
     /** The grants on this router's AE titles, cached in the state folder. */
     static final String ACCESS_CACHE = "access.json";
@@ -53,16 +53,35 @@ final class DirectorySync {
     private final RoutingTable routes;
     private final Map<String, PublicKeys> keys;
     private final PeerAccess access;
+    private final PeerPins pins;
+    private final DirectoryFreshness freshness;
+    private final PublicKeys self;
+    private final Clock clock;
     private final RepeatingLog log = new RepeatingLog(LOG, LOG_PERIOD);
     /** Conditions currently reported (a conflict, a skipped record, a failed sync), to say when each clears. */
     private final Set<String> current = new HashSet<>();
+    private volatile Directory accepted;
 
-    DirectorySync(RouterConfig config, BridgeClient bridge, RoutingTable routes, Map<String, PublicKeys> keys, PeerAccess access) {
+    /**
+     * @param keys filled with the keys this router uses for each peer: pinned ones only ({@link PeerPins})
+     * @param self this router's own public keys (used for itself, whatever the directory says)
+     */
+    DirectorySync(RouterConfig config, BridgeClient bridge, RoutingTable routes, Map<String, PublicKeys> keys, PeerAccess access,
+                  PeerPins pins, DirectoryFreshness freshness, PublicKeys self, Clock clock) {
         this.config = config;
         this.bridge = bridge;
         this.routes = routes;
         this.keys = keys;
         this.access = access;
+        this.pins = pins;
+        this.freshness = freshness;
+        this.self = self;
+        this.clock = clock;
+    }
+
+    /** The last directory accepted (verified, current), if any since start. */
+    Optional<Directory> accepted() {
+        return Optional.ofNullable(accepted);
     }
 
     /** One sync; a failure of the whole is logged (summarised) and the cached table stays in use. Returns whether it succeeded. */
@@ -79,7 +98,7 @@ final class DirectorySync {
             report(seen, "sync:refused", System.Logger.Level.WARNING, "directory sync refused: " + Authority.REFUSED + " (" + e.getMessage()
                     + "); using the cached routing table");
         } catch (DirectoryVerificationException e) {
-            report(seen, "sync:verification", System.Logger.Level.ERROR, "directory sync: " + e.getMessage() + "; using the cached routing table");
+            report(seen, "sync:verification", System.Logger.Level.ERROR, "directory sync: " + e.getMessage() + "; using the last good directory");
         } catch (IOException | RuntimeException e) {
             report(seen, "sync:failed", System.Logger.Level.WARNING, "directory sync with the Bridge failed: " + FailureText.of(e)
                     + "; using the cached routing table");
@@ -91,24 +110,50 @@ final class DirectorySync {
     private void syncOnce(Set<String> seen) throws IOException {
         publish(seen);
         Directory dir = bridge.directory();
+        freshness.check(dir, clock.instant());
         for (String r : dir.rejected()) {
             report(seen, "record:" + r, System.Logger.Level.ERROR, "directory record skipped: " + r + " (the other records are used)");
         }
-        Map<String, PublicKeys> fresh = new HashMap<>();
+        Map<String, PublicKeys> trusted = new HashMap<>();
+        Set<String> known = new HashSet<>(); // pinned, even if a change of keys waits for confirmation: routed, not sent to
         for (Directory.Router r : dir.routers()) {
             RouterRecord rec = r.record();
+            if (rec.routerId().equals(config.routerId())) {
+                trusted.put(self.routerId(), self);
+                continue;
+            }
+            PublicKeys published;
             try {
-                fresh.put(rec.routerId(), new PublicKeys(rec.routerId(), rec.hpkePublicKey(), rec.signaturePublicKey()));
+                published = new PublicKeys(rec.routerId(), rec.hpkePublicKey(), rec.signaturePublicKey());
             } catch (IllegalArgumentException e) {
                 // Keys of a shape we do not use (an extra key, another algorithm): that router is refused, the others are used.
                 report(seen, "record:router " + rec.routerId() + " (public keys)", System.Logger.Level.ERROR, "directory record skipped: "
                         + e.getMessage() + "; its AE titles are not routed and its messages not accepted (the other records are used)");
+                continue;
             }
+            PublicKeys before = pins.pin(rec.routerId()).map(PeerPins.Pin::pinned).orElse(null);
+            switch (pins.observe(published, r.keyHistory())) {
+                case REFUSED -> report(seen, "pin:" + rec.routerId() + ":" + published.fingerprint(), System.Logger.Level.ERROR,
+                        "router " + rec.routerId() + ": the directory shows new keys (fingerprint " + published.fingerprint()
+                                + ") without a rotation proof from the pinned keys (fingerprint " + before.fingerprint()
+                                + "); refused: nothing is sent to or accepted from router " + rec.routerId() + " until an operator "
+                                + "compares the new fingerprint with that router's operator and runs 'router peers confirm --router "
+                                + rec.routerId() + " --fingerprint " + published.fingerprint() + "'");
+                case ROTATED -> LOG.log(System.Logger.Level.INFO, "router " + rec.routerId() + " rotated its keys (fingerprint "
+                        + before.fingerprint() + " -> " + published.fingerprint() + ", signed by the old keys)");
+                case CONFIRMED -> LOG.log(System.Logger.Level.WARNING, "router " + rec.routerId() + ": new keys (fingerprint "
+                        + published.fingerprint() + ") accepted on the operator's confirmation; pinned keys were " + before.fingerprint());
+                case FIRST_SIGHT -> LOG.log(System.Logger.Level.INFO, "router " + rec.routerId() + ": keys pinned on first sight (fingerprint "
+                        + published.fingerprint() + ")");
+                case SAME -> { }
+            }
+            known.add(rec.routerId());
+            pins.trusted(rec.routerId()).ifPresent(k -> trusted.put(rec.routerId(), k));
         }
         // Only what the access matrix grants this router, of what the owner exports.
         List<RoutingTable.Route> list = new ArrayList<>();
         for (var ae : dir.aes()) {
-            if (!ae.routerId().equals(config.routerId()) && fresh.containsKey(ae.routerId())) {
+            if (!ae.routerId().equals(config.routerId()) && known.contains(ae.routerId())) {
                 Set<String> services = new TreeSet<>(ae.services());
                 services.retainAll(dir.access().services(config.routerId(), ae.aeTitle(), ae.routerId()));
                 if (!services.isEmpty()) list.add(new RoutingTable.Route(ae.aeTitle(), ae.routerId(), services));
@@ -116,14 +161,14 @@ final class DirectorySync {
         }
         routes.replace(list);
         access.replace(dir.access());
-        keys.keySet().retainAll(fresh.keySet()); // a revoked (or skipped) router's messages are no longer accepted
-        keys.putAll(fresh);
-        // The caches last: a full disk must not keep the router on an old directory in memory.
+        keys.keySet().retainAll(trusted.keySet()); // a revoked, skipped or unconfirmed router's messages are no longer accepted
+        keys.putAll(trusted);
+        // The files last: a full disk must not keep the router on an old directory in memory.
+        pins.save();
+        freshness.accepted(dir);
         routes.save(config.state().resolve("routes.json"));
         access.save(config.state().resolve(ACCESS_CACHE));
-        Map<String, String> cache = new HashMap<>();
-        fresh.forEach((id, pk) -> cache.put(id, pk.toJson()));
-        OwnerOnly.replace(config.state().resolve("keys-directory.json"), JSON.writeValueAsBytes(cache));
+        accepted = dir;
     }
 
     /** Publishes our exported AE titles, leaving out any another router exports already. */
@@ -179,6 +224,7 @@ final class DirectorySync {
         if (key.startsWith("sync:")) return "directory sync with the Bridge works again";
         if (key.startsWith("conflict:")) return "AE title " + key.substring("conflict:".length()) + " is no longer in conflict";
         if (key.startsWith("record:")) return "directory record no longer skipped: " + key.substring("record:".length());
+        if (key.startsWith("pin:")) return "router " + key.split(":")[1] + ": the refused keys are no longer in the directory, or were confirmed";
         return "publishing this router's AE titles works again";
     }
 }

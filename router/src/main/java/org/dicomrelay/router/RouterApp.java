@@ -10,6 +10,7 @@ import org.dicomrelay.relay.bridge.RouterRecord;
 import org.dicomrelay.relay.cloud.BlobStore;
 import org.dicomrelay.relay.cloud.CloudProvider;
 import org.dicomrelay.relay.cloud.Notifications;
+import org.dicomrelay.relay.crypto.KeyRotation;
 import org.dicomrelay.relay.crypto.PublicKeys;
 import org.dicomrelay.relay.crypto.RouterKeys;
 import org.dicomrelay.relay.tls.BridgeHttp;
@@ -26,6 +27,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.GeneralSecurityException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -96,6 +101,45 @@ public final class RouterApp implements Closeable {
         }
     }
 
+    /**
+     * Replaces this router's keys: new keys, signed by the current ones, published at the Bridge,
+     * then made current (the replaced HPKE key is kept {@link RouterKeys#PREVIOUS_KEPT} so that
+     * messages already sealed to it still open). Run it with the router stopped; if it fails
+     * half-way, running it again completes it with the same new keys. Returns the new fingerprint.
+     */
+    public static String rotateKeys(RouterConfig config) throws IOException {
+        BridgeCredentials creds = JSON.readValue(credentialsFile(config).toFile(), BridgeCredentials.class);
+        BridgeClient bridge;
+        try {
+            bridge = new BridgeClient(creds);
+        } catch (GeneralSecurityException e) {
+            throw new IOException("the pinned Bridge key in " + credentialsFile(config) + " is not usable: " + e.getMessage(), e);
+        }
+        RouterKeys current = RouterKeys.load(keysDir(config));
+        PublicKeys next = RouterKeys.prepareRotation(keysDir(config)).publicKeys(config.routerId());
+        bridge.rotateKeys(new RouterRecord(config.routerId(), next.hpkePublicKeyset(), next.signaturePublicKeyset()),
+                KeyRotation.sign(current, next));
+        RouterKeys.commitRotation(keysDir(config), Instant.now());
+        return next.fingerprint();
+    }
+
+    /** The peers this router pinned, with pending changes and confirmations not yet applied. */
+    public static List<PeerStatus> peers(RouterConfig config) throws IOException {
+        PeerPins pins = PeerPins.load(config.state());
+        List<PeerStatus> out = new ArrayList<>();
+        for (var e : pins.all().entrySet()) {
+            PeerPins.Pin p = e.getValue();
+            out.add(new PeerStatus(e.getKey(), p.pinned().fingerprint(), p.pending() == null ? null : p.pending().fingerprint(),
+                    PeerPins.confirmation(config.state(), e.getKey()).orElse(null)));
+        }
+        return out;
+    }
+
+    /** The operator confirms a peer's new keys by their fingerprint; a running router applies it at its next directory sync. */
+    public static void confirmPeer(RouterConfig config, String routerId, String fingerprint) throws IOException {
+        PeerPins.confirm(config.state(), routerId, fingerprint);
+    }
+
     public static RouterApp start(RouterConfig config) throws IOException {
         RouterKeys myKeys = RouterKeys.load(keysDir(config));
         BridgeCredentials creds = JSON.readValue(credentialsFile(config).toFile(), BridgeCredentials.class);
@@ -110,20 +154,25 @@ public final class RouterApp implements Closeable {
         }
         RoutingTable routes = new RoutingTable();
         routes.load(config.state().resolve("routes.json"));
-        Map<String, PublicKeys> keys = new ConcurrentHashMap<>(loadKeys(config));
+        // Until the first sync: the pinned keys of the last run (a Bridge that is down changes nothing we trust).
+        PeerPins pins = PeerPins.load(config.state());
+        PublicKeys self = myKeys.publicKeys(config.routerId());
+        Map<String, PublicKeys> keys = new ConcurrentHashMap<>();
+        pins.all().keySet().forEach(id -> pins.trusted(id).ifPresent(k -> keys.put(id, k)));
+        keys.put(self.routerId(), self);
         PeerAccess access = PeerAccess.matrix(config.routerId());
         access.load(config.state().resolve(DirectorySync.ACCESS_CACHE));
         Authority authority = new Authority();
         bridge.listen(authority); // whichever Bridge call hears 401/403 first stops new work at once
-        DirectorySync directory = new DirectorySync(config, bridge, routes, keys, access);
+        DirectorySync directory = new DirectorySync(config, bridge, routes, keys, access, pins, DirectoryFreshness.load(config.state()), self,
+                Clock.systemUTC());
         directory.run();
         String provider = config.cloud() != null ? config.cloud().provider() : null;
         Map<String, String> settings = new HashMap<>();
-        ProviderAssignment assigned = null;
-        try {
-            assigned = bridge.provider().orElse(null);
-        } catch (IOException e) {
-            LOG.log(System.Logger.Level.WARNING, "cannot read the provider assignment from the Bridge: " + FailureText.of(e));
+        // from the signed, current directory only: a forged assignment does not verify
+        ProviderAssignment assigned = directory.accepted().flatMap(d -> d.router(config.routerId())).map(r -> r.assignment()).orElse(null);
+        if (assigned == null && directory.accepted().isEmpty()) {
+            LOG.log(System.Logger.Level.WARNING, "no provider assignment from the Bridge (no current directory); using the configuration's");
         }
         if (assigned != null) {
             provider = provider == null ? assigned.name() : provider;
@@ -144,23 +193,6 @@ public final class RouterApp implements Closeable {
         });
         timer.scheduleWithFixedDelay(directory::run, 10, 10, TimeUnit.SECONDS);
         return new RouterApp(config, bridge, routes, keys, router, timer, authority);
-    }
-
-    private static Map<String, PublicKeys> loadKeys(RouterConfig config) throws IOException {
-        Path f = config.state().resolve("keys-directory.json");
-        Map<String, PublicKeys> out = new HashMap<>();
-        if (!Files.exists(f)) return out;
-        Map<String, String> cache = JSON.readValue(f.toFile(), new com.fasterxml.jackson.core.type.TypeReference<Map<String, String>>() {});
-        for (var e : cache.entrySet()) {
-            try {
-                out.put(e.getKey(), PublicKeys.fromJson(e.getValue()));
-            } catch (IOException bad) {
-                // One refused entry (e.g. a keyset shape no longer accepted) must not keep the router from starting.
-                LOG.log(System.Logger.Level.ERROR, "keys cache " + f + ": router " + e.getKey() + " skipped until the next directory sync: "
-                        + FailureText.of(bad));
-            }
-        }
-        return out;
     }
 
     public Router router() { return router; }

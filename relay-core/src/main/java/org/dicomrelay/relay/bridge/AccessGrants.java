@@ -1,10 +1,7 @@
 package org.dicomrelay.relay.bridge;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.google.crypto.tink.PublicKeyVerify;
-import java.security.GeneralSecurityException;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,11 +21,11 @@ public record AccessGrants(List<AccessGrant> grants) {
     }
 
     /**
-     * The {@code access} array of a directory document, every grant checked against the pinned
-     * Bridge key. A grant that is malformed, does not verify or is listed twice is left out and
-     * described in {@code rejected}; a document without the array (an older Bridge) grants nothing.
+     * The {@code access} array of a directory document whose signature was checked as a whole
+     * ({@link SignedDirectory}). A grant that is malformed or listed twice is left out and described
+     * in {@code rejected}; a document without the array grants nothing.
      */
-    public static AccessGrants parse(JsonNode document, PublicKeyVerify bridge, List<String> rejected) {
+    static AccessGrants parse(JsonNode document, List<String> rejected) {
         JsonNode list = document.get("access");
         if (list == null || !list.isArray()) return NONE;
         Map<String, AccessGrant> byCell = new LinkedHashMap<>();
@@ -42,14 +39,6 @@ public record AccessGrants(List<AccessGrant> grants) {
                 g = new AccessGrant(n.path("routerId").textValue(), n.path("aeTitle").textValue(), n.path("owner").textValue(), services);
             } catch (IllegalArgumentException e) {
                 rejected.add("malformed " + what + ": " + e.getMessage());
-                continue;
-            }
-            try {
-                JsonNode signature = n.get("signature");
-                if (signature == null || !signature.isTextual()) throw new GeneralSecurityException("no signature");
-                bridge.verify(Base64.getDecoder().decode(signature.asText()), g.signedBytes());
-            } catch (IllegalArgumentException | GeneralSecurityException e) {
-                rejected.add(what + ": the Bridge signature does not verify");
                 continue;
             }
             if (byCell.putIfAbsent(g.routerId() + "\n" + g.aeTitle(), g) != null) twice.add(g.routerId() + "\n" + g.aeTitle());

@@ -7,8 +7,7 @@ import java.util.TreeSet;
 
 /**
  * An AE title a router exports through the relay, and the DIMSE services it accepts for it. The
- * Bridge signs {@link #signedBytes()} so that a directory entry can't be redirected to another
- * router on the way.
+ * Bridge signs it as part of the whole directory ({@link SignedDirectory}).
  *
  * @param services sorted, from {@link #SERVICES}
  */
@@ -17,18 +16,10 @@ public record AeRecord(String aeTitle, String routerId, List<String> services) {
     /** The services an exported AE may allow. */
     public static final Set<String> SERVICES = Set.of("echo", "store", "find", "move", "get");
 
-    private static final String DOMAIN = "dicom-relay/bridge/ae-record/v1";
-
     public AeRecord {
         requireValidAeTitle(aeTitle);
         RouterRecord.requireValidRouterId(routerId);
         services = normalizeServices(services);
-    }
-
-    /** The exact bytes the Bridge signs for this record. */
-    public byte[] signedBytes() {
-        return SignedRecords.encode(DOMAIN, SignedRecords.utf8(aeTitle), SignedRecords.utf8(routerId),
-                SignedRecords.utf8(String.join(",", services)));
     }
 
     /**

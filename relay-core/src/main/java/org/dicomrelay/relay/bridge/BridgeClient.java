@@ -23,12 +23,8 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.regex.Pattern;
 import org.dicomrelay.dicom.net.FailureText;
 import org.dicomrelay.relay.cloud.BridgeTransport;
@@ -41,7 +37,7 @@ import org.dicomrelay.relay.tls.InsecureBridgeUrlException;
 
 /**
  * A router's connection to the Bridge: enrollment, publishing its AE titles, reading the directory
- * (every record checked against the Bridge key pinned at enrollment), its provider assignment,
+ * (signed as a whole, checked against the Bridge key pinned at enrollment), rotating its keys, its provider assignment,
  * and its notification inbox ({@link BridgeTransport}). Thread-safe.
  */
 public final class BridgeClient implements BridgeTransport {
@@ -162,84 +158,37 @@ public final class BridgeClient implements BridgeTransport {
     }
 
     /**
-     * The directory of routers and AE titles. Every router and AE record must carry a valid
-     * signature of the pinned Bridge key: one that doesn't (or is malformed, listed twice, or names
-     * a router left out) is left out and listed in {@link Directory#rejected()}; the others are used.
+     * The directory of routers and AE titles, signed as a whole by the Bridge: the signature is
+     * checked against the Bridge key pinned at enrollment ({@link SignedDirectory}). A malformed
+     * record is left out and listed in {@link Directory#rejected()}. Whether the directory is
+     * current (version, expiry) and whether a router's keys changed is the caller's to check.
      *
-     * @throws DirectoryVerificationException if no router record verifies (the pinned key is not this Bridge's)
+     * @throws DirectoryVerificationException if the signature does not verify (the pinned key is not this Bridge's, or it was altered)
      */
     public Directory directory() throws IOException {
-        JsonNode d = json(send(request("/api/router/directory", REQUEST_TIMEOUT).GET()));
-        JsonNode version = d.get("version");
-        if (version == null || !version.canConvertToLong()) throw new IOException("directory without a version");
-        List<String> rejected = new ArrayList<>();
-        Map<String, Directory.Router> routers = new LinkedHashMap<>();
-        Set<String> twice = new HashSet<>();
-        JsonNode routerNodes = array(d, "routers");
-        for (JsonNode r : routerNodes) {
-            try {
-                RouterRecord record;
-                try {
-                    JsonNode keys = r.path("publicKeys");
-                    record = new RouterRecord(text(r, "routerId"), base64(keys, "hpke"), base64(keys, "signature"));
-                } catch (IllegalArgumentException | IOException e) {
-                    throw new DirectoryVerificationException("malformed router record " + r.path("routerId").asText("?") + ": " + e.getMessage(), e);
-                }
-                verify(r, record.signedBytes(), "router " + record.routerId());
-                JsonNode provider = r.get("provider");
-                if (routers.putIfAbsent(record.routerId(), new Directory.Router(record, provider == null || provider.isNull() ? null : provider.asText())) != null) {
-                    twice.add(record.routerId());
-                }
-            } catch (DirectoryVerificationException e) {
-                rejected.add(e.getMessage());
-            }
-        }
-        for (String id : twice) {
-            routers.remove(id);
-            rejected.add("router " + id + " is listed twice");
-        }
-        if (routers.isEmpty() && !routerNodes.isEmpty()) {
-            throw new DirectoryVerificationException("no router record of the directory verifies with the pinned Bridge key (another Bridge?); "
-                    + "directory rejected: " + rejected.get(0));
-        }
-        Map<String, AeRecord> aes = new LinkedHashMap<>();
-        Set<String> titlesTwice = new HashSet<>();
-        for (JsonNode a : array(d, "aes")) {
-            try {
-                AeRecord ae;
-                try {
-                    List<String> services = new ArrayList<>();
-                    for (JsonNode s : array(a, "services")) services.add(s.asText());
-                    ae = new AeRecord(text(a, "aeTitle"), text(a, "routerId"), services);
-                } catch (IllegalArgumentException | IOException e) {
-                    throw new DirectoryVerificationException("malformed AE record " + a.path("aeTitle").asText("?") + ": " + e.getMessage(), e);
-                }
-                verify(a, ae.signedBytes(), "AE " + ae.aeTitle());
-                if (!routers.containsKey(ae.routerId())) {
-                    throw new DirectoryVerificationException("AE " + ae.aeTitle() + " names router " + ae.routerId()
-                            + ", which is not in the directory (or was skipped)");
-                }
-                if (aes.putIfAbsent(ae.aeTitle(), ae) != null) titlesTwice.add(ae.aeTitle());
-            } catch (DirectoryVerificationException e) {
-                rejected.add(e.getMessage());
-            }
-        }
-        for (String title : titlesTwice) {
-            aes.remove(title);
-            rejected.add("AE " + title + " is listed twice");
-        }
-        AccessGrants access = AccessGrants.parse(d, bridgeVerifier, rejected);
-        return new Directory(version.asLong(), new ArrayList<>(routers.values()), new ArrayList<>(aes.values()), rejected, access);
+        return SignedDirectory.open(json(send(request("/api/router/directory", REQUEST_TIMEOUT).GET())), bridgeVerifier);
     }
 
-    /** The Cloud IO provider the Bridge assigned to this router, if any. */
+    /** The Cloud IO provider the Bridge assigned to this router, if any, from the signed directory. */
     public Optional<ProviderAssignment> provider() throws IOException {
-        HttpResponse<byte[]> response = send(request("/api/router/provider", REQUEST_TIMEOUT).GET());
-        if (response.statusCode() == 404) return Optional.empty();
-        JsonNode p = json(response);
-        Map<String, String> settings = new LinkedHashMap<>();
-        p.path("settings").properties().forEach(e -> settings.put(e.getKey(), e.getValue().asText()));
-        return Optional.of(new ProviderAssignment(text(p, "name"), settings));
+        return directory().router(routerId()).map(Directory.Router::assignment);
+    }
+
+    /**
+     * Publishes this router's new public keys with the proof that its current keys signed them
+     * ({@link org.dicomrelay.relay.crypto.KeyRotation}); the Bridge checks the proof against the
+     * keys it holds and publishes both in the directory.
+     */
+    public void rotateKeys(RouterRecord next, byte[] proof) throws IOException {
+        if (!next.routerId().equals(routerId())) throw new IllegalArgumentException("keys of another router");
+        ObjectNode body = JSON.createObjectNode();
+        ObjectNode pk = body.putObject("publicKeys");
+        pk.put("hpke", next.hpkePublicKeyBase64());
+        pk.put("signature", next.signaturePublicKeyBase64());
+        body.put("proof", Base64.getEncoder().encodeToString(proof));
+        json(send(request("/api/router/keys", REQUEST_TIMEOUT)
+                .header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)))));
     }
 
     @Override
@@ -361,18 +310,6 @@ public final class BridgeClient implements BridgeTransport {
         return new BridgeException(status, message);
     }
 
-    private void verify(JsonNode entry, byte[] data, String what) throws DirectoryVerificationException {
-        try {
-            JsonNode signature = entry.get("signature");
-            if (signature == null || !signature.isTextual()) throw new GeneralSecurityException("no signature");
-            bridgeVerifier.verify(Base64.getDecoder().decode(signature.asText()), data);
-        } catch (IllegalArgumentException e) {
-            throw new DirectoryVerificationException(what + ": the Bridge signature is not base64", e);
-        } catch (GeneralSecurityException e) {
-            throw new DirectoryVerificationException(what + ": the Bridge signature does not verify", e);
-        }
-    }
-
     private static PublicKeyVerify verifier(byte[] publicKeyset) throws GeneralSecurityException {
         SignatureConfig.register();
         KeysetHandle handle = TinkProtoKeysetFormat.parseKeysetWithoutSecret(publicKeyset);
@@ -397,11 +334,5 @@ public final class BridgeClient implements BridgeTransport {
         } catch (IllegalArgumentException e) {
             throw new IOException("Bridge answer has invalid base64 in '" + field + "'");
         }
-    }
-
-    private static JsonNode array(JsonNode n, String field) throws IOException {
-        JsonNode v = n.get(field);
-        if (v == null || !v.isArray()) throw new IOException("Bridge answer lacks the array '" + field + "'");
-        return v;
     }
 }

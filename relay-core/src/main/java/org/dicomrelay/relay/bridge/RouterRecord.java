@@ -7,8 +7,8 @@ import java.util.regex.Pattern;
 /**
  * A router's identity as the Bridge vouches for it: its ID and its two public keys (one to
  * encrypt to it with HPKE, one to verify its signatures), both opaque serialized public keys.
- * The Bridge signs {@link #signedBytes()}; routers check that signature against the Bridge key
- * they pinned at enrollment before they trust a key for end-to-end encryption.
+ * The Bridge signs it as part of the whole directory ({@link SignedDirectory}); routers also pin
+ * the keys on first sight and accept a change only with a rotation proof or an operator's word.
  */
 public record RouterRecord(String routerId, byte[] hpkePublicKey, byte[] signaturePublicKey) {
 
@@ -18,17 +18,10 @@ public record RouterRecord(String routerId, byte[] hpkePublicKey, byte[] signatu
     /** Upper bound for one serialized public key. */
     public static final int MAX_KEY_BYTES = 4096;
 
-    private static final String DOMAIN = "dicom-relay/bridge/router-record/v1";
-
     public RouterRecord {
         requireValidRouterId(routerId);
         hpkePublicKey = checkKey("hpke", hpkePublicKey);
         signaturePublicKey = checkKey("signature", signaturePublicKey);
-    }
-
-    /** The exact bytes the Bridge signs for this record. */
-    public byte[] signedBytes() {
-        return SignedRecords.encode(DOMAIN, SignedRecords.utf8(routerId), hpkePublicKey, signaturePublicKey);
     }
 
     @Override

@@ -25,7 +25,13 @@ import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
 import java.security.GeneralSecurityException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.List;
 import java.util.Objects;
 
@@ -45,6 +51,12 @@ public final class RouterKeys {
     public static final String HPKE_FILE = "hpke-private.tink";
     /** File holding the Ed25519 private keyset (Tink binary keyset, cleartext). */
     public static final String SIGNATURE_FILE = "signature-private.tink";
+    /** Where a rotation prepares the next keys ({@link #prepareRotation}) until the Bridge accepted them. */
+    public static final String NEXT_DIR = "next";
+    /** Where replaced HPKE private keys stay for {@link #PREVIOUS_KEPT}, so that messages sealed to them still open. */
+    public static final String PREVIOUS_DIR = "previous";
+    public static final Duration PREVIOUS_KEPT = Duration.ofDays(7);
+    private static final Pattern PREVIOUS_FILE = Pattern.compile("hpke-private-([0-9]{1,19})\\.tink");
 
     static {
         Tink.ensureRegistered(); // before load() parses a keyset
@@ -56,12 +68,37 @@ public final class RouterKeys {
     private final PublicKeySign signer;
 
     private RouterKeys(KeysetHandle hpke, KeysetHandle signature) throws GeneralSecurityException {
+        this(hpke, signature, List.of());
+    }
+
+    private RouterKeys(KeysetHandle hpke, KeysetHandle signature, List<KeysetHandle> previousHpke) throws GeneralSecurityException {
         requireKeyType(hpke, HpkeParameters.class, "HPKE");
         requireKeyType(signature, Ed25519Parameters.class, "Ed25519");
         this.hpke = hpke;
         this.signature = signature;
-        this.hybridDecrypt = hpke.getPrimitive(Tink.CONFIG, HybridDecrypt.class);
+        List<HybridDecrypt> all = new ArrayList<>();
+        all.add(hpke.getPrimitive(Tink.CONFIG, HybridDecrypt.class));
+        for (KeysetHandle p : previousHpke) {
+            requireKeyType(p, HpkeParameters.class, "HPKE");
+            all.add(p.getPrimitive(Tink.CONFIG, HybridDecrypt.class));
+        }
+        this.hybridDecrypt = all.size() == 1 ? all.get(0) : firstThatOpens(all);
         this.signer = signature.getPrimitive(Tink.CONFIG, PublicKeySign.class);
+    }
+
+    /** The current key first, then the replaced ones: a message sealed before a rotation still opens. */
+    private static HybridDecrypt firstThatOpens(List<HybridDecrypt> keys) {
+        return (ciphertext, context) -> {
+            GeneralSecurityException last = null;
+            for (HybridDecrypt k : keys) {
+                try {
+                    return k.decrypt(ciphertext, context);
+                } catch (GeneralSecurityException e) {
+                    last = e;
+                }
+            }
+            throw last;
+        };
     }
 
     /** Fresh keys from the system's secure random source. */
@@ -112,18 +149,73 @@ public final class RouterKeys {
         writeOwnerOnly(signatureFile, signatureBytes);
     }
 
-    /** Reads keys written by {@link #save}. */
+    /**
+     * Reads keys written by {@link #save}, with the HPKE keys a rotation replaced less than
+     * {@link #PREVIOUS_KEPT} ago (older ones are deleted here).
+     */
     public static RouterKeys load(Path dir) throws IOException {
         byte[] hpkeBytes = readKeyFile(dir.resolve(HPKE_FILE));
         byte[] signatureBytes = readKeyFile(dir.resolve(SIGNATURE_FILE));
         try {
+            List<KeysetHandle> previous = new ArrayList<>();
+            for (byte[] p : previousHpke(dir.resolve(PREVIOUS_DIR), Instant.now())) {
+                previous.add(TinkProtoKeysetFormat.parseKeyset(p, InsecureSecretKeyAccess.get()));
+            }
             return new RouterKeys(
                     TinkProtoKeysetFormat.parseKeyset(hpkeBytes, InsecureSecretKeyAccess.get()),
-                    TinkProtoKeysetFormat.parseKeyset(signatureBytes, InsecureSecretKeyAccess.get()));
+                    TinkProtoKeysetFormat.parseKeyset(signatureBytes, InsecureSecretKeyAccess.get()), previous);
         } catch (GeneralSecurityException e) {
             // Tink's message names no key material.
             throw new IOException("router keys in " + dir + " are not valid: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The keys a rotation switches to: those an interrupted rotation prepared in {@value #NEXT_DIR}
+     * (so that a retry publishes the same keys), else fresh ones saved there.
+     */
+    public static RouterKeys prepareRotation(Path dir) throws IOException {
+        Path next = dir.resolve(NEXT_DIR);
+        if (Files.exists(next.resolve(HPKE_FILE)) && Files.exists(next.resolve(SIGNATURE_FILE))) return load(next);
+        Files.deleteIfExists(next.resolve(HPKE_FILE));
+        Files.deleteIfExists(next.resolve(SIGNATURE_FILE));
+        RouterKeys k = generate();
+        k.save(next);
+        return k;
+    }
+
+    /**
+     * Once the Bridge accepted the rotation: the current HPKE key is kept in {@value #PREVIOUS_DIR},
+     * and the keys of {@value #NEXT_DIR} become current. Each step can be repeated, so running the
+     * rotation again after a crash completes it.
+     */
+    public static void commitRotation(Path dir, Instant now) throws IOException {
+        Path next = dir.resolve(NEXT_DIR);
+        Path previous = dir.resolve(PREVIOUS_DIR);
+        OwnerOnly.folder(previous);
+        writeOwnerOnly(previous.resolve("hpke-private-" + now.toEpochMilli() + ".tink"), readKeyFile(dir.resolve(HPKE_FILE)));
+        Files.move(next.resolve(HPKE_FILE), dir.resolve(HPKE_FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(next.resolve(SIGNATURE_FILE), dir.resolve(SIGNATURE_FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Files.deleteIfExists(next);
+    }
+
+    private static List<byte[]> previousHpke(Path folder, Instant now) throws IOException {
+        List<byte[]> out = new ArrayList<>();
+        if (!Files.isDirectory(folder)) return out;
+        List<Path> files;
+        try (var list = Files.list(folder)) {
+            files = list.sorted(Comparator.reverseOrder()).toList();
+        }
+        for (Path f : files) {
+            Matcher m = PREVIOUS_FILE.matcher(f.getFileName().toString());
+            if (!m.matches()) continue;
+            if (Instant.ofEpochMilli(Long.parseLong(m.group(1))).plus(PREVIOUS_KEPT).isBefore(now)) {
+                Files.deleteIfExists(f);
+            } else {
+                out.add(readKeyFile(f));
+            }
+        }
+        return out;
     }
 
     HybridDecrypt hybridDecrypt() {
