@@ -177,9 +177,10 @@ class BridgeTlsTest {
     }
 
     @Test
-    void reEnrollmentMakesTheOldCertificateUseless() throws Exception {
+    void reEnrollmentAfterRevocationMakesTheOldCertificateUseless() throws Exception {
         try (TestBridge bridge = new TestBridge(dir, TestBridge.HTTPS)) {
             BridgeCredentials first = bridge.enroll("a");
+            assertThat(bridge.admin("POST", "/api/admin/routers/a/revoke", null).statusCode()).isEqualTo(200);
             BridgeCredentials second = bridge.enroll("a");
             BridgeCredentials oldCertNewKey = new BridgeCredentials(second.bridgeUrl(), "a", second.apiKey(), second.bridgePublicKeys(),
                     second.bridgeFingerprint(), first.clientCertificate(), first.clientKey());

@@ -237,6 +237,9 @@ class DirectoryTrustTest {
         ObjectNode d = document(version);
         addRouter(d, b, history);
         ((ArrayNode) d.get("aes")).addObject().put("aeTitle", "PACS_B").put("routerId", "hospital-b").putArray("services").add("store");
+        // granted to hospital-a in the access matrix, so that only the keys decide whether it is routed
+        d.putArray("access").addObject().put("routerId", "hospital-a").put("aeTitle", "PACS_B").put("owner", "hospital-b")
+                .putArray("services").add("store");
         sign(d, signer);
     }
 
