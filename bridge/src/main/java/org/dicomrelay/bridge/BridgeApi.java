@@ -48,12 +48,14 @@ final class BridgeApi {
     private final BridgeStore store;
     private final BridgeSigner signer;
     private final Inbox inbox;
+    private final Blobs blobs;
     private final Clock clock;
     private final ObjectMapper json;
     /** Failed authentications, per peer address and credential kind: a client stuck in a loop is one line, then a count. */
     private final RepeatingLog authFailures = new RepeatingLog(LOG, AUTH_FAILURE_LOG_PERIOD);
 
-    BridgeApi(BridgeConfig config, BridgeStore store, BridgeSigner signer, Inbox inbox, Clock clock, ObjectMapper json) {
+    BridgeApi(BridgeConfig config, BridgeStore store, BridgeSigner signer, Inbox inbox, Blobs blobs, Clock clock, ObjectMapper json) {
+        this.blobs = blobs;
         this.config = config;
         this.store = store;
         this.signer = signer;
@@ -79,6 +81,7 @@ final class BridgeApi {
         r.post("/api/router/inbox/{recipientRouterId}", router(this::publish));
         r.get("/api/router/inbox", router(this::poll));
         r.delete("/api/router/inbox/{id}", router(this::ack));
+        new BlobApi(blobs).configure(cfg, this::router, this::admin, BridgeApi::me);
 
         r.exception(ApiException.class, (e, ctx) -> {
             if (e.details == null) {
@@ -158,7 +161,7 @@ final class BridgeApi {
         return token.isEmpty() ? null : token;
     }
 
-    private static String me(Context ctx) {
+    static String me(Context ctx) {
         return ctx.attribute(ROUTER_ATTRIBUTE);
     }
 
@@ -238,6 +241,7 @@ final class BridgeApi {
         String routerId = pathRouterId(ctx, "routerId");
         long at = store.revoke(routerId, clock.millis());
         inbox.revoked(routerId);
+        blobs.revoked(routerId);
         LOG.log(System.Logger.Level.INFO, "router " + routerId + " revoked");
         ctx.json(obj("routerId", routerId, "status", "revoked", "revokedAt", iso(at)));
     }

@@ -30,6 +30,9 @@ import java.util.regex.Pattern;
  * enrollmentTokenTtl: 24h
  * maxPayloadBytes: 65536     # largest notification
  * maxInboxMessages: 10000    # unacknowledged notifications per router
+ * blobPartBytes: 8388608     # largest part of a blob upload (8 MiB)
+ * blobQuotaBytes: 21474836480  # bytes of unconsumed blobs per sending router (20 GiB)
+ * blobMaxAge: 7d             # a blob nobody consumed within this time is deleted
  * </pre>
  *
  * @param dataDir where the Bridge keeps its signing keyset (and its H2 database unless jdbcUrl says otherwise)
@@ -45,7 +48,10 @@ public record BridgeConfig(
         Duration visibilityTimeout,
         Duration enrollmentTokenTtl,
         int maxPayloadBytes,
-        int maxInboxMessages) {
+        int maxInboxMessages,
+        int blobPartBytes,
+        long blobQuotaBytes,
+        Duration blobMaxAge) {
 
     public static final String ADMIN_TOKEN_ENV = "DICOM_RELAY_BRIDGE_ADMIN_TOKEN";
     public static final int DEFAULT_PORT = 8470;
@@ -54,7 +60,8 @@ public record BridgeConfig(
     static final int MIN_ADMIN_TOKEN_LENGTH = 16;
 
     private static final Set<String> KEYS = Set.of("bind", "port", "dataDir", "jdbcUrl", "adminToken", "adminTokenEnv",
-            "notificationWait", "visibilityTimeout", "enrollmentTokenTtl", "maxPayloadBytes", "maxInboxMessages");
+            "notificationWait", "visibilityTimeout", "enrollmentTokenTtl", "maxPayloadBytes", "maxInboxMessages",
+            "blobPartBytes", "blobQuotaBytes", "blobMaxAge");
 
     public BridgeConfig {
         if (bind == null || bind.isBlank()) throw new IllegalArgumentException("bind address is missing");
@@ -73,6 +80,9 @@ public record BridgeConfig(
         requirePositive("enrollmentTokenTtl", enrollmentTokenTtl);
         if (maxPayloadBytes < 1 || maxPayloadBytes > PAYLOAD_LIMIT) throw new IllegalArgumentException("maxPayloadBytes must be 1-" + PAYLOAD_LIMIT);
         if (maxInboxMessages < 1) throw new IllegalArgumentException("maxInboxMessages must be at least 1");
+        if (blobPartBytes < 1024) throw new IllegalArgumentException("blobPartBytes must be at least 1024");
+        if (blobQuotaBytes < 1) throw new IllegalArgumentException("blobQuotaBytes must be at least 1");
+        requirePositive("blobMaxAge", blobMaxAge);
     }
 
     /** The JDBC URL in use: {@link #jdbcUrl()} or an H2 file database in {@link #dataDir()}. */
@@ -112,6 +122,9 @@ public record BridgeConfig(
             if (root.has("enrollmentTokenTtl")) b.enrollmentTokenTtl(parseDuration(root.get("enrollmentTokenTtl").asText()));
             if (root.has("maxPayloadBytes")) b.maxPayloadBytes(intValue(root, "maxPayloadBytes"));
             if (root.has("maxInboxMessages")) b.maxInboxMessages(intValue(root, "maxInboxMessages"));
+            if (root.has("blobPartBytes")) b.blobPartBytes(intValue(root, "blobPartBytes"));
+            if (root.has("blobQuotaBytes")) b.blobQuotaBytes(longValue(root, "blobQuotaBytes"));
+            if (root.has("blobMaxAge")) b.blobMaxAge(parseDuration(root.get("blobMaxAge").asText()));
             return b.build();
         } catch (IllegalArgumentException e) {
             throw new IOException(yaml + ": " + e.getMessage(), e);
@@ -122,6 +135,12 @@ public record BridgeConfig(
         JsonNode n = root.get(key);
         if (!n.canConvertToInt() || !n.isIntegralNumber()) throw new IllegalArgumentException(key + " must be a whole number");
         return n.asInt();
+    }
+
+    private static long longValue(JsonNode root, String key) {
+        JsonNode n = root.get(key);
+        if (!n.canConvertToLong() || !n.isIntegralNumber()) throw new IllegalArgumentException(key + " must be a whole number");
+        return n.asLong();
     }
 
     private static final Pattern SIMPLE_DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)?");
@@ -159,14 +178,18 @@ public record BridgeConfig(
         return "BridgeConfig[bind=" + bind + ", port=" + port + ", dataDir=" + dataDir + ", jdbcUrl=" + url
                 + ", adminToken=(hidden), notificationWait=" + notificationWait + ", visibilityTimeout=" + visibilityTimeout
                 + ", enrollmentTokenTtl=" + enrollmentTokenTtl + ", maxPayloadBytes=" + maxPayloadBytes
-                + ", maxInboxMessages=" + maxInboxMessages + "]";
+                + ", maxInboxMessages=" + maxInboxMessages + ", blobPartBytes=" + blobPartBytes + ", blobQuotaBytes=" + blobQuotaBytes
+                + ", blobMaxAge=" + blobMaxAge + "]";
     }
 
     public static Builder builder() {
         return new Builder();
     }
 
-    /** Starts from the defaults: 127.0.0.1:8470, ./bridge-data, 30 s long polls, 60 s visibility, 24 h tokens, 64 KiB payloads. */
+    /**
+     * Starts from the defaults: 127.0.0.1:8470, ./bridge-data, 30 s long polls, 60 s visibility, 24 h tokens, 64 KiB payloads,
+     * blobs in parts of 8 MiB, 20 GiB of unconsumed blobs per sender, kept 7 days.
+     */
     public static final class Builder {
         private String bind = "127.0.0.1";
         private int port = DEFAULT_PORT;
@@ -178,6 +201,9 @@ public record BridgeConfig(
         private Duration enrollmentTokenTtl = Duration.ofHours(24);
         private int maxPayloadBytes = 64 * 1024;
         private int maxInboxMessages = 10_000;
+        private int blobPartBytes = 8 * 1024 * 1024;
+        private long blobQuotaBytes = 20L * 1024 * 1024 * 1024;
+        private Duration blobMaxAge = Duration.ofDays(7);
 
         private Builder() {}
 
@@ -191,10 +217,13 @@ public record BridgeConfig(
         public Builder enrollmentTokenTtl(Duration v) { enrollmentTokenTtl = v; return this; }
         public Builder maxPayloadBytes(int v) { maxPayloadBytes = v; return this; }
         public Builder maxInboxMessages(int v) { maxInboxMessages = v; return this; }
+        public Builder blobPartBytes(int v) { blobPartBytes = v; return this; }
+        public Builder blobQuotaBytes(long v) { blobQuotaBytes = v; return this; }
+        public Builder blobMaxAge(Duration v) { blobMaxAge = v; return this; }
 
         public BridgeConfig build() {
             return new BridgeConfig(bind, port, dataDir, jdbcUrl, adminToken, notificationWait, visibilityTimeout,
-                    enrollmentTokenTtl, maxPayloadBytes, maxInboxMessages);
+                    enrollmentTokenTtl, maxPayloadBytes, maxInboxMessages, blobPartBytes, blobQuotaBytes, blobMaxAge);
         }
     }
 }

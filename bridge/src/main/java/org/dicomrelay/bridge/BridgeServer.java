@@ -15,8 +15,8 @@ import java.util.List;
 
 /**
  * The Bridge: router accounts, the AE directory, the routers' public keys vouched for with the
- * Bridge's signature, provider assignments, and notification inboxes. It never sees image data,
- * queries or private keys of routers. {@link #start} returns once it listens; {@link #close} stops it.
+ * Bridge's signature, provider assignments, notification inboxes, and blobs (Cloud IO "bridge").
+ * It never sees image data, queries or private keys of routers: the blobs are sealed end to end. {@link #start} returns once it listens; {@link #close} stops it.
  */
 public final class BridgeServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(BridgeServer.class.getName());
@@ -24,12 +24,14 @@ public final class BridgeServer implements AutoCloseable {
     private final Database db;
     private final BridgeSigner signer;
     private final Inbox inbox;
+    private final Blobs blobs;
     private final Javalin app;
 
-    private BridgeServer(Database db, BridgeSigner signer, Inbox inbox, Javalin app) {
+    private BridgeServer(Database db, BridgeSigner signer, Inbox inbox, Blobs blobs, Javalin app) {
         this.db = db;
         this.signer = signer;
         this.inbox = inbox;
+        this.blobs = blobs;
         this.app = app;
     }
 
@@ -48,6 +50,7 @@ public final class BridgeServer implements AutoCloseable {
         }
         Database db = new Database(config.effectiveJdbcUrl());
         Inbox inbox = null;
+        Blobs blobs = null;
         try {
             db.migrate();
             // H2 creates its files with the umask's mode: tighten them (and what older versions left) once they exist.
@@ -56,7 +59,8 @@ public final class BridgeServer implements AutoCloseable {
             warnAboutBadSignatures(store, signer);
             inbox = new Inbox(store, clock, config.visibilityTimeout().toMillis());
             ObjectMapper json = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
-            BridgeApi api = new BridgeApi(config, store, signer, inbox, clock, json);
+            blobs = new Blobs(new BlobTable(db), new BlobFiles(config.dataDir()), config, clock);
+            BridgeApi api = new BridgeApi(config, store, signer, inbox, blobs, clock, json);
             Javalin app = Javalin.create(cfg -> {
                 cfg.jetty.host = config.bind();
                 cfg.jetty.port = config.port();
@@ -69,11 +73,13 @@ public final class BridgeServer implements AutoCloseable {
                 api.configure(cfg);
             });
             app.start();
-            BridgeServer server = new BridgeServer(db, signer, inbox, app);
+            blobs.startSweeping();
+            BridgeServer server = new BridgeServer(db, signer, inbox, blobs, app);
             LOG.log(System.Logger.Level.INFO, "Bridge listening on " + config.bind() + ":" + server.port() + " (" + config + ")");
             return server;
-        } catch (RuntimeException | SQLException e) {
+        } catch (RuntimeException | SQLException | IOException e) {
             if (inbox != null) inbox.close();
+            if (blobs != null) blobs.close();
             db.close();
             throw new IOException("the Bridge did not start: " + e.getMessage(), e);
         }
@@ -92,6 +98,7 @@ public final class BridgeServer implements AutoCloseable {
     @Override
     public void close() {
         inbox.close();
+        blobs.close();
         app.stop();
         db.close();
         LOG.log(System.Logger.Level.INFO, "Bridge stopped");
@@ -103,6 +110,10 @@ public final class BridgeServer implements AutoCloseable {
 
     Database database() {
         return db;
+    }
+
+    Blobs blobs() {
+        return blobs;
     }
 
     /**
