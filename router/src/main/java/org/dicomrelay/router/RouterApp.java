@@ -10,6 +10,7 @@ import org.dicomrelay.relay.bridge.RouterRecord;
 import org.dicomrelay.relay.cloud.BlobStore;
 import org.dicomrelay.relay.cloud.CloudProvider;
 import org.dicomrelay.relay.cloud.Notifications;
+import org.dicomrelay.relay.cloud.bridge.BridgeBlobProvider;
 import org.dicomrelay.relay.crypto.PublicKeys;
 import org.dicomrelay.relay.crypto.RouterKeys;
 import org.dicomrelay.router.config.RouterConfig;
@@ -35,7 +36,7 @@ import java.util.concurrent.TimeUnit;
  * A router as deployed: keys and Bridge credentials from its state folder (written by
  * {@link #enroll}), the routing table and public keys kept current from the Bridge directory
  * (and cached on disk for when the Bridge is unreachable), and the Cloud IO provider the
- * configuration names.
+ * configuration names, else the one the Bridge assigned, else "bridge" (blobs stored at the Bridge).
  */
 public final class RouterApp implements Closeable {
     private static final System.Logger LOG = System.getLogger(RouterApp.class.getName());
@@ -102,6 +103,11 @@ public final class RouterApp implements Closeable {
         try {
             assigned = bridge.provider().orElse(null);
         } catch (IOException e) {
+            if (provider == null) {
+                // Guessing the default could pick another store than the Bridge assigned: its peers' blobs would be out of reach.
+                throw new IOException("cannot read the Cloud IO provider assignment from the Bridge, and cloud.provider is not set: "
+                        + FailureText.of(e), e);
+            }
             LOG.log(System.Logger.Level.WARNING, "cannot read the provider assignment from the Bridge: " + FailureText.of(e));
         }
         if (assigned != null) {
@@ -109,9 +115,9 @@ public final class RouterApp implements Closeable {
             settings.putAll(assigned.settings());
         }
         if (config.cloud() != null) settings.putAll(config.cloud().settings()); // local settings (credentials) win
-        if (provider == null) throw new IOException("no Cloud IO provider: set cloud.provider in the configuration or assign one at the Bridge");
+        if (provider == null) provider = BridgeBlobProvider.NAME; // the default: nothing to share but the Bridge
         CloudProvider cp = CloudProvider.named(provider);
-        BlobStore blobs = cp.blobStore(settings);
+        BlobStore blobs = cp.blobStore(settings, bridge);
         Notifications inbox = cp.notifications(settings, config.routerId(), bridge);
         Courier courier = new AuthorizedCourier(new CloudCourier(config.routerId(), myKeys, keys::get, blobs, inbox,
                 config.limits().operationsPerPeer()), authority);
