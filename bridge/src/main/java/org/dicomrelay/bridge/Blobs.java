@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.dicomrelay.dicom.net.FailureText;
 import org.dicomrelay.relay.cloud.BlobAccount;
+import org.dicomrelay.relay.log.RepeatingLog;
 
 /**
  * The blobs the Bridge stores for routers (Cloud IO provider "bridge"). A blob is uploaded by its
@@ -44,6 +45,8 @@ final class Blobs implements AutoCloseable {
     /** Bytes of parts being stored, per sender, not yet in the table: counted against the quota. */
     private final Map<String, Long> inFlight = new ConcurrentHashMap<>();
     private final AtomicLong received = new AtomicLong();
+    /** Refusals for quota, per sender: a router retrying over its quota is one line, then a count per minute. */
+    private final RepeatingLog quotaLog = new RepeatingLog(LOG, Duration.ofMinutes(1));
     private final ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "bridge-blob-sweeper");
         t.setDaemon(true);
@@ -121,12 +124,13 @@ final class Blobs implements AutoCloseable {
         long used = table.bytesOf(sender) + inFlight.getOrDefault(sender, 0L);
         long quota = config.blobQuotaBytes();
         if (used + bytes > quota) {
-            LOG.log(System.Logger.Level.WARNING, "router " + sender + " is over its blob quota (" + used + " of " + quota
-                    + " bytes held), a part of " + bytes + " bytes refused with 429");
+            quotaLog.occurred(sender, System.Logger.Level.WARNING, "router " + sender + " is over its blob quota (" + used + " of " + quota
+                    + " bytes held): its uploads are refused with 429 until its recipients consume blobs or they expire");
             throw new ApiException(429, "router " + sender + " holds " + used + " bytes of unconsumed blobs at the Bridge, its quota is "
                     + quota + " (blobQuotaBytes): try again once its recipients consumed some, or they expired");
         }
         inFlight.merge(sender, bytes, Long::sum);
+        if (quotaLog.current(sender)) quotaLog.cleared(sender, "router " + sender + " is within its blob quota again");
     }
 
     /** A complete blob for {@code me}; 404 if there is none (absent, incomplete, or someone else's). */
@@ -161,13 +165,15 @@ final class Blobs implements AutoCloseable {
     /** Deletes blobs nobody consumed in time and abandoned uploads; returns how many. */
     int sweep() throws SQLException, IOException {
         long now = clock.millis();
-        List<String> names = table.expired(now - config.blobMaxAge().toMillis(), now - INCOMPLETE_MAX_AGE.toMillis());
-        for (String name : names) remove(name);
-        if (!names.isEmpty()) {
-            LOG.log(System.Logger.Level.INFO, "deleted " + names.size() + " blob(s) not consumed within " + config.blobMaxAge()
+        int n = 0;
+        for (String name : table.expired(now - config.blobMaxAge().toMillis(), now - INCOMPLETE_MAX_AGE.toMillis())) {
+            if (remove(name)) n++;
+        }
+        if (n > 0) {
+            LOG.log(System.Logger.Level.INFO, "deleted " + n + " blob(s) not consumed within " + config.blobMaxAge()
                     + " or uploads untouched for " + INCOMPLETE_MAX_AGE);
         }
-        return names.size();
+        return n;
     }
 
     private void sweepQuietly() {
@@ -179,9 +185,9 @@ final class Blobs implements AutoCloseable {
     }
 
     /** File first: a row without a file answers 404 and is swept; a file without a row would stay. */
-    private void remove(String name) throws SQLException, IOException {
+    private boolean remove(String name) throws SQLException, IOException {
         files.delete(name);
-        table.delete(name);
+        return table.delete(name);
     }
 
     BlobTable.Totals totals() throws SQLException {
