@@ -131,6 +131,24 @@ class BlobStorageTest {
         }
     }
 
+    /** With the default part size (8 MiB), far above the 1 MiB the Bridge takes for JSON bodies: parts are streamed, not buffered. */
+    @Test
+    void aBlobOfTenMegabytesGoesInDefaultPartsAndComesBackWhole() throws Exception {
+        try (TestBridge bridge = new TestBridge(dir.resolve("bridge"))) {
+            Watching a = new Watching(bridge.client(bridge.enroll("a")));
+            BridgeClient b = bridge.client(bridge.enroll("b"));
+            assertThat(b.blobAccount().partBytes()).isEqualTo(8 * 1024 * 1024);
+            String name = BlobNames.random();
+            byte[] data = upload(new BridgeBlobStore(a), name, "b", 10 * 1024 * 1024);
+            assertThat(a.partLengths).containsExactly(8 * 1024 * 1024, 2 * 1024 * 1024);
+            try (InputStream in = b.openBlob(name)) {
+                assertThat(in.readAllBytes()).isEqualTo(data);
+            }
+            b.deleteBlob(name);
+            assertThat(files(dir.resolve("bridge/blobs"))).isEmpty();
+        }
+    }
+
     @Test
     void aPartLargerThanTheLimitIsRefusedWith413() throws Exception {
         try (TestBridge bridge = bridge(new MutableClock(), 1 << 20)) {
