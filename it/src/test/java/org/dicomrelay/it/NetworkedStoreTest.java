@@ -39,6 +39,15 @@ class NetworkedStoreTest {
         }
     }
 
+    /** The records of router A's spool (one JSON file per entry). */
+    private static List<JsonNode> spoolRecords(Path spool) throws Exception {
+        try (Stream<Path> s = Files.list(spool)) {
+            List<JsonNode> out = new java.util.ArrayList<>();
+            for (Path f : s.filter(p -> p.getFileName().toString().endsWith(".json")).toList()) out.add(JSON.readTree(f.toFile()));
+            return out;
+        }
+    }
+
     @Test
     void storeFindMoveGetEchoThroughTheBridgeStoreWithNoSharedFolder() throws Exception {
         Path ct = Samples.file("test_files/CT_small.dcm"), mr = Samples.file("test_files/MR_small.dcm");
@@ -86,6 +95,28 @@ class NetworkedStoreTest {
             await().atMost(Duration.ofSeconds(30)).until(() -> blobsAtTheBridge(net)[0] == 0);
             assertThat(files(net.bridgeBlobs())).isEmpty();
             assertThat(files(net.cloud)).as("the shared folder of the filesystem provider, unused").isEmpty();
+        }
+    }
+
+    /**
+     * Over its quota at the Bridge (HTTP 429), router A's C-STORE is a transient failure: the
+     * modality had its Success from the spool, the entry stays pending with the cause, and is retried.
+     */
+    @Test
+    void overItsQuotaAtTheBridgeAStoreStaysPendingAndIsRetried() throws Exception {
+        Path mr = Samples.file("test_files/MR_small.dcm");
+        try (RelayNetwork net = RelayNetwork.with(RelayNetwork.Pacs.STORESCP).bridgeStore().bridgeQuota(1024).start()) {
+            Peers.Result store = RelayNetwork.tool("storescu", "-aet", RelayNetwork.WORKSTATION, "-aec", net.pacsAe, "127.0.0.1",
+                    String.valueOf(net.portA()), mr.toString());
+            assertThat(store.exitCode()).as(store.output()).isZero();
+            Path spool = Path.of(net.configA.stateDir()).resolve("spool");
+            await().atMost(Duration.ofSeconds(60)).until(() -> spoolRecords(spool).stream().anyMatch(e -> e.path("attempts").asInt() >= 2));
+            List<JsonNode> records = spoolRecords(spool);
+            assertThat(records).hasSize(1);
+            JsonNode entry = records.get(0);
+            assertThat(entry.path("state").asText()).isEqualTo("pending");
+            assertThat(entry.path("lastReason").asText()).contains("429").contains("quota");
+            assertThat(RelayNetwork.storedByStorescp(net.pacsDir, DataSets.sopInstanceUid(mr))).isEmpty();
         }
     }
 }

@@ -99,6 +99,7 @@ final class RelayNetwork implements AutoCloseable {
         private final List<String> extraRouters = new ArrayList<>();
         private boolean record;
         private boolean bridgeStore;
+        private Long bridgeQuotaBytes;
 
         private Builder(Pacs pacs) {
             this.pacs = pacs;
@@ -142,6 +143,12 @@ final class RelayNetwork implements AutoCloseable {
         /** No provider assigned and no shared folder: the routers use the default, blobs stored at the Bridge. */
         Builder bridgeStore() {
             bridgeStore = true;
+            return this;
+        }
+
+        /** The Bridge's quota of unconsumed blobs per sending router ({@code blobQuotaBytes}). */
+        Builder bridgeQuota(long bytes) {
+            bridgeQuotaBytes = bytes;
             return this;
         }
 
@@ -194,8 +201,9 @@ final class RelayNetwork implements AutoCloseable {
 
     private void startAll() throws Exception {
         if (spec.record) recording = RecordingCloudProvider.record(cloud);
-        bridge = BridgeServer.start(BridgeConfig.builder().bind("127.0.0.1").port(0).dataDir(work.resolve("bridge"))
-                .adminToken(adminToken).build());
+        BridgeConfig.Builder bridgeConfig = BridgeConfig.builder().bind("127.0.0.1").port(0).dataDir(work.resolve("bridge")).adminToken(adminToken);
+        if (spec.bridgeQuotaBytes != null) bridgeConfig.blobQuotaBytes(spec.bridgeQuotaBytes);
+        bridge = BridgeServer.start(bridgeConfig.build());
         bridgeUrl = URI.create("http://127.0.0.1:" + bridge.port());
 
         int portB = Peers.freePort();
