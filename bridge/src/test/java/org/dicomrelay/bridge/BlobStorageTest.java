@@ -217,6 +217,20 @@ class BlobStorageTest {
         }
     }
 
+    /** A complete blob is on disk and in the database: a Bridge restarted before its recipient read it still serves it. */
+    @Test
+    void aCompleteBlobSurvivesARestartOfTheBridge() throws Exception {
+        try (TestBridge bridge = bridge(new MutableClock(), 1 << 20)) {
+            BridgeCredentials a = bridge.enroll("a"), b = bridge.enroll("b");
+            String name = BlobNames.random();
+            byte[] data = upload(new BridgeBlobStore(bridge.client(a)), name, "b", 2 * PART + 5);
+            bridge.restart();
+            try (InputStream in = bridge.client(b).openBlob(name)) {
+                assertThat(in.readAllBytes()).isEqualTo(data);
+            }
+        }
+    }
+
     @Test
     void anAbortedUploadLeavesNothing() throws Exception {
         try (TestBridge bridge = bridge(new MutableClock(), 1 << 20)) {
