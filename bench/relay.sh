@@ -4,6 +4,7 @@
 # both routers in one JVM; prints a table.
 # Usage: bench/relay.sh [images=200] [multiframes=2] [queries=200]   (needs dcmtk; ~210 MB in bench/target)
 # Environment: RELAY_STATE=DIR puts the routers' state (spool) there (default bench/target/work/relay-state);
+#              RELAY_CLOUD=bridge stores the blobs at the Bridge (the default provider) instead of a filesystem cloud;
 #              RELAY_WARMUP=N untimed passes before measuring (default 1); RELAY_THREADS=1 prints the JVM's CPU per
 #              thread for each relayed run; JAVA_OPTS, e.g. -XX:StartFlightRecording=filename=relay.jfr,settings=profile
 #              (then: jfr print --events jdk.ExecutionSample relay.jfr); MVN_FLAGS, e.g. -o.

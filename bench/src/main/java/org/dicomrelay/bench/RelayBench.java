@@ -56,6 +56,7 @@ import java.util.stream.Stream;
  *
  * Usage: RelayBench WORKDIR SHIM_SO [images=200] [multiframes=2] [queries=200]. Environment:
  * RELAY_STATE, where the routers keep their state (spool; default under WORKDIR, on disk);
+ * RELAY_CLOUD, {@code filesystem} (default) or {@code bridge} (the default store: blobs at the Bridge);
  * RELAY_WARMUP, untimed passes before measuring (default 1); RELAY_THREADS, print the JVM's CPU
  * time per thread for each relayed run.
  */
@@ -124,11 +125,13 @@ public final class RelayBench {
 
         // ---- the relay: Bridge, router B (exports the PACS), router A (the modality's side)
         String admin = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
-        BridgeServer bridge = BridgeServer.start(BridgeConfig.builder().bind("127.0.0.1").port(0).dataDir(state.resolve("bridge"))
-                .adminToken(admin).build());
+        // RELAY_CLOUD=bridge: the default store, blobs at the Bridge (its data in memory, as the filesystem cloud's folder).
+        boolean bridgeStore = "bridge".equals(System.getenv().getOrDefault("RELAY_CLOUD", "filesystem"));
+        BridgeServer bridge = BridgeServer.start(BridgeConfig.builder().bind("127.0.0.1").port(0)
+                .dataDir(bridgeStore ? mem.resolve("bridge") : state.resolve("bridge")).adminToken(admin).build());
         running.add(bridge);
         URI bridgeUrl = URI.create("http://127.0.0.1:" + bridge.port());
-        RouterConfig.Cloud fs = new RouterConfig.Cloud("filesystem", Map.of("root", cloud.toString()));
+        RouterConfig.Cloud fs = bridgeStore ? null : new RouterConfig.Cloud("filesystem", Map.of("root", cloud.toString()));
         RouterConfig a = new RouterConfig("hospital-a", state.resolve("a").toString(), "ROUTER_A", "127.0.0.1", 0, bridgeUrl.toString(), fs,
                 "spool", List.of(new Device(SCU, "127.0.0.1", 1, List.of(), List.of(), false),
                 new Device(FINDSCU, "127.0.0.1", 1, List.of(), List.of(), false)));
@@ -145,7 +148,7 @@ public final class RelayBench {
         Path spoolA = state.resolve("a").resolve("spool");
 
         System.out.printf("relay: Bridge %s, router A :%d, router B :%d; cloud %s; routers' state (spool) %s; storescp -> %s%n",
-                bridgeUrl, routerA.port(), routerB.port(), cloud, state, received);
+                bridgeUrl, routerA.port(), routerB.port(), bridgeStore ? "at the Bridge, " + mem.resolve("bridge/blobs") : cloud, state, received);
 
         // ---- 1. C-STORE throughput
         // A router is a long-running service: measure it warm. The JDK's AES-GCM runs its CLMUL/AES-NI intrinsics
