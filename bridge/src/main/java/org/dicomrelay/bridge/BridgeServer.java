@@ -16,7 +16,8 @@ import java.util.List;
 /**
  * The Bridge: router accounts, the AE directory, the routers' public keys vouched for with the
  * Bridge's signature, provider assignments, notification inboxes, and blobs (Cloud IO "bridge").
- * It never sees image data, queries or private keys of routers: the blobs are sealed end to end. {@link #start} returns once it listens; {@link #close} stops it.
+ * It never sees image data, queries or private keys of routers: the blobs are sealed end to end.
+ * {@link #start} returns once it listens; {@link #close} stops it.
  */
 public final class BridgeServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(BridgeServer.class.getName());
