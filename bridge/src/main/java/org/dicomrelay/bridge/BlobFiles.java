@@ -35,10 +35,6 @@ final class BlobFiles {
         this.root = OwnerOnly.folder(dataDir.resolve("blobs"));
     }
 
-    Path root() {
-        return root;
-    }
-
     /**
      * Writes {@code in} to the blob's file from {@code offset} (cutting off whatever a failed part
      * left beyond it), streaming, and forces it to disk; returns how many bytes were written.
