@@ -9,6 +9,7 @@
 #            as processes of the shaded jar (cli/target/dicom-relay.jar). Direct DICOM crosses the same two links (C
 #            routes between A and B for it; the relay's own traffic goes to the Bridge only). Removed at exit.
 # Environment: RELAY_STATE=DIR puts the routers' state (spool) there (default bench/target/work/relay-state);
+#              RELAY_CLOUD=bridge stores the blobs at the Bridge (the default provider) instead of a filesystem cloud;
 #              RELAY_WARMUP=N untimed passes before measuring (default 1); RELAY_THREADS=1 prints the JVM's CPU per
 #              thread for each relayed run; JAVA_OPTS, e.g. -XX:StartFlightRecording=filename=relay.jfr,settings=profile
 #              (then: jfr print --events jdk.ExecutionSample relay.jfr); MVN_FLAGS, e.g. -o.

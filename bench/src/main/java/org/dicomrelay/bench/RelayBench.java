@@ -62,6 +62,7 @@ import java.util.stream.Stream;
  *
  * Usage: RelayBench WORKDIR SHIM_SO [images=200] [multiframes=2] [queries=200]. Environment:
  * RELAY_STATE, where the routers keep their state (spool; default under WORKDIR, on disk);
+ * RELAY_CLOUD, {@code filesystem} (default) or {@code bridge} (the default store: blobs at the Bridge);
  * RELAY_WARMUP, untimed passes before measuring (default 1); RELAY_THREADS, print the JVM's CPU
  * time per thread for each relayed run.
  */
@@ -139,18 +140,18 @@ public final class RelayBench {
 
         // ---- the relay: Bridge, router B (exports the PACS), router A (the modality's side)
         String admin = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
+        // RELAY_CLOUD=bridge (and on two hosts): the default store, blobs at the Bridge (its data in memory, as the filesystem cloud's folder).
+        boolean bridgeStore = hosts != null || "bridge".equals(System.getenv().getOrDefault("RELAY_CLOUD", "filesystem"));
         URI bridgeUrl;
         if (hosts == null) {
-            BridgeServer bridge = BridgeServer.start(BridgeConfig.builder().bind("127.0.0.1").port(0).dataDir(state.resolve("bridge"))
-                    .adminToken(admin).tls(BridgeTls.disabled()).build());
+            BridgeServer bridge = BridgeServer.start(BridgeConfig.builder().bind("127.0.0.1").port(0)
+                    .dataDir(bridgeStore ? mem.resolve("bridge") : state.resolve("bridge")).adminToken(admin).tls(BridgeTls.disabled()).build());
             running.add(bridge);
             bridgeUrl = bridge.url();
         } else {
             bridgeUrl = hosts.startBridge(state.resolve("bridge"), admin, work);
         }
-        // The blobs on a folder both routers see, on two hosts too (the namespaces share the file system): with a
-        // networked store the payloads would cross the hosts' links as well.
-        RouterConfig.Cloud fs = new RouterConfig.Cloud("filesystem", Map.of("root", cloud.toString()));
+        RouterConfig.Cloud fs = bridgeStore ? null : new RouterConfig.Cloud("filesystem", Map.of("root", cloud.toString()));
         RouterConfig a = new RouterConfig("hospital-a", state.resolve("a").toString(), "ROUTER_A", "127.0.0.1", 0, bridgeUrl.toString(), fs,
                 "spool", List.of(new Device(SCU, "127.0.0.1", 1, List.of(), List.of(), false),
                 new Device(FINDSCU, "127.0.0.1", 1, List.of(), List.of(), false)));
@@ -181,7 +182,7 @@ public final class RelayBench {
         Path spoolA = state.resolve("a").resolve("spool");
 
         System.out.printf("relay: Bridge %s, router A :%d, router B :%d; cloud %s; routers' state (spool) %s; storescp -> %s%n",
-                bridgeUrl, portA, portB, cloud, state, received);
+                bridgeUrl, portA, portB, bridgeStore ? "at the Bridge" : cloud, state, received);
         if (hosts != null) {
             System.out.printf("two hosts: this JVM, storescu and router A on %s; router B, storescp and dcmqrscp on %s (%s); the Bridge on %s"
                     + " (%s); direct DICOM goes A -> C -> B%n", hosts.nsA, hosts.nsB, hosts.addressB, hosts.nsC, hosts.bridgeAddress);

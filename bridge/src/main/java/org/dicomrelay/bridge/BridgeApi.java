@@ -57,6 +57,7 @@ final class BridgeApi {
     private final BridgeSigner signer;
     private final Inbox inbox;
     private final AccessApi access;
+    private final Blobs blobs;
     private final Clock clock;
     private final ObjectMapper json;
     /** null: plain HTTP (loopback only), where no client certificate can be asked for. */
@@ -64,9 +65,10 @@ final class BridgeApi {
     /** Failed authentications, per peer address and credential kind: a client stuck in a loop is one line, then a count. */
     private final RepeatingLog authFailures = new RepeatingLog(LOG, AUTH_FAILURE_LOG_PERIOD);
 
-    BridgeApi(BridgeConfig config, BridgeStore store, AccessStore access, BridgeSigner signer, Inbox inbox, Clock clock, ObjectMapper json,
-              TlsMaterial tls) {
+    BridgeApi(BridgeConfig config, BridgeStore store, AccessStore access, BridgeSigner signer, Inbox inbox, Blobs blobs, Clock clock,
+              ObjectMapper json, TlsMaterial tls) {
         this.tls = tls;
+        this.blobs = blobs;
         this.config = config;
         this.access = new AccessApi(access, signer, clock, json);
         this.store = store;
@@ -94,6 +96,7 @@ final class BridgeApi {
         r.post("/api/router/inbox/{recipientRouterId}", router(this::publish));
         r.get("/api/router/inbox", router(this::poll));
         r.delete("/api/router/inbox/{id}", router(this::ack));
+        new BlobApi(blobs).configure(cfg, this::router, this::admin, BridgeApi::me);
 
         r.exception(ApiException.class, (e, ctx) -> {
             if (e.details == null) {
@@ -194,7 +197,7 @@ final class BridgeApi {
         return token.isEmpty() ? null : token;
     }
 
-    private static String me(Context ctx) {
+    static String me(Context ctx) {
         return ctx.attribute(ROUTER_ATTRIBUTE);
     }
 
@@ -290,6 +293,7 @@ final class BridgeApi {
         String routerId = pathRouterId(ctx, "routerId");
         long at = store.revoke(routerId, clock.millis());
         inbox.revoked(routerId);
+        blobs.revoked(routerId);
         LOG.log(System.Logger.Level.INFO, "router " + routerId + " revoked");
         ctx.json(obj("routerId", routerId, "status", "revoked", "revokedAt", iso(at)));
     }

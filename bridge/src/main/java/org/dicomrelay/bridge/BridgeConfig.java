@@ -39,6 +39,9 @@ import org.dicomrelay.relay.tls.LoopbackHost;
  *   names: [bridge.example.org, 192.0.2.10]   # extra names of a self-created certificate
  *   enabled: false           # plain HTTP: only with a loopback bind address
  * directoryValidity: 24h     # a signed directory expires this long after it was issued
+ * blobPartBytes: 8388608     # largest part of a blob upload (8 MiB)
+ * blobQuotaBytes: 21474836480  # bytes of unconsumed blobs per sending router (20 GiB)
+ * blobMaxAge: 7d             # a blob nobody consumed within this time is deleted
  * </pre>
  *
  * @param dataDir where the Bridge keeps its signing keyset (and its H2 database unless jdbcUrl says otherwise)
@@ -56,7 +59,10 @@ public record BridgeConfig(
         int maxPayloadBytes,
         int maxInboxMessages,
         BridgeTls tls,
-        Duration directoryValidity) {
+        Duration directoryValidity,
+        int blobPartBytes,
+        long blobQuotaBytes,
+        Duration blobMaxAge) {
 
     public static final String ADMIN_TOKEN_ENV = "DICOM_RELAY_BRIDGE_ADMIN_TOKEN";
     public static final int DEFAULT_PORT = 8470;
@@ -66,7 +72,7 @@ public record BridgeConfig(
 
     private static final Set<String> KEYS = Set.of("bind", "port", "dataDir", "jdbcUrl", "adminToken", "adminTokenEnv",
             "notificationWait", "visibilityTimeout", "enrollmentTokenTtl", "maxPayloadBytes", "maxInboxMessages", "tls",
-            "directoryValidity");
+            "directoryValidity", "blobPartBytes", "blobQuotaBytes", "blobMaxAge");
     private static final Set<String> TLS_KEYS = Set.of("enabled", "certificate", "privateKey", "names");
 
     public BridgeConfig {
@@ -92,6 +98,9 @@ public record BridgeConfig(
                     + ": API keys and tokens would cross the network in clear text; remove 'enabled: false' to serve HTTPS");
         }
         requirePositive("directoryValidity", directoryValidity);
+        if (blobPartBytes < 1024) throw new IllegalArgumentException("blobPartBytes must be at least 1024");
+        if (blobQuotaBytes < 1) throw new IllegalArgumentException("blobQuotaBytes must be at least 1");
+        requirePositive("blobMaxAge", blobMaxAge);
     }
 
     /** The JDBC URL in use: {@link #jdbcUrl()} or an H2 file database in {@link #dataDir()}. */
@@ -133,6 +142,9 @@ public record BridgeConfig(
             if (root.has("maxInboxMessages")) b.maxInboxMessages(intValue(root, "maxInboxMessages"));
             if (root.has("tls")) b.tls(tls(root.get("tls"), base, yaml));
             if (root.has("directoryValidity")) b.directoryValidity(parseDuration(root.get("directoryValidity").asText()));
+            if (root.has("blobPartBytes")) b.blobPartBytes(intValue(root, "blobPartBytes"));
+            if (root.has("blobQuotaBytes")) b.blobQuotaBytes(longValue(root, "blobQuotaBytes"));
+            if (root.has("blobMaxAge")) b.blobMaxAge(parseDuration(root.get("blobMaxAge").asText()));
             return b.build();
         } catch (IllegalArgumentException e) {
             throw new IOException(yaml + ": " + e.getMessage(), e);
@@ -162,6 +174,12 @@ public record BridgeConfig(
         JsonNode n = root.get(key);
         if (!n.canConvertToInt() || !n.isIntegralNumber()) throw new IllegalArgumentException(key + " must be a whole number");
         return n.asInt();
+    }
+
+    private static long longValue(JsonNode root, String key) {
+        JsonNode n = root.get(key);
+        if (!n.canConvertToLong() || !n.isIntegralNumber()) throw new IllegalArgumentException(key + " must be a whole number");
+        return n.asLong();
     }
 
     private static final Pattern SIMPLE_DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)?");
@@ -199,7 +217,8 @@ public record BridgeConfig(
         return "BridgeConfig[bind=" + bind + ", port=" + port + ", dataDir=" + dataDir + ", jdbcUrl=" + url
                 + ", adminToken=(hidden), notificationWait=" + notificationWait + ", visibilityTimeout=" + visibilityTimeout
                 + ", enrollmentTokenTtl=" + enrollmentTokenTtl + ", maxPayloadBytes=" + maxPayloadBytes
-                + ", maxInboxMessages=" + maxInboxMessages + ", tls=" + tlsText() + ", directoryValidity=" + directoryValidity + "]";
+                + ", maxInboxMessages=" + maxInboxMessages + ", tls=" + tlsText() + ", directoryValidity=" + directoryValidity
+                + ", blobPartBytes=" + blobPartBytes + ", blobQuotaBytes=" + blobQuotaBytes + ", blobMaxAge=" + blobMaxAge + "]";
     }
 
     private String tlsText() {
@@ -212,7 +231,10 @@ public record BridgeConfig(
         return new Builder();
     }
 
-    /** Starts from the defaults: 127.0.0.1:8470, ./bridge-data, 30 s long polls, 60 s visibility, 24 h tokens, 64 KiB payloads, HTTPS with a self-created certificate. */
+    /**
+     * Starts from the defaults: 127.0.0.1:8470, ./bridge-data, 30 s long polls, 60 s visibility, 24 h tokens, 64 KiB payloads,
+     * HTTPS with a self-created certificate, blobs in parts of 8 MiB, 20 GiB of unconsumed blobs per sender, kept 7 days.
+     */
     public static final class Builder {
         private String bind = "127.0.0.1";
         private int port = DEFAULT_PORT;
@@ -226,6 +248,9 @@ public record BridgeConfig(
         private int maxInboxMessages = 10_000;
         private BridgeTls tls = BridgeTls.selfSigned(List.of());
         private Duration directoryValidity = Duration.ofHours(24);
+        private int blobPartBytes = 8 * 1024 * 1024;
+        private long blobQuotaBytes = 20L * 1024 * 1024 * 1024;
+        private Duration blobMaxAge = Duration.ofDays(7);
 
         private Builder() {}
 
@@ -241,10 +266,13 @@ public record BridgeConfig(
         public Builder maxInboxMessages(int v) { maxInboxMessages = v; return this; }
         public Builder tls(BridgeTls v) { tls = v; return this; }
         public Builder directoryValidity(Duration v) { directoryValidity = v; return this; }
+        public Builder blobPartBytes(int v) { blobPartBytes = v; return this; }
+        public Builder blobQuotaBytes(long v) { blobQuotaBytes = v; return this; }
+        public Builder blobMaxAge(Duration v) { blobMaxAge = v; return this; }
 
         public BridgeConfig build() {
             return new BridgeConfig(bind, port, dataDir, jdbcUrl, adminToken, notificationWait, visibilityTimeout,
-                    enrollmentTokenTtl, maxPayloadBytes, maxInboxMessages, tls, directoryValidity);
+                    enrollmentTokenTtl, maxPayloadBytes, maxInboxMessages, tls, directoryValidity, blobPartBytes, blobQuotaBytes, blobMaxAge);
         }
     }
 }

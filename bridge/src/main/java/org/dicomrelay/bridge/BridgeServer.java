@@ -20,8 +20,9 @@ import java.time.Clock;
 
 /**
  * The Bridge: router accounts, the AE directory, the routers' public keys vouched for with the
- * Bridge's signature, provider assignments, and notification inboxes. It never sees image data,
- * queries or private keys of routers. {@link #start} returns once it listens; {@link #close} stops it.
+ * Bridge's signature, provider assignments, notification inboxes, and blobs (Cloud IO "bridge").
+ * It never sees image data, queries or private keys of routers: the blobs are sealed end to end.
+ * {@link #start} returns once it listens; {@link #close} stops it.
  */
 public final class BridgeServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(BridgeServer.class.getName());
@@ -29,18 +30,20 @@ public final class BridgeServer implements AutoCloseable {
     private final Database db;
     private final BridgeSigner signer;
     private final Inbox inbox;
+    private final Blobs blobs;
     private final Javalin app;
     /** null: plain HTTP. */
     private final TlsMaterial tls;
 
     private final String bind;
 
-    private BridgeServer(Database db, BridgeSigner signer, Inbox inbox, Javalin app, TlsMaterial tls, String bind) {
+    private BridgeServer(Database db, BridgeSigner signer, Inbox inbox, Blobs blobs, Javalin app, TlsMaterial tls, String bind) {
         this.tls = tls;
         this.bind = bind;
         this.db = db;
         this.signer = signer;
         this.inbox = inbox;
+        this.blobs = blobs;
         this.app = app;
     }
 
@@ -70,6 +73,7 @@ public final class BridgeServer implements AutoCloseable {
         }
         Database db = new Database(config.effectiveJdbcUrl());
         Inbox inbox = null;
+        Blobs blobs = null;
         try {
             db.migrate();
             // H2 creates its files with the umask's mode: tighten them (and what older versions left) once they exist.
@@ -77,7 +81,8 @@ public final class BridgeServer implements AutoCloseable {
             BridgeStore store = new BridgeStore(db);
             inbox = new Inbox(store, clock, config.visibilityTimeout().toMillis());
             ObjectMapper json = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
-            BridgeApi api = new BridgeApi(config, store, new AccessStore(db), signer, inbox, clock, json, tls);
+            blobs = new Blobs(new BlobTable(db), new BlobFiles(config.dataDir()), config, clock);
+            BridgeApi api = new BridgeApi(config, store, new AccessStore(db), signer, inbox, blobs, clock, json, tls);
             SslContextFactory.Server ssl = sslContext;
             Javalin app = Javalin.create(cfg -> {
                 cfg.jetty.host = config.bind();
@@ -102,15 +107,17 @@ public final class BridgeServer implements AutoCloseable {
                 api.configure(cfg);
             });
             app.start();
-            BridgeServer server = new BridgeServer(db, signer, inbox, app, tls, config.bind());
+            blobs.startSweeping();
+            BridgeServer server = new BridgeServer(db, signer, inbox, blobs, app, tls, config.bind());
             LOG.log(System.Logger.Level.INFO, "Bridge listening on " + server.url() + " (" + config + ")");
             if (tls != null) {
                 LOG.log(System.Logger.Level.INFO, "Bridge TLS certificate SHA-256 fingerprint: " + tls.fingerprint()
                         + " (routers enroll with --bridge-fingerprint " + tls.fingerprint() + ")");
             }
             return server;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | SQLException | IOException e) {
             if (inbox != null) inbox.close();
+            if (blobs != null) blobs.close();
             db.close();
             throw new IOException("the Bridge did not start: " + e.getMessage(), e);
         }
@@ -168,6 +175,7 @@ public final class BridgeServer implements AutoCloseable {
     @Override
     public void close() {
         inbox.close();
+        blobs.close();
         app.stop();
         db.close();
         LOG.log(System.Logger.Level.INFO, "Bridge stopped");
@@ -179,5 +187,9 @@ public final class BridgeServer implements AutoCloseable {
 
     Database database() {
         return db;
+    }
+
+    Blobs blobs() {
+        return blobs;
     }
 }

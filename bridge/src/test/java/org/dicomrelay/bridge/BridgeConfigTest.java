@@ -38,6 +38,27 @@ class BridgeConfigTest {
         assertThat(c.visibilityTimeout()).isEqualTo(Duration.ofMinutes(2));
         assertThat(c.enrollmentTokenTtl()).isEqualTo(Duration.ofHours(24));
         assertThat(c.maxPayloadBytes()).isEqualTo(65536);
+        assertThat(c.blobPartBytes()).isEqualTo(8 * 1024 * 1024);
+        assertThat(c.blobQuotaBytes()).isEqualTo(20L * 1024 * 1024 * 1024);
+        assertThat(c.blobMaxAge()).isEqualTo(Duration.ofDays(7));
+    }
+
+    /** Issue 9, point 1: the default store's limits, as the README shows them. */
+    @Test
+    void loadsTheBlobSettings() throws Exception {
+        BridgeConfig c = BridgeConfig.load(yaml("""
+                adminToken: a-long-enough-admin-token
+                blobPartBytes: 1048576
+                blobQuotaBytes: 42949672960
+                blobMaxAge: 2d
+                """), Map.of());
+        assertThat(c.blobPartBytes()).isEqualTo(1024 * 1024);
+        assertThat(c.blobQuotaBytes()).isEqualTo(40L * 1024 * 1024 * 1024);
+        assertThat(c.blobMaxAge()).isEqualTo(Duration.ofDays(2));
+        assertThatThrownBy(() -> BridgeConfig.load(yaml("adminToken: a-long-enough-admin-token\nblobPartBytes: 10\n"), Map.of()))
+                .hasMessageContaining("blobPartBytes");
+        assertThatThrownBy(() -> BridgeConfig.load(yaml("adminToken: a-long-enough-admin-token\nblobQuotaBytes: 0\n"), Map.of()))
+                .hasMessageContaining("blobQuotaBytes");
     }
 
     @Test

@@ -55,7 +55,8 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * The whole relay network on one machine: a Bridge, hospital A's router with a workstation and a
- * viewer, hospital B's router with its archive, and a filesystem cloud; then a scripted exchange
+ * viewer, hospital B's router with its archive, each router with its own state folder and no
+ * shared folder (the default Cloud IO provider: blobs stored at the Bridge); then a scripted exchange
  * (store, find, move back, verify the bytes) and the DCMTK commands to try it by hand.
  */
 @Command(name = "demo", description = "Run a whole relay network on this machine and exchange a study through it.")
@@ -129,18 +130,18 @@ public final class DemoCommand implements Callable<Integer> {
         say("Bridge listening on " + bridgeUrl + " (config " + bridgeYaml + "); its TLS certificate's SHA-256 fingerprint, which the routers pin: "
                 + fingerprint);
 
-        Path cloud = Files.createDirectories(dir.resolve("cloud"));
         Path viewerDir = dir.resolve("viewer-a");
         DicomServer viewer = DicomServer.start(new ApplicationEntity("VIEWER_A").accept(ApplicationEntity.ANY, ApplicationEntity.ANY),
                 "127.0.0.1", viewerPort, 8, new DimseServices().onStore(new FolderStorage(viewerDir)));
         running.add(viewer);
         List<String> all = List.of("echo", "store", "find", "move", "get");
+        // No cloud section: the default provider stores the (sealed) blobs at the Bridge; the routers share nothing else.
         RouterConfig a = new RouterConfig("hospital-a", dir.resolve("a").toString(), "ROUTER_A", "127.0.0.1", portA, bridgeUrl.toString(),
-                new RouterConfig.Cloud("filesystem", Map.of("root", cloud.toString())), "spool",
+                null, "spool",
                 List.of(new Device("WORKSTATION", "127.0.0.1", viewerPort, List.of(), List.of(), false),
                         new Device("VIEWER_A", "127.0.0.1", viewerPort, List.of("store"), List.of(), false)));
         RouterConfig b = new RouterConfig("hospital-b", dir.resolve("b").toString(), "ROUTER_B", "127.0.0.1", portB, bridgeUrl.toString(),
-                new RouterConfig.Cloud("filesystem", Map.of("root", cloud.toString())), "spool",
+                null, "spool",
                 List.of(new Device("ARCHIVE_B", "127.0.0.1", archivePort, all, List.of(), true)));
         a.save(dir.resolve("router-a.yaml"));
         b.save(dir.resolve("router-b.yaml"));
@@ -169,7 +170,8 @@ public final class DemoCommand implements Callable<Integer> {
         RouterApp routerA = RouterApp.start(a);
         running.add(routerA);
         say("routers up: hospital-a on 127.0.0.1:" + portA + " (AE ROUTER_A), hospital-b on 127.0.0.1:" + portB
-                + "; archive ARCHIVE_B at hospital-b, exported; cloud folder " + cloud);
+                + "; archive ARCHIVE_B at hospital-b, exported; no shared folder: sealed blobs go through the Bridge ("
+                + dir.resolve("bridge/blobs") + ")");
 
         long t0 = System.nanoTime();
         int echo = Verification.echo("127.0.0.1", portA, "ARCHIVE_B", "WORKSTATION", AssociationOptions.DEFAULT);

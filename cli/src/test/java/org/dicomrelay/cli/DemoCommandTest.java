@@ -30,6 +30,10 @@ class DemoCommandTest {
             if (run == 2) assertThat(out.toString()).contains("starting afresh; removed the earlier demo in " + demo);
             else assertThat(out.toString()).doesNotContain("starting afresh");
             for (String f : new String[] {"bridge.yaml", "router-a.yaml", "router-b.yaml"}) assertThat(demo.resolve(f)).exists();
+            // Issue 9: the networked default store, no shared folder; the routers' configuration names no provider.
+            assertThat(demo.resolve("cloud")).doesNotExist();
+            assertThat(java.nio.file.Files.readString(demo.resolve("router-a.yaml"))).doesNotContain("filesystem");
+            assertThat(demo.resolve("bridge/blobs")).isDirectory();
         }
     }
 

@@ -57,8 +57,8 @@ public final class RecordingCloudProvider implements CloudProvider {
         Recording rec = recording(settings);
         if (rec == null) return delegate;
         return new BlobStore() {
-            @Override public Upload create(String name) throws IOException {
-                Upload up = delegate.create(name);
+            @Override public Upload create(String name, String recipientRouterId) throws IOException {
+                Upload up = delegate.create(name, recipientRouterId);
                 ByteArrayOutputStream copy = new ByteArrayOutputStream();
                 return new Upload() {
                     @Override public void write(int b) throws IOException {

@@ -105,6 +105,8 @@ final class RelayNetwork implements AutoCloseable {
         private final List<String> extraRouters = new ArrayList<>();
         private final List<Grant> grants = new ArrayList<>();
         private boolean record;
+        private boolean bridgeStore;
+        private Long bridgeQuotaBytes;
 
         private Builder(Pacs pacs) {
             this.pacs = pacs;
@@ -151,6 +153,18 @@ final class RelayNetwork implements AutoCloseable {
         /** Record every blob and notification routers hand to the cloud ({@link #recording}). */
         Builder recordCloud() {
             record = true;
+            return this;
+        }
+
+        /** No provider assigned and no shared folder: the routers use the default, blobs stored at the Bridge. */
+        Builder bridgeStore() {
+            bridgeStore = true;
+            return this;
+        }
+
+        /** The Bridge's quota of unconsumed blobs per sending router ({@code blobQuotaBytes}). */
+        Builder bridgeQuota(long bytes) {
+            bridgeQuotaBytes = bytes;
             return this;
         }
 
@@ -203,8 +217,10 @@ final class RelayNetwork implements AutoCloseable {
 
     private void startAll() throws Exception {
         if (spec.record) recording = RecordingCloudProvider.record(cloud);
-        bridge = BridgeServer.start(BridgeConfig.builder().bind("127.0.0.1").port(0).dataDir(work.resolve("bridge"))
-                .adminToken(adminToken).tls(BridgeTls.disabled()).build()); // plain HTTP on loopback; HTTPS: SeparateProcessesTest
+        BridgeConfig.Builder bridgeConfig = BridgeConfig.builder().bind("127.0.0.1").port(0).dataDir(work.resolve("bridge")).adminToken(adminToken)
+                .tls(BridgeTls.disabled()); // plain HTTP on loopback; HTTPS: SeparateProcessesTest
+        if (spec.bridgeQuotaBytes != null) bridgeConfig.blobQuotaBytes(spec.bridgeQuotaBytes);
+        bridge = BridgeServer.start(bridgeConfig.build());
         bridgeUrl = bridge.url();
 
         int portB = Peers.freePort();
@@ -222,21 +238,21 @@ final class RelayNetwork implements AutoCloseable {
         List<Device> devicesA = new ArrayList<>();
         devicesA.add(new Device(WORKSTATION, "127.0.0.1", 1, List.of(), List.of(), false));
         devicesA.add(new Device(DEST_A, "127.0.0.1", destPort, List.of("store"), List.of(), false));
-        // No cloud section: the provider comes from the Bridge's assignment.
+        // No cloud section: the provider comes from the Bridge's assignment (none: the default, blobs at the Bridge).
         configA = new RouterConfig("hospital-a", work.resolve("a").toString(), ROUTER_A, "127.0.0.1", 0, bridgeUrl.toString(), null,
                 "spool", devicesA);
         configB = new RouterConfig("hospital-b", work.resolve("b").toString(), ROUTER_B, "127.0.0.1", portB, bridgeUrl.toString(), null,
                 "spool", devicesB);
         for (RouterConfig c : List.of(configA, configB)) {
             RouterApp.enroll(c, bridgeUrl, enrollmentToken(c.routerId()));
-            assignCloud(c.routerId());
+            if (!spec.bridgeStore) assignCloud(c.routerId());
         }
         for (String id : spec.extraRouters) {
             RouterKeys k = RouterKeys.generate();
             PublicKeys pk = k.publicKeys(id);
             BridgeCredentials creds = BridgeClient.enroll(bridgeUrl, enrollmentToken(id),
                     new RouterRecord(id, pk.hpkePublicKeyset(), pk.signaturePublicKeyset()));
-            assignCloud(id);
+            if (!spec.bridgeStore) assignCloud(id);
             extraRouters.put(id, new EnrolledRouter(id, k, creds));
         }
         List<Grant> grants = spec.grants;
@@ -308,6 +324,11 @@ final class RelayNetwork implements AutoCloseable {
     String enrollmentToken(String routerId) throws IOException, InterruptedException {
         JsonNode n = JSON.readTree(adminOk("POST", "/api/admin/enrollment-tokens", Map.of("routerId", routerId, "displayName", routerId)).body());
         return n.get("token").asText();
+    }
+
+    /** Where the Bridge keeps the blobs it stores (Cloud IO "bridge"). */
+    Path bridgeBlobs() {
+        return work.resolve("bridge").resolve("blobs");
     }
 
     private void assignCloud(String routerId) throws IOException, InterruptedException {

@@ -11,6 +11,7 @@ import org.dicomrelay.relay.cloud.BlobStore;
 import org.dicomrelay.relay.cloud.CloudProvider;
 import org.dicomrelay.relay.cloud.Notifications;
 import org.dicomrelay.relay.crypto.KeyRotation;
+import org.dicomrelay.relay.cloud.bridge.BridgeBlobProvider;
 import org.dicomrelay.relay.crypto.PublicKeys;
 import org.dicomrelay.relay.crypto.RouterKeys;
 import org.dicomrelay.relay.tls.BridgeHttp;
@@ -42,7 +43,7 @@ import java.util.concurrent.TimeUnit;
  * A router as deployed: keys and Bridge credentials from its state folder (written by
  * {@link #enroll}), the routing table and public keys kept current from the Bridge directory
  * (and cached on disk for when the Bridge is unreachable), and the Cloud IO provider the
- * configuration names.
+ * configuration names, else the one the Bridge assigned, else "bridge" (blobs stored at the Bridge).
  */
 public final class RouterApp implements Closeable {
     private static final System.Logger LOG = System.getLogger(RouterApp.class.getName());
@@ -172,6 +173,11 @@ public final class RouterApp implements Closeable {
         // from the signed, current directory only: a forged assignment does not verify
         ProviderAssignment assigned = directory.accepted().flatMap(d -> d.router(config.routerId())).map(r -> r.assignment()).orElse(null);
         if (assigned == null && directory.accepted().isEmpty()) {
+            if (provider == null) {
+                // Guessing the default could pick another store than the Bridge assigned: its peers' blobs would be out of reach.
+                throw new IOException("no current directory from the Bridge to read the Cloud IO provider assignment from, "
+                        + "and cloud.provider is not set in the configuration");
+            }
             LOG.log(System.Logger.Level.WARNING, "no provider assignment from the Bridge (no current directory); using the configuration's");
         }
         if (assigned != null) {
@@ -179,9 +185,9 @@ public final class RouterApp implements Closeable {
             settings.putAll(assigned.settings());
         }
         if (config.cloud() != null) settings.putAll(config.cloud().settings()); // local settings (credentials) win
-        if (provider == null) throw new IOException("no Cloud IO provider: set cloud.provider in the configuration or assign one at the Bridge");
+        if (provider == null) provider = BridgeBlobProvider.NAME; // the default: nothing to share but the Bridge
         CloudProvider cp = CloudProvider.named(provider);
-        BlobStore blobs = cp.blobStore(settings);
+        BlobStore blobs = cp.blobStore(settings, bridge);
         Notifications inbox = cp.notifications(settings, config.routerId(), bridge);
         Courier courier = new AuthorizedCourier(new CloudCourier(config.routerId(), myKeys, keys::get, blobs, inbox,
                 config.limits().operationsPerPeer()), authority);

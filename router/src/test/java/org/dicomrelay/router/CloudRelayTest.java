@@ -162,8 +162,8 @@ class CloudRelayTest {
             this.delegate = delegate;
         }
 
-        @Override public Upload create(String name) throws java.io.IOException {
-            Upload up = delegate.create(name);
+        @Override public Upload create(String name, String recipientRouterId) throws java.io.IOException {
+            Upload up = delegate.create(name, recipientRouterId);
             if (!enabled) return up;
             return new Upload() {
                 long n;

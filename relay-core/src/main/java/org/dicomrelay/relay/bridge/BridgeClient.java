@@ -10,7 +10,9 @@ import com.google.crypto.tink.PublicKeyVerify;
 import com.google.crypto.tink.RegistryConfiguration;
 import com.google.crypto.tink.TinkProtoKeysetFormat;
 import com.google.crypto.tink.signature.SignatureConfig;
+import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.math.BigDecimal;
 import java.net.URI;
@@ -27,6 +29,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.dicomrelay.dicom.net.FailureText;
+import org.dicomrelay.relay.cloud.BlobAccount;
+import org.dicomrelay.relay.cloud.BlobNames;
 import org.dicomrelay.relay.cloud.BridgeTransport;
 import org.dicomrelay.relay.cloud.Notifications;
 import org.dicomrelay.relay.tls.BridgeHttp;
@@ -38,7 +42,7 @@ import org.dicomrelay.relay.tls.InsecureBridgeUrlException;
 /**
  * A router's connection to the Bridge: enrollment, publishing its AE titles, reading the directory
  * (signed as a whole, checked against the Bridge key pinned at enrollment), rotating its keys, its provider assignment,
- * and its notification inbox ({@link BridgeTransport}). Thread-safe.
+ * its notification inbox and its blobs at the Bridge ({@link BridgeTransport}). Thread-safe.
  */
 public final class BridgeClient implements BridgeTransport {
 
@@ -46,6 +50,10 @@ public final class BridgeClient implements BridgeTransport {
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
     /** How much longer than the long poll itself the client waits for the Bridge's answer. */
     private static final Duration POLL_GRACE = Duration.ofSeconds(30);
+    /** Until the Bridge answers a blob part or starts a download: a part of 8 MiB over a slow link takes a while. */
+    private static final Duration BLOB_TIMEOUT = Duration.ofMinutes(5);
+    /** The most of an error answer to a download that is read to find its message. */
+    private static final int ERROR_BODY_LIMIT = 64 * 1024;
     private static final Pattern NOTIFICATION_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -220,6 +228,47 @@ public final class BridgeClient implements BridgeTransport {
         if (response.statusCode() != 404) json(response);
     }
 
+    @Override
+    public BlobAccount blobAccount() throws IOException {
+        JsonNode a = json(send(request("/api/router/blobs", REQUEST_TIMEOUT).GET()));
+        JsonNode part = a.get("partBytes"), quota = a.get("quotaBytes"), used = a.get("usedBytes");
+        if (part == null || !part.canConvertToInt() || quota == null || !quota.canConvertToLong() || used == null || !used.canConvertToLong()) {
+            throw new IOException("unexpected blob account answer from the Bridge");
+        }
+        return new BlobAccount(part.asInt(), quota.asLong(), used.asLong());
+    }
+
+    @Override
+    public void putBlobPart(String name, String recipientRouterId, int index, byte[] data, int length, boolean last) throws IOException {
+        BlobNames.check(name);
+        RouterRecord.requireValidRouterId(recipientRouterId);
+        if (index < 0) throw new IllegalArgumentException("part index must not be negative");
+        json(send(request("/api/router/blobs/" + name + "/parts/" + index + "?to=" + recipientRouterId + (last ? "&last=true" : ""), BLOB_TIMEOUT)
+                .header("Content-Type", "application/octet-stream")
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(data, 0, length))));
+    }
+
+    @Override
+    public InputStream openBlob(String name) throws IOException {
+        BlobNames.check(name);
+        HttpResponse<InputStream> response = send(request("/api/router/blobs/" + name, BLOB_TIMEOUT).GET(), HttpResponse.BodyHandlers.ofInputStream());
+        if (response.statusCode() == 200) return response.body();
+        byte[] error;
+        try (InputStream in = response.body()) {
+            error = in.readNBytes(ERROR_BODY_LIMIT);
+        }
+        if (response.statusCode() == 404) throw new FileNotFoundException("no blob " + name + " for this router at the Bridge");
+        throw error(response.statusCode(), parseQuietly(error));
+    }
+
+    /** Deletes a blob this router sent or received; one already gone is not an error. */
+    @Override
+    public void deleteBlob(String name) throws IOException {
+        BlobNames.check(name);
+        HttpResponse<byte[]> response = send(request("/api/router/blobs/" + name, REQUEST_TIMEOUT).DELETE());
+        if (response.statusCode() != 404) json(response);
+    }
+
     // --- plumbing ---
 
     private HttpRequest.Builder request(String path, Duration timeout) {
@@ -230,11 +279,24 @@ public final class BridgeClient implements BridgeTransport {
 
     /** Sends with this router's credentials; a refusal of them (401/403) is told to the listener and thrown. */
     private HttpResponse<byte[]> send(HttpRequest.Builder builder) throws IOException {
+        return send(builder, HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    /** As above, with the body as {@code handler} gives it (a download: a stream, closed here if the credentials are refused). */
+    private <T> HttpResponse<T> send(HttpRequest.Builder builder, HttpResponse.BodyHandler<T> handler) throws IOException {
         long sentAt = System.nanoTime();
-        HttpResponse<byte[]> response = send(http, builder.build());
+        HttpResponse<T> response = send(http, builder.build(), handler);
         int status = response.statusCode();
         if (status == 401 || status == 403) {
-            BridgeAuthException refused = (BridgeAuthException) error(response, parse(response));
+            byte[] body;
+            if (response.body() instanceof InputStream in) {
+                try (in) {
+                    body = in.readNBytes(ERROR_BODY_LIMIT);
+                }
+            } else {
+                body = response.body() instanceof byte[] b ? b : null;
+            }
+            BridgeAuthException refused = (BridgeAuthException) error(status, parseQuietly(body));
             listener.refused(refused);
             throw refused;
         }
@@ -243,8 +305,12 @@ public final class BridgeClient implements BridgeTransport {
     }
 
     private static HttpResponse<byte[]> send(HttpClient client, HttpRequest request) throws IOException {
+        return send(client, request, HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    private static <T> HttpResponse<T> send(HttpClient client, HttpRequest request, HttpResponse.BodyHandler<T> handler) throws IOException {
         try {
-            return client.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            return client.send(request, handler);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             InterruptedIOException ie = new InterruptedIOException("interrupted while talking to the Bridge");
@@ -275,8 +341,18 @@ public final class BridgeClient implements BridgeTransport {
             if (status / 100 == 2) throw new IOException("the Bridge answered with malformed JSON (HTTP " + status + ")");
             node = null;
         }
-        if (status / 100 != 2) throw error(response, node);
+        if (status / 100 != 2) throw error(status, node);
         return node == null ? JSON.createObjectNode() : node;
+    }
+
+    /** An error answer's body as JSON; null when empty or not JSON (an error page: the status says enough). */
+    private static JsonNode parseQuietly(byte[] body) {
+        if (body == null || body.length == 0) return null;
+        try {
+            return JSON.readTree(body);
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     /** The body as JSON; null when empty. */
@@ -294,8 +370,7 @@ public final class BridgeClient implements BridgeTransport {
     }
 
     /** The exception for an error answer: 401/403 refused credentials, 409 with the AE titles in conflict, or the status. */
-    private static BridgeException error(HttpResponse<byte[]> response, JsonNode node) {
-        int status = response.statusCode();
+    private static BridgeException error(int status, JsonNode node) {
         String message = "Bridge: " + (node != null && node.hasNonNull("error") ? node.get("error").asText() : "HTTP " + status) + " (HTTP " + status + ")";
         if (status == 401 || status == 403) return new BridgeAuthException(status, message);
         if (status == 409 && node != null && node.path("conflicts").isArray()) {

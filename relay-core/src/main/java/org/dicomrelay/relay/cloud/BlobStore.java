@@ -12,8 +12,12 @@ import java.io.OutputStream;
  */
 public interface BlobStore extends Closeable {
 
-    /** A stream to write the blob; it becomes visible on {@link OutputStream#close()} and never if {@link Upload#abort()} is called. */
-    Upload create(String name) throws IOException;
+    /**
+     * A stream to write the blob for {@code recipientRouterId}; it becomes visible on
+     * {@link OutputStream#close()} and never if {@link Upload#abort()} is called. A store that
+     * controls access (the Bridge's) lets only that router read it; a shared folder ignores it.
+     */
+    Upload create(String name, String recipientRouterId) throws IOException;
 
     /** Reads a complete blob; {@link java.io.FileNotFoundException} / {@link java.nio.file.NoSuchFileException} if absent. */
     InputStream open(String name) throws IOException;

@@ -5,14 +5,22 @@ import java.util.Map;
 import java.util.ServiceLoader;
 
 /**
- * A Cloud IO provider, found with {@link ServiceLoader} by {@link #name()} ("filesystem", later
- * "s3", "azure", "sqs", "nats"). Settings come from the Bridge (which provider a router uses)
+ * A Cloud IO provider, found with {@link ServiceLoader} by {@link #name()} ("bridge", the
+ * default; "filesystem"; later "s3", "azure", "sqs", "nats"). Settings come from the Bridge (which provider a router uses)
  * and from the router's own configuration (credentials never leave the router).
  */
 public interface CloudProvider {
     String name();
 
     BlobStore blobStore(Map<String, String> settings) throws IOException;
+
+    /**
+     * The blob store, for providers that store through the router's Bridge connection ("bridge");
+     * the others ignore {@code bridge}.
+     */
+    default BlobStore blobStore(Map<String, String> settings, BridgeTransport bridge) throws IOException {
+        return blobStore(settings);
+    }
 
     /**
      * @param routerId whose inbox {@link Notifications#poll} reads

@@ -149,7 +149,7 @@ public final class CloudCourier implements Courier {
                             + FailureText.of(e));
                 }
             }
-            BlobStore.Upload up = blobs.create(name);
+            BlobStore.Upload up = blobs.create(name, toRouterId);
             // Not try-with-resources: closing publishes the blob, and a failed write must never be published.
             try {
                 OutputStream sealed = Envelope.seal(up, keys, routerId, recipient, PAYLOAD, name);

@@ -79,8 +79,9 @@ public final class FileSystemBlobStore implements BlobStore {
         return root;
     }
 
+    /** {@code recipientRouterId} is not used: whoever can read the folder can read the blob (it is sealed for its recipient). */
     @Override
-    public Upload create(String name) throws IOException {
+    public Upload create(String name, String recipientRouterId) throws IOException {
         Path target = path(name);
         long last = lastSweep.get(), now = System.nanoTime();
         if (now - last > abandonedAfter.toNanos() / 2 && lastSweep.compareAndSet(last, now)) sweepAbandoned();

@@ -44,7 +44,7 @@ class FileSystemBlobStoreTest {
         BlobStore store = new FileSystemBlobStore(root);
         String name = BlobNames.random();
         byte[] content = bytes(300_000, 1);
-        BlobStore.Upload up = store.create(name);
+        BlobStore.Upload up = store.create(name, "hospital-b");
         up.write(content, 0, 200_000);
         up.flush();
         assertThatThrownBy(() -> store.open(name)).isInstanceOf(NoSuchFileException.class);
@@ -61,7 +61,7 @@ class FileSystemBlobStoreTest {
     void anAbortedUploadLeavesNothing() throws IOException {
         BlobStore store = new FileSystemBlobStore(root);
         String name = BlobNames.random();
-        BlobStore.Upload up = store.create(name);
+        BlobStore.Upload up = store.create(name, "hospital-b");
         up.write(bytes(100_000, 2));
         up.flush();
         assertThat(regularFiles()).hasSize(1); // the temporary file
@@ -77,7 +77,7 @@ class FileSystemBlobStoreTest {
     void abortAfterCloseKeepsTheBlob() throws IOException {
         BlobStore store = new FileSystemBlobStore(root);
         String name = BlobNames.random();
-        BlobStore.Upload up = store.create(name);
+        BlobStore.Upload up = store.create(name, "hospital-b");
         up.write(7);
         up.close();
         up.abort();
@@ -90,7 +90,7 @@ class FileSystemBlobStoreTest {
     void deleteRemovesABlobAndIgnoresAbsentOnes() throws IOException {
         BlobStore store = new FileSystemBlobStore(root);
         String name = BlobNames.random();
-        try (BlobStore.Upload up = store.create(name)) {
+        try (BlobStore.Upload up = store.create(name, "hospital-b")) {
             up.write(1);
         }
         store.delete(name);
@@ -107,7 +107,7 @@ class FileSystemBlobStoreTest {
                 "aa/../../../secret", "aa\\..\\..\\secret00", ".tmp/abcdefghijklmn", "abcdefghijklmnop\0",
                 "abcdefghijklmnöp", "abcdefghijklmno", "a".repeat(129), "", "abcdefghijklmnop.", "C:abcdefghijklmnop"};
         for (String name : bad) {
-            assertThatThrownBy(() -> store.create(name)).as(name).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> store.create(name, "hospital-b")).as(name).isInstanceOf(IllegalArgumentException.class);
             assertThatThrownBy(() -> store.open(name)).as(name).isInstanceOf(IllegalArgumentException.class);
             assertThatThrownBy(() -> store.delete(name)).as(name).isInstanceOf(IllegalArgumentException.class);
         }
@@ -128,7 +128,7 @@ class FileSystemBlobStoreTest {
                     List<String> names = new ArrayList<>();
                     for (int i = 0; i < perWriter; i++) {
                         String name = BlobNames.random();
-                        try (BlobStore.Upload up = store.create(name)) {
+                        try (BlobStore.Upload up = store.create(name, "hospital-b")) {
                             byte[] content = bytes(10_000 + i * 997, writer * 1000L + i);
                             for (int off = 0; off < content.length; off += 4096) {
                                 up.write(content, off, Math.min(4096, content.length - off));
@@ -161,7 +161,7 @@ class FileSystemBlobStoreTest {
     @Test
     void deletingABlobAlsoDeletesTheUploadItsKilledWriterNeverFinished() throws IOException {
         String name = BlobNames.random();
-        BlobStore.Upload killed = new FileSystemBlobStore(root).create(name);
+        BlobStore.Upload killed = new FileSystemBlobStore(root).create(name, "hospital-b");
         killed.write(bytes(1000, 4));
         killed.flush(); // and then the process died: never closed, never aborted
         new FileSystemBlobStore(root).delete(name);
@@ -179,7 +179,7 @@ class FileSystemBlobStoreTest {
         Path abandoned = Files.write(tmp.resolve(BlobNames.random()), bytes(1000, 2));
         Files.setLastModifiedTime(abandoned, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 3_600_000));
         BlobStore other = new FileSystemBlobStore(root, java.time.Duration.ofDays(1));
-        BlobStore.Upload inProgress = other.create(BlobNames.random());
+        BlobStore.Upload inProgress = other.create(BlobNames.random(), "hospital-b");
         inProgress.write(bytes(1000, 3));
         inProgress.flush();
 
@@ -196,16 +196,16 @@ class FileSystemBlobStoreTest {
     void anUploadCutOffByTheFolderGoingAwayLeavesNothingOnceItIsBack(@TempDir Path elsewhere) throws IOException {
         Path cloud = root.resolve("cloud");
         FileSystemBlobStore store = new FileSystemBlobStore(cloud);
-        BlobStore.Upload up = store.create(BlobNames.random());
+        BlobStore.Upload up = store.create(BlobNames.random(), "hospital-b");
         up.write(bytes(1000, 4));
         Path away = elsewhere.resolve("away");
         Files.move(cloud, away); // the share unmounted, the folder moved: mid-upload
         assertThatThrownBy(up::close).isInstanceOf(IOException.class);
         assertThat(cloud).as("the root is not created anew by a finishing upload").doesNotExist();
-        assertThatThrownBy(() -> store.create(BlobNames.random())).isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> store.create(BlobNames.random(), "hospital-b")).isInstanceOf(IOException.class);
         Files.move(away, cloud); // back
         String next = BlobNames.random();
-        try (BlobStore.Upload ok = store.create(next)) {
+        try (BlobStore.Upload ok = store.create(next, "hospital-b")) {
             ok.write(bytes(10, 5));
         }
         try (Stream<Path> s = Files.walk(cloud)) {

@@ -34,7 +34,7 @@ class FileSystemProviderTest {
     void theRootSettingSelectsTheFolder() throws IOException {
         try (BlobStore store = CloudProvider.named("filesystem").blobStore(Map.of("root", root.toString()))) {
             String name = BlobNames.random();
-            try (BlobStore.Upload up = store.create(name)) {
+            try (BlobStore.Upload up = store.create(name, "hospital-b")) {
                 up.write(new byte[] {4, 2});
             }
             try (InputStream in = new FileSystemBlobStore(root).open(name)) {

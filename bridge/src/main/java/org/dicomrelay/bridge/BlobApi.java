@@ -1,0 +1,106 @@
+package org.dicomrelay.bridge;
+
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
+import java.util.regex.Pattern;
+import org.dicomrelay.relay.bridge.RouterRecord;
+import org.dicomrelay.relay.cloud.BlobAccount;
+import org.dicomrelay.relay.cloud.BlobNames;
+
+/**
+ * The HTTP API of {@link Blobs}, under {@code /api/router/blobs} (router-authenticated):
+ * <ul>
+ *   <li>{@code GET /api/router/blobs}: the caller's part size, quota and use;</li>
+ *   <li>{@code PUT /api/router/blobs/{name}/parts/{index}?to=ROUTER[&last=true]}: a part, streamed to disk;</li>
+ *   <li>{@code GET /api/router/blobs/{name}}: a complete blob addressed to the caller, streamed;</li>
+ *   <li>{@code DELETE /api/router/blobs/{name}}: by its sender or recipient;</li>
+ * </ul>
+ * and {@code GET /api/admin/blobs}: how many blobs and bytes the Bridge holds. Bodies are never
+ * read into memory whole, and never logged.
+ */
+final class BlobApi {
+    private static final Pattern PART_INDEX = Pattern.compile("[0-9]{1,9}");
+
+    private final Blobs blobs;
+
+    BlobApi(Blobs blobs) {
+        this.blobs = blobs;
+    }
+
+    /**
+     * @param router wraps a handler with router authentication
+     * @param admin  wraps a handler with admin authentication
+     * @param me     the authenticated router of a request
+     */
+    void configure(JavalinConfig cfg, UnaryOperator<Handler> router, UnaryOperator<Handler> admin, Function<Context, String> me) {
+        var r = cfg.routes;
+        r.get("/api/router/blobs", router.apply(ctx -> {
+            BlobAccount a = blobs.account(me.apply(ctx));
+            ctx.json(Map.of("partBytes", a.partBytes(), "quotaBytes", a.quotaBytes(), "usedBytes", a.usedBytes()));
+        }));
+        r.put("/api/router/blobs/{name}/parts/{index}", router.apply(ctx -> putPart(ctx, me.apply(ctx))));
+        r.get("/api/router/blobs/{name}", router.apply(ctx -> download(ctx, me.apply(ctx))));
+        r.delete("/api/router/blobs/{name}", router.apply(ctx -> {
+            blobs.delete(me.apply(ctx), name(ctx));
+            ctx.status(204);
+        }));
+        r.get("/api/admin/blobs", admin.apply(ctx -> {
+            BlobTable.Totals t = blobs.totals();
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("blobs", t.blobs());
+            body.put("bytes", t.bytes());
+            body.put("receivedSinceStart", blobs.received());
+            ctx.json(body);
+        }));
+    }
+
+    private void putPart(Context ctx, String me) throws Exception {
+        String name = name(ctx);
+        String index = ctx.pathParam("index");
+        if (!PART_INDEX.matcher(index).matches()) throw ApiException.badRequest("part index must be a whole number");
+        String to = ctx.queryParam("to");
+        if (to == null || !RouterRecord.ROUTER_ID.matcher(to).matches()) throw ApiException.badRequest("'to' (the recipient's router ID) is missing");
+        String last = ctx.queryParam("last");
+        if (last != null && !last.equals("true") && !last.equals("false")) throw ApiException.badRequest("'last' must be true or false");
+        long size;
+        try (InputStream body = ctx.req().getInputStream()) {
+            size = blobs.putPart(me, name, to, Integer.parseInt(index), "true".equals(last), ctx.req().getContentLengthLong(), body);
+        }
+        ctx.json(Map.of("name", name, "sizeBytes", size));
+    }
+
+    /** Streams the blob straight to the response, with its length, bypassing any response compression (ciphertext). */
+    private void download(Context ctx, String me) throws Exception {
+        Blobs.Download d = blobs.open(me, name(ctx));
+        try (InputStream in = d.in()) {
+            var res = ctx.res();
+            res.setStatus(200);
+            res.setContentType("application/octet-stream");
+            res.setContentLengthLong(d.size());
+            OutputStream out = res.getOutputStream();
+            long left = d.size();
+            byte[] buf = new byte[64 * 1024];
+            while (left > 0) {
+                int n = in.read(buf, 0, (int) Math.min(buf.length, left));
+                if (n < 0) throw new java.io.EOFException("blob file shorter than recorded");
+                out.write(buf, 0, n);
+                left -= n;
+            }
+            out.flush();
+        }
+    }
+
+    /** A well-formed blob name; anything else is a blob nobody has (404). */
+    private static String name(Context ctx) {
+        String name = ctx.pathParam("name");
+        if (!BlobNames.isValid(name)) throw ApiException.notFound("no such blob for this router");
+        return name;
+    }
+}

@@ -1,0 +1,76 @@
+package org.dicomrelay.bridge;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Set;
+import org.dicomrelay.dicom.io.OwnerOnly;
+
+/**
+ * The bytes of the Bridge's blobs: {@code <dataDir>/blobs/<first 2 characters>/<name>}, files 0600
+ * in folders 0700 whatever the umask. A blob's parts are appended to its one file as they come;
+ * the database says how many bytes of it count, so a part cut off mid-way is overwritten by its
+ * next attempt. Names are checked by the caller ({@code BlobNames}), which rules out traversal.
+ */
+final class BlobFiles {
+    private static final int BUFFER = 64 * 1024;
+
+    /** A part longer than the limit: nothing of it counts. */
+    static final class TooLargeException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        TooLargeException(long limit) {
+            super("a part of a blob may have at most " + limit + " bytes");
+        }
+    }
+
+    private final Path root;
+
+    BlobFiles(Path dataDir) throws IOException {
+        this.root = OwnerOnly.folder(dataDir.resolve("blobs"));
+    }
+
+    /**
+     * Writes {@code in} to the blob's file from {@code offset} (cutting off whatever a failed part
+     * left beyond it), streaming, and forces it to disk; returns how many bytes were written.
+     *
+     * @throws TooLargeException if {@code in} has more than {@code limit} bytes
+     */
+    long append(String name, long offset, InputStream in, long limit) throws IOException {
+        Path file = path(name);
+        OwnerOnly.folder(file.getParent());
+        try (FileChannel ch = FileChannel.open(file, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE), OwnerOnly.fileAttributes(file))) {
+            ch.truncate(offset);
+            ch.position(offset);
+            byte[] buf = new byte[BUFFER];
+            long written = 0;
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                if (written + n > limit) throw new TooLargeException(limit);
+                ByteBuffer bb = ByteBuffer.wrap(buf, 0, n);
+                while (bb.hasRemaining()) ch.write(bb);
+                written += n;
+            }
+            ch.force(false);
+            return written;
+        }
+    }
+
+    /** The blob's bytes; {@link NoSuchFileException} if it has none. */
+    InputStream open(String name) throws IOException {
+        return Files.newInputStream(path(name));
+    }
+
+    void delete(String name) throws IOException {
+        Files.deleteIfExists(path(name));
+    }
+
+    Path path(String name) {
+        return root.resolve(name.substring(0, 2)).resolve(name);
+    }
+}

@@ -1,0 +1,206 @@
+package org.dicomrelay.bridge;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.NoSuchFileException;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.dicomrelay.dicom.net.FailureText;
+import org.dicomrelay.relay.cloud.BlobAccount;
+import org.dicomrelay.relay.log.RepeatingLog;
+
+/**
+ * The blobs the Bridge stores for routers (Cloud IO provider "bridge"). A blob is uploaded by its
+ * sender in parts, in order, and read only by the recipient named with its first part, once
+ * complete; the sender or the recipient deletes it (the recipient does once it has read it). Each
+ * sender may have at most {@link BridgeConfig#blobQuotaBytes()} of blobs here (429 beyond: for
+ * that sender only); blobs nobody consumed within {@link BridgeConfig#blobMaxAge()}, and uploads
+ * untouched for {@link #INCOMPLETE_MAX_AGE}, are deleted by the sweeper this class owns. Anyone
+ * else asking about a blob hears 404, whether or not it exists.
+ */
+final class Blobs implements AutoCloseable {
+    static final Duration INCOMPLETE_MAX_AGE = Duration.ofHours(1);
+    private static final Duration SWEEP_PERIOD = Duration.ofMinutes(1);
+    private static final System.Logger LOG = System.getLogger(Blobs.class.getName());
+
+    /** A blob being read: its bytes and how many there are. */
+    record Download(InputStream in, long size) {}
+
+    private final BlobTable table;
+    private final BlobFiles files;
+    private final BridgeConfig config;
+    private final Clock clock;
+    /** Blobs a part is being stored for: one part at a time per blob. */
+    private final Set<String> writing = ConcurrentHashMap.newKeySet();
+    /** Bytes of parts being stored, per sender, not yet in the table: counted against the quota. */
+    private final Map<String, Long> inFlight = new ConcurrentHashMap<>();
+    private final AtomicLong received = new AtomicLong();
+    /** Refusals for quota, per sender: a router retrying over its quota is one line, then a count per minute. */
+    private final RepeatingLog quotaLog = new RepeatingLog(LOG, Duration.ofMinutes(1));
+    private final ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "bridge-blob-sweeper");
+        t.setDaemon(true);
+        return t;
+    });
+
+    Blobs(BlobTable table, BlobFiles files, BridgeConfig config, Clock clock) {
+        this.table = table;
+        this.files = files;
+        this.config = config;
+        this.clock = clock;
+    }
+
+    /** Sweeps now (what expired while the Bridge was down) and then every minute. */
+    void startSweeping() {
+        sweeper.scheduleWithFixedDelay(this::sweepQuietly, 0, SWEEP_PERIOD.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    BlobAccount account(String routerId) throws SQLException {
+        return new BlobAccount(config.blobPartBytes(), config.blobQuotaBytes(), table.bytesOf(routerId));
+    }
+
+    /**
+     * Stores part {@code index} of blob {@code name} from sender {@code me} for {@code recipient},
+     * streaming {@code body} to disk; {@code contentLength} is -1 when not announced. The last part
+     * completes the blob. Returns the blob's size so far.
+     */
+    long putPart(String me, String name, String recipient, int index, boolean last, long contentLength, InputStream body)
+            throws SQLException, IOException {
+        int partBytes = config.blobPartBytes();
+        if (contentLength > partBytes) throw tooLarge();
+        if (!writing.add(name)) throw ApiException.conflict("a part of this blob is being stored now");
+        try {
+            BlobTable.Row row = table.find(name).orElse(null);
+            if (row == null) {
+                if (index != 0) throw ApiException.notFound("no upload of blob " + name + " (its first part is missing, or it was deleted)");
+                table.create(name, me, recipient, clock.millis());
+                row = new BlobTable.Row(name, me, recipient, 0, 0, false);
+            } else if (!row.senderId().equals(me)) {
+                throw ApiException.conflict("blob name already in use");
+            }
+            if (!row.recipientId().equals(recipient)) throw ApiException.badRequest("the recipient differs from the one of the blob's first part");
+            if (row.complete()) throw ApiException.conflict("blob " + name + " is already complete");
+            if (index != row.parts()) throw ApiException.conflict("blob " + name + " expects part " + row.parts() + ", not " + index);
+            long reserve = contentLength >= 0 ? contentLength : partBytes;
+            reserve(me, reserve);
+            try {
+                long n;
+                try {
+                    n = files.append(name, row.sizeBytes(), body, partBytes);
+                } catch (BlobFiles.TooLargeException e) {
+                    throw tooLarge();
+                }
+                long size = row.sizeBytes() + n;
+                if (!table.partStored(name, index, size, last, clock.millis())) {
+                    files.delete(name); // deleted (aborted, expired, revoked) while this part was written
+                    throw ApiException.notFound("blob " + name + " was deleted while its part was stored");
+                }
+                if (last) received.incrementAndGet();
+                return size;
+            } finally {
+                inFlight.computeIfPresent(me, (k, v) -> v - reserve == 0 ? null : v - reserve);
+            }
+        } finally {
+            writing.remove(name);
+        }
+    }
+
+    private ApiException tooLarge() {
+        return new ApiException(413, "a part of a blob may have at most " + config.blobPartBytes() + " bytes (blobPartBytes)");
+    }
+
+    /** Counts {@code bytes} against the sender's quota, or refuses with 429 if they would exceed it. */
+    private synchronized void reserve(String sender, long bytes) throws SQLException {
+        long used = table.bytesOf(sender) + inFlight.getOrDefault(sender, 0L);
+        long quota = config.blobQuotaBytes();
+        if (used + bytes > quota) {
+            quotaLog.occurred(sender, System.Logger.Level.WARNING, "router " + sender + " is over its blob quota (" + used + " of " + quota
+                    + " bytes held): its uploads are refused with 429 until its recipients consume blobs or they expire");
+            throw new ApiException(429, "router " + sender + " holds " + used + " bytes of unconsumed blobs at the Bridge, its quota is "
+                    + quota + " (blobQuotaBytes): try again once its recipients consumed some, or they expired");
+        }
+        inFlight.merge(sender, bytes, Long::sum);
+        if (quotaLog.current(sender)) quotaLog.cleared(sender, "router " + sender + " is within its blob quota again");
+    }
+
+    /** A complete blob for {@code me}; 404 if there is none (absent, incomplete, or someone else's). */
+    Download open(String me, String name) throws SQLException, IOException {
+        Optional<BlobTable.Row> row = table.find(name);
+        if (row.isEmpty() || !row.get().complete() || !row.get().recipientId().equals(me)) throw noBlob(name);
+        try {
+            return new Download(files.open(name), row.get().sizeBytes());
+        } catch (NoSuchFileException e) {
+            throw noBlob(name); // deleted in between
+        }
+    }
+
+    /** Deletes a blob its sender or recipient no longer needs (consumed, or an upload aborted); 404 for anyone else. */
+    void delete(String me, String name) throws SQLException, IOException {
+        Optional<BlobTable.Row> row = table.find(name);
+        if (row.isEmpty() || !(row.get().senderId().equals(me) || row.get().recipientId().equals(me))) throw noBlob(name);
+        remove(name);
+    }
+
+    private static ApiException noBlob(String name) {
+        return ApiException.notFound("no blob " + name + " for this router");
+    }
+
+    /** The router was revoked: the blobs it sent and those addressed to it go. */
+    void revoked(String routerId) throws SQLException, IOException {
+        List<String> names = table.of(routerId);
+        for (String name : names) remove(name);
+        if (!names.isEmpty()) LOG.log(System.Logger.Level.INFO, "deleted " + names.size() + " blob(s) of revoked router " + routerId);
+    }
+
+    /** Deletes blobs nobody consumed in time and abandoned uploads; returns how many. */
+    int sweep() throws SQLException, IOException {
+        long now = clock.millis();
+        int n = 0;
+        for (String name : table.expired(now - config.blobMaxAge().toMillis(), now - INCOMPLETE_MAX_AGE.toMillis())) {
+            if (remove(name)) n++;
+        }
+        if (n > 0) {
+            LOG.log(System.Logger.Level.INFO, "deleted " + n + " blob(s) not consumed within " + config.blobMaxAge()
+                    + " or uploads untouched for " + INCOMPLETE_MAX_AGE);
+        }
+        return n;
+    }
+
+    private void sweepQuietly() {
+        try {
+            sweep();
+        } catch (SQLException | IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "blob expiry sweep failed, trying again in " + SWEEP_PERIOD.toMinutes() + " min: " + FailureText.of(e));
+        }
+    }
+
+    /** File first: a row without a file answers 404 and is swept; a file without a row would stay. */
+    private boolean remove(String name) throws SQLException, IOException {
+        files.delete(name);
+        return table.delete(name);
+    }
+
+    BlobTable.Totals totals() throws SQLException {
+        return table.totals();
+    }
+
+    /** Blobs completed since the Bridge started. */
+    long received() {
+        return received.get();
+    }
+
+    @Override
+    public void close() {
+        sweeper.shutdownNow();
+    }
+}

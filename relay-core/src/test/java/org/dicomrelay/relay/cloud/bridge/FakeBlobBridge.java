@@ -1,0 +1,60 @@
+package org.dicomrelay.relay.cloud.bridge;
+
+import org.dicomrelay.relay.cloud.BlobAccount;
+import org.dicomrelay.relay.cloud.BridgeTransport;
+import org.dicomrelay.relay.cloud.Notifications;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The Bridge's blob calls as the client makes them, recorded; blobs kept in memory unless {@code discard}. */
+final class FakeBlobBridge implements BridgeTransport {
+    record Part(String name, String to, int index, int length, int bufferLength, boolean last) {}
+
+    final int partBytes;
+    final boolean discard;
+    final List<Part> parts = new ArrayList<>();
+    final List<String> deleted = new ArrayList<>();
+    final Map<String, ByteArrayOutputStream> blobs = new HashMap<>();
+    int accountCalls;
+    IOException failPart;
+
+    FakeBlobBridge(int partBytes, boolean discard) {
+        this.partBytes = partBytes;
+        this.discard = discard;
+    }
+
+    @Override public void publish(String r, byte[] m) { throw new UnsupportedOperationException(); }
+    @Override public List<Notifications.Notification> poll(Duration t) { throw new UnsupportedOperationException(); }
+    @Override public void ack(String id) { throw new UnsupportedOperationException(); }
+
+    @Override public BlobAccount blobAccount() {
+        accountCalls++;
+        return new BlobAccount(partBytes, Long.MAX_VALUE, 0);
+    }
+
+    @Override public void putBlobPart(String name, String to, int index, byte[] data, int length, boolean last) throws IOException {
+        parts.add(new Part(name, to, index, length, data.length, last));
+        if (failPart != null) throw failPart;
+        if (!discard) blobs.computeIfAbsent(name, k -> new ByteArrayOutputStream()).write(data, 0, length);
+    }
+
+    @Override public InputStream openBlob(String name) throws IOException {
+        ByteArrayOutputStream b = blobs.get(name);
+        if (b == null) throw new FileNotFoundException(name);
+        return new ByteArrayInputStream(b.toByteArray());
+    }
+
+    @Override public void deleteBlob(String name) {
+        deleted.add(name);
+        blobs.remove(name);
+    }
+}
