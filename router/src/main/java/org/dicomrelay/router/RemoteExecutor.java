@@ -43,6 +43,7 @@ final class RemoteExecutor {
     private final Courier courier;
     private final InboundInstances inbound;
     private final StoreAssociations stores;
+    private final DeviceOptions devices;
     /** Operations running here that a CANCEL frame may reach. */
     private final Map<String, Runnable> cancels = new ConcurrentHashMap<>();
     /** CANCELs that came before their operation could take them (it was still connecting to the PACS). */
@@ -55,10 +56,15 @@ final class RemoteExecutor {
     private final RepeatingLog unanswered = new RepeatingLog(LOG, Duration.ofMinutes(1));
 
     RemoteExecutor(RouterConfig config, Courier courier, InboundInstances inbound, StoreAssociations stores) {
+        this(config, courier, inbound, stores, DeviceOptions.plain(Router.scuOptions()));
+    }
+
+    RemoteExecutor(RouterConfig config, Courier courier, InboundInstances inbound, StoreAssociations stores, DeviceOptions devices) {
         this.config = config;
         this.courier = courier;
         this.inbound = inbound;
         this.stores = stores;
+        this.devices = devices;
     }
 
     void onFrame(String from, Frame f, InputStream payload) throws IOException {
@@ -113,7 +119,7 @@ final class RemoteExecutor {
         }
         int status;
         try {
-            status = Verification.echo(d.host(), d.port(), d.aeTitle(), config.aeTitle(), Router.scuOptions());
+            status = Verification.echo(d.host(), d.port(), d.aeTitle(), config.aeTitle(), devices.of(d));
         } catch (IOException | RuntimeException e) {
             fail(from, rsp, d, "C-ECHO to " + d.aeTitle(), LocalFailure.of(d, e, Status.PROCESSING_FAILURE.code()));
             return;
@@ -171,7 +177,7 @@ final class RemoteExecutor {
 
     private QueryRetrieveScu open(Device d, String sopClass) throws IOException {
         return QueryRetrieveScu.open(d.host(), d.port(), d.aeTitle(), config.aeTitle(), QueryRetrieveModel.of(sopClass), List.of(), null,
-                Router.scuOptions());
+                devices.of(d));
     }
 
     private void find(String from, Frame f) {
@@ -232,7 +238,7 @@ final class RemoteExecutor {
         int msgId = -1;
         InboundInstances.Receiver receiver = null;
         try (QueryRetrieveScu scu = QueryRetrieveScu.open(d.host(), d.port(), d.aeTitle(), config.aeTitle(),
-                model == null ? QueryRetrieveModel.STUDY_ROOT : model, List.of(), null, Router.scuOptions())) {
+                model == null ? QueryRetrieveModel.STUDY_ROOT : model, List.of(), null, devices.of(d))) {
             receiver = (rq, data) -> {
                 Frame inst = Frame.of(Frame.Type.INSTANCE, f.operationId()).with("sopClassUid", rq.sopClassUid())
                         .with("sopInstanceUid", rq.sopInstanceUid()).with("transferSyntaxUid", rq.transferSyntax().uid())

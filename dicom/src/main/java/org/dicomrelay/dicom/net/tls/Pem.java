@@ -3,7 +3,9 @@ package org.dicomrelay.dicom.net.tls;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -80,7 +82,14 @@ public final class Pem {
     private record Block(String type, byte[] der) {}
 
     private static List<Block> blocks(Path file) throws IOException {
-        String text = Files.readString(file, StandardCharsets.US_ASCII);
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.ISO_8859_1);
+        } catch (NoSuchFileException e) {
+            throw new IOException(file + ": no such file", e);
+        } catch (AccessDeniedException e) {
+            throw new IOException(file + ": not readable by this user", e);
+        }
         List<Block> out = new ArrayList<>();
         Matcher m = BLOCK.matcher(text);
         while (m.find()) {
