@@ -153,6 +153,24 @@ class DicomTlsInteropTest {
                 .anySatisfy(l -> assertThat(l).contains("TLS handshake with /127.0.0.1:").contains("certificate")));
     }
 
+    @Test void withoutRequiringAClientCertificateAnAnonymousRequestorIsServedButAnUntrustedOneIsNot() throws Exception {
+        DicomTls optional = DicomTls.fromPem(ourServer.certificate(), ourServer.privateKey(), ca.caCertificate(), false);
+        try (DicomServer lenient = DicomServer.start("LENIENT", new ApplicationEntity("LENIENT").accept(ApplicationEntity.ANY, ApplicationEntity.ANY),
+                AssociationOptions.DEFAULT.withTls(optional), "127.0.0.1", 0, 4, new DimseServices())) {
+            DicomTls anonymous = DicomTls.fromPem(null, null, ca.caCertificate(), false);
+            assertThat(Verification.echo("127.0.0.1", lenient.port(), "LENIENT", "OURSCU", AssociationOptions.DEFAULT.withTls(anonymous))).isZero();
+            // (Our own requestor would not even present a certificate the acceptor's CA list does not name; DCMTK does.)
+            Peers.Result r = Peers.run(List.of("echoscu", "+tls", strangerId.privateKey().toString(), strangerId.certificate().toString(),
+                    "+cf", ca.caCertificate().toString(), "-aet", "ECHOSCU", "-aec", "LENIENT", "127.0.0.1", String.valueOf(lenient.port())),
+                    Duration.ofSeconds(60));
+            assertThat(r.exitCode()).as(r.output()).isNotZero();
+            Peers.Result ok = Peers.run(List.of("echoscu", "+tls", dcmtkClient.privateKey().toString(), dcmtkClient.certificate().toString(),
+                    "+cf", ca.caCertificate().toString(), "-aet", "ECHOSCU", "-aec", "LENIENT", "127.0.0.1", String.valueOf(lenient.port())),
+                    Duration.ofSeconds(60));
+            assertThat(ok.exitCode()).as(ok.output()).isZero();
+        }
+    }
+
     /** RFC 9325 §4.2 / PS3.15 B.9: no RSA key exchange and no CBC suites in TLS 1.2. */
     @Test void suitesOutsideTheBcp195ProfileAreRefused() throws Exception {
         assertThat(sClient("-tls1_2", "-cipher", "AES128-GCM-SHA256")).as("static RSA key exchange").doesNotContain("Verification: OK");
