@@ -171,6 +171,20 @@ class DicomTlsInteropTest {
         }
     }
 
+    /** A client that connects and never says hello holds a thread for ARTIM at most (PS3.8 9.1.5, as before TLS). */
+    @Test void aSilentClientOnTheTlsPortIsCutOffAfterArtim() throws Exception {
+        DicomTls tls = DicomTls.fromPem(ourServer.certificate(), ourServer.privateKey(), ca.caCertificate(), true);
+        try (DicomServer quick = DicomServer.start("QUICK", new ApplicationEntity("QUICK").accept(ApplicationEntity.ANY, ApplicationEntity.ANY),
+                AssociationOptions.DEFAULT.withTls(tls).withArtim(Duration.ofMillis(500)), "127.0.0.1", 0, 4, new DimseServices());
+             java.net.Socket silent = new java.net.Socket("127.0.0.1", quick.port())) {
+            silent.setSoTimeout(10_000);
+            long t0 = System.nanoTime();
+            assertThat(silent.getInputStream().read()).as("the server closes the connection").isEqualTo(-1);
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
+            await().atMost(Duration.ofSeconds(5)).until(() -> quick.activeAssociations() == 0);
+        }
+    }
+
     /** RFC 9325 §4.2 / PS3.15 B.9: no RSA key exchange and no CBC suites in TLS 1.2. */
     @Test void suitesOutsideTheBcp195ProfileAreRefused() throws Exception {
         assertThat(sClient("-tls1_2", "-cipher", "AES128-GCM-SHA256")).as("static RSA key exchange").doesNotContain("Verification: OK");
