@@ -20,6 +20,7 @@ import org.dicomrelay.dicom.net.pdu.PduWriter;
 import org.dicomrelay.dicom.net.pdu.Pdv;
 import org.dicomrelay.dicom.net.pdu.PresentationContext;
 
+import javax.net.ssl.SSLException;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
@@ -409,7 +410,7 @@ public final class Association implements Closeable {
                 event = FsmEvent.EVT19;
                 abortReason = e.abortReason();
                 problem = "invalid PDU from peer: " + FailureText.of(e);
-            } catch (javax.net.ssl.SSLException e) {
+            } catch (SSLException e) {
                 // After the handshake too: in TLS 1.3 the acceptor's verdict on our certificate comes as an alert here.
                 event = artimHasExpired() ? FsmEvent.EVT18 : FsmEvent.EVT17;
                 if (event == FsmEvent.EVT17) problem = "TLS with " + socket.getRemoteSocketAddress() + " failed: " + FailureText.of(e);
@@ -544,8 +545,8 @@ public final class Association implements Closeable {
         } catch (IOException e) {
             closeSocket();
             // Under TLS 1.3 an acceptor that refuses our certificate says so after our handshake has ended: often only a closed connection here.
-            throw new AssociationException("cannot send " + pdu.getClass().getSimpleName() + (transport.isTls() ? " over TLS to "
-                    + socket.getRemoteSocketAddress() + " (refused our certificate?)" : "") + ": " + FailureText.of(e), e);
+            throw new AssociationException("cannot send " + pdu.getClass().getSimpleName() + (transport.isTls() && pdu instanceof AAssociateRq
+                    ? " over TLS to " + socket.getRemoteSocketAddress() + " (refused our certificate?)" : "") + ": " + FailureText.of(e), e);
         } finally {
             writeLock.unlock();
         }

@@ -213,6 +213,8 @@ class DicomTlsInteropTest {
         StorageSource src = StorageSource.probe(CT);
         try (StoreScu scu = StoreScu.open("127.0.0.1", port, "STORESCP", "OURSCU",
                 List.of(new StoreScu.Need(src.sopClassUid(), src.transferSyntax().uid())), AssociationOptions.DEFAULT.withTls(tls))) {
+            assertThat(scu.association().socket()).isInstanceOf(javax.net.ssl.SSLSocket.class);
+            assertThat(scu.association().socket().getTcpNoDelay()).as("TCP_NODELAY under TLS too").isTrue();
             assertThat(scu.store(src).status()).isZero();
         }
     }
