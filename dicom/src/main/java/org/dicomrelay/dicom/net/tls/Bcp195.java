@@ -4,10 +4,11 @@ import javax.net.ssl.SSLParameters;
 import java.util.List;
 
 /**
- * The protocol versions and cipher suites of the BCP 195 TLS profiles of PS3.15 Annex B (BCP 195
- * is RFC 8996, which retires TLS 1.0 and 1.1, and RFC 9325): TLS 1.2 and 1.3 only, no fallback
- * (the non-downgrading profile, B.9), and in TLS 1.2 only ephemeral ECDH key exchange with AEAD
- * ciphers, the suites RFC 9325 §4.2 recommends plus ChaCha20-Poly1305 (RFC 7905). TLS 1.3 suites
+ * The protocol versions and cipher suites of the BCP 195 profiles of PS3.15 Annex B (B.12, "BCP
+ * 195 RFC 8996, 9325 TLS Secure Transport Connection Profile"; also what B.10, the non-downgrading
+ * profile, allows): TLS 1.2 and 1.3 only (RFC 8996 retires 1.0 and 1.1), TLS 1.3 preferred (the
+ * JDK picks the highest common version), and in TLS 1.2 only ephemeral ECDH key exchange with AEAD
+ * ciphers: the suites RFC 9325 §4.2 recommends, plus ChaCha20-Poly1305 (RFC 7905). TLS 1.3 suites
  * are all AEAD with ephemeral keys.
  */
 public final class Bcp195 {

@@ -3,7 +3,9 @@ package org.dicomrelay.dicom.net.tls;
 import org.dicomrelay.dicom.net.ApplicationEntity;
 import org.dicomrelay.dicom.net.AssociationException;
 import org.dicomrelay.dicom.net.AssociationOptions;
+import org.dicomrelay.dicom.net.AssociationRejectedException;
 import org.dicomrelay.dicom.net.DicomServer;
+import org.dicomrelay.dicom.net.pdu.AAssociateRj;
 import org.dicomrelay.dicom.net.service.DimseServices;
 import org.dicomrelay.dicom.net.service.FolderStorage;
 import org.dicomrelay.dicom.net.service.StorageSource;
@@ -16,13 +18,14 @@ import org.dicomrelay.testkit.TestCertificates;
 import org.dicomrelay.testkit.TestCertificates.Identity;
 import org.dicomrelay.testkit.TestCertificates.KeyType;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 
+import javax.net.ssl.SSLSocket;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -110,7 +113,7 @@ class DicomTlsInteropTest {
     }
 
     @Test void storescuWithTheOlderBcp195ProfileIsServedToo() throws Exception {
-        // +px: BCP 195 profile (B.5) rather than the non-downgrading default (B.9); both agree on TLS 1.2+ with ECDHE-GCM.
+        // +px: DCMTK's BCP 195 profile rather than its non-downgrading default (+py, PS3.15 B.10); both offer TLS 1.2+ with ECDHE-GCM.
         Path f = Samples.file("test_files/rtplan.dcm");
         Peers.Result r = Peers.run(storescu(dcmtkClient, ours.port(), f, "+px"), Duration.ofSeconds(60));
         assertThat(r.exitCode()).as(r.output()).isZero();
@@ -171,12 +174,31 @@ class DicomTlsInteropTest {
         }
     }
 
+    /** PS3.8 9.3.4: when every thread is busy, a TLS requestor is still told so (A-ASSOCIATE-RJ transient, local limit exceeded). */
+    @Test void aFullTlsServerRejectsOverTls() throws Exception {
+        DicomTls serverTls = DicomTls.fromPem(ourServer.certificate(), ourServer.privateKey(), ca.caCertificate(), true);
+        DicomTls clientTls = DicomTls.fromPem(ourClient.certificate(), ourClient.privateKey(), ca.caCertificate(), false);
+        AssociationOptions client = AssociationOptions.DEFAULT.withTls(clientTls);
+        StorageSource src = StorageSource.probe(CT);
+        try (DicomServer one = DicomServer.start("ONE", new ApplicationEntity("ONE").accept(ApplicationEntity.ANY, ApplicationEntity.ANY),
+                AssociationOptions.DEFAULT.withTls(serverTls), "127.0.0.1", 0, 1, new DimseServices());
+             StoreScu holding = StoreScu.open("127.0.0.1", one.port(), "ONE", "OURSCU",
+                     List.of(new StoreScu.Need(src.sopClassUid(), src.transferSyntax().uid())), client)) {
+            assertThat(one.activeAssociations()).isEqualTo(1);
+            assertThatThrownBy(() -> Verification.echo("127.0.0.1", one.port(), "ONE", "OURSCU", client))
+                    .isInstanceOfSatisfying(AssociationRejectedException.class, e -> {
+                        assertThat(e.reject().result()).isEqualTo(AAssociateRj.RESULT_TRANSIENT);
+                        assertThat(e.reject().reason()).isEqualTo(AAssociateRj.LOCAL_LIMIT_EXCEEDED);
+                    });
+        }
+    }
+
     /** A client that connects and never says hello holds a thread for ARTIM at most (PS3.8 9.1.5, as before TLS). */
     @Test void aSilentClientOnTheTlsPortIsCutOffAfterArtim() throws Exception {
         DicomTls tls = DicomTls.fromPem(ourServer.certificate(), ourServer.privateKey(), ca.caCertificate(), true);
         try (DicomServer quick = DicomServer.start("QUICK", new ApplicationEntity("QUICK").accept(ApplicationEntity.ANY, ApplicationEntity.ANY),
                 AssociationOptions.DEFAULT.withTls(tls).withArtim(Duration.ofMillis(500)), "127.0.0.1", 0, 4, new DimseServices());
-             java.net.Socket silent = new java.net.Socket("127.0.0.1", quick.port())) {
+             Socket silent = new Socket("127.0.0.1", quick.port())) {
             silent.setSoTimeout(10_000);
             long t0 = System.nanoTime();
             assertThat(silent.getInputStream().read()).as("the server closes the connection").isEqualTo(-1);
@@ -185,13 +207,14 @@ class DicomTlsInteropTest {
         }
     }
 
-    /** RFC 9325 §4.2 / PS3.15 B.9: no RSA key exchange and no CBC suites in TLS 1.2. */
+    /** PS3.15 B.12 (BCP 195: RFC 8996, RFC 9325 §4.2): no TLS 1.1, no RSA key exchange and no CBC suites in TLS 1.2; TLS 1.3 preferred. */
     @Test void suitesOutsideTheBcp195ProfileAreRefused() throws Exception {
         assertThat(sClient("-tls1_2", "-cipher", "AES128-GCM-SHA256")).as("static RSA key exchange").doesNotContain("Verification: OK");
         assertThat(sClient("-tls1_2", "-cipher", "ECDHE-RSA-AES128-SHA256")).as("CBC").doesNotContain("Verification: OK");
         assertThat(sClient("-tls1_1")).as("TLS 1.1 (RFC 8996)").doesNotContain("Verification: OK");
         assertThat(sClient("-tls1_2", "-cipher", "ECDHE-RSA-AES256-GCM-SHA384")).as("in the profile").contains("Verification: OK");
         assertThat(sClient("-tls1_3")).as("TLS 1.3").contains("Verification: OK");
+        assertThat(sClient()).as("a client offering both").contains("Protocol version: TLSv1.3");
     }
 
     /** openssl s_client against our acceptor with a trusted client certificate: its -brief summary. */
@@ -213,7 +236,7 @@ class DicomTlsInteropTest {
         StorageSource src = StorageSource.probe(CT);
         try (StoreScu scu = StoreScu.open("127.0.0.1", port, "STORESCP", "OURSCU",
                 List.of(new StoreScu.Need(src.sopClassUid(), src.transferSyntax().uid())), AssociationOptions.DEFAULT.withTls(tls))) {
-            assertThat(scu.association().socket()).isInstanceOf(javax.net.ssl.SSLSocket.class);
+            assertThat(scu.association().socket()).isInstanceOf(SSLSocket.class);
             assertThat(scu.association().socket().getTcpNoDelay()).as("TCP_NODELAY under TLS too").isTrue();
             assertThat(scu.store(src).status()).isZero();
         }
