@@ -159,9 +159,8 @@ public final class Association implements Closeable {
         Transport transport = Transport.tcp(tcp);
         if (options.tls() != null) {
             try {
-                transport = Transport.tls(options.tls().requestor(tcp, host, port, options.artim()), tcp);
+                transport = Transport.tls(tcp, t -> options.tls().requestor(t, host, port, options.artim()), options.artim());
             } catch (IOException e) {
-                tcp.close();
                 throw new AssociationException("TLS handshake with " + host + ":" + port + " failed: " + FailureText.of(e), e);
             }
         }

@@ -224,17 +224,16 @@ public final class DicomServer implements Closeable {
 
     /**
      * The connection as the association will use it: TCP as it is, or TLS once the handshake has
-     * succeeded. Null when it failed (a plain client on the TLS port, an untrusted or missing
+     * succeeded, within ARTIM. Null when it failed (a plain client on the TLS port, an untrusted or missing
      * certificate, no common protocol or suite): the connection is closed and the failure logged
      * without a stack trace, since a peer can cause it at will.
      */
     private Transport secure(Socket s) {
         if (options.tls() == null) return Transport.tcp(s);
         try {
-            return Transport.tls(options.tls().acceptor(s, options.artim()), s);
+            return Transport.tls(s, t -> options.tls().acceptor(t, options.artim()), options.artim());
         } catch (IOException e) {
             LOG.log(System.Logger.Level.WARNING, name + ": TLS handshake with " + s.getRemoteSocketAddress() + " failed: " + FailureText.of(e));
-            closeQuietly(s);
             return null;
         }
     }

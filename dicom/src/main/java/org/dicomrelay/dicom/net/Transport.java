@@ -2,6 +2,7 @@ package org.dicomrelay.dicom.net;
 
 import java.io.IOException;
 import java.net.Socket;
+import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -40,9 +41,34 @@ final class Transport {
         return new Transport(s, s);
     }
 
-    /** {@code tls} runs on {@code tcp} (a layered socket). */
-    static Transport tls(Socket tls, Socket tcp) {
-        return new Transport(tls, tcp);
+    /** A TLS handshake on a TCP socket (requestor or acceptor side). */
+    @FunctionalInterface
+    interface Handshake {
+        Socket run(Socket tcp) throws IOException;
+    }
+
+    /**
+     * TLS on {@code tcp}, the handshake done within {@code limit} as a whole: the socket timeout
+     * bounds each read, but a peer that trickles a byte now and then would pass it every time.
+     */
+    static Transport tls(Socket tcp, Handshake handshake, Duration limit) throws IOException {
+        ScheduledFuture<?> deadline = GUARD.schedule(() -> closeQuietly(tcp), limit.toMillis(), TimeUnit.MILLISECONDS);
+        try {
+            return new Transport(handshake.run(tcp), tcp);
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(tcp);
+            throw e;
+        } finally {
+            deadline.cancel(false);
+        }
+    }
+
+    private static void closeQuietly(Socket s) {
+        try {
+            s.close();
+        } catch (IOException ignored) {
+            // nothing more to do for a connection we are discarding
+        }
     }
 
     Socket socket() { return socket; }
@@ -51,11 +77,7 @@ final class Transport {
 
     /** Closes the TCP connection at once. */
     void abort() {
-        try {
-            tcp.close();
-        } catch (IOException ignored) {
-            // nothing more to do for a connection we are discarding
-        }
+        closeQuietly(tcp);
     }
 
     /** Closes in order: under TLS with a close_notify first, bounded by {@link #CLOSE_NOTIFY_MILLIS}. Only when nothing is being written. */

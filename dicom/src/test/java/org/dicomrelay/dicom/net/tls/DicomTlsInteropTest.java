@@ -174,6 +174,33 @@ class DicomTlsInteropTest {
         }
     }
 
+    /** The handshake has ARTIM as a whole: a client trickling its hello a byte at a time is cut off, not served forever. */
+    @Test void aClientTricklingItsHelloIsCutOffAfterArtim() throws Exception {
+        DicomTls tls = DicomTls.fromPem(ourServer.certificate(), ourServer.privateKey(), ca.caCertificate(), true);
+        try (DicomServer quick = DicomServer.start("QUICK", new ApplicationEntity("QUICK").accept(ApplicationEntity.ANY, ApplicationEntity.ANY),
+                AssociationOptions.DEFAULT.withTls(tls).withArtim(Duration.ofMillis(800)), "127.0.0.1", 0, 4, new DimseServices());
+             Socket trickler = new Socket("127.0.0.1", quick.port())) {
+            // A TLS handshake record (RFC 8446 §5.1) announcing a 512-byte ClientHello, then its body, a byte every 100 ms:
+            // every read gets a byte well within the socket timeout, so only a deadline on the whole handshake ends it.
+            byte[] header = {0x16, 0x03, 0x01, 0x02, 0x00};
+            await().atMost(Duration.ofSeconds(5)).until(() -> quick.activeAssociations() == 1);
+            java.util.concurrent.atomic.AtomicInteger sent = new java.util.concurrent.atomic.AtomicInteger();
+            long t0 = System.nanoTime();
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() -> {
+                int i = sent.getAndIncrement();
+                try {
+                    trickler.getOutputStream().write(i < header.length ? header[i] : 0);
+                    trickler.getOutputStream().flush();
+                } catch (java.io.IOException closedByServer) {
+                    return true;
+                }
+                return quick.activeAssociations() == 0; // the handshake's thread has given up
+            });
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("cut off near ARTIM, not after the trickle ends").isLessThan(Duration.ofSeconds(5));
+            await().atMost(Duration.ofSeconds(5)).until(() -> quick.activeAssociations() == 0);
+        }
+    }
+
     /** PS3.8 9.3.4: when every thread is busy, a TLS requestor is still told so (A-ASSOCIATE-RJ transient, local limit exceeded). */
     @Test void aFullTlsServerRejectsOverTls() throws Exception {
         DicomTls serverTls = DicomTls.fromPem(ourServer.certificate(), ourServer.privateKey(), ca.caCertificate(), true);
