@@ -17,11 +17,14 @@ import java.util.concurrent.TimeUnit;
 final class Transport {
     /** How long an orderly TLS close (close_notify, RFC 8446 §6.1) may take before the TCP socket is closed under it. */
     private static final long CLOSE_NOTIFY_MILLIS = 2000;
-    /** Not the association timers: an orderly close may run on that thread, and its guard must still fire. */
+    /**
+     * Deadlines of TLS handshakes and orderly closes, for the life of the process like the
+     * association timers, but not on their thread: an orderly close may run there, and its guard must still fire.
+     */
     private static final ScheduledExecutorService GUARD;
     static {
         ScheduledThreadPoolExecutor g = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "dicom-close-guard");
+            Thread t = new Thread(r, "dicom-tls-guard");
             t.setDaemon(true);
             return t;
         });
