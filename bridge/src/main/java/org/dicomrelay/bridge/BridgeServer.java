@@ -115,7 +115,7 @@ public final class BridgeServer implements AutoCloseable {
                         + " (routers enroll with --bridge-fingerprint " + tls.fingerprint() + ")");
             }
             return server;
-        } catch (RuntimeException | SQLException | IOException e) {
+        } catch (RuntimeException | IOException e) {
             if (inbox != null) inbox.close();
             if (blobs != null) blobs.close();
             db.close();

@@ -1,8 +1,11 @@
 package org.dicomrelay.cli;
 
 import org.dicomrelay.dicom.net.AssociationOptions;
+import org.dicomrelay.dicom.net.tls.DicomTls;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 
 /** Options every network tool shares. */
@@ -23,9 +26,23 @@ public final class ConnectionOptions {
     @Option(names = "--max-pdu", paramLabel = "BYTES", defaultValue = "262144", description = "maximum PDU length we receive")
     long maxPdu;
 
-    AssociationOptions options() {
+    @Option(names = "--tls-trusted", paramLabel = "PEM", description = "DICOM TLS: the certificates (or CA) the peer must present")
+    Path tlsTrusted;
+
+    @Option(names = "--tls-cert", paramLabel = "PEM", description = "DICOM TLS: our certificate, if the peer asks for one (with --tls-key)")
+    Path tlsCertificate;
+
+    @Option(names = "--tls-key", paramLabel = "PEM", description = "DICOM TLS: our private key (unencrypted PKCS#8)")
+    Path tlsKey;
+
+    AssociationOptions options() throws IOException {
         AssociationOptions d = AssociationOptions.DEFAULT;
-        return new AssociationOptions(maxPdu, d.maxPduSend(), Duration.ofSeconds(connectTimeout), d.artim(), d.idleTimeout(),
+        AssociationOptions o = new AssociationOptions(maxPdu, d.maxPduSend(), Duration.ofSeconds(connectTimeout), d.artim(), d.idleTimeout(),
                 Duration.ofSeconds(dimseTimeout), d.releaseTimeout(), d.implementationClassUid(), d.implementationVersionName(), d.writeTimeout());
+        if (tlsTrusted == null) {
+            if (tlsCertificate != null || tlsKey != null) throw new IOException("--tls-cert and --tls-key need --tls-trusted (TLS is on with it)");
+            return o;
+        }
+        return o.withTls(DicomTls.fromPem(tlsCertificate, tlsKey, tlsTrusted, false));
     }
 }

@@ -44,6 +44,7 @@ final class RemoteExecutor {
     private final InboundInstances inbound;
     private final StoreAssociations stores;
     private final PeerAccess access;
+    private final DeviceOptions devices;
     /** Operations running here that a CANCEL frame may reach. */
     private final Map<String, Runnable> cancels = new ConcurrentHashMap<>();
     /** CANCELs that came before their operation could take them (it was still connecting to the PACS). */
@@ -56,15 +57,17 @@ final class RemoteExecutor {
     private final RepeatingLog unanswered = new RepeatingLog(LOG, Duration.ofMinutes(1));
 
     RemoteExecutor(RouterConfig config, Courier courier, InboundInstances inbound, StoreAssociations stores) {
-        this(config, courier, inbound, stores, PeerAccess.exportsOnly());
+        this(config, courier, inbound, stores, PeerAccess.exportsOnly(), DeviceOptions.plain(Router.scuOptions()));
     }
 
-    RemoteExecutor(RouterConfig config, Courier courier, InboundInstances inbound, StoreAssociations stores, PeerAccess access) {
+    RemoteExecutor(RouterConfig config, Courier courier, InboundInstances inbound, StoreAssociations stores, PeerAccess access,
+                   DeviceOptions devices) {
         this.config = config;
         this.courier = courier;
         this.inbound = inbound;
         this.stores = stores;
         this.access = access;
+        this.devices = devices;
     }
 
     void onFrame(String from, Frame f, InputStream payload) throws IOException {
@@ -138,7 +141,7 @@ final class RemoteExecutor {
         }
         int status;
         try {
-            status = Verification.echo(d.host(), d.port(), d.aeTitle(), config.aeTitle(), Router.scuOptions());
+            status = Verification.echo(d.host(), d.port(), d.aeTitle(), config.aeTitle(), devices.of(d));
         } catch (IOException | RuntimeException e) {
             fail(from, rsp, d, "C-ECHO to " + d.aeTitle(), LocalFailure.of(d, e, Status.PROCESSING_FAILURE.code()));
             return;
@@ -196,7 +199,7 @@ final class RemoteExecutor {
 
     private QueryRetrieveScu open(Device d, String sopClass) throws IOException {
         return QueryRetrieveScu.open(d.host(), d.port(), d.aeTitle(), config.aeTitle(), QueryRetrieveModel.of(sopClass), List.of(), null,
-                Router.scuOptions());
+                devices.of(d));
     }
 
     private void find(String from, Frame f) {
@@ -257,7 +260,7 @@ final class RemoteExecutor {
         int msgId = -1;
         InboundInstances.Receiver receiver = null;
         try (QueryRetrieveScu scu = QueryRetrieveScu.open(d.host(), d.port(), d.aeTitle(), config.aeTitle(),
-                model == null ? QueryRetrieveModel.STUDY_ROOT : model, List.of(), null, Router.scuOptions())) {
+                model == null ? QueryRetrieveModel.STUDY_ROOT : model, List.of(), null, devices.of(d))) {
             receiver = (rq, data) -> {
                 Frame inst = Frame.of(Frame.Type.INSTANCE, f.operationId()).with("sopClassUid", rq.sopClassUid())
                         .with("sopInstanceUid", rq.sopInstanceUid()).with("transferSyntaxUid", rq.transferSyntax().uid())

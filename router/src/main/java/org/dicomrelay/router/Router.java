@@ -2,7 +2,6 @@ package org.dicomrelay.router;
 
 import org.dicomrelay.dicom.io.OwnerOnly;
 import org.dicomrelay.dicom.net.AssociationOptions;
-import org.dicomrelay.dicom.net.DicomServer;
 import org.dicomrelay.relay.log.RepeatingLog;
 import org.dicomrelay.router.config.RouterConfig;
 import org.dicomrelay.router.config.RoutingTable;
@@ -25,14 +24,14 @@ public final class Router implements Closeable {
     private final RouterConfig config;
     private final Courier courier;
     private final RelayService relay;
-    private final DicomServer server;
+    private final Listeners listeners;
     private final StoreAssociations stores;
 
-    private Router(RouterConfig config, Courier courier, RelayService relay, DicomServer server, StoreAssociations stores) {
+    private Router(RouterConfig config, Courier courier, RelayService relay, Listeners listeners, StoreAssociations stores) {
         this.config = config;
         this.courier = courier;
         this.relay = relay;
-        this.server = server;
+        this.listeners = listeners;
         this.stores = stores;
     }
 
@@ -83,16 +82,15 @@ public final class Router implements Closeable {
             Leftovers.clean(config, courier);
             Pending pending = new Pending();
             InboundInstances inbound = new InboundInstances();
-            stores = new StoreAssociations(config.aeTitle(), scuOptions(), STORE_ASSOCIATION_IDLE);
+            DeviceOptions devices = DeviceOptions.load(config, scuOptions());
+            stores = new StoreAssociations(config.aeTitle(), devices, STORE_ASSOCIATION_IDLE);
             relay = new RelayService(config, routes, courier, pending, spool, stores);
-            RemoteExecutor executor = new RemoteExecutor(config, courier, inbound, stores, access);
+            RemoteExecutor executor = new RemoteExecutor(config, courier, inbound, stores, access, devices);
             courier.start((from, frame, payload) -> route(pending, executor, from, frame, payload));
             relay.startDeliveries();
             RelayScp scp = new RelayScp(config, routes, authority);
-            DicomServer server = DicomServer.start(config.aeTitle(), scp, scpOptions(config), config.bind(), config.port(), MAX_ASSOCIATIONS,
-                    scp.callerLimit(), relay.services(inbound, authority));
-            LOG.log(System.Logger.Level.INFO, "router " + config.routerId() + " (" + config.aeTitle() + ") listening on " + config.bind() + ":" + server.port());
-            return new Router(config, courier, relay, server, stores);
+            Listeners listeners = Listeners.start(config, scp, scpOptions(config), MAX_ASSOCIATIONS, relay.services(inbound, authority));
+            return new Router(config, courier, relay, listeners, stores);
         } catch (IOException | RuntimeException e) {
             // A start that fails (the port taken) leaves nothing running: no deliveries, no courier, no lock.
             if (relay != null) relay.close();
@@ -115,12 +113,16 @@ public final class Router implements Closeable {
         }
     }
 
-    public int port() { return server.port(); }
+    /** The port of the plain DICOM listener, or of the TLS one when TLS replaces it. */
+    public int port() { return listeners.port(); }
+
+    /** The port of the DICOM TLS listener, or -1 without one. */
+    public int tlsPort() { return listeners.tlsPort(); }
 
     public RouterConfig config() { return config; }
 
     @Override public void close() throws IOException {
-        server.close();
+        listeners.close();
         relay.close();
         courier.close();
         stores.close();

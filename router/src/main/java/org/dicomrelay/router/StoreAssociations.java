@@ -42,7 +42,7 @@ final class StoreAssociations implements Closeable {
     static final int MAX_NEEDS = 32;
 
     private final String callingAe;
-    private final AssociationOptions options;
+    private final DeviceOptions options;
     private final long idleNanos;
     private final Map<String, Slot> slots = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -61,6 +61,10 @@ final class StoreAssociations implements Closeable {
     }
 
     StoreAssociations(String callingAe, AssociationOptions options, Duration idle) {
+        this(callingAe, DeviceOptions.plain(options), idle);
+    }
+
+    StoreAssociations(String callingAe, DeviceOptions options, Duration idle) {
         this.callingAe = callingAe;
         this.options = options;
         this.idleNanos = idle.toNanos();
@@ -123,7 +127,7 @@ final class StoreAssociations implements Closeable {
         if (!s.needs.contains(need) && s.needs.size() >= MAX_NEEDS) s.needs.clear();
         s.needs.add(need);
         try {
-            s.scu = StoreScu.open(d.host(), d.port(), d.aeTitle(), callingAe, new ArrayList<>(s.needs), options);
+            s.scu = StoreScu.open(d.host(), d.port(), d.aeTitle(), callingAe, new ArrayList<>(s.needs), options.of(d));
         } catch (IOException e) {
             // Perhaps one of the earlier needs is what the device refuses: start over with this one alone.
             s.needs.clear();

@@ -20,6 +20,7 @@ import org.dicomrelay.dicom.net.pdu.PduWriter;
 import org.dicomrelay.dicom.net.pdu.Pdv;
 import org.dicomrelay.dicom.net.pdu.PresentationContext;
 
+import javax.net.ssl.SSLException;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
@@ -79,7 +80,7 @@ public final class Association implements Closeable {
             if (since != 0 && now - since > as.options.writeTimeout().toNanos()) {
                 as.fail(new AssociationException("the peer stopped reading for " + as.options.writeTimeout().toSeconds()
                         + " s while we were sending: connection closed"));
-                as.closeSocket();
+                as.transport.abort();
             }
         }
     }
@@ -101,6 +102,7 @@ public final class Association implements Closeable {
     }
 
     private final Socket socket;
+    private final Transport transport;
     private final boolean requestor;
     private final AssociationOptions options;
     private final TimedInput timing;
@@ -127,8 +129,9 @@ public final class Association implements Closeable {
     /** Requests received and not yet given their final response. */
     private final AtomicInteger openRequests = new AtomicInteger();
 
-    private Association(Socket socket, boolean requestor, AssociationOptions options) throws IOException {
-        this.socket = socket;
+    private Association(Transport transport, boolean requestor, AssociationOptions options) throws IOException {
+        this.transport = transport;
+        this.socket = transport.socket();
         this.requestor = requestor;
         this.options = options;
         socket.setTcpNoDelay(true);
@@ -146,15 +149,30 @@ public final class Association implements Closeable {
      */
     public static Association connect(String host, int port, AAssociateRq request, AssociationOptions options,
                                       RequestHandler handler) throws IOException {
-        Socket s = new Socket();
+        Socket tcp = new Socket();
         try {
-            s.connect(new InetSocketAddress(host, port), (int) options.connectTimeout().toMillis());
+            tcp.connect(new InetSocketAddress(host, port), (int) options.connectTimeout().toMillis());
         } catch (IOException e) {
-            s.close();
+            tcp.close();
             throw new AssociationException("cannot connect to " + host + ":" + port + ": " + FailureText.of(e), e);
         }
+        Transport transport = Transport.tcp(tcp);
+        if (options.tls() != null) {
+            try {
+                transport = Transport.tls(tcp, t -> options.tls().requestor(t, host, port, options.artim()), options.artim());
+            } catch (IOException e) {
+                throw new AssociationException("TLS handshake with " + host + ":" + port + " failed: " + FailureText.of(e), e);
+            }
+        }
+        Socket s = transport.socket();
         // The streams exist only once connected, so the machine is stepped through AE-1 after the fact.
-        Association as = new Association(s, true, options);
+        Association as;
+        try {
+            as = new Association(transport, true, options);
+        } catch (IOException | RuntimeException e) {
+            transport.abort();
+            throw e;
+        }
         as.state = State.STA1;
         as.step(FsmEvent.EVT1);
         as.step(FsmEvent.EVT2);
@@ -189,24 +207,36 @@ public final class Association implements Closeable {
      * ended abnormally or was rejected.
      */
     public static void accept(Socket s, AssociationOptions options, Negotiator negotiator, RequestHandler handler) throws IOException {
+        accept(Transport.tcp(s), options, negotiator, handler);
+    }
+
+    /** On a connection whose TLS handshake (if any) the caller has done: {@link DicomServer}. */
+    static void accept(Transport t, AssociationOptions options, Negotiator negotiator, RequestHandler handler) throws IOException {
+        Association as;
         try {
-            acceptOn(s, options, negotiator, handler);
+            as = new Association(t, false, options);
+        } catch (IOException | RuntimeException e) {
+            t.abort();
+            throw e;
+        }
+        try {
+            as.acceptOn(negotiator, handler);
         } finally {
-            s.close();
+            as.closeSocket();
         }
     }
 
-    private static void acceptOn(Socket s, AssociationOptions options, Negotiator negotiator, RequestHandler handler) throws IOException {
-        Association as = new Association(s, false, options);
-        as.state = State.STA1;
-        as.step(FsmEvent.EVT5);
+    private void acceptOn(Negotiator negotiator, RequestHandler handler) throws IOException {
+        Socket s = socket;
+        state = State.STA1;
+        step(FsmEvent.EVT5);
         s.setSoTimeout((int) options.artim().toMillis());
-        Pdu first = as.nextPdu();
+        Pdu first = nextPdu();
         if (!(first instanceof AAssociateRq request)) {
-            if (as.failure != null) throw as.failure;
+            if (failure != null) throw failure;
             return;
         }
-        as.rq = request;
+        rq = request;
         AAssociateAc answer;
         try {
             if (request.presentationContexts().isEmpty()) {
@@ -220,21 +250,21 @@ public final class Association implements Closeable {
             }
             answer = negotiator.negotiate(request, s);
         } catch (AssociationRejectedException rj) {
-            as.step(FsmEvent.EVT8); // AE-8: Sta13, ARTIM started
-            as.write(rj.reject());
-            as.drainUntilClosed();
+            step(FsmEvent.EVT8); // AE-8: Sta13, ARTIM started
+            write(rj.reject());
+            drainUntilClosed();
             throw rj;
         }
-        as.step(FsmEvent.EVT7);
-        as.ac = answer;
-        as.maxPdvData = pdvLimit(request.userInformation().maxLength(), options.maxPduSend());
-        as.reader.maxPDataLength(answer.userInformation().maxLength());
-        as.write(answer);
+        step(FsmEvent.EVT7);
+        ac = answer;
+        maxPdvData = pdvLimit(request.userInformation().maxLength(), options.maxPduSend());
+        reader.maxPDataLength(answer.userInformation().maxLength());
+        write(answer);
         s.setSoTimeout((int) options.idleTimeout().toMillis());
-        as.timing.activity();
-        as.handler = handler;
-        as.receiveLoop();
-        if (as.failure != null) throw as.failure;
+        timing.activity();
+        this.handler = handler;
+        receiveLoop();
+        if (failure != null) throw failure;
     }
 
     private static int pdvLimit(long peerMax, long ourCap) {
@@ -331,7 +361,7 @@ public final class Association implements Closeable {
             if (state != State.STA2 && state != State.STA13) return;
             artimExpired = true;
         }
-        closeSocket();
+        transport.abort();
     }
 
     private boolean artimHasExpired() {
@@ -379,6 +409,10 @@ public final class Association implements Closeable {
                 event = FsmEvent.EVT19;
                 abortReason = e.abortReason();
                 problem = "invalid PDU from peer: " + FailureText.of(e);
+            } catch (SSLException e) {
+                // After the handshake too: in TLS 1.3 the acceptor's verdict on our certificate comes as an alert here.
+                event = artimHasExpired() ? FsmEvent.EVT18 : FsmEvent.EVT17;
+                if (event == FsmEvent.EVT17) problem = "TLS with " + socket.getRemoteSocketAddress() + " failed: " + FailureText.of(e);
             } catch (IOException e) {
                 event = artimHasExpired() ? FsmEvent.EVT18 : FsmEvent.EVT17;
                 if (event == FsmEvent.EVT17) problem = "transport failed: " + FailureText.of(e);
@@ -509,7 +543,9 @@ public final class Association implements Closeable {
  watched(() -> writer.write(pdu));
         } catch (IOException e) {
             closeSocket();
-            throw new AssociationException("cannot send " + pdu.getClass().getSimpleName() + ": " + FailureText.of(e), e);
+            // Under TLS 1.3 an acceptor that refuses our certificate says so after our handshake has ended: often only a closed connection here.
+            throw new AssociationException("cannot send " + pdu.getClass().getSimpleName() + (transport.isTls() && pdu instanceof AAssociateRq
+                    ? " over TLS to " + socket.getRemoteSocketAddress() + " (refused our certificate?)" : "") + ": " + FailureText.of(e), e);
         } finally {
             writeLock.unlock();
         }
@@ -519,7 +555,7 @@ public final class Association implements Closeable {
     private void writeAbort(AAbort abort) {
         try {
             if (writeLock.tryLock(2, TimeUnit.SECONDS)) {
-                ScheduledFuture<?> guard = TIMERS.schedule(this::closeSocket, 2, TimeUnit.SECONDS);
+                ScheduledFuture<?> guard = TIMERS.schedule(transport::abort, 2, TimeUnit.SECONDS);
                 try {
                     writer.write(abort);
                 } finally {
@@ -534,11 +570,19 @@ public final class Association implements Closeable {
         }
     }
 
+    /**
+     * Ends the connection: under TLS in order (close_notify) when no write is under way, else by
+     * closing the TCP socket, which also ends a write blocked behind a peer that does not read.
+     */
     private void closeSocket() {
-        try {
-            socket.close();
-        } catch (IOException ignored) {
-            // nothing more to do for a socket we are discarding
+        if (transport.isTls() && writeLock.tryLock()) {
+            try {
+                transport.close();
+            } finally {
+                writeLock.unlock();
+            }
+        } else {
+            transport.abort();
         }
     }
 

@@ -28,6 +28,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * runs on a second, small pool, and when that too is full the connection is simply closed.
  * With a {@link CallerLimit}, one device holds at most that many of the threads; an established
  * association ends on the idle and read timeouts of its {@link AssociationOptions}.
+ * With {@link AssociationOptions#tls()} every connection is TLS (PS3.15 Annex B): the handshake
+ * runs on the association's thread, bounded by ARTIM, and one that fails ends the connection
+ * with a single log line naming the peer and the cause.
  */
 public final class DicomServer implements Closeable {
     private static final System.Logger LOG = System.getLogger(DicomServer.class.getName());
@@ -129,7 +132,9 @@ public final class DicomServer implements Closeable {
         sockets.add(s);
         Admission admission = new Admission(s);
         try {
-            Association.accept(s, options, admission, handler);
+            Transport t = secure(s);
+            if (t == null) return;
+            Association.accept(t, options, admission, handler);
         } catch (AssociationRejectedException e) {
             // The negotiator (or the caller limit's owner) has said why, summarised where it recurs.
             LOG.log(System.Logger.Level.DEBUG, () -> name + ": association " + admission.describe() + " rejected: " + FailureText.of(e));
@@ -204,7 +209,9 @@ public final class DicomServer implements Closeable {
     private void refuseBusy(Socket s) {
         sockets.add(s);
         try {
-            Association.accept(s, options, (rq, socket) -> {
+            Transport t = secure(s);
+            if (t == null) return;
+            Association.accept(t, options, (rq, socket) -> {
                 throw new AssociationRejectedException(new AAssociateRj(AAssociateRj.RESULT_TRANSIENT,
                         AAssociateRj.SOURCE_PROVIDER_PRESENTATION, AAssociateRj.LOCAL_LIMIT_EXCEEDED));
             }, null);
@@ -212,6 +219,22 @@ public final class DicomServer implements Closeable {
             // rejected as intended, or the requestor went away first
         } finally {
             sockets.remove(s);
+        }
+    }
+
+    /**
+     * The connection as the association will use it: TCP as it is, or TLS once the handshake has
+     * succeeded, within ARTIM. Null when it failed (a plain client on the TLS port, an untrusted or missing
+     * certificate, no common protocol or suite): the connection is closed and the failure logged
+     * without a stack trace, since a peer can cause it at will.
+     */
+    private Transport secure(Socket s) {
+        if (options.tls() == null) return Transport.tcp(s);
+        try {
+            return Transport.tls(s, t -> options.tls().acceptor(t, options.artim()), options.artim());
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, name + ": TLS handshake with " + s.getRemoteSocketAddress() + " failed: " + FailureText.of(e));
+            return null;
         }
     }
 

@@ -17,7 +17,8 @@ import java.util.Optional;
  * acknowledged: after the local spool is durable ({@code storeAck: spool}, the default) or after
  * the remote store succeeded ({@code storeAck: remote}, or per remote AE in {@code remoteAck});
  * limits on local associations ({@link Associations}), the retry policy ({@link RetryPolicy}) and
- * limits on the work of other routers ({@link Limits}).
+ * limits on the work of other routers ({@link Limits}); DICOM TLS on its listener ({@link ListenerTls},
+ * null: plain DICOM only).
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record RouterConfig(@JsonProperty("routerId") String routerId,
@@ -32,7 +33,8 @@ public record RouterConfig(@JsonProperty("routerId") String routerId,
                            @JsonProperty("remoteAck") List<String> remoteAck,
                            @JsonProperty("associations") Associations associations,
                            @JsonProperty("retry") RetryPolicy retry,
-                           @JsonProperty("limits") Limits limits) {
+                           @JsonProperty("limits") Limits limits,
+                           @JsonProperty("tls") ListenerTls tls) {
 
     /**
      * Which Cloud IO provider and its local settings (credentials stay here, never at the Bridge);
@@ -75,32 +77,45 @@ public record RouterConfig(@JsonProperty("routerId") String routerId,
     /** Without per-route acknowledgement overrides. */
     public RouterConfig(String routerId, String stateDir, String aeTitle, String bind, int port, String bridgeUrl, Cloud cloud,
                         String storeAck, List<Device> devices) {
-        this(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, List.of(), null, null, null);
+        this(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, List.of(), null, null, null, null);
     }
 
     /** With the default {@link Limits}. */
     public RouterConfig(String routerId, String stateDir, String aeTitle, String bind, int port, String bridgeUrl, Cloud cloud,
                         String storeAck, List<Device> devices, List<String> remoteAck, Associations associations, RetryPolicy retry) {
-        this(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, remoteAck, associations, retry, null);
+        this(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, remoteAck, associations, retry, null, null);
     }
 
     /** The same router with other association limits. */
     public RouterConfig withAssociations(Associations a) {
-        return new RouterConfig(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, remoteAck, a, retry, limits);
+        return new RouterConfig(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, remoteAck, a, retry, limits, tls);
     }
 
     /** The same router with another retry policy. */
     public RouterConfig withRetry(RetryPolicy r) {
-        return new RouterConfig(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, remoteAck, associations, r, limits);
+        return new RouterConfig(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, remoteAck, associations, r, limits, tls);
     }
 
     /** The same router with other limits on the work of other routers. */
     public RouterConfig withLimits(Limits l) {
-        return new RouterConfig(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, remoteAck, associations, retry, l);
+        return new RouterConfig(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, remoteAck, associations, retry, l, tls);
     }
 
+    /** The same router with DICOM TLS on its listener (null: none). */
+    public RouterConfig withTls(ListenerTls t) {
+        return new RouterConfig(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, remoteAck, associations, retry, limits, t);
+    }
+
+    /** Reads router.yaml; TLS file names in it are relative to its folder. */
     public static RouterConfig load(Path file) throws IOException {
-        return new ObjectMapper(new YAMLFactory()).readValue(file.toFile(), RouterConfig.class);
+        return new ObjectMapper(new YAMLFactory()).readValue(file.toFile(), RouterConfig.class)
+                .tlsFilesRelativeTo(file.toAbsolutePath().getParent());
+    }
+
+    private RouterConfig tlsFilesRelativeTo(Path base) {
+        return new RouterConfig(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck,
+                devices.stream().map(d -> d.resolvedAgainst(base)).toList(), remoteAck, associations, retry, limits,
+                tls == null ? null : tls.resolvedAgainst(base));
     }
 
     public void save(Path file) throws IOException {
