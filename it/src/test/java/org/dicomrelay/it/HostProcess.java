@@ -15,7 +15,7 @@ import static org.awaitility.Awaitility.await;
 
 /** A long-running child process on a {@link Host}, its output (stdout and stderr) collected line by line. */
 final class HostProcess {
-    private static final Pattern LISTENING = Pattern.compile("listening on [0-9.]+:(\\d+)");
+    private static final Pattern LISTENING = Pattern.compile("listening on (?:https?://)?[0-9.]+:(\\d+)");
 
     final String name;
     final Process process;

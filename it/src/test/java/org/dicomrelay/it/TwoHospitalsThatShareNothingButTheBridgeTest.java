@@ -1,6 +1,5 @@
 package org.dicomrelay.it;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.dicomrelay.dicom.data.Attributes;
 import org.dicomrelay.dicom.data.Tag;
 import org.dicomrelay.testkit.Peers;
@@ -23,6 +22,8 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
@@ -35,12 +36,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * with its own state folder, enrolled with the documented commands. The DCMTK peers run on the
  * routers' hosts: the workstation's tools and a move destination (storescp) on A, dcmqrscp as
  * PACS B on B. The reference scenario (PS3.4 C-ECHO, C-STORE, C-FIND, C-MOVE, C-GET) passes
- * across the hosts.
- *
- * <p>What changes when the other parts of issue 9 are merged is in one small method each:
- * {@link #cloudSection} (the blob store: a shared folder for now, then the Bridge's {@code bridge}
- * provider and no cloud section at all), {@link #bridgeUrl} (the scheme: http for now, then
- * https) and {@link #enrollArguments} (then with {@code --bridge-fingerprint}).
+ * across the hosts, over HTTPS pinned by the fingerprint the Bridge printed, with the sealed blobs
+ * in the default store at the Bridge (no folder is configured for them) and hospital A granted
+ * PACS B's services in the access matrix by the administrator's command.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(300)
@@ -57,8 +55,10 @@ class TwoHospitalsThatShareNothingButTheBridgeTest {
     private final String adminToken = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
     private final AtomicInteger runs = new AtomicInteger();
     private Hosts hosts;
-    private Path work, cloud, pacsDb, destDir;
+    private Path work, pacsDb, destDir;
     private URI bridgeUrl;
+    private Path bridgeYaml;
+    private String fingerprint;
     private HostProcess bridge, routerA, routerB;
 
     @BeforeAll void startThreeHosts() throws Exception {
@@ -66,14 +66,16 @@ class TwoHospitalsThatShareNothingButTheBridgeTest {
         hosts = Hosts.create();
         work = Files.createTempDirectory("relay-it-hosts");
         Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwx------"));
-        cloud = Files.createDirectories(work.resolve("cloud"));
 
         // host C: the Bridge, bound to its private address
-        Path bridgeYaml = work.resolve("bridge.yaml");
+        bridgeYaml = work.resolve("bridge.yaml");
         Files.writeString(bridgeYaml, "bind: " + hosts.bridge.address + "\nport: 0\ndataDir: " + work.resolve("bridge-data")
                 + "\nadminToken: " + adminToken + "\n");
         bridge = hosts.bridge.start("bridge", java(jar, "bridge", "--config", bridgeYaml.toString()), work, Map.of());
         bridgeUrl = bridgeUrl(hosts.bridge.address, bridge.awaitListening());
+        Matcher printed = Pattern.compile("fingerprint: ([0-9A-Fa-f:]{64,})").matcher(bridge.output());
+        assertThat(printed.find()).as("the Bridge prints its certificate's fingerprint: " + bridge.output()).isTrue();
+        fingerprint = printed.group(1);
 
         // host B: dcmqrscp as PACS B (moves to router B on B's loopback), router B exporting it with every service
         pacsDb = Files.createDirectories(work.resolve("pacs-b-db"));
@@ -117,6 +119,8 @@ class TwoHospitalsThatShareNothingButTheBridgeTest {
                 work, Map.of()).awaitSuccess(Duration.ofSeconds(60));
         hosts.b.start("enroll hospital-b", java(jar, "enroll", "--config", yamlB.toString(), enrollArguments(enrollmentToken("hospital-b"))),
                 work, Map.of()).awaitSuccess(Duration.ofSeconds(60));
+        // the access matrix grants nothing by default: hospital-a may use every service of PACS B
+        admin("grant", "--router", "hospital-a", "--ae", PACS, "--services", "echo,store,find,move,get");
         // B first: A takes the directory, with B's exported AE, when it starts
         routerB = hosts.b.start("router hospital-b", java(jar, "router", "--config", yamlB.toString()), work, Map.of());
         assertThat(routerB.awaitListening()).isEqualTo(ROUTER_PORT);
@@ -134,27 +138,21 @@ class TwoHospitalsThatShareNothingButTheBridgeTest {
     // ---- what the other parts of issue 9 change, one method each -------------------------------
 
     /**
-     * The blob store: for now the {@code filesystem} provider on a folder both hosts see (the one
-     * thing they share besides the Bridge). With the Bridge's {@code bridge} provider (the default
-     * when none is configured) this returns "" and the routers share nothing but the Bridge.
+     * The blob store: none configured, so the default, the Bridge's {@code bridge} provider — the
+     * routers share nothing but the Bridge (no folder, no route to each other).
      */
     private String cloudSection() {
-        return """
-                cloud:
-                  provider: filesystem
-                  settings:
-                    root: %s
-                """.formatted(cloud);
+        return "";
     }
 
-    /** The Bridge's URL as the routers use it: plain HTTP for now; https once the Bridge serves TLS. */
+    /** The Bridge's URL as the routers use it: HTTPS (a router refuses plain HTTP to a Bridge that is not on its loopback). */
     private static URI bridgeUrl(String address, int port) {
-        return URI.create("http://" + address + ":" + port);
+        return URI.create("https://" + address + ":" + port);
     }
 
-    /** {@code enroll}'s Bridge arguments; with the Bridge's TLS, {@code --bridge-fingerprint} (printed by the Bridge at first start) joins. */
+    /** {@code enroll}'s Bridge arguments: the URL, the fingerprint the Bridge printed at its first start, the one-time token. */
     private List<String> enrollArguments(String token) {
-        return List.of("--bridge", bridgeUrl.toString(), "--token", token);
+        return List.of("--bridge", bridgeUrl.toString(), "--bridge-fingerprint", fingerprint, "--token", token);
     }
 
     // ---- the network --------------------------------------------------------------------------
@@ -264,18 +262,24 @@ class TwoHospitalsThatShareNothingButTheBridgeTest {
         throw new AssertionError(sopInstanceUid + " is not in PACS B's database " + pacsDb);
     }
 
-    /** An enrollment token from the Bridge's admin API, asked on host C (its operator's host) with curl. */
+    /** An enrollment token, asked on host C (its operator's host) with the administrator's command. */
     private String enrollmentToken(String routerId) throws IOException {
-        Path header = work.resolve("admin-header");
-        Files.writeString(header, "Authorization: Bearer " + adminToken + "\n");
-        Files.setPosixFilePermissions(header, PosixFilePermissions.fromString("rw-------"));
-        Peers.Result r = hosts.bridge.run(Duration.ofSeconds(30), "curl", "-sS", "-H", "@" + header, "-H", "Content-Type: application/json",
-                "--data", "{\"routerId\":\"" + routerId + "\",\"displayName\":\"" + routerId + "\"}", "-w", "\n%{http_code}",
-                bridgeUrl.resolve("/api/admin/enrollment-tokens").toString());
-        String[] lines = r.output().strip().split("\n");
+        String out = admin("token", "--router-id", routerId);
+        String[] lines = out.strip().split("\n");
+        for (int k = 1; k < lines.length; k++) {
+            if (lines[k].startsWith("(one-time enrollment token")) return lines[k - 1].strip();
+        }
+        throw new AssertionError("no enrollment token in: " + out);
+    }
+
+    /** {@code dicom-relay bridge <command>} on host C, against the running Bridge over pinned HTTPS; its output, after exit 0. */
+    private String admin(String... command) throws IOException {
+        List<String> cmd = new ArrayList<>(java(jar(), "bridge"));
+        cmd.addAll(List.of(command));
+        cmd.addAll(List.of("--config", bridgeYaml.toString(), "--bridge", bridgeUrl.toString(), "--bridge-fingerprint", fingerprint));
+        Peers.Result r = hosts.bridge.run(Duration.ofSeconds(60), cmd.toArray(String[]::new));
         assertThat(r.exitCode()).as(r.output()).isZero();
-        assertThat(lines[lines.length - 1]).as("HTTP status of the enrollment token request: " + r.output()).isEqualTo("201");
-        return new ObjectMapper().readTree(lines[0]).get("token").asText();
+        return r.output();
     }
 
     private String routerYaml(String id, Path state, String ae, String devices) {
