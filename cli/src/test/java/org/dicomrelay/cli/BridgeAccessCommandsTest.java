@@ -38,6 +38,12 @@ class BridgeAccessCommandsTest {
         return new Run(code, out.toString(), err.toString());
     }
 
+    /** Public keys of the exact shapes the Bridge accepts at enrollment. */
+    private static RouterRecord keys(String routerId) {
+        var pk = org.dicomrelay.relay.crypto.RouterKeys.generate().publicKeys(routerId);
+        return new RouterRecord(routerId, pk.hpkePublicKeyset(), pk.signaturePublicKeyset());
+    }
+
     @Test void grantListRevokeAndRelease() throws Exception {
         String admin = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
         Path yaml = dir.resolve("bridge.yaml");
@@ -50,7 +56,7 @@ class BridgeAccessCommandsTest {
                         .header("Authorization", "Bearer " + admin).POST(HttpRequest.BodyPublishers.ofString("{\"routerId\":\"" + id + "\"}"))
                         .build(), HttpResponse.BodyHandlers.ofString());
                 String token = new com.fasterxml.jackson.databind.ObjectMapper().readTree(t.body()).get("token").asText();
-                var creds = BridgeClient.enroll(url, token, new RouterRecord(id, new byte[32], new byte[44]));
+                var creds = BridgeClient.enroll(url, token, keys(id));
                 if (id.equals("hospital-b")) new BridgeClient(creds).publishAes(List.of(new AeExport("PACS_B", List.of("echo", "store", "find"))));
             }
 
