@@ -15,6 +15,7 @@ import org.dicomrelay.relay.crypto.RouterKeys;
 import org.dicomrelay.router.config.RouterConfig;
 import org.dicomrelay.router.config.RoutingTable;
 import org.dicomrelay.router.link.CloudCourier;
+import org.dicomrelay.router.link.LinkGuards;
 import org.dicomrelay.router.link.Courier;
 
 import java.io.Closeable;
@@ -25,6 +26,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.GeneralSecurityException;
 import java.util.HashMap;
+import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -113,8 +115,10 @@ public final class RouterApp implements Closeable {
         CloudProvider cp = CloudProvider.named(provider);
         BlobStore blobs = cp.blobStore(settings);
         Notifications inbox = cp.notifications(settings, config.routerId(), bridge);
+        LinkGuards link = LinkGuards.in(config.state().resolve("link"), Clock.systemUTC(), config.link().maxMessageAge(),
+                config.link().maxClockSkew(), config.limits().maxPayloadBytes());
         Courier courier = new AuthorizedCourier(new CloudCourier(config.routerId(), myKeys, keys::get, blobs, inbox,
-                config.limits().operationsPerPeer()), authority);
+                config.limits().operationsPerPeer(), link), authority);
         Router router = Router.start(config, courier, routes, authority);
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "bridge-sync");

@@ -17,7 +17,7 @@ import java.util.Optional;
  * acknowledged: after the local spool is durable ({@code storeAck: spool}, the default) or after
  * the remote store succeeded ({@code storeAck: remote}, or per remote AE in {@code remoteAck});
  * limits on local associations ({@link Associations}), the retry policy ({@link RetryPolicy}) and
- * limits on the work of other routers ({@link Limits}).
+ * limits on the work of other routers ({@link Limits}) and on the age of their messages ({@link Link}).
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record RouterConfig(@JsonProperty("routerId") String routerId,
@@ -32,7 +32,8 @@ public record RouterConfig(@JsonProperty("routerId") String routerId,
                            @JsonProperty("remoteAck") List<String> remoteAck,
                            @JsonProperty("associations") Associations associations,
                            @JsonProperty("retry") RetryPolicy retry,
-                           @JsonProperty("limits") Limits limits) {
+                           @JsonProperty("limits") Limits limits,
+                           @JsonProperty("link") Link link) {
 
     /**
      * Which Cloud IO provider and its local settings (credentials stay here, never at the Bridge);
@@ -67,6 +68,7 @@ public record RouterConfig(@JsonProperty("routerId") String routerId,
         if (associations == null) associations = Associations.DEFAULT;
         if (retry == null) retry = RetryPolicy.DEFAULT;
         if (limits == null) limits = Limits.DEFAULT;
+        if (link == null) link = Link.DEFAULT;
         if (bind == null) bind = "0.0.0.0";
         if (storeAck == null) storeAck = "spool";
         if (!storeAck.equals("spool") && !storeAck.equals("remote")) throw new IllegalArgumentException("storeAck must be 'spool' or 'remote'");
@@ -75,28 +77,40 @@ public record RouterConfig(@JsonProperty("routerId") String routerId,
     /** Without per-route acknowledgement overrides. */
     public RouterConfig(String routerId, String stateDir, String aeTitle, String bind, int port, String bridgeUrl, Cloud cloud,
                         String storeAck, List<Device> devices) {
-        this(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, List.of(), null, null, null);
+        this(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, List.of(), null, null, null, null);
     }
 
     /** With the default {@link Limits}. */
     public RouterConfig(String routerId, String stateDir, String aeTitle, String bind, int port, String bridgeUrl, Cloud cloud,
                         String storeAck, List<Device> devices, List<String> remoteAck, Associations associations, RetryPolicy retry) {
-        this(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, remoteAck, associations, retry, null);
+        this(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, remoteAck, associations, retry, null, null);
+    }
+
+    /** With the default {@link Link} settings. */
+    public RouterConfig(String routerId, String stateDir, String aeTitle, String bind, int port, String bridgeUrl, Cloud cloud,
+                        String storeAck, List<Device> devices, List<String> remoteAck, Associations associations, RetryPolicy retry,
+                        Limits limits) {
+        this(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, remoteAck, associations, retry, limits, null);
     }
 
     /** The same router with other association limits. */
     public RouterConfig withAssociations(Associations a) {
-        return new RouterConfig(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, remoteAck, a, retry, limits);
+        return new RouterConfig(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, remoteAck, a, retry, limits, link);
     }
 
     /** The same router with another retry policy. */
     public RouterConfig withRetry(RetryPolicy r) {
-        return new RouterConfig(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, remoteAck, associations, r, limits);
+        return new RouterConfig(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, remoteAck, associations, r, limits, link);
     }
 
     /** The same router with other limits on the work of other routers. */
     public RouterConfig withLimits(Limits l) {
-        return new RouterConfig(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, remoteAck, associations, retry, l);
+        return new RouterConfig(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, remoteAck, associations, retry, l, link);
+    }
+
+    /** The same router with other limits on the age of messages. */
+    public RouterConfig withLink(Link l) {
+        return new RouterConfig(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, remoteAck, associations, retry, limits, l);
     }
 
     public static RouterConfig load(Path file) throws IOException {
