@@ -30,6 +30,7 @@ import java.util.regex.Pattern;
  * enrollmentTokenTtl: 24h
  * maxPayloadBytes: 65536     # largest notification
  * maxInboxMessages: 10000    # unacknowledged notifications per router
+ * inboxPerSender: 2500       # of those, from one sending router (beyond: 429 for that sender only)
  * </pre>
  *
  * @param dataDir where the Bridge keeps its signing keyset (and its H2 database unless jdbcUrl says otherwise)
@@ -45,7 +46,8 @@ public record BridgeConfig(
         Duration visibilityTimeout,
         Duration enrollmentTokenTtl,
         int maxPayloadBytes,
-        int maxInboxMessages) {
+        int maxInboxMessages,
+        int inboxPerSender) {
 
     public static final String ADMIN_TOKEN_ENV = "DICOM_RELAY_BRIDGE_ADMIN_TOKEN";
     public static final int DEFAULT_PORT = 8470;
@@ -54,7 +56,7 @@ public record BridgeConfig(
     static final int MIN_ADMIN_TOKEN_LENGTH = 16;
 
     private static final Set<String> KEYS = Set.of("bind", "port", "dataDir", "jdbcUrl", "adminToken", "adminTokenEnv",
-            "notificationWait", "visibilityTimeout", "enrollmentTokenTtl", "maxPayloadBytes", "maxInboxMessages");
+            "notificationWait", "visibilityTimeout", "enrollmentTokenTtl", "maxPayloadBytes", "maxInboxMessages", "inboxPerSender");
 
     public BridgeConfig {
         if (bind == null || bind.isBlank()) throw new IllegalArgumentException("bind address is missing");
@@ -73,6 +75,7 @@ public record BridgeConfig(
         requirePositive("enrollmentTokenTtl", enrollmentTokenTtl);
         if (maxPayloadBytes < 1 || maxPayloadBytes > PAYLOAD_LIMIT) throw new IllegalArgumentException("maxPayloadBytes must be 1-" + PAYLOAD_LIMIT);
         if (maxInboxMessages < 1) throw new IllegalArgumentException("maxInboxMessages must be at least 1");
+        if (inboxPerSender < 1) throw new IllegalArgumentException("inboxPerSender must be at least 1");
     }
 
     /** The JDBC URL in use: {@link #jdbcUrl()} or an H2 file database in {@link #dataDir()}. */
@@ -112,6 +115,7 @@ public record BridgeConfig(
             if (root.has("enrollmentTokenTtl")) b.enrollmentTokenTtl(parseDuration(root.get("enrollmentTokenTtl").asText()));
             if (root.has("maxPayloadBytes")) b.maxPayloadBytes(intValue(root, "maxPayloadBytes"));
             if (root.has("maxInboxMessages")) b.maxInboxMessages(intValue(root, "maxInboxMessages"));
+            if (root.has("inboxPerSender")) b.inboxPerSender(intValue(root, "inboxPerSender"));
             return b.build();
         } catch (IllegalArgumentException e) {
             throw new IOException(yaml + ": " + e.getMessage(), e);
@@ -159,7 +163,7 @@ public record BridgeConfig(
         return "BridgeConfig[bind=" + bind + ", port=" + port + ", dataDir=" + dataDir + ", jdbcUrl=" + url
                 + ", adminToken=(hidden), notificationWait=" + notificationWait + ", visibilityTimeout=" + visibilityTimeout
                 + ", enrollmentTokenTtl=" + enrollmentTokenTtl + ", maxPayloadBytes=" + maxPayloadBytes
-                + ", maxInboxMessages=" + maxInboxMessages + "]";
+                + ", maxInboxMessages=" + maxInboxMessages + ", inboxPerSender=" + inboxPerSender + "]";
     }
 
     public static Builder builder() {
@@ -178,6 +182,8 @@ public record BridgeConfig(
         private Duration enrollmentTokenTtl = Duration.ofHours(24);
         private int maxPayloadBytes = 64 * 1024;
         private int maxInboxMessages = 10_000;
+        /** A quarter of the inbox: one flooding router leaves room for the others. */
+        private int inboxPerSender = 2_500;
 
         private Builder() {}
 
@@ -191,10 +197,11 @@ public record BridgeConfig(
         public Builder enrollmentTokenTtl(Duration v) { enrollmentTokenTtl = v; return this; }
         public Builder maxPayloadBytes(int v) { maxPayloadBytes = v; return this; }
         public Builder maxInboxMessages(int v) { maxInboxMessages = v; return this; }
+        public Builder inboxPerSender(int v) { inboxPerSender = v; return this; }
 
         public BridgeConfig build() {
             return new BridgeConfig(bind, port, dataDir, jdbcUrl, adminToken, notificationWait, visibilityTimeout,
-                    enrollmentTokenTtl, maxPayloadBytes, maxInboxMessages);
+                    enrollmentTokenTtl, maxPayloadBytes, maxInboxMessages, inboxPerSender);
         }
     }
 }
