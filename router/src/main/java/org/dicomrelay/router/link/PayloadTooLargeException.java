@@ -6,7 +6,7 @@ import java.io.IOException;
 public final class PayloadTooLargeException extends IOException {
     private static final long serialVersionUID = 1L;
 
-    PayloadTooLargeException(String message) {
+    public PayloadTooLargeException(String message) {
         super(message);
     }
 }
