@@ -235,11 +235,35 @@ public final class CloudCourier implements Courier {
             }
             backoff = 1000;
             inboxLog.cleared("poll", "inbox reachable again");
-            for (Notifications.Notification n : batch) receive(n, listener);
+            receive(batch, listener);
         }
     }
 
-    private void receive(Notifications.Notification n, Listener listener) {
+    /** An authenticated frame, before the replay guard has judged it. */
+    private record Staged(Notifications.Notification notification, String from, Frame frame, String frameId, Stamp stamp) {
+        ReplayGuard.Message message() {
+            return new ReplayGuard.Message(from, stamp.sequence(), stamp.sentAtMillis());
+        }
+    }
+
+    /**
+     * The one place where frames enter: each is authenticated and size-checked, the batch is judged
+     * by the replay guard (recorded as seen, with one forced write per sender), and only then does
+     * a handler get an admitted frame.
+     */
+    private void receive(List<Notifications.Notification> batch, Listener listener) {
+        List<Staged> staged = new java.util.ArrayList<>(batch.size());
+        for (Notifications.Notification n : batch) {
+            Staged s = authenticate(n);
+            if (s != null) staged.add(s);
+        }
+        if (staged.isEmpty()) return;
+        ReplayGuard.Judged judged = link.replays().admit(staged.stream().map(Staged::message).toList());
+        for (int i = 0; i < staged.size(); i++) judged(staged.get(i), judged.verdicts().get(i), judged.failure(), listener);
+    }
+
+    /** The frame of an authentic notification; null (the notification acknowledged, the rejection logged) for any other. */
+    private Staged authenticate(Notifications.Notification n) {
         Envelope.Opened opened;
         Frame frame;
         String[] claimed = new String[1];
@@ -257,18 +281,20 @@ public final class CloudCourier implements Courier {
             String sender = claimed[0] != null && ROUTER_ID.matcher(claimed[0]).matches() ? "router " + claimed[0] : "an unidentified sender";
             rejected.occurred(sender, System.Logger.Level.WARNING, "rejected a message in the inbox from " + sender + ": " + FailureText.of(e));
             ack(n);
-            return;
+            return null;
         }
-        String from = opened.senderId();
-        Frame f = frame;
-        Stamp stamp = opened.stamp();
-        ReplayGuard.Verdict verdict;
-        try {
-            verdict = link.replays().admit(from, stamp.sequence(), stamp.sentAtMillis());
-        } catch (IOException e) {
+        return new Staged(n, opened.senderId(), frame, opened.messageId(), opened.stamp());
+    }
+
+    private void judged(Staged s, ReplayGuard.Verdict verdict, IOException failure, Listener listener) {
+        Notifications.Notification n = s.notification();
+        String from = s.from();
+        Frame f = s.frame();
+        Stamp stamp = s.stamp();
+        if (verdict == ReplayGuard.Verdict.NOT_RECORDED) {
             // Not recorded, so not run: left unacknowledged, the inbox delivers it again after its visibility timeout.
             LOG.log(System.Logger.Level.WARNING, "cannot record " + f.type() + " of operation " + f.operationId() + " from router " + from
-                    + " as seen, not running it now: " + FailureText.of(e));
+                    + " as seen, not running it now: " + (failure == null ? verdict.meaning() : FailureText.of(failure)));
             return;
         }
         if (verdict != ReplayGuard.Verdict.ADMITTED) {
@@ -280,7 +306,7 @@ public final class CloudCourier implements Courier {
             ack(n);
             return;
         }
-        String frameId = opened.messageId();
+        String frameId = s.frameId();
         UploadJournal j = journal;
         if (j != null && f.type().name().endsWith("_RSP")) j.answered(from, f.operationId());
         // Acknowledged once authenticated, before it runs: a C-MOVE may take longer than the inbox's

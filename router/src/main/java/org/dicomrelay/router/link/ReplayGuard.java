@@ -8,9 +8,14 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -21,7 +26,8 @@ import java.util.regex.Pattern;
  * than {@code maxSkew} ahead of our clock is refused; anything else is admitted and recorded
  * durably ({@code STATE/link/replay/SENDER}, forced) before {@link #admit} returns, so a frame
  * is handed to its handler at most once even across a crash or a re-delivered notification.
- * Gaps forward are admitted (a sender skips numbers after a restart).
+ * Gaps forward are admitted (a sender skips numbers after a restart). A batch (one inbox poll)
+ * costs one forced write per sender, not one per message.
  */
 public final class ReplayGuard implements Closeable {
     /** Sequence numbers remembered below the highest one. */
@@ -35,7 +41,9 @@ public final class ReplayGuard implements Closeable {
         DUPLICATE("a replay: its sequence number was seen before"),
         BELOW_WINDOW("a replay or far out of order: its sequence number is more than " + WINDOW + " below the highest seen"),
         TOO_OLD("too old: sent longer ago than the maximum message age"),
-        FROM_THE_FUTURE("dated in the future beyond the allowed clock skew");
+        FROM_THE_FUTURE("dated in the future beyond the allowed clock skew"),
+        /** Not refused, but its record could not be written: it must not run now (left for the inbox to deliver again). */
+        NOT_RECORDED("not recorded as seen: the replay memory could not be written");
 
         private final String meaning;
 
@@ -62,23 +70,63 @@ public final class ReplayGuard implements Closeable {
         this.maxSkewMillis = maxSkew.toMillis();
     }
 
+    /** A message as its signed header describes it. */
+    public record Message(String senderId, long sequence, long sentAtMillis) {}
+
+    /** The verdicts of a batch, in its order, and why some were {@link Verdict#NOT_RECORDED} (null if none was). */
+    public record Judged(List<Verdict> verdicts, IOException failure) {}
+
+    /** {@link #admit(List)} for one message. */
+    public Judged admit(String senderId, long sequence, long sentAtMillis) {
+        return admit(List.of(new Message(senderId, sequence, sentAtMillis)));
+    }
+
     /**
-     * Admits (and records) or refuses the message {@code sequence} of {@code senderId}, sent at
-     * {@code sentAtMillis} by the sender's clock. Nothing is recorded for a refused message.
-     *
-     * @throws IOException if the record cannot be written: the message must then not run
+     * Admits (and records) or refuses each message, sent at {@code sentAtMillis} by its sender's
+     * clock; a duplicate within the batch is refused too. Nothing is recorded for a refused
+     * message. Admitted messages of a sender whose record cannot be written are
+     * {@link Verdict#NOT_RECORDED} and stay unrecorded (in memory as on disk).
      */
-    public synchronized Verdict admit(String senderId, long sequence, long sentAtMillis) throws IOException {
+    public synchronized Judged admit(List<Message> batch) {
         long now = clock.millis();
-        if (sentAtMillis < now - maxAgeMillis) return Verdict.TOO_OLD;
-        if (sentAtMillis > now + maxSkewMillis) return Verdict.FROM_THE_FUTURE;
-        Seen s = seen(senderId);
-        Verdict v = s.check(sequence);
-        if (v != Verdict.ADMITTED) return v;
-        Seen next = s.with(sequence);
-        next.save();
-        seen.put(senderId, next);
-        return v;
+        Map<String, Seen> before = new LinkedHashMap<>();
+        List<Verdict> verdicts = new ArrayList<>(batch.size());
+        IOException failure = null;
+        for (Message m : batch) {
+            Verdict v;
+            if (m.sentAtMillis() < now - maxAgeMillis) v = Verdict.TOO_OLD;
+            else if (m.sentAtMillis() > now + maxSkewMillis) v = Verdict.FROM_THE_FUTURE;
+            else {
+                try {
+                    Seen s = seen(m.senderId());
+                    before.putIfAbsent(m.senderId(), s);
+                    v = s.check(m.sequence());
+                    if (v == Verdict.ADMITTED) seen.put(m.senderId(), s.with(m.sequence()));
+                } catch (IOException e) {
+                    failure = failure == null ? e : failure;
+                    v = Verdict.NOT_RECORDED;
+                }
+            }
+            verdicts.add(v);
+        }
+        Set<String> unrecorded = new HashSet<>();
+        for (Map.Entry<String, Seen> e : before.entrySet()) {
+            Seen latest = seen.get(e.getKey());
+            if (latest == e.getValue()) continue; // nothing admitted from this sender
+            try {
+                latest.save();
+            } catch (IOException ex) {
+                failure = failure == null ? ex : failure;
+                seen.put(e.getKey(), e.getValue()); // as on disk: what was not recorded was not seen
+                unrecorded.add(e.getKey());
+            }
+        }
+        if (!unrecorded.isEmpty()) {
+            for (int i = 0; i < batch.size(); i++) {
+                if (verdicts.get(i) == Verdict.ADMITTED && unrecorded.contains(batch.get(i).senderId())) verdicts.set(i, Verdict.NOT_RECORDED);
+            }
+        }
+        return new Judged(List.copyOf(verdicts), failure);
     }
 
     private Seen seen(String senderId) throws IOException {

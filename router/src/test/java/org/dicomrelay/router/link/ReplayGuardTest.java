@@ -31,50 +31,72 @@ class ReplayGuardTest {
         return clock.millis();
     }
 
+    private static Verdict admit(ReplayGuard g, String sender, long sequence, long sentAt) {
+        return g.admit(sender, sequence, sentAt).verdicts().get(0);
+    }
+
+    @Test void aBatchIsJudgedInOrderAndASenderWhoseMemoryCannotBeWrittenRunsNothing() throws IOException {
+        Files.createDirectories(state.resolve("replay/hospital-z")); // where its record file should be: unwritable
+        try (ReplayGuard g = guard()) {
+            ReplayGuard.Judged j = g.admit(java.util.List.of(new ReplayGuard.Message("hospital-a", 7, now()),
+                    new ReplayGuard.Message("hospital-x", 7, now()), new ReplayGuard.Message("hospital-a", 7, now()),
+                    new ReplayGuard.Message("hospital-z", 7, now()), new ReplayGuard.Message("hospital-a", 8, now())));
+            assertThat(j.verdicts()).containsExactly(Verdict.ADMITTED, Verdict.ADMITTED, Verdict.DUPLICATE, Verdict.NOT_RECORDED,
+                    Verdict.ADMITTED);
+            assertThat(j.failure()).isNotNull();
+            Files.delete(state.resolve("replay/hospital-z"));
+            assertThat(admit(g, "hospital-z", 7, now())).as("not recorded, so not seen").isEqualTo(Verdict.ADMITTED);
+        }
+        try (ReplayGuard g = guard()) {
+            assertThat(admit(g, "hospital-a", 8, now())).isEqualTo(Verdict.DUPLICATE);
+            assertThat(admit(g, "hospital-x", 7, now())).isEqualTo(Verdict.DUPLICATE);
+        }
+    }
+
     @Test void aSequenceNumberIsAdmittedOnceAndOutOfOrderWithinTheWindow() throws IOException {
         try (ReplayGuard g = guard()) {
-            assertThat(g.admit("hospital-a", 5000, now())).isEqualTo(Verdict.ADMITTED);
-            assertThat(g.admit("hospital-a", 5000, now())).isEqualTo(Verdict.DUPLICATE);
-            assertThat(g.admit("hospital-a", 4990, now())).as("late, but within the window").isEqualTo(Verdict.ADMITTED);
-            assertThat(g.admit("hospital-a", 4990, now())).isEqualTo(Verdict.DUPLICATE);
-            assertThat(g.admit("hospital-a", 6000, now())).as("a gap forward (a sender's restart)").isEqualTo(Verdict.ADMITTED);
-            assertThat(g.admit("hospital-a", 5000, now())).as("still remembered after the window moved").isEqualTo(Verdict.DUPLICATE);
-            assertThat(g.admit("hospital-a", 5001, now())).as("never seen, still inside").isEqualTo(Verdict.ADMITTED);
+            assertThat(admit(g, "hospital-a", 5000, now())).isEqualTo(Verdict.ADMITTED);
+            assertThat(admit(g, "hospital-a", 5000, now())).isEqualTo(Verdict.DUPLICATE);
+            assertThat(admit(g, "hospital-a", 4990, now())).as("late, but within the window").isEqualTo(Verdict.ADMITTED);
+            assertThat(admit(g, "hospital-a", 4990, now())).isEqualTo(Verdict.DUPLICATE);
+            assertThat(admit(g, "hospital-a", 6000, now())).as("a gap forward (a sender's restart)").isEqualTo(Verdict.ADMITTED);
+            assertThat(admit(g, "hospital-a", 5000, now())).as("still remembered after the window moved").isEqualTo(Verdict.DUPLICATE);
+            assertThat(admit(g, "hospital-a", 5001, now())).as("never seen, still inside").isEqualTo(Verdict.ADMITTED);
             // Each sender has its own series.
-            assertThat(g.admit("hospital-x", 5000, now())).isEqualTo(Verdict.ADMITTED);
+            assertThat(admit(g, "hospital-x", 5000, now())).isEqualTo(Verdict.ADMITTED);
         }
     }
 
     @Test void theWindowEdges() throws IOException {
         long top = 100_000;
         try (ReplayGuard g = guard()) {
-            assertThat(g.admit("hospital-a", top, now())).isEqualTo(Verdict.ADMITTED);
+            assertThat(admit(g, "hospital-a", top, now())).isEqualTo(Verdict.ADMITTED);
             long lowest = top - ReplayGuard.WINDOW + 1;
-            assertThat(g.admit("hospital-a", lowest - 1, now())).isEqualTo(Verdict.BELOW_WINDOW);
-            assertThat(g.admit("hospital-a", lowest, now())).isEqualTo(Verdict.ADMITTED);
-            assertThat(g.admit("hospital-a", lowest, now())).isEqualTo(Verdict.DUPLICATE);
+            assertThat(admit(g, "hospital-a", lowest - 1, now())).isEqualTo(Verdict.BELOW_WINDOW);
+            assertThat(admit(g, "hospital-a", lowest, now())).isEqualTo(Verdict.ADMITTED);
+            assertThat(admit(g, "hospital-a", lowest, now())).isEqualTo(Verdict.DUPLICATE);
             // Moving up by one pushes the lowest out of the window: now below it, not "unseen".
-            assertThat(g.admit("hospital-a", top + 1, now())).isEqualTo(Verdict.ADMITTED);
-            assertThat(g.admit("hospital-a", lowest, now())).isEqualTo(Verdict.BELOW_WINDOW);
-            assertThat(g.admit("hospital-a", top, now())).isEqualTo(Verdict.DUPLICATE);
+            assertThat(admit(g, "hospital-a", top + 1, now())).isEqualTo(Verdict.ADMITTED);
+            assertThat(admit(g, "hospital-a", lowest, now())).isEqualTo(Verdict.BELOW_WINDOW);
+            assertThat(admit(g, "hospital-a", top, now())).isEqualTo(Verdict.DUPLICATE);
             // A jump of more than the window forgets everything below it.
-            assertThat(g.admit("hospital-a", top + 1 + ReplayGuard.WINDOW, now())).isEqualTo(Verdict.ADMITTED);
-            assertThat(g.admit("hospital-a", top + 1, now())).isEqualTo(Verdict.BELOW_WINDOW);
-            assertThat(g.admit("hospital-a", top + 2, now())).isEqualTo(Verdict.ADMITTED);
+            assertThat(admit(g, "hospital-a", top + 1 + ReplayGuard.WINDOW, now())).isEqualTo(Verdict.ADMITTED);
+            assertThat(admit(g, "hospital-a", top + 1, now())).isEqualTo(Verdict.BELOW_WINDOW);
+            assertThat(admit(g, "hospital-a", top + 2, now())).isEqualTo(Verdict.ADMITTED);
         }
     }
 
     @Test void whatWasSeenIsRefusedAfterARestartAndTheFilesAreOwnerOnly() throws IOException {
         try (ReplayGuard g = guard()) {
-            for (long s = 1; s <= 3000; s += 3) assertThat(g.admit("hospital-a", s, now())).isEqualTo(Verdict.ADMITTED);
+            for (long s = 1; s <= 3000; s += 3) assertThat(admit(g, "hospital-a", s, now())).isEqualTo(Verdict.ADMITTED);
         }
         try (ReplayGuard g = guard()) {
-            assertThat(g.admit("hospital-a", 2998, now())).isEqualTo(Verdict.DUPLICATE);
-            assertThat(g.admit("hospital-a", 2999, now())).isEqualTo(Verdict.ADMITTED);
-            assertThat(g.admit("hospital-a", 100, now())).isEqualTo(Verdict.BELOW_WINDOW);
+            assertThat(admit(g, "hospital-a", 2998, now())).isEqualTo(Verdict.DUPLICATE);
+            assertThat(admit(g, "hospital-a", 2999, now())).isEqualTo(Verdict.ADMITTED);
+            assertThat(admit(g, "hospital-a", 100, now())).isEqualTo(Verdict.BELOW_WINDOW);
         }
         try (ReplayGuard g = guard()) {
-            assertThat(g.admit("hospital-a", 2999, now())).as("admitted before the last restart").isEqualTo(Verdict.DUPLICATE);
+            assertThat(admit(g, "hospital-a", 2999, now())).as("admitted before the last restart").isEqualTo(Verdict.DUPLICATE);
         }
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(state.resolve("replay")))).isEqualTo("rwx------");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(state.resolve("replay/hospital-a")))).isEqualTo("rw-------");
@@ -82,8 +104,8 @@ class ReplayGuardTest {
 
     @Test void aWriteTornByACrashLosesOnlyThatWrite() throws IOException {
         try (ReplayGuard g = guard()) {
-            assertThat(g.admit("hospital-a", 10, now())).isEqualTo(Verdict.ADMITTED);
-            assertThat(g.admit("hospital-a", 11, now())).isEqualTo(Verdict.ADMITTED);
+            assertThat(admit(g, "hospital-a", 10, now())).isEqualTo(Verdict.ADMITTED);
+            assertThat(admit(g, "hospital-a", 11, now())).isEqualTo(Verdict.ADMITTED);
         }
         // Corrupt the newer slot (the one of sequence 11): the record of 10 survives.
         Path f = state.resolve("replay/hospital-a");
@@ -94,7 +116,7 @@ class ReplayGuardTest {
             raf.write(b ^ 0x5a);
         }
         try (ReplayGuard g = guard()) {
-            assertThat(g.admit("hospital-a", 10, now())).isEqualTo(Verdict.DUPLICATE);
+            assertThat(admit(g, "hospital-a", 10, now())).isEqualTo(Verdict.DUPLICATE);
         }
     }
 
@@ -102,10 +124,10 @@ class ReplayGuardTest {
         try (ReplayGuard g = guard()) {
             long sent = now();
             clock.advance(MAX_AGE.plusMillis(1));
-            assertThat(g.admit("hospital-a", 1, sent)).isEqualTo(Verdict.TOO_OLD);
-            assertThat(g.admit("hospital-a", 2, now() - MAX_AGE.toMillis())).as("exactly the maximum age").isEqualTo(Verdict.ADMITTED);
-            assertThat(g.admit("hospital-a", 3, now() + SKEW.toMillis() + 1)).isEqualTo(Verdict.FROM_THE_FUTURE);
-            assertThat(g.admit("hospital-a", 3, now() + SKEW.toMillis())).as("within the allowed skew; not recorded when refused")
+            assertThat(admit(g, "hospital-a", 1, sent)).isEqualTo(Verdict.TOO_OLD);
+            assertThat(admit(g, "hospital-a", 2, now() - MAX_AGE.toMillis())).as("exactly the maximum age").isEqualTo(Verdict.ADMITTED);
+            assertThat(admit(g, "hospital-a", 3, now() + SKEW.toMillis() + 1)).isEqualTo(Verdict.FROM_THE_FUTURE);
+            assertThat(admit(g, "hospital-a", 3, now() + SKEW.toMillis())).as("within the allowed skew; not recorded when refused")
                     .isEqualTo(Verdict.ADMITTED);
         }
     }
