@@ -63,6 +63,10 @@ class RouterConfigTest {
         assertThat(c.limits().maxPayloadBytes()).isEqualTo(1000);
         assertThat(c.link().maxMessageAge()).isEqualTo(java.time.Duration.ofMinutes(5));
         assertThat(c.link().maxClockSkew()).isEqualTo(java.time.Duration.ofMinutes(1));
+        Path saved = dir.resolve("saved.yaml");
+        c.save(saved); // what `enroll` and the demo write
+        assertThat(RouterConfig.load(saved).link()).isEqualTo(c.link());
+        assertThat(RouterConfig.load(saved).limits()).isEqualTo(c.limits());
         Files.writeString(f, "routerId: a1\nstateDir: x\naeTitle: R\nport: 1\n");
         c = RouterConfig.load(f);
         assertThat(c.limits().maxPayloadBytes()).as("default").isEqualTo(4L << 30);
