@@ -98,6 +98,7 @@ final class RelayNetwork implements AutoCloseable {
         private final List<ExtraDevice> extraB = new ArrayList<>();
         private final List<String> extraRouters = new ArrayList<>();
         private boolean record;
+        private Duration visibilityTimeout = Duration.ofSeconds(60);
 
         private Builder(Pacs pacs) {
             this.pacs = pacs;
@@ -129,6 +130,12 @@ final class RelayNetwork implements AutoCloseable {
         /** More routers enrolled at the Bridge (keys generated, not started): the test drives them. */
         Builder extraRouter(String routerId) {
             extraRouters.add(routerId);
+            return this;
+        }
+
+        /** How soon the Bridge delivers an unacknowledged notification again. */
+        Builder visibilityTimeout(Duration d) {
+            visibilityTimeout = d;
             return this;
         }
 
@@ -188,7 +195,7 @@ final class RelayNetwork implements AutoCloseable {
     private void startAll() throws Exception {
         if (spec.record) recording = RecordingCloudProvider.record(cloud);
         bridge = BridgeServer.start(BridgeConfig.builder().bind("127.0.0.1").port(0).dataDir(work.resolve("bridge"))
-                .adminToken(adminToken).build());
+                .adminToken(adminToken).visibilityTimeout(spec.visibilityTimeout).build());
         bridgeUrl = URI.create("http://127.0.0.1:" + bridge.port());
 
         int portB = Peers.freePort();

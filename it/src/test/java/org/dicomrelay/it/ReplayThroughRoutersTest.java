@@ -30,7 +30,8 @@ import static org.awaitility.Awaitility.await;
  * PACS B: an image is relayed and then deleted at the PACS; its captured STORE_RQ notification
  * and blob, re-posted into router B's inbox through another enrolled router's Bridge account and
  * through router A's own, are refused as replays (logged, naming the sender) and the PACS does
- * not store the deleted instance again.
+ * not store the deleted instance again. The same without an attacker: router B's acknowledgement
+ * fails, the Bridge delivers the STORE_RQ again after its visibility timeout, and it runs once.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(180)
@@ -38,7 +39,8 @@ class ReplayThroughRoutersTest {
     private RelayNetwork net;
 
     @BeforeAll void start() throws Exception {
-        net = RelayNetwork.with(RelayNetwork.Pacs.STORESCP).recordCloud().extraRouter("hospital-x").start();
+        net = RelayNetwork.with(RelayNetwork.Pacs.STORESCP).recordCloud().extraRouter("hospital-x")
+                .visibilityTimeout(Duration.ofSeconds(2)).start();
     }
 
     @AfterAll void stop() {
@@ -84,5 +86,29 @@ class ReplayThroughRoutersTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> !net.logs.warnings("org.dicomrelay.router.link.CloudCourier",
                 "refused STORE_RQ", "from router hospital-a", "a replay").isEmpty());
         assertThat(RelayNetwork.storedByStorescp(net.pacsDir, uid)).as("the deleted instance at PACS B").isEmpty();
+    }
+
+    @Test void aFailedAcknowledgementStoresOnceAtThePacs() throws Exception {
+        RecordingCloudProvider.Recording rec = net.recording;
+        Path mr = Samples.file("test_files/MR_small.dcm");
+        String uid = DataSets.sopInstanceUid(mr);
+        rec.failAcksOf.add("hospital-b");
+        try {
+            StorageSource src = StorageSource.probe(mr);
+            try (StoreScu scu = StoreScu.open("127.0.0.1", net.portA(), net.pacsAe, RelayNetwork.WORKSTATION,
+                    List.of(new StoreScu.Need(src.sopClassUid(), src.transferSyntax().uid())), AssociationOptions.DEFAULT)) {
+                assertThat(scu.store(src).status()).isZero();
+            }
+            net.awaitDelivered(uid);
+            Files.delete(RelayNetwork.storedByStorescp(net.pacsDir, uid).orElseThrow());
+            // Delivered again after the 2 s visibility timeout, judged, and its acknowledgement lost once more.
+            await().atMost(Duration.ofSeconds(30)).until(() -> rec.failedAcks.values().stream().anyMatch(n -> n >= 2));
+        } finally {
+            rec.failAcksOf.remove("hospital-b");
+        }
+        Peers.Result echo = RelayNetwork.tool("echoscu", "-aet", RelayNetwork.WORKSTATION, "-aec", net.pacsAe, "127.0.0.1",
+                String.valueOf(net.portA()));
+        assertThat(echo.exitCode()).as(echo.output()).isZero();
+        assertThat(RelayNetwork.storedByStorescp(net.pacsDir, uid)).as("a second C-STORE at PACS B").isEmpty();
     }
 }
