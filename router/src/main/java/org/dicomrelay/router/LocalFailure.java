@@ -6,8 +6,8 @@ import org.dicomrelay.dicom.net.dimse.Status;
 import org.dicomrelay.dicom.net.pdu.AAssociateRj;
 import org.dicomrelay.router.config.Device;
 import org.dicomrelay.router.link.Failure;
-import org.dicomrelay.router.link.PayloadTooLargeException;
 import org.dicomrelay.router.link.Frame;
+import org.dicomrelay.router.link.PayloadTooLargeException;
 
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;

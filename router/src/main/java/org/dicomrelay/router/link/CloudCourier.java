@@ -56,6 +56,7 @@ public final class CloudCourier implements Courier {
     private static final int ANSWER_QUEUE_FACTOR = 10;
     /** The largest frame plaintext: fields and identifiers are small; a data set is a payload. */
     static final int MAX_FRAME_BYTES = 1 << 20;
+    private static final String NOT_RECORDED = "replay memory not written";
 
     private final String routerId;
     private final RouterKeys keys;
@@ -259,6 +260,7 @@ public final class CloudCourier implements Courier {
         }
         if (staged.isEmpty()) return;
         ReplayGuard.Judged judged = link.replays().admit(staged.stream().map(Staged::message).toList());
+        if (judged.failure() == null) replays.cleared(NOT_RECORDED, "the replay memory is written again");
         for (int i = 0; i < staged.size(); i++) judged(staged.get(i), judged.verdicts().get(i), judged.failure(), listener);
     }
 
@@ -293,8 +295,8 @@ public final class CloudCourier implements Courier {
         Stamp stamp = s.stamp();
         if (verdict == ReplayGuard.Verdict.NOT_RECORDED) {
             // Not recorded, so not run: left unacknowledged, the inbox delivers it again after its visibility timeout.
-            LOG.log(System.Logger.Level.WARNING, "cannot record " + f.type() + " of operation " + f.operationId() + " from router " + from
-                    + " as seen, not running it now: " + (failure == null ? verdict.meaning() : FailureText.of(failure)));
+            replays.occurred(NOT_RECORDED, System.Logger.Level.WARNING, "cannot record " + f.type() + " of operation " + f.operationId()
+                    + " from router " + from + " as seen, not running it now: " + (failure == null ? verdict.meaning() : FailureText.of(failure)));
             return;
         }
         if (verdict != ReplayGuard.Verdict.ADMITTED) {
