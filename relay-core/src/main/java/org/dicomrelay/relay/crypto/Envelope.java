@@ -149,6 +149,9 @@ public final class Envelope {
         byte[] signature = readBlock(source, MAX_SIGNATURE_LENGTH, "signature");
         Header h = Header.decode(header);
         String sender = h.senderId();
+        // Reserved for link sessions (a key agreed per router pair): until then, every message wraps its own key.
+        if (h.sessionId() != null) throw new EnvelopeException("message " + h.messageId() + " from " + sender + " names session "
+                + h.sessionId() + ": this router does not speak link sessions");
 
         PublicKeys keys = senderKeys.apply(sender);
         if (keys == null) throw new EnvelopeException("unknown sender " + sender);

@@ -152,6 +152,19 @@ class EnvelopeTest {
         }
     }
 
+    /** The session id is reserved for link sessions: an envelope naming one is refused, not opened with its per-message key. */
+    @Test
+    void anEnvelopeNamingASessionIsRefused() throws IOException {
+        byte[] sealed = sealAtoB(pattern(100, 3));
+        int headerLength = ByteBuffer.wrap(sealed).getInt();
+        Header h = Header.decode(Arrays.copyOfRange(sealed, 4, 4 + headerLength));
+        byte[] withSession = new Header(h.version(), h.senderId(), h.recipientId(), h.messageId(), h.contentType(), h.sequence(),
+                h.sentAtMillis(), "session-1", h.boundTo(), h.wrappedKey()).encode();
+        byte[] t = rebuild(withSession, A, Arrays.copyOfRange(sealed, prefixLength(sealed), sealed.length));
+        assertThatThrownBy(() -> openAll(t, B, "router-b")).isInstanceOf(EnvelopeException.class)
+                .hasMessageContaining("names session session-1");
+    }
+
     /** Link protocol v2 is a clean break: a version 1 envelope (no sequence number, no time) is refused, even validly signed. */
     @Test
     void aVersionOneEnvelopeIsRefused() throws IOException {
