@@ -243,7 +243,7 @@ public final class CloudCourier implements Courier {
     /** An authenticated frame, before the replay guard has judged it. */
     private record Staged(Notifications.Notification notification, String from, Frame frame, String frameId, Stamp stamp) {
         ReplayGuard.Message message() {
-            return new ReplayGuard.Message(from, stamp.sequence(), stamp.sentAtMillis());
+            return new ReplayGuard.Message(from, stamp.sequence(), stamp.sentAtMillis(), isRequest(frame));
         }
     }
 

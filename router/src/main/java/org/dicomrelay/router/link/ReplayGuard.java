@@ -27,7 +27,7 @@ import java.util.regex.Pattern;
  * durably ({@code STATE/link/replay/SENDER}, forced) before {@link #admit} returns, so a frame
  * is handed to its handler at most once even across a crash or a re-delivered notification.
  * Gaps forward are admitted (a sender skips numbers after a restart). A batch (one inbox poll)
- * costs one forced write per sender, not one per message.
+ * costs one forced write per sender that sent a request in it, not one per message.
  */
 public final class ReplayGuard implements Closeable {
     /** Sequence numbers remembered below the highest one. */
@@ -70,15 +70,19 @@ public final class ReplayGuard implements Closeable {
         this.maxSkewMillis = maxSkew.toMillis();
     }
 
-    /** A message as its signed header describes it. */
-    public record Message(String senderId, long sequence, long sentAtMillis) {}
+    /**
+     * A message as its signed header describes it. {@code durable}: it must be on disk as seen
+     * before it runs (a request); others (answers, which mean nothing once their operation is
+     * over, as after a restart) are remembered in memory and written with the next durable one.
+     */
+    public record Message(String senderId, long sequence, long sentAtMillis, boolean durable) {}
 
     /** The verdicts of a batch, in its order, and why some were {@link Verdict#NOT_RECORDED} (null if none was). */
     public record Judged(List<Verdict> verdicts, IOException failure) {}
 
-    /** {@link #admit(List)} for one message. */
+    /** {@link #admit(List)} for one durable message. */
     public Judged admit(String senderId, long sequence, long sentAtMillis) {
-        return admit(List.of(new Message(senderId, sequence, sentAtMillis)));
+        return admit(List.of(new Message(senderId, sequence, sentAtMillis, true)));
     }
 
     /**
@@ -90,6 +94,7 @@ public final class ReplayGuard implements Closeable {
     public synchronized Judged admit(List<Message> batch) {
         long now = clock.millis();
         Map<String, Seen> before = new LinkedHashMap<>();
+        Set<String> durable = new HashSet<>();
         List<Verdict> verdicts = new ArrayList<>(batch.size());
         IOException failure = null;
         for (Message m : batch) {
@@ -101,7 +106,10 @@ public final class ReplayGuard implements Closeable {
                     Seen s = seen(m.senderId());
                     before.putIfAbsent(m.senderId(), s);
                     v = s.check(m.sequence());
-                    if (v == Verdict.ADMITTED) seen.put(m.senderId(), s.with(m.sequence()));
+                    if (v == Verdict.ADMITTED) {
+                        seen.put(m.senderId(), s.with(m.sequence()));
+                        if (m.durable()) durable.add(m.senderId());
+                    }
                 } catch (IOException e) {
                     failure = failure == null ? e : failure;
                     v = Verdict.NOT_RECORDED;
@@ -112,7 +120,7 @@ public final class ReplayGuard implements Closeable {
         Set<String> unrecorded = new HashSet<>();
         for (Map.Entry<String, Seen> e : before.entrySet()) {
             Seen latest = seen.get(e.getKey());
-            if (latest == e.getValue()) continue; // nothing admitted from this sender
+            if (latest == e.getValue() || !durable.contains(e.getKey())) continue; // nothing (durable) admitted from this sender
             try {
                 latest.save();
             } catch (IOException ex) {
