@@ -444,7 +444,8 @@ final class BridgeApi {
         byte[] payload = ctx.bodyAsBytes();
         if (payload.length > max) throw new ApiException(413, "notification larger than " + max + " bytes");
         if (payload.length == 0) throw ApiException.badRequest("empty notification");
-        String id = store.enqueue(recipient, me(ctx), b64(payload), clock.millis(), config.maxInboxMessages());
+        String id = store.enqueue(recipient, me(ctx), b64(payload), clock.millis(), config.maxInboxMessages(),
+                config.inboxPerSender());
         inbox.published(recipient);
         ctx.status(201).json(obj("id", id));
     }

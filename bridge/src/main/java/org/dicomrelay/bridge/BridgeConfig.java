@@ -42,6 +42,7 @@ import org.dicomrelay.relay.tls.LoopbackHost;
  * blobPartBytes: 8388608     # largest part of a blob upload (8 MiB)
  * blobQuotaBytes: 21474836480  # bytes of unconsumed blobs per sending router (20 GiB)
  * blobMaxAge: 7d             # a blob nobody consumed within this time is deleted
+ * inboxPerSender: 2500       # of those, from one sending router (beyond: 429 for that sender only)
  * </pre>
  *
  * @param dataDir where the Bridge keeps its signing keyset (and its H2 database unless jdbcUrl says otherwise)
@@ -62,7 +63,8 @@ public record BridgeConfig(
         Duration directoryValidity,
         int blobPartBytes,
         long blobQuotaBytes,
-        Duration blobMaxAge) {
+        Duration blobMaxAge,
+        int inboxPerSender) {
 
     public static final String ADMIN_TOKEN_ENV = "DICOM_RELAY_BRIDGE_ADMIN_TOKEN";
     public static final int DEFAULT_PORT = 8470;
@@ -72,7 +74,8 @@ public record BridgeConfig(
 
     private static final Set<String> KEYS = Set.of("bind", "port", "dataDir", "jdbcUrl", "adminToken", "adminTokenEnv",
             "notificationWait", "visibilityTimeout", "enrollmentTokenTtl", "maxPayloadBytes", "maxInboxMessages", "tls",
-            "directoryValidity", "blobPartBytes", "blobQuotaBytes", "blobMaxAge");
+            "directoryValidity", "blobPartBytes", "blobQuotaBytes", "blobMaxAge",
+            "inboxPerSender");
     private static final Set<String> TLS_KEYS = Set.of("enabled", "certificate", "privateKey", "names");
 
     public BridgeConfig {
@@ -101,6 +104,7 @@ public record BridgeConfig(
         if (blobPartBytes < 1024) throw new IllegalArgumentException("blobPartBytes must be at least 1024");
         if (blobQuotaBytes < 1) throw new IllegalArgumentException("blobQuotaBytes must be at least 1");
         requirePositive("blobMaxAge", blobMaxAge);
+        if (inboxPerSender < 1) throw new IllegalArgumentException("inboxPerSender must be at least 1");
     }
 
     /** The JDBC URL in use: {@link #jdbcUrl()} or an H2 file database in {@link #dataDir()}. */
@@ -145,6 +149,7 @@ public record BridgeConfig(
             if (root.has("blobPartBytes")) b.blobPartBytes(intValue(root, "blobPartBytes"));
             if (root.has("blobQuotaBytes")) b.blobQuotaBytes(longValue(root, "blobQuotaBytes"));
             if (root.has("blobMaxAge")) b.blobMaxAge(parseDuration(root.get("blobMaxAge").asText()));
+            if (root.has("inboxPerSender")) b.inboxPerSender(intValue(root, "inboxPerSender"));
             return b.build();
         } catch (IllegalArgumentException e) {
             throw new IOException(yaml + ": " + e.getMessage(), e);
@@ -218,7 +223,8 @@ public record BridgeConfig(
                 + ", adminToken=(hidden), notificationWait=" + notificationWait + ", visibilityTimeout=" + visibilityTimeout
                 + ", enrollmentTokenTtl=" + enrollmentTokenTtl + ", maxPayloadBytes=" + maxPayloadBytes
                 + ", maxInboxMessages=" + maxInboxMessages + ", tls=" + tlsText() + ", directoryValidity=" + directoryValidity
-                + ", blobPartBytes=" + blobPartBytes + ", blobQuotaBytes=" + blobQuotaBytes + ", blobMaxAge=" + blobMaxAge + "]";
+                + ", blobPartBytes=" + blobPartBytes + ", blobQuotaBytes=" + blobQuotaBytes + ", blobMaxAge=" + blobMaxAge
+                + ", inboxPerSender=" + inboxPerSender + "]";
     }
 
     private String tlsText() {
@@ -251,6 +257,8 @@ public record BridgeConfig(
         private int blobPartBytes = 8 * 1024 * 1024;
         private long blobQuotaBytes = 20L * 1024 * 1024 * 1024;
         private Duration blobMaxAge = Duration.ofDays(7);
+        /** A quarter of the inbox: one flooding router leaves room for the others. */
+        private int inboxPerSender = 2_500;
 
         private Builder() {}
 
@@ -270,9 +278,12 @@ public record BridgeConfig(
         public Builder blobQuotaBytes(long v) { blobQuotaBytes = v; return this; }
         public Builder blobMaxAge(Duration v) { blobMaxAge = v; return this; }
 
+        public Builder inboxPerSender(int v) { inboxPerSender = v; return this; }
+
         public BridgeConfig build() {
             return new BridgeConfig(bind, port, dataDir, jdbcUrl, adminToken, notificationWait, visibilityTimeout,
-                    enrollmentTokenTtl, maxPayloadBytes, maxInboxMessages, tls, directoryValidity, blobPartBytes, blobQuotaBytes, blobMaxAge);
+                    enrollmentTokenTtl, maxPayloadBytes, maxInboxMessages, tls, directoryValidity, blobPartBytes, blobQuotaBytes, blobMaxAge,
+                    inboxPerSender);
         }
     }
 }

@@ -292,7 +292,11 @@ final class BridgeStore {
     // --- inbox ---
 
     /** Queues a notification; 404 for an unknown recipient, 410 for a revoked one, 429 if its inbox is full. */
-    String enqueue(String recipientId, String senderId, String payloadBase64, long now, int maxPending) throws SQLException {
+    /**
+     * Stores a notification unless the recipient has {@code maxPending} unacknowledged ones, or
+     * {@code maxPerSender} from this sender (429 for that sender only: the others still post).
+     */
+    String enqueue(String recipientId, String senderId, String payloadBase64, long now, int maxPending, int maxPerSender) throws SQLException {
         return db.tx(c -> {
             Optional<Long> revoked = revokedAt(c, recipientId);
             if (revoked == null) throw ApiException.notFound("no router " + recipientId);
@@ -302,6 +306,17 @@ final class BridgeStore {
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     if (rs.getLong(1) >= maxPending) throw new ApiException(429, "the inbox of router " + recipientId + " is full");
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM inbox_messages WHERE recipient_id = ? AND sender_id = ?")) {
+                ps.setString(1, recipientId);
+                ps.setString(2, senderId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    if (rs.getLong(1) >= maxPerSender) {
+                        throw new ApiException(429, "router " + senderId + " has " + maxPerSender + " unacknowledged notifications in the inbox of router "
+                                + recipientId + ": try again later");
+                    }
                 }
             }
             try (PreparedStatement ps = c.prepareStatement(

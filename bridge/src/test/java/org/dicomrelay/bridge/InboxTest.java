@@ -159,6 +159,30 @@ class InboxTest {
         }
     }
 
+    /** Issue 9, "no per-sender inbox quota": a flooding router gets 429 for itself only; the others still post. */
+    @Test
+    void aSenderOverItsQuotaGets429WhileAnotherStillPosts() throws Exception {
+        try (TestBridge bridge = new TestBridge(dir, c -> c.inboxPerSender(2))) {
+            BridgeClient a = bridge.client(bridge.enroll("a"));
+            BridgeClient x = bridge.client(bridge.enroll("x"));
+            BridgeClient b = bridge.client(bridge.enroll("b"));
+            x.publish("b", new byte[] {1});
+            x.publish("b", new byte[] {2});
+            BridgeException refused = catchThrowableOfType(BridgeException.class, () -> x.publish("b", new byte[] {3}));
+            assertThat(refused.status()).isEqualTo(429);
+            assertThat(refused).hasMessageContaining("router x has 2 unacknowledged notifications in the inbox of router b");
+            a.publish("b", new byte[] {4});
+            a.publish("b", new byte[] {5});
+            x.publish("a", new byte[] {6}); // its quota is per recipient
+            // Acknowledged notifications no longer count.
+            for (Notification n : b.poll(Duration.ZERO)) {
+                if (n.payload()[0] == 1) b.ack(n.id());
+            }
+            x.publish("b", new byte[] {3});
+            assertThat(bridge.count("SELECT COUNT(*) FROM inbox_messages WHERE recipient_id = 'b'")).isEqualTo(4);
+        }
+    }
+
     @Test
     void pollWaitIsBoundedByTheConfiguredMaximum() throws Exception {
         try (TestBridge bridge = new TestBridge(dir, c -> c.notificationWait(Duration.ofMillis(300)))) {

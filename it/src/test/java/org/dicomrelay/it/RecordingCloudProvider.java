@@ -33,6 +33,10 @@ public final class RecordingCloudProvider implements CloudProvider {
     static final class Recording {
         final Map<String, byte[]> blobs = new ConcurrentHashMap<>();
         final List<byte[]> notifications = new CopyOnWriteArrayList<>();
+        /** Routers whose acknowledgements fail (the notification stays and comes back after the visibility timeout). */
+        final java.util.Set<String> failAcksOf = ConcurrentHashMap.newKeySet();
+        /** Failed acknowledgements per notification id. */
+        final Map<String, Integer> failedAcks = new ConcurrentHashMap<>();
     }
 
     static Recording record(Path root) {
@@ -111,6 +115,10 @@ public final class RecordingCloudProvider implements CloudProvider {
             }
 
             @Override public void ack(Notification n) throws IOException {
+                if (rec.failAcksOf.contains(routerId)) {
+                    rec.failedAcks.merge(n.id(), 1, Integer::sum);
+                    throw new IOException("the acknowledgement of notification " + n.id() + " was lost (test)");
+                }
                 delegate.ack(n);
             }
 

@@ -107,6 +107,7 @@ final class RelayNetwork implements AutoCloseable {
         private boolean record;
         private boolean bridgeStore;
         private Long bridgeQuotaBytes;
+        private Duration visibilityTimeout = Duration.ofSeconds(60);
 
         private Builder(Pacs pacs) {
             this.pacs = pacs;
@@ -147,6 +148,12 @@ final class RelayNetwork implements AutoCloseable {
          */
         Builder grant(String routerId, String aeTitle, String... services) {
             grants.add(new Grant(routerId, aeTitle, List.of(services)));
+            return this;
+        }
+
+        /** How soon the Bridge delivers an unacknowledged notification again. */
+        Builder visibilityTimeout(Duration d) {
+            visibilityTimeout = d;
             return this;
         }
 
@@ -218,7 +225,7 @@ final class RelayNetwork implements AutoCloseable {
     private void startAll() throws Exception {
         if (spec.record) recording = RecordingCloudProvider.record(cloud);
         BridgeConfig.Builder bridgeConfig = BridgeConfig.builder().bind("127.0.0.1").port(0).dataDir(work.resolve("bridge")).adminToken(adminToken)
-                .tls(BridgeTls.disabled()); // plain HTTP on loopback; HTTPS: SeparateProcessesTest
+                .tls(BridgeTls.disabled()).visibilityTimeout(spec.visibilityTimeout); // plain HTTP on loopback; HTTPS: SeparateProcessesTest
         if (spec.bridgeQuotaBytes != null) bridgeConfig.blobQuotaBytes(spec.bridgeQuotaBytes);
         bridge = BridgeServer.start(bridgeConfig.build());
         bridgeUrl = bridge.url();

@@ -7,6 +7,7 @@ import org.dicomrelay.dicom.net.pdu.AAssociateRj;
 import org.dicomrelay.router.config.Device;
 import org.dicomrelay.router.link.Failure;
 import org.dicomrelay.router.link.Frame;
+import org.dicomrelay.router.link.PayloadTooLargeException;
 
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
@@ -77,6 +78,11 @@ record LocalFailure(int status, String error, Failure failure) {
 
     /** This router could not receive the object it was sent (its disk, the payload in the cloud): a resend may do. */
     static LocalFailure notReceived(Exception e) {
+        if (has(e, PayloadTooLargeException.class)) {
+            // Sent again it would be refused again: the sender dead-letters it with this reason.
+            return new LocalFailure(Status.OUT_OF_RESOURCES.code(), "the performing router refused the object: " + FailureText.of(e),
+                    Failure.PERMANENT);
+        }
         return new LocalFailure(Status.OUT_OF_RESOURCES.code(), "the performing router could not receive the object: " + FailureText.of(e),
                 Failure.TRANSIENT);
     }

@@ -20,6 +20,7 @@ import org.dicomrelay.router.config.RouterConfig;
 import org.dicomrelay.router.config.RoutingTable;
 import org.dicomrelay.router.link.CloudCourier;
 import org.dicomrelay.router.link.Courier;
+import org.dicomrelay.router.link.LinkGuards;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -189,8 +190,10 @@ public final class RouterApp implements Closeable {
         CloudProvider cp = CloudProvider.named(provider);
         BlobStore blobs = cp.blobStore(settings, bridge);
         Notifications inbox = cp.notifications(settings, config.routerId(), bridge);
+        LinkGuards link = LinkGuards.in(config.state().resolve("link"), Clock.systemUTC(), config.link().maxMessageAge(),
+                config.link().maxClockSkew(), config.limits().maxPayloadBytes());
         Courier courier = new AuthorizedCourier(new CloudCourier(config.routerId(), myKeys, keys::get, blobs, inbox,
-                config.limits().operationsPerPeer()), authority);
+                config.limits().operationsPerPeer(), link), authority);
         Router router = Router.start(config, courier, routes, authority, access);
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "bridge-sync");

@@ -68,6 +68,10 @@ class RemoteExecutorTest {
     }
 
     private Frame store(int pacsPort, Path file) throws IOException {
+        return store(pacsPort, file, in -> in);
+    }
+
+    private Frame store(int pacsPort, Path file, java.util.function.UnaryOperator<InputStream> payload) throws IOException {
         RouterConfig config = new RouterConfig("hospital-b", state.toString(), "ROUTER_B", "127.0.0.1", 0, null, null, null,
                 List.of(new Device("PACS_B", "127.0.0.1", pacsPort, List.of("store"), List.of(), true)));
         RemoteExecutor executor = new RemoteExecutor(config, capture, new InboundInstances(), stores);
@@ -76,7 +80,7 @@ class RemoteExecutorTest {
                 .with("sopClassUid", src.sopClassUid()).with("sopInstanceUid", src.sopInstanceUid())
                 .with("transferSyntaxUid", src.transferSyntax().uid());
         try (InputStream in = src.openDataSet()) {
-            executor.onFrame("hospital-a", rq, in);
+            executor.onFrame("hospital-a", rq, payload.apply(in));
         }
         assertThat(answers).hasSize(1);
         Frame answer = answers.get(0);
@@ -103,6 +107,29 @@ class RemoteExecutorTest {
         assertThat(answer.integer(Frame.STATUS, -1)).isEqualTo(0xA700);
         assertThat(Failure.of(answer)).contains(Failure.TRANSIENT);
         assertThat(answer.string(Frame.ERROR)).isEqualTo("PACS_B at 127.0.0.1:" + nothingListens + " refused the connection");
+        assertNothingLeft();
+    }
+
+    /** Issue 9, "payloads copied to disk with no size limit": past the limit the store is refused for good, nothing reaches the PACS or stays on disk. */
+    @Test void aPayloadOverTheLimitIsAPermanentRefusalAndNothingIsLeft() throws Exception {
+        List<String> stored = new CopyOnWriteArrayList<>();
+        int port = pacs(new ApplicationEntity("PACS_B").accept(ApplicationEntity.ANY, ApplicationEntity.ANY), (as, rq, data) -> {
+            stored.add(rq.toString());
+            return 0;
+        });
+        Frame answer = store(port, Samples.file("test_files/CT_small.dcm"), in -> new java.io.FilterInputStream(in) {
+            private long count;
+
+            @Override public int read(byte[] b, int off, int len) throws IOException {
+                int n = super.read(b, off, len);
+                count += Math.max(n, 0);
+                if (count > 1000) throw new org.dicomrelay.router.link.PayloadTooLargeException("the payload is larger than the limit of 1000 bytes");
+                return n;
+            }
+        });
+        assertThat(Failure.of(answer)).as("a resend would be refused again").contains(Failure.PERMANENT);
+        assertThat(answer.string(Frame.ERROR)).contains("refused the object").contains("larger than the limit of 1000 bytes");
+        assertThat(stored).isEmpty();
         assertNothingLeft();
     }
 

@@ -55,7 +55,28 @@ class RouterConfigTest {
         assertThatThrownBy(() -> RouterConfig.load(f)).hasMessageContaining("limits.operationsPerPeer must be at least 1");
     }
 
-    @Test void badValuesAreNamed(@TempDir Path dir) throws Exception {
+    @Test void messageAgePayloadSizeAndTheirDefaults(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("router.yaml");
+        Files.writeString(f, "routerId: a1\nstateDir: x\naeTitle: R\nport: 1\nlimits: {maxPayloadBytes: 1000}\n"
+                + "link: {maxMessageAgeMinutes: 5, maxClockSkewMinutes: 1}\n");
+        RouterConfig c = RouterConfig.load(f);
+        assertThat(c.limits().maxPayloadBytes()).isEqualTo(1000);
+        assertThat(c.link().maxMessageAge()).isEqualTo(java.time.Duration.ofMinutes(5));
+        assertThat(c.link().maxClockSkew()).isEqualTo(java.time.Duration.ofMinutes(1));
+        Path saved = dir.resolve("saved.yaml");
+        c.save(saved); // what `enroll` and the demo write
+        assertThat(RouterConfig.load(saved).link()).isEqualTo(c.link());
+        assertThat(RouterConfig.load(saved).limits()).isEqualTo(c.limits());
+        Files.writeString(f, "routerId: a1\nstateDir: x\naeTitle: R\nport: 1\n");
+        c = RouterConfig.load(f);
+        assertThat(c.limits().maxPayloadBytes()).as("default").isEqualTo(4L << 30);
+        assertThat(c.link().maxMessageAge()).as("default").isEqualTo(java.time.Duration.ofMinutes(10));
+        assertThat(c.link().maxClockSkew()).as("default").isEqualTo(java.time.Duration.ofMinutes(2));
+        Files.writeString(f, "routerId: a1\nstateDir: x\naeTitle: R\nport: 1\nlink: {maxMessageAgeMinutes: 0}\n");
+        assertThatThrownBy(() -> RouterConfig.load(f)).hasMessageContaining("link.maxMessageAgeMinutes must be at least 1");
+    }
+
+        @Test void badValuesAreNamed(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("router.yaml");
         Files.writeString(f, "routerId: Hospital A\nstateDir: x\naeTitle: R\nport: 1\n");
         assertThatThrownBy(() -> RouterConfig.load(f)).hasMessageContaining("routerId must be");

@@ -29,9 +29,11 @@ import java.util.function.Function;
  *   <li>That keyset is encrypted for the recipient with HPKE (X25519, HKDF-SHA256, AES-256-GCM);
  *       the HPKE context info binds sender id, recipient id and message id, so a wrapped key
  *       cannot be lifted into a header naming another sender, recipient or message.</li>
- *   <li>The {@link Header header} (magic "DRE1", version, sender, recipient, message id, content
- *       type, wrapped key) is signed with the sender's Ed25519 key over
- *       {@code "dicom-relay envelope header v1\0" || header}.</li>
+ *   <li>The {@link Header header} (magic "DRE1", version 2, sender, recipient, message id, content
+ *       type, {@link Stamp} = sequence number, sending time and the frame a payload is bound to,
+ *       wrapped key) is signed with the sender's Ed25519 key over
+ *       {@code "dicom-relay envelope header v2\0" || header}. Version 1 envelopes (without a
+ *       stamp) are refused: a clean break, both routers must run this version.</li>
  *   <li>The payload is encrypted with the message key, associated data = SHA-256(header), so
  *       ciphertext cannot be moved under another header.</li>
  * </ol>
@@ -44,14 +46,16 @@ import java.util.function.Function;
  *   signature         Tink Ed25519 signature (5-byte key id prefix + 64 bytes)
  *   ciphertext        Tink streaming AEAD ciphertext, to the end of the stream
  * </pre>
- * The clear part holds router ids, a random message id and a content type: never patient data.
+ * The clear part holds router ids, a random message id, a content type, a sequence number and a
+ * time: never patient data. Whether a stamp was seen before is the recipient's business
+ * (its replay guard): {@link #open} only authenticates it.
  */
 public final class Envelope {
     public static final int MAX_HEADER_LENGTH = 64 * 1024;
     public static final int MAX_SIGNATURE_LENGTH = 64 * 1024;
 
-    static final byte[] SIGNATURE_CONTEXT = "dicom-relay envelope header v1\0".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] WRAP_CONTEXT = "dicom-relay envelope key wrap v1\0".getBytes(StandardCharsets.US_ASCII);
+    static final byte[] SIGNATURE_CONTEXT = "dicom-relay envelope header v2\0".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] WRAP_CONTEXT = "dicom-relay envelope key wrap v2\0".getBytes(StandardCharsets.US_ASCII);
 
     private Envelope() {}
 
@@ -63,12 +67,13 @@ public final class Envelope {
      *
      * @param senderId  our router id, as the recipient knows it
      * @param messageId a random id (see {@code BlobNames.random()}), never derived from the content
+     * @param stamp     sequence number, sending time and, for a payload, its frame (signed with the header)
      * @throws IllegalArgumentException if an id or the content type is empty, longer than 255
      *                                  characters or not printable ASCII without spaces
      */
     public static OutputStream seal(OutputStream out, RouterKeys sender, String senderId, PublicKeys recipient,
-                                    String contentType, String messageId) throws IOException {
-        return seal(out, sender, senderId, recipient, contentType, messageId, Tink.STREAMING);
+                                    String contentType, String messageId, Stamp stamp) throws IOException {
+        return seal(out, sender, senderId, recipient, contentType, messageId, stamp, Tink.STREAMING);
     }
 
     /**
@@ -76,13 +81,15 @@ public final class Envelope {
      * sealing and opening would otherwise allocate 1 MiB buffers for a few hundred bytes.
      */
     public static OutputStream sealSmall(OutputStream out, RouterKeys sender, String senderId, PublicKeys recipient,
-                                         String contentType, String messageId) throws IOException {
-        return seal(out, sender, senderId, recipient, contentType, messageId, Tink.STREAMING_SMALL);
+                                         String contentType, String messageId, Stamp stamp) throws IOException {
+        return seal(out, sender, senderId, recipient, contentType, messageId, stamp, Tink.STREAMING_SMALL);
     }
 
     private static OutputStream seal(OutputStream out, RouterKeys sender, String senderId, PublicKeys recipient,
-                                     String contentType, String messageId, com.google.crypto.tink.Parameters scheme) throws IOException {
+                                     String contentType, String messageId, Stamp stamp,
+                                     com.google.crypto.tink.Parameters scheme) throws IOException {
         Objects.requireNonNull(out, "out");
+        Objects.requireNonNull(stamp, "stamp");
         Objects.requireNonNull(sender, "sender");
         Objects.requireNonNull(recipient, "recipient");
         Ids.check("sender id", senderId);
@@ -97,7 +104,7 @@ public final class Envelope {
             } finally {
                 Arrays.fill(keyBytes, (byte) 0);
             }
-            byte[] header = new Header(Header.VERSION, senderId, recipient.routerId(), messageId, contentType, wrapped).encode();
+            byte[] header = new Header(senderId, recipient.routerId(), messageId, contentType, stamp, wrapped).encode();
             byte[] signature = sender.signer().sign(concat(SIGNATURE_CONTEXT, header));
 
             ByteArrayOutputStream prefix = new ByteArrayOutputStream(8 + header.length + signature.length);
@@ -142,6 +149,9 @@ public final class Envelope {
         byte[] signature = readBlock(source, MAX_SIGNATURE_LENGTH, "signature");
         Header h = Header.decode(header);
         String sender = h.senderId();
+        // Reserved for link sessions (a key agreed per router pair): until then, every message wraps its own key.
+        if (h.sessionId() != null) throw new EnvelopeException("message " + h.messageId() + " from " + sender + " names session "
+                + h.sessionId() + ": this router does not speak link sessions");
 
         PublicKeys keys = senderKeys.apply(sender);
         if (keys == null) throw new EnvelopeException("unknown sender " + sender);
@@ -186,11 +196,11 @@ public final class Envelope {
         } catch (GeneralSecurityException e) {
             throw new EnvelopeException("cannot decrypt message " + h.messageId() + " from " + sender, e);
         }
-        return new Opened(sender, h.contentType(), h.messageId(), new OpeningStream(plaintext, source, h));
+        return new Opened(sender, h.contentType(), h.messageId(), h.stamp(), new OpeningStream(plaintext, source, h));
     }
 
-    /** An authenticated envelope; {@link #plaintext} decrypts as it is read (see {@link Envelope#open}). */
-    public record Opened(String senderId, String contentType, String messageId, InputStream plaintext) implements Closeable {
+    /** An authenticated envelope (its stamp as signed by the sender); {@link #plaintext} decrypts as it is read (see {@link Envelope#open}). */
+    public record Opened(String senderId, String contentType, String messageId, Stamp stamp, InputStream plaintext) implements Closeable {
         @Override
         public void close() throws IOException {
             plaintext.close();

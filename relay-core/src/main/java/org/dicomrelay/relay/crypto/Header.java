@@ -7,36 +7,54 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * The signed envelope header. Encoding (big-endian):
+ * The signed envelope header, version 2. Encoding (big-endian):
  * <pre>
  *   "DRE1"               4 bytes, ASCII magic
- *   version              1 byte  (1)
+ *   version              1 byte  (2; version 1, without sequence and time, is refused)
  *   sender router id     1-byte length, ASCII
  *   recipient router id  1-byte length, ASCII
  *   message id           1-byte length, ASCII
  *   content type         1-byte length, ASCII
+ *   sequence number      8 bytes, per sender and recipient, at least 1
+ *   sending time         8 bytes, ms since the epoch
+ *   session id           1-byte length, ASCII, 0 = none (per-message key; reserved for link sessions)
+ *   bound to             1-byte length, ASCII, 0 = none (a payload: the message id of its frame)
  *   wrapped message key  2-byte length, HPKE ciphertext of the message's streaming-AEAD keyset
  * </pre>
  * Nothing may follow the wrapped key.
  */
-record Header(int version, String senderId, String recipientId, String messageId, String contentType, byte[] wrappedKey) {
+record Header(int version, String senderId, String recipientId, String messageId, String contentType,
+              long sequence, long sentAtMillis, String sessionId, String boundTo, byte[] wrappedKey) {
     static final byte[] MAGIC = {'D', 'R', 'E', '1'};
-    static final int VERSION = 1;
+    static final int VERSION = 2;
+
+    Header(String senderId, String recipientId, String messageId, String contentType, Stamp stamp, byte[] wrappedKey) {
+        this(VERSION, senderId, recipientId, messageId, contentType, stamp.sequence(), stamp.sentAtMillis(), null, stamp.boundTo(), wrappedKey);
+    }
+
+    Stamp stamp() {
+        return new Stamp(sequence, sentAtMillis, boundTo);
+    }
 
     byte[] encode() {
-        ByteArrayOutputStream b = new ByteArrayOutputStream(64 + wrappedKey.length);
+        ByteArrayOutputStream b = new ByteArrayOutputStream(96 + wrappedKey.length);
         b.writeBytes(MAGIC);
         b.write(version);
-        for (String s : new String[] {senderId, recipientId, messageId, contentType}) {
-            byte[] a = s.getBytes(StandardCharsets.US_ASCII);
-            b.write(a.length);
-            b.writeBytes(a);
-        }
+        for (String s : new String[] {senderId, recipientId, messageId, contentType}) string(b, s);
+        b.writeBytes(ByteBuffer.allocate(16).putLong(sequence).putLong(sentAtMillis).array());
+        string(b, sessionId == null ? "" : sessionId);
+        string(b, boundTo == null ? "" : boundTo);
         if (wrappedKey.length > 0xffff) throw new IllegalArgumentException("wrapped key too long");
         b.write(wrappedKey.length >>> 8);
         b.write(wrappedKey.length);
         b.writeBytes(wrappedKey);
         return b.toByteArray();
+    }
+
+    private static void string(ByteArrayOutputStream b, String s) {
+        byte[] a = s.getBytes(StandardCharsets.US_ASCII);
+        b.write(a.length);
+        b.writeBytes(a);
     }
 
     static Header decode(byte[] encoded) throws EnvelopeException {
@@ -46,18 +64,33 @@ record Header(int version, String senderId, String recipientId, String messageId
             b.get(magic);
             if (!Arrays.equals(magic, MAGIC)) throw new EnvelopeException("not a dicom-relay envelope (bad magic)");
             int version = b.get() & 0xff;
-            if (version != VERSION) throw new EnvelopeException("unsupported envelope version " + version);
+            if (version != VERSION) {
+                throw new EnvelopeException("unsupported envelope version " + version + " (this router reads version " + VERSION
+                        + " only: the sender must be upgraded)");
+            }
             String sender = id(b, "sender id");
             String recipient = id(b, "recipient id");
             String messageId = id(b, "message id");
             String contentType = id(b, "content type");
+            long sequence = b.getLong();
+            long sentAt = b.getLong();
+            if (sequence < 1) throw new EnvelopeException("malformed envelope header: sequence number " + sequence);
+            String session = optionalId(b, "session id");
+            String boundTo = optionalId(b, "bound-to id");
             byte[] wrapped = new byte[b.getShort() & 0xffff];
             b.get(wrapped);
             if (b.hasRemaining()) throw new EnvelopeException("malformed envelope header: " + b.remaining() + " trailing bytes");
-            return new Header(version, sender, recipient, messageId, contentType, wrapped);
+            return new Header(version, sender, recipient, messageId, contentType, sequence, sentAt, session, boundTo, wrapped);
         } catch (BufferUnderflowException e) {
             throw new EnvelopeException("malformed envelope header: fields run past its end", e);
         }
+    }
+
+    private static String optionalId(ByteBuffer b, String what) throws EnvelopeException {
+        b.mark();
+        if (b.get() == 0) return null;
+        b.reset();
+        return id(b, what);
     }
 
     private static String id(ByteBuffer b, String what) throws EnvelopeException {

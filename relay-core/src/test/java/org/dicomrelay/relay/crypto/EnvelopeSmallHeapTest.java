@@ -43,7 +43,7 @@ class EnvelopeSmallHeapTest {
                 MessageDigest sha = MessageDigest.getInstance("SHA-256");
                 SplittableRandom random = new SplittableRandom(42);
                 byte[] chunk = new byte[100_000];
-                try (OutputStream s = Envelope.seal(pipeOut, a, "router-a", pubB, "application/dicom", "big-1")) {
+                try (OutputStream s = Envelope.seal(pipeOut, a, "router-a", pubB, "application/dicom", "big-1", EnvelopeTest.STAMP)) {
                     for (long left = SIZE; left > 0; ) {
                         int n = (int) Math.min(chunk.length, left);
                         random.nextBytes(chunk);

@@ -41,10 +41,11 @@ class EnvelopeTest {
             Map.of("router-a", PUB_A, "router-b", PUB_B, "router-c", PUB_C, "router-m", PUB_M)::get;
     static final int SEGMENT = 1 << 20; // Tink AES256_GCM_HKDF_1MB ciphertext segment
     static final int STREAM_HEADER = 40; // Tink AES-GCM-HKDF stream header for 32-byte keys
+    static final Stamp STAMP = Stamp.of(7, 1_700_000_000_000L);
 
     static byte[] seal(byte[] plaintext, RouterKeys sender, String senderId, PublicKeys recipient, String messageId) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (OutputStream s = Envelope.seal(out, sender, senderId, recipient, "application/dicom", messageId)) {
+        try (OutputStream s = Envelope.seal(out, sender, senderId, recipient, "application/dicom", messageId, EnvelopeTest.STAMP)) {
             s.write(plaintext);
         }
         return out.toByteArray();
@@ -103,7 +104,7 @@ class EnvelopeTest {
     void roundTripGivesBackThePlaintextAndTheAuthenticatedHeader(int size) throws IOException {
         byte[] plaintext = pattern(size, size);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (OutputStream s = Envelope.seal(out, A, "router-a", PUB_B, "application/dicom", "m-0123456789")) {
+        try (OutputStream s = Envelope.seal(out, A, "router-a", PUB_B, "application/dicom", "m-0123456789", EnvelopeTest.STAMP)) {
             // uneven writes, including single bytes
             int i = 0;
             if (size > 0) s.write(plaintext[i++]);
@@ -117,8 +118,63 @@ class EnvelopeTest {
             assertThat(o.senderId()).isEqualTo("router-a");
             assertThat(o.contentType()).isEqualTo("application/dicom");
             assertThat(o.messageId()).isEqualTo("m-0123456789");
+            assertThat(o.stamp()).isEqualTo(STAMP);
             assertThat(o.plaintext().readAllBytes()).isEqualTo(plaintext);
         }
+    }
+
+    /** Issue 9, replays: the sequence number, sending time and frame binding are signed; none can be changed. */
+    @Test
+    void theStampComesBackAsSignedAndCannotBeChanged() throws IOException {
+        Stamp stamp = Stamp.of(42, 1_800_000_000_123L).forPayloadOf("frame-message-1");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (OutputStream s = Envelope.seal(out, A, "router-a", PUB_B, "payload", "blob-1", stamp)) {
+            s.write(pattern(100, 1));
+        }
+        byte[] sealed = out.toByteArray();
+        try (Envelope.Opened o = Envelope.open(new ByteArrayInputStream(sealed), B, "router-b", DIRECTORY)) {
+            assertThat(o.stamp()).isEqualTo(stamp);
+            assertThat(o.stamp().boundTo()).isEqualTo("frame-message-1");
+        }
+        int headerLength = ByteBuffer.wrap(sealed).getInt();
+        Header h = Header.decode(Arrays.copyOfRange(sealed, 4, 4 + headerLength));
+        // A replayer moves the sequence number past the window, or refreshes the time: the signature no longer verifies.
+        for (Header changed : List.of(
+                new Header(h.version(), h.senderId(), h.recipientId(), h.messageId(), h.contentType(), 43, h.sentAtMillis(), null, h.boundTo(), h.wrappedKey()),
+                new Header(h.version(), h.senderId(), h.recipientId(), h.messageId(), h.contentType(), 42, h.sentAtMillis() + 600_000, null, h.boundTo(), h.wrappedKey()),
+                new Header(h.version(), h.senderId(), h.recipientId(), h.messageId(), h.contentType(), 42, h.sentAtMillis(), null, "frame-message-2", h.wrappedKey()))) {
+            byte[] t = sealed.clone();
+            byte[] encoded = changed.encode();
+            assertThat(encoded.length).isEqualTo(headerLength);
+            System.arraycopy(encoded, 0, t, 4, headerLength);
+            assertThatThrownBy(() -> openAll(t, B, "router-b")).isInstanceOf(EnvelopeException.class)
+                    .hasMessageContaining("signature does not verify for sender router-a");
+        }
+    }
+
+    /** The session id is reserved for link sessions: an envelope naming one is refused, not opened with its per-message key. */
+    @Test
+    void anEnvelopeNamingASessionIsRefused() throws IOException {
+        byte[] sealed = sealAtoB(pattern(100, 3));
+        int headerLength = ByteBuffer.wrap(sealed).getInt();
+        Header h = Header.decode(Arrays.copyOfRange(sealed, 4, 4 + headerLength));
+        byte[] withSession = new Header(h.version(), h.senderId(), h.recipientId(), h.messageId(), h.contentType(), h.sequence(),
+                h.sentAtMillis(), "session-1", h.boundTo(), h.wrappedKey()).encode();
+        byte[] t = rebuild(withSession, A, Arrays.copyOfRange(sealed, prefixLength(sealed), sealed.length));
+        assertThatThrownBy(() -> openAll(t, B, "router-b")).isInstanceOf(EnvelopeException.class)
+                .hasMessageContaining("names session session-1");
+    }
+
+    /** Link protocol v2 is a clean break: a version 1 envelope (no sequence number, no time) is refused, even validly signed. */
+    @Test
+    void aVersionOneEnvelopeIsRefused() throws IOException {
+        byte[] sealed = sealAtoB(pattern(100, 2));
+        int headerLength = ByteBuffer.wrap(sealed).getInt();
+        byte[] header = Arrays.copyOfRange(sealed, 4, 4 + headerLength);
+        header[4] = 1;
+        byte[] v1 = rebuild(header, A, Arrays.copyOfRange(sealed, prefixLength(sealed), sealed.length));
+        assertThatThrownBy(() -> openAll(v1, B, "router-b")).isInstanceOf(EnvelopeException.class)
+                .hasMessageContaining("unsupported envelope version 1");
     }
 
     @ParameterizedTest
@@ -126,7 +182,7 @@ class EnvelopeTest {
     void smallSegmentEnvelopesRoundTripAndEveryFlippedByteIsRejected(int size) throws IOException {
         byte[] plaintext = pattern(size, size + 7);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (OutputStream s = Envelope.sealSmall(out, A, "router-a", PUB_B, "frame", "m-small-000000001")) {
+        try (OutputStream s = Envelope.sealSmall(out, A, "router-a", PUB_B, "frame", "m-small-000000001", EnvelopeTest.STAMP)) {
             s.write(plaintext);
         }
         byte[] sealed = out.toByteArray();
@@ -192,11 +248,15 @@ class EnvelopeTest {
         int prefix = prefixLength(sealed);
         int wrappedKeyEnd = 4 + headerLength; // the wrapped key closes the header
         int c = prefix; // ciphertext start
+        Header h = Header.decode(Arrays.copyOfRange(sealed, 4, wrappedKeyEnd));
+        int stampStart = 4 + 5 + 4 + h.senderId().length() + h.recipientId().length() + h.messageId().length() + h.contentType().length();
         Map<String, Integer> places = new java.util.LinkedHashMap<>();
         places.put("header length", 3);
         places.put("magic", 4);
         places.put("version", 8);
         places.put("sender id", 10);
+        places.put("sequence number, last byte", stampStart + 7);
+        places.put("sending time, last byte", stampStart + 15);
         places.put("wrapped key, first byte", wrappedKeyEnd - 150);
         places.put("wrapped key, last byte", wrappedKeyEnd - 1);
         places.put("signature length", wrappedKeyEnd + 3);
@@ -350,14 +410,14 @@ class EnvelopeTest {
         byte[] sealed = sealAtoB(plaintext);
         int headerLength = ByteBuffer.wrap(sealed).getInt();
         Header h = Header.decode(Arrays.copyOfRange(sealed, 4, 4 + headerLength));
-        byte[] forgedHeader = new Header(h.version(), "router-m", h.recipientId(), h.messageId(), h.contentType(), h.wrappedKey()).encode();
+        byte[] forgedHeader = new Header(h.version(), "router-m", h.recipientId(), h.messageId(), h.contentType(), h.sequence(), h.sentAtMillis(), h.sessionId(), h.boundTo(), h.wrappedKey()).encode();
         byte[] forged = rebuild(forgedHeader, M, Arrays.copyOfRange(sealed, prefixLength(sealed), sealed.length));
         assertThatThrownBy(() -> openAll(forged, B, "router-b"))
                 .isInstanceOf(EnvelopeException.class).hasMessageContaining("cannot unwrap");
 
         // The same with A's own signature re-made over a changed content type: the key unwraps,
         // but the ciphertext is bound to the original header.
-        byte[] retyped = new Header(h.version(), h.senderId(), h.recipientId(), h.messageId(), "text/plain", h.wrappedKey()).encode();
+        byte[] retyped = new Header(h.version(), h.senderId(), h.recipientId(), h.messageId(), "text/plain", h.sequence(), h.sentAtMillis(), h.sessionId(), h.boundTo(), h.wrappedKey()).encode();
         byte[] moved = rebuild(retyped, A, Arrays.copyOfRange(sealed, prefixLength(sealed), sealed.length));
         assertThat(assertRejected(moved, plaintext)).hasMessageContaining("ciphertext modified or truncated");
     }
@@ -447,9 +507,9 @@ class EnvelopeTest {
     @Test
     void idsThatCouldCarryFreeTextAreRefusedWhenSealing() {
         for (String bad : new String[] {"", "DOE JANE", "Müller", "a\nb", "x".repeat(256)}) {
-            assertThatThrownBy(() -> Envelope.seal(new ByteArrayOutputStream(), A, "router-a", PUB_B, "application/dicom", bad))
+            assertThatThrownBy(() -> Envelope.seal(new ByteArrayOutputStream(), A, "router-a", PUB_B, "application/dicom", bad, EnvelopeTest.STAMP))
                     .isInstanceOf(IllegalArgumentException.class);
-            assertThatThrownBy(() -> Envelope.seal(new ByteArrayOutputStream(), A, bad, PUB_B, "application/dicom", "m1"))
+            assertThatThrownBy(() -> Envelope.seal(new ByteArrayOutputStream(), A, bad, PUB_B, "application/dicom", "m1", EnvelopeTest.STAMP))
                     .isInstanceOf(IllegalArgumentException.class);
         }
     }
@@ -463,7 +523,7 @@ class EnvelopeTest {
                 closed[0] = true;
             }
         };
-        OutputStream s = Envelope.seal(sink, A, "router-a", PUB_B, "application/dicom", "m2");
+        OutputStream s = Envelope.seal(sink, A, "router-a", PUB_B, "application/dicom", "m2", EnvelopeTest.STAMP);
         s.write(1);
         s.close();
         s.close();
@@ -475,7 +535,7 @@ class EnvelopeTest {
     @Test
     void anUnclosedMessageIsRejectedAsTruncated() throws IOException {
         ByteArrayOutputStream sink = new ByteArrayOutputStream();
-        OutputStream s = Envelope.seal(sink, A, "router-a", PUB_B, "application/dicom", "m3");
+        OutputStream s = Envelope.seal(sink, A, "router-a", PUB_B, "application/dicom", "m3", EnvelopeTest.STAMP);
         byte[] plaintext = pattern(SEGMENT + 5, 21);
         s.write(plaintext); // the first segment is out, the rest is buffered
         assertRejected(sink.toByteArray(), plaintext);

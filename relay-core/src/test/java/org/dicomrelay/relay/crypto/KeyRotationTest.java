@@ -81,7 +81,7 @@ class KeyRotationTest {
 
     private static byte[] seal(RouterKeys sender, PublicKeys to, String text) throws Exception {
         ByteArrayOutputStream bos = new ByteArrayOutputStream();
-        try (OutputStream out = Envelope.sealSmall(bos, sender, "a", to, "text", "m1")) {
+        try (OutputStream out = Envelope.sealSmall(bos, sender, "a", to, "text", "m1", EnvelopeTest.STAMP)) {
             out.write(text.getBytes(StandardCharsets.UTF_8));
         }
         return bos.toByteArray();

@@ -39,7 +39,7 @@ class RouterKeysTest {
         // sealed with the original sender keys, opened with the loaded recipient keys, and vice versa
         for (RouterKeys[] pair : new RouterKeys[][] {{a, b2}, {a2, b}}) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
-            try (OutputStream s = Envelope.seal(out, pair[0], "router-a", b.publicKeys("router-b"), "application/dicom", "m1")) {
+            try (OutputStream s = Envelope.seal(out, pair[0], "router-a", b.publicKeys("router-b"), "application/dicom", "m1", EnvelopeTest.STAMP)) {
                 s.write("hello".getBytes());
             }
             try (Envelope.Opened o = Envelope.open(new ByteArrayInputStream(out.toByteArray()), pair[1], "router-b",

@@ -17,8 +17,8 @@ import java.util.Optional;
  * acknowledged: after the local spool is durable ({@code storeAck: spool}, the default) or after
  * the remote store succeeded ({@code storeAck: remote}, or per remote AE in {@code remoteAck});
  * limits on local associations ({@link Associations}), the retry policy ({@link RetryPolicy}) and
- * limits on the work of other routers ({@link Limits}); DICOM TLS on its listener ({@link ListenerTls},
- * null: plain DICOM only).
+ * limits on the work of other routers ({@link Limits}) and on the age of their messages ({@link Link});
+ * DICOM TLS on its listener ({@link ListenerTls}, null: plain DICOM only).
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record RouterConfig(@JsonProperty("routerId") String routerId,
@@ -34,7 +34,8 @@ public record RouterConfig(@JsonProperty("routerId") String routerId,
                            @JsonProperty("associations") Associations associations,
                            @JsonProperty("retry") RetryPolicy retry,
                            @JsonProperty("limits") Limits limits,
-                           @JsonProperty("tls") ListenerTls tls) {
+                           @JsonProperty("tls") ListenerTls tls,
+                           @JsonProperty("link") Link link) {
 
     /**
      * Which Cloud IO provider and its local settings (credentials stay here, never at the Bridge);
@@ -69,6 +70,7 @@ public record RouterConfig(@JsonProperty("routerId") String routerId,
         if (associations == null) associations = Associations.DEFAULT;
         if (retry == null) retry = RetryPolicy.DEFAULT;
         if (limits == null) limits = Limits.DEFAULT;
+        if (link == null) link = Link.DEFAULT;
         if (bind == null) bind = "0.0.0.0";
         if (storeAck == null) storeAck = "spool";
         if (!storeAck.equals("spool") && !storeAck.equals("remote")) throw new IllegalArgumentException("storeAck must be 'spool' or 'remote'");
@@ -77,33 +79,45 @@ public record RouterConfig(@JsonProperty("routerId") String routerId,
     /** Without per-route acknowledgement overrides. */
     public RouterConfig(String routerId, String stateDir, String aeTitle, String bind, int port, String bridgeUrl, Cloud cloud,
                         String storeAck, List<Device> devices) {
-        this(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, List.of(), null, null, null, null);
+        this(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, List.of(), null, null, null, null, null);
     }
 
     /** With the default {@link Limits}. */
     public RouterConfig(String routerId, String stateDir, String aeTitle, String bind, int port, String bridgeUrl, Cloud cloud,
                         String storeAck, List<Device> devices, List<String> remoteAck, Associations associations, RetryPolicy retry) {
-        this(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, remoteAck, associations, retry, null, null);
+        this(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, remoteAck, associations, retry, null, null, null);
+    }
+
+    /** With the default {@link Link} settings and no DICOM TLS. */
+    public RouterConfig(String routerId, String stateDir, String aeTitle, String bind, int port, String bridgeUrl, Cloud cloud,
+                        String storeAck, List<Device> devices, List<String> remoteAck, Associations associations, RetryPolicy retry,
+                        Limits limits) {
+        this(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, remoteAck, associations, retry, limits, null, null);
     }
 
     /** The same router with other association limits. */
     public RouterConfig withAssociations(Associations a) {
-        return new RouterConfig(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, remoteAck, a, retry, limits, tls);
+        return new RouterConfig(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, remoteAck, a, retry, limits, tls, link);
     }
 
     /** The same router with another retry policy. */
     public RouterConfig withRetry(RetryPolicy r) {
-        return new RouterConfig(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, remoteAck, associations, r, limits, tls);
+        return new RouterConfig(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, remoteAck, associations, r, limits, tls, link);
     }
 
     /** The same router with other limits on the work of other routers. */
     public RouterConfig withLimits(Limits l) {
-        return new RouterConfig(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, remoteAck, associations, retry, l, tls);
+        return new RouterConfig(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, remoteAck, associations, retry, l, tls, link);
+    }
+
+    /** The same router with other limits on the age of messages. */
+    public RouterConfig withLink(Link l) {
+        return new RouterConfig(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, remoteAck, associations, retry, limits, tls, l);
     }
 
     /** The same router with DICOM TLS on its listener (null: none). */
     public RouterConfig withTls(ListenerTls t) {
-        return new RouterConfig(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, remoteAck, associations, retry, limits, t);
+        return new RouterConfig(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, remoteAck, associations, retry, limits, t, link);
     }
 
     /** Reads router.yaml; TLS file names in it are relative to its folder. */
@@ -115,7 +129,7 @@ public record RouterConfig(@JsonProperty("routerId") String routerId,
     private RouterConfig tlsFilesRelativeTo(Path base) {
         return new RouterConfig(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck,
                 devices.stream().map(d -> d.resolvedAgainst(base)).toList(), remoteAck, associations, retry, limits,
-                tls == null ? null : tls.resolvedAgainst(base));
+                tls == null ? null : tls.resolvedAgainst(base), link);
     }
 
     public void save(Path file) throws IOException {

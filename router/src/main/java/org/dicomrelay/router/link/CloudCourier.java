@@ -9,6 +9,7 @@ import org.dicomrelay.relay.cloud.Notifications;
 import org.dicomrelay.relay.crypto.Envelope;
 import org.dicomrelay.relay.crypto.PublicKeys;
 import org.dicomrelay.relay.crypto.RouterKeys;
+import org.dicomrelay.relay.crypto.Stamp;
 import org.dicomrelay.relay.log.RepeatingLog;
 import org.dicomrelay.router.config.Limits;
 
@@ -31,6 +32,12 @@ import java.util.regex.Pattern;
  * Frames through Cloud IO, sealed end to end: the frame itself, encrypted for the recipient,
  * is the notification; a payload goes to a blob with a random name, sealed the same way, and
  * the frame names the blob. The cloud sees random names and ciphertext only.
+ *
+ * <p>Every envelope is stamped with a sequence number (per recipient, {@link SequenceCounter})
+ * and its sending time; a payload names the frame that carries it. {@link #receive} is the one
+ * place where a frame is authenticated, checked against the {@link ReplayGuard} (replays, old
+ * or future-dated frames refused, each refusal logged) and recorded as seen before any handler
+ * runs it, so a re-delivered notification (a failed acknowledgement) runs nothing a second time.
  */
 public final class CloudCourier implements Courier {
     private static final System.Logger LOG = System.getLogger(CloudCourier.class.getName());
@@ -47,12 +54,18 @@ public final class CloudCourier implements Courier {
     /** Frames one sender may have waiting per lane (a frame is small: its payload stays in the cloud until it runs). */
     private static final int QUEUED_PER_PEER = 1000;
     private static final int ANSWER_QUEUE_FACTOR = 10;
+    /** The largest frame plaintext: fields and identifiers are small; a data set is a payload. */
+    static final int MAX_FRAME_BYTES = 1 << 20;
+    private static final String NOT_RECORDED = "replay memory not written";
 
     private final String routerId;
     private final RouterKeys keys;
     private final Function<String, PublicKeys> directory;
     private final BlobStore blobs;
     private final Notifications inbox;
+    private final LinkGuards link;
+    /** Frames refused as replays or too old, per sender and reason: a replaying cloud is one line, then a count. */
+    private final RepeatingLog replays = new RepeatingLog(LOG, SUMMARY_PERIOD);
     /** Received frames, at most {@code operationsPerPeer} operations per sender and lane at once; closed with the courier. */
     private final PerSenderExecutor frames;
     private final int queuedPerPeer;
@@ -76,18 +89,28 @@ public final class CloudCourier implements Courier {
     private final Set<String> undeleted = ConcurrentHashMap.newKeySet();
     private final RepeatingLog deleteLog = new RepeatingLog(LOG, SUMMARY_PERIOD);
 
+    /** With sequence numbers and replay memory in memory only ({@link LinkGuards#inMemory}): for tests and tools. */
     public CloudCourier(String routerId, RouterKeys keys, Function<String, PublicKeys> directory, BlobStore blobs, Notifications inbox) {
-        this(routerId, keys, directory, blobs, inbox, Limits.DEFAULT.operationsPerPeer());
+        this(routerId, keys, directory, blobs, inbox, Limits.DEFAULT.operationsPerPeer(), LinkGuards.inMemory(java.time.Clock.systemUTC()));
     }
 
-    /** Runs at most {@code operationsPerPeer} operations of one sending router at once (router.yaml {@code limits}). */
+    /**
+     * Runs at most {@code operationsPerPeer} operations of one sending router at once (router.yaml
+     * {@code limits}); stamps and checks every message with {@code link}, which it closes.
+     */
     public CloudCourier(String routerId, RouterKeys keys, Function<String, PublicKeys> directory, BlobStore blobs, Notifications inbox,
-                        int operationsPerPeer) {
-        this(routerId, keys, directory, blobs, inbox, operationsPerPeer, QUEUED_PER_PEER);
+                        int operationsPerPeer, LinkGuards link) {
+        this(routerId, keys, directory, blobs, inbox, operationsPerPeer, QUEUED_PER_PEER, link);
     }
 
     CloudCourier(String routerId, RouterKeys keys, Function<String, PublicKeys> directory, BlobStore blobs, Notifications inbox,
                  int operationsPerPeer, int queuedPerPeer) {
+        this(routerId, keys, directory, blobs, inbox, operationsPerPeer, queuedPerPeer, LinkGuards.inMemory(java.time.Clock.systemUTC()));
+    }
+
+    CloudCourier(String routerId, RouterKeys keys, Function<String, PublicKeys> directory, BlobStore blobs, Notifications inbox,
+                 int operationsPerPeer, int queuedPerPeer, LinkGuards link) {
+        this.link = java.util.Objects.requireNonNull(link, "link");
         // Answers get a deeper queue: the INSTANCEs of this router's own C-MOVE of a large study may arrive
         // faster than the local device stores them, and a dropped one is an image missing there.
         this.frames = new PerSenderExecutor(operationsPerPeer,
@@ -134,6 +157,7 @@ public final class CloudCourier implements Courier {
     @Override public void send(String toRouterId, Frame frame, PayloadWriter payload) throws IOException {
         PublicKeys recipient = directory.apply(toRouterId);
         if (recipient == null) throw new IOException("no public keys for router " + toRouterId + " in the directory");
+        String frameId = BlobNames.random();
         String name = null;
         if (payload != null) {
             name = BlobNames.random();
@@ -152,7 +176,10 @@ public final class CloudCourier implements Courier {
             BlobStore.Upload up = blobs.create(name, toRouterId);
             // Not try-with-resources: closing publishes the blob, and a failed write must never be published.
             try {
-                OutputStream sealed = Envelope.seal(up, keys, routerId, recipient, PAYLOAD, name);
+                // A number of its own (the frame takes one after a long upload, so as not to arrive below the
+                // recipient's window or too old), and bound to its frame: it cannot be moved under another.
+                Stamp stamp = Stamp.of(link.sequences().next(toRouterId), link.clock().millis()).forPayloadOf(frameId);
+                OutputStream sealed = Envelope.seal(up, keys, routerId, recipient, PAYLOAD, name, stamp);
                 payload.writeTo(sealed);
                 sealed.close();
             } catch (IOException | RuntimeException e) {
@@ -163,7 +190,8 @@ public final class CloudCourier implements Courier {
         }
         try {
             ByteArrayOutputStream bos = new ByteArrayOutputStream();
-            try (OutputStream sealed = Envelope.sealSmall(bos, keys, routerId, recipient, FRAME, BlobNames.random())) {
+            Stamp stamp = Stamp.of(link.sequences().next(toRouterId), link.clock().millis());
+            try (OutputStream sealed = Envelope.sealSmall(bos, keys, routerId, recipient, FRAME, frameId, stamp)) {
                 JSON.writeValue(sealed, new Wire(frame.type().name(), frame.operationId(), frame.fields()));
             }
             inbox.publish(toRouterId, bos.toByteArray());
@@ -208,11 +236,36 @@ public final class CloudCourier implements Courier {
             }
             backoff = 1000;
             inboxLog.cleared("poll", "inbox reachable again");
-            for (Notifications.Notification n : batch) receive(n, listener);
+            receive(batch, listener);
         }
     }
 
-    private void receive(Notifications.Notification n, Listener listener) {
+    /** An authenticated frame, before the replay guard has judged it. */
+    private record Staged(Notifications.Notification notification, String from, Frame frame, String frameId, Stamp stamp) {
+        ReplayGuard.Message message() {
+            return new ReplayGuard.Message(from, stamp.sequence(), stamp.sentAtMillis(), isRequest(frame));
+        }
+    }
+
+    /**
+     * The one place where frames enter: each is authenticated and size-checked, the batch is judged
+     * by the replay guard (recorded as seen, with one forced write per sender), and only then does
+     * a handler get an admitted frame.
+     */
+    private void receive(List<Notifications.Notification> batch, Listener listener) {
+        List<Staged> staged = new java.util.ArrayList<>(batch.size());
+        for (Notifications.Notification n : batch) {
+            Staged s = authenticate(n);
+            if (s != null) staged.add(s);
+        }
+        if (staged.isEmpty()) return;
+        ReplayGuard.Judged judged = link.replays().admit(staged.stream().map(Staged::message).toList());
+        if (judged.failure() == null) replays.cleared(NOT_RECORDED, "the replay memory is written again");
+        for (int i = 0; i < staged.size(); i++) judged(staged.get(i), judged.verdicts().get(i), judged.failure(), listener);
+    }
+
+    /** The frame of an authentic notification; null (the notification acknowledged, the rejection logged) for any other. */
+    private Staged authenticate(Notifications.Notification n) {
         Envelope.Opened opened;
         Frame frame;
         String[] claimed = new String[1];
@@ -223,17 +276,39 @@ public final class CloudCourier implements Courier {
             });
             if (!FRAME.equals(opened.contentType())) throw new IOException("unexpected content type " + opened.contentType());
             // Read to the end first: the envelope detects truncation only there.
-            Wire w = JSON.readValue(opened.plaintext().readAllBytes(), Wire.class);
+            Wire w = JSON.readValue(new Bounded(opened.plaintext(), MAX_FRAME_BYTES, "the frame").readAllBytes(), Wire.class);
             frame = new Frame(Frame.Type.valueOf(w.type()), w.operationId(), w.fields() == null ? java.util.Map.of() : w.fields());
         } catch (IOException | IllegalArgumentException e) {
             // Anything we cannot authenticate is dropped, never delivered. The claimed sender is unauthenticated: shown only if well-formed.
             String sender = claimed[0] != null && ROUTER_ID.matcher(claimed[0]).matches() ? "router " + claimed[0] : "an unidentified sender";
             rejected.occurred(sender, System.Logger.Level.WARNING, "rejected a message in the inbox from " + sender + ": " + FailureText.of(e));
             ack(n);
+            return null;
+        }
+        return new Staged(n, opened.senderId(), frame, opened.messageId(), opened.stamp());
+    }
+
+    private void judged(Staged s, ReplayGuard.Verdict verdict, IOException failure, Listener listener) {
+        Notifications.Notification n = s.notification();
+        String from = s.from();
+        Frame f = s.frame();
+        Stamp stamp = s.stamp();
+        if (verdict == ReplayGuard.Verdict.NOT_RECORDED) {
+            // Not recorded, so not run: left unacknowledged, the inbox delivers it again after its visibility timeout.
+            replays.occurred(NOT_RECORDED, System.Logger.Level.WARNING, "cannot record " + f.type() + " of operation " + f.operationId()
+                    + " from router " + from + " as seen, not running it now: " + (failure == null ? verdict.meaning() : FailureText.of(failure)));
             return;
         }
-        String from = opened.senderId();
-        Frame f = frame;
+        if (verdict != ReplayGuard.Verdict.ADMITTED) {
+            // Acknowledged (it would only come back) and dropped; its payload, if any, is left to its sender's journal and the
+            // cloud's expiry: a replayed frame must not make us delete a blob a genuine frame may still name.
+            replays.occurred(from + " " + verdict, System.Logger.Level.WARNING, "refused " + f.type() + " of operation " + f.operationId()
+                    + " from router " + from + " (sequence " + stamp.sequence() + ", sent " + java.time.Instant.ofEpochMilli(stamp.sentAtMillis())
+                    + "): " + verdict.meaning());
+            ack(n);
+            return;
+        }
+        String frameId = s.frameId();
         UploadJournal j = journal;
         if (j != null && f.type().name().endsWith("_RSP")) j.answered(from, f.operationId());
         // Acknowledged once authenticated, before it runs: a C-MOVE may take longer than the inbox's
@@ -263,12 +338,16 @@ public final class CloudCourier implements Courier {
                         InputStream plaintext;
                         try {
                             Envelope.Opened p = Envelope.open(raw, keys, routerId, directory);
-                            if (!PAYLOAD.equals(p.contentType()) || !p.senderId().equals(from) || !blob.equals(p.messageId())) {
-                                throw new IOException("payload blob " + blob + " does not belong to its frame");
+                            if (!PAYLOAD.equals(p.contentType()) || !p.senderId().equals(from) || !blob.equals(p.messageId())
+                                    || !frameId.equals(p.stamp().boundTo())) {
+                                throw new IOException("payload blob " + blob + " does not belong to its frame " + f.type() + " of operation "
+                                        + f.operationId() + " from router " + from);
                             }
                             // Deleted as soon as read to its authenticated end, before the handler answers: an answer
-                            // then means the payload is gone from the cloud, and the sender forgets it.
-                            plaintext = new ConsumedOnEnd(p.plaintext(), deleteBlob);
+                            // then means the payload is gone from the cloud, and the sender forgets it. Counted as it
+                            // streams: past the limit the handler's read fails (and it deletes what it wrote).
+                            plaintext = new Bounded(new ConsumedOnEnd(p.plaintext(), deleteBlob), link.maxPayloadBytes(),
+                                    "the payload of " + f.type() + " from router " + from);
                         } catch (IOException rejected) {
                             // The frame is authentic but its payload is not: the handler sees the error on its
                             // first read and answers with a failure, so the sender learns of it at once.
@@ -379,5 +458,6 @@ public final class CloudCourier implements Courier {
         if (j != null) j.close();
         inbox.close();
         blobs.close();
+        link.close();
     }
 }
