@@ -1,6 +1,5 @@
 package org.dicomrelay.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.dicomrelay.bridge.BridgeConfig;
 import org.dicomrelay.bridge.BridgeTls;
 import org.dicomrelay.bridge.BridgeServer;
@@ -25,9 +24,6 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -42,8 +38,8 @@ import java.util.stream.Stream;
 
 /**
  * The relay against a direct connection, on loopback, in one run: a Bridge, router A and router B
- * run in this JVM with a filesystem cloud (as {@code dicom-relay demo} assembles them); the
- * modality and the PACS are DCMTK processes.
+ * run in this JVM with a filesystem cloud (RELAY_CLOUD=bridge: the Bridge's store, the default provider); the
+ * modality and the PACS are DCMTK processes. The Bridge serves plain HTTP there (loopback only).
  *
  * <ol>
  *   <li>C-STORE throughput: storescu → storescp directly, against storescu → router A → cloud →
@@ -57,8 +53,11 @@ import java.util.stream.Stream;
  *
  * With RELAY_HOSTS set ({@code bench/relay.sh --hosts}, {@link TwoHosts}) the Bridge and the
  * routers are processes of the shaded jar on three hosts (network namespaces): the modality's
- * side here on host A, router B and the PACS on host B, the Bridge on host C; direct DICOM then
- * crosses the same links (host C routes between A and B).
+ * side here on host A, router B and the PACS on host B, the Bridge on host C, serving HTTPS with
+ * the certificate it creates (enrollment and the administrator's calls pin the fingerprint it
+ * prints); the routers use the default store, the Bridge's, so the payloads cross both links and
+ * the hosts share no folder for them. Direct DICOM crosses the same links (host C routes
+ * between A and B).
  *
  * Usage: RelayBench WORKDIR SHIM_SO [images=200] [multiframes=2] [queries=200]. Environment:
  * RELAY_STATE, where the routers keep their state (spool; default under WORKDIR, on disk);
@@ -142,15 +141,23 @@ public final class RelayBench {
         String admin = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
         // RELAY_CLOUD=bridge (and on two hosts): the default store, blobs at the Bridge (its data in memory, as the filesystem cloud's folder).
         boolean bridgeStore = hosts != null || "bridge".equals(System.getenv().getOrDefault("RELAY_CLOUD", "filesystem"));
+        Path bridgeData = bridgeStore ? mem.resolve("bridge") : state.resolve("bridge");
         URI bridgeUrl;
+        // the Bridge's certificate (SHA-256), which enrollment and the administrator's calls pin; null: plain HTTP on loopback
+        String fingerprint;
         if (hosts == null) {
             BridgeServer bridge = BridgeServer.start(BridgeConfig.builder().bind("127.0.0.1").port(0)
-                    .dataDir(bridgeStore ? mem.resolve("bridge") : state.resolve("bridge")).adminToken(admin).tls(BridgeTls.disabled()).build());
+                    .dataDir(bridgeData).adminToken(admin).tls(BridgeTls.disabled()).build());
             running.add(bridge);
             bridgeUrl = bridge.url();
+            fingerprint = null;
         } else {
-            bridgeUrl = hosts.startBridge(state.resolve("bridge"), admin, work);
+            // across hosts the routers refuse plain HTTP: the Bridge's default HTTPS, pinned by the fingerprint it prints
+            TwoHosts.Bridge bridge = hosts.startBridge(bridgeData, admin, work);
+            bridgeUrl = bridge.url();
+            fingerprint = bridge.fingerprint();
         }
+        BridgeAdmin bridgeAdmin = new BridgeAdmin(bridgeUrl, fingerprint, admin);
         RouterConfig.Cloud fs = bridgeStore ? null : new RouterConfig.Cloud("filesystem", Map.of("root", cloud.toString()));
         RouterConfig a = new RouterConfig("hospital-a", state.resolve("a").toString(), "ROUTER_A", "127.0.0.1", 0, bridgeUrl.toString(), fs,
                 "spool", List.of(new Device(SCU, "127.0.0.1", 1, List.of(), List.of(), false),
@@ -160,9 +167,10 @@ public final class RelayBench {
         RouterConfig b = new RouterConfig("hospital-b", state.resolve("b").toString(), "ROUTER_B", "127.0.0.1", 0, bridgeUrl.toString(), fs,
                 "spool", List.of(new Device(SCP, "127.0.0.1", storescpPort, List.of("store"), List.of(), true),
                 new Device(QR, "127.0.0.1", qrPort, List.of("find"), List.of(), true)));
-        for (RouterConfig c : List.of(a, b)) RouterApp.enroll(c, bridgeUrl, enrollmentToken(bridgeUrl, admin, c.routerId()));
-        grant(bridgeUrl, admin, "hospital-a", SCP, "store");
-        grant(bridgeUrl, admin, "hospital-a", QR, "find");
+        for (RouterConfig c : List.of(a, b)) RouterApp.enroll(c, bridgeUrl, fingerprint, bridgeAdmin.enrollmentToken(c.routerId()));
+        // the access matrix grants nothing by default
+        bridgeAdmin.grant("hospital-a", SCP, "store");
+        bridgeAdmin.grant("hospital-a", QR, "find");
         // B first: A takes the directory, with B's exported AEs, when it starts
         int portA, portB;
         if (hosts == null) {
@@ -529,27 +537,6 @@ public final class RelayBench {
             }
         }
     }
-
-    /** The Bridge's access matrix grants nothing by default. */
-    private static void grant(URI bridge, String admin, String routerId, String aeTitle, String service) throws IOException, InterruptedException {
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(bridge.resolve("/api/admin/access"))
-                .header("Authorization", "Bearer " + admin).header("Content-Type", "application/json")
-                .PUT(HttpRequest.BodyPublishers.ofString(new ObjectMapper().writeValueAsString(
-                        Map.of("routerId", routerId, "aeTitle", aeTitle, "services", List.of(service)))))
-                .build(), HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() / 100 != 2) throw new IOException("the Bridge refused an access grant: HTTP " + r.statusCode() + " " + r.body());
-    }
-
-    private static String enrollmentToken(URI bridge, String admin, String routerId) throws IOException, InterruptedException {
-        ObjectMapper json = new ObjectMapper();
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(bridge.resolve("/api/admin/enrollment-tokens"))
-                .header("Authorization", "Bearer " + admin).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(Map.of("routerId", routerId, "displayName", routerId))))
-                .build(), HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() / 100 != 2) throw new IOException("the Bridge refused an enrollment token: HTTP " + r.statusCode() + " " + r.body());
-        return json.readTree(r.body()).get("token").asText();
-    }
-
 
     private static void delete(Path dir) throws IOException {
         StoreBench.clean(dir);
