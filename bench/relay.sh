@@ -15,7 +15,7 @@
 #              of a filesystem cloud;
 #              RELAY_WARMUP=N untimed passes before measuring (default 1; with --hosts as many
 #              as make 800 objects: the routers' JVMs warm up only by relaying); RELAY_THREADS=1 prints the JVM's CPU per
-#              thread for each relayed run; JAVA_OPTS, e.g. -XX:StartFlightRecording=filename=relay.jfr,settings=profile
+#              thread for each relayed run (--hosts: each JVM's, the Bridge's and the routers'); JAVA_OPTS, e.g. -XX:StartFlightRecording=filename=relay.jfr,settings=profile
 #              (then: jfr print --events jdk.ExecutionSample relay.jfr); MVN_FLAGS, e.g. -o.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

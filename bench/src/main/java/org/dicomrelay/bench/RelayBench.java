@@ -64,7 +64,7 @@ import java.util.stream.Stream;
  * RELAY_CLOUD, {@code filesystem} (default) or {@code bridge} (the default store: blobs at the Bridge);
  * RELAY_WARMUP, untimed passes before measuring (default 1; on two hosts enough passes for 800 objects,
  * as the routers' own JVMs must be warmed by relaying); RELAY_THREADS, print the JVM's CPU
- * time per thread for each relayed run.
+ * time per thread for each relayed run (on two hosts: each component JVM's CPU time).
  */
 public final class RelayBench {
     private static final String SCU = "STORESCU", SCP = "STORESCP", QR = "QRSCP", FINDSCU = "FINDSCU";
@@ -299,8 +299,9 @@ public final class RelayBench {
         ProcessBuilder pb = new ProcessBuilder("storescu", "-aet", SCU, "-aec", SCP, "+sd", "127.0.0.1", String.valueOf(routerPort), dir.toString())
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
         pb.environment().put("TCP_NODELAY", "1");
-        boolean threads = THREADS && hosts == null;
+        boolean threads = THREADS && hosts == null, components = THREADS && hosts != null;
         Map<String, Long> threads0 = threads ? threadTicks() : Map.of();
+        Map<String, Long> components0 = components ? hosts.cpuNanosByComponent() : Map.of();
         long cpu0 = cpuNanos();
         long t0 = System.nanoTime();
         Process p = pb.start();
@@ -319,6 +320,7 @@ public final class RelayBench {
         double done = (System.nanoTime() - t0) / 1e9;
         double cpu = (cpuNanos() - cpu0) / 1e9;
         if (threads) printThreadTicks(threads0, threadTicks());
+        if (components) printComponentCpu(components0, hosts.cpuNanosByComponent());
         if (acked < 0) {
             p.waitFor();
             acked = (System.nanoTime() - t0) / 1e9;
@@ -329,7 +331,10 @@ public final class RelayBench {
         return new double[] {acked, done, cpu};
     }
 
-    /** RELAY_THREADS=1: after each relayed run, the CPU time of this JVM's threads (GC and JIT included) by name. */
+    /**
+     * RELAY_THREADS=1: after each relayed run, the CPU time of this JVM's threads (GC and JIT included) by name;
+     * on two hosts, of each component's JVM.
+     */
     private static final boolean THREADS = System.getenv("RELAY_THREADS") != null;
 
     /** Clock ticks (user + system) per thread name, digits folded, from /proc (Linux). */
@@ -349,6 +354,12 @@ public final class RelayBench {
             }
         }
         return out;
+    }
+
+    private static void printComponentCpu(Map<String, Long> before, Map<String, Long> after) {
+        StringBuilder b = new StringBuilder("  JVMs, CPU ms:");
+        after.forEach((name, nanos) -> b.append(' ').append(name).append('=').append((nanos - before.getOrDefault(name, 0L)) / 1_000_000));
+        System.out.println(b);
     }
 
     private static void printThreadTicks(Map<String, Long> before, Map<String, Long> after) {

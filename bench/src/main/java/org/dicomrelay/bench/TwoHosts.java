@@ -10,7 +10,9 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -36,7 +38,8 @@ final class TwoHosts implements AutoCloseable {
     final String bridgeAddress;
     private final Path jar;
     private final Path logging;
-    private final List<Process> relay = new ArrayList<>();
+    /** The Bridge and the routers, in the order started. */
+    private final List<Output> relay = new ArrayList<>();
 
     private TwoHosts(String[] f, Path jar, Path logging) {
         nsA = f[0];
@@ -103,8 +106,8 @@ final class TwoHosts implements AutoCloseable {
                 "-Djava.util.logging.config.file=" + logging, "-jar", jar.toString(), command, "--config", yaml.toString()));
         // ip netns exec execs the JVM: this process is the JVM, whose CPU time cpuNanos() adds up
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        relay.add(p);
-        Output out = new Output(p, command + " on " + ns);
+        Output out = new Output(p, command + " on host " + (ns.equals(nsA) ? "A" : ns.equals(nsB) ? "B" : "C"));
+        relay.add(out);
         Thread reader = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
@@ -146,15 +149,20 @@ final class TwoHosts implements AutoCloseable {
 
     /** CPU time of the Bridge and both routers so far (their JVMs). */
     long cpuNanos() {
-        long sum = 0;
-        for (Process p : relay) sum += p.info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
-        return sum;
+        return cpuNanosByComponent().values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /** CPU time so far of each: "bridge on host C", "router on host B", "router on host A". */
+    Map<String, Long> cpuNanosByComponent() {
+        Map<String, Long> out = new LinkedHashMap<>();
+        for (Output o : relay) out.put(o.label(), o.process().info().totalCpuDuration().map(Duration::toNanos).orElse(0L));
+        return out;
     }
 
     /** SIGTERM, the routers first (their shutdown hooks close them), then the Bridge. */
     @Override public void close() throws InterruptedException {
         for (int i = relay.size() - 1; i >= 0; i--) {
-            Process p = relay.get(i);
+            Process p = relay.get(i).process();
             p.destroy();
             if (!p.waitFor(10, TimeUnit.SECONDS)) p.destroyForcibly();
         }
