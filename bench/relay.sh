@@ -6,12 +6,16 @@
 #   --hosts: two hospitals on different hosts. Router A (with this JVM, storescu and the C-FIND SCU) on host A, router B
 #            and the PACS on host B, the Bridge on host C, each a network namespace (needs root and iproute2) linked to
 #            C by a veth pair with private addresses (10.[200-250].x.y, random per run); the Bridge and the routers run
-#            as processes of the shaded jar (cli/target/dicom-relay.jar). Direct DICOM crosses the same two links (C
-#            routes between A and B for it; the relay's own traffic goes to the Bridge only). Removed at exit.
+#            as processes of the shaded jar (cli/target/dicom-relay.jar). The Bridge serves HTTPS with the certificate
+#            it creates (enrollment and the admin calls pin the fingerprint it prints); the routers use the default
+#            store, the Bridge's, so the payloads cross both links (no shared folder). Direct DICOM crosses the same
+#            two links (C routes between A and B for it; the relay's own traffic goes to the Bridge only). Removed at exit.
 # Environment: RELAY_STATE=DIR puts the routers' state (spool) there (default bench/target/work/relay-state);
-#              RELAY_CLOUD=bridge stores the blobs at the Bridge (the default provider) instead of a filesystem cloud;
-#              RELAY_WARMUP=N untimed passes before measuring (default 1); RELAY_THREADS=1 prints the JVM's CPU per
-#              thread for each relayed run; JAVA_OPTS, e.g. -XX:StartFlightRecording=filename=relay.jfr,settings=profile
+#              RELAY_CLOUD=bridge stores the blobs at the Bridge (the default provider, always so with --hosts) instead
+#              of a filesystem cloud;
+#              RELAY_WARMUP=N untimed passes before measuring (default 1; with --hosts as many
+#              as make 800 objects: the routers' JVMs warm up only by relaying); RELAY_THREADS=1 prints the JVM's CPU per
+#              thread for each relayed run (--hosts: each JVM's, the Bridge's and the routers'); JAVA_OPTS, e.g. -XX:StartFlightRecording=filename=relay.jfr,settings=profile
 #              (then: jfr print --events jdk.ExecutionSample relay.jfr); MVN_FLAGS, e.g. -o.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

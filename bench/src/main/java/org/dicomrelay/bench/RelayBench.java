@@ -1,6 +1,5 @@
 package org.dicomrelay.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.dicomrelay.bridge.BridgeConfig;
 import org.dicomrelay.bridge.BridgeTls;
 import org.dicomrelay.bridge.BridgeServer;
@@ -25,9 +24,6 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -42,8 +38,8 @@ import java.util.stream.Stream;
 
 /**
  * The relay against a direct connection, on loopback, in one run: a Bridge, router A and router B
- * run in this JVM with a filesystem cloud (as {@code dicom-relay demo} assembles them); the
- * modality and the PACS are DCMTK processes.
+ * run in this JVM with a filesystem cloud (RELAY_CLOUD=bridge: the Bridge's store, the default provider); the
+ * modality and the PACS are DCMTK processes. The Bridge serves plain HTTP there (loopback only).
  *
  * <ol>
  *   <li>C-STORE throughput: storescu → storescp directly, against storescu → router A → cloud →
@@ -57,20 +53,24 @@ import java.util.stream.Stream;
  *
  * With RELAY_HOSTS set ({@code bench/relay.sh --hosts}, {@link TwoHosts}) the Bridge and the
  * routers are processes of the shaded jar on three hosts (network namespaces): the modality's
- * side here on host A, router B and the PACS on host B, the Bridge on host C; direct DICOM then
- * crosses the same links (host C routes between A and B).
+ * side here on host A, router B and the PACS on host B, the Bridge on host C, serving HTTPS with
+ * the certificate it creates (enrollment and the administrator's calls pin the fingerprint it
+ * prints); the routers use the default store, the Bridge's, so the payloads cross both links and
+ * the hosts share no folder for them. Direct DICOM crosses the same links (host C routes
+ * between A and B).
  *
  * Usage: RelayBench WORKDIR SHIM_SO [images=200] [multiframes=2] [queries=200]. Environment:
  * RELAY_STATE, where the routers keep their state (spool; default under WORKDIR, on disk);
  * RELAY_CLOUD, {@code filesystem} (default) or {@code bridge} (the default store: blobs at the Bridge);
- * RELAY_WARMUP, untimed passes before measuring (default 1); RELAY_THREADS, print the JVM's CPU
- * time per thread for each relayed run.
+ * RELAY_WARMUP, untimed passes before measuring (default 1; on two hosts enough passes for 800 objects,
+ * as the routers' own JVMs must be warmed by relaying); RELAY_THREADS, print the JVM's CPU
+ * time per thread for each relayed run (on two hosts: each component JVM's CPU time).
  */
 public final class RelayBench {
     private static final String SCU = "STORESCU", SCP = "STORESCP", QR = "QRSCP", FINDSCU = "FINDSCU";
     private static final int WARMUP_QUERIES = 20;
-    /** Untimed passes of the CT set through the relay before measuring (RELAY_WARMUP, default 1). */
-    private static final int WARMUP_PASSES = Integer.parseInt(System.getenv().getOrDefault("RELAY_WARMUP", "1"));
+    /** Objects a router's JVM relays before its AES-GCM (Tink's and TLS's) runs C2-compiled with the CPU's intrinsics. */
+    private static final int ROUTER_WARM_OBJECTS = 800;
 
     private final Path shim;
     /** The two-host run's hosts, or null on this host's loopback. */
@@ -142,15 +142,23 @@ public final class RelayBench {
         String admin = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
         // RELAY_CLOUD=bridge (and on two hosts): the default store, blobs at the Bridge (its data in memory, as the filesystem cloud's folder).
         boolean bridgeStore = hosts != null || "bridge".equals(System.getenv().getOrDefault("RELAY_CLOUD", "filesystem"));
+        Path bridgeData = bridgeStore ? mem.resolve("bridge") : state.resolve("bridge");
         URI bridgeUrl;
+        // the Bridge's certificate (SHA-256), which enrollment and the administrator's calls pin; null: plain HTTP on loopback
+        String fingerprint;
         if (hosts == null) {
             BridgeServer bridge = BridgeServer.start(BridgeConfig.builder().bind("127.0.0.1").port(0)
-                    .dataDir(bridgeStore ? mem.resolve("bridge") : state.resolve("bridge")).adminToken(admin).tls(BridgeTls.disabled()).build());
+                    .dataDir(bridgeData).adminToken(admin).tls(BridgeTls.disabled()).build());
             running.add(bridge);
             bridgeUrl = bridge.url();
+            fingerprint = null;
         } else {
-            bridgeUrl = hosts.startBridge(state.resolve("bridge"), admin, work);
+            // across hosts the routers refuse plain HTTP: the Bridge's default HTTPS, pinned by the fingerprint it prints
+            TwoHosts.Bridge bridge = hosts.startBridge(bridgeData, admin, work);
+            bridgeUrl = bridge.url();
+            fingerprint = bridge.fingerprint();
         }
+        BridgeAdmin bridgeAdmin = new BridgeAdmin(bridgeUrl, fingerprint, admin);
         RouterConfig.Cloud fs = bridgeStore ? null : new RouterConfig.Cloud("filesystem", Map.of("root", cloud.toString()));
         RouterConfig a = new RouterConfig("hospital-a", state.resolve("a").toString(), "ROUTER_A", "127.0.0.1", 0, bridgeUrl.toString(), fs,
                 "spool", List.of(new Device(SCU, "127.0.0.1", 1, List.of(), List.of(), false),
@@ -160,9 +168,10 @@ public final class RelayBench {
         RouterConfig b = new RouterConfig("hospital-b", state.resolve("b").toString(), "ROUTER_B", "127.0.0.1", 0, bridgeUrl.toString(), fs,
                 "spool", List.of(new Device(SCP, "127.0.0.1", storescpPort, List.of("store"), List.of(), true),
                 new Device(QR, "127.0.0.1", qrPort, List.of("find"), List.of(), true)));
-        for (RouterConfig c : List.of(a, b)) RouterApp.enroll(c, bridgeUrl, enrollmentToken(bridgeUrl, admin, c.routerId()));
-        grant(bridgeUrl, admin, "hospital-a", SCP, "store");
-        grant(bridgeUrl, admin, "hospital-a", QR, "find");
+        for (RouterConfig c : List.of(a, b)) RouterApp.enroll(c, bridgeUrl, fingerprint, bridgeAdmin.enrollmentToken(c.routerId()));
+        // the access matrix grants nothing by default
+        bridgeAdmin.grant("hospital-a", SCP, "store");
+        bridgeAdmin.grant("hospital-a", QR, "find");
         // B first: A takes the directory, with B's exported AEs, when it starts
         int portA, portB;
         if (hosts == null) {
@@ -193,11 +202,14 @@ public final class RelayBench {
         // only once GHASH.update and CounterMode.crypt are C2-compiled, which takes ~5000 calls: a router gets
         // there after ~700 objects, so many small GCM operations stand in for that; then one untimed pass of the
         // CT set through the relay compiles the rest of the path.
+        // On two hosts the routers and the Bridge are JVMs of their own, which this warm-up does not reach: there
+        // the untimed passes take them past those objects (RELAY_WARMUP overrides either default).
         warmUpAesGcm();
+        int warmupPasses = warmupPasses(images);
         StoreBench.clean(received);
         StoreBench.time(List.of("storescu", "-aet", SCU, "-aec", SCP, "+sd", pacsHost, String.valueOf(storescpPort), ct.toString()));
         Map<String, Long> warmup = sizes(received);
-        for (int i = 0; i < WARMUP_PASSES; i++) {
+        for (int i = 0; i < warmupPasses; i++) {
             StoreBench.clean(received);
             free(storescpPort);
             relayed(ct, portA, received, warmup, spoolA);
@@ -236,7 +248,7 @@ public final class RelayBench {
         double[][] lat = findLatencies(qrPort, portA, patientIds, queries);
         double directP50 = percentile(lat[0], 50), relayP50 = percentile(lat[1], 50);
 
-        System.out.printf("%nC-STORE until the last instance is stored at B, median of 3 after " + WARMUP_PASSES + " warm-up pass(es). 'scu done': storescu's own"
+        System.out.printf("%nC-STORE until the last instance is stored at B, median of 3 after " + warmupPasses + " warm-up pass(es). 'scu done': storescu's own"
                 + " seconds (A acknowledges from its spool); 'JVM cpu': CPU seconds of the Bridge's and both routers' JVM%s in the run%n",
                 hosts == null ? " (this one)" : "s");
         System.out.printf("%-22s %-40s %8s %8s %9s %9s %8s %13s%n", "data", "path", "seconds", "MB/s", "images/s", "scu done", "JVM cpu",
@@ -248,6 +260,13 @@ public final class RelayBench {
         System.out.printf("%-40s %9.1f %9.1f %9.1f%n", "SCU -> dcmqrscp (direct)", directP50, percentile(lat[0], 99), percentile(lat[0], 100));
         System.out.printf("%-40s %9.1f %9.1f %9.1f%n", "SCU -> A -> Bridge -> B -> dcmqrscp", relayP50, percentile(lat[1], 99), percentile(lat[1], 100));
         System.out.printf("%-40s %9.1f%n", "added by the relay (p50)", relayP50 - directP50);
+    }
+
+    /** Untimed passes of the CT set through the relay: RELAY_WARMUP, else 1 in this JVM, else enough for {@link #ROUTER_WARM_OBJECTS}. */
+    private int warmupPasses(int images) {
+        String env = System.getenv("RELAY_WARMUP");
+        if (env != null) return Integer.parseInt(env);
+        return hosts == null ? 1 : Math.max(1, (ROUTER_WARM_OBJECTS + images - 1) / Math.max(1, images));
     }
 
     private static void warmUpAesGcm() throws Exception {
@@ -280,8 +299,9 @@ public final class RelayBench {
         ProcessBuilder pb = new ProcessBuilder("storescu", "-aet", SCU, "-aec", SCP, "+sd", "127.0.0.1", String.valueOf(routerPort), dir.toString())
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
         pb.environment().put("TCP_NODELAY", "1");
-        boolean threads = THREADS && hosts == null;
+        boolean threads = THREADS && hosts == null, components = THREADS && hosts != null;
         Map<String, Long> threads0 = threads ? threadTicks() : Map.of();
+        Map<String, Long> components0 = components ? hosts.cpuNanosByComponent() : Map.of();
         long cpu0 = cpuNanos();
         long t0 = System.nanoTime();
         Process p = pb.start();
@@ -300,6 +320,7 @@ public final class RelayBench {
         double done = (System.nanoTime() - t0) / 1e9;
         double cpu = (cpuNanos() - cpu0) / 1e9;
         if (threads) printThreadTicks(threads0, threadTicks());
+        if (components) printComponentCpu(components0, hosts.cpuNanosByComponent());
         if (acked < 0) {
             p.waitFor();
             acked = (System.nanoTime() - t0) / 1e9;
@@ -310,7 +331,10 @@ public final class RelayBench {
         return new double[] {acked, done, cpu};
     }
 
-    /** RELAY_THREADS=1: after each relayed run, the CPU time of this JVM's threads (GC and JIT included) by name. */
+    /**
+     * RELAY_THREADS=1: after each relayed run, the CPU time of this JVM's threads (GC and JIT included) by name;
+     * on two hosts, of each component's JVM.
+     */
     private static final boolean THREADS = System.getenv("RELAY_THREADS") != null;
 
     /** Clock ticks (user + system) per thread name, digits folded, from /proc (Linux). */
@@ -330,6 +354,12 @@ public final class RelayBench {
             }
         }
         return out;
+    }
+
+    private static void printComponentCpu(Map<String, Long> before, Map<String, Long> after) {
+        StringBuilder b = new StringBuilder("  JVMs, CPU ms:");
+        after.forEach((name, nanos) -> b.append(' ').append(name).append('=').append((nanos - before.getOrDefault(name, 0L)) / 1_000_000));
+        System.out.println(b);
     }
 
     private static void printThreadTicks(Map<String, Long> before, Map<String, Long> after) {
@@ -529,27 +559,6 @@ public final class RelayBench {
             }
         }
     }
-
-    /** The Bridge's access matrix grants nothing by default. */
-    private static void grant(URI bridge, String admin, String routerId, String aeTitle, String service) throws IOException, InterruptedException {
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(bridge.resolve("/api/admin/access"))
-                .header("Authorization", "Bearer " + admin).header("Content-Type", "application/json")
-                .PUT(HttpRequest.BodyPublishers.ofString(new ObjectMapper().writeValueAsString(
-                        Map.of("routerId", routerId, "aeTitle", aeTitle, "services", List.of(service)))))
-                .build(), HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() / 100 != 2) throw new IOException("the Bridge refused an access grant: HTTP " + r.statusCode() + " " + r.body());
-    }
-
-    private static String enrollmentToken(URI bridge, String admin, String routerId) throws IOException, InterruptedException {
-        ObjectMapper json = new ObjectMapper();
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(bridge.resolve("/api/admin/enrollment-tokens"))
-                .header("Authorization", "Bearer " + admin).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(Map.of("routerId", routerId, "displayName", routerId))))
-                .build(), HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() / 100 != 2) throw new IOException("the Bridge refused an enrollment token: HTTP " + r.statusCode() + " " + r.body());
-        return json.readTree(r.body()).get("token").asText();
-    }
-
 
     private static void delete(Path dir) throws IOException {
         StoreBench.clean(dir);

@@ -7,9 +7,12 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -24,7 +27,10 @@ import java.util.regex.Pattern;
  * ("nsA nsB nsC addressOfB addressOfBridge") and the jar in RELAY_JAR.
  */
 final class TwoHosts implements AutoCloseable {
-    private static final Pattern LISTENING = Pattern.compile("listening on [0-9.]+:(\\d+)");
+    /** "router … listening on 127.0.0.1:PORT", "bridge listening on https://10.x.y.z:PORT (…)". */
+    private static final Pattern LISTENING = Pattern.compile("listening on (?:https://)?[0-9.]+:(\\d+)");
+    /** What {@code dicom-relay bridge} prints after it listens: the fingerprint the routers pin. */
+    private static final Pattern FINGERPRINT = Pattern.compile("TLS certificate SHA-256 fingerprint: ([0-9A-Fa-f:]{64,})");
 
     final String nsA, nsB, nsC;
     /** Where host A reaches host B's DICOM servers directly (host C routes between them for the direct baseline). */
@@ -32,7 +38,8 @@ final class TwoHosts implements AutoCloseable {
     final String bridgeAddress;
     private final Path jar;
     private final Path logging;
-    private final List<Process> relay = new ArrayList<>();
+    /** The Bridge and the routers, in the order started. */
+    private final List<Output> relay = new ArrayList<>();
 
     private TwoHosts(String[] f, Path jar, Path logging) {
         nsA = f[0];
@@ -69,31 +76,45 @@ final class TwoHosts implements AutoCloseable {
         return out;
     }
 
-    /** Starts the Bridge on host C, bound to its private address; returns its URL. */
-    URI startBridge(Path dataDir, String adminToken, Path work) throws IOException, InterruptedException {
+    /** The Bridge on host C as the routers reach it: its HTTPS URL and the fingerprint of the certificate it printed. */
+    record Bridge(URI url, String fingerprint) {}
+
+    /**
+     * Starts the Bridge on host C, bound to its private address, with its default HTTPS (the
+     * certificate it creates at first start in {@code dataDir}); returns its URL and the
+     * fingerprint it printed, which enrollment and the administrator's calls pin.
+     */
+    Bridge startBridge(Path dataDir, String adminToken, Path work) throws IOException, InterruptedException {
         Path yaml = work.resolve("hosts-bridge.yaml");
+        Files.deleteIfExists(yaml);
+        // it holds the admin token: the owner's only
+        Files.createFile(yaml, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         Files.writeString(yaml, "bind: " + bridgeAddress + "\nport: 0\ndataDir: " + dataDir + "\nadminToken: " + adminToken + "\n");
-        return URI.create("http://" + bridgeAddress + ":" + start(nsC, "bridge", yaml));
+        Output out = start(nsC, "bridge", yaml);
+        int port = Integer.parseInt(out.await(LISTENING));
+        return new Bridge(URI.create("https://" + bridgeAddress + ":" + port), out.await(FINGERPRINT));
     }
 
     /** Starts a router (enrolled, config in {@code yaml}) on the host {@code ns}; returns its port. */
     int startRouter(String ns, Path yaml) throws IOException, InterruptedException {
-        return start(ns, "router", yaml);
+        return Integer.parseInt(start(ns, "router", yaml).await(LISTENING));
     }
 
-    private int start(String ns, String command, Path yaml) throws IOException, InterruptedException {
+    /** Starts {@code dicom-relay command --config yaml} on host {@code ns}. */
+    private Output start(String ns, String command, Path yaml) throws IOException {
         List<String> cmd = in(ns, List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
                 "-Djava.util.logging.config.file=" + logging, "-jar", jar.toString(), command, "--config", yaml.toString()));
         // ip netns exec execs the JVM: this process is the JVM, whose CPU time cpuNanos() adds up
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        relay.add(p);
-        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        Output out = new Output(p, command + " on host " + (ns.equals(nsA) ? "A" : ns.equals(nsB) ? "B" : "C"));
+        relay.add(out);
         Thread reader = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = r.readLine()) != null) {
-                    lines.add(line);
-                    if (!line.contains("listening on")) System.err.println(command + " on " + ns + ": " + line);
+                    out.lines.add(line);
+                    // what it prints at start is awaited; anything else (warnings) is shown
+                    if (!line.contains("listening on") && !line.contains("fingerprint")) System.err.println(out.label + ": " + line);
                 }
             } catch (IOException ended) {
                 // the process is gone
@@ -101,30 +122,47 @@ final class TwoHosts implements AutoCloseable {
         }, "output-" + command + "-" + ns);
         reader.setDaemon(true);
         reader.start();
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < deadline) {
-            String line = lines.poll(100, TimeUnit.MILLISECONDS);
-            if (line != null) {
-                Matcher m = LISTENING.matcher(line);
-                if (m.find()) return Integer.parseInt(m.group(1));
-            } else if (!p.isAlive()) {
-                throw new IOException(command + " on " + ns + " exited with " + p.exitValue());
-            }
+        return out;
+    }
+
+    /** A started component's output lines, in order, to wait for what it prints at start. */
+    private record Output(Process process, String label, BlockingQueue<String> lines) {
+        Output(Process process, String label) {
+            this(process, label, new LinkedBlockingQueue<>());
         }
-        throw new IOException(command + " on " + ns + " did not listen within 60 s");
+
+        /** Group 1 of the first further line that matches, within 60 s; the lines before it are consumed. */
+        String await(Pattern pattern) throws IOException, InterruptedException {
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (System.nanoTime() < deadline) {
+                String line = lines.poll(100, TimeUnit.MILLISECONDS);
+                if (line != null) {
+                    Matcher m = pattern.matcher(line);
+                    if (m.find()) return m.group(1);
+                } else if (!process.isAlive()) {
+                    throw new IOException(label + " exited with " + process.exitValue() + " before printing /" + pattern + "/");
+                }
+            }
+            throw new IOException(label + " did not print /" + pattern + "/ within 60 s");
+        }
     }
 
     /** CPU time of the Bridge and both routers so far (their JVMs). */
     long cpuNanos() {
-        long sum = 0;
-        for (Process p : relay) sum += p.info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
-        return sum;
+        return cpuNanosByComponent().values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /** CPU time so far of each: "bridge on host C", "router on host B", "router on host A". */
+    Map<String, Long> cpuNanosByComponent() {
+        Map<String, Long> out = new LinkedHashMap<>();
+        for (Output o : relay) out.put(o.label(), o.process().info().totalCpuDuration().map(Duration::toNanos).orElse(0L));
+        return out;
     }
 
     /** SIGTERM, the routers first (their shutdown hooks close them), then the Bridge. */
     @Override public void close() throws InterruptedException {
         for (int i = relay.size() - 1; i >= 0; i--) {
-            Process p = relay.get(i);
+            Process p = relay.get(i).process();
             p.destroy();
             if (!p.waitFor(10, TimeUnit.SECONDS)) p.destroyForcibly();
         }
