@@ -1,7 +1,7 @@
 package org.dicomrelay.router;
 
 import org.dicomrelay.router.link.Courier;
-import org.dicomrelay.router.link.Frame;
+import org.dicomrelay.router.link.LinkMessage;
 
 import java.io.IOException;
 
@@ -19,9 +19,9 @@ final class AuthorizedCourier implements Courier {
         this.authority = authority;
     }
 
-    @Override public void send(String toRouterId, Frame frame, PayloadWriter payload) throws IOException {
+    @Override public void send(String toRouterId, LinkMessage message, PayloadWriter payload) throws IOException {
         authority.check();
-        courier.send(toRouterId, frame, payload);
+        courier.send(toRouterId, message, payload);
     }
 
     @Override public void recordUploadsIn(org.dicomrelay.router.link.UploadJournal journal) {

@@ -6,7 +6,7 @@ import org.dicomrelay.dicom.net.dimse.Status;
 import org.dicomrelay.dicom.net.pdu.AAssociateRj;
 import org.dicomrelay.router.config.Device;
 import org.dicomrelay.router.link.Failure;
-import org.dicomrelay.router.link.Frame;
+import org.dicomrelay.router.link.LinkMessage;
 import org.dicomrelay.router.link.PayloadTooLargeException;
 
 import java.net.ConnectException;
@@ -22,9 +22,9 @@ import java.net.UnknownHostException;
  */
 record LocalFailure(int status, String error, Failure failure) {
 
-    /** Sets status, error and failure class on an answering frame. */
-    Frame applyTo(Frame answer) {
-        return answer.failed(status, error, failure);
+    /** The answer to {@code request} that carries this failure: its status, error and failure class. */
+    LinkMessage.Answer answer(LinkMessage.Request request) {
+        return request.failed(status, error, failure);
     }
 
     /**

@@ -1,6 +1,6 @@
 package org.dicomrelay.router;
 
-import org.dicomrelay.router.link.Frame;
+import org.dicomrelay.router.link.LinkMessage;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,21 +11,21 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Operations this router started at another router, waiting for the frames that answer them.
- * Frames with a payload (instances of a C-MOVE/C-GET) are handled by the operation's own
+ * Operations this router started at another router, waiting for the messages that answer them.
+ * Instances of a C-MOVE/C-GET (with their payload) are handled by the operation's own
  * listener, on the courier's thread, while the payload stream is open.
  */
 final class Pending {
-    /** Receives an answering frame together with its payload. */
+    /** Receives a retrieved instance together with its payload. */
     @FunctionalInterface
     interface PayloadHandler {
-        void onPayload(Frame frame, InputStream payload) throws IOException;
+        void onPayload(LinkMessage.Instance instance, InputStream payload) throws IOException;
     }
 
     static final class Operation implements AutoCloseable {
         final String id;
         final String routerId;
-        private final LinkedBlockingQueue<Frame> frames = new LinkedBlockingQueue<>();
+        private final LinkedBlockingQueue<LinkMessage.Answer> answers = new LinkedBlockingQueue<>();
         private final Pending owner;
         volatile PayloadHandler payloadHandler;
         /** When an answer or an instance last arrived (System.nanoTime): a long retrieve is alive while instances come. */
@@ -38,8 +38,8 @@ final class Pending {
         }
 
         /** The next answer, or null after {@code timeout}. */
-        Frame next(Duration timeout) throws InterruptedException {
-            return frames.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        LinkMessage.Answer next(Duration timeout) throws InterruptedException {
+            return answers.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
         }
 
         @Override public void close() {
@@ -55,20 +55,25 @@ final class Pending {
         return op;
     }
 
-    /** Delivers an answer; false if no such operation is waiting (it ended or never existed). */
-    boolean deliver(String fromRouterId, Frame frame, InputStream payload) throws IOException {
-        Operation op = operations.get(frame.operationId());
+    /**
+     * Delivers an answer or an instance (with its payload); false if no such operation is waiting
+     * (it ended or never existed), or if it is a request or an instance this operation cannot take.
+     */
+    boolean deliver(String fromRouterId, LinkMessage message, InputStream payload) throws IOException {
+        Operation op = operations.get(message.operationId());
         // Answers must come from the router the operation was sent to.
         if (op == null || !op.routerId.equals(fromRouterId)) return false;
-        op.lastActivity = System.nanoTime();
-        if (payload != null) {
+        if (message instanceof LinkMessage.Instance instance) {
             PayloadHandler h = op.payloadHandler;
-            if (h == null) return false;
-            h.onPayload(frame, payload);
+            if (h == null || payload == null) return false;
+            op.lastActivity = System.nanoTime();
+            h.onPayload(instance, payload);
             op.lastActivity = System.nanoTime();
             return true;
         }
-        op.frames.add(frame);
+        if (!(message instanceof LinkMessage.Answer answer)) return false;
+        op.lastActivity = System.nanoTime();
+        op.answers.add(answer);
         return true;
     }
 }

@@ -19,7 +19,7 @@ import org.dicomrelay.router.config.RouterConfig;
 import org.dicomrelay.router.config.RoutingTable;
 import org.dicomrelay.router.config.Service;
 import org.dicomrelay.router.link.Courier;
-import org.dicomrelay.router.link.Frame;
+import org.dicomrelay.router.link.LinkMessage;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -135,17 +135,17 @@ final class RelayService {
         if (r == null) throw new DicomServiceException(RelayFailure.NOT_AUTHORIZED, "not allowed by the routing table");
         String op = UUID.randomUUID().toString();
         try (Pending.Operation o = pending.open(op, r.routerId())) {
-            courier.send(r.routerId(), Frame.of(Frame.Type.ECHO_RQ, op).with("calledAe", as.calledAeTitle()).with("callingAe", as.callingAeTitle()), null);
+            courier.send(r.routerId(), new LinkMessage.EchoRq(op, as.calledAeTitle(), as.callingAeTitle()), null);
             AnswerDeadline.Wait wait = echoDeadlines.begin(r.routerId(), 0);
-            Frame answer = o.next(wait.remaining());
+            LinkMessage.Answer answer = o.next(wait.remaining());
             if (answer == null) {
                 wait.timedOut();
                 throw failed(as, Service.ECHO, r.routerId(), RelayFailure.noAnswer(r.routerId(), wait.timeout(), PROCESSING_FAILURE));
             }
             wait.answered();
             relayWorks(r.routerId());
-            int status = answer.integer("status", PROCESSING_FAILURE);
-            if (status != 0x0000) throw new DicomServiceException(status, answer.string("error"));
+            int status = answer.status();
+            if (status != 0x0000) throw new DicomServiceException(status, answer.error());
             return status;
         } catch (DicomServiceException e) {
             throw e;
@@ -213,10 +213,9 @@ final class RelayService {
             Path file = spool.data(e.id());
             // Learnt per device behind the router: a slow PACS and a fast one share nothing.
             AnswerDeadline.Wait wait = storeDeadlines.begin(r.routerId() + " " + e.calledAe(), Files.size(file));
-            courier.send(r.routerId(), Frame.of(Frame.Type.STORE_RQ, op).with("calledAe", e.calledAe()).with("callingAe", e.callingAe())
-                    .with("sopClassUid", e.sopClassUid()).with("sopInstanceUid", e.sopInstanceUid())
-                    .with("transferSyntaxUid", e.transferSyntaxUid()), out -> Files.copy(file, out));
-            Frame answer = o.next(wait.remaining());
+            courier.send(r.routerId(), new LinkMessage.StoreRq(op, e.calledAe(), e.callingAe(), e.sopClassUid(), e.sopInstanceUid(),
+                    e.transferSyntaxUid()), out -> Files.copy(file, out));
+            LinkMessage.Answer answer = o.next(wait.remaining());
             if (answer == null) {
                 // Lost in flight (a router killed, a notification dropped): resent after back-off, not after a fixed minute.
                 wait.timedOut();
@@ -224,8 +223,7 @@ final class RelayService {
                 return DeliveryResult.unreachable("no answer from router " + r.routerId() + " within " + wait.timeout().toSeconds() + " s");
             }
             wait.answered();
-            return DeliveryResult.answered(answer.integer(Frame.STATUS, Status.OUT_OF_RESOURCES.code()), answer.string(Frame.ERROR),
-                    answer.string(Frame.FAILURE));
+            return DeliveryResult.answered(answer.status(), answer.error(), answer.failure() == null ? null : answer.failure().wire());
         } catch (IOException ex) {
             return DeliveryResult.unreachable("sending to router " + r.routerId() + " failed: " + FailureText.of(ex));
         } catch (InterruptedException ex) {
@@ -244,21 +242,20 @@ final class RelayService {
         }
         String op = UUID.randomUUID().toString();
         try (Pending.Operation o = pending.open(op, r.routerId())) {
-            courier.send(r.routerId(), Frame.of(Frame.Type.FIND_RQ, op).with("calledAe", as.calledAeTitle())
-                    .with("callingAe", as.callingAeTitle()).with("sopClassUid", rq.sopClassUid())
-                    .with("identifier", Json.of(rq.identifier())), null);
+            courier.send(r.routerId(), new LinkMessage.FindRq(op, as.calledAeTitle(), as.callingAeTitle(), rq.sopClassUid(),
+                    Json.of(rq.identifier())), null);
             Answers answers = new Answers(o, rq, r.routerId(), op);
             while (true) {
-                Frame f = answers.next();
+                LinkMessage.Answer f = answers.next();
                 if (f == null) throw failed(as, Service.FIND, r.routerId(), RelayFailure.noAnswer(r.routerId(), ANSWER_TIMEOUT, OUT_OF_RESOURCES));
                 boolean cancelSent = answers.cancelSent;
-                int status = f.integer("status", 0xC000);
+                int status = f.status();
                 if (status == 0xFF00 || status == 0xFF01) {
-                    if (!cancelSent) responder.match(Json.parse(f.string("identifier")));
+                    if (!cancelSent) responder.match(Json.parse(matchOf(f)));
                 } else {
                     // Matches were withheld since the cancel: "success, matching complete" would be untrue (PS3.4 §C.4.1.3.1).
                     int last = cancelSent && status == 0x0000 ? 0xFE00 : status;
-                    String error = f.string("error");
+                    String error = f.error();
                     if (error != null && last != 0x0000) responder.fail(last, error, null);
                     else responder.finish(last, null, null);
                     return;
@@ -293,16 +290,16 @@ final class RelayService {
             this.op = op;
         }
 
-        Frame next() throws IOException, InterruptedException {
+        LinkMessage.Answer next() throws IOException, InterruptedException {
             long start = System.nanoTime();
             // Silence is measured from the last answer or instance, so a long retrieve stays alive while instances flow.
             while (System.nanoTime() - Math.max(start, operation.lastActivity) < ANSWER_TIMEOUT.toNanos()) {
                 if (request.isCancelled() && !cancelSent) {
-                    courier.send(routerId, Frame.of(Frame.Type.CANCEL, op), null);
+                    courier.send(routerId, new LinkMessage.Cancel(op), null);
                     cancelSent = true;
                 }
                 // A short wait, so that a cancel from the workstation goes out promptly.
-                Frame f = operation.next(Duration.ofMillis(100));
+                LinkMessage.Answer f = operation.next(Duration.ofMillis(100));
                 if (f != null) {
                     relayWorks(routerId);
                     return f;
@@ -327,7 +324,7 @@ final class RelayService {
             responder.fail(0xA801, "move destination " + rq.moveDestination() + " unknown at this router", null);
             return;
         }
-        retrieve(as, rq, responder, r, Frame.Type.MOVE_RQ, (frame, payload) -> storeTo(dest, frame, payload, as.callingAeTitle(), rq.messageId()));
+        retrieve(as, rq, responder, r, Service.MOVE, (instance, payload) -> storeTo(dest, instance, payload, as.callingAeTitle(), rq.messageId()));
     }
 
     private void get(Association as, DimseServices.QueryRequest rq, Responder responder) throws IOException {
@@ -336,62 +333,62 @@ final class RelayService {
             responder.fail(RelayFailure.NOT_AUTHORIZED, "not allowed by the routing table", null);
             return;
         }
-        retrieve(as, rq, responder, r, Frame.Type.GET_RQ, (frame, payload) -> storeOnAssociation(as, frame, payload));
+        retrieve(as, rq, responder, r, Service.GET, (instance, payload) -> storeOnAssociation(as, instance, payload));
     }
 
     /** Where a retrieved instance goes at our end; returns the C-STORE status. */
     @FunctionalInterface
     private interface Sink {
-        int store(Frame frame, InputStream payload) throws IOException;
+        int store(LinkMessage.Instance instance, InputStream payload) throws IOException;
     }
 
-    private void retrieve(Association as, DimseServices.QueryRequest rq, Responder responder, RoutingTable.Route r, Frame.Type type, Sink sink)
+    private void retrieve(Association as, DimseServices.QueryRequest rq, Responder responder, RoutingTable.Route r, Service service, Sink sink)
             throws IOException {
-        Service service = type == Frame.Type.MOVE_RQ ? Service.MOVE : Service.GET;
         String op = UUID.randomUUID().toString();
         AtomicInteger completed = new AtomicInteger(), failed = new AtomicInteger(), warning = new AtomicInteger();
         List<String> failedUids = new java.util.concurrent.CopyOnWriteArrayList<>();
         try (Pending.Operation o = pending.open(op, r.routerId())) {
-            o.payloadHandler = (frame, payload) -> {
+            o.payloadHandler = (instance, payload) -> {
                 int st;
                 try {
-                    st = sink.store(frame, payload);
+                    st = sink.store(instance, payload);
                 } catch (IOException e) {
-                    LOG.log(System.Logger.Level.WARNING, "sub-operation for " + frame.string("sopInstanceUid") + " failed: " + FailureText.of(e));
+                    LOG.log(System.Logger.Level.WARNING, "sub-operation for " + instance.sopInstanceUid() + " failed: " + FailureText.of(e));
                     st = 0xA700;
                 }
                 if (st == 0) completed.incrementAndGet();
                 else if ((st & 0xF000) == 0xB000) warning.incrementAndGet();
                 else {
                     failed.incrementAndGet();
-                    failedUids.add(frame.string("sopInstanceUid"));
+                    failedUids.add(instance.sopInstanceUid());
                 }
-                int remaining = frame.integer("remaining", -1);
-                responder.pending(remaining, completed.get(), failed.get(), warning.get());
+                responder.pending(instance.remaining(), completed.get(), failed.get(), warning.get());
             };
-            courier.send(r.routerId(), Frame.of(type, op).with("calledAe", as.calledAeTitle()).with("callingAe", as.callingAeTitle())
-                    .with("sopClassUid", rq.sopClassUid()).with("identifier", Json.of(rq.identifier())), null);
+            String identifier = Json.of(rq.identifier());
+            courier.send(r.routerId(), service == Service.MOVE
+                    ? new LinkMessage.MoveRq(op, as.calledAeTitle(), as.callingAeTitle(), rq.sopClassUid(), identifier)
+                    : new LinkMessage.GetRq(op, as.calledAeTitle(), as.callingAeTitle(), rq.sopClassUid(), identifier), null);
             Answers answers = new Answers(o, rq, r.routerId(), op);
             while (true) {
-                Frame f = answers.next();
+                LinkMessage.Answer f = answers.next();
                 if (f == null) {
                     RelayFailure silent = RelayFailure.noAnswer(r.routerId(), ANSWER_TIMEOUT, UNABLE_TO_PERFORM_SUB_OPERATIONS);
                     failed(as, service, r.routerId(), silent);
                     finishRetrieve(responder, silent.status(), silent.comment(), completed.get(), failed.get(), warning.get(), failedUids);
                     return;
                 }
-                int status = f.integer("status", 0xC000);
+                int status = f.status();
                 if (status == 0xFF00) continue; // progress at the remote end; our counts are what reached the destination
-                int remoteFailed = f.integer("failed", 0);
+                LinkMessage.RetrieveRsp last = retrieveAnswer(f);
+                int remoteFailed = last.failed();
                 int totalFailed = failed.get() + remoteFailed;
                 int finalStatus;
                 if (status == 0xFE00) finalStatus = 0xFE00;
                 else if (status != 0 && status != 0xB000 && completed.get() + warning.get() == 0) finalStatus = status;
                 else if (totalFailed > 0 || warning.get() > 0) finalStatus = completed.get() + warning.get() == 0 ? 0xA702 : 0xB000;
                 else finalStatus = 0x0000;
-                List<String> remoteFailedUids = f.fields().get("failedUids") instanceof List<?> l ? l.stream().map(Object::toString).toList() : List.of();
-                failedUids.addAll(remoteFailedUids);
-                finishRetrieve(responder, finalStatus, finalStatus == 0x0000 ? null : f.string("error"), completed.get(), totalFailed,
+                failedUids.addAll(last.failedUids());
+                finishRetrieve(responder, finalStatus, finalStatus == 0x0000 ? null : last.error(), completed.get(), totalFailed,
                         warning.get(), failedUids);
                 return;
             }
@@ -408,6 +405,18 @@ final class RelayService {
         }
     }
 
+    /** The match a pending C-FIND answer carries; an answer of another type or without a match is the other router's fault. */
+    private static String matchOf(LinkMessage.Answer a) throws IOException {
+        if (a instanceof LinkMessage.FindRsp f && f.identifier() != null) return f.identifier();
+        throw new IOException("the other router answered a pending C-FIND with " + a.type() + " and no match");
+    }
+
+    /** The final answer of a relayed C-MOVE/C-GET, if the other router answered with one. */
+    private static LinkMessage.RetrieveRsp retrieveAnswer(LinkMessage.Answer a) throws IOException {
+        if (a instanceof LinkMessage.RetrieveRsp r) return r;
+        throw new IOException("the other router answered a C-MOVE/C-GET with " + a.type());
+    }
+
     private static void finishRetrieve(Responder responder, int status, String errorComment, int completed, int failed, int warning,
                                        List<String> failedUids) throws IOException {
         Attributes counts = Responder.counts(new Attributes(), -1, completed, failed, warning);
@@ -421,12 +430,12 @@ final class RelayService {
     }
 
     /** C-MOVE at our end: C-STORE to the destination device, with move originator (PS3.7 §9.3.1.1). */
-    private int storeTo(Device dest, Frame frame, InputStream payload, String originatorAe, int originatorMessageId) throws IOException {
+    private int storeTo(Device dest, LinkMessage.Instance instance, InputStream payload, String originatorAe, int originatorMessageId) throws IOException {
         Path tmp = IncomingFiles.createInstance(config.state());
         try {
             IncomingFiles.fill(tmp, payload);
-            StorageSource src = new StorageSource(tmp, frame.string("sopClassUid"), frame.string("sopInstanceUid"),
-                    TransferSyntax.of(frame.string("transferSyntaxUid")), 0, false);
+            StorageSource src = new StorageSource(tmp, instance.sopClassUid(), instance.sopInstanceUid(),
+                    TransferSyntax.of(instance.transferSyntaxUid()), 0, false);
             return stores.store(dest, src, originatorAe, originatorMessageId).status();
         } finally {
             Files.deleteIfExists(tmp);
@@ -434,9 +443,9 @@ final class RelayService {
     }
 
     /** C-GET at our end: a C-STORE sub-operation on the requestor's own association. */
-    private int storeOnAssociation(Association as, Frame frame, InputStream payload) throws IOException {
-        String cuid = frame.string("sopClassUid"), iuid = frame.string("sopInstanceUid");
-        TransferSyntax ts = TransferSyntax.of(frame.string("transferSyntaxUid"));
+    private int storeOnAssociation(Association as, LinkMessage.Instance instance, InputStream payload) throws IOException {
+        String cuid = instance.sopClassUid(), iuid = instance.sopInstanceUid();
+        TransferSyntax ts = TransferSyntax.of(instance.transferSyntaxUid());
         int pcid = as.findContext(cuid, ts.uid());
         boolean transcode = false;
         if (pcid < 0 && ts.isUncompressed()) {

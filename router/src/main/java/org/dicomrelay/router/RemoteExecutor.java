@@ -15,14 +15,13 @@ import org.dicomrelay.router.config.RouterConfig;
 import org.dicomrelay.router.config.Service;
 import org.dicomrelay.router.link.Courier;
 import org.dicomrelay.router.link.Failure;
-import org.dicomrelay.router.link.Frame;
+import org.dicomrelay.router.link.LinkMessage;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -45,7 +44,7 @@ final class RemoteExecutor {
     private final StoreAssociations stores;
     private final PeerAccess access;
     private final DeviceOptions devices;
-    /** Operations running here that a CANCEL frame may reach. */
+    /** Operations running here that a CANCEL may reach. */
     private final Map<String, Runnable> cancels = new ConcurrentHashMap<>();
     /** CANCELs that came before their operation could take them (it was still connecting to the PACS). */
     private final java.util.Set<String> earlyCancels = ConcurrentHashMap.newKeySet();
@@ -70,18 +69,22 @@ final class RemoteExecutor {
         this.devices = devices;
     }
 
-    void onFrame(String from, Frame f, InputStream payload) throws IOException {
-        switch (f.type()) {
-            case CANCEL -> {
-                Runnable c = cancels.get(f.operationId());
-                if (c != null) c.run();
-                else if (earlyCancels.size() < 10_000) earlyCancels.add(f.operationId()); // bounded: late cancels of ended operations
-            }
-            case ECHO_RQ -> echo(from, f);
-            case STORE_RQ -> store(from, f, payload);
-            case FIND_RQ -> find(from, f);
-            case MOVE_RQ, GET_RQ -> retrieve(from, f);
-            default -> LOG.log(System.Logger.Level.WARNING, "unexpected " + f.type() + " from router " + from + ": ignored");
+    /** A request or a cancel from router {@code from} (authenticated by the courier). */
+    void onMessage(String from, LinkMessage m, InputStream payload) throws IOException {
+        if (m instanceof LinkMessage.Cancel c) {
+            Runnable cancel = cancels.get(c.operationId());
+            if (cancel != null) cancel.run();
+            else if (earlyCancels.size() < 10_000) earlyCancels.add(c.operationId()); // bounded: late cancels of ended operations
+        } else if (m instanceof LinkMessage.EchoRq rq) {
+            echo(from, rq);
+        } else if (m instanceof LinkMessage.StoreRq rq) {
+            store(from, rq, payload);
+        } else if (m instanceof LinkMessage.FindRq rq) {
+            find(from, rq);
+        } else if (m instanceof LinkMessage.RetrieveRq rq) {
+            retrieve(from, rq);
+        } else {
+            LOG.log(System.Logger.Level.WARNING, "unexpected " + m.type() + " from router " + from + ": ignored");
         }
     }
 
@@ -91,17 +94,17 @@ final class RemoteExecutor {
      * destination is the sending router itself (the instances go back to it only), so the grant
      * of move to that router covers it.
      */
-    private Device exported(String from, Frame f, Service s) {
-        String ae = f.string("calledAe");
+    private Device exported(String from, LinkMessage.Request f, Service s) {
+        String ae = f.calledAe();
         Device d = config.device(ae).orElse(null);
         if (d == null || !d.exported() || !d.offers(s)) {
             refusals.occurred(from + " " + ae + " " + s, System.Logger.Level.WARNING, "refused " + s + " from router " + from + " ("
-                    + f.string("callingAe") + ") to " + ae + ": not exported for that service");
+                    + f.callingAe() + ") to " + ae + ": not exported for that service");
             return null;
         }
         if (!access.allows(from, ae, s)) {
             refusals.occurred(from + " " + ae + " " + s, System.Logger.Level.WARNING, "refused " + s + " from router " + from + " ("
-                    + f.string("callingAe") + ") to " + ae + ": router " + from + " is not granted " + s + " on " + ae
+                    + f.callingAe() + ") to " + ae + ": router " + from + " is not granted " + s + " on " + ae
                     + " (access matrix at the Bridge), answered 0124H");
             return null;
         }
@@ -109,13 +112,13 @@ final class RemoteExecutor {
     }
 
     /** 0124 (Refused: Not authorized, PS3.7 Annex C), permanent: what {@link #exported} refused. */
-    private LocalFailure refusal(String from, Frame f, Service s) {
-        String ae = f.string("calledAe");
+    private LocalFailure refusal(String from, LinkMessage.Request f, Service s) {
+        String ae = f.calledAe();
         Device d = config.device(ae).orElse(null);
         return d == null || !d.exported() || !d.offers(s) ? LocalFailure.notExported(ae, s) : LocalFailure.notGranted(from, ae, s);
     }
 
-    private void answer(String to, Frame f) {
+    private void answer(String to, LinkMessage.Answer f) {
         try {
             courier.send(to, f, null);
         } catch (IOException e) {
@@ -126,40 +129,38 @@ final class RemoteExecutor {
     }
 
     /** An answer that says it failed, why, and whether retrying can help; logged once per device and cause kind. */
-    private void fail(String to, Frame answer, Device d, String what, LocalFailure why) {
+    private void fail(String to, LinkMessage.Request request, Device d, String what, LocalFailure why) {
         failures.occurred(d.aeTitle() + " " + why.failure(), System.Logger.Level.WARNING, what + " failed (" + why.failure().wire()
                 + ", for router " + to + "): " + why.error());
-        answer(to, why.applyTo(answer));
+        answer(to, why.answer(request));
     }
 
-    private void echo(String from, Frame f) {
-        Frame rsp = Frame.of(Frame.Type.ECHO_RSP, f.operationId());
+    private void echo(String from, LinkMessage.EchoRq f) {
         Device d = exported(from, f, Service.ECHO);
         if (d == null) {
-            answer(from, refusal(from, f, Service.ECHO).applyTo(rsp));
+            answer(from, refusal(from, f, Service.ECHO).answer(f));
             return;
         }
         int status;
         try {
             status = Verification.echo(d.host(), d.port(), d.aeTitle(), config.aeTitle(), devices.of(d));
         } catch (IOException | RuntimeException e) {
-            fail(from, rsp, d, "C-ECHO to " + d.aeTitle(), LocalFailure.of(d, e, Status.PROCESSING_FAILURE.code()));
+            fail(from, f, d, "C-ECHO to " + d.aeTitle(), LocalFailure.of(d, e, Status.PROCESSING_FAILURE.code()));
             return;
         }
-        if (Status.of(status).type() == Status.Type.FAILURE) fail(from, rsp, d, "C-ECHO to " + d.aeTitle(), LocalFailure.ofStatus(d, status, null));
-        else answer(from, rsp.with(Frame.STATUS, status));
+        if (Status.of(status).type() == Status.Type.FAILURE) fail(from, f, d, "C-ECHO to " + d.aeTitle(), LocalFailure.ofStatus(d, status, null));
+        else answer(from, new LinkMessage.EchoRsp(f.operationId(), status, null, null));
     }
 
-    private void store(String from, Frame f, InputStream payload) throws IOException {
-        Frame rsp = Frame.of(Frame.Type.STORE_RSP, f.operationId());
+    private void store(String from, LinkMessage.StoreRq f, InputStream payload) throws IOException {
         Device d = exported(from, f, Service.STORE);
         if (d == null) {
-            answer(from, refusal(from, f, Service.STORE).applyTo(rsp));
+            answer(from, refusal(from, f, Service.STORE).answer(f));
             return;
         }
-        String what = "C-STORE of " + f.string("sopInstanceUid") + " to " + d.aeTitle();
+        String what = "C-STORE of " + f.sopInstanceUid() + " to " + d.aeTitle();
         if (payload == null) {
-            fail(from, rsp, d, what, LocalFailure.notReceived(new IOException("the request came without its object")));
+            fail(from, f, d, what, LocalFailure.notReceived(new IOException("the request came without its object")));
             return;
         }
         // Removed whatever happens here; one left by a crash is removed at the next start (IncomingFiles).
@@ -167,30 +168,29 @@ final class RemoteExecutor {
         try {
             tmp = IncomingFiles.create(config.state());
         } catch (IOException e) {
-            fail(from, rsp, d, what, LocalFailure.notReceived(e));
+            fail(from, f, d, what, LocalFailure.notReceived(e));
             return;
         }
         try {
             try {
                 IncomingFiles.fill(tmp, payload);
             } catch (IOException e) {
-                fail(from, rsp, d, what, LocalFailure.notReceived(e));
+                fail(from, f, d, what, LocalFailure.notReceived(e));
                 return;
             }
             DimseResponse r;
             try {
-                StorageSource src = new StorageSource(tmp, f.string("sopClassUid"), f.string("sopInstanceUid"),
-                        TransferSyntax.of(f.string("transferSyntaxUid")), 0, false);
+                StorageSource src = new StorageSource(tmp, f.sopClassUid(), f.sopInstanceUid(), TransferSyntax.of(f.transferSyntaxUid()), 0, false);
                 r = stores.store(d, src);
             } catch (IOException | RuntimeException e) {
-                fail(from, rsp, d, what, LocalFailure.of(d, e, Status.OUT_OF_RESOURCES.code()));
+                fail(from, f, d, what, LocalFailure.of(d, e, Status.OUT_OF_RESOURCES.code()));
                 return;
             }
             String comment = r.command().getString(ERROR_COMMENT);
-            if (Status.of(r.status()).type() == Status.Type.FAILURE) fail(from, rsp, d, what, LocalFailure.ofStatus(d, r.status(), comment));
+            if (Status.of(r.status()).type() == Status.Type.FAILURE) fail(from, f, d, what, LocalFailure.ofStatus(d, r.status(), comment));
             else {
                 failures.cleared(d.aeTitle() + " " + Failure.TRANSIENT, d.aeTitle() + " stores again");
-                answer(from, rsp.with(Frame.STATUS, r.status()).with(Frame.ERROR, comment));
+                answer(from, new LinkMessage.StoreRsp(f.operationId(), r.status(), comment, null));
             }
         } finally {
             IncomingFiles.delete(tmp);
@@ -202,19 +202,19 @@ final class RemoteExecutor {
                 devices.of(d));
     }
 
-    private void find(String from, Frame f) {
+    private void find(String from, LinkMessage.FindRq f) {
         Device d = exported(from, f, Service.FIND);
         if (d == null) {
-            answer(from, refusal(from, f, Service.FIND).applyTo(Frame.of(Frame.Type.FIND_RSP, f.operationId())));
+            answer(from, refusal(from, f, Service.FIND).answer(f));
             return;
         }
-        if (QueryRetrieveModel.of(f.string("sopClassUid")) == null) {
-            answer(from, new LocalFailure(Status.SOP_CLASS_NOT_SUPPORTED.code(), "unsupported query/retrieve SOP class " + f.string("sopClassUid"),
-                    Failure.PERMANENT).applyTo(Frame.of(Frame.Type.FIND_RSP, f.operationId())));
+        if (QueryRetrieveModel.of(f.sopClassUid()) == null) {
+            answer(from, new LocalFailure(Status.SOP_CLASS_NOT_SUPPORTED.code(), "unsupported query/retrieve SOP class " + f.sopClassUid(),
+                    Failure.PERMANENT).answer(f));
             return;
         }
-        try (QueryRetrieveScu scu = open(d, f.string("sopClassUid"))) {
-            PendingRequest p = scu.find(Json.parse(f.string("identifier")));
+        try (QueryRetrieveScu scu = open(d, f.sopClassUid())) {
+            PendingRequest p = scu.find(Json.parse(f.identifier()));
             java.util.concurrent.atomic.AtomicBoolean cancelled = new java.util.concurrent.atomic.AtomicBoolean();
             cancels.put(f.operationId(), () -> {
                 cancelled.set(true);
@@ -230,15 +230,13 @@ final class RemoteExecutor {
                 // The PACS may have sent every match before the cancel came: those still unread here are not
                 // sent through the cloud (the requesting router withholds matches after a cancel anyway).
                 if (r.isPending() && cancelled.get()) continue;
-                Frame rsp = Frame.of(Frame.Type.FIND_RSP, f.operationId()).with(Frame.STATUS, r.status());
-                if (r.isPending() && r.data() != null) rsp.with("identifier", Json.of(r.data()));
-                if (Status.of(r.status()).type() == Status.Type.FAILURE) {
-                    rsp.with(Frame.ERROR, LocalFailure.ofStatus(d, r.status(), r.command().getString(ERROR_COMMENT)).error());
-                }
-                answer(from, rsp);
+                String match = r.isPending() && r.data() != null ? Json.of(r.data()) : null;
+                String error = Status.of(r.status()).type() == Status.Type.FAILURE
+                        ? LocalFailure.ofStatus(d, r.status(), r.command().getString(ERROR_COMMENT)).error() : null;
+                answer(from, new LinkMessage.FindRsp(f.operationId(), r.status(), match, error, null));
             }
         } catch (IOException | RuntimeException e) {
-            fail(from, Frame.of(Frame.Type.FIND_RSP, f.operationId()), d, "C-FIND at " + d.aeTitle(),
+            fail(from, f, d, "C-FIND at " + d.aeTitle(),
                     LocalFailure.of(d, e, Status.OUT_OF_RESOURCES.code()));
         } finally {
             cancels.remove(f.operationId());
@@ -247,29 +245,27 @@ final class RemoteExecutor {
     }
 
     /** C-MOVE and C-GET: we C-MOVE from the PACS to ourselves and pass each instance on as it arrives. */
-    private void retrieve(String from, Frame f) {
-        Frame.Type rspType = f.type() == Frame.Type.MOVE_RQ ? Frame.Type.MOVE_RSP : Frame.Type.GET_RSP;
-        Device d = exported(from, f, f.type() == Frame.Type.MOVE_RQ ? Service.MOVE : Service.GET);
+    private void retrieve(String from, LinkMessage.RetrieveRq f) {
+        Service service = f instanceof LinkMessage.MoveRq ? Service.MOVE : Service.GET;
+        Device d = exported(from, f, service);
         if (d == null) {
-            answer(from, refusal(from, f, f.type() == Frame.Type.MOVE_RQ ? Service.MOVE : Service.GET)
-                    .applyTo(Frame.of(rspType, f.operationId())));
+            answer(from, refusal(from, f, service).answer(f));
             return;
         }
-        QueryRetrieveModel model = QueryRetrieveModel.of(f.string("sopClassUid"));
+        QueryRetrieveModel model = QueryRetrieveModel.of(f.sopClassUid());
         java.util.concurrent.atomic.AtomicInteger remaining = new java.util.concurrent.atomic.AtomicInteger(-1);
         int msgId = -1;
         InboundInstances.Receiver receiver = null;
         try (QueryRetrieveScu scu = QueryRetrieveScu.open(d.host(), d.port(), d.aeTitle(), config.aeTitle(),
                 model == null ? QueryRetrieveModel.STUDY_ROOT : model, List.of(), null, devices.of(d))) {
             receiver = (rq, data) -> {
-                Frame inst = Frame.of(Frame.Type.INSTANCE, f.operationId()).with("sopClassUid", rq.sopClassUid())
-                        .with("sopInstanceUid", rq.sopInstanceUid()).with("transferSyntaxUid", rq.transferSyntax().uid())
-                        .with("remaining", remaining.get() > 0 ? remaining.get() - 1 : -1);
+                LinkMessage.Instance inst = new LinkMessage.Instance(f.operationId(), rq.sopClassUid(), rq.sopInstanceUid(),
+                        rq.transferSyntax().uid(), remaining.get() > 0 ? remaining.get() - 1 : -1);
                 courier.send(from, inst, out -> data.transferTo(out));
                 return 0x0000;
             };
             msgId = inbound.expect(d.aeTitle(), receiver);
-            PendingRequest p = scu.move(Json.parse(f.string("identifier")), config.aeTitle(), msgId);
+            PendingRequest p = scu.move(Json.parse(f.identifier()), config.aeTitle(), msgId);
             cancels.put(f.operationId(), () -> {
                 try {
                     p.cancel(scu.contextOf("move"));
@@ -283,19 +279,16 @@ final class RemoteExecutor {
                 last = r;
                 if (r.isPending()) remaining.set(r.command().getInt(0x00001020, -1));
             }
-            Frame rsp = Frame.of(rspType, f.operationId()).with(Frame.STATUS, last == null ? UNABLE_TO_PERFORM : last.status())
-                    .with("failed", last == null ? 0 : Math.max(0, last.command().getInt(0x00001022, 0)));
-            if (last == null) rsp.with(Frame.ERROR, d.aeTitle() + " at " + d.host() + ":" + d.port() + " ended the C-MOVE without a final response");
+            String error = null;
+            if (last == null) error = d.aeTitle() + " at " + d.host() + ":" + d.port() + " ended the C-MOVE without a final response";
             else if (Status.of(last.status()).type() == Status.Type.FAILURE) {
-                rsp.with(Frame.ERROR, LocalFailure.ofStatus(d, last.status(), last.command().getString(ERROR_COMMENT)).error());
+                error = LocalFailure.ofStatus(d, last.status(), last.command().getString(ERROR_COMMENT)).error();
             }
-            if (last != null && last.data() != null) {
-                List<String> uids = new ArrayList<>(List.of(last.data().getStrings(0x00080058)));
-                if (!uids.isEmpty()) rsp.with("failedUids", uids);
-            }
-            answer(from, rsp);
+            List<String> failedUids = last != null && last.data() != null ? List.of(last.data().getStrings(0x00080058)) : List.of();
+            answer(from, f.answer(last == null ? UNABLE_TO_PERFORM : last.status(),
+                    last == null ? 0 : Math.max(0, last.command().getInt(0x00001022, 0)), failedUids, error, null));
         } catch (IOException | RuntimeException e) {
-            fail(from, Frame.of(rspType, f.operationId()), d, f.type() + " at " + d.aeTitle(), LocalFailure.of(d, e, UNABLE_TO_PERFORM));
+            fail(from, f, d, f.type() + " at " + d.aeTitle(), LocalFailure.of(d, e, UNABLE_TO_PERFORM));
         } finally {
             cancels.remove(f.operationId());
             earlyCancels.remove(f.operationId());

@@ -6,7 +6,7 @@ import org.dicomrelay.relay.log.RepeatingLog;
 import org.dicomrelay.router.config.RouterConfig;
 import org.dicomrelay.router.config.RoutingTable;
 import org.dicomrelay.router.link.Courier;
-import org.dicomrelay.router.link.Frame;
+import org.dicomrelay.router.link.LinkMessage;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -86,7 +86,7 @@ public final class Router implements Closeable {
             stores = new StoreAssociations(config.aeTitle(), devices, STORE_ASSOCIATION_IDLE);
             relay = new RelayService(config, routes, courier, pending, spool, stores);
             RemoteExecutor executor = new RemoteExecutor(config, courier, inbound, stores, access, devices);
-            courier.start((from, frame, payload) -> route(pending, executor, from, frame, payload));
+            courier.start((from, message, payload) -> route(pending, executor, from, message, payload));
             relay.startDeliveries();
             RelayScp scp = new RelayScp(config, routes, authority);
             Listeners listeners = Listeners.start(config, scp, scpOptions(config), MAX_ASSOCIATIONS, relay.services(inbound, authority));
@@ -101,15 +101,14 @@ public final class Router implements Closeable {
         }
     }
 
-    private static void route(Pending pending, RemoteExecutor executor, String from, Frame frame, InputStream payload) throws IOException {
-        switch (frame.type()) {
-            case ECHO_RSP, STORE_RSP, FIND_RSP, MOVE_RSP, GET_RSP, INSTANCE -> {
-                if (!pending.deliver(from, frame, payload)) {
-                    // Late answers (after their deadline, or to a run before a restart): summarised per router.
-                    LATE.occurred(from, System.Logger.Level.INFO, "dropped " + frame.type() + " from " + from + " for an operation that is not waiting");
-                }
+    private static void route(Pending pending, RemoteExecutor executor, String from, LinkMessage message, InputStream payload) throws IOException {
+        if (message instanceof LinkMessage.Answer || message instanceof LinkMessage.Instance) {
+            if (!pending.deliver(from, message, payload)) {
+                // Late answers (after their deadline, or to a run before a restart): summarised per router.
+                LATE.occurred(from, System.Logger.Level.INFO, "dropped " + message.type() + " from " + from + " for an operation that is not waiting");
             }
-            default -> executor.onFrame(from, frame, payload);
+        } else {
+            executor.onMessage(from, message, payload);
         }
     }
 

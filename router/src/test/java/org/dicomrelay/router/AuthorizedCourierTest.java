@@ -1,7 +1,7 @@
 package org.dicomrelay.router;
 
 import org.dicomrelay.router.link.Courier;
-import org.dicomrelay.router.link.Frame;
+import org.dicomrelay.router.link.LinkMessage;
 import org.dicomrelay.router.link.UploadJournal;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class AuthorizedCourierTest {
     private final List<String> calls = new ArrayList<>();
     private final Courier inner = new Courier() {
-        @Override public void send(String to, Frame frame, PayloadWriter payload) { calls.add("send " + to); }
+        @Override public void send(String to, LinkMessage message, PayloadWriter payload) { calls.add("send " + to); }
 
         @Override public void start(Listener listener) { calls.add("start"); }
 
@@ -37,7 +37,7 @@ class AuthorizedCourierTest {
         Authority authority = new Authority();
         try (Courier c = new AuthorizedCourier(inner, authority); UploadJournal journal = UploadJournal.open(dir, Duration.ofHours(1))) {
             c.recordUploadsIn(journal);
-            c.send("hospital-b", Frame.of(Frame.Type.ECHO_RQ, "op-1"), null);
+            c.send("hospital-b", new LinkMessage.EchoRq("op-1", "PACS_B", "WS_A"), null);
             c.abandon("hospital-b", "op-1");
         }
         assertThat(calls).containsExactly("journal", "send hospital-b", "abandon hospital-b op-1", "close");
@@ -47,7 +47,7 @@ class AuthorizedCourierTest {
         Authority authority = new Authority();
         authority.refused("HTTP 401 from the Bridge");
         Courier c = new AuthorizedCourier(inner, authority);
-        assertThatThrownBy(() -> c.send("hospital-b", Frame.of(Frame.Type.ECHO_RQ, "op-2"), null))
+        assertThatThrownBy(() -> c.send("hospital-b", new LinkMessage.EchoRq("op-2", "PACS_B", "WS_A"), null))
                 .isInstanceOf(Authority.RevokedException.class);
         assertThat(calls).isEmpty();
     }

@@ -13,7 +13,7 @@ import org.dicomrelay.router.config.RetryPolicy;
 import org.dicomrelay.router.config.RouterConfig;
 import org.dicomrelay.router.config.RoutingTable;
 import org.dicomrelay.router.link.Courier;
-import org.dicomrelay.router.link.Frame;
+import org.dicomrelay.router.link.LinkMessage;
 import org.dicomrelay.router.link.LocalHub;
 import org.dicomrelay.router.link.UploadJournal;
 import org.dicomrelay.testkit.Samples;
@@ -46,12 +46,12 @@ class InboxQuotaTest {
         AtomicInteger refused = new AtomicInteger();
         Courier real = hub.courier("hospital-a");
         Courier quota = new Courier() {
-            @Override public void send(String to, Frame frame, PayloadWriter payload) throws IOException {
-                if (frame.type() == Frame.Type.STORE_RQ && refused.getAndIncrement() < 2) {
+            @Override public void send(String to, LinkMessage message, PayloadWriter payload) throws IOException {
+                if (message instanceof LinkMessage.StoreRq && refused.getAndIncrement() < 2) {
                     throw new BridgeException(429, "Bridge: router hospital-a has 2500 unacknowledged notifications in the inbox of router "
                             + "hospital-b: try again later (HTTP 429)");
                 }
-                real.send(to, frame, payload);
+                real.send(to, message, payload);
             }
 
             @Override public void start(Listener listener) {

@@ -8,7 +8,7 @@ import org.dicomrelay.router.config.Device;
 import org.dicomrelay.router.config.RouterConfig;
 import org.dicomrelay.router.link.Courier;
 import org.dicomrelay.router.link.Failure;
-import org.dicomrelay.router.link.Frame;
+import org.dicomrelay.router.link.LinkMessage;
 import org.dicomrelay.testkit.Peers;
 import org.dicomrelay.testkit.Samples;
 import org.junit.jupiter.api.AfterEach;
@@ -39,13 +39,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RemoteExecutorTest {
     private static final String MR_IMAGE_STORAGE = "1.2.840.10008.5.1.4.1.1.4";
     private Path state;
-    private final List<Frame> answers = new CopyOnWriteArrayList<>();
+    private final List<LinkMessage.Answer> answers = new CopyOnWriteArrayList<>();
     private final List<DicomServer> servers = new ArrayList<>();
     private StoreAssociations stores;
 
     private final Courier capture = new Courier() {
-        @Override public void send(String to, Frame frame, PayloadWriter payload) {
-            answers.add(frame);
+        @Override public void send(String to, LinkMessage message, PayloadWriter payload) {
+            answers.add((LinkMessage.Answer) message);
         }
 
         @Override public void start(Listener listener) {}
@@ -67,24 +67,23 @@ class RemoteExecutorTest {
         servers.forEach(DicomServer::close);
     }
 
-    private Frame store(int pacsPort, Path file) throws IOException {
+    private LinkMessage.Answer store(int pacsPort, Path file) throws IOException {
         return store(pacsPort, file, in -> in);
     }
 
-    private Frame store(int pacsPort, Path file, java.util.function.UnaryOperator<InputStream> payload) throws IOException {
+    private LinkMessage.Answer store(int pacsPort, Path file, java.util.function.UnaryOperator<InputStream> payload) throws IOException {
         RouterConfig config = new RouterConfig("hospital-b", state.toString(), "ROUTER_B", "127.0.0.1", 0, null, null, null,
                 List.of(new Device("PACS_B", "127.0.0.1", pacsPort, List.of("store"), List.of(), true)));
         RemoteExecutor executor = new RemoteExecutor(config, capture, new InboundInstances(), stores);
         StorageSource src = StorageSource.probe(file);
-        Frame rq = Frame.of(Frame.Type.STORE_RQ, "op-1").with("calledAe", "PACS_B").with("callingAe", "MODALITY")
-                .with("sopClassUid", src.sopClassUid()).with("sopInstanceUid", src.sopInstanceUid())
-                .with("transferSyntaxUid", src.transferSyntax().uid());
+        LinkMessage.StoreRq rq = new LinkMessage.StoreRq("op-1", "PACS_B", "MODALITY", src.sopClassUid(), src.sopInstanceUid(),
+                src.transferSyntax().uid());
         try (InputStream in = src.openDataSet()) {
-            executor.onFrame("hospital-a", rq, payload.apply(in));
+            executor.onMessage("hospital-a", rq, payload.apply(in));
         }
         assertThat(answers).hasSize(1);
-        Frame answer = answers.get(0);
-        assertThat(answer.type()).isEqualTo(Frame.Type.STORE_RSP);
+        LinkMessage.Answer answer = answers.get(0);
+        assertThat(answer).isInstanceOf(LinkMessage.StoreRsp.class);
         assertThat(answer.operationId()).isEqualTo("op-1");
         return answer;
     }
@@ -103,10 +102,10 @@ class RemoteExecutorTest {
 
     @Test void pacsDownIsTransientWithAClearError() throws Exception {
         int nothingListens = Peers.freePort();
-        Frame answer = store(nothingListens, Samples.file("test_files/CT_small.dcm"));
-        assertThat(answer.integer(Frame.STATUS, -1)).isEqualTo(0xA700);
-        assertThat(Failure.of(answer)).contains(Failure.TRANSIENT);
-        assertThat(answer.string(Frame.ERROR)).isEqualTo("PACS_B at 127.0.0.1:" + nothingListens + " refused the connection");
+        LinkMessage.Answer answer = store(nothingListens, Samples.file("test_files/CT_small.dcm"));
+        assertThat(answer.status()).isEqualTo(0xA700);
+        assertThat(answer.failure()).isEqualTo(Failure.TRANSIENT);
+        assertThat(answer.error()).isEqualTo("PACS_B at 127.0.0.1:" + nothingListens + " refused the connection");
         assertNothingLeft();
     }
 
@@ -117,7 +116,7 @@ class RemoteExecutorTest {
             stored.add(rq.toString());
             return 0;
         });
-        Frame answer = store(port, Samples.file("test_files/CT_small.dcm"), in -> new java.io.FilterInputStream(in) {
+        LinkMessage.Answer answer = store(port, Samples.file("test_files/CT_small.dcm"), in -> new java.io.FilterInputStream(in) {
             private long count;
 
             @Override public int read(byte[] b, int off, int len) throws IOException {
@@ -127,8 +126,8 @@ class RemoteExecutorTest {
                 return n;
             }
         });
-        assertThat(Failure.of(answer)).as("a resend would be refused again").contains(Failure.PERMANENT);
-        assertThat(answer.string(Frame.ERROR)).contains("refused the object").contains("larger than the limit of 1000 bytes");
+        assertThat(answer.failure()).as("a resend would be refused again").isEqualTo(Failure.PERMANENT);
+        assertThat(answer.error()).contains("refused the object").contains("larger than the limit of 1000 bytes");
         assertThat(stored).isEmpty();
         assertNothingLeft();
     }
@@ -136,10 +135,10 @@ class RemoteExecutorTest {
     @Test void sopClassRefusedAtNegotiationIsPermanent() throws Exception {
         // A real SCP that accepts MR Image Storage only: the CT object's context is refused (PS3.8 §9.3.3.2).
         int port = pacs(new ApplicationEntity("PACS_B").accept(MR_IMAGE_STORAGE, ApplicationEntity.ANY), (as, rq, data) -> 0);
-        Frame answer = store(port, Samples.file("test_files/CT_small.dcm"));
-        assertThat(answer.integer(Frame.STATUS, -1)).isEqualTo(0x0122);
-        assertThat(Failure.of(answer)).contains(Failure.PERMANENT);
-        assertThat(answer.string(Frame.ERROR)).startsWith("PACS_B at 127.0.0.1:" + port + " accepts no presentation context for SOP class 1.2.840.10008.5.1.4.1.1.2");
+        LinkMessage.Answer answer = store(port, Samples.file("test_files/CT_small.dcm"));
+        assertThat(answer.status()).isEqualTo(0x0122);
+        assertThat(answer.failure()).isEqualTo(Failure.PERMANENT);
+        assertThat(answer.error()).startsWith("PACS_B at 127.0.0.1:" + port + " accepts no presentation context for SOP class 1.2.840.10008.5.1.4.1.1.2");
         assertNothingLeft();
     }
 
@@ -149,19 +148,19 @@ class RemoteExecutorTest {
             data.transferTo(java.io.OutputStream.nullOutputStream());
             return 0xA900;
         });
-        Frame refused = store(refusing, Samples.file("test_files/CT_small.dcm"));
-        assertThat(refused.integer(Frame.STATUS, -1)).isEqualTo(0xA900);
-        assertThat(Failure.of(refused)).contains(Failure.PERMANENT);
-        assertThat(refused.string(Frame.ERROR)).startsWith("PACS_B at 127.0.0.1:" + refusing + " answered A900H");
+        LinkMessage.Answer refused = store(refusing, Samples.file("test_files/CT_small.dcm"));
+        assertThat(refused.status()).isEqualTo(0xA900);
+        assertThat(refused.failure()).isEqualTo(Failure.PERMANENT);
+        assertThat(refused.error()).startsWith("PACS_B at 127.0.0.1:" + refusing + " answered A900H");
         answers.clear();
         // A700 "out of resources": the PACS may have room later.
         int full = pacs(new ApplicationEntity("PACS_B").accept(ApplicationEntity.ANY, ApplicationEntity.ANY), (as, rq, data) -> {
             data.transferTo(java.io.OutputStream.nullOutputStream());
             return 0xA700;
         });
-        Frame busy = store(full, Samples.file("test_files/CT_small.dcm"));
-        assertThat(busy.integer(Frame.STATUS, -1)).isEqualTo(0xA700);
-        assertThat(Failure.of(busy)).contains(Failure.TRANSIENT);
+        LinkMessage.Answer busy = store(full, Samples.file("test_files/CT_small.dcm"));
+        assertThat(busy.status()).isEqualTo(0xA700);
+        assertThat(busy.failure()).isEqualTo(Failure.TRANSIENT);
         assertNothingLeft();
     }
 
@@ -170,9 +169,9 @@ class RemoteExecutorTest {
             data.transferTo(java.io.OutputStream.nullOutputStream());
             return 0;
         });
-        Frame answer = store(port, Samples.file("test_files/CT_small.dcm"));
-        assertThat(answer.integer(Frame.STATUS, -1)).isZero();
-        assertThat(Failure.of(answer)).isEmpty();
+        LinkMessage.Answer answer = store(port, Samples.file("test_files/CT_small.dcm"));
+        assertThat(answer.status()).isZero();
+        assertThat(answer.failure()).isNull();
         assertNothingLeft();
     }
 
@@ -186,21 +185,22 @@ class RemoteExecutorTest {
                 throw new java.nio.file.NoSuchFileException("cloud/ab/abcdefghijklmnop");
             }
         };
-        executor.onFrame("hospital-a", Frame.of(Frame.Type.STORE_RQ, "op-2").with("calledAe", "PACS_B")
-                .with("sopClassUid", "1.2.840.10008.5.1.4.1.1.2").with("sopInstanceUid", "1.2.3").with("transferSyntaxUid", "1.2.840.10008.1.2.1"), broken);
-        Frame answer = answers.get(0);
-        assertThat(Failure.of(answer)).contains(Failure.TRANSIENT);
-        assertThat(answer.string(Frame.ERROR)).contains("could not receive the object").contains("cloud/ab/abcdefghijklmnop");
+        executor.onMessage("hospital-a", new LinkMessage.StoreRq("op-2", "PACS_B", "MODALITY",
+                "1.2.840.10008.5.1.4.1.1.2", "1.2.3", "1.2.840.10008.1.2.1"), broken);
+        LinkMessage.Answer answer = answers.get(0);
+        assertThat(answer.failure()).isEqualTo(Failure.TRANSIENT);
+        assertThat(answer.error()).contains("could not receive the object").contains("cloud/ab/abcdefghijklmnop");
         assertNothingLeft();
     }
 
     @Test void notExportedIsPermanent() throws Exception {
         RouterConfig config = new RouterConfig("hospital-b", state.toString(), "ROUTER_B", "127.0.0.1", 0, null, null, null, List.of());
         new RemoteExecutor(config, capture, new InboundInstances(), stores)
-                .onFrame("hospital-a", Frame.of(Frame.Type.STORE_RQ, "op-3").with("calledAe", "PACS_X"), null);
-        assertThat(answers.get(0).integer(Frame.STATUS, -1)).isEqualTo(0x0124);
-        assertThat(Failure.of(answers.get(0))).contains(Failure.PERMANENT);
-        assertThat(answers.get(0).string(Frame.ERROR)).contains("PACS_X is not exported");
+                .onMessage("hospital-a", new LinkMessage.StoreRq("op-3", "PACS_X", "MODALITY", "1.2.840.10008.5.1.4.1.1.2", "1.2.3",
+                        "1.2.840.10008.1.2.1"), null);
+        assertThat(answers.get(0).status()).isEqualTo(0x0124);
+        assertThat(answers.get(0).failure()).isEqualTo(Failure.PERMANENT);
+        assertThat(answers.get(0).error()).contains("PACS_X is not exported");
     }
 
     @Test void findAndMoveFailuresNameTheirCause() throws Exception {
@@ -210,14 +210,12 @@ class RemoteExecutorTest {
         RemoteExecutor executor = new RemoteExecutor(config, capture, new InboundInstances(), stores);
         String identifier = "{\"0020000D\":{\"vr\":\"UI\",\"Value\":[\"1.2.3\"]},\"00080052\":{\"vr\":\"CS\",\"Value\":[\"STUDY\"]}}";
         String studyRootFind = "1.2.840.10008.5.1.4.1.2.2.1", studyRootMove = "1.2.840.10008.5.1.4.1.2.2.2";
-        executor.onFrame("hospital-a", Frame.of(Frame.Type.FIND_RQ, "op-f").with("calledAe", "PACS_B").with("sopClassUid", studyRootFind)
-                .with("identifier", identifier), null);
-        executor.onFrame("hospital-a", Frame.of(Frame.Type.MOVE_RQ, "op-m").with("calledAe", "PACS_B").with("sopClassUid", studyRootMove)
-                .with("identifier", identifier), null);
+        executor.onMessage("hospital-a", new LinkMessage.FindRq("op-f", "PACS_B", "WS", studyRootFind, identifier), null);
+        executor.onMessage("hospital-a", new LinkMessage.MoveRq("op-m", "PACS_B", "WS", studyRootMove, identifier), null);
         assertThat(answers).hasSize(2);
-        assertThat(answers.get(0).integer(Frame.STATUS, -1)).isEqualTo(0xA700);
-        assertThat(answers.get(0).string(Frame.ERROR)).isEqualTo("PACS_B at 127.0.0.1:" + nothingListens + " refused the connection");
-        assertThat(answers.get(1).integer(Frame.STATUS, -1)).isEqualTo(0xA702);
-        assertThat(answers.get(1).string(Frame.ERROR)).isEqualTo("PACS_B at 127.0.0.1:" + nothingListens + " refused the connection");
+        assertThat(answers.get(0).status()).isEqualTo(0xA700);
+        assertThat(answers.get(0).error()).isEqualTo("PACS_B at 127.0.0.1:" + nothingListens + " refused the connection");
+        assertThat(answers.get(1).status()).isEqualTo(0xA702);
+        assertThat(answers.get(1).error()).isEqualTo("PACS_B at 127.0.0.1:" + nothingListens + " refused the connection");
     }
 }

@@ -1,6 +1,5 @@
 package org.dicomrelay.router.link;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.dicomrelay.dicom.net.FailureText;
 import org.dicomrelay.dicom.net.dimse.Status;
 import org.dicomrelay.relay.cloud.BlobNames;
@@ -33,7 +32,7 @@ import java.util.regex.Pattern;
  * is the notification; a payload goes to a blob with a random name, sealed the same way, and
  * the frame names the blob. The cloud sees random names and ciphertext only.
  *
- * <p>Every envelope is stamped with a sequence number (per recipient, {@link SequenceCounter})
+ * <p>The frame is a {@link LinkMessage} in its {@link LinkCodec} form. Every envelope is stamped with a sequence number (per recipient, {@link SequenceCounter})
  * and its sending time; a payload names the frame that carries it. {@link #receive} is the one
  * place where a frame is authenticated, checked against the {@link ReplayGuard} (replays, old
  * or future-dated frames refused, each refusal logged) and recorded as seen before any handler
@@ -41,7 +40,6 @@ import java.util.regex.Pattern;
  */
 public final class CloudCourier implements Courier {
     private static final System.Logger LOG = System.getLogger(CloudCourier.class.getName());
-    private static final ObjectMapper JSON = new ObjectMapper();
     static final String FRAME = "frame";
     static final String PAYLOAD = "payload";
     private static final Duration SUMMARY_PERIOD = Duration.ofMinutes(1);
@@ -154,7 +152,7 @@ public final class CloudCourier implements Courier {
         if (blob != null) deleteQuietly(blob);
     }
 
-    @Override public void send(String toRouterId, Frame frame, PayloadWriter payload) throws IOException {
+    @Override public void send(String toRouterId, LinkMessage message, PayloadWriter payload) throws IOException {
         PublicKeys recipient = directory.apply(toRouterId);
         if (recipient == null) throw new IOException("no public keys for router " + toRouterId + " in the directory");
         String frameId = BlobNames.random();
@@ -165,7 +163,7 @@ public final class CloudCourier implements Courier {
             // Recorded before the upload: a kill mid-way or before publishing leaves a record for the sweep.
             if (j != null) {
                 try {
-                    j.uploaded(name, toRouterId, isRequest(frame) ? frame.operationId() : null);
+                    j.uploaded(name, toRouterId, message instanceof LinkMessage.Request ? message.operationId() : null);
                     journalLog.cleared("write", "the upload journal is written again");
                 } catch (IOException e) {
                     // A full disk must not stop deliveries (they are what frees the spool): only a crash now would leave an orphan.
@@ -186,13 +184,12 @@ public final class CloudCourier implements Courier {
                 up.abort();
                 throw e;
             }
-            frame = new Frame(frame.type(), frame.operationId(), frame.fields()).with("blob", name);
         }
         try {
             ByteArrayOutputStream bos = new ByteArrayOutputStream();
             Stamp stamp = Stamp.of(link.sequences().next(toRouterId), link.clock().millis());
             try (OutputStream sealed = Envelope.sealSmall(bos, keys, routerId, recipient, FRAME, frameId, stamp)) {
-                JSON.writeValue(sealed, new Wire(frame.type().name(), frame.operationId(), frame.fields()));
+                sealed.write(LinkCodec.encode(message, name));
             }
             inbox.publish(toRouterId, bos.toByteArray());
         } catch (IOException | RuntimeException e) {
@@ -201,14 +198,6 @@ public final class CloudCourier implements Courier {
             throw e;
         }
     }
-
-    /** Requests get an answer that confirms their payload was consumed; instances of a retrieve do not. */
-    private static boolean isRequest(Frame f) {
-        return f.type().name().endsWith("_RQ");
-    }
-
-    /** The frame as it is serialised inside its envelope. */
-    record Wire(String type, String operationId, java.util.Map<String, Object> fields) {}
 
     @Override public synchronized void start(Listener listener) {
         if (poller != null) throw new IllegalStateException("already started");
@@ -240,15 +229,17 @@ public final class CloudCourier implements Courier {
         }
     }
 
-    /** An authenticated frame, before the replay guard has judged it. */
-    private record Staged(Notifications.Notification notification, String from, Frame frame, String frameId, Stamp stamp) {
-        ReplayGuard.Message message() {
-            return new ReplayGuard.Message(from, stamp.sequence(), stamp.sentAtMillis(), isRequest(frame));
+    /** An authenticated, decoded frame (its message and the blob of its payload, or null), before the replay guard has judged it. */
+    private record Staged(Notifications.Notification notification, String from, LinkMessage message, String blob, String frameId, Stamp stamp) {
+        ReplayGuard.Message guarded() {
+            // Requests get an answer that confirms their payload was consumed; instances of a retrieve do not.
+            return new ReplayGuard.Message(from, stamp.sequence(), stamp.sentAtMillis(), message instanceof LinkMessage.Request);
         }
     }
 
     /**
-     * The one place where frames enter: each is authenticated and size-checked, the batch is judged
+     * The one place where frames enter: each is authenticated, size-checked and decoded to its typed
+     * message (one that does not decode is refused: logged, acknowledged, its payload deleted), the batch is judged
      * by the replay guard (recorded as seen, with one forced write per sender), and only then does
      * a handler get an admitted frame.
      */
@@ -259,15 +250,15 @@ public final class CloudCourier implements Courier {
             if (s != null) staged.add(s);
         }
         if (staged.isEmpty()) return;
-        ReplayGuard.Judged judged = link.replays().admit(staged.stream().map(Staged::message).toList());
+        ReplayGuard.Judged judged = link.replays().admit(staged.stream().map(Staged::guarded).toList());
         if (judged.failure() == null) replays.cleared(NOT_RECORDED, "the replay memory is written again");
         for (int i = 0; i < staged.size(); i++) judged(staged.get(i), judged.verdicts().get(i), judged.failure(), listener);
     }
 
-    /** The frame of an authentic notification; null (the notification acknowledged, the rejection logged) for any other. */
+    /** The message of an authentic notification; null (the notification acknowledged, the rejection logged) for any other. */
     private Staged authenticate(Notifications.Notification n) {
-        Envelope.Opened opened;
-        Frame frame;
+        Envelope.Opened opened = null;
+        LinkCodec.Decoded decoded;
         String[] claimed = new String[1];
         try {
             opened = Envelope.open(new ByteArrayInputStream(n.payload()), keys, routerId, id -> {
@@ -276,22 +267,23 @@ public final class CloudCourier implements Courier {
             });
             if (!FRAME.equals(opened.contentType())) throw new IOException("unexpected content type " + opened.contentType());
             // Read to the end first: the envelope detects truncation only there.
-            Wire w = JSON.readValue(new Bounded(opened.plaintext(), MAX_FRAME_BYTES, "the frame").readAllBytes(), Wire.class);
-            frame = new Frame(Frame.Type.valueOf(w.type()), w.operationId(), w.fields() == null ? java.util.Map.of() : w.fields());
+            decoded = LinkCodec.decode(new Bounded(opened.plaintext(), MAX_FRAME_BYTES, "the frame").readAllBytes());
         } catch (IOException | IllegalArgumentException e) {
+            // An authentic frame that does not decode: the payload it names, its sender's own, is read by nobody.
+            if (e instanceof LinkCodec.MalformedMessageException m && m.blob() != null && opened != null) deleteQuietly(m.blob());
             // Anything we cannot authenticate is dropped, never delivered. The claimed sender is unauthenticated: shown only if well-formed.
             String sender = claimed[0] != null && ROUTER_ID.matcher(claimed[0]).matches() ? "router " + claimed[0] : "an unidentified sender";
             rejected.occurred(sender, System.Logger.Level.WARNING, "rejected a message in the inbox from " + sender + ": " + FailureText.of(e));
             ack(n);
             return null;
         }
-        return new Staged(n, opened.senderId(), frame, opened.messageId(), opened.stamp());
+        return new Staged(n, opened.senderId(), decoded.message(), decoded.blob(), opened.messageId(), opened.stamp());
     }
 
     private void judged(Staged s, ReplayGuard.Verdict verdict, IOException failure, Listener listener) {
         Notifications.Notification n = s.notification();
         String from = s.from();
-        Frame f = s.frame();
+        LinkMessage f = s.message();
         Stamp stamp = s.stamp();
         if (verdict == ReplayGuard.Verdict.NOT_RECORDED) {
             // Not recorded, so not run: left unacknowledged, the inbox delivers it again after its visibility timeout.
@@ -310,20 +302,20 @@ public final class CloudCourier implements Courier {
         }
         String frameId = s.frameId();
         UploadJournal j = journal;
-        if (j != null && f.type().name().endsWith("_RSP")) j.answered(from, f.operationId());
+        if (j != null && f instanceof LinkMessage.Answer) j.answered(from, f.operationId());
         // Acknowledged once authenticated, before it runs: a C-MOVE may take longer than the inbox's
         // visibility timeout, and must not be delivered (and run) again. The requesting router owns
         // retries (its spool, its timeouts), so a frame lost in a crash here is not lost for good.
         ack(n);
         Runnable task = () -> {
-            String blob = f.string("blob");
+            String blob = s.blob();
             java.util.concurrent.atomic.AtomicBoolean deleted = new java.util.concurrent.atomic.AtomicBoolean();
             Runnable deleteBlob = () -> {
                 if (deleted.compareAndSet(false, true)) deleteQuietly(blob);
             };
             try {
                 if (blob == null) {
-                    listener.onFrame(from, f, null);
+                    listener.onMessage(from, f, null);
                 } else {
                     InputStream raw;
                     try {
@@ -331,7 +323,7 @@ public final class CloudCourier implements Courier {
                     } catch (IOException gone) {
                         // Withdrawn by its sender (it stopped waiting) or swept: the handler answers a failure nobody may await.
                         LOG.log(System.Logger.Level.DEBUG, "payload of " + f.type() + " from " + from + " is gone: " + FailureText.of(gone));
-                        listener.onFrame(from, f, failing(new IOException("the payload is no longer in the cloud (withdrawn by its sender)", gone)));
+                        listener.onMessage(from, f, failing(new IOException("the payload is no longer in the cloud (withdrawn by its sender)", gone)));
                         return;
                     }
                     try (raw) {
@@ -354,7 +346,7 @@ public final class CloudCourier implements Courier {
                             LOG.log(System.Logger.Level.WARNING, "rejected payload of " + f.type() + " from " + from + ": " + FailureText.of(rejected));
                             plaintext = failing(rejected);
                         }
-                        listener.onFrame(from, f, plaintext);
+                        listener.onMessage(from, f, plaintext);
                     }
                 }
             } catch (IOException | RuntimeException e) {
@@ -366,11 +358,11 @@ public final class CloudCourier implements Courier {
         };
         // Frames of one operation run in order, one after another, in their sender's lane; a CANCEL has a lane of its
         // own, or it would wait behind the very C-FIND/C-MOVE it cancels (which runs until the PACS is done).
-        Lane lane = Lane.of(from, f.type());
+        Lane lane = Lane.of(from, f);
         if (frames.execute(lane, f.operationId(), task)) {
             busy.cleared(lane.toString(), "router " + from + " is served again (" + lane.kind() + ")");
         } else {
-            refuseBusy(lane, f);
+            refuseBusy(lane, f, s.blob());
         }
     }
 
@@ -378,34 +370,21 @@ public final class CloudCourier implements Courier {
      * The sender's queue is full: its payload is deleted (nothing will read it) and a request is
      * answered with a transient failure, so the sender retries later; answers and cancels are dropped.
      */
-    private void refuseBusy(Lane lane, Frame f) {
+    private void refuseBusy(Lane lane, LinkMessage f, String blob) {
         String from = lane.senderId();
         busy.occurred(lane.toString(), System.Logger.Level.WARNING, "router " + from + " has too many frames waiting (" + lane.kind()
                 + "); refused " + f.type() + " of operation " + f.operationId());
-        String blob = f.string("blob");
         if (blob != null) deleteQuietly(blob);
-        Frame.Type answer = answerTo(f.type());
-        if (answer == null) return;
-        int status = f.type() == Frame.Type.MOVE_RQ || f.type() == Frame.Type.GET_RQ
+        // Answers, instances (their sender awaits no answer) and cancels are dropped.
+        if (!(f instanceof LinkMessage.Request rq)) return;
+        int status = rq instanceof LinkMessage.RetrieveRq
                 ? Status.OUT_OF_RESOURCES_UNABLE_TO_PERFORM_SUB_OPERATIONS.code() : Status.OUT_OF_RESOURCES.code();
         try {
-            send(from, Frame.of(answer, f.operationId()).failed(status, "router " + routerId + " is busy with other requests from router "
+            send(from, rq.failed(status, "router " + routerId + " is busy with other requests from router "
                     + from + ": try again later", Failure.TRANSIENT), null);
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.DEBUG, "could not answer " + f.type() + " of router " + from + ": " + FailureText.of(e));
         }
-    }
-
-    /** The answer a request awaits, or null for an answer, an INSTANCE (its sender awaits no answer) or a cancel. */
-    private static Frame.Type answerTo(Frame.Type t) {
-        return switch (t) {
-            case ECHO_RQ -> Frame.Type.ECHO_RSP;
-            case STORE_RQ -> Frame.Type.STORE_RSP;
-            case FIND_RQ -> Frame.Type.FIND_RSP;
-            case MOVE_RQ -> Frame.Type.MOVE_RSP;
-            case GET_RQ -> Frame.Type.GET_RSP;
-            default -> null;
-        };
     }
 
     private static InputStream failing(IOException e) {

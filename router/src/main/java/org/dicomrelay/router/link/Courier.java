@@ -6,7 +6,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 
 /**
- * Carries frames between routers. The cloud implementation seals every frame and payload for
+ * Carries {@link LinkMessage}s between routers. The cloud implementation seals every message and payload for
  * the recipient (end-to-end encryption) and uses only random names; tests may use an in-memory one.
  */
 public interface Courier extends Closeable {
@@ -17,19 +17,22 @@ public interface Courier extends Closeable {
         void writeTo(OutputStream out) throws IOException;
     }
 
-    /** Receives frames addressed to this router; {@code payload} is null when the frame has none. */
+    /**
+     * Receives messages addressed to this router, authenticated and decoded; {@code payload} is
+     * null when the message has none.
+     */
     @FunctionalInterface
     interface Listener {
-        void onFrame(String fromRouterId, Frame frame, InputStream payload) throws IOException;
+        void onMessage(String fromRouterId, LinkMessage message, InputStream payload) throws IOException;
     }
 
-    void send(String toRouterId, Frame frame, PayloadWriter payload) throws IOException;
+    void send(String toRouterId, LinkMessage message, PayloadWriter payload) throws IOException;
 
-    /** Starts delivering incoming frames to the listener (on courier threads). */
+    /** Starts delivering incoming messages to the listener (on courier threads). */
     void start(Listener listener);
 
     /**
-     * Keeps a record of the payloads this courier uploads, so that those whose frame was lost are
+     * Keeps a record of the payloads this courier uploads, so that those whose message was lost are
      * deleted in time (couriers that store nothing, such as in-memory ones for tests, ignore it).
      * Not a default method: a courier that wraps another must pass it on, or orphans stay.
      */

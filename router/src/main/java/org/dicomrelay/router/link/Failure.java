@@ -1,11 +1,12 @@
 package org.dicomrelay.router.link;
 
+import com.fasterxml.jackson.annotation.JsonValue;
+
 import java.util.Locale;
-import java.util.Optional;
 
 /**
  * Whether a failure the performing router reports may pass (retry later) or will not (an
- * operator must act). It travels in the answering frame as {@link Frame#FAILURE} beside the
+ * operator must act). It travels in the answer ({@link LinkMessage.Answer#failure()}) beside the
  * DICOM status, because the status alone cannot say it: A700 is both "the PACS is out of
  * resources" and "the PACS was unreachable".
  */
@@ -15,16 +16,9 @@ public enum Failure {
     /** The PACS refused this object or this sender (A9xx, Cxxx, 0122, 0124, association rejected permanently). */
     PERMANENT;
 
-    /** The value in the frame: "transient" or "permanent". */
+    /** The value on the wire: "transient" or "permanent" (any other is refused by {@link LinkCodec}). */
+    @JsonValue
     public String wire() {
         return name().toLowerCase(Locale.ROOT);
-    }
-
-    /** The failure class an answer carries, if the performing router knew it. */
-    public static Optional<Failure> of(Frame answer) {
-        String v = answer.string(Frame.FAILURE);
-        if (v == null) return Optional.empty();
-        for (Failure f : values()) if (f.wire().equals(v)) return Optional.of(f);
-        return Optional.empty();
     }
 }

@@ -69,8 +69,7 @@ class CloudCourierBoundTest {
         CountDownLatch echoFromY = new CountDownLatch(1), cancelFromX = new CountDownLatch(1);
         CloudCourier a = courier("hospital-a", ka, N, QUEUE);
         a.start((from, frame, payload) -> {
-            switch (frame.type()) {
-                case STORE_RQ -> {
+            if (frame instanceof LinkMessage.StoreRq) {
                     maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
                     try {
                         payload.readAllBytes();
@@ -81,38 +80,39 @@ class CloudCourierBoundTest {
                     } finally {
                         running.decrementAndGet();
                     }
-                }
-                case ECHO_RQ -> echoFromY.countDown();
-                case CANCEL -> cancelFromX.countDown();
-                default -> { }
+            } else if (frame instanceof LinkMessage.EchoRq) {
+                echoFromY.countDown();
+            } else if (frame instanceof LinkMessage.Cancel) {
+                cancelFromX.countDown();
             }
         });
-        List<Frame> answers = new CopyOnWriteArrayList<>();
+        List<LinkMessage> answers = new CopyOnWriteArrayList<>();
         CloudCourier x = courier("hospital-x", kx, N, QUEUE);
         x.start((from, frame, payload) -> answers.add(frame));
         CloudCourier y = courier("hospital-y", ky, N, QUEUE);
 
         int sent = N + QUEUE + 3;
         for (int i = 0; i < sent; i++) {
-            x.send("hospital-a", Frame.of(Frame.Type.STORE_RQ, "store-" + i), out -> out.write("a data set".getBytes(StandardCharsets.US_ASCII)));
+            x.send("hospital-a", TestMessages.store("store-" + i), out -> out.write("a data set".getBytes(StandardCharsets.US_ASCII)));
         }
         await().atMost(WAIT).until(() -> answers.size() == 3);
         assertThat(running.get()).isEqualTo(N);
-        for (Frame f : answers) {
-            assertThat(f.type()).isEqualTo(Frame.Type.STORE_RSP);
-            assertThat(f.integer(Frame.STATUS, 0)).as("PS3.4 B.2.3 Refused: Out of Resources").isEqualTo(Status.OUT_OF_RESOURCES.code());
-            assertThat(Failure.of(f)).contains(Failure.TRANSIENT);
+        for (LinkMessage m : answers) {
+            assertThat(m).isInstanceOf(LinkMessage.StoreRsp.class);
+            LinkMessage.StoreRsp f = (LinkMessage.StoreRsp) m;
+            assertThat(f.status()).as("PS3.4 B.2.3 Refused: Out of Resources").isEqualTo(Status.OUT_OF_RESOURCES.code());
+            assertThat(f.failure()).isEqualTo(Failure.TRANSIENT);
         }
 
-        y.send("hospital-a", Frame.of(Frame.Type.ECHO_RQ, "echo-y"), null);
+        y.send("hospital-a", TestMessages.echo("echo-y"), null);
         assertThat(echoFromY.await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("hospital-y is not delayed by hospital-x").isTrue();
-        x.send("hospital-a", Frame.of(Frame.Type.CANCEL, "store-0"), null);
+        x.send("hospital-a", new LinkMessage.Cancel("store-0"), null);
         assertThat(cancelFromX.await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("a CANCEL overtakes the running operations").isTrue();
 
         release.countDown();
         await().atMost(WAIT).until(() -> stored.size() == N + QUEUE);
         assertThat(maxRunning.get()).isEqualTo(N);
-        List<String> refused = answers.stream().map(Frame::operationId).toList();
+        List<String> refused = answers.stream().map(LinkMessage::operationId).toList();
         assertThat(stored).doesNotHaveDuplicates().doesNotContainAnyElementsOf(refused);
         await().atMost(WAIT).until(() -> blobsInCloud() == 0); // refused payloads deleted, accepted ones consumed
     }

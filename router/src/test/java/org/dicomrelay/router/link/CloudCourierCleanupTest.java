@@ -75,11 +75,11 @@ class CloudCourierCleanupTest {
         b.start((from, frame, payload) -> {
             payload.readAllBytes();
             blobsWhenAnswering.add(blobs().size());
-            b.send(from, Frame.of(Frame.Type.STORE_RSP, frame.operationId()).with(Frame.STATUS, 0), null);
+            b.send(from, new LinkMessage.StoreRsp(frame.operationId(), 0, null, null), null);
         });
-        List<Frame> answers = new CopyOnWriteArrayList<>();
+        List<LinkMessage> answers = new CopyOnWriteArrayList<>();
         a.start((from, frame, payload) -> answers.add(frame));
-        a.send("hospital-b", Frame.of(Frame.Type.STORE_RQ, "op-1"), object());
+        a.send("hospital-b", TestMessages.store("op-1"), object());
         await().atMost(Duration.ofSeconds(20)).until(() -> answers.size() == 1);
         assertThat(blobsWhenAnswering).containsExactly(0);
         assertThat(journals.get("hospital-a").abandoned("hospital-b", "op-1")).as("forgotten on the answer").isNull();
@@ -98,14 +98,14 @@ class CloudCourierCleanupTest {
             @Override public void ack(String id) {}
         };
         CloudCourier a = courier("hospital-a", ka, down);
-        assertThatThrownBy(() -> a.send("hospital-b", Frame.of(Frame.Type.STORE_RQ, "op-1"), object())).hasMessage("the Bridge is unreachable");
+        assertThatThrownBy(() -> a.send("hospital-b", TestMessages.store("op-1"), object())).hasMessage("the Bridge is unreachable");
         assertThat(blobs()).isEmpty();
     }
 
     @Test void anAbandonedRequestsPayloadIsWithdrawnAndTheLateFrameFindsNothingToStore() throws Exception {
         CloudCourier a = courier("hospital-a", ka, inboxes.transport("hospital-a"));
         BridgeTransport inboxOfB = inboxes.transport("hospital-b"); // router B is down: its inbox keeps the frame
-        a.send("hospital-b", Frame.of(Frame.Type.STORE_RQ, "op-1"), object());
+        a.send("hospital-b", TestMessages.store("op-1"), object());
         assertThat(blobs()).hasSize(1);
         a.abandon("hospital-b", "op-1"); // router A's deadline passed while router B was down
         assertThat(blobs()).isEmpty();
@@ -127,7 +127,7 @@ class CloudCourierCleanupTest {
     @Test void aDeletionThatFailsWhileTheCloudIsAwayIsDoneWhenItIsBack() throws Exception {
         CloudCourier a = courier("hospital-a", ka, inboxes.transport("hospital-a"));
         inboxes.transport("hospital-b");
-        a.send("hospital-b", Frame.of(Frame.Type.STORE_RQ, "op-1"), object());
+        a.send("hospital-b", TestMessages.store("op-1"), object());
         Path away = work.resolve("cloud-away");
         Files.move(cloud(), away); // the share unmounted
         a.abandon("hospital-b", "op-1");

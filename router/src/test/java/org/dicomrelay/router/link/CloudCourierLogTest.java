@@ -112,13 +112,13 @@ class CloudCourierLogTest {
         // hospital-x was revoked: hospital-a's directory no longer has its keys, but it still has hospital-a's.
         a = new CloudCourier("hospital-a", ka, Map.of("hospital-a", ka.publicKeys("hospital-a"))::get, new FileSystemBlobStore(cloud),
                 new BridgeNotifications(counting));
-        List<Frame> accepted = new CopyOnWriteArrayList<>();
+        List<LinkMessage> accepted = new CopyOnWriteArrayList<>();
         a.start((from, frame, payload) -> accepted.add(frame));
         RouterKeys kx = RouterKeys.generate();
         Map<String, PublicKeys> xDirectory = Map.of("hospital-a", ka.publicKeys("hospital-a"), "hospital-x", kx.publicKeys("hospital-x"));
         try (CloudCourier x = new CloudCourier("hospital-x", kx, xDirectory::get, new FileSystemBlobStore(cloud),
                 new BridgeNotifications(inboxes.transport("hospital-x")))) {
-            for (int i = 0; i < 5; i++) x.send("hospital-a", Frame.of(Frame.Type.ECHO_RQ, "op-" + i), null);
+            for (int i = 0; i < 5; i++) x.send("hospital-a", new LinkMessage.EchoRq("op-" + i, "PACS_A", "WS_X"), null);
         }
         await().atMost(Duration.ofSeconds(20)).until(() -> processed.get() >= 5);
         assertThat(accepted).as("nothing unauthenticated is delivered").isEmpty();

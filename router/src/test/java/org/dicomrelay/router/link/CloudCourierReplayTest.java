@@ -1,6 +1,5 @@
 package org.dicomrelay.router.link;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.dicomrelay.relay.cloud.BlobStore;
 import org.dicomrelay.relay.cloud.BridgeNotifications;
 import org.dicomrelay.relay.cloud.BridgeTransport;
@@ -49,7 +48,6 @@ import static org.awaitility.Awaitility.await;
 @Timeout(60)
 class CloudCourierReplayTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
-    private static final ObjectMapper JSON = new ObjectMapper();
     @TempDir Path cloud;
     @TempDir Path stateB;
     private final MemoryInboxes inboxes = new MemoryInboxes();
@@ -149,7 +147,7 @@ class CloudCourierReplayTest {
     @Test void aCapturedStoreRequestAndItsBlobRepostedByAnyoneRunNothingAgain() throws Exception {
         routerB(inboxes.transport("hospital-b"), LinkGuards.DEFAULT_MAX_PAYLOAD_BYTES);
         CloudCourier a = sender("hospital-a", ka, java.time.Clock.systemUTC());
-        a.send("hospital-b", Frame.of(Frame.Type.STORE_RQ, "store-1"), out -> out.write("the deleted instance".getBytes(StandardCharsets.US_ASCII)));
+        a.send("hospital-b", TestMessages.store("store-1"), out -> out.write("the deleted instance".getBytes(StandardCharsets.US_ASCII)));
         await().atMost(WAIT).until(() -> ran.contains("STORE_RQ store-1"));
         assertThat(captured).hasSize(1);
         byte[] notification = inboxes.published.get(0);
@@ -161,7 +159,7 @@ class CloudCourierReplayTest {
             inboxes.transport(via).publish("hospital-b", notification);
         }
         // A later, genuine request is served: the replays were polled and judged before it.
-        a.send("hospital-b", Frame.of(Frame.Type.ECHO_RQ, "echo-after"), null);
+        a.send("hospital-b", TestMessages.echo("echo-after"), null);
         await().atMost(WAIT).until(() -> ran.contains("ECHO_RQ echo-after"));
         assertThat(ran).containsExactly("STORE_RQ store-1", "ECHO_RQ echo-after");
         assertThat(refusals("hospital-a", "a replay")).as("each refusal logged, naming the sender and the reason").isGreaterThanOrEqualTo(1);
@@ -171,7 +169,7 @@ class CloudCourierReplayTest {
     @Test void aCapturedMoveRequestRunsOnceAndTheReplayMemorySurvivesARestartOfTheReceiver() throws Exception {
         CloudCourier b = routerB(inboxes.transport("hospital-b"), LinkGuards.DEFAULT_MAX_PAYLOAD_BYTES);
         CloudCourier a = sender("hospital-a", ka, java.time.Clock.systemUTC());
-        a.send("hospital-b", Frame.of(Frame.Type.MOVE_RQ, "move-1").with("moveDestination", "VIEWER"), null);
+        a.send("hospital-b", TestMessages.move("move-1"), null);
         await().atMost(WAIT).until(() -> ran.contains("MOVE_RQ move-1"));
         byte[] notification = inboxes.published.get(0);
 
@@ -179,7 +177,7 @@ class CloudCourierReplayTest {
         couriers.remove(b);
         routerB(inboxes.transport("hospital-b"), LinkGuards.DEFAULT_MAX_PAYLOAD_BYTES); // restarted, same state folder
         inboxes.transport("hospital-x").publish("hospital-b", notification);
-        a.send("hospital-b", Frame.of(Frame.Type.ECHO_RQ, "echo-after"), null);
+        a.send("hospital-b", TestMessages.echo("echo-after"), null);
         await().atMost(WAIT).until(() -> ran.contains("ECHO_RQ echo-after"));
         assertThat(ran).containsExactly("MOVE_RQ move-1", "ECHO_RQ echo-after");
         assertThat(warnings).anyMatch(w -> w.contains("refused MOVE_RQ of operation move-1 from router hospital-a") && w.contains("a replay"));
@@ -214,10 +212,10 @@ class CloudCourierReplayTest {
         };
         routerB(atLeastOnce, LinkGuards.DEFAULT_MAX_PAYLOAD_BYTES);
         CloudCourier a = sender("hospital-a", ka, java.time.Clock.systemUTC());
-        a.send("hospital-b", Frame.of(Frame.Type.MOVE_RQ, "move-1"), null);
-        a.send("hospital-b", Frame.of(Frame.Type.STORE_RQ, "store-1"), out -> out.write(new byte[1000]));
+        a.send("hospital-b", TestMessages.move("move-1"), null);
+        a.send("hospital-b", TestMessages.store("store-1"), out -> out.write(new byte[1000]));
         await().atMost(WAIT).until(() -> failedAcks.get() == 2); // both delivered again, ahead of the echo below
-        a.send("hospital-b", Frame.of(Frame.Type.ECHO_RQ, "echo-after"), null);
+        a.send("hospital-b", TestMessages.echo("echo-after"), null);
         await().atMost(WAIT).until(() -> ran.contains("ECHO_RQ echo-after"));
         assertThat(ran).containsExactlyInAnyOrder("MOVE_RQ move-1", "STORE_RQ store-1", "ECHO_RQ echo-after");
         assertThat(refusals("hospital-a", "a replay")).as("a flood of replays is one line per sender and reason, then a count").isEqualTo(1);
@@ -227,10 +225,10 @@ class CloudCourierReplayTest {
         routerB(inboxes.transport("hospital-b"), LinkGuards.DEFAULT_MAX_PAYLOAD_BYTES);
         MovableClock late = new MovableClock(clock.instant().minus(LinkGuards.DEFAULT_MAX_AGE).minusSeconds(1));
         CloudCourier a = sender("hospital-a", ka, late);
-        a.send("hospital-b", Frame.of(Frame.Type.FIND_RQ, "find-old"), null);
+        a.send("hospital-b", TestMessages.find("find-old"), null);
         await().atMost(WAIT).until(() -> refusals("hospital-a", "too old") == 1);
         late.advance(Duration.ofSeconds(2));
-        a.send("hospital-b", Frame.of(Frame.Type.FIND_RQ, "find-recent"), null);
+        a.send("hospital-b", TestMessages.find("find-recent"), null);
         await().atMost(WAIT).until(() -> ran.contains("FIND_RQ find-recent"));
         assertThat(ran).containsExactly("FIND_RQ find-recent");
     }
@@ -238,8 +236,8 @@ class CloudCourierReplayTest {
     @Test void aPayloadOverTheLimitIsRefusedWhileItStreams() throws Exception {
         routerB(inboxes.transport("hospital-b"), 10_000);
         CloudCourier a = sender("hospital-a", ka, java.time.Clock.systemUTC());
-        a.send("hospital-b", Frame.of(Frame.Type.STORE_RQ, "small"), out -> out.write(new byte[10_000]));
-        a.send("hospital-b", Frame.of(Frame.Type.STORE_RQ, "large"), out -> out.write(new byte[10_001]));
+        a.send("hospital-b", TestMessages.store("small"), out -> out.write(new byte[10_000]));
+        a.send("hospital-b", TestMessages.store("large"), out -> out.write(new byte[10_001]));
         await().atMost(WAIT).until(() -> ran.contains("STORE_RQ small") && payloadErrors.size() == 1);
         assertThat(payloadErrors.get(0)).isInstanceOf(PayloadTooLargeException.class)
                 .hasMessageContaining("the payload of STORE_RQ from router hospital-a is larger than the limit of 10000 bytes");
@@ -256,19 +254,44 @@ class CloudCourierReplayTest {
                      Stamp.of(1, now).forPayloadOf("frame-other"))) {
             sealed.write(new byte[100]);
         }
-        publishFrame(b, "frame-1", 2, now, new CloudCourier.Wire("STORE_RQ", "store-moved", Map.of("blob", "blob-moved-0123456789")));
+        publishFrame(b, "frame-1", 2, now, LinkCodec.encode(TestMessages.store("store-moved"), "blob-moved-0123456789"));
         await().atMost(WAIT).until(() -> payloadErrors.size() == 1);
         assertThat(payloadErrors.get(0)).hasMessageContaining("does not belong to its frame STORE_RQ of operation store-moved from router hospital-a");
 
-        publishFrame(b, "frame-2", 3, now, new CloudCourier.Wire("FIND_RQ", "find-huge", Map.of("query", "x".repeat(CloudCourier.MAX_FRAME_BYTES))));
+        publishFrame(b, "frame-2", 3, now, LinkCodec.encode(new LinkMessage.FindRq("find-huge", "PACS", "WS", TestMessages.STUDY_ROOT_FIND,
+                "x".repeat(CloudCourier.MAX_FRAME_BYTES)), null));
         await().atMost(WAIT).until(() -> warnings.stream().anyMatch(w -> w.contains("router hospital-a") && w.contains("larger than the limit of 1048576")));
         assertThat(ran).isEmpty();
     }
 
-    private void publishFrame(PublicKeys to, String frameId, long sequence, long now, CloudCourier.Wire wire) throws IOException {
+    @Test void anAuthenticFrameThatDoesNotDecodeIsRefusedWithItsReasonAndItsPayloadDeleted() throws Exception {
+        routerB(inboxes.transport("hospital-b"), LinkGuards.DEFAULT_MAX_PAYLOAD_BYTES);
+        PublicKeys b = directory.get("hospital-b");
+        long now = clock.millis();
+        String blob = "blob-unknown-0123456789";
+        try (FileSystemBlobStore s = new FileSystemBlobStore(cloud); OutputStream up = s.create(blob, "hospital-b")) {
+            up.write(new byte[100]);
+        }
+        // Signed by router A, so authentic; but of a type this router does not know, and with a field no ECHO_RQ has.
+        publishFrame(b, "frame-1", 1, now, ("{\"type\":\"STORE_RQ_V3\",\"blob\":\"" + blob + "\",\"message\":{}}").getBytes(StandardCharsets.UTF_8));
+        publishFrame(b, "frame-2", 2, now, ("{\"type\":\"ECHO_RQ\",\"blob\":null,\"message\":{\"operationId\":\"echo-1\","
+                + "\"calledAe\":\"PACS\",\"callingAe\":\"WS\",\"priority\":1}}").getBytes(StandardCharsets.UTF_8));
+        await().atMost(WAIT).until(() -> warnings.stream().anyMatch(w -> w.contains("router hospital-a") && w.contains("unknown message type 'STORE_RQ_V3'"))
+                && warnings.stream().anyMatch(w -> w.contains("router hospital-a") && w.contains("malformed ECHO_RQ") && w.contains("\"priority\"")));
+        await().atMost(WAIT).until(() -> {
+            try (FileSystemBlobStore s = new FileSystemBlobStore(cloud); InputStream in = s.open(blob)) {
+                return false;
+            } catch (IOException gone) {
+                return true;
+            }
+        });
+        assertThat(ran).as("no handler sees a message that does not decode").isEmpty();
+    }
+
+    private void publishFrame(PublicKeys to, String frameId, long sequence, long now, byte[] message) throws IOException {
         ByteArrayOutputStream bos = new ByteArrayOutputStream();
         try (OutputStream sealed = Envelope.sealSmall(bos, ka, "hospital-a", to, CloudCourier.FRAME, frameId, Stamp.of(sequence, now))) {
-            JSON.writeValue(sealed, wire);
+            sealed.write(message);
         }
         inboxes.transport("hospital-a").publish("hospital-b", bos.toByteArray());
     }

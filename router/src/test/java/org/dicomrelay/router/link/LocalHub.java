@@ -20,7 +20,7 @@ public final class LocalHub {
 
     public Courier courier(String routerId) {
         return new Courier() {
-            @Override public void send(String to, Frame frame, PayloadWriter payload) throws IOException {
+            @Override public void send(String to, LinkMessage message, PayloadWriter payload) throws IOException {
                 Courier.Listener l = listeners.get(to);
                 if (l == null) throw new IOException("no router " + to);
                 byte[] data = null;
@@ -30,17 +30,16 @@ public final class LocalHub {
                     data = bos.toByteArray();
                 }
                 byte[] d = data;
-                Frame copy = new Frame(frame.type(), frame.operationId(), frame.fields());
                 Runnable task = () -> {
                     try {
-                        l.onFrame(routerId, copy, d == null ? null : new ByteArrayInputStream(d));
+                        l.onMessage(routerId, message, d == null ? null : new ByteArrayInputStream(d));
                     } catch (IOException e) {
                         throw new java.io.UncheckedIOException(e);
                     }
                 };
                 // as CloudCourier: a CANCEL overtakes the frames of the operation it cancels
-                if (copy.type() == Frame.Type.CANCEL) pool.execute(task);
-                else ordered.execute(frame.operationId(), task);
+                if (message instanceof LinkMessage.Cancel) pool.execute(task);
+                else ordered.execute(message.operationId(), task);
             }
 
             @Override public void start(Listener listener) {

@@ -1,0 +1,200 @@
+package org.dicomrelay.router.link;
+
+import java.util.List;
+
+/**
+ * One message between routers, inside an envelope: one record per message type, each with
+ * exactly the values that type carries (AE titles, UIDs, DICOM statuses, identifiers as DICOM
+ * JSON). Large data (a DICOM object) travels beside it as a payload stream. {@link LinkCodec}
+ * is its one wire form; {@link CloudCourier} decodes it, once authenticated, before any handler.
+ */
+public sealed interface LinkMessage {
+
+    /** The operation this message belongs to (a random id chosen by the requesting router). */
+    String operationId();
+
+    /** The wire name of the type ({@code STORE_RQ}...): for logs. */
+    default String type() {
+        return LinkCodec.typeOf(this);
+    }
+
+    /** What one router asks of an AE another router exports. */
+    sealed interface Request extends LinkMessage {
+        String calledAe();
+
+        String callingAe();
+
+        /** The answer of this request's type that says it failed, why, and whether the failure may pass. */
+        Answer failed(int status, String error, Failure failure);
+    }
+
+    /**
+     * The answer to a {@link Request}: its DICOM status, the error comment of a failure (null
+     * otherwise) and, when the performing router knows it, whether the failure may pass (else null).
+     */
+    sealed interface Answer extends LinkMessage {
+        int status();
+
+        String error();
+
+        Failure failure();
+    }
+
+    /** A C-MOVE or a C-GET: the performing router retrieves the matches and sends each as an {@link Instance}. */
+    sealed interface RetrieveRq extends Request {
+        String sopClassUid();
+
+        /** The identifier as DICOM JSON (PS3.18 Annex F). */
+        String identifier();
+
+        /** The final answer of this retrieve's type. */
+        RetrieveRsp answer(int status, int failed, List<String> failedUids, String error, Failure failure);
+    }
+
+    /** The final answer of a C-MOVE or a C-GET at the performing router. */
+    sealed interface RetrieveRsp extends Answer {
+        /** Sub-operations that failed at the performing router (before they reached the requesting one). */
+        int failed();
+
+        /** Failed SOP Instance UID List (0008,0058) of the performing router's final response; empty when none. */
+        List<String> failedUids();
+    }
+
+    record EchoRq(String operationId, String calledAe, String callingAe) implements Request {
+        public EchoRq {
+            required(operationId, "operationId");
+            required(calledAe, "calledAe");
+            required(callingAe, "callingAe");
+        }
+
+        @Override public EchoRsp failed(int status, String error, Failure failure) {
+            return new EchoRsp(operationId, status, error, failure);
+        }
+    }
+
+    record EchoRsp(String operationId, int status, String error, Failure failure) implements Answer {
+        public EchoRsp {
+            required(operationId, "operationId");
+        }
+    }
+
+    record StoreRq(String operationId, String calledAe, String callingAe, String sopClassUid, String sopInstanceUid,
+                   String transferSyntaxUid) implements Request {
+        public StoreRq {
+            required(operationId, "operationId");
+            required(calledAe, "calledAe");
+            required(callingAe, "callingAe");
+            required(sopClassUid, "sopClassUid");
+            required(sopInstanceUid, "sopInstanceUid");
+            required(transferSyntaxUid, "transferSyntaxUid");
+        }
+
+        @Override public StoreRsp failed(int status, String error, Failure failure) {
+            return new StoreRsp(operationId, status, error, failure);
+        }
+    }
+
+    record StoreRsp(String operationId, int status, String error, Failure failure) implements Answer {
+        public StoreRsp {
+            required(operationId, "operationId");
+        }
+    }
+
+    /** {@code identifier}: the query as DICOM JSON. */
+    record FindRq(String operationId, String calledAe, String callingAe, String sopClassUid, String identifier) implements Request {
+        public FindRq {
+            required(operationId, "operationId");
+            required(calledAe, "calledAe");
+            required(callingAe, "callingAe");
+            required(sopClassUid, "sopClassUid");
+            required(identifier, "identifier");
+        }
+
+        @Override public FindRsp failed(int status, String error, Failure failure) {
+            return new FindRsp(operationId, status, null, error, failure);
+        }
+    }
+
+    /** A pending answer carries one match ({@code identifier}, DICOM JSON); the final one none. */
+    record FindRsp(String operationId, int status, String identifier, String error, Failure failure) implements Answer {
+        public FindRsp {
+            required(operationId, "operationId");
+        }
+    }
+
+    record MoveRq(String operationId, String calledAe, String callingAe, String sopClassUid, String identifier) implements RetrieveRq {
+        public MoveRq {
+            required(operationId, "operationId");
+            required(calledAe, "calledAe");
+            required(callingAe, "callingAe");
+            required(sopClassUid, "sopClassUid");
+            required(identifier, "identifier");
+        }
+
+        @Override public MoveRsp failed(int status, String error, Failure failure) {
+            return answer(status, 0, List.of(), error, failure);
+        }
+
+        @Override public MoveRsp answer(int status, int failed, List<String> failedUids, String error, Failure failure) {
+            return new MoveRsp(operationId, status, failed, failedUids, error, failure);
+        }
+    }
+
+    record MoveRsp(String operationId, int status, int failed, List<String> failedUids, String error, Failure failure) implements RetrieveRsp {
+        public MoveRsp {
+            required(operationId, "operationId");
+            failedUids = failedUids == null ? List.of() : List.copyOf(failedUids);
+        }
+    }
+
+    record GetRq(String operationId, String calledAe, String callingAe, String sopClassUid, String identifier) implements RetrieveRq {
+        public GetRq {
+            required(operationId, "operationId");
+            required(calledAe, "calledAe");
+            required(callingAe, "callingAe");
+            required(sopClassUid, "sopClassUid");
+            required(identifier, "identifier");
+        }
+
+        @Override public GetRsp failed(int status, String error, Failure failure) {
+            return answer(status, 0, List.of(), error, failure);
+        }
+
+        @Override public GetRsp answer(int status, int failed, List<String> failedUids, String error, Failure failure) {
+            return new GetRsp(operationId, status, failed, failedUids, error, failure);
+        }
+    }
+
+    record GetRsp(String operationId, int status, int failed, List<String> failedUids, String error, Failure failure) implements RetrieveRsp {
+        public GetRsp {
+            required(operationId, "operationId");
+            failedUids = failedUids == null ? List.of() : List.copyOf(failedUids);
+        }
+    }
+
+    /**
+     * An instance retrieved for a C-MOVE/C-GET, on its way to the requesting router with the data
+     * set as payload; {@code remaining}: sub-operations still to come after it, -1 when unknown.
+     * Its sender awaits no answer.
+     */
+    record Instance(String operationId, String sopClassUid, String sopInstanceUid, String transferSyntaxUid, int remaining)
+            implements LinkMessage {
+        public Instance {
+            required(operationId, "operationId");
+            required(sopClassUid, "sopClassUid");
+            required(sopInstanceUid, "sopInstanceUid");
+            required(transferSyntaxUid, "transferSyntaxUid");
+        }
+    }
+
+    /** The workstation cancelled the C-FIND/C-MOVE/C-GET {@code operationId} (PS3.7 §9.3.2.3 C-CANCEL). */
+    record Cancel(String operationId) implements LinkMessage {
+        public Cancel {
+            required(operationId, "operationId");
+        }
+    }
+
+    private static void required(String value, String name) {
+        if (value == null || value.isEmpty()) throw new IllegalArgumentException("missing " + name);
+    }
+}

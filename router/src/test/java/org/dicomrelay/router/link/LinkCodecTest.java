@@ -1,0 +1,88 @@
+package org.dicomrelay.router.link;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The one wire form of the typed link messages (issue 9, point 5): every type survives the
+ * round trip with its values, and anything but the exact shape of a known type is refused with
+ * an error that names what is wrong, keeping the blob it named so that its payload can be deleted.
+ */
+class LinkCodecTest {
+    private static final String IDENTIFIER = "{\"0020000D\":{\"vr\":\"UI\",\"Value\":[\"1.2.3\"]},\"00080052\":{\"vr\":\"CS\",\"Value\":[\"STUDY\"]}}";
+
+    @Test void everyMessageTypeRoundTripsWithItsValuesAndItsBlob() throws Exception {
+        List<LinkMessage> all = List.of(
+                new LinkMessage.EchoRq("op-1", "PACS_B", "WS_A"),
+                new LinkMessage.EchoRsp("op-1", 0x0000, null, null),
+                new LinkMessage.StoreRq("op-2", "PACS_B", "CT_A", "1.2.840.10008.5.1.4.1.1.2", "1.2.3.4", "1.2.840.10008.1.2.1"),
+                new LinkMessage.StoreRsp("op-2", 0xA700, "PACS_B at 127.0.0.1:104 refused the connection", Failure.TRANSIENT),
+                new LinkMessage.FindRq("op-3", "PACS_B", "WS_A", TestMessages.STUDY_ROOT_FIND, IDENTIFIER),
+                new LinkMessage.FindRsp("op-3", 0xFF00, IDENTIFIER, null, null),
+                new LinkMessage.MoveRq("op-4", "PACS_B", "WS_A", TestMessages.STUDY_ROOT_MOVE, IDENTIFIER),
+                new LinkMessage.MoveRsp("op-4", 0xB000, 2, List.of("1.2.3.5", "1.2.3.6"), "partly failed", Failure.PERMANENT),
+                new LinkMessage.GetRq("op-5", "PACS_B", "WS_A", TestMessages.STUDY_ROOT_MOVE, IDENTIFIER),
+                new LinkMessage.GetRsp("op-5", 0x0000, 0, List.of(), null, null),
+                new LinkMessage.Instance("op-5", "1.2.840.10008.5.1.4.1.1.2", "1.2.3.7", "1.2.840.10008.1.2.4.50", 41),
+                new LinkMessage.Cancel("op-3"));
+        for (LinkMessage m : all) {
+            assertThat(LinkCodec.decode(LinkCodec.encode(m, null))).isEqualTo(new LinkCodec.Decoded(m, null));
+            assertThat(LinkCodec.decode(LinkCodec.encode(m, "blob-0123456789"))).isEqualTo(new LinkCodec.Decoded(m, "blob-0123456789"));
+        }
+        assertThat(all.stream().map(LinkMessage::type)).containsExactly("ECHO_RQ", "ECHO_RSP", "STORE_RQ", "STORE_RSP", "FIND_RQ",
+                "FIND_RSP", "MOVE_RQ", "MOVE_RSP", "GET_RQ", "GET_RSP", "INSTANCE", "CANCEL");
+    }
+
+    @Test void theFailureTravelsAsItsWireWord() throws Exception {
+        String json = new String(LinkCodec.encode(new LinkMessage.StoreRsp("op", 0x0124, "not granted", Failure.PERMANENT), null),
+                StandardCharsets.UTF_8);
+        assertThat(json).contains("\"failure\":\"permanent\"").contains("\"type\":\"STORE_RSP\"");
+    }
+
+    @Test void anUnknownTypeIsRefusedAndTheBlobItNamedIsKnown() {
+        assertThatThrownBy(() -> decode("{'type':'STORE_RQ_V3','blob':'blob-1','message':{}}"))
+                .isInstanceOfSatisfying(LinkCodec.MalformedMessageException.class, e -> assertThat(e.blob()).isEqualTo("blob-1"))
+                .hasMessage("unknown message type 'STORE_RQ_V3'");
+    }
+
+    @Test void anUnknownFieldIsRefusedInTheMessageAndBesideIt() {
+        assertThatThrownBy(() -> decode("{'type':'CANCEL','blob':null,'message':{'operationId':'op','priority':1}}"))
+                .hasMessageStartingWith("malformed CANCEL").hasMessageContaining("\"priority\"");
+        assertThatThrownBy(() -> decode("{'type':'CANCEL','blob':null,'fields':{},'message':{'operationId':'op'}}"))
+                .hasMessage("unknown field 'fields' in the message");
+    }
+
+    @Test void aMissingOrEmptyRequiredValueIsRefusedByName() {
+        assertThatThrownBy(() -> decode("{'type':'ECHO_RQ','blob':null,'message':{'operationId':'op','calledAe':'PACS','callingAe':''}}"))
+                .hasMessage("malformed ECHO_RQ: missing callingAe");
+        assertThatThrownBy(() -> decode("{'type':'ECHO_RQ','blob':null,'message':{'operationId':'op','calledAe':'PACS'}}"))
+                .hasMessageStartingWith("malformed ECHO_RQ").hasMessageContaining("callingAe");
+    }
+
+    @Test void aMissingStatusIsRefusedNotReadAsSuccess() {
+        assertThatThrownBy(() -> decode("{'type':'STORE_RSP','blob':null,'message':{'operationId':'op','error':null,'failure':null}}"))
+                .hasMessageStartingWith("malformed STORE_RSP").hasMessageContaining("status");
+        assertThatThrownBy(() -> decode("{'type':'STORE_RSP','blob':null,'message':{'operationId':'op','status':'0','error':null,'failure':null}}"))
+                .hasMessageStartingWith("malformed STORE_RSP");
+    }
+
+    @Test void anUnknownFailureWordIsRefused() {
+        assertThatThrownBy(() -> decode("{'type':'STORE_RSP','blob':null,'message':{'operationId':'op','status':42752,'error':'x','failure':'maybe'}}"))
+                .hasMessageStartingWith("malformed STORE_RSP").hasMessageContaining("maybe");
+    }
+
+    @Test void notJsonOrNotAnObjectIsRefused() {
+        assertThatThrownBy(() -> LinkCodec.decode("not json".getBytes(StandardCharsets.UTF_8))).hasMessageStartingWith("the message is not JSON");
+        assertThatThrownBy(() -> decode("['CANCEL']")).hasMessage("the message is not a JSON object");
+        assertThatThrownBy(() -> decode("{'type':'CANCEL','blob':null}")).hasMessage("CANCEL has no message object");
+    }
+
+    private static LinkCodec.Decoded decode(String singleQuoted) throws Exception {
+        return LinkCodec.decode(singleQuoted.replace('\'', '"').getBytes(StandardCharsets.UTF_8));
+    }
+}
