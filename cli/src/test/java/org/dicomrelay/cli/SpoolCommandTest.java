@@ -6,7 +6,7 @@ import org.dicomrelay.router.SpoolEntry;
 import org.dicomrelay.router.config.RouterConfig;
 import org.dicomrelay.router.config.RoutingTable;
 import org.dicomrelay.router.link.Courier;
-import org.dicomrelay.router.link.Frame;
+import org.dicomrelay.router.link.LinkMessage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -143,14 +143,14 @@ class SpoolCommandTest {
             this.sent = sent;
         }
 
-        @Override public void send(String to, Frame frame, PayloadWriter payload) throws IOException {
+        @Override public void send(String to, LinkMessage message, PayloadWriter payload) throws IOException {
             if (payload != null) payload.writeTo(new ByteArrayOutputStream());
-            if (frame.type() != Frame.Type.STORE_RQ) return;
-            sent.add(frame.string("sopInstanceUid"));
-            Frame rsp = Frame.of(Frame.Type.STORE_RSP, frame.operationId()).with("status", 0);
+            if (!(message instanceof LinkMessage.StoreRq rq)) return;
+            sent.add(rq.sopInstanceUid());
+            LinkMessage.StoreRsp rsp = new LinkMessage.StoreRsp(rq.operationId(), 0, null, null);
             Thread t = new Thread(() -> {
                 try {
-                    listener.onFrame(to, rsp, null);
+                    listener.onMessage(to, rsp, null);
                 } catch (IOException e) {
                     throw new java.io.UncheckedIOException(e);
                 }

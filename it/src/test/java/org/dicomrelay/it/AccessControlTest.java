@@ -12,7 +12,7 @@ import org.dicomrelay.relay.bridge.BridgeClient;
 import org.dicomrelay.relay.crypto.PublicKeys;
 import org.dicomrelay.relay.crypto.RouterKeys;
 import org.dicomrelay.router.link.CloudCourier;
-import org.dicomrelay.router.link.Frame;
+import org.dicomrelay.router.link.LinkMessage;
 import org.dicomrelay.testkit.Peers;
 import org.dicomrelay.testkit.Samples;
 import org.junit.jupiter.api.AfterAll;
@@ -122,25 +122,25 @@ class AccessControlTest {
     @Test void routerBRefusesWhatItDoesNotExportWhoeverAsks() throws Exception {
         RelayNetwork.EnrolledRouter x = net.extraRouters.get("hospital-x");
         BridgeClient client = RelayNetwork.client(x.credentials());
-        BlockingQueue<Frame> answers = new LinkedBlockingQueue<>();
+        BlockingQueue<LinkMessage.Answer> answers = new LinkedBlockingQueue<>();
         try (CloudCourier courier = net.courier(x.routerId(), x.keys(), net.directoryKeys(client), client)) {
-            courier.start((from, frame, payload) -> answers.add(frame));
+            courier.start((from, message, payload) -> answers.add((LinkMessage.Answer) message));
             String find = UUID.randomUUID().toString();
-            courier.send("hospital-b", Frame.of(Frame.Type.FIND_RQ, find).with("calledAe", "STOREONLY_B").with("callingAe", "INTRUDER")
-                    .with("sopClassUid", STUDY_ROOT_FIND).with("identifier", "{\"00080052\":{\"vr\":\"CS\",\"Value\":[\"STUDY\"]}}"), null);
-            Frame findRsp = answers.poll(30, TimeUnit.SECONDS);
+            courier.send("hospital-b", new LinkMessage.FindRq(find, "STOREONLY_B", "INTRUDER", STUDY_ROOT_FIND,
+                    "{\"00080052\":{\"vr\":\"CS\",\"Value\":[\"STUDY\"]}}"), null);
+            LinkMessage.Answer findRsp = answers.poll(30, TimeUnit.SECONDS);
             assertThat(findRsp).isNotNull();
             assertThat(findRsp.operationId()).isEqualTo(find);
-            assertThat(findRsp.integer("status", -1)).isEqualTo(0x0124);
+            assertThat(findRsp.status()).isEqualTo(0x0124);
 
             Path sample = Samples.file("test_files/CT_small.dcm");
             StorageSource src = StorageSource.probe(sample);
             String store = UUID.randomUUID().toString();
             courier.send("hospital-b", storeRq(store, "HIDDEN_B", src), out -> copyDataSet(src, out));
-            Frame storeRsp = answers.poll(30, TimeUnit.SECONDS);
+            LinkMessage.Answer storeRsp = answers.poll(30, TimeUnit.SECONDS);
             assertThat(storeRsp).isNotNull();
             assertThat(storeRsp.operationId()).isEqualTo(store);
-            assertThat(storeRsp.integer("status", -1)).isEqualTo(0x0124);
+            assertThat(storeRsp.status()).isEqualTo(0x0124);
             assertThat(RelayNetwork.storedByStorescp(net.pacsDir, src.sopInstanceUid())).as("stored at B's storescp").isEmpty();
         }
         assertThat(net.logs.warnings("org.dicomrelay.router.RemoteExecutor", "refused find from router hospital-x (INTRUDER) to STOREONLY_B",
@@ -149,10 +149,8 @@ class AccessControlTest {
                 "not exported for that service")).hasSize(1);
     }
 
-    private static Frame storeRq(String op, String calledAe, StorageSource src) {
-        return Frame.of(Frame.Type.STORE_RQ, op).with("calledAe", calledAe).with("callingAe", "INTRUDER")
-                .with("sopClassUid", src.sopClassUid()).with("sopInstanceUid", src.sopInstanceUid())
-                .with("transferSyntaxUid", src.transferSyntax().uid());
+    private static LinkMessage.StoreRq storeRq(String op, String calledAe, StorageSource src) {
+        return new LinkMessage.StoreRq(op, calledAe, "INTRUDER", src.sopClassUid(), src.sopInstanceUid(), src.transferSyntax().uid());
     }
 
     private static void copyDataSet(StorageSource src, java.io.OutputStream out) throws java.io.IOException {
@@ -195,18 +193,17 @@ class AccessControlTest {
         RelayNetwork.EnrolledRouter y = net.extraRouters.get("hospital-y");
         BridgeClient client = RelayNetwork.client(y.credentials());
         Map<String, PublicKeys> directory = net.directoryKeys(client);
-        BlockingQueue<Frame> answers = new LinkedBlockingQueue<>();
+        BlockingQueue<LinkMessage.Answer> answers = new LinkedBlockingQueue<>();
         try (CloudCourier courier = net.courier(y.routerId(), y.keys(), directory, client)) {
-            courier.start((from, frame, payload) -> answers.add(frame));
-            courier.send("hospital-b", Frame.of(Frame.Type.ECHO_RQ, UUID.randomUUID().toString()).with("calledAe", net.pacsAe)
-                    .with("callingAe", "Y_WORKSTATION"), null);
-            Frame echo = answers.poll(30, TimeUnit.SECONDS);
+            courier.start((from, message, payload) -> answers.add((LinkMessage.Answer) message));
+            courier.send("hospital-b", new LinkMessage.EchoRq(UUID.randomUUID().toString(), net.pacsAe, "Y_WORKSTATION"), null);
+            LinkMessage.Answer echo = answers.poll(30, TimeUnit.SECONDS);
             assertThat(echo).as("B's answer to Y's echo while Y is enrolled").isNotNull();
-            assertThat(echo.integer("status", -1)).isZero();
+            assertThat(echo.status()).isZero();
 
             net.revoke(y.routerId());
-            assertThatThrownBy(() -> courier.send("hospital-b", Frame.of(Frame.Type.ECHO_RQ, UUID.randomUUID().toString())
-                    .with("calledAe", net.pacsAe).with("callingAe", "Y_WORKSTATION"), null))
+            assertThatThrownBy(() -> courier.send("hospital-b", new LinkMessage.EchoRq(UUID.randomUUID().toString(), net.pacsAe,
+                    "Y_WORKSTATION"), null))
                     .as("the Bridge refuses a revoked router's notifications").isInstanceOf(java.io.IOException.class);
         }
         long revokedIn = RelayNetwork.client(RelayNetwork.credentials(net.configA)).directory().version();

@@ -11,7 +11,8 @@ import org.dicomrelay.dicom.net.service.StorageSource;
 import org.dicomrelay.relay.bridge.BridgeClient;
 import org.dicomrelay.router.config.RoutingTable;
 import org.dicomrelay.router.link.CloudCourier;
-import org.dicomrelay.router.link.Frame;
+import org.dicomrelay.router.link.Failure;
+import org.dicomrelay.router.link.LinkMessage;
 import org.dicomrelay.testkit.Peers;
 import org.dicomrelay.testkit.Samples;
 import org.junit.jupiter.api.AfterAll;
@@ -70,23 +71,22 @@ class AccessMatrixTest {
 
         RelayNetwork.EnrolledRouter c = net.extraRouters.get("hospital-c");
         BridgeClient client = RelayNetwork.client(c.credentials());
-        BlockingQueue<Frame> answers = new LinkedBlockingQueue<>();
+        BlockingQueue<LinkMessage.Answer> answers = new LinkedBlockingQueue<>();
         try (CloudCourier courier = net.courier(c.routerId(), c.keys(), net.directoryKeys(client), client)) {
-            courier.start((from, frame, payload) -> answers.add(frame));
-            Frame rsp = ask(courier, answers, findRq("HOSPITAL_C_WS"));
-            assertThat(rsp.type()).isEqualTo(Frame.Type.FIND_RSP);
-            assertThat(rsp.integer(Frame.STATUS, -1)).isEqualTo(0x0124);
-            assertThat(rsp.string(Frame.FAILURE)).isEqualTo("permanent");
-            assertThat(rsp.string(Frame.ERROR)).contains("router hospital-c is not authorized for find on ARCHIVE_B");
+            courier.start((from, message, payload) -> answers.add((LinkMessage.Answer) message));
+            LinkMessage.Answer rsp = ask(courier, answers, findRq("HOSPITAL_C_WS"));
+            assertThat(rsp).isInstanceOf(LinkMessage.FindRsp.class);
+            assertThat(rsp.status()).isEqualTo(0x0124);
+            assertThat(rsp.failure()).isEqualTo(Failure.PERMANENT);
+            assertThat(rsp.error()).contains("router hospital-c is not authorized for find on ARCHIVE_B");
             assertThat(rsp.fields()).as("no match, no identifier").doesNotContainKey("identifier");
 
             // a C-STORE from it is refused too, and nothing reaches the archive
             long before = net.archiveIndex.size();
             StorageSource src = StorageSource.probe(Samples.file("test_files/MR_small.dcm"));
-            Frame store = ask(courier, answers, Frame.of(Frame.Type.STORE_RQ, UUID.randomUUID().toString()).with("calledAe", net.pacsAe)
-                    .with("callingAe", "HOSPITAL_C_WS").with("sopClassUid", src.sopClassUid()).with("sopInstanceUid", src.sopInstanceUid())
-                    .with("transferSyntaxUid", src.transferSyntax().uid()), src);
-            assertThat(store.integer(Frame.STATUS, -1)).isEqualTo(0x0124);
+            LinkMessage.Answer store = ask(courier, answers, new LinkMessage.StoreRq(UUID.randomUUID().toString(), net.pacsAe,
+                    "HOSPITAL_C_WS", src.sopClassUid(), src.sopInstanceUid(), src.transferSyntax().uid()), src);
+            assertThat(store.status()).isEqualTo(0x0124);
             assertThat(net.archiveIndex.size()).as("instances in the archive").isEqualTo(before);
         }
         assertThat(net.logs.warnings(EXECUTOR, "refused find from router hospital-c (HOSPITAL_C_WS) to ARCHIVE_B",
@@ -108,18 +108,17 @@ class AccessMatrixTest {
         // Router B does not rely on the requester's table: hospital-d, granted find only, sends MOVE_RQ itself.
         RelayNetwork.EnrolledRouter d = net.extraRouters.get("hospital-d");
         BridgeClient client = RelayNetwork.client(d.credentials());
-        BlockingQueue<Frame> answers = new LinkedBlockingQueue<>();
+        BlockingQueue<LinkMessage.Answer> answers = new LinkedBlockingQueue<>();
         try (CloudCourier courier = net.courier(d.routerId(), d.keys(), net.directoryKeys(client), client)) {
-            courier.start((from, frame, payload) -> answers.add(frame));
-            Frame found = ask(courier, answers, findRq("HOSPITAL_D_WS"));
-            assertThat(found.integer(Frame.STATUS, -1)).as("hospital-d's granted C-FIND: its first answer, a match").isEqualTo(0xFF00);
+            courier.start((from, message, payload) -> answers.add((LinkMessage.Answer) message));
+            LinkMessage.Answer found = ask(courier, answers, findRq("HOSPITAL_D_WS"));
+            assertThat(found.status()).as("hospital-d's granted C-FIND: its first answer, a match").isEqualTo(0xFF00);
             answers.clear();
-            Frame rsp = ask(courier, answers, Frame.of(Frame.Type.MOVE_RQ, UUID.randomUUID().toString()).with("calledAe", net.pacsAe)
-                    .with("callingAe", "HOSPITAL_D_WS").with("sopClassUid", STUDY_ROOT_MOVE)
-                    .with("identifier", "{\"00080052\":{\"vr\":\"CS\",\"Value\":[\"STUDY\"]}}"));
-            assertThat(rsp.type()).isEqualTo(Frame.Type.MOVE_RSP);
-            assertThat(rsp.integer(Frame.STATUS, -1)).isEqualTo(0x0124);
-            assertThat(rsp.string(Frame.FAILURE)).isEqualTo("permanent");
+            LinkMessage.Answer rsp = ask(courier, answers, new LinkMessage.MoveRq(UUID.randomUUID().toString(), net.pacsAe,
+                    "HOSPITAL_D_WS", STUDY_ROOT_MOVE, "{\"00080052\":{\"vr\":\"CS\",\"Value\":[\"STUDY\"]}}"));
+            assertThat(rsp).isInstanceOf(LinkMessage.MoveRsp.class);
+            assertThat(rsp.status()).isEqualTo(0x0124);
+            assertThat(rsp.failure()).isEqualTo(Failure.PERMANENT);
         }
         assertThat(net.logs.warnings(EXECUTOR, "refused move from router hospital-d", "not granted move on ARCHIVE_B")).hasSize(1);
     }
@@ -170,25 +169,24 @@ class AccessMatrixTest {
         }
     }
 
-    private static Frame findRq(String callingAe) {
+    private static LinkMessage.FindRq findRq(String callingAe) {
         // a universal query: every patient's name and ID, what the finding got
-        return Frame.of(Frame.Type.FIND_RQ, UUID.randomUUID().toString()).with("calledAe", "ARCHIVE_B").with("callingAe", callingAe)
-                .with("sopClassUid", STUDY_ROOT_FIND)
-                .with("identifier", "{\"00080052\":{\"vr\":\"CS\",\"Value\":[\"STUDY\"]},\"00100010\":{\"vr\":\"PN\"},\"00100020\":{\"vr\":\"LO\"}}");
+        return new LinkMessage.FindRq(UUID.randomUUID().toString(), "ARCHIVE_B", callingAe, STUDY_ROOT_FIND,
+                "{\"00080052\":{\"vr\":\"CS\",\"Value\":[\"STUDY\"]},\"00100010\":{\"vr\":\"PN\"},\"00100020\":{\"vr\":\"LO\"}}");
     }
 
-    private static Frame ask(CloudCourier courier, BlockingQueue<Frame> answers, Frame rq) throws Exception {
+    private static LinkMessage.Answer ask(CloudCourier courier, BlockingQueue<LinkMessage.Answer> answers, LinkMessage.Request rq) throws Exception {
         return ask(courier, answers, rq, null);
     }
 
     /** Sends a request as the courier's router and returns router B's final answer to it. */
-    private static Frame ask(CloudCourier courier, BlockingQueue<Frame> answers, Frame rq, StorageSource payload) throws Exception {
+    private static LinkMessage.Answer ask(CloudCourier courier, BlockingQueue<LinkMessage.Answer> answers, LinkMessage.Request rq, StorageSource payload) throws Exception {
         courier.send("hospital-b", rq, payload == null ? null : out -> {
             try (InputStream in = payload.openDataSet()) {
                 in.transferTo(out);
             }
         });
-        Frame rsp;
+        LinkMessage.Answer rsp;
         do {
             rsp = answers.poll(30, TimeUnit.SECONDS);
             assertThat(rsp).as("router B's answer to " + rq.type()).isNotNull();
