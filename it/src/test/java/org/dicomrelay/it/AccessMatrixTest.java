@@ -79,7 +79,7 @@ class AccessMatrixTest {
             assertThat(rsp.status()).isEqualTo(0x0124);
             assertThat(rsp.failure()).isEqualTo(Failure.PERMANENT);
             assertThat(rsp.error()).contains("router hospital-c is not authorized for find on ARCHIVE_B");
-            assertThat(rsp.fields()).as("no match, no identifier").doesNotContainKey("identifier");
+            assertThat(((LinkMessage.FindRsp) rsp).identifier()).as("no match, no identifier").isNull();
 
             // a C-STORE from it is refused too, and nothing reaches the archive
             long before = net.archiveIndex.size();
