@@ -32,8 +32,8 @@ import java.util.regex.Pattern;
  * is the notification; a payload goes to a blob with a random name, sealed the same way, and
  * the frame names the blob. The cloud sees random names and ciphertext only.
  *
- * <p>The frame is a {@link LinkMessage} in its {@link LinkCodec} form. Every envelope is stamped with a sequence number (per recipient, {@link SequenceCounter})
- * and its sending time; a payload names the frame that carries it. {@link #receive} is the one
+ * <p>The frame is a {@link LinkMessage} in its {@link LinkCodec} form. Every envelope is stamped
+ * with a sequence number (per recipient, {@link SequenceCounter}) and its sending time; a payload names the frame that carries it. {@link #receive} is the one
  * place where a frame is authenticated, checked against the {@link ReplayGuard} (replays, old
  * or future-dated frames refused, each refusal logged) and recorded as seen before any handler
  * runs it, so a re-delivered notification (a failed acknowledgement) runs nothing a second time.
@@ -239,9 +239,9 @@ public final class CloudCourier implements Courier {
 
     /**
      * The one place where frames enter: each is authenticated, size-checked and decoded to its typed
-     * message (one that does not decode is refused: logged, acknowledged, its payload deleted), the batch is judged
-     * by the replay guard (recorded as seen, with one forced write per sender), and only then does
-     * a handler get an admitted frame.
+     * message (one that does not decode is refused: logged, acknowledged, its payload deleted), the
+     * batch is judged by the replay guard (recorded as seen, with one forced write per sender), and
+     * only then does a handler get an admitted message.
      */
     private void receive(List<Notifications.Notification> batch, Listener listener) {
         List<Staged> staged = new java.util.ArrayList<>(batch.size());
