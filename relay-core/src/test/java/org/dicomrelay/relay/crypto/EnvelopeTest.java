@@ -246,7 +246,7 @@ class EnvelopeTest {
         byte[] sealed = sealAtoB(plaintext);
         int headerLength = ByteBuffer.wrap(sealed).getInt();
         int prefix = prefixLength(sealed);
-        int wrappedKeyEnd = 4 + headerLength; // the wrapped key closes the header
+        int wrappedKeyEnd = 4 + headerLength - 3; // then the flags and an empty announced key close the header
         int c = prefix; // ciphertext start
         Header h = Header.decode(Arrays.copyOfRange(sealed, 4, wrappedKeyEnd));
         int stampStart = 4 + 5 + 4 + h.senderId().length() + h.recipientId().length() + h.messageId().length() + h.contentType().length();
