@@ -248,7 +248,7 @@ class EnvelopeTest {
         int prefix = prefixLength(sealed);
         int wrappedKeyEnd = 4 + headerLength - 3; // then the flags and an empty announced key close the header
         int c = prefix; // ciphertext start
-        Header h = Header.decode(Arrays.copyOfRange(sealed, 4, wrappedKeyEnd));
+        Header h = Header.decode(Arrays.copyOfRange(sealed, 4, 4 + headerLength));
         int stampStart = 4 + 5 + 4 + h.senderId().length() + h.recipientId().length() + h.messageId().length() + h.contentType().length();
         Map<String, Integer> places = new java.util.LinkedHashMap<>();
         places.put("header length", 3);
