@@ -14,6 +14,8 @@ import org.dicomrelay.relay.crypto.KeyRotation;
 import org.dicomrelay.relay.cloud.bridge.BridgeBlobProvider;
 import org.dicomrelay.relay.crypto.PublicKeys;
 import org.dicomrelay.relay.crypto.RouterKeys;
+import org.dicomrelay.relay.crypto.SessionKeyPairs;
+import org.dicomrelay.relay.crypto.Sessions;
 import org.dicomrelay.relay.tls.BridgeHttp;
 import org.dicomrelay.relay.tls.InsecureBridgeUrlException;
 import org.dicomrelay.router.config.RouterConfig;
@@ -192,7 +194,10 @@ public final class RouterApp implements Closeable {
         Notifications inbox = cp.notifications(settings, config.routerId(), bridge);
         LinkGuards link = LinkGuards.in(config.state().resolve("link"), Clock.systemUTC(), config.link().maxMessageAge(),
                 config.link().maxClockSkew(), config.limits().maxPayloadBytes());
-        Courier courier = new AuthorizedCourier(new CloudCourier(config.routerId(), myKeys, keys::get, blobs, inbox,
+        Sessions sessions = new Sessions(config.routerId(), myKeys, SessionKeyPairs.in(config.state().resolve("link").resolve("session-keys"),
+                config.routerId(), myKeys, config.link().sessionPolicy().keyRotation(), config.link().sessionPolicy().inFlight(),
+                Clock.systemUTC()), config.link().sessionPolicy(), Clock.systemUTC());
+        Courier courier = new AuthorizedCourier(new CloudCourier(sessions, keys::get, blobs, inbox,
                 config.limits().operationsPerPeer(), link), authority);
         Router router = Router.start(config, courier, routes, authority, access);
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
