@@ -300,6 +300,18 @@ public final class Envelope {
         return new Opened(sender, h.contentType(), h.messageId(), h.stamp(), new OpeningStream(plaintext, source, h));
     }
 
+    /**
+     * The session id a sealed message names in its clear header (empty: per-message mode), read
+     * without authenticating anything: for diagnostics and tests, never for a decision.
+     */
+    public static java.util.Optional<String> sessionIdOf(byte[] sealed) throws EnvelopeException {
+        ByteBuffer b = ByteBuffer.wrap(sealed);
+        if (b.remaining() < 4) throw new EnvelopeException("truncated envelope: no header length");
+        int n = b.getInt();
+        if (n < 1 || n > Math.min(MAX_HEADER_LENGTH, b.remaining())) throw new EnvelopeException("truncated envelope header");
+        return java.util.Optional.ofNullable(Header.decode(Arrays.copyOfRange(sealed, 4, 4 + n)).sessionId());
+    }
+
     /** An authenticated envelope (its stamp as signed by the sender); {@link #plaintext} decrypts as it is read (see {@link Envelope#open}). */
     public record Opened(String senderId, String contentType, String messageId, Stamp stamp, InputStream plaintext) implements Closeable {
         @Override
