@@ -116,7 +116,7 @@ public final class Envelope {
         byte[] announced = sessions.announcement().encode();
         Sessions.Outbound session;
         try {
-            session = sessions.outboundTo(recipient.routerId());
+            session = sessions.outboundTo(recipient);
         } catch (GeneralSecurityException e) {
             throw new EnvelopeException("cannot start a session with router " + recipient.routerId() + ": " + e.getMessage(), e);
         }

@@ -41,7 +41,8 @@ public final class Sessions {
     private final SessionKeyPairs own;
     private final SessionPolicy policy;
     private final Clock clock;
-    private final Map<String, SessionKey> peerKeys = new ConcurrentHashMap<>();
+    /** The newest session key each peer announced, with the long-term keys that signed it. */
+    private final Map<String, Learned> peerKeys = new ConcurrentHashMap<>();
     private final Map<String, byte[]> peerKeyBytes = new ConcurrentHashMap<>();
     private final Map<String, Outbound> outbound = new ConcurrentHashMap<>();
     private final Map<String, Inbound> inbound = new LinkedHashMap<>();
@@ -89,8 +90,8 @@ public final class Sessions {
 
     /** Whether we hold a valid session key of {@code peer}: messages to it go in a session. */
     public boolean knowsSessionKeyOf(String peer) {
-        SessionKey k = peerKeys.get(peer);
-        return k != null && k.notAfterMillis() > clock.millis();
+        Learned k = peerKeys.get(peer);
+        return k != null && k.key().notAfterMillis() > clock.millis();
     }
 
     /**
@@ -99,7 +100,8 @@ public final class Sessions {
      */
     void learn(PublicKeys sender, byte[] announced) throws EnvelopeException {
         String id = sender.routerId();
-        if (Arrays.equals(peerKeyBytes.get(id), announced)) return;
+        Learned known = peerKeys.get(id);
+        if (known != null && known.signer().equals(sender) && Arrays.equals(peerKeyBytes.get(id), announced)) return;
         SessionKey k = SessionKey.decode(announced);
         try {
             publicKeyOperations.incrementAndGet();
@@ -107,15 +109,32 @@ public final class Sessions {
         } catch (GeneralSecurityException e) {
             throw new EnvelopeException("session key announced by router " + id + " is not signed by its pinned keys", e);
         }
-        peerKeys.merge(id, k, (old, neu) -> neu.notAfterMillis() >= old.notAfterMillis() ? neu : old);
-        if (peerKeys.get(id) == k) peerKeyBytes.put(id, announced.clone());
+        Learned learned = new Learned(k, sender);
+        // The newest key wins, unless the older was signed by long-term keys since replaced (a rotation, an operator's confirmation).
+        peerKeys.merge(id, learned, (old, neu) -> !old.signer().equals(neu.signer()) || neu.key().notAfterMillis() >= old.key().notAfterMillis()
+                ? neu : old);
+        if (peerKeys.get(id) == learned) peerKeyBytes.put(id, announced.clone());
     }
 
-    /** The session to seal the next message to {@code recipient} in; null if we know no valid session key of it. */
-    Outbound outboundTo(String recipient) throws GeneralSecurityException {
-        SessionKey peer = peerKeys.get(recipient);
+    /** A peer's session key and the pinned long-term keys it was checked with. */
+    private record Learned(SessionKey key, PublicKeys signer) {}
+
+    /**
+     * The session to seal the next message to {@code recipientKeys}' router in; null if we know no
+     * valid session key of it signed by exactly these (pinned) long-term keys.
+     */
+    Outbound outboundTo(PublicKeys recipientKeys) throws GeneralSecurityException {
+        String recipient = recipientKeys.routerId();
+        Learned learned = peerKeys.get(recipient);
         long now = clock.millis();
-        if (peer == null || peer.notAfterMillis() <= now) return null;
+        if (learned == null || learned.key().notAfterMillis() <= now) return null;
+        if (!learned.signer().equals(recipientKeys)) {
+            // Its long-term keys changed since: a session key they did not sign is not used (the next message from it brings one).
+            peerKeys.remove(recipient, learned);
+            outbound.remove(recipient);
+            return null;
+        }
+        SessionKey peer = learned.key();
         Outbound o = outbound.get(recipient);
         if (o != null && o.usableFor(peer, now)) return o;
         synchronized (this) {
@@ -158,6 +177,7 @@ public final class Sessions {
         synchronized (inbound) {
             in = inbound.get(key);
         }
+        if (in != null && !in.signer().equals(sender)) in = null; // the sender's long-term keys changed: check the session again
         if (in != null) {
             if (!Arrays.equals(in.descriptor(), descriptor)) {
                 throw new EnvelopeException("message names session " + sessionId + " of router " + sender.routerId()
@@ -218,7 +238,7 @@ public final class Sessions {
         }
         try {
             KeysetHandle[] two = parseTwoKeysets(secret);
-            return new Inbound(descriptor, d.createdMillis(), expires,
+            return new Inbound(descriptor, sender, d.createdMillis(), expires,
                     two[0].getPrimitive(Tink.CONFIG, StreamingAead.class), two[1].getPrimitive(Tink.CONFIG, StreamingAead.class));
         } catch (GeneralSecurityException | RuntimeException e) {
             throw new EnvelopeException("session " + sessionId + " of router " + from + " has unusable keys", e);
@@ -293,5 +313,5 @@ public final class Sessions {
     }
 
     /** A session we accepted, cached by sender and session id until no message of it can be in flight. */
-    record Inbound(byte[] descriptor, long createdMillis, long expiresAtMillis, StreamingAead large, StreamingAead small) {}
+    record Inbound(byte[] descriptor, PublicKeys signer, long createdMillis, long expiresAtMillis, StreamingAead large, StreamingAead small) {}
 }

@@ -296,4 +296,20 @@ class SessionsTest {
         clock.advance(Duration.ofSeconds(1));
         assertThat(b.announcement().keyId()).isNotEqualTo(first.keyId());
     }
+
+    /** After the recipient's long-term keys change (a rotation), a session key the old keys signed is not used any more. */
+    @Test
+    void aSessionKeySignedByReplacedLongTermKeysIsNotUsed() throws IOException {
+        Sessions a = sessions("router-a", A, POLICY);
+        Sessions b = sessions("router-b", B, POLICY);
+        introduce(a, b);
+        assertThat(Parts.of(seal(a, "router-b", "x".getBytes())).decoded().sessionId()).isNotNull();
+        RouterKeys rotated = RouterKeys.generate();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (OutputStream s = Envelope.seal(out, a, rotated.publicKeys("router-b"), "frame", "m-rotated", Stamp.of(99, clock.millis()), true)) {
+            s.write(1);
+        }
+        assertThat(Parts.of(out.toByteArray()).decoded().sessionId()).as("per-message mode to the new keys").isNull();
+        assertThat(a.knowsSessionKeyOf("router-b")).isFalse();
+    }
 }
