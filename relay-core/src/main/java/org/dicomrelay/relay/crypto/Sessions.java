@@ -168,16 +168,20 @@ public final class Sessions {
     /**
      * The session {@code descriptor} opens, after checking (once per session) that {@code sender}
      * signed it, that it is for us and names {@code sessionId}, and that it was wrapped to a session
-     * key of ours that still exists.
+     * key of ours that still exists. An accepted session's keys are kept in memory only while its
+     * messages may still be in flight (the in-flight time after its last message); a message after
+     * that is checked and unwrapped again, which works only as long as our session key exists.
      */
     Inbound inbound(PublicKeys sender, String sessionId, byte[] descriptor, byte[] signature) throws EnvelopeException {
         String key = sender.routerId() + "/" + sessionId;
         long now = clock.millis();
+        long idle = policy.inFlight().toMillis();
         Inbound in;
         synchronized (inbound) {
             in = inbound.get(key);
         }
-        if (in != null && !in.signer().equals(sender)) in = null; // the sender's long-term keys changed: check the session again
+        // Forgotten when idle, or when the sender's long-term keys changed since: check the session again.
+        if (in != null && (!in.signer().equals(sender) || in.lastUsedMillis().get() + idle < now)) in = null;
         if (in != null) {
             if (!Arrays.equals(in.descriptor(), descriptor)) {
                 throw new EnvelopeException("message names session " + sessionId + " of router " + sender.routerId()
@@ -186,7 +190,7 @@ public final class Sessions {
         } else {
             in = accept(sender, sessionId, descriptor, signature, now);
             synchronized (inbound) {
-                inbound.values().removeIf(i -> i.expiresAtMillis() < now);
+                inbound.values().removeIf(i -> i.lastUsedMillis().get() + idle < now);
                 if (inbound.size() >= MAX_INBOUND) {
                     String eldest = inbound.keySet().iterator().next();
                     inbound.remove(eldest);
@@ -194,10 +198,7 @@ public final class Sessions {
                 inbound.put(key, in);
             }
         }
-        if (now > in.expiresAtMillis()) {
-            throw new EnvelopeException("session " + sessionId + " of router " + sender.routerId() + " has expired (created "
-                    + java.time.Instant.ofEpochMilli(in.createdMillis()) + ")");
-        }
+        in.lastUsedMillis().accumulateAndGet(now, Math::max);
         return in;
     }
 
@@ -218,11 +219,10 @@ public final class Sessions {
             throw new EnvelopeException("session " + sessionId + " of router " + from + " is for router " + d.recipientId()
                     + ", we are " + routerId);
         }
-        long latest = now + policy.inFlight().toMillis();
-        long expires = d.createdMillis() + policy.maxAge().toMillis() + policy.inFlight().toMillis();
-        if (d.createdMillis() > latest || expires < now) {
-            throw new EnvelopeException("session " + sessionId + " of router " + from + " was created at "
-                    + java.time.Instant.ofEpochMilli(d.createdMillis()) + ": outside the accepted window");
+        // How long a session may last is its sender's choice (its link settings), bounded by the life of our session key.
+        if (d.createdMillis() > now + policy.inFlight().toMillis()) {
+            throw new EnvelopeException("session " + sessionId + " of router " + from + " is dated "
+                    + java.time.Instant.ofEpochMilli(d.createdMillis()) + ", ahead of our clock");
         }
         HybridDecrypt decrypt = own.privateKey(d.recipientKeyId());
         if (decrypt == null) {
@@ -238,7 +238,7 @@ public final class Sessions {
         }
         try {
             KeysetHandle[] two = parseTwoKeysets(secret);
-            return new Inbound(descriptor, sender, d.createdMillis(), expires,
+            return new Inbound(descriptor, sender, new AtomicLong(now),
                     two[0].getPrimitive(Tink.CONFIG, StreamingAead.class), two[1].getPrimitive(Tink.CONFIG, StreamingAead.class));
         } catch (GeneralSecurityException | RuntimeException e) {
             throw new EnvelopeException("session " + sessionId + " of router " + from + " has unusable keys", e);
@@ -313,5 +313,5 @@ public final class Sessions {
     }
 
     /** A session we accepted, cached by sender and session id until no message of it can be in flight. */
-    record Inbound(byte[] descriptor, PublicKeys signer, long createdMillis, long expiresAtMillis, StreamingAead large, StreamingAead small) {}
+    record Inbound(byte[] descriptor, PublicKeys signer, AtomicLong lastUsedMillis, StreamingAead large, StreamingAead small) {}
 }
