@@ -6,6 +6,7 @@ import com.google.crypto.tink.KeysetHandle;
 import com.google.crypto.tink.TinkProtoKeysetFormat;
 import com.google.crypto.tink.hybrid.HpkeParameters;
 import org.dicomrelay.dicom.io.OwnerOnly;
+import org.dicomrelay.dicom.net.FailureText;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -49,6 +50,8 @@ public final class SessionKeyPairs {
     /** By key id (the creation time, so the last entry is the newest). */
     private final TreeMap<Long, Pair> pairs = new TreeMap<>();
     private SessionKey announced;
+    /** Files of expired key pairs not deleted yet. */
+    private final java.util.Set<Path> undeleted = new java.util.HashSet<>();
 
     private record Pair(long createdMillis, long notAfterMillis, KeysetHandle keyset, HybridDecrypt decrypt) {}
 
@@ -84,7 +87,7 @@ public final class SessionKeyPairs {
                     long created = Long.parseLong(m.group(1));
                     p.pairs.put(created, new Pair(created, Long.parseLong(m.group(2)), h, h.getPrimitive(Tink.CONFIG, HybridDecrypt.class)));
                 } catch (GeneralSecurityException | IOException e) {
-                    LOG.log(System.Logger.Level.WARNING, "ignoring unreadable session key file " + f + ": " + e.getClass().getSimpleName());
+                    LOG.log(System.Logger.Level.WARNING, "ignoring unreadable session key file " + f + ": " + FailureText.of(e));
                 }
             }
         }
@@ -120,7 +123,7 @@ public final class SessionKeyPairs {
         return p == null ? null : p.decrypt();
     }
 
-    /** Deletes the private halves no message in flight can need any more. */
+    /** Deletes the private halves no message in flight can need any more (a file that could not be deleted: again next time). */
     synchronized void purge() {
         long now = clock.millis();
         var it = pairs.values().iterator();
@@ -128,14 +131,16 @@ public final class SessionKeyPairs {
             Pair p = it.next();
             if (now > p.notAfterMillis() + inFlight.toMillis()) {
                 it.remove();
-                if (dir != null) {
-                    try {
-                        Files.deleteIfExists(dir.resolve(fileName(p)));
-                    } catch (IOException e) {
-                        LOG.log(System.Logger.Level.WARNING, "could not delete expired session key " + p.createdMillis() + ": "
-                                + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage()));
-                    }
-                }
+                if (dir != null) undeleted.add(dir.resolve(fileName(p)));
+            }
+        }
+        for (var files = undeleted.iterator(); files.hasNext(); ) {
+            Path f = files.next();
+            try {
+                Files.deleteIfExists(f);
+                files.remove();
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.WARNING, "could not delete expired session key " + f + ", will try again: " + FailureText.of(e));
             }
         }
     }
