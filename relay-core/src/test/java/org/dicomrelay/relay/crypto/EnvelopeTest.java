@@ -152,7 +152,7 @@ class EnvelopeTest {
         }
     }
 
-    /** The session id is reserved for link sessions: an envelope naming one is refused, not opened with its per-message key. */
+    /** A session message is opened only through the router's sessions, never with the long-term private key alone. */
     @Test
     void anEnvelopeNamingASessionIsRefused() throws IOException {
         byte[] sealed = sealAtoB(pattern(100, 3));
