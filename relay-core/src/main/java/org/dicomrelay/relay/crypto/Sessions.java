@@ -44,6 +44,13 @@ public final class Sessions {
     /** The newest session key each peer announced, with the long-term keys that signed it. */
     private final Map<String, Learned> peerKeys = new ConcurrentHashMap<>();
     private final Map<String, byte[]> peerKeyBytes = new ConcurrentHashMap<>();
+    /**
+     * Per peer, since when we have been sending in sessions without hearing from it. Beyond the
+     * in-flight time, its session key is set aside and we seal per message (which it can always
+     * open with its long-term key) until it answers with its current session key: so a peer that
+     * lost its session keys (its state folder restored from an old backup) is not cut off.
+     */
+    private final Map<String, Long> unansweredSince = new ConcurrentHashMap<>();
     private final Map<String, Outbound> outbound = new ConcurrentHashMap<>();
     private final Map<String, Inbound> inbound = new LinkedHashMap<>();
     /** The seam for tests and metrics: HPKE operations and signatures made or checked here and for per-message envelopes. */
@@ -100,6 +107,7 @@ public final class Sessions {
      */
     void learn(PublicKeys sender, byte[] announced) throws EnvelopeException {
         String id = sender.routerId();
+        unansweredSince.remove(id);
         Learned known = peerKeys.get(id);
         if (known != null && known.signer().equals(sender) && Arrays.equals(peerKeyBytes.get(id), announced)) return;
         SessionKey k = SessionKey.decode(announced);
@@ -128,9 +136,13 @@ public final class Sessions {
         Learned learned = peerKeys.get(recipient);
         long now = clock.millis();
         if (learned == null || learned.key().notAfterMillis() <= now) return null;
-        if (!learned.signer().equals(recipientKeys)) {
-            // Its long-term keys changed since: a session key they did not sign is not used (the next message from it brings one).
+        long silentSince = unansweredSince.computeIfAbsent(recipient, r -> now);
+        if (!learned.signer().equals(recipientKeys) || now - silentSince > policy.inFlight().toMillis()) {
+            // Its long-term keys changed since (a session key they did not sign is not used), or it has not answered
+            // our sessions for longer than a message may travel: per message until the next message from it brings its key.
             peerKeys.remove(recipient, learned);
+            peerKeyBytes.remove(recipient);
+            unansweredSince.remove(recipient);
             outbound.remove(recipient);
             return null;
         }

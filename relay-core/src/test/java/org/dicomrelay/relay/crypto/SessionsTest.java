@@ -263,9 +263,11 @@ class SessionsTest {
         String first = Parts.of(early).decoded().sessionId();
         assertThat(open(b, early)).isEqualTo("early".getBytes());
         clock.advance(POLICY.maxAge().minusSeconds(1));
+        open(a, seal(b, "router-a", "an answer".getBytes())); // B keeps answering: A's sessions to it go on
         assertThat(Parts.of(seal(a, "router-b", "x".getBytes())).decoded().sessionId()).isEqualTo(first);
         clock.advance(Duration.ofSeconds(1));
-        assertThat(Parts.of(seal(a, "router-b", "x".getBytes())).decoded().sessionId()).isNotEqualTo(first);
+        String next = Parts.of(seal(a, "router-b", "x".getBytes())).decoded().sessionId();
+        assertThat(next).isNotNull().isNotEqualTo(first);
         // B kept the session's keys while a message could be in flight, then forgot them: opening again means unwrapping again.
         long before = b.publicKeyOperations();
         clock.advance(POLICY.inFlight().plusSeconds(1));
@@ -314,5 +316,25 @@ class SessionsTest {
         }
         assertThat(Parts.of(out.toByteArray()).decoded().sessionId()).as("per-message mode to the new keys").isNull();
         assertThat(a.knowsSessionKeyOf("router-b")).isFalse();
+    }
+
+    /** B lost its session keys (state restored from an old backup): A, unanswered for longer than a message travels, seals per message again. */
+    @Test
+    void aPeerThatLostItsSessionKeysIsReachedAgainPerMessage() throws IOException {
+        Sessions a = sessions("router-a", A, POLICY);
+        Sessions b = sessions("router-b", B, POLICY);
+        introduce(a, b);
+        Sessions bAfterLoss = sessions("router-b", B, POLICY);
+        byte[] lost = seal(a, "router-b", "unreadable".getBytes());
+        assertThat(Parts.of(lost).decoded().sessionId()).isNotNull();
+        assertThatThrownBy(() -> open(bAfterLoss, lost)).isInstanceOf(EnvelopeException.class).hasMessageContaining("no longer exists");
+        clock.advance(POLICY.inFlight().plusSeconds(1));
+        byte[] again = seal(a, "router-b", "readable".getBytes());
+        assertThat(Parts.of(again).decoded().sessionId()).as("per message, for B's long-term key").isNull();
+        assertThat(open(bAfterLoss, again)).isEqualTo("readable".getBytes());
+        open(a, seal(bAfterLoss, "router-a", "answer".getBytes()));
+        byte[] resumed = seal(a, "router-b", "in a session again".getBytes());
+        assertThat(Parts.of(resumed).decoded().sessionId()).isNotNull();
+        assertThat(open(bAfterLoss, resumed)).isEqualTo("in a session again".getBytes());
     }
 }
