@@ -14,6 +14,8 @@ import org.dicomrelay.relay.crypto.KeyRotation;
 import org.dicomrelay.relay.cloud.bridge.BridgeBlobProvider;
 import org.dicomrelay.relay.crypto.PublicKeys;
 import org.dicomrelay.relay.crypto.RouterKeys;
+import org.dicomrelay.relay.crypto.SessionKeyPairs;
+import org.dicomrelay.relay.crypto.Sessions;
 import org.dicomrelay.relay.tls.BridgeHttp;
 import org.dicomrelay.relay.tls.InsecureBridgeUrlException;
 import org.dicomrelay.router.config.RouterConfig;
@@ -57,10 +59,12 @@ public final class RouterApp implements Closeable {
     private final Router router;
     private final ScheduledExecutorService sync;
     private final Authority authority;
+    private final Sessions sessions;
 
     private RouterApp(RouterConfig config, BridgeClient bridge, RoutingTable routes, Map<String, PublicKeys> keys, Router router,
-                      ScheduledExecutorService sync, Authority authority) {
+                      ScheduledExecutorService sync, Authority authority, Sessions sessions) {
         this.authority = authority;
+        this.sessions = sessions;
         this.config = config;
         this.bridge = bridge;
         this.routes = routes;
@@ -70,6 +74,9 @@ public final class RouterApp implements Closeable {
     }
 
     static Path keysDir(RouterConfig c) { return c.state().resolve("keys"); }
+
+    /** This router's session key pairs (private halves 0600, deleted when they expire). */
+    public static Path sessionKeysDir(RouterConfig c) { return c.state().resolve("link").resolve("session-keys"); }
 
     static Path credentialsFile(RouterConfig c) { return c.state().resolve("bridge-credentials.json"); }
 
@@ -192,7 +199,10 @@ public final class RouterApp implements Closeable {
         Notifications inbox = cp.notifications(settings, config.routerId(), bridge);
         LinkGuards link = LinkGuards.in(config.state().resolve("link"), Clock.systemUTC(), config.link().maxMessageAge(),
                 config.link().maxClockSkew(), config.limits().maxPayloadBytes());
-        Courier courier = new AuthorizedCourier(new CloudCourier(config.routerId(), myKeys, keys::get, blobs, inbox,
+        Sessions sessions = new Sessions(config.routerId(), myKeys, SessionKeyPairs.in(sessionKeysDir(config),
+                config.routerId(), myKeys, config.link().sessionPolicy().keyRotation(), config.link().sessionPolicy().inFlight(),
+                Clock.systemUTC()), config.link().sessionPolicy(), Clock.systemUTC());
+        Courier courier = new AuthorizedCourier(new CloudCourier(sessions, keys::get, blobs, inbox,
                 config.limits().operationsPerPeer(), link), authority);
         Router router = Router.start(config, courier, routes, authority, access);
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -201,7 +211,7 @@ public final class RouterApp implements Closeable {
             return t;
         });
         timer.scheduleWithFixedDelay(directory::run, 10, 10, TimeUnit.SECONDS);
-        return new RouterApp(config, bridge, routes, keys, router, timer, authority);
+        return new RouterApp(config, bridge, routes, keys, router, timer, authority, sessions);
     }
 
     public Router router() { return router; }
@@ -209,6 +219,9 @@ public final class RouterApp implements Closeable {
     public int port() { return router.port(); }
 
     public RoutingTable routes() { return routes; }
+
+    /** This router's link sessions (their public-key work is counted: {@link Sessions#publicKeyOperations}). */
+    public Sessions sessions() { return sessions; }
 
     /** Whether the Bridge currently refuses this router's credentials. */
     public Authority authority() { return authority; }

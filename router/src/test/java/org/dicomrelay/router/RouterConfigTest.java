@@ -76,6 +76,27 @@ class RouterConfigTest {
         assertThatThrownBy(() -> RouterConfig.load(f)).hasMessageContaining("link.maxMessageAgeMinutes must be at least 1");
     }
 
+    /** Link sessions (issue 9, point 5): rotation by time and volume, configurable under link:, with their defaults. */
+    @Test void sessionRotationSettingsAndTheirDefaults(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("router.yaml");
+        Files.writeString(f, "routerId: a1\nstateDir: x\naeTitle: R\nport: 1\n"
+                + "link: {sessionKeyRotationHours: 6, sessionMaxAgeMinutes: 30, sessionMaxBytes: 1000000, sessionMaxMessages: 500}\n");
+        RouterConfig c = RouterConfig.load(f);
+        var p = c.link().sessionPolicy();
+        assertThat(p.keyRotation()).isEqualTo(java.time.Duration.ofHours(6));
+        assertThat(p.maxAge()).isEqualTo(java.time.Duration.ofMinutes(30));
+        assertThat(p.maxBytes()).isEqualTo(1_000_000);
+        assertThat(p.maxMessages()).isEqualTo(500);
+        assertThat(p.inFlight()).as("maximum message age plus clock skew").isEqualTo(java.time.Duration.ofMinutes(12));
+        Path saved = dir.resolve("saved.yaml");
+        c.save(saved);
+        assertThat(RouterConfig.load(saved).link()).isEqualTo(c.link());
+        Files.writeString(f, "routerId: a1\nstateDir: x\naeTitle: R\nport: 1\n");
+        assertThat(RouterConfig.load(f).link().sessionPolicy()).as("defaults").isEqualTo(org.dicomrelay.relay.crypto.SessionPolicy.DEFAULT);
+        Files.writeString(f, "routerId: a1\nstateDir: x\naeTitle: R\nport: 1\nlink: {sessionKeyRotationHours: 1, sessionMaxAgeMinutes: 90}\n");
+        assertThatThrownBy(() -> RouterConfig.load(f)).hasMessageContaining("link.sessionMaxAgeMinutes must not exceed link.sessionKeyRotationHours");
+    }
+
         @Test void badValuesAreNamed(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("router.yaml");
         Files.writeString(f, "routerId: Hospital A\nstateDir: x\naeTitle: R\nport: 1\n");

@@ -23,7 +23,21 @@ import java.util.function.Function;
  * The end-to-end envelope: everything a router puts in the cloud is sealed by the sending router
  * for the receiving router. Only the two routers can read it; only the sender can have written it.
  *
- * <h2>Scheme</h2>
+ * <h2>Session mode (link protocol v3)</h2>
+ * With {@link Sessions}, a sender that knows the recipient's current signed {@link SessionKey}
+ * seals in a <b>session</b>: a pair of streaming-AEAD keysets made once per session, wrapped with
+ * HPKE to the recipient's short-lived session key, described by a {@link SessionDescriptor} the
+ * sender signs once. Every message of the session carries the descriptor in its header (the key
+ * field) and its signature (the signature block, the same bytes each time); the recipient checks
+ * and unwraps it once and caches the session. Then each message costs only symmetric streaming
+ * AEAD, with associated data = SHA-256(header): session id, descriptor, sequence number, time,
+ * message id, content type and frame binding are all authenticated by the session key, which only
+ * the two routers hold, so a message moved to another session or header does not decrypt.
+ * Every envelope also announces the sender's own current session key (signed by its long-term
+ * key, checked by the recipient with the pinned keys), which is how peers learn it: the first
+ * message to a peer not heard from yet goes in per-message mode.
+ *
+ * <h2>Per-message mode</h2>
  * <ol>
  *   <li>A fresh Tink streaming-AEAD keyset per message (AES-256-GCM-HKDF, 1 MiB segments).</li>
  *   <li>That keyset is encrypted for the recipient with HPKE (X25519, HKDF-SHA256, AES-256-GCM);
@@ -32,8 +46,8 @@ import java.util.function.Function;
  *   <li>The {@link Header header} (magic "DRE1", version 2, sender, recipient, message id, content
  *       type, {@link Stamp} = sequence number, sending time and the frame a payload is bound to,
  *       wrapped key) is signed with the sender's Ed25519 key over
- *       {@code "dicom-relay envelope header v2\0" || header}. Version 1 envelopes (without a
- *       stamp) are refused: a clean break, both routers must run this version.</li>
+ *       {@code "dicom-relay envelope header v2\0" || header}. Version 1 and 2 envelopes (without
+ *       a stamp, without session fields) are refused: a clean break, both routers must run this version.</li>
  *   <li>The payload is encrypted with the message key, associated data = SHA-256(header), so
  *       ciphertext cannot be moved under another header.</li>
  * </ol>
@@ -43,7 +57,8 @@ import java.util.function.Function;
  *   header length     4 bytes big-endian, 1..65536
  *   header            (see {@link Header})
  *   signature length  4 bytes big-endian, 1..65536
- *   signature         Tink Ed25519 signature (5-byte key id prefix + 64 bytes)
+ *   signature         Tink Ed25519 signature (5-byte key id prefix + 64 bytes): over the header
+ *                     (per-message mode) or over the session descriptor (session mode)
  *   ciphertext        Tink streaming AEAD ciphertext, to the end of the stream
  * </pre>
  * The clear part holds router ids, a random message id, a content type, a sequence number and a
@@ -85,9 +100,57 @@ public final class Envelope {
         return seal(out, sender, senderId, recipient, contentType, messageId, stamp, Tink.STREAMING_SMALL);
     }
 
+    /**
+     * Seals in the session {@code sessions} keeps with {@code recipient}, starting one if needed,
+     * or in per-message mode if we know no valid session key of the recipient yet; either way
+     * announcing our own session key. {@code small}: 4 KiB segments (frames, notifications).
+     */
+    public static OutputStream seal(OutputStream out, Sessions sessions, PublicKeys recipient, String contentType, String messageId,
+                                    Stamp stamp, boolean small) throws IOException {
+        Objects.requireNonNull(out, "out");
+        Objects.requireNonNull(stamp, "stamp");
+        Objects.requireNonNull(recipient, "recipient");
+        Ids.check("content type", contentType);
+        Ids.check("message id", messageId);
+        String senderId = sessions.routerId();
+        byte[] announced = sessions.announcement().encode();
+        Sessions.Outbound session;
+        try {
+            session = sessions.outboundTo(recipient);
+        } catch (GeneralSecurityException e) {
+            throw new EnvelopeException("cannot start a session with router " + recipient.routerId() + ": " + e.getMessage(), e);
+        }
+        if (session == null) {
+            sessions.countPublicKeyOperations(2);
+            return seal(out, sessions.keys(), senderId, recipient, contentType, messageId, stamp,
+                    small ? Tink.STREAMING_SMALL : Tink.STREAMING, announced);
+        }
+        byte[] header = Header.inSession(senderId, recipient.routerId(), messageId, contentType, stamp, session.sessionId,
+                session.descriptor, small, announced).encode();
+        ByteArrayOutputStream prefix = new ByteArrayOutputStream(8 + header.length + session.signature.length);
+        prefix.writeBytes(int32(header.length));
+        prefix.writeBytes(header);
+        prefix.writeBytes(int32(session.signature.length));
+        prefix.writeBytes(session.signature);
+        session.messages.incrementAndGet();
+        try {
+            StreamingAead aead = small ? session.small : session.large;
+            out.write(prefix.toByteArray());
+            return new SealingStream(aead.newEncryptingStream(out, sha256(header)), session.bytes);
+        } catch (GeneralSecurityException e) {
+            throw new EnvelopeException("cannot seal message " + messageId + " for router " + recipient.routerId() + ": " + e.getMessage(), e);
+        }
+    }
+
     private static OutputStream seal(OutputStream out, RouterKeys sender, String senderId, PublicKeys recipient,
                                      String contentType, String messageId, Stamp stamp,
                                      com.google.crypto.tink.Parameters scheme) throws IOException {
+        return seal(out, sender, senderId, recipient, contentType, messageId, stamp, scheme, null);
+    }
+
+    private static OutputStream seal(OutputStream out, RouterKeys sender, String senderId, PublicKeys recipient,
+                                     String contentType, String messageId, Stamp stamp,
+                                     com.google.crypto.tink.Parameters scheme, byte[] announced) throws IOException {
         Objects.requireNonNull(out, "out");
         Objects.requireNonNull(stamp, "stamp");
         Objects.requireNonNull(sender, "sender");
@@ -104,7 +167,7 @@ public final class Envelope {
             } finally {
                 Arrays.fill(keyBytes, (byte) 0);
             }
-            byte[] header = new Header(senderId, recipient.routerId(), messageId, contentType, stamp, wrapped).encode();
+            byte[] header = new Header(senderId, recipient.routerId(), messageId, contentType, stamp, wrapped, announced).encode();
             byte[] signature = sender.signer().sign(concat(SIGNATURE_CONTEXT, header));
 
             ByteArrayOutputStream prefix = new ByteArrayOutputStream(8 + header.length + signature.length);
@@ -114,7 +177,7 @@ public final class Envelope {
             prefix.writeBytes(signature);
             StreamingAead aead = messageKey.getPrimitive(Tink.CONFIG, StreamingAead.class);
             out.write(prefix.toByteArray());
-            return new SealingStream(aead.newEncryptingStream(out, sha256(header)));
+            return new SealingStream(aead.newEncryptingStream(out, sha256(header)), null);
         } catch (GeneralSecurityException e) {
             throw new EnvelopeException("cannot seal message " + messageId + " for router " + recipient.routerId() + ": " + e.getMessage(), e);
         }
@@ -140,8 +203,25 @@ public final class Envelope {
      */
     public static Opened open(InputStream in, RouterKeys recipient, String recipientId,
                               Function<String, PublicKeys> senderKeys) throws IOException {
-        Objects.requireNonNull(in, "in");
         Objects.requireNonNull(recipient, "recipient");
+        return open(in, recipient, recipientId, senderKeys, null);
+    }
+
+    /**
+     * As {@link #open(InputStream, RouterKeys, String, Function)}, for {@code sessions}' router:
+     * opens both modes, a session's descriptor checked and unwrapped once and then taken from the
+     * cache; the announced session key of the sender is checked with its pinned keys and noted.
+     *
+     * @throws EnvelopeException also if the session is not signed by the sender, is for another
+     *                           router, has expired, or was wrapped to a session key of ours that was deleted
+     */
+    public static Opened open(InputStream in, Sessions sessions, Function<String, PublicKeys> senderKeys) throws IOException {
+        return open(in, sessions.keys(), sessions.routerId(), senderKeys, sessions);
+    }
+
+    private static Opened open(InputStream in, RouterKeys recipient, String recipientId,
+                               Function<String, PublicKeys> senderKeys, Sessions sessions) throws IOException {
+        Objects.requireNonNull(in, "in");
         Objects.requireNonNull(recipientId, "recipientId");
         Objects.requireNonNull(senderKeys, "senderKeys");
         SourceStream source = new SourceStream(in);
@@ -149,15 +229,16 @@ public final class Envelope {
         byte[] signature = readBlock(source, MAX_SIGNATURE_LENGTH, "signature");
         Header h = Header.decode(header);
         String sender = h.senderId();
-        // Reserved for link sessions (a key agreed per router pair): until then, every message wraps its own key.
-        if (h.sessionId() != null) throw new EnvelopeException("message " + h.messageId() + " from " + sender + " names session "
-                + h.sessionId() + ": this router does not speak link sessions");
+        if (h.sessionId() != null && sessions == null) throw new EnvelopeException("message " + h.messageId() + " from " + sender
+                + " names session " + h.sessionId() + ": not opened without the router's sessions");
 
         PublicKeys keys = senderKeys.apply(sender);
         if (keys == null) throw new EnvelopeException("unknown sender " + sender);
         if (!keys.routerId().equals(sender)) {
             throw new EnvelopeException("keys looked up for sender " + sender + " belong to router " + keys.routerId());
         }
+        if (h.sessionId() != null) return openInSession(source, header, h, signature, keys, recipientId, sessions);
+        if (sessions != null) sessions.countPublicKeyOperations(2);
         try {
             keys.verifier().verify(signature, concat(SIGNATURE_CONTEXT, header));
         } catch (GeneralSecurityException e) {
@@ -196,7 +277,39 @@ public final class Envelope {
         } catch (GeneralSecurityException e) {
             throw new EnvelopeException("cannot decrypt message " + h.messageId() + " from " + sender, e);
         }
+        if (sessions != null && h.announced() != null) sessions.learn(keys, h.announced());
         return new Opened(sender, h.contentType(), h.messageId(), h.stamp(), new OpeningStream(plaintext, source, h));
+    }
+
+    private static Opened openInSession(SourceStream source, byte[] header, Header h, byte[] signature, PublicKeys keys,
+                                        String recipientId, Sessions sessions) throws IOException {
+        String sender = h.senderId();
+        if (!h.recipientId().equals(recipientId)) {
+            throw new EnvelopeException("not addressed to us: message " + h.messageId() + " from " + sender
+                    + " is for router " + h.recipientId() + ", we are " + recipientId);
+        }
+        Sessions.Inbound session = sessions.inbound(keys, h.sessionId(), h.wrappedKey(), signature);
+        InputStream plaintext;
+        try {
+            plaintext = (h.smallSegments() ? session.small() : session.large()).newDecryptingStream(source, sha256(header));
+        } catch (GeneralSecurityException e) {
+            throw new EnvelopeException("cannot decrypt message " + h.messageId() + " from " + sender, e);
+        }
+        // The announcement is self-authenticating (signed by the sender's pinned key), whatever the rest of the message proves.
+        if (h.announced() != null) sessions.learn(keys, h.announced());
+        return new Opened(sender, h.contentType(), h.messageId(), h.stamp(), new OpeningStream(plaintext, source, h));
+    }
+
+    /**
+     * The session id a sealed message names in its clear header (empty: per-message mode), read
+     * without authenticating anything: for diagnostics and tests, never for a decision.
+     */
+    public static java.util.Optional<String> sessionIdOf(byte[] sealed) throws EnvelopeException {
+        ByteBuffer b = ByteBuffer.wrap(sealed);
+        if (b.remaining() < 4) throw new EnvelopeException("truncated envelope: no header length");
+        int n = b.getInt();
+        if (n < 1 || n > Math.min(MAX_HEADER_LENGTH, b.remaining())) throw new EnvelopeException("truncated envelope header");
+        return java.util.Optional.ofNullable(Header.decode(Arrays.copyOfRange(sealed, 4, 4 + n)).sessionId());
     }
 
     /** An authenticated envelope (its stamp as signed by the sender); {@link #plaintext} decrypts as it is read (see {@link Envelope#open}). */
@@ -249,22 +362,27 @@ public final class Envelope {
     /** The caller's plaintext sink; close() finishes the ciphertext. */
     private static final class SealingStream extends OutputStream {
         private final OutputStream encrypting;
+        /** The session's plaintext volume (rotation by volume); null in per-message mode. */
+        private final java.util.concurrent.atomic.AtomicLong volume;
         private boolean closed;
 
-        SealingStream(OutputStream encrypting) {
+        SealingStream(OutputStream encrypting, java.util.concurrent.atomic.AtomicLong volume) {
             this.encrypting = encrypting;
+            this.volume = volume;
         }
 
         @Override
         public void write(int b) throws IOException {
             ensureOpen();
             encrypting.write(b);
+            if (volume != null) volume.incrementAndGet();
         }
 
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
             ensureOpen();
             encrypting.write(b, off, len);
+            if (volume != null) volume.addAndGet(len);
         }
 
         /** Flushes the sink; plaintext short of a whole segment stays buffered until more comes or close(). */

@@ -1,23 +1,47 @@
 package org.dicomrelay.router.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import org.dicomrelay.relay.crypto.SessionPolicy;
 
 import java.time.Duration;
 
 /**
- * How old a message from another router may be (router.yaml {@code link}): a frame sent more
- * than {@code maxMessageAgeMinutes} ago (default 10) or dated more than {@code maxClockSkewMinutes}
- * ahead of this router's clock (default 2) is refused as a possible replay.
+ * The link to other routers (router.yaml {@code link}).
+ *
+ * <p>How old a message may be: a frame sent more than {@code maxMessageAgeMinutes} ago (default
+ * 10) or dated more than {@code maxClockSkewMinutes} ahead of this router's clock (default 2) is
+ * refused as a possible replay.
+ *
+ * <p>Link sessions: this router's session key pair rotates every {@code sessionKeyRotationHours}
+ * (default 24; each is usable for two periods, its private half deleted after that plus the
+ * in-flight time); the session it sends in to a peer is replaced after
+ * {@code sessionMaxAgeMinutes} (default 60), {@code sessionMaxBytes} (default 1 GiB) or
+ * {@code sessionMaxMessages} (default 100,000), whichever comes first.
  */
 public record Link(@JsonProperty("maxMessageAgeMinutes") Integer maxMessageAgeMinutes,
-                   @JsonProperty("maxClockSkewMinutes") Integer maxClockSkewMinutes) {
-    public static final Link DEFAULT = new Link(null, null);
+                   @JsonProperty("maxClockSkewMinutes") Integer maxClockSkewMinutes,
+                   @JsonProperty("sessionKeyRotationHours") Integer sessionKeyRotationHours,
+                   @JsonProperty("sessionMaxAgeMinutes") Integer sessionMaxAgeMinutes,
+                   @JsonProperty("sessionMaxBytes") Long sessionMaxBytes,
+                   @JsonProperty("sessionMaxMessages") Long sessionMaxMessages) {
+    public static final Link DEFAULT = new Link(null, null, null, null, null, null);
 
     public Link {
         if (maxMessageAgeMinutes == null) maxMessageAgeMinutes = 10;
         if (maxClockSkewMinutes == null) maxClockSkewMinutes = 2;
+        if (sessionKeyRotationHours == null) sessionKeyRotationHours = 24;
+        if (sessionMaxAgeMinutes == null) sessionMaxAgeMinutes = 60;
+        if (sessionMaxBytes == null) sessionMaxBytes = 1L << 30;
+        if (sessionMaxMessages == null) sessionMaxMessages = 100_000L;
         if (maxMessageAgeMinutes < 1) throw new IllegalArgumentException("link.maxMessageAgeMinutes must be at least 1");
         if (maxClockSkewMinutes < 0) throw new IllegalArgumentException("link.maxClockSkewMinutes must not be negative");
+        if (sessionKeyRotationHours < 1) throw new IllegalArgumentException("link.sessionKeyRotationHours must be at least 1");
+        if (sessionMaxAgeMinutes < 1) throw new IllegalArgumentException("link.sessionMaxAgeMinutes must be at least 1");
+        if (sessionMaxAgeMinutes > sessionKeyRotationHours * 60) {
+            throw new IllegalArgumentException("link.sessionMaxAgeMinutes must not exceed link.sessionKeyRotationHours");
+        }
+        if (sessionMaxBytes < 1) throw new IllegalArgumentException("link.sessionMaxBytes must be at least 1");
+        if (sessionMaxMessages < 1) throw new IllegalArgumentException("link.sessionMaxMessages must be at least 1");
     }
 
     public Duration maxMessageAge() {
@@ -26,5 +50,11 @@ public record Link(@JsonProperty("maxMessageAgeMinutes") Integer maxMessageAgeMi
 
     public Duration maxClockSkew() {
         return Duration.ofMinutes(maxClockSkewMinutes);
+    }
+
+    /** Session rotation, with session keys kept as long as a message may be in flight (maximum age plus skew). */
+    public SessionPolicy sessionPolicy() {
+        return new SessionPolicy(Duration.ofMinutes(sessionMaxAgeMinutes), sessionMaxBytes, sessionMaxMessages,
+                Duration.ofHours(sessionKeyRotationHours), maxMessageAge().plus(maxClockSkew()));
     }
 }

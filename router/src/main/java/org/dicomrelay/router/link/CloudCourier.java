@@ -8,6 +8,8 @@ import org.dicomrelay.relay.cloud.Notifications;
 import org.dicomrelay.relay.crypto.Envelope;
 import org.dicomrelay.relay.crypto.PublicKeys;
 import org.dicomrelay.relay.crypto.RouterKeys;
+import org.dicomrelay.relay.crypto.SessionPolicy;
+import org.dicomrelay.relay.crypto.Sessions;
 import org.dicomrelay.relay.crypto.Stamp;
 import org.dicomrelay.relay.log.RepeatingLog;
 import org.dicomrelay.router.config.Limits;
@@ -32,8 +34,12 @@ import java.util.regex.Pattern;
  * is the notification; a payload goes to a blob with a random name, sealed the same way, and
  * the frame names the blob. The cloud sees random names and ciphertext only.
  *
- * <p>The frame is a {@link LinkMessage} in its {@link LinkCodec} form. Every envelope is stamped
- * with a sequence number (per recipient, {@link SequenceCounter}) and its sending time; a payload names the frame that carries it. {@link #receive} is the one
+ * <p>Envelopes are sealed in link sessions ({@link Sessions}): public-key work once per session
+ * and router pair, symmetric streaming AEAD per message. The frame is a {@link LinkMessage} in its
+ * {@link LinkCodec} form.
+ *
+ * <p>Every envelope is stamped with a sequence number (per recipient, {@link SequenceCounter})
+ * and its sending time; a payload names the frame that carries it. {@link #receive} is the one
  * place where a frame is authenticated, checked against the {@link ReplayGuard} (replays, old
  * or future-dated frames refused, each refusal logged) and recorded as seen before any handler
  * runs it, so a re-delivered notification (a failed acknowledgement) runs nothing a second time.
@@ -57,7 +63,7 @@ public final class CloudCourier implements Courier {
     private static final String NOT_RECORDED = "replay memory not written";
 
     private final String routerId;
-    private final RouterKeys keys;
+    private final Sessions sessions;
     private final Function<String, PublicKeys> directory;
     private final BlobStore blobs;
     private final Notifications inbox;
@@ -101,13 +107,28 @@ public final class CloudCourier implements Courier {
         this(routerId, keys, directory, blobs, inbox, operationsPerPeer, QUEUED_PER_PEER, link);
     }
 
+    /** As above, sealing and opening in {@code sessions} (this router's, with its session keys in its state folder). */
+    public CloudCourier(Sessions sessions, Function<String, PublicKeys> directory, BlobStore blobs, Notifications inbox,
+                        int operationsPerPeer, LinkGuards link) {
+        this(sessions, directory, blobs, inbox, operationsPerPeer, QUEUED_PER_PEER, link);
+    }
+
     CloudCourier(String routerId, RouterKeys keys, Function<String, PublicKeys> directory, BlobStore blobs, Notifications inbox,
                  int operationsPerPeer, int queuedPerPeer) {
         this(routerId, keys, directory, blobs, inbox, operationsPerPeer, queuedPerPeer, LinkGuards.inMemory(java.time.Clock.systemUTC()));
     }
 
+    /** Session keys in memory only: for tests and tools. */
     CloudCourier(String routerId, RouterKeys keys, Function<String, PublicKeys> directory, BlobStore blobs, Notifications inbox,
                  int operationsPerPeer, int queuedPerPeer, LinkGuards link) {
+        this(Sessions.inMemory(routerId, keys, SessionPolicy.DEFAULT, link.clock()), directory, blobs, inbox, operationsPerPeer,
+                queuedPerPeer, link);
+    }
+
+    CloudCourier(Sessions sessions, Function<String, PublicKeys> directory, BlobStore blobs, Notifications inbox,
+                 int operationsPerPeer, int queuedPerPeer, LinkGuards link) {
+        String routerId = sessions.routerId();
+        this.sessions = sessions;
         this.link = java.util.Objects.requireNonNull(link, "link");
         // Answers get a deeper queue: the INSTANCEs of this router's own C-MOVE of a large study may arrive
         // faster than the local device stores them, and a dropped one is an image missing there.
@@ -115,7 +136,6 @@ public final class CloudCourier implements Courier {
                 lane -> lane.kind() == Lane.Kind.ANSWERS ? queuedPerPeer * ANSWER_QUEUE_FACTOR : queuedPerPeer, "courier-worker");
         this.queuedPerPeer = queuedPerPeer;
         this.routerId = routerId;
-        this.keys = keys;
         this.directory = directory;
         this.blobs = blobs;
         this.inbox = inbox;
@@ -177,7 +197,7 @@ public final class CloudCourier implements Courier {
                 // A number of its own (the frame takes one after a long upload, so as not to arrive below the
                 // recipient's window or too old), and bound to its frame: it cannot be moved under another.
                 Stamp stamp = Stamp.of(link.sequences().next(toRouterId), link.clock().millis()).forPayloadOf(frameId);
-                OutputStream sealed = Envelope.seal(up, keys, routerId, recipient, PAYLOAD, name, stamp);
+                OutputStream sealed = Envelope.seal(up, sessions, recipient, PAYLOAD, name, stamp, false);
                 payload.writeTo(sealed);
                 sealed.close();
             } catch (IOException | RuntimeException e) {
@@ -188,7 +208,7 @@ public final class CloudCourier implements Courier {
         try {
             ByteArrayOutputStream bos = new ByteArrayOutputStream();
             Stamp stamp = Stamp.of(link.sequences().next(toRouterId), link.clock().millis());
-            try (OutputStream sealed = Envelope.sealSmall(bos, keys, routerId, recipient, FRAME, frameId, stamp)) {
+            try (OutputStream sealed = Envelope.seal(bos, sessions, recipient, FRAME, frameId, stamp, true)) {
                 sealed.write(LinkCodec.encode(message, name));
             }
             inbox.publish(toRouterId, bos.toByteArray());
@@ -261,7 +281,7 @@ public final class CloudCourier implements Courier {
         LinkCodec.Decoded decoded;
         String[] claimed = new String[1];
         try {
-            opened = Envelope.open(new ByteArrayInputStream(n.payload()), keys, routerId, id -> {
+            opened = Envelope.open(new ByteArrayInputStream(n.payload()), sessions, id -> {
                 claimed[0] = id;
                 return directory.apply(id);
             });
@@ -329,7 +349,7 @@ public final class CloudCourier implements Courier {
                     try (raw) {
                         InputStream plaintext;
                         try {
-                            Envelope.Opened p = Envelope.open(raw, keys, routerId, directory);
+                            Envelope.Opened p = Envelope.open(raw, sessions, directory);
                             if (!PAYLOAD.equals(p.contentType()) || !p.senderId().equals(from) || !blob.equals(p.messageId())
                                     || !frameId.equals(p.stamp().boundTo())) {
                                 throw new IOException("payload blob " + blob + " does not belong to its frame " + f.type() + " of operation "
