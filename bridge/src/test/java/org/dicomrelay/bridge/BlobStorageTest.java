@@ -1,5 +1,6 @@
 package org.dicomrelay.bridge;
 
+import org.dicomrelay.testkit.MovableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -67,7 +68,7 @@ class BlobStorageTest {
         }
     }
 
-    private TestBridge bridge(MutableClock clock, long quota) throws IOException {
+    private TestBridge bridge(MovableClock clock, long quota) throws IOException {
         return new TestBridge(dir.resolve("bridge"), b -> b.blobPartBytes(PART).blobQuotaBytes(quota).blobMaxAge(Duration.ofHours(2)), clock);
     }
 
@@ -87,7 +88,7 @@ class BlobStorageTest {
 
     @Test
     void partsAreStreamedAndOnlyTheRecipientReads() throws Exception {
-        try (TestBridge bridge = bridge(new MutableClock(), 1 << 20)) {
+        try (TestBridge bridge = bridge(new MovableClock(), 1 << 20)) {
             Watching a = new Watching(bridge.client(bridge.enroll("a")));
             BridgeClient b = bridge.client(bridge.enroll("b"));
             BridgeCredentials cc = bridge.enroll("c");
@@ -151,7 +152,7 @@ class BlobStorageTest {
 
     @Test
     void aPartLargerThanTheLimitIsRefusedWith413() throws Exception {
-        try (TestBridge bridge = bridge(new MutableClock(), 1 << 20)) {
+        try (TestBridge bridge = bridge(new MovableClock(), 1 << 20)) {
             BridgeCredentials a = bridge.enroll("a");
             bridge.enroll("b");
             HttpRequest rq = HttpRequest.newBuilder(bridge.url().resolve("/api/router/blobs/" + BlobNames.random() + "/parts/0?to=b"))
@@ -166,7 +167,7 @@ class BlobStorageTest {
 
     @Test
     void overQuotaOneSenderGets429WhileAnotherStillUploads() throws Exception {
-        try (TestBridge bridge = bridge(new MutableClock(), 10_000)) {
+        try (TestBridge bridge = bridge(new MovableClock(), 10_000)) {
             BlobStore a = new BridgeBlobStore(bridge.client(bridge.enroll("a")));
             BridgeClient b = bridge.client(bridge.enroll("b"));
             BlobStore c = new BridgeBlobStore(bridge.client(bridge.enroll("c")));
@@ -195,7 +196,7 @@ class BlobStorageTest {
 
     @Test
     void unconsumedBlobsAndAbandonedUploadsExpire() throws Exception {
-        MutableClock clock = new MutableClock();
+        MovableClock clock = new MovableClock();
         try (TestBridge bridge = bridge(clock, 1 << 20)) {
             BlobStore a = new BridgeBlobStore(bridge.client(bridge.enroll("a")));
             bridge.enroll("b");
@@ -220,7 +221,7 @@ class BlobStorageTest {
     /** A complete blob is on disk and in the database: a Bridge restarted before its recipient read it still serves it. */
     @Test
     void aCompleteBlobSurvivesARestartOfTheBridge() throws Exception {
-        try (TestBridge bridge = bridge(new MutableClock(), 1 << 20)) {
+        try (TestBridge bridge = bridge(new MovableClock(), 1 << 20)) {
             BridgeCredentials a = bridge.enroll("a"), b = bridge.enroll("b");
             String name = BlobNames.random();
             byte[] data = upload(new BridgeBlobStore(bridge.client(a)), name, "b", 2 * PART + 5);
@@ -233,7 +234,7 @@ class BlobStorageTest {
 
     @Test
     void anAbortedUploadLeavesNothing() throws Exception {
-        try (TestBridge bridge = bridge(new MutableClock(), 1 << 20)) {
+        try (TestBridge bridge = bridge(new MovableClock(), 1 << 20)) {
             BlobStore a = new BridgeBlobStore(bridge.client(bridge.enroll("a")));
             bridge.enroll("b");
             BlobStore.Upload up = a.create(BlobNames.random(), "b");
@@ -248,7 +249,7 @@ class BlobStorageTest {
 
     @Test
     void revokingARouterDeletesTheBlobsFromAndToIt() throws Exception {
-        try (TestBridge bridge = bridge(new MutableClock(), 1 << 20)) {
+        try (TestBridge bridge = bridge(new MovableClock(), 1 << 20)) {
             BlobStore a = new BridgeBlobStore(bridge.client(bridge.enroll("a")));
             BlobStore b = new BridgeBlobStore(bridge.client(bridge.enroll("b")));
             BlobStore c = new BridgeBlobStore(bridge.client(bridge.enroll("c")));
@@ -271,7 +272,7 @@ class BlobStorageTest {
     void blobFilesAre0600InFolders0700() throws Exception {
         Path probe = Files.createFile(dir.resolve("probe"));
         assumeTrue(mode(probe).equals("rw-r--r--"), "the umask already keeps others out: nothing to prove");
-        try (TestBridge bridge = bridge(new MutableClock(), 1 << 20)) {
+        try (TestBridge bridge = bridge(new MovableClock(), 1 << 20)) {
             BlobStore a = new BridgeBlobStore(bridge.client(bridge.enroll("a")));
             bridge.enroll("b");
             upload(a, BlobNames.random(), "b", 3 * PART);

@@ -1,5 +1,6 @@
 package org.dicomrelay.bridge;
 
+import org.dicomrelay.testkit.MovableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
@@ -71,7 +72,7 @@ class EnrollmentTest {
 
     @Test
     void expiredTokenIsRefused() throws Exception {
-        MutableClock clock = new MutableClock();
+        MovableClock clock = new MovableClock();
         try (TestBridge bridge = new TestBridge(dir, b -> b.enrollmentTokenTtl(Duration.ofHours(24)), clock)) {
             String token = bridge.enrollmentToken("r1");
             clock.advance(Duration.ofHours(24).plusSeconds(1));

@@ -1,5 +1,6 @@
 package org.dicomrelay.relay.crypto;
 
+import org.dicomrelay.testkit.MovableClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

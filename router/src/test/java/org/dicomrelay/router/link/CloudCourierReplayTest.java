@@ -1,5 +1,6 @@
 package org.dicomrelay.router.link;
 
+import org.dicomrelay.testkit.MovableClock;
 import org.dicomrelay.relay.cloud.BlobStore;
 import org.dicomrelay.relay.cloud.BridgeNotifications;
 import org.dicomrelay.relay.cloud.BridgeTransport;

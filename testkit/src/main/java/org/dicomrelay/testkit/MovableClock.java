@@ -1,4 +1,4 @@
-package org.dicomrelay.router.link;
+package org.dicomrelay.testkit;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -7,15 +7,20 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicReference;
 
-/** A clock a test moves by hand (an injected clock, so that no test waits ten minutes). */
-final class MovableClock extends Clock {
+/** A clock a test moves by hand (an injected clock, so that no test waits ten minutes for an expiry). */
+public final class MovableClock extends Clock {
     private final AtomicReference<Instant> now;
 
-    MovableClock(Instant start) {
+    public MovableClock(Instant start) {
         now = new AtomicReference<>(start);
     }
 
-    void advance(Duration d) {
+    /** Starting now. */
+    public MovableClock() {
+        this(Instant.now());
+    }
+
+    public void advance(Duration d) {
         now.updateAndGet(t -> t.plus(d));
     }
 
