@@ -119,4 +119,24 @@ class NetworkedStoreTest {
             assertThat(RelayNetwork.storedByStorescp(net.pacsDir, DataSets.sopInstanceUid(mr))).isEmpty();
         }
     }
+
+    /**
+     * Review finding: with the default store (no cloud section) a router restarted while the Bridge
+     * is unreachable refused to start, so its modalities were refused instead of spooled. It now opens
+     * the store of the last directory it accepted and spools.
+     */
+    @Test
+    void aRouterRestartedWhileTheBridgeIsDownStartsAndSpools() throws Exception {
+        Path mr = Samples.file("test_files/MR_small.dcm");
+        try (RelayNetwork net = RelayNetwork.with(RelayNetwork.Pacs.ARCHIVE).bridgeStore().start()) {
+            net.stopRoutersAndBridge();
+            try (org.dicomrelay.router.RouterApp a = org.dicomrelay.router.RouterApp.start(net.configA)) {
+                Peers.Result store = RelayNetwork.tool("storescu", "-aet", RelayNetwork.WORKSTATION, "-aec", net.pacsAe, "127.0.0.1",
+                        String.valueOf(a.port()), mr.toString());
+                assertThat(store.exitCode()).as(store.output()).isZero();
+                assertThat(org.dicomrelay.router.Spool.of(net.configA.state()).entries())
+                        .extracting(org.dicomrelay.router.SpoolEntry::sopInstanceUid).containsExactly(DataSets.sopInstanceUid(mr));
+            }
+        }
+    }
 }

@@ -168,6 +168,7 @@ final class DirectorySync {
         freshness.accepted(dir);
         routes.save(config.state().resolve("routes.json"));
         access.save(config.state().resolve(ACCESS_CACHE));
+        AssignmentCache.save(config.state(), dir.router(config.routerId()).map(Directory.Router::assignment).orElse(null));
         accepted = dir;
     }
 

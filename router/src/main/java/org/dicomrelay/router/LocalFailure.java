@@ -93,10 +93,14 @@ record LocalFailure(int status, String error, Failure failure) {
                 Failure.PERMANENT);
     }
 
-    /** The access matrix does not grant the sending router that service of the called AE. */
+    /**
+     * The access matrix does not grant the sending router that service of the called AE. Transient:
+     * the two routers read the matrix at their own syncs, so a grant router A already routes may not
+     * have reached us yet; the sender retries instead of dropping what it acknowledged.
+     */
     static LocalFailure notGranted(String routerId, String calledAe, Object service) {
         return new LocalFailure(Status.NOT_AUTHORIZED.code(), "router " + routerId + " is not authorized for " + service + " on " + calledAe
-                + " (no grant in the Bridge's access matrix)", Failure.PERMANENT);
+                + " (no grant in the Bridge's access matrix)", Failure.TRANSIENT);
     }
 
     private static String where(Device d) {

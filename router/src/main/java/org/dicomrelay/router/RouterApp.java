@@ -180,13 +180,19 @@ public final class RouterApp implements Closeable {
         Map<String, String> settings = new HashMap<>();
         // from the signed, current directory only: a forged assignment does not verify
         ProviderAssignment assigned = directory.accepted().flatMap(d -> d.router(config.routerId())).map(r -> r.assignment()).orElse(null);
-        if (assigned == null && directory.accepted().isEmpty()) {
-            if (provider == null) {
+        if (directory.accepted().isEmpty()) {
+            AssignmentCache.Cached cached = AssignmentCache.load(config.state());
+            if (cached.known()) {
+                assigned = cached.assignment();
+                LOG.log(System.Logger.Level.WARNING, "no current directory from the Bridge at start: the Cloud IO provider of the last one accepted ("
+                        + (assigned == null ? "none assigned" : assigned.name()) + ") is used");
+            } else if (provider == null) {
                 // Guessing the default could pick another store than the Bridge assigned: its peers' blobs would be out of reach.
-                throw new IOException("no current directory from the Bridge to read the Cloud IO provider assignment from, "
-                        + "and cloud.provider is not set in the configuration");
+                throw new IOException("no current directory from the Bridge to read the Cloud IO provider assignment from (none accepted since "
+                        + "enrollment), and cloud.provider is not set in the configuration");
+            } else {
+                LOG.log(System.Logger.Level.WARNING, "no provider assignment from the Bridge (no current directory); using the configuration's");
             }
-            LOG.log(System.Logger.Level.WARNING, "no provider assignment from the Bridge (no current directory); using the configuration's");
         }
         if (assigned != null) {
             provider = provider == null ? assigned.name() : provider;

@@ -51,7 +51,8 @@ public final class CloudCourier implements Courier {
     private static final Duration SUMMARY_PERIOD = Duration.ofMinutes(1);
     /** Poll back-off after a failure: from 1 s doubling up to 5 s, so a returning Bridge is seen within seconds. */
     private static final long POLL_BACKOFF_MAX_MILLIS = 5000;
-    private static final Pattern ROUTER_ID = Pattern.compile("[a-z0-9][a-z0-9-]{1,62}");
+    /** Any router id the Bridge enrolls: a peer's id may be wider than what our own configuration allows. */
+    private static final Pattern ROUTER_ID = org.dicomrelay.relay.bridge.RouterRecord.ROUTER_ID;
     private static final long DELETE_RETRY_MILLIS = 5000;
     /** Beyond this many failed deletions, the journal's age sweep takes the rest. */
     private static final int MAX_UNDELETED = 10_000;
@@ -245,7 +246,13 @@ public final class CloudCourier implements Courier {
             }
             backoff = 1000;
             inboxLog.cleared("poll", "inbox reachable again");
-            receive(batch, listener);
+            try {
+                receive(batch, listener);
+            } catch (RuntimeException e) {
+                // A defect judging one batch must not end the poller: every other router's frames would stop arriving.
+                inboxLog.occurred("receive", System.Logger.Level.ERROR, "a batch of " + batch.size()
+                        + " inbox message(s) could not be judged and stays unacknowledged (delivered again later): " + FailureText.of(e));
+            }
         }
     }
 

@@ -32,7 +32,8 @@ import java.util.regex.Pattern;
 public final class ReplayGuard implements Closeable {
     /** Sequence numbers remembered below the highest one. */
     public static final int WINDOW = 1024;
-    private static final Pattern ROUTER_ID = Pattern.compile("[a-z0-9][a-z0-9-]{1,62}");
+    /** Any router id the Bridge enrolls: a peer's id may be wider than what our own configuration allows. */
+    private static final Pattern ROUTER_ID = org.dicomrelay.relay.bridge.RouterRecord.ROUTER_ID;
     private static final int RECORD_BYTES = Long.BYTES + WINDOW / 8;
 
     /** Why a message was not admitted; each says what an operator reads in the log. */

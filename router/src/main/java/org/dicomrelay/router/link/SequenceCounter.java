@@ -24,7 +24,8 @@ import java.util.regex.Pattern;
  */
 public final class SequenceCounter implements Closeable {
     static final int BLOCK = 256;
-    private static final Pattern ROUTER_ID = Pattern.compile("[a-z0-9][a-z0-9-]{1,62}");
+    /** Any router id the Bridge enrolls: a peer's id may be wider than what our own configuration allows. */
+    private static final Pattern ROUTER_ID = org.dicomrelay.relay.bridge.RouterRecord.ROUTER_ID;
     private final Path folder;
     private final Clock clock;
     private final Map<String, Series> series = new HashMap<>();

@@ -52,9 +52,9 @@ class CloudCourierReplayTest {
     @TempDir Path cloud;
     @TempDir Path stateB;
     private final MemoryInboxes inboxes = new MemoryInboxes();
-    private final RouterKeys ka = RouterKeys.generate(), kb = RouterKeys.generate(), kx = RouterKeys.generate();
+    private final RouterKeys ka = RouterKeys.generate(), kb = RouterKeys.generate(), kx = RouterKeys.generate(), kw = RouterKeys.generate();
     private final Map<String, PublicKeys> directory = Map.of("hospital-a", ka.publicKeys("hospital-a"),
-            "hospital-b", kb.publicKeys("hospital-b"), "hospital-x", kx.publicKeys("hospital-x"));
+            "hospital-b", kb.publicKeys("hospital-b"), "hospital-x", kx.publicKeys("hospital-x"), "Site_W.2", kw.publicKeys("Site_W.2"));
     private final List<CloudCourier> couriers = new CopyOnWriteArrayList<>();
     /** What router B's handler ran: "TYPE operation". */
     private final List<String> ran = new CopyOnWriteArrayList<>();
@@ -165,6 +165,15 @@ class CloudCourierReplayTest {
         assertThat(ran).containsExactly("STORE_RQ store-1", "ECHO_RQ echo-after");
         assertThat(refusals("hospital-a", "a replay")).as("each refusal logged, naming the sender and the reason").isGreaterThanOrEqualTo(1);
         assertThat(warnings).anyMatch(w -> w.contains("refused STORE_RQ of operation store-1 from router hospital-a"));
+    }
+
+    /** Review finding: the Bridge enrolls ids such as "Site_W.2"; a frame from one used to end router B's poller for every sender. */
+    @Test void aFrameFromAnyIdTheBridgeEnrollsIsJudgedAndTheInboxKeepsServingEveryone() throws Exception {
+        routerB(inboxes.transport("hospital-b"), LinkGuards.DEFAULT_MAX_PAYLOAD_BYTES);
+        sender("Site_W.2", kw, java.time.Clock.systemUTC()).send("hospital-b", TestMessages.echo("echo-w"), null);
+        await().atMost(Duration.ofSeconds(20)).until(() -> ran.contains("ECHO_RQ echo-w"));
+        sender("hospital-a", ka, java.time.Clock.systemUTC()).send("hospital-b", TestMessages.echo("echo-a"), null);
+        await().atMost(Duration.ofSeconds(20)).until(() -> ran.contains("ECHO_RQ echo-a"));
     }
 
     @Test void aCapturedMoveRequestRunsOnceAndTheReplayMemorySurvivesARestartOfTheReceiver() throws Exception {
