@@ -53,6 +53,8 @@ public final class CloudCourier implements Courier {
     private static final long POLL_BACKOFF_MAX_MILLIS = 5000;
     /** Any router id the Bridge enrolls: a peer's id may be wider than what our own configuration allows. */
     private static final Pattern ROUTER_ID = org.dicomrelay.relay.bridge.RouterRecord.ROUTER_ID;
+    /** Tries to read a payload while the cloud fails (1 s, then 2 s apart) before the handler answers a failure. */
+    private static final int PAYLOAD_OPEN_ATTEMPTS = 3;
     private static final long DELETE_RETRY_MILLIS = 5000;
     /** Beyond this many failed deletions, the journal's age sweep takes the rest. */
     private static final int MAX_UNDELETED = 10_000;
@@ -346,11 +348,18 @@ public final class CloudCourier implements Courier {
                 } else {
                     InputStream raw;
                     try {
-                        raw = blobs.open(blob);
-                    } catch (IOException gone) {
+                        raw = openPayload(blob);
+                    } catch (java.io.FileNotFoundException | java.nio.file.NoSuchFileException gone) {
                         // Withdrawn by its sender (it stopped waiting) or swept: the handler answers a failure nobody may await.
                         LOG.log(System.Logger.Level.DEBUG, "payload of " + f.type() + " from " + from + " is gone: " + FailureText.of(gone));
                         listener.onMessage(from, f, failing(new IOException("the payload is no longer in the cloud (withdrawn by its sender)", gone)));
+                        return;
+                    } catch (IOException unreadable) {
+                        // The cloud failed, the blob may be intact: it stays for its sender's journal and the cloud's expiry.
+                        deleted.set(true);
+                        LOG.log(System.Logger.Level.WARNING, "payload of " + f.type() + " from " + from + " could not be read from the cloud: "
+                                + FailureText.of(unreadable));
+                        listener.onMessage(from, f, failing(new IOException("the payload could not be read from the cloud", unreadable)));
                         return;
                     }
                     try (raw) {
@@ -426,6 +435,25 @@ public final class CloudCourier implements Courier {
         };
     }
 
+    /** Opens a payload, trying again after a failure of the cloud (not after "not found"): the frame is already recorded as seen. */
+    private InputStream openPayload(String blob) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return blobs.open(blob);
+            } catch (java.io.FileNotFoundException | java.nio.file.NoSuchFileException gone) {
+                throw gone;
+            } catch (IOException e) {
+                if (attempt >= PAYLOAD_OPEN_ATTEMPTS || closed) throw e;
+                try {
+                    Thread.sleep(attempt * 1000L); // back off from a failing cloud (not a synchronisation)
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
     private void deleteQuietly(String blob) {
         try {
             blobs.delete(blob);
@@ -440,6 +468,8 @@ public final class CloudCourier implements Courier {
             try {
                 blobs.delete(blob);
                 undeleted.remove(blob);
+            } catch (IllegalArgumentException notAName) {
+                undeleted.remove(blob); // never deletable: must not hold up the others
             } catch (IOException | RuntimeException e) {
                 return; // the cloud is still away: the next round
             }

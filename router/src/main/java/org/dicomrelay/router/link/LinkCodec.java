@@ -107,8 +107,8 @@ public final class LinkCodec {
             String name = names.next();
             if (!ENVELOPE_FIELDS.contains(name)) throw new MalformedMessageException("unknown field '" + name + "' in the message", blob, null);
         }
-        if (blobNode != null && !blobNode.isNull() && (blob == null || blob.isEmpty())) {
-            throw new MalformedMessageException("the blob of the message is not a name", null, null);
+        if (blobNode != null && !blobNode.isNull() && (blob == null || !org.dicomrelay.relay.cloud.BlobNames.isValid(blob))) {
+            throw new MalformedMessageException("the blob of the message is not a blob name", null, null);
         }
         JsonNode typeNode = root.get(TYPE);
         if (typeNode == null || !typeNode.isTextual()) throw new MalformedMessageException("the message has no type", blob, null);

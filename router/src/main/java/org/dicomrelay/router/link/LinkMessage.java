@@ -56,8 +56,20 @@ public sealed interface LinkMessage {
         /** Sub-operations that failed at the performing router (before they reached the requesting one). */
         int failed();
 
-        /** Failed SOP Instance UID List (0008,0058) of the performing router's final response; empty when none. */
+        /**
+         * Failed SOP Instance UID List (0008,0058) of the performing router's final response; empty
+         * when none; at most {@link #MAX_FAILED_UIDS} of them ({@link #failed()} counts them all).
+         */
         List<String> failedUids();
+
+        /** So that the final answer of a retrieve with thousands of failures still fits a notification (64 KiB at the Bridge). */
+        int MAX_FAILED_UIDS = 500;
+
+        /** The first {@link #MAX_FAILED_UIDS} UIDs. */
+        static List<String> listed(List<String> failedUids) {
+            if (failedUids == null) return List.of();
+            return List.copyOf(failedUids.size() > MAX_FAILED_UIDS ? failedUids.subList(0, MAX_FAILED_UIDS) : failedUids);
+        }
     }
 
     record EchoRq(String operationId, String calledAe, String callingAe) implements Request {
@@ -143,7 +155,7 @@ public sealed interface LinkMessage {
     record MoveRsp(String operationId, int status, int failed, List<String> failedUids, String error, Failure failure) implements RetrieveRsp {
         public MoveRsp {
             required(operationId, "operationId");
-            failedUids = failedUids == null ? List.of() : List.copyOf(failedUids);
+            failedUids = RetrieveRsp.listed(failedUids);
         }
     }
 
@@ -168,7 +180,7 @@ public sealed interface LinkMessage {
     record GetRsp(String operationId, int status, int failed, List<String> failedUids, String error, Failure failure) implements RetrieveRsp {
         public GetRsp {
             required(operationId, "operationId");
-            failedUids = failedUids == null ? List.of() : List.copyOf(failedUids);
+            failedUids = RetrieveRsp.listed(failedUids);
         }
     }
 

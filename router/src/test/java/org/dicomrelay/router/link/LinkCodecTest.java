@@ -32,7 +32,7 @@ class LinkCodecTest {
                 new LinkMessage.Cancel("op-3"));
         for (LinkMessage m : all) {
             assertThat(LinkCodec.decode(LinkCodec.encode(m, null))).isEqualTo(new LinkCodec.Decoded(m, null));
-            assertThat(LinkCodec.decode(LinkCodec.encode(m, "blob-0123456789"))).isEqualTo(new LinkCodec.Decoded(m, "blob-0123456789"));
+            assertThat(LinkCodec.decode(LinkCodec.encode(m, "blob-0123456789abcdef"))).isEqualTo(new LinkCodec.Decoded(m, "blob-0123456789abcdef"));
         }
         assertThat(all.stream().map(LinkMessage::type)).containsExactly("ECHO_RQ", "ECHO_RSP", "STORE_RQ", "STORE_RSP", "FIND_RQ",
                 "FIND_RSP", "MOVE_RQ", "MOVE_RSP", "GET_RQ", "GET_RSP", "INSTANCE", "CANCEL");
@@ -45,9 +45,26 @@ class LinkCodecTest {
     }
 
     @Test void anUnknownTypeIsRefusedAndTheBlobItNamedIsKnown() {
-        assertThatThrownBy(() -> decode("{'type':'STORE_RQ_V3','blob':'blob-1','message':{}}"))
-                .isInstanceOfSatisfying(LinkCodec.MalformedMessageException.class, e -> assertThat(e.blob()).isEqualTo("blob-1"))
+        assertThatThrownBy(() -> decode("{'type':'STORE_RQ_V3','blob':'blob-0123456789abcdef','message':{}}"))
+                .isInstanceOfSatisfying(LinkCodec.MalformedMessageException.class, e -> assertThat(e.blob()).isEqualTo("blob-0123456789abcdef"))
                 .hasMessage("unknown message type 'STORE_RQ_V3'");
+    }
+
+    /** Review finding: a name no blob store accepts used to reach the delete retries and hold up every other blob's. */
+    @Test void aBlobThatIsNotABlobNameIsRefusedAndNotRemembered() {
+        assertThatThrownBy(() -> decode("{'type':'ECHO_RQ','blob':'../x','message':{'operationId':'op','calledAe':'PACS','callingAe':'WS'}}"))
+                .isInstanceOfSatisfying(LinkCodec.MalformedMessageException.class, e -> assertThat(e.blob()).isNull())
+                .hasMessage("the blob of the message is not a blob name");
+    }
+
+    /** Review finding: a C-MOVE that failed 1,200 instances could not send its final answer (over the Bridge's 64 KiB). */
+    @Test void aRetrieveAnswerListsAtMostFiveHundredFailedUidsAndStillFitsANotification() throws Exception {
+        java.util.List<String> uids = new java.util.ArrayList<>();
+        for (int i = 0; i < 5000; i++) uids.add("1.2.826.0.1.3680043.8.498." + (10_000_000_000_000_000L + i) + ".1.1.1.1.1.1");
+        LinkMessage.MoveRsp rsp = new LinkMessage.MoveRsp("op", 0xA702, 5000, uids, "PACS refused", Failure.TRANSIENT);
+        assertThat(rsp.failed()).isEqualTo(5000);
+        assertThat(rsp.failedUids()).hasSize(LinkMessage.RetrieveRsp.MAX_FAILED_UIDS).startsWith(uids.get(0));
+        assertThat(LinkCodec.encode(rsp, null).length).isLessThan(48 * 1024);
     }
 
     @Test void anUnknownFieldIsRefusedInTheMessageAndBesideIt() {
