@@ -44,7 +44,7 @@ final class RemoteExecutor {
     private final StoreAssociations stores;
     private final PeerAccess access;
     private final DeviceOptions devices;
-    /** Operations running here that a CANCEL may reach. */
+    /** Operations running here that a CANCEL of the same sending router may reach ({@link #key}). */
     private final Map<String, Runnable> cancels = new ConcurrentHashMap<>();
     /** CANCELs that came before their operation could take them (it was still connecting to the PACS). */
     private final java.util.Set<String> earlyCancels = ConcurrentHashMap.newKeySet();
@@ -69,12 +69,17 @@ final class RemoteExecutor {
         this.devices = devices;
     }
 
+    /** An operation as its sender names it: another router's CANCEL cannot reach it, whatever id it guesses. */
+    private static String key(String from, String operationId) {
+        return from + "/" + operationId;
+    }
+
     /** A request or a cancel from router {@code from} (authenticated by the courier). */
     void onMessage(String from, LinkMessage m, InputStream payload) throws IOException {
         if (m instanceof LinkMessage.Cancel c) {
-            Runnable cancel = cancels.get(c.operationId());
+            Runnable cancel = cancels.get(key(from, c.operationId()));
             if (cancel != null) cancel.run();
-            else if (earlyCancels.size() < 10_000) earlyCancels.add(c.operationId()); // bounded: late cancels of ended operations
+            else if (earlyCancels.size() < 10_000) earlyCancels.add(key(from, c.operationId())); // bounded: late cancels of ended operations
         } else if (m instanceof LinkMessage.EchoRq rq) {
             echo(from, rq);
         } else if (m instanceof LinkMessage.StoreRq rq) {
@@ -216,7 +221,7 @@ final class RemoteExecutor {
         try (QueryRetrieveScu scu = open(d, f.sopClassUid())) {
             PendingRequest p = scu.find(Json.parse(f.identifier()));
             java.util.concurrent.atomic.AtomicBoolean cancelled = new java.util.concurrent.atomic.AtomicBoolean();
-            cancels.put(f.operationId(), () -> {
+            cancels.put(key(from, f.operationId()), () -> {
                 cancelled.set(true);
                 try {
                     p.cancel(scu.contextOf("find"));
@@ -224,7 +229,7 @@ final class RemoteExecutor {
                     LOG.log(System.Logger.Level.WARNING, "C-CANCEL to " + d.aeTitle() + " failed: " + FailureText.of(e));
                 }
             });
-            if (earlyCancels.remove(f.operationId())) cancels.get(f.operationId()).run();
+            if (earlyCancels.remove(key(from, f.operationId()))) cancels.get(key(from, f.operationId())).run();
             DimseResponse r;
             while ((r = p.next()) != null) {
                 // The PACS may have sent every match before the cancel came: those still unread here are not
@@ -239,8 +244,8 @@ final class RemoteExecutor {
             fail(from, f, d, "C-FIND at " + d.aeTitle(),
                     LocalFailure.of(d, e, Status.OUT_OF_RESOURCES.code()));
         } finally {
-            cancels.remove(f.operationId());
-            earlyCancels.remove(f.operationId());
+            cancels.remove(key(from, f.operationId()));
+            earlyCancels.remove(key(from, f.operationId()));
         }
     }
 
@@ -266,14 +271,14 @@ final class RemoteExecutor {
             };
             msgId = inbound.expect(d.aeTitle(), receiver);
             PendingRequest p = scu.move(Json.parse(f.identifier()), config.aeTitle(), msgId);
-            cancels.put(f.operationId(), () -> {
+            cancels.put(key(from, f.operationId()), () -> {
                 try {
                     p.cancel(scu.contextOf("move"));
                 } catch (IOException e) {
                     LOG.log(System.Logger.Level.WARNING, "C-CANCEL to " + d.aeTitle() + " failed: " + FailureText.of(e));
                 }
             });
-            if (earlyCancels.remove(f.operationId())) cancels.get(f.operationId()).run();
+            if (earlyCancels.remove(key(from, f.operationId()))) cancels.get(key(from, f.operationId())).run();
             DimseResponse r, last = null;
             while ((r = p.next()) != null) {
                 last = r;
@@ -290,8 +295,8 @@ final class RemoteExecutor {
         } catch (IOException | RuntimeException e) {
             fail(from, f, d, f.type() + " at " + d.aeTitle(), LocalFailure.of(d, e, UNABLE_TO_PERFORM));
         } finally {
-            cancels.remove(f.operationId());
-            earlyCancels.remove(f.operationId());
+            cancels.remove(key(from, f.operationId()));
+            earlyCancels.remove(key(from, f.operationId()));
             if (msgId > 0) inbound.done(d.aeTitle(), msgId, receiver);
         }
     }

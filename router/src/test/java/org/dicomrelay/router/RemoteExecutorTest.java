@@ -218,4 +218,31 @@ class RemoteExecutorTest {
         assertThat(answers.get(1).status()).isEqualTo(0xA702);
         assertThat(answers.get(1).error()).isEqualTo("PACS_B at 127.0.0.1:" + nothingListens + " refused the connection");
     }
+
+    /**
+     * Review finding: CANCELs were keyed by operation id alone, so another router's CANCEL (early,
+     * before the operation took it) could cancel an operation it did not start. A CANCEL is now its
+     * sender's: the sender's own early CANCEL still works (PS3.7 9.3.2.3: C-FIND ends Cancel, FE00).
+     */
+    @Test void anotherRoutersCancelDoesNotReachAnOperationItsSendersDoes() throws Exception {
+        org.dicomrelay.dicom.data.Attributes match = new org.dicomrelay.dicom.data.Attributes();
+        match.setString(0x00100020, org.dicomrelay.dicom.data.VR.LO, "P1");
+        DicomServer pacs = DicomServer.start(new ApplicationEntity("PACS_B").accept(ApplicationEntity.ANY, ApplicationEntity.ANY), "127.0.0.1", 0, 4,
+                new DimseServices().onFind((as, rq, rsp) -> rsp.match(match)));
+        servers.add(pacs);
+        RouterConfig config = new RouterConfig("hospital-b", state.toString(), "ROUTER_B", "127.0.0.1", 0, null, null, null,
+                List.of(new Device("PACS_B", "127.0.0.1", pacs.port(), List.of("find"), List.of(), true)));
+        RemoteExecutor executor = new RemoteExecutor(config, capture, new InboundInstances(), stores);
+        String identifier = "{\"00080052\":{\"vr\":\"CS\",\"Value\":[\"STUDY\"]}}";
+        String studyRootFind = "1.2.840.10008.5.1.4.1.2.2.1";
+
+        executor.onMessage("hospital-x", new LinkMessage.Cancel("op-9"), null);
+        executor.onMessage("hospital-a", new LinkMessage.FindRq("op-9", "PACS_B", "WS", studyRootFind, identifier), null);
+        assertThat(answers).extracting(LinkMessage.Answer::status).as("hospital-x's CANCEL reached nothing").containsExactly(0xFF00, 0x0000);
+
+        answers.clear();
+        executor.onMessage("hospital-a", new LinkMessage.Cancel("op-10"), null);
+        executor.onMessage("hospital-a", new LinkMessage.FindRq("op-10", "PACS_B", "WS", studyRootFind, identifier), null);
+        assertThat(answers).extracting(LinkMessage.Answer::status).as("hospital-a's own early CANCEL").last().isEqualTo(0xFE00);
+    }
 }
