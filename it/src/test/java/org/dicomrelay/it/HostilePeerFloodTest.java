@@ -1,7 +1,9 @@
 package org.dicomrelay.it;
 
 import org.dicomrelay.dicom.data.Attributes;
+import org.dicomrelay.dicom.data.TransferSyntax;
 import org.dicomrelay.dicom.data.VR;
+import org.dicomrelay.dicom.io.DicomOutputStream;
 import org.dicomrelay.dicom.net.AssociationOptions;
 import org.dicomrelay.dicom.net.DimseResponse;
 import org.dicomrelay.dicom.net.PendingRequest;
@@ -15,15 +17,20 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.math.BigInteger;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -31,15 +38,14 @@ import static org.awaitility.Awaitility.await;
 /**
  * Issue 9, "a hostile peer exhausts resources: one thread per frame, unbounded (300 frames → 300
  * threads and 300 connections to a local device)", inverted against real routers and a real
- * Bridge: hospital-x, enrolled and granted C-FIND on FLOOD_PACS, puts 300 C-FIND requests into
+ * Bridge: hospital-x, enrolled and granted find and store on FLOOD_PACS, puts 300 requests into
  * router B's inbox through the real cloud path (sealed with its own keys: each passes
- * authentication, the replay guard and the access matrix). FLOOD_PACS (our toolkit's SCP) holds
- * every query until the test releases it. With {@code limits.operationsPerPeer: 4} router B runs
- * at most 4 of them at once: 4 associations to the PACS and 4 of its threads, the other 296
- * frames waiting in hospital-x's queue (1000 deep, so none is answered A700); hospital-a's
- * C-FIND to QUIET_PACS (the same SCP, not held) is answered meanwhile; after the release every
- * one of the 300 runs exactly once at the PACS (PS3.4 C.4.1: one final response per C-FIND,
- * here 0000 after one pending match) and is answered once.
+ * authentication, the replay guard and the access matrix). FLOOD_PACS ({@link HoldingScp}, our
+ * toolkit's SCP) holds each request until the test releases it. With
+ * {@code limits.operationsPerPeer: 4}, router B takes all 300 frames from its inbox but runs 4
+ * at once, on 4 threads; the other 296 wait in hospital-x's queue (1000 deep: none is answered
+ * A700). Meanwhile hospital-a's C-FIND to QUIET_PACS (the same SCP, not held) is answered. After
+ * the release each of the 300 runs exactly once at the PACS and is answered exactly once.
  */
 @Timeout(240)
 class HostilePeerFloodTest {
@@ -49,14 +55,20 @@ class HostilePeerFloodTest {
     private static final String QUIET_AE = "QUIET_PACS";
     private static final String FLOODER = "hospital-x";
     private static final String EXECUTOR_CLASS = "org.dicomrelay.router.RemoteExecutor";
-    /** Threads the whole JVM may gain during the flood: far below one per frame. */
+    private static final String COURIER_LOG = "org.dicomrelay.router.link.CloudCourier";
+    /** Threads the whole JVM may gain during the flood (routers, Bridge, PACS and the flooder together): far below one per frame. */
     private static final int THREAD_GROWTH_BOUND = 60;
 
     private RelayNetwork net;
-    private HoldingFindScp pacs;
-    /** Router B's threads running a request (their stack is in the RemoteExecutor), as sampled at each query's arrival. */
+    private HoldingScp pacs;
+    /** Router B's threads running a request (their stack is in the RemoteExecutor), sampled as each held request arrives. */
     private final AtomicInteger peakExecutorThreads = new AtomicInteger();
     private final AtomicInteger peakJvmThreads = new AtomicInteger();
+    /** Router B's answers to hospital-x, per operation, in arrival order. */
+    private final Map<String, List<Integer>> statuses = new ConcurrentHashMap<>();
+    /** The key the PACS counts each of hospital-x's operations by (Patient ID or SOP Instance UID). */
+    private final Map<String, String> keyOf = new ConcurrentHashMap<>();
+    private int threadsBefore;
 
     @AfterEach void stop() {
         if (pacs != null) pacs.release();
@@ -64,78 +76,132 @@ class HostilePeerFloodTest {
         if (pacs != null) pacs.close();
     }
 
-    @Test void threeHundredFramesFromOnePeerTakeOperationsPerPeerThreadsAndAssociationsNotOneEach() throws Exception {
-        pacs = new HoldingFindScp(FLOOD_AE, this::sample);
+    /**
+     * C-FIND opens an association per query: 300 queued queries would be 300 associations to the
+     * PACS; the limit makes them 4 (PS3.4 C.4.1: each answered with its pending match, then 0000).
+     */
+    @Test void threeHundredQueriesFromOnePeerTakeOperationsPerPeerThreadsAndAssociationsNotOneEach() throws Exception {
+        start();
+        List<String> matches = new CopyOnWriteArrayList<>();
+        try (CloudCourier courier = flooder(matches)) {
+            for (int i = 0; i < FRAMES; i++) {
+                String patientId = String.format("FLOOD-%03d", i);
+                String operationId = UUID.randomUUID().toString();
+                keyOf.put(operationId, patientId);
+                courier.send("hospital-b", new LinkMessage.FindRq(operationId, FLOOD_AE, "HOSPITAL_X_WS", HoldingScp.STUDY_ROOT_FIND,
+                        "{\"00080052\":{\"vr\":\"CS\",\"Value\":[\"STUDY\"]},\"00100020\":{\"vr\":\"LO\",\"Value\":[\"" + patientId + "\"]}}"),
+                        null);
+            }
+            awaitAllFramesInRouterB(OPERATIONS_PER_PEER);
+            assertThat(pacs.held()).as("hospital-x's queries held at the PACS").isEqualTo(OPERATIONS_PER_PEER);
+            assertThat(pacs.open(FLOOD_AE)).as("associations open at the PACS for hospital-x's frames").isEqualTo(OPERATIONS_PER_PEER);
+            assertBoundedWhileHeldAndOthersServed();
+            pacs.release();
+            awaitAllAnswered();
+        }
+        assertThat(pacs.peak(FLOOD_AE)).as("peak of concurrent associations to the PACS for hospital-x's frames")
+                .isEqualTo(OPERATIONS_PER_PEER);
+        assertEachRanAndWasAnsweredOnce(List.of(0xFF00, 0x0000));
+        assertThat(matches).as("matches hospital-x received").hasSize(FRAMES).doesNotHaveDuplicates();
+    }
+
+    /**
+     * C-STORE goes through router B's one kept association per device, one object at a time; the
+     * limit bounds the threads waiting for it and the payloads copied out of the cloud to 4, not 300.
+     */
+    @Test void threeHundredStoresFromOnePeerTakeOperationsPerPeerThreadsAndPayloadsNotOneEach() throws Exception {
+        start();
+        try (CloudCourier courier = flooder(new CopyOnWriteArrayList<>())) {
+            for (int i = 0; i < FRAMES; i++) {
+                String uid = "2.25." + new BigInteger(UUID.randomUUID().toString().replace("-", ""), 16);
+                String operationId = UUID.randomUUID().toString();
+                keyOf.put(operationId, uid);
+                byte[] dataSet = secondaryCapture(uid, String.format("FLOOD-%03d", i));
+                courier.send("hospital-b", new LinkMessage.StoreRq(operationId, FLOOD_AE, "HOSPITAL_X_WS", HoldingScp.SECONDARY_CAPTURE, uid,
+                        TransferSyntax.IMPLICIT_VR_LITTLE_ENDIAN.uid()), out -> out.write(dataSet));
+            }
+            awaitAllFramesInRouterB(1);
+            assertThat(pacs.held()).as("hospital-x's objects held at the PACS: router B stores one at a time per device").isEqualTo(1);
+            assertThat(pacs.open(FLOOD_AE)).as("associations open at the PACS for hospital-x's frames").isEqualTo(1);
+            assertThat(incomingFilesOfB()).as("payloads router B copied out of the cloud (STATE/incoming-*)")
+                    .isBetween(1L, (long) OPERATIONS_PER_PEER);
+            assertBoundedWhileHeldAndOthersServed();
+            pacs.release();
+            awaitAllAnswered();
+        }
+        assertThat(pacs.peak(FLOOD_AE)).as("peak of concurrent associations to the PACS for hospital-x's frames")
+                .isBetween(1, OPERATIONS_PER_PEER);
+        assertEachRanAndWasAnsweredOnce(List.of(0x0000));
+        await("router B removes the copies").atMost(Duration.ofSeconds(10)).until(() -> incomingFilesOfB() == 0);
+    }
+
+    private void start() throws Exception {
+        pacs = new HoldingScp(FLOOD_AE, this::sample);
         net = RelayNetwork.with(RelayNetwork.Pacs.STORESCP)
-                .deviceBAt(FLOOD_AE, pacs.port(), List.of("find"))
+                .deviceBAt(FLOOD_AE, pacs.port(), List.of("find", "store"))
                 .deviceBAt(QUIET_AE, pacs.port(), List.of("find"))
                 .extraRouter(FLOODER)
-                .grant(FLOODER, FLOOD_AE, "find")
+                .grant(FLOODER, FLOOD_AE, "find", "store")
                 .grant("hospital-a", QUIET_AE, "find")
                 .limitsB(new Limits(OPERATIONS_PER_PEER, null))
                 .recordCloud()
                 .start();
+        threadsBefore = ManagementFactory.getThreadMXBean().getThreadCount();
+    }
+
+    /** hospital-x's courier, with its keys and Bridge account, collecting router B's answers (and C-FIND matches' operations). */
+    private CloudCourier flooder(List<String> matches) throws IOException {
         RelayNetwork.EnrolledRouter x = net.extraRouters.get(FLOODER);
         BridgeClient client = RelayNetwork.client(x.credentials());
-        Map<String, String> patientOf = new ConcurrentHashMap<>();
-        Map<String, List<Integer>> statuses = new ConcurrentHashMap<>();
-        List<String> matches = new CopyOnWriteArrayList<>();
-        int threadsBefore = ManagementFactory.getThreadMXBean().getThreadCount();
-        int acksBefore = acksOfB();
+        CloudCourier courier = net.courier(FLOODER, x.keys(), net.directoryKeys(client), client);
+        courier.start((from, message, payload) -> {
+            LinkMessage.Answer rsp = (LinkMessage.Answer) message;
+            statuses.computeIfAbsent(rsp.operationId(), k -> new CopyOnWriteArrayList<>()).add(rsp.status());
+            if (rsp instanceof LinkMessage.FindRsp f && f.identifier() != null) matches.add(f.operationId());
+        });
+        return courier;
+    }
 
-        try (CloudCourier courier = net.courier(FLOODER, x.keys(), net.directoryKeys(client), client)) {
-            courier.start((from, message, payload) -> {
-                LinkMessage.FindRsp rsp = (LinkMessage.FindRsp) message;
-                statuses.computeIfAbsent(rsp.operationId(), k -> new CopyOnWriteArrayList<>()).add(rsp.status());
-                if (rsp.identifier() != null) matches.add(rsp.operationId());
-            });
-            for (int i = 0; i < FRAMES; i++) {
-                String patientId = String.format("FLOOD-%03d", i);
-                String operationId = UUID.randomUUID().toString();
-                patientOf.put(operationId, patientId);
-                courier.send("hospital-b", new LinkMessage.FindRq(operationId, FLOOD_AE, "HOSPITAL_X_WS", HoldingFindScp.STUDY_ROOT_FIND,
-                        "{\"00080052\":{\"vr\":\"CS\",\"Value\":[\"STUDY\"]},\"00100020\":{\"vr\":\"LO\",\"Value\":[\"" + patientId + "\"]}}"),
-                        null);
-            }
-            // Router B has taken all 300 frames from its inbox (it acknowledges each once admitted, before it runs).
-            await("router B takes the 300 frames").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(50))
-                    .until(() -> acksOfB() - acksBefore >= FRAMES);
-            await("router B runs " + OPERATIONS_PER_PEER + " of them").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
-                    .until(() -> pacs.held() >= OPERATIONS_PER_PEER);
-            // All 300 are inside router B now, and the PACS holds what it was given: that is all router B opened.
-            assertThat(pacs.held()).as("hospital-x's queries held at the PACS").isEqualTo(OPERATIONS_PER_PEER);
-            assertThat(pacs.open(FLOOD_AE)).as("associations open at the PACS for hospital-x's frames").isEqualTo(OPERATIONS_PER_PEER);
-            assertThat(executorThreads()).as("router B's threads running hospital-x's requests").isEqualTo(OPERATIONS_PER_PEER);
-            assertThat(ManagementFactory.getThreadMXBean().getThreadCount() - threadsBefore).as("threads the JVM gained")
-                    .isLessThan(THREAD_GROWTH_BOUND);
-            assertThat(statuses).as("answers before the PACS answered").isEmpty();
+    /**
+     * Router B has taken all 300 frames from its inbox (it acknowledges each once admitted, before
+     * it runs), {@code held} of them are held at the PACS and its 4 threads are busy with them.
+     */
+    private void awaitAllFramesInRouterB(int held) {
+        await("router B takes the " + FRAMES + " frames").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(50))
+                .until(() -> acksOfB() >= FRAMES);
+        await("the PACS holds hospital-x's first requests").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                .until(() -> pacs.held() >= held && executorThreads() >= OPERATIONS_PER_PEER);
+    }
 
-            // Not starved: another router's C-FIND goes through router B meanwhile.
-            assertThat(findThroughA()).as("hospital-a's C-FIND to " + QUIET_AE + " during the flood").isEqualTo(new FindResult(0x0000, 1));
+    private void assertBoundedWhileHeldAndOthersServed() throws Exception {
+        assertThat(executorThreads()).as("router B's threads running hospital-x's requests").isEqualTo(OPERATIONS_PER_PEER);
+        assertThat(ManagementFactory.getThreadMXBean().getThreadCount() - threadsBefore).as("threads the JVM gained")
+                .isLessThan(THREAD_GROWTH_BOUND);
+        assertThat(statuses).as("answers before the PACS answered").isEmpty();
+        // Not starved: another router's C-FIND goes through router B meanwhile.
+        assertThat(findThroughA()).as("hospital-a's C-FIND to " + QUIET_AE + " during the flood").isEqualTo(new FindResult(0x0000, 1));
+    }
 
-            pacs.release();
-            await("all 300 answered").atMost(Duration.ofSeconds(150)).pollInterval(Duration.ofMillis(100))
-                    .until(() -> statuses.values().stream().filter(s -> s.contains(0x0000)).count() == FRAMES);
-        }
+    private void awaitAllAnswered() {
+        await("all " + FRAMES + " answered").atMost(Duration.ofSeconds(150)).pollInterval(Duration.ofMillis(100))
+                .until(() -> statuses.values().stream().filter(s -> s.contains(0x0000)).count() == FRAMES);
+    }
 
-        assertThat(pacs.peak(FLOOD_AE)).as("peak of concurrent associations to the PACS for hospital-x's frames")
-                .isEqualTo(OPERATIONS_PER_PEER);
+    private void assertEachRanAndWasAnsweredOnce(List<Integer> answers) {
         assertThat(peakExecutorThreads.get()).as("peak of router B's threads running requests").isLessThanOrEqualTo(OPERATIONS_PER_PEER);
         assertThat(peakJvmThreads.get() - threadsBefore).as("peak growth of the JVM's threads").isLessThan(THREAD_GROWTH_BOUND);
-
-        Map<String, Integer> expected = new java.util.TreeMap<>();
-        patientOf.values().forEach(p -> expected.put(p, 1));
-        expected.put("QUIET", 1);
-        assertThat(pacs.queriesByPatientId()).as("queries at the PACS per Patient ID: each exactly once").isEqualTo(expected);
-        assertThat(statuses.keySet()).isEqualTo(patientOf.keySet());
+        Map<String, Integer> once = new TreeMap<>();
+        keyOf.values().forEach(k -> once.put(k, 1));
+        once.put("QUIET", 1);
+        assertThat(pacs.requestsByKey()).as("requests at the PACS: each exactly once").isEqualTo(once);
+        assertThat(statuses.keySet()).isEqualTo(keyOf.keySet());
         List<String> notOnce = new ArrayList<>();
         statuses.forEach((op, s) -> {
-            if (!s.equals(List.of(0xFF00, 0x0000))) notOnce.add(patientOf.get(op) + " " + s);
+            if (!s.equals(answers)) notOnce.add(keyOf.get(op) + " " + s);
         });
-        assertThat(notOnce).as("operations not answered with exactly one match then 0000").isEmpty();
-        assertThat(matches).hasSize(FRAMES).doesNotHaveDuplicates();
-        assertThat(net.logs.warnings("org.dicomrelay.router.link.CloudCourier", "too many frames waiting")).as("A700 busy refusals").isEmpty();
-        assertThat(net.logs.warnings("org.dicomrelay.router.link.CloudCourier", "refused")).as("frames refused by router B").isEmpty();
+        assertThat(notOnce).as("operations not answered exactly " + answers).isEmpty();
+        assertThat(net.logs.warnings(COURIER_LOG, "too many frames waiting")).as("A700 busy refusals").isEmpty();
+        assertThat(net.logs.warnings(COURIER_LOG, "refused")).as("frames refused by router B").isEmpty();
     }
 
     private int acksOfB() {
@@ -143,7 +209,7 @@ class HostilePeerFloodTest {
         return n == null ? 0 : n.get();
     }
 
-    /** At each query's arrival at the PACS: router B's threads in a request, and the JVM's thread count. */
+    /** As each held request arrives at the PACS: router B's threads in a request, and the JVM's thread count. */
     private void sample() {
         peakExecutorThreads.accumulateAndGet(executorThreads(), Math::max);
         peakJvmThreads.accumulateAndGet(ManagementFactory.getThreadMXBean().getThreadCount(), Math::max);
@@ -160,6 +226,25 @@ class HostilePeerFloodTest {
             }
         }
         return n;
+    }
+
+    private long incomingFilesOfB() throws IOException {
+        try (Stream<java.nio.file.Path> s = Files.list(net.configB.state())) {
+            return s.filter(p -> p.getFileName().toString().startsWith("incoming-")).count();
+        }
+    }
+
+    /** A minimal Secondary Capture data set, Implicit VR Little Endian, no file meta: what a StoreRq's payload is. */
+    private static byte[] secondaryCapture(String sopInstanceUid, String patientId) throws IOException {
+        Attributes ds = new Attributes();
+        ds.setString(0x00080016, VR.UI, HoldingScp.SECONDARY_CAPTURE);
+        ds.setString(0x00080018, VR.UI, sopInstanceUid);
+        ds.setString(0x00100020, VR.LO, patientId);
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        DicomOutputStream out = new DicomOutputStream(bytes, TransferSyntax.IMPLICIT_VR_LITTLE_ENDIAN);
+        out.writeDataSet(ds);
+        out.finish();
+        return bytes.toByteArray();
     }
 
     record FindResult(int status, int matches) {}
