@@ -9,6 +9,7 @@ import org.dicomrelay.dicom.net.RequestHandler;
 import org.dicomrelay.dicom.net.pdu.AAssociateAc;
 import org.dicomrelay.dicom.net.service.DicomServiceException;
 import org.dicomrelay.dicom.net.service.DimseServices;
+import org.dicomrelay.dicom.net.service.Responder;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,6 +17,7 @@ import java.io.OutputStream;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -81,7 +83,7 @@ final class HoldingScp implements AutoCloseable {
         server = DicomServer.start("HOLDING", counting, ae.options(), "127.0.0.1", 0, 400, handler);
     }
 
-    private void find(Association as, DimseServices.QueryRequest rq, org.dicomrelay.dicom.net.service.Responder responder) throws IOException {
+    private void find(Association as, DimseServices.QueryRequest rq, Responder responder) throws IOException {
         try {
             String patientId = rq.identifier().getString(PATIENT_ID);
             counter(requests, String.valueOf(patientId)).incrementAndGet();
@@ -140,7 +142,7 @@ final class HoldingScp implements AutoCloseable {
 
     /** How many requests carried each Patient ID (C-FIND) or SOP Instance UID (C-STORE). */
     Map<String, Integer> requestsByKey() {
-        Map<String, Integer> m = new java.util.TreeMap<>();
+        Map<String, Integer> m = new TreeMap<>();
         requests.forEach((k, v) -> m.put(k, v.get()));
         return m;
     }

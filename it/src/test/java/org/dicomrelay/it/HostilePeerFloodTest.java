@@ -17,10 +17,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.math.BigInteger;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -229,7 +231,7 @@ class HostilePeerFloodTest {
     }
 
     private long incomingFilesOfB() throws IOException {
-        try (Stream<java.nio.file.Path> s = Files.list(net.configB.state())) {
+        try (Stream<Path> s = Files.list(net.configB.state())) {
             return s.filter(p -> p.getFileName().toString().startsWith("incoming-")).count();
         }
     }
@@ -240,7 +242,7 @@ class HostilePeerFloodTest {
         ds.setString(0x00080016, VR.UI, HoldingScp.SECONDARY_CAPTURE);
         ds.setString(0x00080018, VR.UI, sopInstanceUid);
         ds.setString(0x00100020, VR.LO, patientId);
-        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         DicomOutputStream out = new DicomOutputStream(bytes, TransferSyntax.IMPLICIT_VR_LITTLE_ENDIAN);
         out.writeDataSet(ds);
         out.finish();
