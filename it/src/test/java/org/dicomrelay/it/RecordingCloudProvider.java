@@ -37,6 +37,8 @@ public final class RecordingCloudProvider implements CloudProvider {
         final java.util.Set<String> failAcksOf = ConcurrentHashMap.newKeySet();
         /** Failed acknowledgements per notification id. */
         final Map<String, Integer> failedAcks = new ConcurrentHashMap<>();
+        /** Notifications acknowledged, per acknowledging router: what it has taken from its inbox. */
+        final Map<String, java.util.concurrent.atomic.AtomicInteger> acks = new ConcurrentHashMap<>();
     }
 
     static Recording record(Path root) {
@@ -120,6 +122,7 @@ public final class RecordingCloudProvider implements CloudProvider {
                     throw new IOException("the acknowledgement of notification " + n.id() + " was lost (test)");
                 }
                 delegate.ack(n);
+                rec.acks.computeIfAbsent(routerId, r -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
             }
 
             @Override public void close() throws IOException {

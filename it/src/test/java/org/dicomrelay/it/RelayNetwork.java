@@ -19,6 +19,7 @@ import org.dicomrelay.relay.crypto.PublicKeys;
 import org.dicomrelay.relay.crypto.RouterKeys;
 import org.dicomrelay.router.RouterApp;
 import org.dicomrelay.router.config.Device;
+import org.dicomrelay.router.config.Limits;
 import org.dicomrelay.router.config.RouterConfig;
 import org.dicomrelay.router.link.CloudCourier;
 import org.dicomrelay.testkit.Dcmqrscp;
@@ -90,8 +91,8 @@ final class RelayNetwork implements AutoCloseable {
     /** A cell of the Bridge's access matrix: {@code routerId} may use {@code services} of {@code aeTitle}. */
     record Grant(String routerId, String aeTitle, List<String> services) {}
 
-    /** Extra device at hospital B: at PACS B's address (or at a port where nothing listens, when down). */
-    record ExtraDevice(String aeTitle, List<String> services, boolean exported, boolean down) {}
+    /** Extra device at hospital B: at PACS B's address, at {@code port} if not 0, or at a port where nothing listens, when down. */
+    record ExtraDevice(String aeTitle, List<String> services, boolean exported, boolean down, int port) {}
 
     static Builder with(Pacs pacs) {
         return new Builder(pacs);
@@ -105,6 +106,7 @@ final class RelayNetwork implements AutoCloseable {
         private final List<String> extraRouters = new ArrayList<>();
         private final List<Grant> grants = new ArrayList<>();
         private boolean record;
+        private Limits limitsB;
         private boolean bridgeStore;
         private Long bridgeQuotaBytes;
         private Duration visibilityTimeout = Duration.ofSeconds(60);
@@ -126,13 +128,25 @@ final class RelayNetwork implements AutoCloseable {
         }
 
         Builder deviceB(String aeTitle, List<String> services, boolean exported) {
-            extraB.add(new ExtraDevice(aeTitle, services, exported, false));
+            extraB.add(new ExtraDevice(aeTitle, services, exported, false, 0));
+            return this;
+        }
+
+        /** An exported device of the test's own on 127.0.0.1:{@code port}. */
+        Builder deviceBAt(String aeTitle, int port, List<String> services) {
+            extraB.add(new ExtraDevice(aeTitle, services, true, false, port));
+            return this;
+        }
+
+        /** Router B's limits on the work of other routers (router.yaml {@code limits}). */
+        Builder limitsB(Limits limits) {
+            limitsB = limits;
             return this;
         }
 
         /** An exported device whose address answers nothing (the device is down). */
         Builder downDeviceB(String aeTitle, List<String> services) {
-            extraB.add(new ExtraDevice(aeTitle, services, true, true));
+            extraB.add(new ExtraDevice(aeTitle, services, true, true, 0));
             return this;
         }
 
@@ -240,7 +254,7 @@ final class RelayNetwork implements AutoCloseable {
         List<Device> devicesB = new ArrayList<>();
         devicesB.add(new Device(pacsAe, "127.0.0.1", pacsPort, ALL, List.of(), true));
         for (ExtraDevice d : spec.extraB) {
-            devicesB.add(new Device(d.aeTitle(), "127.0.0.1", d.down() ? Peers.freePort() : pacsPort, d.services(), List.of(), d.exported()));
+            devicesB.add(new Device(d.aeTitle(), "127.0.0.1", d.down() ? Peers.freePort() : d.port() != 0 ? d.port() : pacsPort, d.services(), List.of(), d.exported()));
         }
         List<Device> devicesA = new ArrayList<>();
         devicesA.add(new Device(WORKSTATION, "127.0.0.1", 1, List.of(), List.of(), false));
@@ -250,6 +264,7 @@ final class RelayNetwork implements AutoCloseable {
                 "spool", devicesA);
         configB = new RouterConfig("hospital-b", work.resolve("b").toString(), ROUTER_B, "127.0.0.1", portB, bridgeUrl.toString(), null,
                 "spool", devicesB);
+        if (spec.limitsB != null) configB = configB.withLimits(spec.limitsB);
         for (RouterConfig c : List.of(configA, configB)) {
             RouterApp.enroll(c, bridgeUrl, enrollmentToken(c.routerId()));
             if (!spec.bridgeStore) assignCloud(c.routerId());
