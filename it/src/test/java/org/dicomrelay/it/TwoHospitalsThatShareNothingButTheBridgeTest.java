@@ -283,19 +283,7 @@ class TwoHospitalsThatShareNothingButTheBridgeTest {
     }
 
     private String routerYaml(String id, Path state, String ae, String devices) {
-        return """
-                routerId: %s
-                stateDir: %s
-                aeTitle: %s
-                bind: 127.0.0.1
-                port: %d
-                bridgeUrl: %s
-                %sretry:
-                  initialDelaySeconds: 1
-                  maxDelaySeconds: 3
-                  giveUpAfterHours: 24
-                devices:
-                %s""".formatted(id, state, ae, ROUTER_PORT, bridgeUrl, cloudSection(), devices);
+        return RouterYaml.of(id, state, ae, ROUTER_PORT, bridgeUrl, cloudSection(), devices);
     }
 
     private static List<String> java(Path jar, Object... args) {
