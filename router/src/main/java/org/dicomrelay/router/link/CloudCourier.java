@@ -2,6 +2,7 @@ package org.dicomrelay.router.link;
 
 import org.dicomrelay.dicom.net.FailureText;
 import org.dicomrelay.dicom.net.dimse.Status;
+import org.dicomrelay.relay.bridge.RouterRecord;
 import org.dicomrelay.relay.cloud.BlobNames;
 import org.dicomrelay.relay.cloud.BlobStore;
 import org.dicomrelay.relay.cloud.Notifications;
@@ -27,7 +28,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import java.util.regex.Pattern;
 
 /**
  * Frames through Cloud IO, sealed end to end: the frame itself, encrypted for the recipient,
@@ -51,8 +51,6 @@ public final class CloudCourier implements Courier {
     private static final Duration SUMMARY_PERIOD = Duration.ofMinutes(1);
     /** Poll back-off after a failure: from 1 s doubling up to 5 s, so a returning Bridge is seen within seconds. */
     private static final long POLL_BACKOFF_MAX_MILLIS = 5000;
-    /** Any router id the Bridge enrolls: a peer's id may be wider than what our own configuration allows. */
-    private static final Pattern ROUTER_ID = org.dicomrelay.relay.bridge.RouterRecord.ROUTER_ID;
     /** Tries to read a payload while the cloud fails (1 s, then 2 s apart) before the handler answers a failure. */
     private static final int PAYLOAD_OPEN_ATTEMPTS = 3;
     private static final long DELETE_RETRY_MILLIS = 5000;
@@ -301,7 +299,7 @@ public final class CloudCourier implements Courier {
             // An authentic frame that does not decode: the payload it names, its sender's own, is read by nobody.
             if (e instanceof LinkCodec.MalformedMessageException m && m.blob() != null && opened != null) deleteQuietly(m.blob());
             // Anything we cannot authenticate is dropped, never delivered. The claimed sender is unauthenticated: shown only if well-formed.
-            String sender = claimed[0] != null && ROUTER_ID.matcher(claimed[0]).matches() ? "router " + claimed[0] : "an unidentified sender";
+            String sender = claimed[0] != null && RouterRecord.ROUTER_ID.matcher(claimed[0]).matches() ? "router " + claimed[0] : "an unidentified sender";
             rejected.occurred(sender, System.Logger.Level.WARNING, "rejected a message in the inbox from " + sender + ": " + FailureText.of(e));
             ack(n);
             return null;

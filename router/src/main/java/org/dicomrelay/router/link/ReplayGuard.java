@@ -1,6 +1,7 @@
 package org.dicomrelay.router.link;
 
 import org.dicomrelay.dicom.io.OwnerOnly;
+import org.dicomrelay.relay.bridge.RouterRecord;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -17,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * Refuses what a router has seen before or what is too old, per sending router: the highest
@@ -32,8 +32,6 @@ import java.util.regex.Pattern;
 public final class ReplayGuard implements Closeable {
     /** Sequence numbers remembered below the highest one. */
     public static final int WINDOW = 1024;
-    /** Any router id the Bridge enrolls: a peer's id may be wider than what our own configuration allows. */
-    private static final Pattern ROUTER_ID = org.dicomrelay.relay.bridge.RouterRecord.ROUTER_ID;
     private static final int RECORD_BYTES = Long.BYTES + WINDOW / 8;
 
     /** Why a message was not admitted; each says what an operator reads in the log. */
@@ -141,7 +139,7 @@ public final class ReplayGuard implements Closeable {
     private Seen seen(String senderId) throws IOException {
         Seen s = seen.get(senderId);
         if (s != null) return s;
-        if (!ROUTER_ID.matcher(senderId).matches()) throw new IllegalArgumentException("not a router id: " + senderId);
+        if (!RouterRecord.ROUTER_ID.matcher(senderId).matches()) throw new IllegalArgumentException("not a router id: " + senderId);
         DurableRecord r = folder == null ? DurableRecord.inMemory(RECORD_BYTES) : DurableRecord.open(folder.resolve(senderId), RECORD_BYTES);
         byte[] b = r.read();
         s = b == null ? new Seen(r, 0, new BitSet(WINDOW))

@@ -1,6 +1,7 @@
 package org.dicomrelay.router.link;
 
 import org.dicomrelay.dicom.io.OwnerOnly;
+import org.dicomrelay.relay.bridge.RouterRecord;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -9,7 +10,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * The sequence numbers this router stamps on what it sends, one strictly increasing series per
@@ -24,8 +24,6 @@ import java.util.regex.Pattern;
  */
 public final class SequenceCounter implements Closeable {
     static final int BLOCK = 256;
-    /** Any router id the Bridge enrolls: a peer's id may be wider than what our own configuration allows. */
-    private static final Pattern ROUTER_ID = org.dicomrelay.relay.bridge.RouterRecord.ROUTER_ID;
     private final Path folder;
     private final Clock clock;
     private final Map<String, Series> series = new HashMap<>();
@@ -38,7 +36,7 @@ public final class SequenceCounter implements Closeable {
 
     /** The next number for {@code recipientId}; reserves (durably) a new block when the current one is used up. */
     public synchronized long next(String recipientId) throws IOException {
-        if (!ROUTER_ID.matcher(recipientId).matches()) throw new IllegalArgumentException("not a router id: " + recipientId);
+        if (!RouterRecord.ROUTER_ID.matcher(recipientId).matches()) throw new IllegalArgumentException("not a router id: " + recipientId);
         Series s = series.get(recipientId);
         if (s == null) {
             DurableRecord r = folder == null ? DurableRecord.inMemory(Long.BYTES) : DurableRecord.open(folder.resolve(recipientId), Long.BYTES);
