@@ -4,6 +4,7 @@ import org.dicomrelay.router.config.RouterConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -12,6 +13,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** router.yaml as an administrator writes it. */
 class RouterConfigTest {
+    /** The four settings every router.yaml needs. */
+    private static final String MINIMAL = "routerId: a1\nstateDir: x\naeTitle: R\nport: 1\n";
+
+    /** Writes {@code c} as `enroll` and the demo do, and reads it back. */
+    private static RouterConfig savedAndLoaded(RouterConfig c, Path dir) throws IOException {
+        Path saved = dir.resolve("saved.yaml");
+        c.save(saved);
+        return RouterConfig.load(saved);
+    }
 
     @Test void storeAcknowledgementIsPerRouteWhereListed(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("router.yaml");
@@ -37,49 +47,48 @@ class RouterConfigTest {
 
     @Test void unansweredUploadsAgeIsSetUnderCloud(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("router.yaml");
-        Files.writeString(f, "routerId: a1\nstateDir: x\naeTitle: R\nport: 1\ncloud: {provider: filesystem, blobMaxAgeMinutes: 15}\n");
+        Files.writeString(f, MINIMAL + "cloud: {provider: filesystem, blobMaxAgeMinutes: 15}\n");
         assertThat(RouterConfig.load(f).blobMaxAge()).hasMinutes(15);
-        Files.writeString(f, "routerId: a1\nstateDir: x\naeTitle: R\nport: 1\n");
+        Files.writeString(f, MINIMAL);
         assertThat(RouterConfig.load(f).blobMaxAge()).as("default").hasMinutes(60);
-        Files.writeString(f, "routerId: a1\nstateDir: x\naeTitle: R\nport: 1\ncloud: {provider: filesystem, blobMaxAgeMinutes: 0}\n");
+        Files.writeString(f, MINIMAL + "cloud: {provider: filesystem, blobMaxAgeMinutes: 0}\n");
         assertThatThrownBy(() -> RouterConfig.load(f)).hasMessageContaining("cloud.blobMaxAgeMinutes must be at least 1");
     }
 
     @Test void operationsPerPeerIsSetUnderLimits(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("router.yaml");
-        Files.writeString(f, "routerId: a1\nstateDir: x\naeTitle: R\nport: 1\nlimits: {operationsPerPeer: 3}\n");
+        Files.writeString(f, MINIMAL + "limits: {operationsPerPeer: 3}\n");
         assertThat(RouterConfig.load(f).limits().operationsPerPeer()).isEqualTo(3);
-        Files.writeString(f, "routerId: a1\nstateDir: x\naeTitle: R\nport: 1\n");
+        Files.writeString(f, MINIMAL);
         assertThat(RouterConfig.load(f).limits().operationsPerPeer()).as("default").isEqualTo(8);
-        Files.writeString(f, "routerId: a1\nstateDir: x\naeTitle: R\nport: 1\nlimits: {operationsPerPeer: 0}\n");
+        Files.writeString(f, MINIMAL + "limits: {operationsPerPeer: 0}\n");
         assertThatThrownBy(() -> RouterConfig.load(f)).hasMessageContaining("limits.operationsPerPeer must be at least 1");
     }
 
     @Test void messageAgePayloadSizeAndTheirDefaults(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("router.yaml");
-        Files.writeString(f, "routerId: a1\nstateDir: x\naeTitle: R\nport: 1\nlimits: {maxPayloadBytes: 1000}\n"
+        Files.writeString(f, MINIMAL + "limits: {maxPayloadBytes: 1000}\n"
                 + "link: {maxMessageAgeMinutes: 5, maxClockSkewMinutes: 1}\n");
         RouterConfig c = RouterConfig.load(f);
         assertThat(c.limits().maxPayloadBytes()).isEqualTo(1000);
         assertThat(c.link().maxMessageAge()).isEqualTo(java.time.Duration.ofMinutes(5));
         assertThat(c.link().maxClockSkew()).isEqualTo(java.time.Duration.ofMinutes(1));
-        Path saved = dir.resolve("saved.yaml");
-        c.save(saved); // what `enroll` and the demo write
-        assertThat(RouterConfig.load(saved).link()).isEqualTo(c.link());
-        assertThat(RouterConfig.load(saved).limits()).isEqualTo(c.limits());
-        Files.writeString(f, "routerId: a1\nstateDir: x\naeTitle: R\nport: 1\n");
+        RouterConfig saved = savedAndLoaded(c, dir);
+        assertThat(saved.link()).isEqualTo(c.link());
+        assertThat(saved.limits()).isEqualTo(c.limits());
+        Files.writeString(f, MINIMAL);
         c = RouterConfig.load(f);
         assertThat(c.limits().maxPayloadBytes()).as("default").isEqualTo(4L << 30);
         assertThat(c.link().maxMessageAge()).as("default").isEqualTo(java.time.Duration.ofMinutes(10));
         assertThat(c.link().maxClockSkew()).as("default").isEqualTo(java.time.Duration.ofMinutes(2));
-        Files.writeString(f, "routerId: a1\nstateDir: x\naeTitle: R\nport: 1\nlink: {maxMessageAgeMinutes: 0}\n");
+        Files.writeString(f, MINIMAL + "link: {maxMessageAgeMinutes: 0}\n");
         assertThatThrownBy(() -> RouterConfig.load(f)).hasMessageContaining("link.maxMessageAgeMinutes must be at least 1");
     }
 
     /** Link sessions (issue 9, point 5): rotation by time and volume, configurable under link:, with their defaults. */
     @Test void sessionRotationSettingsAndTheirDefaults(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("router.yaml");
-        Files.writeString(f, "routerId: a1\nstateDir: x\naeTitle: R\nport: 1\n"
+        Files.writeString(f, MINIMAL
                 + "link: {sessionKeyRotationHours: 6, sessionMaxAgeMinutes: 30, sessionMaxBytes: 1000000, sessionMaxMessages: 500}\n");
         RouterConfig c = RouterConfig.load(f);
         var p = c.link().sessionPolicy();
@@ -88,22 +97,20 @@ class RouterConfigTest {
         assertThat(p.maxBytes()).isEqualTo(1_000_000);
         assertThat(p.maxMessages()).isEqualTo(500);
         assertThat(p.inFlight()).as("maximum message age plus clock skew").isEqualTo(java.time.Duration.ofMinutes(12));
-        Path saved = dir.resolve("saved.yaml");
-        c.save(saved);
-        assertThat(RouterConfig.load(saved).link()).isEqualTo(c.link());
-        Files.writeString(f, "routerId: a1\nstateDir: x\naeTitle: R\nport: 1\n");
+        assertThat(savedAndLoaded(c, dir).link()).isEqualTo(c.link());
+        Files.writeString(f, MINIMAL);
         assertThat(RouterConfig.load(f).link().sessionPolicy()).as("defaults").isEqualTo(org.dicomrelay.relay.crypto.SessionPolicy.DEFAULT);
-        Files.writeString(f, "routerId: a1\nstateDir: x\naeTitle: R\nport: 1\nlink: {sessionKeyRotationHours: 1, sessionMaxAgeMinutes: 90}\n");
+        Files.writeString(f, MINIMAL + "link: {sessionKeyRotationHours: 1, sessionMaxAgeMinutes: 90}\n");
         assertThatThrownBy(() -> RouterConfig.load(f)).hasMessageContaining("link.sessionMaxAgeMinutes must not exceed link.sessionKeyRotationHours");
     }
 
-        @Test void badValuesAreNamed(@TempDir Path dir) throws Exception {
+    @Test void badValuesAreNamed(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("router.yaml");
         Files.writeString(f, "routerId: Hospital A\nstateDir: x\naeTitle: R\nport: 1\n");
         assertThatThrownBy(() -> RouterConfig.load(f)).hasMessageContaining("routerId must be");
-        Files.writeString(f, "routerId: a1\nstateDir: x\naeTitle: R\nport: 1\nstoreAck: later\n");
+        Files.writeString(f, MINIMAL + "storeAck: later\n");
         assertThatThrownBy(() -> RouterConfig.load(f)).hasMessageContaining("storeAck must be");
-        Files.writeString(f, "routerId: a1\nstateDir: x\naeTitle: R\nport: 1\ndevices: [{aeTitle: WAYTOOLONGAETITLE17, host: h, port: 1}]\n");
+        Files.writeString(f, MINIMAL + "devices: [{aeTitle: WAYTOOLONGAETITLE17, host: h, port: 1}]\n");
         assertThatThrownBy(() -> RouterConfig.load(f)).hasMessageContaining("1 to 16 characters");
     }
 }
