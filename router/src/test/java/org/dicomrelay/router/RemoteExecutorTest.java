@@ -88,6 +88,11 @@ class RemoteExecutorTest {
         return answer;
     }
 
+    /** A PACS_B that accepts every SOP class and transfer syntax. */
+    private int anyPacs(DimseServices.StoreHandler handler) throws IOException {
+        return pacs(new ApplicationEntity("PACS_B").accept(ApplicationEntity.ANY, ApplicationEntity.ANY), handler);
+    }
+
     private int pacs(ApplicationEntity ae, DimseServices.StoreHandler handler) throws IOException {
         DicomServer s = DicomServer.start(ae, "127.0.0.1", 0, 4, new DimseServices().onStore(handler));
         servers.add(s);
@@ -112,7 +117,7 @@ class RemoteExecutorTest {
     /** Issue 9, "payloads copied to disk with no size limit": past the limit the store is refused for good, nothing reaches the PACS or stays on disk. */
     @Test void aPayloadOverTheLimitIsAPermanentRefusalAndNothingIsLeft() throws Exception {
         List<String> stored = new CopyOnWriteArrayList<>();
-        int port = pacs(new ApplicationEntity("PACS_B").accept(ApplicationEntity.ANY, ApplicationEntity.ANY), (as, rq, data) -> {
+        int port = anyPacs((as, rq, data) -> {
             stored.add(rq.toString());
             return 0;
         });
@@ -144,7 +149,7 @@ class RemoteExecutorTest {
 
     @Test void pacsFailureStatusesAreClassifiedByPs34() throws Exception {
         // A900 "data set does not match SOP class": the PACS refuses this object, a retry repeats it.
-        int refusing = pacs(new ApplicationEntity("PACS_B").accept(ApplicationEntity.ANY, ApplicationEntity.ANY), (as, rq, data) -> {
+        int refusing = anyPacs((as, rq, data) -> {
             data.transferTo(java.io.OutputStream.nullOutputStream());
             return 0xA900;
         });
@@ -154,7 +159,7 @@ class RemoteExecutorTest {
         assertThat(refused.error()).startsWith("PACS_B at 127.0.0.1:" + refusing + " answered A900H");
         answers.clear();
         // A700 "out of resources": the PACS may have room later.
-        int full = pacs(new ApplicationEntity("PACS_B").accept(ApplicationEntity.ANY, ApplicationEntity.ANY), (as, rq, data) -> {
+        int full = anyPacs((as, rq, data) -> {
             data.transferTo(java.io.OutputStream.nullOutputStream());
             return 0xA700;
         });
@@ -165,7 +170,7 @@ class RemoteExecutorTest {
     }
 
     @Test void deliveredStoreCarriesNoFailure() throws Exception {
-        int port = pacs(new ApplicationEntity("PACS_B").accept(ApplicationEntity.ANY, ApplicationEntity.ANY), (as, rq, data) -> {
+        int port = anyPacs((as, rq, data) -> {
             data.transferTo(java.io.OutputStream.nullOutputStream());
             return 0;
         });
