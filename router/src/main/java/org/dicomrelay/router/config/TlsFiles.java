@@ -23,10 +23,9 @@ final class TlsFiles {
             PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE,
             PosixFilePermission.OTHERS_EXECUTE);
 
-    /** {@code where} names the section in messages ("tls", "device PACS tls"). */
+    /** {@code where} names the section in messages ("tls", "device PACS tls"); {@code trusted} is never null (the records refuse it). */
     static DicomTls load(String where, String certificate, String privateKey, String trusted, boolean requireClientCertificate)
             throws IOException {
-        if (trusted == null) throw new IOException(where + ".trusted is missing: the certificates peers must present (PEM)");
         Path key = privateKey == null ? null : Path.of(privateKey);
         if (key != null) ownerOnly(where, key);
         try {
