@@ -110,11 +110,6 @@ public record RouterConfig(@JsonProperty("routerId") String routerId,
         return new RouterConfig(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, remoteAck, associations, retry, l, tls, link);
     }
 
-    /** The same router with other limits on the age of messages. */
-    public RouterConfig withLink(Link l) {
-        return new RouterConfig(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, remoteAck, associations, retry, limits, tls, l);
-    }
-
     /** The same router with DICOM TLS on its listener (null: none). */
     public RouterConfig withTls(ListenerTls t) {
         return new RouterConfig(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, remoteAck, associations, retry, limits, t, link);
