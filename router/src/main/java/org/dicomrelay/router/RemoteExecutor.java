@@ -95,7 +95,8 @@ final class RemoteExecutor {
 
     /**
      * The device, if it is exported for the service and the access matrix grants it to the
-     * sending router ({@code from}: the envelope's signed sender); else null, logged. A C-MOVE's
+     * sending router ({@code from}: the envelope's signed sender); else null, logged, and the
+     * request answered 0124 (Refused: Not authorized, PS3.7 Annex C), permanent. A C-MOVE's
      * destination is the sending router itself (the instances go back to it only), so the grant
      * of move to that router covers it.
      */
@@ -105,22 +106,17 @@ final class RemoteExecutor {
         if (d == null || !d.exported() || !d.offers(s)) {
             refusals.occurred(from + " " + ae + " " + s, System.Logger.Level.WARNING, "refused " + s + " from router " + from + " ("
                     + f.callingAe() + ") to " + ae + ": not exported for that service");
+            answer(from, LocalFailure.notExported(ae, s).answer(f));
             return null;
         }
         if (!access.allows(from, ae, s)) {
             refusals.occurred(from + " " + ae + " " + s, System.Logger.Level.WARNING, "refused " + s + " from router " + from + " ("
                     + f.callingAe() + ") to " + ae + ": router " + from + " is not granted " + s + " on " + ae
                     + " (access matrix at the Bridge), answered 0124H");
+            answer(from, LocalFailure.notGranted(from, ae, s).answer(f));
             return null;
         }
         return d;
-    }
-
-    /** 0124 (Refused: Not authorized, PS3.7 Annex C), permanent: what {@link #exported} refused. */
-    private LocalFailure refusal(String from, LinkMessage.Request f, Service s) {
-        String ae = f.calledAe();
-        Device d = config.device(ae).orElse(null);
-        return d == null || !d.exported() || !d.offers(s) ? LocalFailure.notExported(ae, s) : LocalFailure.notGranted(from, ae, s);
     }
 
     private void answer(String to, LinkMessage.Answer f) {
@@ -142,10 +138,7 @@ final class RemoteExecutor {
 
     private void echo(String from, LinkMessage.EchoRq f) {
         Device d = exported(from, f, Service.ECHO);
-        if (d == null) {
-            answer(from, refusal(from, f, Service.ECHO).answer(f));
-            return;
-        }
+        if (d == null) return;
         int status;
         try {
             status = Verification.echo(d.host(), d.port(), d.aeTitle(), config.aeTitle(), devices.of(d));
@@ -159,10 +152,7 @@ final class RemoteExecutor {
 
     private void store(String from, LinkMessage.StoreRq f, InputStream payload) throws IOException {
         Device d = exported(from, f, Service.STORE);
-        if (d == null) {
-            answer(from, refusal(from, f, Service.STORE).answer(f));
-            return;
-        }
+        if (d == null) return;
         String what = "C-STORE of " + f.sopInstanceUid() + " to " + d.aeTitle();
         if (payload == null) {
             fail(from, f, d, what, LocalFailure.notReceived(new IOException("the request came without its object")));
@@ -209,19 +199,17 @@ final class RemoteExecutor {
 
     private void find(String from, LinkMessage.FindRq f) {
         Device d = exported(from, f, Service.FIND);
-        if (d == null) {
-            answer(from, refusal(from, f, Service.FIND).answer(f));
-            return;
-        }
+        if (d == null) return;
         if (QueryRetrieveModel.of(f.sopClassUid()) == null) {
             answer(from, new LocalFailure(Status.SOP_CLASS_NOT_SUPPORTED.code(), "unsupported query/retrieve SOP class " + f.sopClassUid(),
                     Failure.PERMANENT).answer(f));
             return;
         }
+        String op = key(from, f.operationId());
         try (QueryRetrieveScu scu = open(d, f.sopClassUid())) {
             PendingRequest p = scu.find(Json.parse(f.identifier()));
             java.util.concurrent.atomic.AtomicBoolean cancelled = new java.util.concurrent.atomic.AtomicBoolean();
-            cancels.put(key(from, f.operationId()), () -> {
+            cancels.put(op, () -> {
                 cancelled.set(true);
                 try {
                     p.cancel(scu.contextOf("find"));
@@ -229,7 +217,7 @@ final class RemoteExecutor {
                     LOG.log(System.Logger.Level.WARNING, "C-CANCEL to " + d.aeTitle() + " failed: " + FailureText.of(e));
                 }
             });
-            if (earlyCancels.remove(key(from, f.operationId()))) cancels.get(key(from, f.operationId())).run();
+            if (earlyCancels.remove(op)) cancels.get(op).run();
             DimseResponse r;
             while ((r = p.next()) != null) {
                 // The PACS may have sent every match before the cancel came: those still unread here are not
@@ -244,8 +232,8 @@ final class RemoteExecutor {
             fail(from, f, d, "C-FIND at " + d.aeTitle(),
                     LocalFailure.of(d, e, Status.OUT_OF_RESOURCES.code()));
         } finally {
-            cancels.remove(key(from, f.operationId()));
-            earlyCancels.remove(key(from, f.operationId()));
+            cancels.remove(op);
+            earlyCancels.remove(op);
         }
     }
 
@@ -253,10 +241,8 @@ final class RemoteExecutor {
     private void retrieve(String from, LinkMessage.RetrieveRq f) {
         Service service = f instanceof LinkMessage.MoveRq ? Service.MOVE : Service.GET;
         Device d = exported(from, f, service);
-        if (d == null) {
-            answer(from, refusal(from, f, service).answer(f));
-            return;
-        }
+        if (d == null) return;
+        String op = key(from, f.operationId());
         QueryRetrieveModel model = QueryRetrieveModel.of(f.sopClassUid());
         java.util.concurrent.atomic.AtomicInteger remaining = new java.util.concurrent.atomic.AtomicInteger(-1);
         int msgId = -1;
@@ -271,14 +257,14 @@ final class RemoteExecutor {
             };
             msgId = inbound.expect(d.aeTitle(), receiver);
             PendingRequest p = scu.move(Json.parse(f.identifier()), config.aeTitle(), msgId);
-            cancels.put(key(from, f.operationId()), () -> {
+            cancels.put(op, () -> {
                 try {
                     p.cancel(scu.contextOf("move"));
                 } catch (IOException e) {
                     LOG.log(System.Logger.Level.WARNING, "C-CANCEL to " + d.aeTitle() + " failed: " + FailureText.of(e));
                 }
             });
-            if (earlyCancels.remove(key(from, f.operationId()))) cancels.get(key(from, f.operationId())).run();
+            if (earlyCancels.remove(op)) cancels.get(op).run();
             DimseResponse r, last = null;
             while ((r = p.next()) != null) {
                 last = r;
@@ -295,8 +281,8 @@ final class RemoteExecutor {
         } catch (IOException | RuntimeException e) {
             fail(from, f, d, f.type() + " at " + d.aeTitle(), LocalFailure.of(d, e, UNABLE_TO_PERFORM));
         } finally {
-            cancels.remove(key(from, f.operationId()));
-            earlyCancels.remove(key(from, f.operationId()));
+            cancels.remove(op);
+            earlyCancels.remove(op);
             if (msgId > 0) inbound.done(d.aeTitle(), msgId, receiver);
         }
     }
