@@ -64,9 +64,11 @@ public final class OwnerOnly {
 
     /**
      * Replaces {@code target} with {@code bytes} through a 0600 temporary file and an atomic
-     * rename; a failed write leaves the previous content and no temporary file.
+     * rename; a failed write leaves the previous content and no temporary file. A 0600 target that
+     * already holds exactly these bytes is left as it is (callers rewrite their state periodically).
      */
     public static void replace(Path target, byte[] bytes) throws IOException {
+        if (holds(target, bytes)) return;
         Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
         try {
             Files.deleteIfExists(tmp); // a crash's leftover may have an older, wider mode
@@ -77,6 +79,12 @@ public final class OwnerOnly {
         } finally {
             Files.deleteIfExists(tmp);
         }
+    }
+
+    private static boolean holds(Path target, byte[] bytes) throws IOException {
+        if (!Files.isRegularFile(target, java.nio.file.LinkOption.NOFOLLOW_LINKS) || Files.size(target) != bytes.length) return false;
+        if (posix(target) && !Files.getPosixFilePermissions(target, java.nio.file.LinkOption.NOFOLLOW_LINKS).equals(FILE)) return false;
+        return java.util.Arrays.equals(Files.readAllBytes(target), bytes);
     }
 
     /** Sets an existing file 0600. */
