@@ -127,15 +127,10 @@ public final class Envelope {
         }
         byte[] header = Header.inSession(senderId, recipient.routerId(), messageId, contentType, stamp, session.sessionId,
                 session.descriptor, small, announced).encode();
-        ByteArrayOutputStream prefix = new ByteArrayOutputStream(8 + header.length + session.signature.length);
-        prefix.writeBytes(int32(header.length));
-        prefix.writeBytes(header);
-        prefix.writeBytes(int32(session.signature.length));
-        prefix.writeBytes(session.signature);
         session.messages.incrementAndGet();
         try {
             StreamingAead aead = small ? session.small : session.large;
-            out.write(prefix.toByteArray());
+            out.write(prefix(header, session.signature));
             return new SealingStream(aead.newEncryptingStream(out, sha256(header)), session.bytes);
         } catch (GeneralSecurityException e) {
             throw new EnvelopeException("cannot seal message " + messageId + " for router " + recipient.routerId() + ": " + e.getMessage(), e);
@@ -169,18 +164,22 @@ public final class Envelope {
             }
             byte[] header = new Header(senderId, recipient.routerId(), messageId, contentType, stamp, wrapped, announced).encode();
             byte[] signature = sender.signer().sign(concat(SIGNATURE_CONTEXT, header));
-
-            ByteArrayOutputStream prefix = new ByteArrayOutputStream(8 + header.length + signature.length);
-            prefix.writeBytes(int32(header.length));
-            prefix.writeBytes(header);
-            prefix.writeBytes(int32(signature.length));
-            prefix.writeBytes(signature);
             StreamingAead aead = messageKey.getPrimitive(Tink.CONFIG, StreamingAead.class);
-            out.write(prefix.toByteArray());
+            out.write(prefix(header, signature));
             return new SealingStream(aead.newEncryptingStream(out, sha256(header)), null);
         } catch (GeneralSecurityException e) {
             throw new EnvelopeException("cannot seal message " + messageId + " for router " + recipient.routerId() + ": " + e.getMessage(), e);
         }
+    }
+
+    /** What precedes the ciphertext: the header and its signature, each with a 4-byte length. */
+    private static byte[] prefix(byte[] header, byte[] signature) {
+        ByteArrayOutputStream prefix = new ByteArrayOutputStream(8 + header.length + signature.length);
+        prefix.writeBytes(int32(header.length));
+        prefix.writeBytes(header);
+        prefix.writeBytes(int32(signature.length));
+        prefix.writeBytes(signature);
+        return prefix.toByteArray();
     }
 
     /**

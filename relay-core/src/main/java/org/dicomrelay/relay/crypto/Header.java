@@ -60,27 +60,17 @@ record Header(int version, String senderId, String recipientId, String messageId
         ByteArrayOutputStream b = new ByteArrayOutputStream(99 + wrappedKey.length + (announced == null ? 0 : announced.length));
         b.writeBytes(MAGIC);
         b.write(version);
-        for (String s : new String[] {senderId, recipientId, messageId, contentType}) string(b, s);
+        for (String s : new String[] {senderId, recipientId, messageId, contentType}) SessionKey.string(b, s);
         b.writeBytes(ByteBuffer.allocate(16).putLong(sequence).putLong(sentAtMillis).array());
-        string(b, sessionId == null ? "" : sessionId);
-        string(b, boundTo == null ? "" : boundTo);
+        SessionKey.string(b, sessionId == null ? "" : sessionId);
+        SessionKey.string(b, boundTo == null ? "" : boundTo);
         if (wrappedKey.length > 0xffff) throw new IllegalArgumentException("wrapped key too long");
-        b.write(wrappedKey.length >>> 8);
-        b.write(wrappedKey.length);
-        b.writeBytes(wrappedKey);
+        SessionKey.bytes(b, wrappedKey);
         b.write(smallSegments ? SMALL_SEGMENTS : 0);
         byte[] a = announced == null ? new byte[0] : announced;
         if (a.length > 0xffff) throw new IllegalArgumentException("announced key too long");
-        b.write(a.length >>> 8);
-        b.write(a.length);
-        b.writeBytes(a);
+        SessionKey.bytes(b, a);
         return b.toByteArray();
-    }
-
-    private static void string(ByteArrayOutputStream b, String s) {
-        byte[] a = s.getBytes(StandardCharsets.US_ASCII);
-        b.write(a.length);
-        b.writeBytes(a);
     }
 
     static Header decode(byte[] encoded) throws EnvelopeException {

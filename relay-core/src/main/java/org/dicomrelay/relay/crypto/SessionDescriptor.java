@@ -25,9 +25,7 @@ record SessionDescriptor(String sessionId, String senderId, String recipientId, 
         b.writeBytes(MAGIC);
         for (String s : new String[] {sessionId, senderId, recipientId, recipientKeyId}) SessionKey.string(b, s);
         b.writeBytes(ByteBuffer.allocate(8).putLong(createdMillis).array());
-        b.write(wrappedKeys.length >>> 8);
-        b.write(wrappedKeys.length);
-        b.writeBytes(wrappedKeys);
+        SessionKey.bytes(b, wrappedKeys);
         return b.toByteArray();
     }
 

@@ -46,13 +46,16 @@ public record SessionKey(String routerId, String keyId, long notAfterMillis, byt
     static byte[] signedBytes(String routerId, String keyId, long notAfterMillis, byte[] publicKeyset) {
         ByteArrayOutputStream b = new ByteArrayOutputStream(CONTEXT.length + 100 + publicKeyset.length);
         b.writeBytes(CONTEXT);
+        fields(b, routerId, keyId, notAfterMillis, publicKeyset);
+        return b.toByteArray();
+    }
+
+    /** What both the signed bytes and the encoding carry, in this order. */
+    private static void fields(ByteArrayOutputStream b, String routerId, String keyId, long notAfterMillis, byte[] publicKeyset) {
         string(b, routerId);
         string(b, keyId);
         b.writeBytes(ByteBuffer.allocate(8).putLong(notAfterMillis).array());
-        b.write(publicKeyset.length >>> 8);
-        b.write(publicKeyset.length);
-        b.writeBytes(publicKeyset);
-        return b.toByteArray();
+        bytes(b, publicKeyset);
     }
 
     /**
@@ -75,15 +78,8 @@ public record SessionKey(String routerId, String keyId, long notAfterMillis, byt
 
     byte[] encode() {
         ByteArrayOutputStream b = new ByteArrayOutputStream(32 + publicKeyset.length + signature.length);
-        string(b, routerId);
-        string(b, keyId);
-        b.writeBytes(ByteBuffer.allocate(8).putLong(notAfterMillis).array());
-        b.write(publicKeyset.length >>> 8);
-        b.write(publicKeyset.length);
-        b.writeBytes(publicKeyset);
-        b.write(signature.length >>> 8);
-        b.write(signature.length);
-        b.writeBytes(signature);
+        fields(b, routerId, keyId, notAfterMillis, publicKeyset);
+        bytes(b, signature);
         return b.toByteArray();
     }
 
@@ -106,6 +102,13 @@ public record SessionKey(String routerId, String keyId, long notAfterMillis, byt
 
     static void string(ByteArrayOutputStream b, String s) {
         byte[] a = s.getBytes(StandardCharsets.US_ASCII);
+        b.write(a.length);
+        b.writeBytes(a);
+    }
+
+    /** Writes {@code a} with a 2-byte length; callers keep it under 64 KiB. */
+    static void bytes(ByteArrayOutputStream b, byte[] a) {
+        b.write(a.length >>> 8);
         b.write(a.length);
         b.writeBytes(a);
     }

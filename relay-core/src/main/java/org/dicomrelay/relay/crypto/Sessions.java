@@ -43,7 +43,6 @@ public final class Sessions {
     private final Clock clock;
     /** The newest session key each peer announced, with the long-term keys that signed it. */
     private final Map<String, Learned> peerKeys = new ConcurrentHashMap<>();
-    private final Map<String, byte[]> peerKeyBytes = new ConcurrentHashMap<>();
     /**
      * Per peer, since when we have been sending in sessions without hearing from it. Beyond the
      * in-flight time, its session key is set aside and we seal per message (which it can always
@@ -77,10 +76,6 @@ public final class Sessions {
         return keys;
     }
 
-    Clock clock() {
-        return clock;
-    }
-
     /** HPKE encryptions/decryptions and signatures made/verified so far (one session start costs 2 on each side). */
     public long publicKeyOperations() {
         return publicKeyOperations.get();
@@ -109,7 +104,7 @@ public final class Sessions {
         String id = sender.routerId();
         unansweredSince.remove(id);
         Learned known = peerKeys.get(id);
-        if (known != null && known.signer().equals(sender) && Arrays.equals(peerKeyBytes.get(id), announced)) return;
+        if (known != null && known.signer().equals(sender) && Arrays.equals(known.announced(), announced)) return;
         SessionKey k = SessionKey.decode(announced);
         try {
             publicKeyOperations.incrementAndGet();
@@ -117,15 +112,14 @@ public final class Sessions {
         } catch (GeneralSecurityException e) {
             throw new EnvelopeException("session key announced by router " + id + " is not signed by its pinned keys", e);
         }
-        Learned learned = new Learned(k, sender);
+        Learned learned = new Learned(k, sender, announced.clone());
         // The newest key wins, unless the older was signed by long-term keys since replaced (a rotation, an operator's confirmation).
         peerKeys.merge(id, learned, (old, neu) -> !old.signer().equals(neu.signer()) || neu.key().notAfterMillis() >= old.key().notAfterMillis()
                 ? neu : old);
-        if (peerKeys.get(id) == learned) peerKeyBytes.put(id, announced.clone());
     }
 
-    /** A peer's session key and the pinned long-term keys it was checked with. */
-    private record Learned(SessionKey key, PublicKeys signer) {}
+    /** A peer's session key, the pinned long-term keys it was checked with, and its encoding as announced. */
+    private record Learned(SessionKey key, PublicKeys signer, byte[] announced) {}
 
     /**
      * The session to seal the next message to {@code recipientKeys}' router in; null if we know no
@@ -141,7 +135,6 @@ public final class Sessions {
             // Its long-term keys changed since (a session key they did not sign is not used), or it has not answered
             // our sessions for longer than a message may travel: per message until the next message from it brings its key.
             peerKeys.remove(recipient, learned);
-            peerKeyBytes.remove(recipient);
             unansweredSince.remove(recipient);
             outbound.remove(recipient);
             return null;
