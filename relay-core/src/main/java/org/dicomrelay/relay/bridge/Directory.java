@@ -15,8 +15,7 @@ import org.dicomrelay.relay.crypto.KeyRotation;
  * @param version   increases with every change at the Bridge; a router refuses one older than it saw
  * @param rejected  records left out because they are malformed (one line each, saying which and why)
  * @param access    the grants of the access matrix this router is party to (as requester or owner)
- * @param document  the whole signed JSON document, for parts parsed elsewhere (the access matrix reads its
- *                  {@code access} field from here); a copy is returned
+ * @param document  the whole signed JSON document as verified (for inspection); a copy is returned
  */
 public record Directory(long version, Instant issuedAt, Instant expiresAt, List<Router> routers, List<AeRecord> aes,
                         List<String> rejected, AccessGrants access, JsonNode document) {
