@@ -9,7 +9,6 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -70,13 +69,13 @@ final class AccessApi {
         LOG.log(System.Logger.Level.INFO, "access revoked: router " + routerId + " may no longer use "
                 + (services == null ? "any service" : String.join(",", services)) + " of " + aeTitle
                 + left.map(g -> " (still: " + String.join(",", g.services()) + ")").orElse(""));
-        ctx.json(left.<Object>map(AccessApi::row).orElse(obj("routerId", routerId, "aeTitle", aeTitle, "services", List.of())));
+        ctx.json(left.<Object>map(AccessApi::row).orElse(BridgeApi.obj("routerId", routerId, "aeTitle", aeTitle, "services", List.of())));
     }
 
     private void list(Context ctx) throws Exception {
         List<Object> out = new ArrayList<>();
         for (AccessStore.GrantRow g : store.all()) out.add(row(g));
-        ctx.json(obj("access", out));
+        ctx.json(BridgeApi.obj("access", out));
     }
 
     /** POST {aeTitle}: the title is no longer any router's; the grants on it go too. */
@@ -85,7 +84,7 @@ final class AccessApi {
         AccessStore.Release r = store.release(aeTitle);
         LOG.log(System.Logger.Level.INFO, "AE title " + aeTitle + " released (was router " + r.formerOwner() + "'s; " + r.grantsRemoved()
                 + " access grant(s) on it removed)");
-        ctx.json(obj("aeTitle", aeTitle, "formerOwner", r.formerOwner(), "grantsRemoved", r.grantsRemoved()));
+        ctx.json(BridgeApi.obj("aeTitle", aeTitle, "formerOwner", r.formerOwner(), "grantsRemoved", r.grantsRemoved()));
     }
 
     /** The directory's "access" part for router {@code me} (signed with the whole directory). */
@@ -93,13 +92,13 @@ final class AccessApi {
         List<Object> out = new ArrayList<>();
         for (AccessStore.GrantRow g : store.partyTo(me)) {
             AccessGrant grant = new AccessGrant(g.routerId(), g.aeTitle(), g.owner(), g.services());
-            out.add(obj("routerId", grant.routerId(), "aeTitle", grant.aeTitle(), "owner", grant.ownerRouterId(), "services", grant.services()));
+            out.add(BridgeApi.obj("routerId", grant.routerId(), "aeTitle", grant.aeTitle(), "owner", grant.ownerRouterId(), "services", grant.services()));
         }
         return out;
     }
 
     private static Map<String, Object> row(AccessStore.GrantRow g) {
-        return obj("routerId", g.routerId(), "aeTitle", g.aeTitle(), "services", g.services(), "owner", g.owner(), "exported", g.exported());
+        return BridgeApi.obj("routerId", g.routerId(), "aeTitle", g.aeTitle(), "services", g.services(), "owner", g.owner(), "exported", g.exported());
     }
 
     private JsonNode body(Context ctx) throws java.io.IOException {
@@ -132,11 +131,5 @@ final class AccessApi {
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest("'services': " + e.getMessage());
         }
-    }
-
-    private static Map<String, Object> obj(Object... kv) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        for (int i = 0; i < kv.length; i += 2) m.put((String) kv[i], kv[i + 1]);
-        return m;
     }
 }

@@ -126,15 +126,11 @@ final class AccessStore {
     }
 
     private static void requireActive(Connection c, String routerId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT revoked_at FROM routers WHERE router_id = ?")) {
-            ps.setString(1, routerId);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) throw ApiException.notFound("no router " + routerId + " (enroll it first)");
-                rs.getLong(1);
-                if (!rs.wasNull()) throw ApiException.conflict("router " + routerId + " is revoked");
-            }
-        }
+        Optional<Long> revoked = BridgeStore.revokedAt(c, routerId);
+        if (revoked == null) throw ApiException.notFound("no router " + routerId + " (enroll it first)");
+        if (revoked.isPresent()) throw ApiException.conflict("router " + routerId + " is revoked");
     }
+
 
     private static List<GrantRow> grants(Connection c, String where, String... args) throws SQLException {
         List<GrantRow> out = new ArrayList<>();

@@ -5,7 +5,6 @@ import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
@@ -53,11 +52,7 @@ final class BlobApi {
         }));
         r.get("/api/admin/blobs", admin.apply(ctx -> {
             BlobTable.Totals t = blobs.totals();
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("blobs", t.blobs());
-            body.put("bytes", t.bytes());
-            body.put("receivedSinceStart", blobs.received());
-            ctx.json(body);
+            ctx.json(BridgeApi.obj("blobs", t.blobs(), "bytes", t.bytes(), "receivedSinceStart", blobs.received()));
         }));
     }
 

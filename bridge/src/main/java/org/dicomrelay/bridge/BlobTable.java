@@ -41,23 +41,9 @@ final class BlobTable {
     void create(String name, String senderId, String recipientId, long now) throws SQLException {
         try {
             db.tx(c -> {
-                try (PreparedStatement ps = c.prepareStatement("SELECT revoked_at FROM routers WHERE router_id = ?")) {
-                    ps.setString(1, recipientId);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        if (!rs.next()) throw ApiException.notFound("no router " + recipientId);
-                        rs.getLong(1);
-                        if (!rs.wasNull()) throw new ApiException(410, "router " + recipientId + " is revoked");
-                    }
-                }
-                try (PreparedStatement ps = c.prepareStatement("INSERT INTO blobs (name, sender_id, recipient_id, size_bytes, parts, "
-                        + "created_at, updated_at) VALUES (?, ?, ?, 0, 0, ?, ?)")) {
-                    ps.setString(1, name);
-                    ps.setString(2, senderId);
-                    ps.setString(3, recipientId);
-                    ps.setLong(4, now);
-                    ps.setLong(5, now);
-                    ps.executeUpdate();
-                }
+                BridgeStore.requireActive(c, recipientId, 410);
+                BridgeStore.update(c, "INSERT INTO blobs (name, sender_id, recipient_id, size_bytes, parts, created_at, updated_at) "
+                        + "VALUES (?, ?, ?, 0, 0, ?, ?)", name, senderId, recipientId, now, now);
                 return null;
             });
         } catch (SQLException e) {
@@ -68,24 +54,15 @@ final class BlobTable {
 
     /** Records part {@code index} as stored; false if the blob went meanwhile (deleted, expired) or moved on. */
     boolean partStored(String name, int index, long newSize, boolean last, long now) throws SQLException {
-        try (Connection c = db.connection();
-             PreparedStatement ps = c.prepareStatement("UPDATE blobs SET size_bytes = ?, parts = ?, updated_at = ?, completed_at = ? "
-                     + "WHERE name = ? AND parts = ? AND completed_at IS NULL")) {
-            ps.setLong(1, newSize);
-            ps.setInt(2, index + 1);
-            ps.setLong(3, now);
-            if (last) ps.setLong(4, now);
-            else ps.setNull(4, java.sql.Types.BIGINT);
-            ps.setString(5, name);
-            ps.setInt(6, index);
-            return ps.executeUpdate() == 1;
+        try (Connection c = db.connection()) {
+            return BridgeStore.update(c, "UPDATE blobs SET size_bytes = ?, parts = ?, updated_at = ?, completed_at = ? "
+                    + "WHERE name = ? AND parts = ? AND completed_at IS NULL", newSize, index + 1, now, last ? now : null, name, index) == 1;
         }
     }
 
     boolean delete(String name) throws SQLException {
-        try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement("DELETE FROM blobs WHERE name = ?")) {
-            ps.setString(1, name);
-            return ps.executeUpdate() == 1;
+        try (Connection c = db.connection()) {
+            return BridgeStore.update(c, "DELETE FROM blobs WHERE name = ?", name) == 1;
         }
     }
 

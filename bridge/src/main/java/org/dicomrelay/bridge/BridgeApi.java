@@ -539,7 +539,7 @@ final class BridgeApi {
     }
 
     /** A JSON object with keys in the given order; null values are kept. */
-    private static Map<String, Object> obj(Object... kv) {
+    static Map<String, Object> obj(Object... kv) {
         Map<String, Object> m = new LinkedHashMap<>();
         for (int i = 0; i < kv.length; i += 2) m.put((String) kv[i], kv[i + 1]);
         return m;

@@ -57,15 +57,8 @@ final class BridgeStore {
         db.tx(c -> {
             // Re-enrolling an active router would replace its keys without proof of possession: revoke it first.
             if (isActive(c, routerId)) throw ApiException.conflict(activeRouter(routerId));
-            try (PreparedStatement ps = c.prepareStatement(
-                    "INSERT INTO enrollment_tokens (token_hash, router_id, display_name, created_at, expires_at) VALUES (?, ?, ?, ?, ?)")) {
-                ps.setString(1, tokenHash);
-                ps.setString(2, routerId);
-                ps.setString(3, displayName);
-                ps.setLong(4, now);
-                ps.setLong(5, expiresAt);
-                ps.executeUpdate();
-            }
+            update(c, "INSERT INTO enrollment_tokens (token_hash, router_id, display_name, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+                    tokenHash, routerId, displayName, now, expiresAt);
             return null;
         });
     }
@@ -100,16 +93,8 @@ final class BridgeStore {
             String sql = revoked == null
                     ? "INSERT INTO routers (display_name, hpke_public_key, signature_public_key, api_key_hash, enrolled_at, client_cert_sha256, router_id) VALUES (?, ?, ?, ?, ?, ?, ?)"
                     : "UPDATE routers SET display_name = ?, hpke_public_key = ?, signature_public_key = ?, api_key_hash = ?, enrolled_at = ?, client_cert_sha256 = ?, revoked_at = NULL WHERE router_id = ?";
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
-                ps.setString(1, displayName);
-                ps.setString(2, rec.hpkePublicKeyBase64());
-                ps.setString(3, rec.signaturePublicKeyBase64());
-                ps.setString(4, apiKeyHash);
-                ps.setLong(5, now);
-                ps.setString(6, clientCertSha256);
-                ps.setString(7, rec.routerId());
-                ps.executeUpdate();
-            }
+            update(c, sql, displayName, rec.hpkePublicKeyBase64(), rec.signaturePublicKeyBase64(), apiKeyHash, now, clientCertSha256,
+                    rec.routerId());
             update(c, "DELETE FROM router_key_history WHERE router_id = ?", rec.routerId());
             update(c, "INSERT INTO router_key_history (router_id, seq, hpke_public_key, signature_public_key, proof, created_at) VALUES (?, 0, ?, ?, NULL, ?)",
                     rec.routerId(), rec.hpkePublicKeyBase64(), rec.signaturePublicKeyBase64(), now);
@@ -392,7 +377,7 @@ final class BridgeStore {
     // --- helpers ---
 
     /** null: no such router; empty: active; else when it was revoked. */
-    private static Optional<Long> revokedAt(Connection c, String routerId) throws SQLException {
+    static Optional<Long> revokedAt(Connection c, String routerId) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT revoked_at FROM routers WHERE router_id = ?")) {
             ps.setString(1, routerId);
             try (ResultSet rs = ps.executeQuery()) {
@@ -413,7 +398,7 @@ final class BridgeStore {
                 + "rotate its keys from the router (rotate-keys), or revoke it first";
     }
 
-    private static void requireActive(Connection c, String routerId, int statusIfRevoked) throws SQLException {
+    static void requireActive(Connection c, String routerId, int statusIfRevoked) throws SQLException {
         Optional<Long> revoked = revokedAt(c, routerId);
         if (revoked == null) throw ApiException.notFound("no router " + routerId);
         if (revoked.isPresent()) throw new ApiException(statusIfRevoked, "router " + routerId + " is revoked");

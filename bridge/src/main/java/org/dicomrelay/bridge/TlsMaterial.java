@@ -147,10 +147,6 @@ final class TlsMaterial {
         return CertificateFingerprint.of(serverChain.get(0));
     }
 
-    X509Certificate serverCertificate() {
-        return serverChain.get(0);
-    }
-
     /**
      * Jetty's TLS: this server certificate, TLS 1.3/1.2 with BCP 195 ciphers, and a client certificate
      * wanted (not needed: administration and enrollment have none) and, when given, checked against

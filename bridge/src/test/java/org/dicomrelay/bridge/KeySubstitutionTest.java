@@ -65,36 +65,32 @@ class KeySubstitutionTest {
         try (TestBridge bridge = new TestBridge(dir)) {
             RouterKeys k0 = RouterKeys.generate();
             PublicKeys p0 = k0.publicKeys("a");
-            BridgeCredentials ca = BridgeClient.enroll(bridge.url(), bridge.enrollmentToken("a"), record(p0));
+            BridgeCredentials ca = BridgeClient.enroll(bridge.url(), bridge.enrollmentToken("a"), TestBridge.record(p0));
             BridgeClient a = bridge.client(ca);
             long before = a.directory().version();
 
             // an API key alone (or a proof by other keys) cannot substitute the keys
             PublicKeys forged = RouterKeys.generate().publicKeys("a");
             BridgeException refused = catchThrowableOfType(BridgeException.class,
-                    () -> a.rotateKeys(record(forged), KeyRotation.sign(RouterKeys.generate(), forged)));
+                    () -> a.rotateKeys(TestBridge.record(forged), KeyRotation.sign(RouterKeys.generate(), forged)));
             assertThat(refused.status()).isEqualTo(400);
             assertThat(refused).hasMessageContaining("not signed by this router's current signature key");
-            assertThat(a.directory().router("a").get().record()).isEqualTo(record(p0));
+            assertThat(a.directory().router("a").get().record()).isEqualTo(TestBridge.record(p0));
 
             RouterKeys k1 = RouterKeys.generate();
             PublicKeys p1 = k1.publicKeys("a");
-            a.rotateKeys(record(p1), KeyRotation.sign(k0, p1));
-            a.rotateKeys(record(p1), KeyRotation.sign(k0, p1)); // a retry after a crash: accepted, nothing changes
+            a.rotateKeys(TestBridge.record(p1), KeyRotation.sign(k0, p1));
+            a.rotateKeys(TestBridge.record(p1), KeyRotation.sign(k0, p1)); // a retry after a crash: accepted, nothing changes
             PublicKeys p2 = RouterKeys.generate().publicKeys("a");
-            a.rotateKeys(record(p2), KeyRotation.sign(k1, p2));
+            a.rotateKeys(TestBridge.record(p2), KeyRotation.sign(k1, p2));
 
             Directory d = a.directory();
             assertThat(d.version()).isGreaterThan(before);
-            assertThat(d.router("a").get().record()).isEqualTo(record(p2));
+            assertThat(d.router("a").get().record()).isEqualTo(TestBridge.record(p2));
             List<KeyRotation.Step> history = d.router("a").get().keyHistory();
             assertThat(history).extracting(KeyRotation.Step::keys).containsExactly(p0, p1, p2);
             // a peer that pinned p0 follows the chain to p2
             assertThat(KeyRotation.follow(p0, history)).isEqualTo(p2);
         }
-    }
-
-    private static RouterRecord record(PublicKeys p) {
-        return new RouterRecord(p.routerId(), p.hpkePublicKeyset(), p.signaturePublicKeyset());
     }
 }

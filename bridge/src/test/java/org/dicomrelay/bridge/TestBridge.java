@@ -111,8 +111,12 @@ final class TestBridge implements AutoCloseable {
 
     /** Fresh public keys of the shapes the Bridge accepts (Tink HPKE and Ed25519 public keysets). */
     static RouterRecord randomKeys(String routerId) {
-        PublicKeys pk = RouterKeys.generate().publicKeys(routerId);
-        return new RouterRecord(routerId, pk.hpkePublicKeyset(), pk.signaturePublicKeyset());
+        return record(RouterKeys.generate().publicKeys(routerId));
+    }
+
+    /** The record the Bridge is given for these public keys. */
+    static RouterRecord record(PublicKeys p) {
+        return new RouterRecord(p.routerId(), p.hpkePublicKeyset(), p.signaturePublicKeyset());
     }
 
     /** Enrolls a router with fresh public keys. */
