@@ -2,11 +2,7 @@ package org.dicomrelay.it;
 
 import org.dicomrelay.dicom.data.Attributes;
 import org.dicomrelay.dicom.data.VR;
-import org.dicomrelay.dicom.net.AssociationOptions;
-import org.dicomrelay.dicom.net.DimseResponse;
-import org.dicomrelay.dicom.net.PendingRequest;
-import org.dicomrelay.dicom.net.service.QueryRetrieveModel;
-import org.dicomrelay.dicom.net.service.QueryRetrieveScu;
+import org.dicomrelay.it.RelayNetwork.FindResult;
 import org.dicomrelay.dicom.net.service.StorageSource;
 import org.dicomrelay.relay.bridge.BridgeClient;
 import org.dicomrelay.router.config.RoutingTable;
@@ -149,25 +145,13 @@ class AccessMatrixTest {
                 .until(() -> net.a.routes().route("OTHER_B").isEmpty());
     }
 
-    record FindResult(int status, int matches) {}
-
     /** A Study Root C-FIND at router A for the preloaded study. */
     private FindResult findThroughA() throws Exception {
-        try (QueryRetrieveScu scu = QueryRetrieveScu.open("127.0.0.1", net.portA(), net.pacsAe, RelayNetwork.WORKSTATION,
-                QueryRetrieveModel.STUDY_ROOT, List.of(), null, AssociationOptions.DEFAULT)) {
-            Attributes keys = new Attributes();
-            keys.setString(0x00080052, VR.CS, "STUDY");
-            keys.setString(0x0020000D, VR.UI, DataSets.studyUid(Samples.file(CT)));
-            keys.setString(0x00100010, VR.PN, "");
-            PendingRequest p = scu.find(keys);
-            DimseResponse r, last = null;
-            int matches = 0;
-            while ((r = p.next()) != null) {
-                if (r.isPending()) matches++;
-                last = r;
-            }
-            return new FindResult(last.status(), matches);
-        }
+        Attributes keys = new Attributes();
+        keys.setString(0x00080052, VR.CS, "STUDY");
+        keys.setString(0x0020000D, VR.UI, DataSets.studyUid(Samples.file(CT)));
+        keys.setString(0x00100010, VR.PN, "");
+        return net.findThroughA(net.pacsAe, keys);
     }
 
     private static LinkMessage.FindRq findRq(String callingAe) {

@@ -7,7 +7,12 @@ import org.dicomrelay.bridge.BridgeConfig;
 import org.dicomrelay.bridge.BridgeTls;
 import org.dicomrelay.bridge.BridgeServer;
 import org.dicomrelay.cli.Main;
+import org.dicomrelay.dicom.data.Attributes;
 import org.dicomrelay.dicom.net.AssociationOptions;
+import org.dicomrelay.dicom.net.DimseResponse;
+import org.dicomrelay.dicom.net.PendingRequest;
+import org.dicomrelay.dicom.net.service.QueryRetrieveModel;
+import org.dicomrelay.dicom.net.service.QueryRetrieveScu;
 import org.dicomrelay.dicom.net.DicomServer;
 import org.dicomrelay.dicom.net.service.FolderArchive;
 import org.dicomrelay.relay.bridge.BridgeClient;
@@ -404,6 +409,24 @@ final class RelayNetwork implements AutoCloseable {
 
     int portA() {
         return a.port();
+    }
+
+    /** What a C-FIND came back with: the final status, and the matches (pending responses) before it. */
+    record FindResult(int status, int matches) {}
+
+    /** A Study Root C-FIND from the workstation at router A to {@code calledAe}, to its final response. */
+    FindResult findThroughA(String calledAe, Attributes keys) throws IOException, InterruptedException {
+        try (QueryRetrieveScu scu = QueryRetrieveScu.open("127.0.0.1", portA(), calledAe, WORKSTATION,
+                QueryRetrieveModel.STUDY_ROOT, List.of(), null, AssociationOptions.DEFAULT)) {
+            PendingRequest p = scu.find(keys);
+            DimseResponse r, last = null;
+            int matches = 0;
+            while ((r = p.next()) != null) {
+                if (r.isPending()) matches++;
+                last = r;
+            }
+            return new FindResult(last.status(), matches);
+        }
     }
 
     /** A DCMTK tool, to completion (60 s at most). */

@@ -37,7 +37,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
@@ -57,13 +56,7 @@ public final class Association implements Closeable {
 
     static final ScheduledExecutorService TIMERS;
     static {
-        ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread th = new Thread(r, "dicom-timers");
-            th.setDaemon(true);
-            return th;
-        });
-        t.setRemoveOnCancelPolicy(true);
-        TIMERS = t;
+        TIMERS = Transport.daemonScheduler("dicom-timers");
         TIMERS.scheduleWithFixedDelay(Association::sweepBlockedWrites, 1, 1, TimeUnit.SECONDS);
     }
 
@@ -166,13 +159,7 @@ public final class Association implements Closeable {
         }
         Socket s = transport.socket();
         // The streams exist only once connected, so the machine is stepped through AE-1 after the fact.
-        Association as;
-        try {
-            as = new Association(transport, true, options);
-        } catch (IOException | RuntimeException e) {
-            transport.abort();
-            throw e;
-        }
+        Association as = on(transport, true, options);
         as.state = State.STA1;
         as.step(FsmEvent.EVT1);
         as.step(FsmEvent.EVT2);
@@ -212,13 +199,7 @@ public final class Association implements Closeable {
 
     /** On a connection whose TLS handshake (if any) the caller has done: {@link DicomServer}. */
     static void accept(Transport t, AssociationOptions options, Negotiator negotiator, RequestHandler handler) throws IOException {
-        Association as;
-        try {
-            as = new Association(t, false, options);
-        } catch (IOException | RuntimeException e) {
-            t.abort();
-            throw e;
-        }
+        Association as = on(t, false, options);
         try {
             as.acceptOn(negotiator, handler);
         } finally {
@@ -265,6 +246,16 @@ public final class Association implements Closeable {
         this.handler = handler;
         receiveLoop();
         if (failure != null) throw failure;
+    }
+
+    /** The association on {@code t}; the connection is ended if it cannot be set up. */
+    private static Association on(Transport t, boolean requestor, AssociationOptions options) throws IOException {
+        try {
+            return new Association(t, requestor, options);
+        } catch (IOException | RuntimeException e) {
+            t.abort();
+            throw e;
+        }
     }
 
     private static int pdvLimit(long peerMax, long ourCap) {

@@ -21,15 +21,17 @@ final class Transport {
      * Deadlines of TLS handshakes and orderly closes, for the life of the process like the
      * association timers, but not on their thread: an orderly close may run there, and its guard must still fire.
      */
-    private static final ScheduledExecutorService GUARD;
-    static {
-        ScheduledThreadPoolExecutor g = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "dicom-tls-guard");
+    private static final ScheduledExecutorService GUARD = daemonScheduler("dicom-tls-guard");
+
+    /** One daemon thread named {@code name} running timers for the life of the process; a cancelled timer goes at once. */
+    static ScheduledExecutorService daemonScheduler(String name) {
+        ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, name);
             t.setDaemon(true);
             return t;
         });
-        g.setRemoveOnCancelPolicy(true);
-        GUARD = g;
+        s.setRemoveOnCancelPolicy(true);
+        return s;
     }
 
     private final Socket socket;
