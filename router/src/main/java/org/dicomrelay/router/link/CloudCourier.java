@@ -51,6 +51,7 @@ public final class CloudCourier implements Courier {
     private static final Duration SUMMARY_PERIOD = Duration.ofMinutes(1);
     /** Poll back-off after a failure: from 1 s doubling up to 5 s, so a returning Bridge is seen within seconds. */
     private static final long POLL_BACKOFF_MAX_MILLIS = 5000;
+    private static final long POLLER_STOP_MILLIS = 10_000;
     /** Tries to read a payload while the cloud fails (1 s, then 2 s apart) before the handler answers a failure. */
     private static final int PAYLOAD_OPEN_ATTEMPTS = 3;
     private static final long DELETE_RETRY_MILLIS = 5000;
@@ -82,7 +83,7 @@ public final class CloudCourier implements Courier {
     private final RepeatingLog rejected = new RepeatingLog(LOG, SUMMARY_PERIOD);
     private final RepeatingLog journalLog = new RepeatingLog(LOG, SUMMARY_PERIOD);
     private volatile boolean closed;
-    private Thread poller;
+    private volatile Thread poller;
     private volatile UploadJournal journal;
     /** Runs the journal sweep and the retries of failed deletions; closed with the courier. */
     private final ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -244,6 +245,8 @@ public final class CloudCourier implements Courier {
                 backoff = Math.min(POLL_BACKOFF_MAX_MILLIS, backoff * 2);
                 continue;
             }
+            // A poll may return messages to a thread interrupted by close(): they stay unacknowledged for the next instance.
+            if (closed) return;
             backoff = 1000;
             inboxLog.cleared("poll", "inbox reachable again");
             try {
@@ -485,7 +488,20 @@ public final class CloudCourier implements Courier {
 
     @Override public void close() throws IOException {
         closed = true;
-        if (poller != null) poller.interrupt();
+        Thread p = poller;
+        if (p != null) {
+            p.interrupt();
+            // Nothing of this instance may judge a frame once close() returns: a restarted courier owns the inbox then.
+            if (p != Thread.currentThread()) {
+                try {
+                    p.join(POLLER_STOP_MILLIS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                if (p.isAlive()) LOG.log(System.Logger.Level.WARNING, "the inbox poller of router " + routerId + " did not stop within "
+                        + POLLER_STOP_MILLIS + " ms");
+            }
+        }
         frames.close();
         sweeper.shutdownNow();
         UploadJournal j = journal;
