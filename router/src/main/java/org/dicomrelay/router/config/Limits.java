@@ -4,9 +4,11 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
  * Limits on the work other routers may give this one: at most {@code operationsPerPeer}
- * operations of one sending router run at once (default 8); its further frames wait in its own
- * queue, so that a hostile or busy peer can take neither every thread nor every connection to
- * a local device, and never delays the other routers. A data set payload larger than
+ * operations of one sending router run at once (default 8) in each of its lanes (C-ECHO/C-FIND;
+ * C-MOVE/C-GET; C-STOREs per destination device; cancels; answers; retrieved instances), so that
+ * interactive work never waits behind bulk data nor a dead device's C-STOREs behind another's; its
+ * further frames wait in the lane's own queue, so that a hostile or busy peer can take neither
+ * every thread nor every connection to a local device, and never delays the other routers. A data set payload larger than
  * {@code maxPayloadBytes} (default 4 GiB) is refused while it streams, and its request answered
  * with a permanent failure.
  */

@@ -72,7 +72,7 @@ public final class CloudCourier implements Courier {
     private final LinkGuards link;
     /** Frames refused as replays or too old, per sender and reason: a replaying cloud is one line, then a count. */
     private final RepeatingLog replays = new RepeatingLog(LOG, SUMMARY_PERIOD);
-    /** Received frames, at most {@code operationsPerPeer} operations per sender and lane at once; closed with the courier. */
+    /** Received frames, at most {@code operationsPerPeer} operations per sender and {@link Lane} at once; closed with the courier. */
     private final PerSenderExecutor frames;
     private final int queuedPerPeer;
     /** Frames refused because their sender's queue was full, per sender and lane: a flood is one line, then a count. */
@@ -135,7 +135,7 @@ public final class CloudCourier implements Courier {
         // Answers get a deeper queue: the INSTANCEs of this router's own C-MOVE of a large study may arrive
         // faster than the local device stores them, and a dropped one is an image missing there.
         this.frames = new PerSenderExecutor(operationsPerPeer,
-                lane -> lane.kind() == Lane.Kind.ANSWERS ? queuedPerPeer * ANSWER_QUEUE_FACTOR : queuedPerPeer, "courier-worker");
+                lane -> lane.kind().awaited() ? queuedPerPeer * ANSWER_QUEUE_FACTOR : queuedPerPeer, "courier-worker");
         this.queuedPerPeer = queuedPerPeer;
         this.routerId = routerId;
         this.directory = directory;
@@ -394,10 +394,11 @@ public final class CloudCourier implements Courier {
             }
         };
         // Frames of one operation run in order, one after another, in their sender's lane; a CANCEL has a lane of its
-        // own, or it would wait behind the very C-FIND/C-MOVE it cancels (which runs until the PACS is done).
+        // own, or it would wait behind the very C-FIND/C-MOVE it cancels (which runs until the PACS is done); a C-FIND
+        // or C-ECHO is never queued behind C-STOREs, nor a C-STORE behind those to another, perhaps dead, device (Lane).
         Lane lane = Lane.of(from, f);
         if (frames.execute(lane, f.operationId(), task)) {
-            busy.cleared(lane.toString(), "router " + from + " is served again (" + lane.kind() + ")");
+            busy.cleared(lane.toString(), "router " + from + " is served again (" + lane + ")");
         } else {
             refuseBusy(lane, f, s.blob());
         }
@@ -409,7 +410,7 @@ public final class CloudCourier implements Courier {
      */
     private void refuseBusy(Lane lane, LinkMessage f, String blob) {
         String from = lane.senderId();
-        busy.occurred(lane.toString(), System.Logger.Level.WARNING, "router " + from + " has too many frames waiting (" + lane.kind()
+        busy.occurred(lane.toString(), System.Logger.Level.WARNING, "router " + from + " has too many frames waiting (" + lane
                 + "); refused " + f.type() + " of operation " + f.operationId());
         if (blob != null) deleteQuietly(blob);
         // Answers, instances (their sender awaits no answer) and cancels are dropped.

@@ -14,7 +14,10 @@ import java.util.function.ToIntFunction;
  * one sending router cannot take every thread, nor open a connection to a local device per
  * frame), the frames of one operation one after another in arrival order, and the rest waiting
  * in their lane's queue of at most {@code queueLimit(lane)} frames. Lanes never wait for each other:
- * threads stay below lanes in use × {@code perLane}.
+ * threads stay below lanes in use × {@code perLane}. A sender has at most
+ * {@link #DESTINATIONS_PER_SENDER} lanes of its own per destination in use at once (its C-STOREs to
+ * further destinations share one more), so its threads stay below
+ * ({@code Lane.Kind} count + {@link #DESTINATIONS_PER_SENDER}) × {@code perLane} whatever AE titles it names.
  */
 final class PerSenderExecutor implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(PerSenderExecutor.class.getName());
@@ -24,6 +27,11 @@ final class PerSenderExecutor implements AutoCloseable {
     private final ExecutorService pool;
     /** Lanes with frames running or waiting; guarded by itself, as is every {@link LaneState}. */
     private final Map<Lane, LaneState> lanes = new HashMap<>();
+    /** Per sender, its lanes in use that have a destination of their own; guarded by {@link #lanes}. */
+    private final Map<String, Integer> destinationLanes = new HashMap<>();
+
+    /** Destinations of one sender with a lane of their own at once: more than a router's devices that store at once. */
+    static final int DESTINATIONS_PER_SENDER = 8;
 
     /** One lane's operations: those running and those waiting for a slot, each with its frames not yet started. */
     private static final class LaneState {
@@ -49,18 +57,25 @@ final class PerSenderExecutor implements AutoCloseable {
      * Runs {@code task} after the earlier frames of {@code operationId} in {@code lane}, or queues
      * it; false, and nothing is kept, when the lane's queue is full.
      */
-    boolean execute(Lane lane, String operationId, Runnable task) {
+    boolean execute(Lane requested, String operationId, Runnable task) {
         synchronized (lanes) {
-            LaneState s = lanes.computeIfAbsent(lane, k -> new LaneState());
+            Lane lane = admitted(requested);
+            LaneState s = lanes.get(lane);
+            if (s == null) {
+                s = new LaneState();
+                lanes.put(lane, s);
+                if (lane.destination() != null) destinationLanes.merge(lane.senderId(), 1, Integer::sum);
+            }
             ArrayDeque<Runnable> frames = s.operations.get(operationId);
             if (frames == null && s.running < perLane) {
                 s.operations.put(operationId, new ArrayDeque<>());
                 s.running++;
-                pool.execute(() -> drain(lane, s, operationId, task));
+                LaneState started = s;
+                pool.execute(() -> drain(lane, started, operationId, task));
                 return true;
             }
             if (s.queued >= queueLimit.applyAsInt(lane)) {
-                if (s.running == 0 && s.operations.isEmpty()) lanes.remove(lane);
+                if (s.running == 0 && s.operations.isEmpty()) remove(lane);
                 return false;
             }
             if (frames == null) {
@@ -92,7 +107,7 @@ final class PerSenderExecutor implements AutoCloseable {
                     operationId = s.waiting.poll();
                     if (operationId == null) {
                         s.running--;
-                        if (s.running == 0) lanes.remove(lane);
+                        if (s.running == 0) remove(lane);
                         return;
                     }
                     task = s.operations.get(operationId).poll();
@@ -100,6 +115,17 @@ final class PerSenderExecutor implements AutoCloseable {
                 s.queued--;
             }
         }
+    }
+
+    /** The lane itself, or, for a destination beyond the sender's {@link #DESTINATIONS_PER_SENDER} in use, its shared one. */
+    private Lane admitted(Lane lane) {
+        if (lane.destination() == null || lanes.containsKey(lane)) return lane;
+        return destinationLanes.getOrDefault(lane.senderId(), 0) < DESTINATIONS_PER_SENDER ? lane : lane.sharedStores();
+    }
+
+    private void remove(Lane lane) {
+        lanes.remove(lane);
+        if (lane.destination() != null) destinationLanes.computeIfPresent(lane.senderId(), (k, n) -> n == 1 ? null : n - 1);
     }
 
     @Override public void close() {
