@@ -54,6 +54,7 @@ class InteractiveFirstAndIsolationTest {
                 .deviceBAt(HELD_AE, pacs.port(), List.of("find", "store"))
                 .deviceBAt(QUERY_AE, pacs.port(), List.of("find"))
                 .limitsB(new Limits(1, null))
+                .recordCloud()
                 .start();
     }
 
@@ -81,6 +82,30 @@ class InteractiveFirstAndIsolationTest {
         pacs.release();
         net.awaitDeliveredWithin(uid, Duration.ofSeconds(120));
         assertThat(pacs.requestsByKey()).containsKey(uid);
+    }
+
+    /**
+     * At router A: its upload of a large object, held mid-way (a slow link to the cloud), holds
+     * nothing a C-FIND needs (no shared lock, connection or thread): the C-FIND through the relay
+     * is answered while the upload is still held, and the object is delivered once it goes on.
+     */
+    @Test void aFindThroughTheRelayIsAnsweredWhileRouterAIsUploadingALargeObject() throws Exception {
+        start();
+        net.recording.holdUploadsAt = 1 << 20;
+        String uid = newUid();
+        assertThat(storeThroughA(net.pacsAe, secondaryCapture(uid, "UPLOADING", 8 << 20))).isZero();
+        await("router A's upload held mid-way").atMost(Duration.ofSeconds(60)).until(() -> net.recording.uploadsHeld.get() == 1);
+
+        Attributes keys = new Attributes();
+        keys.setString(0x00080052, VR.CS, "STUDY");
+        keys.setString(0x00100020, VR.LO, "FIND-WHILE-UPLOADING");
+        assertThat(net.findThroughA(QUERY_AE, keys)).as("C-FIND through the relay while router A uploads")
+                .isEqualTo(new RelayNetwork.FindResult(0x0000, 1));
+        assertThat(net.recording.uploadsHeld.get()).as("the upload is still held").isEqualTo(1);
+
+        net.recording.releaseUploads();
+        await("object " + uid + " stored by " + net.pacsAe).atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(50))
+                .until(() -> RelayNetwork.storedByStorescp(net.pacsDir, uid).isPresent());
     }
 
     /**

@@ -39,6 +39,28 @@ public final class RecordingCloudProvider implements CloudProvider {
         final Map<String, Integer> failedAcks = new ConcurrentHashMap<>();
         /** Notifications acknowledged, per acknowledging router: what it has taken from its inbox. */
         final Map<String, java.util.concurrent.atomic.AtomicInteger> acks = new ConcurrentHashMap<>();
+        /** An upload that reaches this many bytes waits there, mid-way, until {@link #releaseUploads()} (a slow link). */
+        volatile long holdUploadsAt = Long.MAX_VALUE;
+        private final java.util.concurrent.CountDownLatch uploadsReleased = new java.util.concurrent.CountDownLatch(1);
+        /** Uploads waiting mid-way now. */
+        final java.util.concurrent.atomic.AtomicInteger uploadsHeld = new java.util.concurrent.atomic.AtomicInteger();
+
+        void releaseUploads() {
+            uploadsReleased.countDown();
+        }
+
+        private void holdIfPast(long written) throws IOException {
+            if (written < holdUploadsAt || uploadsReleased.getCount() == 0) return;
+            uploadsHeld.incrementAndGet();
+            try {
+                if (!uploadsReleased.await(3, java.util.concurrent.TimeUnit.MINUTES)) throw new IOException("upload held for 3 minutes (test)");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while held (test)", e);
+            } finally {
+                uploadsHeld.decrementAndGet();
+            }
+        }
     }
 
     static Recording record(Path root) {
@@ -73,6 +95,7 @@ public final class RecordingCloudProvider implements CloudProvider {
                     }
 
                     @Override public void write(byte[] b, int off, int len) throws IOException {
+                        rec.holdIfPast(copy.size() + (long) len);
                         up.write(b, off, len);
                         copy.write(b, off, len);
                     }
