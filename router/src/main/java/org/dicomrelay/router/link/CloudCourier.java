@@ -396,7 +396,7 @@ public final class CloudCourier implements Courier {
         // Frames of one operation run in order, one after another, in their sender's lane; a CANCEL has a lane of its
         // own, or it would wait behind the very C-FIND/C-MOVE it cancels (which runs until the PACS is done); a C-FIND
         // or C-ECHO is never queued behind C-STOREs, nor a C-STORE behind those to another, perhaps dead, device (Lane).
-        Lane lane = Lane.of(from, f);
+        Lane lane = frames.laneFor(Lane.of(from, f));
         if (frames.execute(lane, f.operationId(), task)) {
             busy.cleared(lane.toString(), "router " + from + " is served again (" + lane + ")");
         } else {

@@ -117,6 +117,16 @@ final class PerSenderExecutor implements AutoCloseable {
         }
     }
 
+    /**
+     * The lane a frame for {@code lane} goes to now (see {@link #admitted}): for logs keyed by lane, so that a
+     * peer naming ever new AE titles does not multiply their keys.
+     */
+    Lane laneFor(Lane lane) {
+        synchronized (lanes) {
+            return admitted(lane);
+        }
+    }
+
     /** The lane itself, or, for a destination beyond the sender's {@link #DESTINATIONS_PER_SENDER} in use, its shared one. */
     private Lane admitted(Lane lane) {
         if (lane.destination() == null || lanes.containsKey(lane)) return lane;

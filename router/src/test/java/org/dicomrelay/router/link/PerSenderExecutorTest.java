@@ -248,6 +248,9 @@ class PerSenderExecutorTest {
         int bound = (PerSenderExecutor.DESTINATIONS_PER_SENDER + 1) * 2;
         await().atMost(WAIT).until(() -> running.get() == bound);
         assertThat(threads).as("threads running hospital-x's stores").hasSize(bound);
+        assertThat(executor.laneFor(store("hospital-x", "AE_0"))).as("a destination with a lane of its own").isEqualTo(store("hospital-x", "AE_0"));
+        assertThat(executor.laneFor(store("hospital-x", "AE_49")).destination()).as("one beyond the bound: the shared lane").isNull();
+        assertThat(executor.laneFor(store("hospital-y", "AE_49"))).as("another sender has its own bound").isEqualTo(store("hospital-y", "AE_49"));
 
         release.countDown();
         await().atMost(WAIT).until(() -> done.size() == 150);
