@@ -36,11 +36,12 @@ record Lane(String senderId, Kind kind, String destination) {
         this(senderId, kind, null);
     }
 
+    /** Interactive work by name; any other request (C-STORE, or a bulk type added later) is bulk, per destination. */
     static Lane of(String senderId, LinkMessage m) {
         if (m instanceof LinkMessage.Cancel) return new Lane(senderId, Kind.CANCELS);
-        if (m instanceof LinkMessage.StoreRq rq) return new Lane(senderId, Kind.STORES, rq.calledAe());
+        if (m instanceof LinkMessage.EchoRq || m instanceof LinkMessage.FindRq) return new Lane(senderId, Kind.INTERACTIVE);
         if (m instanceof LinkMessage.RetrieveRq) return new Lane(senderId, Kind.RETRIEVES);
-        if (m instanceof LinkMessage.Request) return new Lane(senderId, Kind.INTERACTIVE);
+        if (m instanceof LinkMessage.Request rq) return new Lane(senderId, Kind.STORES, rq.calledAe());
         if (m instanceof LinkMessage.Instance || m instanceof LinkMessage.RetrieveRsp) return new Lane(senderId, Kind.RETRIEVED);
         return new Lane(senderId, Kind.ANSWERS);
     }
