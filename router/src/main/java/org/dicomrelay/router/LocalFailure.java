@@ -4,6 +4,7 @@ import org.dicomrelay.dicom.net.AssociationRejectedException;
 import org.dicomrelay.dicom.net.FailureText;
 import org.dicomrelay.dicom.net.dimse.Status;
 import org.dicomrelay.dicom.net.pdu.AAssociateRj;
+import org.dicomrelay.relay.crypto.EnvelopeException;
 import org.dicomrelay.router.config.Device;
 import org.dicomrelay.router.link.Failure;
 import org.dicomrelay.router.link.LinkMessage;
@@ -87,6 +88,22 @@ record LocalFailure(int status, String error, Failure failure) {
                 Failure.TRANSIENT);
     }
 
+    /**
+     * The payload failed while it streamed into the device: a segment that failed authentication
+     * (forged or altered), a payload cut short, or the cloud's read. The C-STORE was aborted, so
+     * the device kept nothing; the sender's own object, sent again, may pass.
+     */
+    static LocalFailure payloadCut(Device d, Exception e) {
+        if (has(e, PayloadTooLargeException.class)) return notReceived(e);
+        EnvelopeException env = find(e, EnvelopeException.class);
+        String why = env != null
+                // Its own message names the message and sender; Tink's cause below it dumps decrypter state.
+                ? "the payload failed authentication (a segment modified, or the payload cut short): " + env.getMessage()
+                : "the payload could not be read to its end from the cloud: " + FailureText.of(e);
+        return new LocalFailure(Status.OUT_OF_RESOURCES.code(), why + "; the C-STORE to " + d.aeTitle() + " at " + where(d)
+                + " was aborted, nothing stored", Failure.TRANSIENT);
+    }
+
     /** The called AE is not exported for that service here: the other router's table is out of date or wrong. */
     static LocalFailure notExported(String calledAe, Object service) {
         return new LocalFailure(Status.NOT_AUTHORIZED.code(), calledAe + " is not exported for " + service + " by the performing router",
@@ -108,9 +125,13 @@ record LocalFailure(int status, String error, Failure failure) {
     }
 
     private static boolean has(Throwable t, Class<? extends Throwable> kind) {
+        return find(t, kind) != null;
+    }
+
+    private static <T extends Throwable> T find(Throwable t, Class<T> kind) {
         for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
-            if (kind.isInstance(c)) return true;
+            if (kind.isInstance(c)) return kind.cast(c);
         }
-        return false;
+        return null;
     }
 }
