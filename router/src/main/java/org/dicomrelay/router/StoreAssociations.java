@@ -93,7 +93,13 @@ final class StoreAssociations implements Closeable {
      * only if the kept one failed before a byte of the stream was read.
      */
     DimseResponse store(Device d, StreamSource src) throws IOException {
-        return store(d, src.sopClassUid(), src.transferSyntax(), scu -> scu.store(src), () -> !src.started());
+        return store(d, src, null, -1);
+    }
+
+    /** The same as a sub-operation of a C-MOVE (move originator AE title and message ID, PS3.7 §9.3.1.1). */
+    DimseResponse store(Device d, StreamSource src, String moveOriginatorAe, int moveOriginatorMessageId) throws IOException {
+        return store(d, src.sopClassUid(), src.transferSyntax(), scu -> scu.store(src, moveOriginatorAe, moveOriginatorMessageId),
+                () -> !src.started());
     }
 
     /** One C-STORE on the association {@code scu}. */

@@ -76,7 +76,12 @@ public final class StoreScu implements Closeable {
      * {@link StreamSource#failure()} then tells it from a failure of the peer.
      */
     public DimseResponse store(StreamSource src) throws IOException {
-        return store(as, as::findContext, src);
+        return store(src, null, -1);
+    }
+
+    /** The same as a sub-operation of a C-MOVE (PS3.7 §9.3.1.1: move originator AE title and message ID). */
+    public DimseResponse store(StreamSource src, String moveOriginatorAe, int moveOriginatorMessageId) throws IOException {
+        return store(as, as::findContext, src, moveOriginatorAe, moveOriginatorMessageId);
     }
 
     /** Finds an accepted presentation context on which we may send: its ID, or -1. */
@@ -128,7 +133,8 @@ public final class StoreScu implements Closeable {
     }
 
     /** The same for an object read from a stream while it is sent. */
-    static DimseResponse store(Association as, Contexts contexts, StreamSource src) throws IOException {
+    static DimseResponse store(Association as, Contexts contexts, StreamSource src, String moveOriginatorAe, int moveOriginatorMessageId)
+            throws IOException {
         Context c = Context.of(contexts, src.sopClassUid(), src.transferSyntax(), "instance " + src.sopInstanceUid());
         DataWriter data;
         if (c.asIs()) {
@@ -137,7 +143,7 @@ public final class StoreScu implements Closeable {
             TransferSyntax target = as.transferSyntax(c.pcid());
             data = out -> Transcoder.transcode(new DicomInputStream(src.dataSet(), src.transferSyntax()), new DicomOutputStream(out, target));
         }
-        return invoke(as, c.pcid(), src.sopClassUid(), src.sopInstanceUid(), null, -1, data);
+        return invoke(as, c.pcid(), src.sopClassUid(), src.sopInstanceUid(), moveOriginatorAe, moveOriginatorMessageId, data);
     }
 
     /** The data set's bytes as they are. */
