@@ -5,6 +5,7 @@ import org.dicomrelay.dicom.net.ApplicationEntity;
 import org.dicomrelay.dicom.net.AssociationOptions;
 import org.dicomrelay.dicom.net.DicomServer;
 import org.dicomrelay.dicom.net.service.DimseServices;
+import org.dicomrelay.dicom.net.service.FolderArchive;
 import org.dicomrelay.dicom.net.service.FolderStorage;
 import org.dicomrelay.dicom.net.service.StorageSource;
 import org.dicomrelay.dicom.net.service.StoreScu;
@@ -34,6 +35,7 @@ import org.junit.jupiter.api.Timeout;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -63,7 +65,12 @@ class StreamingStoreTest {
     private Router a, b;
     private DicomServer ours;
     private Peers.Server storescp;
-    private final CorruptingBlobStore cloudOfB = new CorruptingBlobStore();
+    private final CorruptingBlobStore cloudOfB = new CorruptingBlobStore(), cloudOfA = new CorruptingBlobStore();
+    private DicomServer archive, wsDest;
+    private Path wsDir;
+    private SyntheticStudy archived;
+    /** What the move destination's storage saw of each C-STORE: "stored UID" or "failed UID: why". */
+    private final List<String> wsSaw = new CopyOnWriteArrayList<>();
     /** Router B's answers to router A's requests, as router A received them. */
     private final List<LinkMessage.Answer> answersToA = new CopyOnWriteArrayList<>();
     /** What our SCP's storage saw of each C-STORE: "stored UID" or "failed UID: why". */
@@ -98,22 +105,52 @@ class StreamingStoreTest {
         storescp = Peers.startServer(List.of("storescp", "-v", "+B", "+uf", "-od", storescpDir.toString(), "-aet", "PACS_B",
                 String.valueOf(port)), port, null, Map.of());
 
+        FolderStorage wsFolder = new FolderStorage(wsDir = work.resolve("ws"));
+        wsDest = DicomServer.start(new ApplicationEntity("WS_DEST").accept(ApplicationEntity.ANY, ApplicationEntity.ANY), "127.0.0.1", 0, 4,
+                new DimseServices().onStore((as, rq, data) -> {
+                    try {
+                        int status = wsFolder.store(as, rq, data);
+                        wsSaw.add("stored " + rq.sopInstanceUid());
+                        return status;
+                    } catch (IOException e) {
+                        wsSaw.add("failed " + rq.sopInstanceUid() + ": " + e.getMessage());
+                        throw e;
+                    }
+                }));
+        int archivePort = Peers.freePort();
+
         MemoryInboxes inboxes = new MemoryInboxes();
         RouterKeys ka = RouterKeys.generate(), kb = RouterKeys.generate();
         Map<String, PublicKeys> directory = Map.of("hospital-a", ka.publicKeys("hospital-a"), "hospital-b", kb.publicKeys("hospital-b"));
         cloudOfB.delegate = new FileSystemBlobStore(cloud);
-        CloudCourier ca = new CloudCourier("hospital-a", ka, directory::get, new FileSystemBlobStore(cloud),
+        cloudOfA.delegate = new FileSystemBlobStore(cloud);
+        CloudCourier ca = new CloudCourier("hospital-a", ka, directory::get, cloudOfA,
                 new BridgeNotifications(inboxes.transport("hospital-a")));
         CloudCourier cb = new CloudCourier("hospital-b", kb, directory::get, cloudOfB, new BridgeNotifications(inboxes.transport("hospital-b")));
         b = Router.start(new RouterConfig("hospital-b", stateB.toString(), "ROUTER_B", "127.0.0.1", 0, null, null, null,
                 List.of(new Device("PACS_B", "127.0.0.1", storescp.port, List.of("store"), List.of(), true),
-                        new Device("PACS_OURS", "127.0.0.1", ours.port(), List.of("store"), List.of(), true))), cb, new RoutingTable());
+                        new Device("PACS_OURS", "127.0.0.1", ours.port(), List.of("store"), List.of(), true),
+                        new Device("PACS_QR", "127.0.0.1", archivePort, List.of("find", "move"), List.of(), true))), cb, new RoutingTable());
+        // PACS_QR: our archive, which C-MOVEs to router B (router B retrieves to itself, then relays each instance).
+        FolderArchive qr = new FolderArchive(work.resolve("archive"), "PACS_QR", Map.of("ROUTER_B", new InetSocketAddress("127.0.0.1", b.port())));
+        archive = DicomServer.start(new ApplicationEntity("PACS_QR").accept(ApplicationEntity.ANY, ApplicationEntity.ANY), "127.0.0.1",
+                archivePort, 4, qr.services());
+        archived = SyntheticStudy.write(work.resolve("archived"), 3, 1200, "MOVE^TEST", "M1"); // 2.9 MB each: 3 payload segments
+        for (Path f : archived.files()) {
+            StorageSource src = StorageSource.probe(f);
+            try (StoreScu scu = StoreScu.open("127.0.0.1", archivePort, "PACS_QR", "LOADER",
+                    List.of(new StoreScu.Need(src.sopClassUid(), src.transferSyntax().uid())), AssociationOptions.DEFAULT)) {
+                assertThat(scu.store(src).status()).isZero();
+            }
+        }
         RoutingTable routes = new RoutingTable();
         routes.replace(List.of(new RoutingTable.Route("PACS_B", "hospital-b", Set.of("store")),
-                new RoutingTable.Route("PACS_OURS", "hospital-b", Set.of("store"))));
+                new RoutingTable.Route("PACS_OURS", "hospital-b", Set.of("store")),
+                new RoutingTable.Route("PACS_QR", "hospital-b", Set.of("find", "move"))));
         // Spool acknowledgement (the default): router A retries a transient failure after 1 s.
         a = Router.start(new RouterConfig("hospital-a", stateA.toString(), "ROUTER_A", "127.0.0.1", 0, null, null, null,
-                List.of(new Device("MODALITY", "127.0.0.1", 1, List.of(), List.of(), false))).withRetry(new RetryPolicy(1, 2, 168)),
+                List.of(new Device("MODALITY", "127.0.0.1", 1, List.of(), List.of(), false),
+                        new Device("WS_DEST", "127.0.0.1", wsDest.port(), List.of("store"), List.of(), false))).withRetry(new RetryPolicy(1, 2, 168)),
                 new AnswerTap(ca), routes);
     }
 
@@ -122,6 +159,8 @@ class StreamingStoreTest {
         b.close();
         ours.close();
         storescp.close();
+        archive.close();
+        wsDest.close();
     }
 
     /** Our SCP's data set stream, which takes the look of {@link HalfWay} once half of {@link #lookAtHalfOf} was read. */
@@ -229,6 +268,45 @@ class StreamingStoreTest {
     @Test void aPayloadCutShortAbortsTheStoreAndTheRetryStoresTheGenuineObjectOnce() throws Exception {
         StorageSource src = object("cut", 2500);
         assertAbortedThenStoredOnce("PACS_B", src, in -> new CutAt(in, 6_000_000), "cut short");
+    }
+
+    /**
+     * The same rule at router A for a C-MOVE: each instance streams to the move destination as it
+     * arrives; one whose payload has a forged segment is aborted there (the destination keeps
+     * nothing of it) and counted as a failed sub-operation (PS3.4 C.4.2.1.5: B000, Warning), the
+     * others are stored.
+     */
+    @Test void aForgedInstanceOfACMoveIsAbortedAtTheDestinationAndCountedFailedTheOthersArrive() throws Exception {
+        cloudOfA.corruptNextOpen(in -> new FlippedAt(in, 1_500_000));
+        Peers.Result r = Peers.run(List.of("movescu", "-v", "-S", "-aet", "MODALITY", "-aec", "PACS_QR", "-aem", "WS_DEST",
+                "-k", "QueryRetrieveLevel=STUDY", "-k", "StudyInstanceUID=" + archived.studyUid(), "127.0.0.1", String.valueOf(a.port())),
+                Duration.ofSeconds(90));
+        assertThat(r.output()).contains("Received Final Move Response (Warning: SubOperationsCompleteOneOrMoreFailures)");
+        List<String> uids = archived.files().stream().map(f -> {
+            try {
+                return StorageSource.probe(f).sopInstanceUid();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }).toList();
+        await("the move destination's storage ends for the aborted instance").atMost(Duration.ofSeconds(20))
+                .until(() -> wsSaw.stream().anyMatch(x -> x.startsWith("failed ")));
+        List<String> failed = wsSaw.stream().filter(x -> x.startsWith("failed ")).toList();
+        assertThat(failed).singleElement().asString().contains("abort");
+        assertThat(wsSaw.stream().filter(x -> x.startsWith("stored ")).count()).as("instances stored at the destination").isEqualTo(2);
+        String forged = failed.get(0).substring("failed ".length(), failed.get(0).indexOf(':'));
+        assertThat(uids).contains(forged);
+        for (String uid : uids) {
+            Path at = wsDir.resolve(uid + ".dcm");
+            if (uid.equals(forged)) assertThat(at).as("the forged instance at the destination").doesNotExist();
+            else assertThat(at).as("a genuine instance at the destination").exists();
+        }
+        try (Stream<Path> s = Files.walk(wsDir)) {
+            assertThat(s.filter(Files::isRegularFile).count()).as("files at the destination, partial ones included").isEqualTo(2);
+        }
+        try (Stream<Path> s = Files.list(stateA)) {
+            assertThat(s.map(p -> p.getFileName().toString())).as("router A keeps no copy of a retrieved instance").noneMatch(IncomingFiles::isTemporary);
+        }
     }
 
     private void assertAbortedThenStoredOnce(String pacs, StorageSource src, UnaryOperator<InputStream> corruption, String why)
