@@ -34,7 +34,9 @@ import java.util.function.BooleanSupplier;
  * clients of such a device are not held off for long. An association the device has ended
  * meanwhile (its own idle timeout) is noticed, and one that fails on its first use after
  * waiting is replaced once: the object is sent again on a new association (C-STORE of the
- * same SOP instance is repeatable).
+ * same SOP instance is repeatable; a streamed object only if none of its bytes was read yet).
+ * An object whose stream fails midway aborts its association (the device keeps nothing of
+ * it), which leaves the pool; the next object opens a new one.
  *
  * <p>The association proposes the SOP classes and transfer syntaxes of the objects sent to the
  * device so far (at most {@link #MAX_NEEDS}); an object that needs another one opens a new
