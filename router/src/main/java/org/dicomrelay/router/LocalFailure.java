@@ -84,8 +84,9 @@ record LocalFailure(int status, String error, Failure failure) {
             return new LocalFailure(Status.OUT_OF_RESOURCES.code(), "the performing router refused the object: " + FailureText.of(e),
                     Failure.PERMANENT);
         }
-        return new LocalFailure(Status.OUT_OF_RESOURCES.code(), "the performing router could not receive the object: " + FailureText.of(e),
-                Failure.TRANSIENT);
+        String why = authentication(e);
+        return new LocalFailure(Status.OUT_OF_RESOURCES.code(), "the performing router could not receive the object: "
+                + (why != null ? why : FailureText.of(e)), Failure.TRANSIENT);
     }
 
     /**
@@ -95,13 +96,18 @@ record LocalFailure(int status, String error, Failure failure) {
      */
     static LocalFailure payloadCut(Device d, Exception e) {
         if (has(e, PayloadTooLargeException.class)) return notReceived(e);
-        EnvelopeException env = find(e, EnvelopeException.class);
-        String why = env != null
-                // Its own message names the message and sender; Tink's cause below it dumps decrypter state.
-                ? "the payload failed authentication (a segment modified, or the payload cut short): " + env.getMessage()
-                : "the payload could not be read to its end from the cloud: " + FailureText.of(e);
+        String why = authentication(e);
+        if (why == null) why = "the payload could not be read to its end from the cloud: " + FailureText.of(e);
         return new LocalFailure(Status.OUT_OF_RESOURCES.code(), why + "; the C-STORE to " + d.aeTitle() + " at " + where(d)
                 + " was aborted, nothing stored", Failure.TRANSIENT);
+    }
+
+    /** Why a payload failed authentication, or null if that is not why it failed. */
+    private static String authentication(Exception e) {
+        EnvelopeException env = find(e, EnvelopeException.class);
+        // Its own message says what failed ("ciphertext modified or truncated: message … from …"); Tink's cause below it dumps
+        // decrypter state.
+        return env == null ? null : "the payload failed authentication: " + env.getMessage();
     }
 
     /** The called AE is not exported for that service here: the other router's table is out of date or wrong. */

@@ -261,13 +261,13 @@ class StreamingStoreTest {
     @Test void aForgedSegmentInTheMiddleAbortsTheStoreAtStorescpAndOurScpAndTheRetryStoresTheGenuineObjectOnce() throws Exception {
         for (String pacs : List.of("PACS_B", "PACS_OURS")) {
             StorageSource src = object("forged-" + pacs, 2500); // 12.5 MB: the byte flipped is in the 6th of 12 segments
-            assertAbortedThenStoredOnce(pacs, src, in -> new FlippedAt(in, 6_000_000), "failed authentication");
+            assertAbortedThenStoredOnce(pacs, src, in -> new FlippedAt(in, 6_000_000), "modified");
         }
     }
 
     @Test void aPayloadCutShortAbortsTheStoreAndTheRetryStoresTheGenuineObjectOnce() throws Exception {
         StorageSource src = object("cut", 2500);
-        assertAbortedThenStoredOnce("PACS_B", src, in -> new CutAt(in, 6_000_000), "cut short");
+        assertAbortedThenStoredOnce("PACS_B", src, in -> new CutAt(in, 6_000_000), "truncated");
     }
 
     /**
@@ -320,7 +320,8 @@ class StreamingStoreTest {
         LinkMessage.Answer retried = nextAnswer(answersBefore + 1);
         assertThat(failed.failure()).as("a failure router A retries").isEqualTo(Failure.TRANSIENT);
         assertThat(failed.status()).isEqualTo(0xA700);
-        assertThat(failed.error()).contains(why).contains("C-STORE to " + pacs).contains("was aborted, nothing stored");
+        assertThat(failed.error()).startsWith("the payload failed authentication: ciphertext modified or truncated").contains(why)
+                .contains("C-STORE to " + pacs).contains("was aborted, nothing stored");
         assertThat(retried.failure()).as("the retry of the genuine object").isNull();
         assertThat(retried.status()).isZero();
         if (pacs.equals("PACS_B")) {
