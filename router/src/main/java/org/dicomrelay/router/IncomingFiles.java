@@ -12,24 +12,20 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * The temporary copies of objects in transit through this router, in its state folder: objects
- * received from another router on their way to a local device ({@code incoming-*.dcm}) and
- * retrieved instances on their way to a workstation ({@code instance-*.dcm}). Each is deleted
- * when its operation ends; those a crash left behind are deleted at the next start, when no
- * operation can be using them.
+ * The temporary copies of objects in transit through this router, in its state folder: retrieved
+ * instances on their way to a workstation ({@code instance-*.dcm}). Each is deleted when its
+ * operation ends; those a crash left behind are deleted at the next start, when no operation can
+ * be using them, as are the {@code incoming-*.dcm} copies of relayed C-STOREs that versions
+ * before issue 10 made (objects now stream into the PACS: {@link RemoteExecutor}).
  */
 final class IncomingFiles {
     private static final System.Logger LOG = System.getLogger(IncomingFiles.class.getName());
+    /** Left by an earlier version only: swept at start. */
     static final String INCOMING = "incoming-";
     static final String INSTANCE = "instance-";
     static final String SUFFIX = ".dcm";
 
     private IncomingFiles() {}
-
-    /** A new temporary file for an incoming object (owner read/write only: it holds patient data). */
-    static Path create(Path state) throws IOException {
-        return OwnerOnly.createTempFile(state, INCOMING, SUFFIX);
-    }
 
     /** A new temporary file for a retrieved instance on its way to a workstation (0600). */
     static Path createInstance(Path state) throws IOException {

@@ -4,6 +4,7 @@ import org.dicomrelay.dicom.net.AssociationRejectedException;
 import org.dicomrelay.dicom.net.FailureText;
 import org.dicomrelay.dicom.net.dimse.Status;
 import org.dicomrelay.dicom.net.pdu.AAssociateRj;
+import org.dicomrelay.relay.crypto.EnvelopeException;
 import org.dicomrelay.router.config.Device;
 import org.dicomrelay.router.link.Failure;
 import org.dicomrelay.router.link.LinkMessage;
@@ -83,8 +84,30 @@ record LocalFailure(int status, String error, Failure failure) {
             return new LocalFailure(Status.OUT_OF_RESOURCES.code(), "the performing router refused the object: " + FailureText.of(e),
                     Failure.PERMANENT);
         }
-        return new LocalFailure(Status.OUT_OF_RESOURCES.code(), "the performing router could not receive the object: " + FailureText.of(e),
-                Failure.TRANSIENT);
+        String why = authentication(e);
+        return new LocalFailure(Status.OUT_OF_RESOURCES.code(), "the performing router could not receive the object: "
+                + (why != null ? why : FailureText.of(e)), Failure.TRANSIENT);
+    }
+
+    /**
+     * The payload failed while it streamed into the device: a segment that failed authentication
+     * (forged or altered), a payload cut short, or the cloud's read. The C-STORE was aborted, so
+     * the device kept nothing; the sender's own object, sent again, may pass.
+     */
+    static LocalFailure payloadCut(Device d, Exception e) {
+        if (has(e, PayloadTooLargeException.class)) return notReceived(e);
+        String why = authentication(e);
+        if (why == null) why = "the payload could not be read to its end from the cloud: " + FailureText.of(e);
+        return new LocalFailure(Status.OUT_OF_RESOURCES.code(), why + "; the C-STORE to " + d.aeTitle() + " at " + where(d)
+                + " was aborted, nothing stored", Failure.TRANSIENT);
+    }
+
+    /** Why a payload failed authentication, or null if that is not why it failed. */
+    private static String authentication(Exception e) {
+        EnvelopeException env = find(e, EnvelopeException.class);
+        // Its own message says what failed ("ciphertext modified or truncated: message … from …"); Tink's cause below it dumps
+        // decrypter state.
+        return env == null ? null : "the payload failed authentication: " + env.getMessage();
     }
 
     /** The called AE is not exported for that service here: the other router's table is out of date or wrong. */
@@ -108,9 +131,13 @@ record LocalFailure(int status, String error, Failure failure) {
     }
 
     private static boolean has(Throwable t, Class<? extends Throwable> kind) {
+        return find(t, kind) != null;
+    }
+
+    private static <T extends Throwable> T find(Throwable t, Class<T> kind) {
         for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
-            if (kind.isInstance(c)) return true;
+            if (kind.isInstance(c)) return kind.cast(c);
         }
-        return false;
+        return null;
     }
 }

@@ -12,7 +12,7 @@ import org.dicomrelay.dicom.net.dimse.Status;
 import org.dicomrelay.dicom.net.service.DicomServiceException;
 import org.dicomrelay.dicom.net.service.DimseServices;
 import org.dicomrelay.dicom.net.service.Responder;
-import org.dicomrelay.dicom.net.service.StorageSource;
+import org.dicomrelay.dicom.net.service.StreamSource;
 import org.dicomrelay.relay.log.RepeatingLog;
 import org.dicomrelay.router.config.Device;
 import org.dicomrelay.router.config.RouterConfig;
@@ -429,17 +429,14 @@ final class RelayService {
         responder.finish(status, counts, identifier);
     }
 
-    /** C-MOVE at our end: C-STORE to the destination device, with move originator (PS3.7 §9.3.1.1). */
+    /**
+     * C-MOVE at our end: C-STORE to the destination device, with move originator (PS3.7 §9.3.1.1),
+     * streamed as the instance arrives. A payload that fails midway (authentication, cut short)
+     * aborts that C-STORE, so the destination keeps nothing, and fails this sub-operation only.
+     */
     private int storeTo(Device dest, LinkMessage.Instance instance, InputStream payload, String originatorAe, int originatorMessageId) throws IOException {
-        Path tmp = IncomingFiles.createInstance(config.state());
-        try {
-            IncomingFiles.fill(tmp, payload);
-            StorageSource src = new StorageSource(tmp, instance.sopClassUid(), instance.sopInstanceUid(),
-                    TransferSyntax.of(instance.transferSyntaxUid()), 0, false);
-            return stores.store(dest, src, originatorAe, originatorMessageId).status();
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        StreamSource src = new StreamSource(payload, instance.sopClassUid(), instance.sopInstanceUid(), TransferSyntax.of(instance.transferSyntaxUid()));
+        return stores.store(dest, src, originatorAe, originatorMessageId).status();
     }
 
     /** C-GET at our end: a C-STORE sub-operation on the requestor's own association. */

@@ -7,7 +7,7 @@ import org.dicomrelay.dicom.net.PendingRequest;
 import org.dicomrelay.dicom.net.dimse.Status;
 import org.dicomrelay.dicom.net.service.QueryRetrieveModel;
 import org.dicomrelay.dicom.net.service.QueryRetrieveScu;
-import org.dicomrelay.dicom.net.service.StorageSource;
+import org.dicomrelay.dicom.net.service.StreamSource;
 import org.dicomrelay.dicom.net.service.Verification;
 import org.dicomrelay.relay.log.RepeatingLog;
 import org.dicomrelay.router.config.Device;
@@ -17,10 +17,9 @@ import org.dicomrelay.router.link.Courier;
 import org.dicomrelay.router.link.Failure;
 import org.dicomrelay.router.link.LinkMessage;
 
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +36,8 @@ final class RemoteExecutor {
     private static final int ERROR_COMMENT = 0x00000902;
     /** A702: what a retrieve answers when it could not be performed. */
     private static final int UNABLE_TO_PERFORM = Status.OUT_OF_RESOURCES_UNABLE_TO_PERFORM_SUB_OPERATIONS.code();
+    /** What a relayed object's stream reads ahead (also what is read before the PACS is called). */
+    private static final int PEEK_BYTES = 64 * 1024;
 
     private final RouterConfig config;
     private final Courier courier;
@@ -150,6 +151,15 @@ final class RemoteExecutor {
         else answer(from, new LinkMessage.EchoRsp(f.operationId(), status, null, null));
     }
 
+    /**
+     * The object streams into the PACS while its bytes arrive from the cloud; no copy of it is
+     * kept here. Each segment of the payload is authenticated before its bytes are read, so a
+     * forged or altered segment, a payload cut short or a cloud read error fails the read midway:
+     * the C-STORE is then aborted (A-ABORT, never completed), the PACS keeps nothing of it, and
+     * router A hears a transient failure and sends its object again. A PACS slower than the link
+     * slows the read of the cloud stream (backpressure through the association's writes): the
+     * transfer takes the PACS's pace, memory stays bounded, and nothing is spooled here.
+     */
     private void store(String from, LinkMessage.StoreRq f, InputStream payload) throws IOException {
         Device d = exported(from, f, Service.STORE);
         if (d == null) return;
@@ -158,37 +168,31 @@ final class RemoteExecutor {
             fail(from, f, d, what, LocalFailure.notReceived(new IOException("the request came without its object")));
             return;
         }
-        // Removed whatever happens here; one left by a crash is removed at the next start (IncomingFiles).
-        Path tmp;
+        // The first segment is read (and authenticated) before the PACS is called: a payload gone or
+        // refused at once costs the PACS no association.
+        InputStream in = new BufferedInputStream(payload, PEEK_BYTES);
         try {
-            tmp = IncomingFiles.create(config.state());
+            in.mark(1);
+            in.read();
+            in.reset();
         } catch (IOException e) {
             fail(from, f, d, what, LocalFailure.notReceived(e));
             return;
         }
+        StreamSource src = new StreamSource(in, f.sopClassUid(), f.sopInstanceUid(), TransferSyntax.of(f.transferSyntaxUid()));
+        DimseResponse r;
         try {
-            try {
-                IncomingFiles.fill(tmp, payload);
-            } catch (IOException e) {
-                fail(from, f, d, what, LocalFailure.notReceived(e));
-                return;
-            }
-            DimseResponse r;
-            try {
-                StorageSource src = new StorageSource(tmp, f.sopClassUid(), f.sopInstanceUid(), TransferSyntax.of(f.transferSyntaxUid()), 0, false);
-                r = stores.store(d, src);
-            } catch (IOException | RuntimeException e) {
-                fail(from, f, d, what, LocalFailure.of(d, e, Status.OUT_OF_RESOURCES.code()));
-                return;
-            }
-            String comment = r.command().getString(ERROR_COMMENT);
-            if (Status.of(r.status()).type() == Status.Type.FAILURE) fail(from, f, d, what, LocalFailure.ofStatus(d, r.status(), comment));
-            else {
-                failures.cleared(d.aeTitle() + " " + Failure.TRANSIENT, d.aeTitle() + " stores again");
-                answer(from, new LinkMessage.StoreRsp(f.operationId(), r.status(), comment, null));
-            }
-        } finally {
-            IncomingFiles.delete(tmp);
+            r = stores.store(d, src);
+        } catch (IOException | RuntimeException e) {
+            Exception cut = src.failure();
+            fail(from, f, d, what, cut != null ? LocalFailure.payloadCut(d, cut) : LocalFailure.of(d, e, Status.OUT_OF_RESOURCES.code()));
+            return;
+        }
+        String comment = r.command().getString(ERROR_COMMENT);
+        if (Status.of(r.status()).type() == Status.Type.FAILURE) fail(from, f, d, what, LocalFailure.ofStatus(d, r.status(), comment));
+        else {
+            failures.cleared(d.aeTitle() + " " + Failure.TRANSIENT, d.aeTitle() + " stores again");
+            answer(from, new LinkMessage.StoreRsp(f.operationId(), r.status(), comment, null));
         }
     }
 

@@ -1,9 +1,12 @@
 package org.dicomrelay.router;
 
+import org.dicomrelay.dicom.data.TransferSyntax;
 import org.dicomrelay.dicom.net.AssociationOptions;
 import org.dicomrelay.dicom.net.DimseResponse;
+import org.dicomrelay.dicom.net.FailureText;
 import org.dicomrelay.dicom.net.service.StorageSource;
 import org.dicomrelay.dicom.net.service.StoreScu;
+import org.dicomrelay.dicom.net.service.StreamSource;
 import org.dicomrelay.router.config.Device;
 
 import java.io.Closeable;
@@ -18,6 +21,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 
 /**
  * The router's C-STORE associations to local devices: one per device, used by one object at a
@@ -30,7 +34,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * clients of such a device are not held off for long. An association the device has ended
  * meanwhile (its own idle timeout) is noticed, and one that fails on its first use after
  * waiting is replaced once: the object is sent again on a new association (C-STORE of the
- * same SOP instance is repeatable).
+ * same SOP instance is repeatable; a streamed object only if none of its bytes was read yet).
+ * An object whose stream fails midway aborts its association (the device keeps nothing of
+ * it), which leaves the pool; the next object opens a new one.
  *
  * <p>The association proposes the SOP classes and transfer syntaxes of the objects sent to the
  * device so far (at most {@link #MAX_NEEDS}); an object that needs another one opens a new
@@ -79,30 +85,57 @@ final class StoreAssociations implements Closeable {
 
     /** The same as a sub-operation of a C-MOVE (move originator AE title and message ID, PS3.7 §9.3.1.1). */
     DimseResponse store(Device d, StorageSource src, String moveOriginatorAe, int moveOriginatorMessageId) throws IOException {
+        return store(d, src.sopClassUid(), src.transferSyntax(), scu -> scu.store(src, moveOriginatorAe, moveOriginatorMessageId), () -> true);
+    }
+
+    /**
+     * C-STORE of an object read while it is sent. If its stream fails midway the association is
+     * aborted (the device keeps nothing of it) and dropped from the pool; the failure is thrown,
+     * and {@link StreamSource#failure()} names it. The object is sent again on a new association
+     * only if the kept one failed before a byte of the stream was read.
+     */
+    DimseResponse store(Device d, StreamSource src) throws IOException {
+        return store(d, src, null, -1);
+    }
+
+    /** The same as a sub-operation of a C-MOVE (move originator AE title and message ID, PS3.7 §9.3.1.1). */
+    DimseResponse store(Device d, StreamSource src, String moveOriginatorAe, int moveOriginatorMessageId) throws IOException {
+        return store(d, src.sopClassUid(), src.transferSyntax(), scu -> scu.store(src, moveOriginatorAe, moveOriginatorMessageId),
+                () -> !src.started());
+    }
+
+    /** One C-STORE on the association {@code scu}. */
+    @FunctionalInterface
+    private interface Send {
+        DimseResponse on(StoreScu scu) throws IOException;
+    }
+
+    /** @param repeatable whether the object can still be sent again (a file can; a stream only before it was read) */
+    private DimseResponse store(Device d, String sopClassUid, TransferSyntax ts, Send send, BooleanSupplier repeatable) throws IOException {
         if (closed) throw new IOException("the router is shutting down");
         Slot s = slots.computeIfAbsent(d.aeTitle() + "@" + d.host() + ":" + d.port(), k -> new Slot());
-        StoreScu.Need need = new StoreScu.Need(src.sopClassUid(), src.transferSyntax().uid());
+        StoreScu.Need need = new StoreScu.Need(sopClassUid, ts.uid());
         s.lock.lock();
         try {
             boolean reused = s.scu != null && !s.scu.association().isEnded() && s.needs.contains(need);
             if (!reused) open(s, d, need);
-            if (!carries(s.scu.association(), src)) {
+            if (!carries(s.scu.association(), sopClassUid, ts)) {
                 s.needs.remove(need); // proposed again next time: the device's configuration may change
-                throw new ContextRefusedException(src.sopClassUid(), src.transferSyntax().name());
+                throw new ContextRefusedException(sopClassUid, ts.name());
             }
             try {
-                DimseResponse rsp = s.scu.store(src, moveOriginatorAe, moveOriginatorMessageId);
+                DimseResponse rsp = send.on(s.scu);
                 s.lastUse = System.nanoTime();
                 return rsp;
             } catch (IOException e) {
-                drop(s);
-                if (!reused || closed) throw e;
+                drop(s); // aborted already if the failure came mid-message: then this only forgets it
+                if (!reused || closed || !repeatable.getAsBoolean()) throw e;
                 // The device may have dropped the association while it waited for us: once more, on a new one.
-                LOG.log(System.Logger.Level.DEBUG, "C-STORE to " + d.aeTitle() + " failed on a kept association (" + e.getMessage()
+                LOG.log(System.Logger.Level.DEBUG, "C-STORE to " + d.aeTitle() + " failed on a kept association (" + FailureText.of(e)
                         + "), sending on a new one");
                 open(s, d, need);
                 try {
-                    DimseResponse rsp = s.scu.store(src, moveOriginatorAe, moveOriginatorMessageId);
+                    DimseResponse rsp = send.on(s.scu);
                     s.lastUse = System.nanoTime();
                     return rsp;
                 } catch (IOException again) {
@@ -117,9 +150,9 @@ final class StoreAssociations implements Closeable {
     }
 
     /** Whether a context accepted on the association can carry the object, as is or converted (as {@link StoreScu} sends it). */
-    private static boolean carries(org.dicomrelay.dicom.net.Association as, StorageSource src) {
-        if (as.findContext(src.sopClassUid(), src.transferSyntax().uid()) > 0) return true;
-        return src.transferSyntax().isUncompressed() && as.findContext(src.sopClassUid(), null) > 0;
+    private static boolean carries(org.dicomrelay.dicom.net.Association as, String sopClassUid, TransferSyntax ts) {
+        if (as.findContext(sopClassUid, ts.uid()) > 0) return true;
+        return ts.isUncompressed() && as.findContext(sopClassUid, null) > 0;
     }
 
     private void open(Slot s, Device d, StoreScu.Need need) throws IOException {

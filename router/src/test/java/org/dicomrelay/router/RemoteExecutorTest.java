@@ -137,6 +137,29 @@ class RemoteExecutorTest {
         assertNothingLeft();
     }
 
+    /** Issue 10: a payload that fails authentication at its first segment is refused before the PACS is called. */
+    @Test void aPayloadFailingAtItsFirstSegmentNeverReachesThePacs() throws Exception {
+        List<String> stored = new CopyOnWriteArrayList<>();
+        int port = anyPacs((as, rq, data) -> {
+            stored.add(rq.sopInstanceUid());
+            return 0;
+        });
+        LinkMessage.Answer answer = store(port, Samples.file("test_files/CT_small.dcm"), in -> new InputStream() {
+            @Override public int read() throws IOException {
+                throw new org.dicomrelay.relay.crypto.EnvelopeException("ciphertext modified or truncated: message m1 from hospital-a");
+            }
+
+            @Override public int read(byte[] b, int off, int len) throws IOException {
+                return read();
+            }
+        });
+        assertThat(answer.failure()).as("router A sends its object again").isEqualTo(Failure.TRANSIENT);
+        assertThat(answer.error()).isEqualTo("the performing router could not receive the object: the payload failed authentication: "
+                + "ciphertext modified or truncated: message m1 from hospital-a");
+        assertThat(stored).as("C-STOREs the PACS saw").isEmpty();
+        assertNothingLeft();
+    }
+
     @Test void sopClassRefusedAtNegotiationIsPermanent() throws Exception {
         // A real SCP that accepts MR Image Storage only: the CT object's context is refused (PS3.8 §9.3.3.2).
         int port = pacs(new ApplicationEntity("PACS_B").accept(MR_IMAGE_STORAGE, ApplicationEntity.ANY), (as, rq, data) -> 0);

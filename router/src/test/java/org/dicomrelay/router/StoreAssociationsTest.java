@@ -13,6 +13,7 @@ import org.dicomrelay.dicom.net.DicomServer;
 import org.dicomrelay.dicom.net.service.DimseServices;
 import org.dicomrelay.dicom.net.service.FolderStorage;
 import org.dicomrelay.dicom.net.service.StorageSource;
+import org.dicomrelay.dicom.net.service.StreamSource;
 import org.dicomrelay.router.config.Device;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -161,5 +162,55 @@ class StoreAssociationsTest {
         assertThat(stored()).isEqualTo(24);
         assertThat(associations).hasValue(1);
         assertThat(mostBusy).hasValue(1);
+    }
+
+    /**
+     * Issue 10: an object streamed to the device whose stream fails midway (router B: its payload
+     * failed authentication) ends its association with A-ABORT; the association leaves the pool,
+     * the object is not sent again (its bytes are gone), the device keeps nothing of it, another
+     * device's association is untouched, and the next object goes on a new association.
+     */
+    @Test void aStreamFailingMidwayAbortsItsAssociationWhichLeavesThePoolAndOthersAreUnaffected() throws Exception {
+        Device d = pacs(AssociationOptions.DEFAULT);
+        DicomServer other = DicomServer.start(new ApplicationEntity("OTHER").accept(ApplicationEntity.ANY, ApplicationEntity.ANY), "127.0.0.1", 0, 4,
+                new DimseServices().onStore(new FolderStorage(work.resolve("other"))));
+        open.add(other);
+        Device o = new Device("OTHER", "127.0.0.1", other.port(), List.of("store"), List.of(), true);
+        StoreAssociations stores = stores(Duration.ofMinutes(1));
+        assertThat(stores.store(d, object(CT, 1)).status()).isZero();
+        assertThat(stores.store(o, object(CT, 2)).status()).isZero();
+        assertThat(stores.open()).isEqualTo(2);
+
+        StorageSource genuine = object(CT, 3);
+        java.io.IOException forged = new java.io.IOException("segment 2 failed authentication");
+        java.io.InputStream failing = new java.io.FilterInputStream(genuine.openDataSet()) {
+            int n;
+
+            @Override public int read(byte[] b, int off, int len) throws java.io.IOException {
+                if (n >= 40) throw forged;
+                int k = super.read(b, off, Math.min(len, 40 - n));
+                if (k > 0) n += k;
+                return k;
+            }
+        };
+        StreamSource src = new StreamSource(failing, genuine.sopClassUid(), genuine.sopInstanceUid(), genuine.transferSyntax());
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> stores.store(d, src)).hasMessageContaining("association aborted");
+        assertThat(src.failure()).isSameAs(forged);
+        assertThat(stores.open()).as("associations kept: the other device's only").isEqualTo(1);
+        await("the device's handler ends").atMost(Duration.ofSeconds(10)).until(() -> server.activeAssociations() == 0 && busy.get() == 0);
+        assertThat(stored()).as("files at the device: the first object only, nothing of the aborted one").isEqualTo(1);
+        assertThat(associations).as("not sent again on a new association").hasValue(1);
+        assertThat(other.activeAssociations()).isEqualTo(1);
+
+        assertThat(stores.store(d, genuine).status()).isZero();
+        assertThat(associations).hasValue(2);
+        assertThat(stored()).isEqualTo(2);
+        StorageSource s4 = object(CT, 4);
+        try (java.io.InputStream in = s4.openDataSet()) {
+            assertThat(stores.store(d, new StreamSource(in, s4.sopClassUid(), s4.sopInstanceUid(), s4.transferSyntax())).status())
+                    .as("a stream that ends normally, on the kept association").isZero();
+        }
+        assertThat(associations).hasValue(2);
+        assertThat(stored()).isEqualTo(3);
     }
 }

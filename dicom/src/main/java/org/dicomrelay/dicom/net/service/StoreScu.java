@@ -15,6 +15,7 @@ import org.dicomrelay.dicom.net.DimseResponse;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -69,11 +70,39 @@ public final class StoreScu implements Closeable {
         return store(as, as::findContext, src, moveOriginatorAe, moveOriginatorMessageId);
     }
 
+    /**
+     * Sends one object as its bytes arrive from a stream (see {@link StreamSource}): if the stream
+     * fails before its end, the association is aborted and the failure thrown; the source's
+     * {@link StreamSource#failure()} then tells it from a failure of the peer.
+     */
+    public DimseResponse store(StreamSource src) throws IOException {
+        return store(src, null, -1);
+    }
+
+    /** The same as a sub-operation of a C-MOVE (PS3.7 §9.3.1.1: move originator AE title and message ID). */
+    public DimseResponse store(StreamSource src, String moveOriginatorAe, int moveOriginatorMessageId) throws IOException {
+        return store(as, as::findContext, src, moveOriginatorAe, moveOriginatorMessageId);
+    }
+
     /** Finds an accepted presentation context on which we may send: its ID, or -1. */
     @FunctionalInterface
     interface Contexts {
         /** @param transferSyntax the transfer syntax required, or null for any */
         int find(String abstractSyntax, String transferSyntax);
+    }
+
+    /** The context to send on, and whether the object's bytes go as they are (else transcoded to the context's syntax). */
+    private record Context(int pcid, boolean asIs) {
+        static Context of(Contexts contexts, String sopClassUid, TransferSyntax ts, String what) throws IOException {
+            int pcid = contexts.find(sopClassUid, ts.uid());
+            if (pcid > 0) return new Context(pcid, true);
+            pcid = ts.isUncompressed() ? contexts.find(sopClassUid, null) : -1;
+            if (pcid < 0) {
+                throw new IOException("the peer accepts neither " + ts.name() + " nor a syntax we can convert to for SOP class "
+                        + sopClassUid + " (" + what + ")");
+            }
+            return new Context(pcid, false);
+        }
     }
 
     /**
@@ -84,40 +113,58 @@ public final class StoreScu implements Closeable {
      */
     static DimseResponse store(Association as, Contexts contexts, StorageSource src, String moveOriginatorAe,
                                int moveOriginatorMessageId) throws IOException {
-        int pcid = contexts.find(src.sopClassUid(), src.transferSyntax().uid());
+        Context c = Context.of(contexts, src.sopClassUid(), src.transferSyntax(), src.file().toString());
         DataWriter data;
-        if (pcid > 0) {
-            boolean deflated = src.transferSyntax().deflated();
+        if (c.asIs()) {
             data = out -> {
                 try (InputStream in = src.openDataSet()) {
-                    long n = in.transferTo(out);
-                    // PDVs carry even lengths (DCMTK refuses odd ones): pad a deflate stream with a NUL, which inflaters ignore.
-                    if (deflated && (n & 1) != 0) out.write(0);
+                    copy(in, out, src.transferSyntax());
                 }
             };
         } else {
-            pcid = src.transferSyntax().isUncompressed() ? contexts.find(src.sopClassUid(), null) : -1;
-            if (pcid < 0) {
-                throw new IOException("the peer accepts neither " + src.transferSyntax().name() + " nor a syntax we can convert to for SOP class "
-                        + src.sopClassUid() + " (" + src.file() + ")");
-            }
-            TransferSyntax target = as.transferSyntax(pcid);
+            TransferSyntax target = as.transferSyntax(c.pcid());
             data = out -> {
                 try (InputStream in = java.nio.file.Files.newInputStream(src.file())) {
-                    DicomInputStream din = new DicomInputStream(in);
-                    Transcoder.transcode(din, new DicomOutputStream(out, target));
+                    Transcoder.transcode(new DicomInputStream(in), new DicomOutputStream(out, target));
                 }
             };
         }
+        return invoke(as, c.pcid(), src.sopClassUid(), src.sopInstanceUid(), moveOriginatorAe, moveOriginatorMessageId, data);
+    }
+
+    /** The same for an object read from a stream while it is sent. */
+    static DimseResponse store(Association as, Contexts contexts, StreamSource src, String moveOriginatorAe, int moveOriginatorMessageId)
+            throws IOException {
+        Context c = Context.of(contexts, src.sopClassUid(), src.transferSyntax(), "instance " + src.sopInstanceUid());
+        DataWriter data;
+        if (c.asIs()) {
+            data = out -> copy(src.dataSet(), out, src.transferSyntax());
+        } else {
+            TransferSyntax target = as.transferSyntax(c.pcid());
+            data = out -> Transcoder.transcode(new DicomInputStream(src.dataSet(), src.transferSyntax()), new DicomOutputStream(out, target));
+        }
+        return invoke(as, c.pcid(), src.sopClassUid(), src.sopInstanceUid(), moveOriginatorAe, moveOriginatorMessageId, data);
+    }
+
+    /** The data set's bytes as they are. */
+    private static void copy(InputStream in, OutputStream out, TransferSyntax ts) throws IOException {
+        long n = in.transferTo(out);
+        // PDVs carry even lengths (DCMTK refuses odd ones): pad a deflate stream with a NUL, which inflaters ignore.
+        if (ts.deflated() && (n & 1) != 0) out.write(0);
+    }
+
+    private static DimseResponse invoke(Association as, int pcid, String sopClassUid, String sopInstanceUid, String moveOriginatorAe,
+                                        int moveOriginatorMessageId, DataWriter data) throws IOException {
         Attributes rq = new Attributes();
-        rq.setString(0x00000002, VR.UI, src.sopClassUid());
+        rq.setString(0x00000002, VR.UI, sopClassUid);
         rq.setInt(0x00000100, VR.US, 0x0001);
         rq.setInt(0x00000700, VR.US, 0);
-        rq.setString(0x00001000, VR.UI, src.sopInstanceUid());
+        rq.setString(0x00001000, VR.UI, sopInstanceUid);
         if (moveOriginatorAe != null) {
             rq.setString(0x00001030, VR.AE, moveOriginatorAe);
             rq.setInt(0x00001031, VR.US, moveOriginatorMessageId);
         }
+        // Association.send aborts the association when data fails midway: the last fragment goes out only after a normal end.
         return as.invoke(pcid, rq, data).next();
     }
 
