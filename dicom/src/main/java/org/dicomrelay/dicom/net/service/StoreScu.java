@@ -90,7 +90,7 @@ public final class StoreScu implements Closeable {
             boolean deflated = src.transferSyntax().deflated();
             data = out -> {
                 try (InputStream in = src.openDataSet()) {
-                    long n = in.transferTo(out);
+                    long n = DataWriter.transfer(in, out);
                     // PDVs carry even lengths (DCMTK refuses odd ones): pad a deflate stream with a NUL, which inflaters ignore.
                     if (deflated && (n & 1) != 0) out.write(0);
                 }
