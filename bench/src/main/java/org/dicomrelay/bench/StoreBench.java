@@ -33,18 +33,19 @@ import java.util.stream.Stream;
  * C-STORE throughput on loopback, ours against DCMTK's, on the same files in the same run. Every
  * SCP is already listening; ours has served one untimed transfer first (warm, as a PACS that has
  * been running is; storescp is a native binary with nothing to warm). Our SCU is measured twice:
- * as a user runs it, the CLI in a fresh JVM (start-up included, with the AppCDS archive that the
- * launcher creates on first use), and in steady state, in this JVM after one untimed transfer.
+ * as a user runs it, {@code ./dicom-relay store} in a fresh JVM (start-up included, with the
+ * launcher's AppCDS archive and client JVM flags), and in steady state, in this JVM after one
+ * untimed transfer.
  * Neither SCP forces its files to disk (storescp has no fsync; our FolderStorage writes a temporary
  * file and renames it, without fsync); storescp runs in its default mode (it decodes the data set
  * and writes it again), ours writes the bytes as received.
  *
- * Usage: StoreBench WORKDIR CLI_JAR SHIM_SO [images] [multiframes]
+ * Usage: StoreBench WORKDIR LAUNCHER SHIM_SO [images] [multiframes]   (LAUNCHER: the dicom-relay script)
  */
 public final class StoreBench {
     public static void main(String[] args) throws Exception {
         Path work = Path.of(args[0]);
-        Path cliJar = Path.of(args[1]).toAbsolutePath();
+        Path launcher = Path.of(args[1]).toAbsolutePath();
         Path shim = Path.of(args[2]).toAbsolutePath();
         int images = args.length > 3 ? Integer.parseInt(args[3]) : 500;
         int multiframes = args.length > 4 ? Integer.parseInt(args[4]) : 3;
@@ -57,7 +58,7 @@ public final class StoreBench {
         // Received files go to memory when possible, so that disk write-back does not decide the ranking.
         Path shm = Path.of("/dev/shm");
         Path out = Files.isDirectory(shm) && Files.isWritable(shm) ? Files.createDirectories(shm.resolve("dicom-relay-bench")) : work;
-        Path cds = appCds(work, ct, shim, cliJar);
+        time(cli(launcher, "--version")); // untimed: the launcher makes its AppCDS archive on first use after a build
         List<String[]> rows = new ArrayList<>();
         for (Object[] set : new Object[][] {{images + " CT 512x512x16", ct, ctBytes, images, GOAL}, {multiframes + " multi-frame 100 MB", mf, mfBytes, multiframes, 0.0}}) {
             String name = (String) set[0];
@@ -67,20 +68,20 @@ public final class StoreBench {
             double goal = (Double) set[4];
             double dcmtk = median(() -> storescuToStorescp(out, dir, shim));
             rows.add(row(name, "storescu -> storescp", dcmtk, bytes, count, dcmtk, 0));
-            rows.add(row(name, "ours CLI -> storescp", median(() -> oursToStorescp(out, dir, shim, cliJar, cds)), bytes, count, dcmtk, goal));
+            rows.add(row(name, "ours CLI -> storescp", median(() -> oursToStorescp(out, dir, shim, launcher)), bytes, count, dcmtk, goal));
             rows.add(row(name, "ours warm -> storescp", median(() -> oursInProcessToStorescp(out, dir, shim)), bytes, count, dcmtk, goal));
             rows.add(row(name, "storescu -> our SCP", median(() -> storescuToOurs(out, dir)), bytes, count, dcmtk, goal));
-            rows.add(row(name, "ours CLI -> our SCP", median(() -> oursToOurs(out, dir, cliJar, cds)), bytes, count, dcmtk, 0));
+            rows.add(row(name, "ours CLI -> our SCP", median(() -> oursToOurs(out, dir, launcher)), bytes, count, dcmtk, 0));
         }
         System.out.printf("%n%-22s %-24s %8s %8s %9s %9s %7s  %s%n", "data", "path", "seconds", "MB/s", "images/s", "vs DCMTK", "goal", "");
         for (String[] r : rows) System.out.printf("%-22s %-24s %8s %8s %9s %9s %7s  %s%n", (Object[]) r);
         System.out.println("""
 
-                ours CLI: a fresh JVM per run (start-up included), AppCDS archive %s.
+                ours CLI: ./dicom-relay store, a fresh JVM per run (start-up included; AppCDS, C1 only, serial GC).
                 ours warm: StoreScu in the bench JVM after one untimed transfer (steady state).
                 our SCP: FolderStorage in the bench JVM, warmed by one untimed transfer; bit-preserving, temp file + rename.
                 Neither SCP calls fsync (storescp has no such option). Goal (issue 10): toolkit store >= 1.0x DCMTK, small objects.
-                """.formatted(cds == null ? "unavailable (ran without)" : "created by a training run"));
+                """);
         clean(out);
     }
 
@@ -168,12 +169,12 @@ public final class StoreBench {
         }
     }
 
-    private static double oursToStorescp(Path work, Path dir, Path shim, Path cliJar, Path cds) throws Exception {
+    private static double oursToStorescp(Path work, Path dir, Path shim, Path launcher) throws Exception {
         int port = freePort();
         Path out = clean(work.resolve("out-storescp"));
         Process scp = server(List.of("storescp", "-aet", "STORESCP", "-od", out.toString(), String.valueOf(port)), shim, port);
         try {
-            return time(cli(cliJar, cds, "store", "-c", "STORESCP@127.0.0.1:" + port, dir.toString()));
+            return time(cli(launcher, "store", "-c", "STORESCP@127.0.0.1:" + port, dir.toString()));
         } finally {
             scp.destroy();
             scp.waitFor(5, TimeUnit.SECONDS);
@@ -222,42 +223,21 @@ public final class StoreBench {
         }
     }
 
-    private static double oursToOurs(Path work, Path dir, Path cliJar, Path cds) throws Exception {
+    private static double oursToOurs(Path work, Path dir, Path launcher) throws Exception {
         Path out = clean(work.resolve("out-ours"));
         ApplicationEntity ae = new ApplicationEntity("OURSCP").accept(ApplicationEntity.ANY, ApplicationEntity.ANY);
         try (DicomServer s = DicomServer.start(ae, "127.0.0.1", 0, 4, new DimseServices().onStore(new FolderStorage(out)))) {
-            List<String> store = cli(cliJar, cds, "store", "-c", "OURSCP@127.0.0.1:" + s.port(), dir.toString());
+            List<String> store = cli(launcher, "store", "-c", "OURSCP@127.0.0.1:" + s.port(), dir.toString());
             time(store); // warm-up of our SCP, untimed
             return time(store);
         }
     }
 
-    /** The CLI in a fresh JVM, with the class-data sharing archive when there is one (as the launcher runs it). */
-    private static List<String> cli(Path cliJar, Path cds, String... args) {
-        List<String> cmd = new ArrayList<>(List.of("java"));
-        if (cds != null) cmd.addAll(List.of("-XX:SharedArchiveFile=" + cds, "-Xshare:auto"));
-        cmd.addAll(List.of("-jar", cliJar.toString()));
+    /** The CLI as a user runs it: the launcher, a fresh JVM with the launcher's options (AppCDS archive, client JVM flags). */
+    private static List<String> cli(Path launcher, String... args) {
+        List<String> cmd = new ArrayList<>(List.of(launcher.toString()));
         cmd.addAll(List.of(args));
         return cmd;
-    }
-
-    /**
-     * An AppCDS archive of the classes a store loads (JDK 13+ dynamic archive), made by one
-     * untimed training run as the launcher does on first use; null if the JVM could not make one.
-     */
-    private static Path appCds(Path work, Path dir, Path shim, Path cliJar) throws Exception {
-        Path jsa = work.resolve("dicom-relay.jsa");
-        Files.deleteIfExists(jsa);
-        int port = freePort();
-        Path out = clean(work.resolve("out-storescp"));
-        Process scp = server(List.of("storescp", "-aet", "STORESCP", "-od", out.toString(), String.valueOf(port)), shim, port);
-        try {
-            time(List.of("java", "-XX:ArchiveClassesAtExit=" + jsa, "-jar", cliJar.toString(), "store", "-c", "STORESCP@127.0.0.1:" + port, dir.toString()));
-        } finally {
-            scp.destroy();
-            scp.waitFor(5, TimeUnit.SECONDS);
-        }
-        return Files.isRegularFile(jsa) ? jsa : null;
     }
 
     static double time(List<String> cmd) throws Exception {
