@@ -66,12 +66,18 @@ public final class StoreBench {
             long bytes = (Long) set[2];
             int count = (Integer) set[3];
             double goal = (Double) set[4];
-            double dcmtk = median(() -> storescuToStorescp(out, dir, shim));
-            rows.add(row(name, "storescu -> storescp", dcmtk, bytes, count, dcmtk, 0));
-            rows.add(row(name, "ours CLI -> storescp", median(() -> oursToStorescp(out, dir, shim, launcher)), bytes, count, dcmtk, goal));
-            rows.add(row(name, "ours warm -> storescp", median(() -> oursInProcessToStorescp(out, dir, shim)), bytes, count, dcmtk, goal));
-            rows.add(row(name, "storescu -> our SCP", median(() -> storescuToOurs(out, dir)), bytes, count, dcmtk, goal));
-            rows.add(row(name, "ours CLI -> our SCP", median(() -> oursToOurs(out, dir, launcher)), bytes, count, dcmtk, 0));
+            String[] paths = {"storescu -> storescp", "ours CLI -> storescp", "ours warm -> storescp", "storescu -> our SCP", "ours CLI -> our SCP"};
+            double[] medians = medians(
+                    () -> storescuToStorescp(out, dir, shim),
+                    () -> oursToStorescp(out, dir, shim, launcher),
+                    () -> oursInProcessToStorescp(out, dir, shim),
+                    () -> storescuToOurs(out, dir),
+                    () -> oursToOurs(out, dir, launcher));
+            double dcmtk = medians[0];
+            for (int i = 0; i < paths.length; i++) {
+                boolean goalRow = i == 1 || i == 2 || i == 3; // the two directions the goal names; ours -> ours is for reference
+                rows.add(row(name, paths[i], medians[i], bytes, count, dcmtk, goalRow ? goal : 0));
+            }
         }
         System.out.printf("%n%-22s %-24s %8s %8s %9s %9s %7s  %s%n", "data", "path", "seconds", "MB/s", "images/s", "vs DCMTK", "goal", "");
         for (String[] r : rows) System.out.printf("%-22s %-24s %8s %8s %9s %9s %7s  %s%n", (Object[]) r);
@@ -92,11 +98,22 @@ public final class StoreBench {
         double seconds() throws Exception;
     }
 
-    /** The median of three runs: single runs on a 2-core machine vary by a factor of two. */
-    private static double median(Run r) throws Exception {
-        double[] t = {r.seconds(), r.seconds(), r.seconds()};
-        java.util.Arrays.sort(t);
-        return t[1];
+    /**
+     * The median of three runs of each path, the paths taking turns in each round: single runs on
+     * a shared 2-core machine vary by a factor of two, and load that comes and goes then falls on
+     * every path alike rather than on whichever ran at that moment.
+     */
+    private static double[] medians(Run... paths) throws Exception {
+        double[][] t = new double[paths.length][3];
+        for (int round = 0; round < 3; round++) {
+            for (int i = 0; i < paths.length; i++) t[i][round] = paths[i].seconds();
+        }
+        double[] m = new double[paths.length];
+        for (int i = 0; i < paths.length; i++) {
+            java.util.Arrays.sort(t[i]);
+            m[i] = t[i][1];
+        }
+        return m;
     }
 
     private static String[] row(String data, String path, double seconds, long bytes, int count, double dcmtkSeconds, double goal) {
