@@ -9,4 +9,4 @@ rm -f "$log"
 mkdir -p bench/target/work
 gcc -shared -fPIC -O2 -o bench/target/loopback-bind.so scripts/loopback-bind.c -ldl
 exec java -cp "bench/target/classes:dicom/target/classes" org.dicomrelay.bench.StoreBench \
-  bench/target/work cli/target/dicom-relay.jar bench/target/loopback-bind.so "${1:-500}" "${2:-3}"
+  bench/target/work ./dicom-relay bench/target/loopback-bind.so "${1:-500}" "${2:-3}"

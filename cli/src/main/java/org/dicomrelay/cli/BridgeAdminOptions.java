@@ -27,7 +27,10 @@ import java.time.Duration;
  * environment variable or a file.
  */
 final class BridgeAdminOptions {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Made on first use: picocli instantiates every command's options at start-up, and a mapper takes tens of ms to set up. */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper();
+    }
 
     @Option(names = "--config", paramLabel = "bridge.yaml", description = "the Bridge's configuration: its address, admin token and certificate")
     Path config;
@@ -80,7 +83,7 @@ final class BridgeAdminOptions {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
                 .header("Authorization", "Bearer " + adminToken(c));
         if (body != null) b.header("Content-Type", "application/json");
-        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
+        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(Json.MAPPER.writeValueAsBytes(body)));
         HttpResponse<String> r;
         try {
             r = BridgeHttp.newClient(bridge, pin, null, Duration.ofSeconds(10)).send(b.build(), HttpResponse.BodyHandlers.ofString());
@@ -92,9 +95,9 @@ final class BridgeAdminOptions {
         }
         JsonNode answer;
         try {
-            answer = r.body() == null || r.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(r.body());
+            answer = r.body() == null || r.body().isEmpty() ? Json.MAPPER.createObjectNode() : Json.MAPPER.readTree(r.body());
         } catch (IOException notJson) {
-            answer = JSON.createObjectNode(); // an error page of a proxy: the status says enough
+            answer = Json.MAPPER.createObjectNode(); // an error page of a proxy: the status says enough
         }
         if (r.statusCode() / 100 != 2) {
             throw new Refused("the Bridge refused: " + answer.path("error").asText("HTTP " + r.statusCode()) + " (HTTP " + r.statusCode() + ")");

@@ -129,7 +129,7 @@ public final class Association implements Closeable {
         this.options = options;
         socket.setTcpNoDelay(true);
         this.timing = new TimedInput(socket, socket.getInputStream(), options, (int) options.idleTimeout().toMillis(), this::idleTimerPaused);
-        this.reader = new PduReader(new BufferedInputStream(timing, 65536), options.maxPduReceive());
+        this.reader = new PduReader(new BufferedInputStream(timing, 65536), options.maxPduReceive()).reusePDataBuffer();
         this.writer = new PduWriter(new BufferedOutputStream(socket.getOutputStream(), 65536));
     }
 
@@ -665,11 +665,21 @@ public final class Association implements Closeable {
 
     // ---- P-DATA ---------------------------------------------------------------------------
 
-    private void sendPData(PDataTf p) throws IOException {
-        Pdv last = p.pdvs().get(p.pdvs().size() - 1);
+    private void sendPData(PDataTf p, boolean flush) throws IOException {
         stepLocal(FsmEvent.EVT9);
         try {
-            watched(() -> writer.write(p, last.last()));
+            watched(() -> writer.write(p, flush));
+        } catch (IOException e) {
+            closeSocket();
+            throw new AssociationException("connection lost while sending: " + FailureText.of(e), e);
+        }
+    }
+
+    /** As {@link #sendPData}, for one PDV whose data is in {@code pdu} after room for the headers ({@link PduWriter#writeSinglePdv}). */
+    private void sendSinglePdv(byte[] pdu, int length, int pcid, boolean last) throws IOException {
+        stepLocal(FsmEvent.EVT9);
+        try {
+            watched(() -> writer.writeSinglePdv(pdu, length, pcid, false, last, last));
         } catch (IOException e) {
             closeSocket();
             throw new AssociationException("connection lost while sending: " + FailureText.of(e), e);
@@ -689,7 +699,9 @@ public final class Association implements Closeable {
         try {
             for (int off = 0; off < cmd.length; off += maxPdvData) {
                 int len = Math.min(maxPdvData, cmd.length - off);
-                sendPData(new PDataTf(List.of(new Pdv(pcid, true, off + len == cmd.length, cmd, off, len))));
+                boolean lastFragment = off + len == cmd.length;
+                // A command with a data set after it waits in the buffer for the first data PDV: one segment, not two.
+                sendPData(new PDataTf(List.of(new Pdv(pcid, true, lastFragment, cmd, off, len))), lastFragment && data == null);
             }
             if (data != null) {
                 PDVOutputStream out = new PDVOutputStream(pcid);
@@ -710,34 +722,61 @@ public final class Association implements Closeable {
         return status == 0xFF00 || status == 0xFF01;
     }
 
-    /** Fragments a data set into PDVs no larger than the peer accepts; the last one is flagged on {@link #finish()}. */
-    private final class PDVOutputStream extends OutputStream {
+    /**
+     * The buffer of outgoing data PDVs, made once per association at the peer's maximum and reused
+     * by every message under the write lock: a PDU is filled in place and written in one piece.
+     */
+    private byte[] pdvBuffer;
+
+    /**
+     * Fragments a data set into PDVs no larger than the peer accepts (PS3.8 §D.1: the maximum
+     * length of a P-DATA-TF's variable field); the last one is flagged on {@link #finish()}.
+     * Only under the write lock.
+     */
+    final class PDVOutputStream extends OutputStream {
+        private static final int H = PduWriter.SINGLE_PDV_HEADER;
         private final int pcid;
-        private final byte[] buf = new byte[maxPdvData];
+        private final byte[] buf;
+        private final int capacity;
         private int n;
 
         PDVOutputStream(int pcid) {
             this.pcid = pcid;
+            if (pdvBuffer == null) pdvBuffer = new byte[H + maxPdvData];
+            this.buf = pdvBuffer;
+            this.capacity = maxPdvData;
         }
 
         @Override public void write(int b) throws IOException {
-            if (n == buf.length) flushPdv(false);
-            buf[n++] = (byte) b;
+            if (n == capacity) flushPdv(false);
+            buf[H + n++] = (byte) b;
         }
 
         @Override public void write(byte[] b, int off, int len) throws IOException {
             while (len > 0) {
-                if (n == buf.length) flushPdv(false);
-                int k = Math.min(len, buf.length - n);
-                System.arraycopy(b, off, buf, n, k);
+                if (n == capacity) flushPdv(false);
+                int k = Math.min(len, capacity - n);
+                System.arraycopy(b, off, buf, H + n, k);
                 n += k;
                 off += k;
                 len -= k;
             }
         }
 
+        /** Reads {@code in} to its end straight into the PDVs, without a buffer in between. */
+        long readFrom(InputStream in) throws IOException {
+            long total = 0;
+            while (true) {
+                if (n == capacity) flushPdv(false);
+                int k = in.read(buf, H + n, capacity - n);
+                if (k < 0) return total;
+                n += k;
+                total += k;
+            }
+        }
+
         private void flushPdv(boolean last) throws IOException {
-            sendPData(new PDataTf(List.of(new Pdv(pcid, false, last, buf, 0, n))));
+            sendSinglePdv(buf, n, pcid, last);
             n = 0;
         }
 
@@ -800,6 +839,18 @@ public final class Association implements Closeable {
             System.arraycopy(pdv.data(), pdv.offset() + pos, b, off, k);
             pos += k;
             return k;
+        }
+
+        /** Writes each PDV's data straight from the PDU it came in: no buffer in between. */
+        @Override public long transferTo(OutputStream out) throws IOException {
+            long total = 0;
+            while (fill()) {
+                int k = pdv.length() - pos;
+                out.write(pdv.data(), pdv.offset() + pos, k);
+                pos += k;
+                total += k;
+            }
+            return total;
         }
 
         void drain() throws IOException {

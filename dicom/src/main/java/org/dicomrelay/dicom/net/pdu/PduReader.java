@@ -23,10 +23,24 @@ public final class PduReader {
     /** Body bytes of a PDU refused on its header, still in the stream; skipped before the next read. */
     private long unreadBody;
 
+    /** Reused for the bodies of P-DATA-TF PDUs once {@link #reusePDataBuffer()} is called; grows to the largest seen. */
+    private byte[] pDataBuffer;
+    private boolean reusePData;
+
     /** @param maxPDataLength the maximum P-DATA-TF length we announced; 0 = unlimited (capped at 64 MiB). */
     public PduReader(InputStream in, long maxPDataLength) {
         this.in = in;
         maxPDataLength(maxPDataLength);
+    }
+
+    /**
+     * Reads every P-DATA-TF into the same buffer rather than a new array per PDU (a few hundred KiB
+     * each, thousands per second). The PDVs of a P-DATA-TF are then valid only until the next
+     * {@link #read()}: for a caller that consumes them before reading on, as an association does.
+     */
+    public PduReader reusePDataBuffer() {
+        reusePData = true;
+        return this;
     }
 
     public void maxPDataLength(long max) {
@@ -66,12 +80,18 @@ public final class PduReader {
         }
         unreadBody = 0;
         // readNBytes(byte[], ...) fills one array; readNBytes(int) would gather 8 KiB chunks and copy them again.
-        byte[] body = new byte[(int) length];
-        int got = in.readNBytes(body, 0, body.length);
+        byte[] body;
+        if (type == Pdu.TYPE_P_DATA_TF && reusePData) {
+            if (pDataBuffer == null || pDataBuffer.length < length) pDataBuffer = new byte[(int) length];
+            body = pDataBuffer;
+        } else {
+            body = new byte[(int) length];
+        }
+        int got = in.readNBytes(body, 0, (int) length);
         if (got < length) throw new EOFException("connection closed inside a PDU of type " + type + " (" + got + " of " + length + " bytes)");
         ByteBuffer b = ByteBuffer.wrap(body);
         return switch (type) {
-            case Pdu.TYPE_P_DATA_TF -> pData(body);
+            case Pdu.TYPE_P_DATA_TF -> pData(body, (int) length);
             case Pdu.TYPE_ASSOCIATE_RQ, Pdu.TYPE_ASSOCIATE_AC -> associate(type, b);
             case Pdu.TYPE_ASSOCIATE_RJ -> new AAssociateRj(body[1] & 0xFF, body[2] & 0xFF, body[3] & 0xFF);
             case Pdu.TYPE_RELEASE_RQ -> new AReleaseRq();
@@ -94,13 +114,13 @@ public final class PduReader {
         return true;
     }
 
-    private static PDataTf pData(byte[] body) throws PduFormatException {
+    private static PDataTf pData(byte[] body, int length) throws PduFormatException {
         List<Pdv> pdvs = new ArrayList<>(2);
         int i = 0;
-        while (i < body.length) {
-            if (body.length - i < 6) throw new PduFormatException(AAbort.INVALID_PDU_PARAMETER_VALUE, "truncated PDV item header");
+        while (i < length) {
+            if (length - i < 6) throw new PduFormatException(AAbort.INVALID_PDU_PARAMETER_VALUE, "truncated PDV item header");
             long len = ByteBuffer.wrap(body, i, 4).getInt() & 0xFFFFFFFFL;
-            if (len < 2 || len > body.length - i - 4) {
+            if (len < 2 || len > length - i - 4) {
                 throw new PduFormatException(AAbort.INVALID_PDU_PARAMETER_VALUE, "PDV item length " + len + " does not fit its P-DATA-TF");
             }
             int pcid = body[i + 4] & 0xFF;

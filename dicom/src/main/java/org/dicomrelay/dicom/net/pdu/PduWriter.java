@@ -45,6 +45,33 @@ public final class PduWriter {
         if (flush) out.flush();
     }
 
+    /** Bytes in front of the data of a P-DATA-TF with one PDV: the PDU header (6) and the PDV item header (6). */
+    public static final int SINGLE_PDV_HEADER = 12;
+
+    /**
+     * Writes a P-DATA-TF of one PDV whose {@code length} data bytes are already in {@code pdu} at
+     * {@link #SINGLE_PDV_HEADER}: both headers are filled in in front of them, so that the PDU goes
+     * to the stream in one write, neither copied nor split into a small header segment and the data.
+     */
+    public void writeSinglePdv(byte[] pdu, int length, int pcid, boolean command, boolean last, boolean flush) throws IOException {
+        long pduLength = 6L + length;
+        int itemLength = length + 2;
+        pdu[0] = (byte) Pdu.TYPE_P_DATA_TF;
+        pdu[1] = 0;
+        pdu[2] = (byte) (pduLength >>> 24);
+        pdu[3] = (byte) (pduLength >>> 16);
+        pdu[4] = (byte) (pduLength >>> 8);
+        pdu[5] = (byte) pduLength;
+        pdu[6] = (byte) (itemLength >>> 24);
+        pdu[7] = (byte) (itemLength >>> 16);
+        pdu[8] = (byte) (itemLength >>> 8);
+        pdu[9] = (byte) itemLength;
+        pdu[10] = (byte) pcid;
+        pdu[11] = (byte) ((command ? 1 : 0) | (last ? 2 : 0));
+        out.write(pdu, 0, SINGLE_PDV_HEADER + length);
+        if (flush) out.flush();
+    }
+
     /** The encoded length of a P-DATA-TF's variable field for PDVs of these data lengths. */
     public static long pDataLength(int... pdvLengths) {
         long n = 0;

@@ -51,15 +51,14 @@ public final class FolderStorage implements DimseServices.StoreHandler {
      */
     static Path receive(Path dir, Association as, DimseServices.StoreRequest rq, InputStream data) throws IOException {
         Path tmp = OwnerOnly.createTempFile(dir, ".part-", ".tmp");
-        try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 256 * 1024)) {
+        // Small PDVs gather in the buffer; large ones (the 16-256 KiB that peers send) go to the file straight from the PDU.
+        try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 64 * 1024)) {
             Attributes fmi = FileMetaInformation.create(rq.sopClassUid(), rq.sopInstanceUid(), rq.transferSyntax().uid());
             fmi.setString(0x00020016, VR.AE, as.callingAeTitle());
             DicomOutputStream dout = new DicomOutputStream(out, TransferSyntax.EXPLICIT_VR_LITTLE_ENDIAN);
             dout.writeFileMetaInformation(fmi);
             dout.finish();
-            byte[] buf = new byte[64 * 1024];
-            int n;
-            while ((n = data.read(buf)) > 0) out.write(buf, 0, n);
+            data.transferTo(out);
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(tmp);
             throw e;

@@ -6,6 +6,7 @@ import org.dicomrelay.dicom.data.TransferSyntax;
 import org.dicomrelay.dicom.io.DataSetReader;
 import org.dicomrelay.dicom.io.DicomInputStream;
 
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -28,7 +29,8 @@ public record StorageSource(Path file, String sopClassUid, String sopInstanceUid
      *                 or malformed file is refused before anything is sent
      */
     public static StorageSource probe(Path file, boolean validate) throws IOException {
-        try (InputStream in = Files.newInputStream(file); DicomInputStream din = new DicomInputStream(in, Files.size(file))) {
+        // 8 KiB holds the meta information and the first elements; the stream's default 64 KiB would read (and allocate) far more per file.
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 8192); DicomInputStream din = new DicomInputStream(in, Files.size(file))) {
             Attributes meta = din.fileMetaInformation();
             long start = din.dataSetStart();
             // The C-STORE request names the data set's own UIDs, which some files' meta information contradicts.

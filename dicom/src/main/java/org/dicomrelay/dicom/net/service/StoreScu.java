@@ -148,7 +148,7 @@ public final class StoreScu implements Closeable {
 
     /** The data set's bytes as they are. */
     private static void copy(InputStream in, OutputStream out, TransferSyntax ts) throws IOException {
-        long n = in.transferTo(out);
+        long n = DataWriter.transfer(in, out);
         // PDVs carry even lengths (DCMTK refuses odd ones): pad a deflate stream with a NUL, which inflaters ignore.
         if (ts.deflated() && (n & 1) != 0) out.write(0);
     }
