@@ -113,6 +113,7 @@ final class DelayProxy implements AutoCloseable {
                 queue.put(new Chunk(null, -1, link.arrival(0)));
             } catch (IOException | InterruptedException e) {
                 closeBoth(from, to); // a reset on one side resets the other
+                queue.offer(new Chunk(null, -1, 0)); // ends the writer if it waits (else its write fails on the closed socket)
             }
         });
         threads.execute(() -> {
