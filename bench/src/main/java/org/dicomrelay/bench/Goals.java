@@ -32,7 +32,7 @@ final class Goals {
     }
 
     void print() {
-        String format = "%-44s %-10s %-52s %s%n";
+        String format = "%-52s %-10s %-60s %s%n";
         System.out.printf("%nIssue 10's goals, one run (%s)%n", java.time.LocalDate.now(java.time.ZoneOffset.UTC));
         System.out.printf(format, "", "goal", "measured", "");
         for (Row r : rows) System.out.printf(format, r.what(), r.goal() == null ? "-" : r.goal(), r.measured(), r.verdict());

@@ -171,7 +171,7 @@ public final class RelayBench {
             running.add(hosts);
             pacsHost = hosts.addressB;
         }
-        DataSet mr = generate("relay-mr", mrCount + " MR 256x256x16 128 KB", mrCount, 1, 256, MR);
+        DataSet mr = generate("relay-mr", mrCount + " MR 128 KB", mrCount, 1, 256, MR);
         DataSet ct = generate("relay-ct", images + " CT 512x512x16", images, 1, 512, CT);
         DataSet mf = generate("relay-multiframe", multiframes + " multi-frame 50 MB", multiframes, 100, 512, MULTIFRAME);
 
@@ -222,10 +222,11 @@ public final class RelayBench {
         // ROUTER_B has as many characters as STORESCU: storescp's files (their meta header names the caller) are
         // then the same size either way, which tells when each is complete.
         configB = new RouterConfig("hospital-b", state.resolve("b").toString(), "ROUTER_B", "127.0.0.1", 0, bridgeUrl.toString(), fs,
-                "spool", List.of(new Device(SCP, "127.0.0.1", storescpPort, List.of("store"), List.of(), true),
+                "spool", List.of(new Device(SCP, "127.0.0.1", storescpPort, List.of("store", "echo"), List.of(), true),
                 new Device(QR, "127.0.0.1", qrPort, List.of("find"), List.of(), true)));
         for (RouterConfig c : List.of(configA, configB)) RouterApp.enroll(c, bridgeUrl, fingerprint, bridgeAdmin.enrollmentToken(c.routerId()));
-        bridgeAdmin.grant("hospital-a", SCP, "store"); // the access matrix grants nothing by default
+        // the access matrix grants nothing by default; C-ECHO tells when restarted routers relay again
+        bridgeAdmin.grant("hospital-a", SCP, "store", "echo");
         bridgeAdmin.grant("hospital-a", QR, "find");
         if (hosts != null) {
             yamlA = work.resolve("hosts-router-a.yaml");
@@ -328,8 +329,8 @@ public final class RelayBench {
             goals.notMeasured("CPU per relayed object, router A", "<= 2 ms", "needs --hosts (Bridge and routers share this JVM)");
             goals.notMeasured("CPU per relayed object, router B", "<= 2 ms", "needs --hosts (Bridge and routers share this JVM)");
         } else {
-            goals.add("CPU per relayed object, router A (" + mr.name() + ")", "<= 2 ms", String.format("%.2f ms", cpuA / 1000.0), cpuA <= 2000);
-            goals.add("CPU per relayed object, router B (" + mr.name() + ")", "<= 2 ms", String.format("%.2f ms", cpuB / 1000.0), cpuB <= 2000);
+            goals.add("CPU per object, router A (" + mr.name() + ")", "<= 2 ms", String.format("%.2f ms", cpuA / 1000.0), cpuA <= 2000);
+            goals.add("CPU per object, router B (" + mr.name() + ")", "<= 2 ms", String.format("%.2f ms", cpuB / 1000.0), cpuB <= 2000);
         }
     }
 
@@ -456,6 +457,27 @@ public final class RelayBench {
             hosts.startRouter(hosts.nsB, yamlB, jvmB);
             portA = hosts.startRouter(hosts.nsA, yamlA, jvmA);
         }
+        awaitRelay();
+    }
+
+    /** Waits until a C-ECHO through router A and router B reaches storescp: the routers found each other. */
+    private void awaitRelay() throws Exception {
+        long t0 = System.nanoTime(), deadline = t0 + TimeUnit.SECONDS.toNanos(150);
+        String last = "no answer";
+        while (System.nanoTime() < deadline) {
+            try {
+                int status = Verification.echo("127.0.0.1", portA, SCP, SCU, AssociationOptions.DEFAULT.withArtim(java.time.Duration.ofSeconds(90)));
+                if (status == 0) {
+                    System.out.printf("routers relay (C-ECHO through A and B to storescp) %.1f s after they started%n", (System.nanoTime() - t0) / 1e9);
+                    return;
+                }
+                last = String.format("status %04XH", status);
+            } catch (IOException e) {
+                last = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+            }
+            Thread.sleep(200); // between attempts: the routers are still syncing their directory
+        }
+        throw new IllegalStateException("no C-ECHO through the relay to storescp within 150 s: " + last);
     }
 
     private void stopRouters() throws Exception {
