@@ -1,34 +1,48 @@
 #!/usr/bin/env bash
-# The relay against a direct connection: C-STORE throughput (storescu -> router A -> cloud -> router B
-# -> storescp, until the last instance is stored) and C-FIND latency (to dcmqrscp), with a Bridge and
-# both routers in one JVM; prints a table.
-# Usage: bench/relay.sh [--hosts] [images=200] [multiframes=2] [queries=200]   (needs dcmtk; ~210 MB in bench/target)
+# Issue 10's benchmark: the relay against direct DICOM, one run, one table of goals and measured values side by side
+# (RelayBench): LAN throughput (1,000 MR-like 128 KB, 200 CT 512 KB, 2 x 50 MB multi-frame; until the last instance is
+# stored at B), first instance at B, C-FIND added latency, CPU per relayed object at each router, an emulated WAN (every
+# router <-> Bridge connection through a delaying proxy, 25 ms each way, 200 Mbit/s per direction, against storescu ->
+# storescp through the same proxy, 300 x 128 KB), a 2 GB object through -Xmx256m routers, and the toolkit's rows of
+# bench/store-throughput.sh.
+# Usage: bench/relay.sh [--hosts] [--only PARTS] [mr=1000] [images=200] [multiframes=2] [queries=200] [wan=300]
+#   (needs dcmtk; ~0.5 GB in bench/target, 2.1 GB more while the heap part runs; /dev/shm for received files and the Bridge's store)
+#   --only PARTS: a comma-separated subset of lan,find,wan,heap,store (default all), e.g. --only wan
 #   --hosts: two hospitals on different hosts. Router A (with this JVM, storescu and the C-FIND SCU) on host A, router B
-#            and the PACS on host B, the Bridge on host C, each a network namespace (needs root and iproute2) linked to
-#            C by a veth pair with private addresses (10.[200-250].x.y, random per run); the Bridge and the routers run
-#            as processes of the shaded jar (cli/target/dicom-relay.jar). The Bridge serves HTTPS with the certificate
-#            it creates (enrollment and the admin calls pin the fingerprint it prints); the routers use the default
-#            store, the Bridge's, so the payloads cross both links (no shared folder). Direct DICOM crosses the same
-#            two links (C routes between A and B for it; the relay's own traffic goes to the Bridge only). Removed at exit.
-# Environment: RELAY_STATE=DIR puts the routers' state (spool) there (default bench/target/work/relay-state);
-#              RELAY_CLOUD=bridge stores the blobs at the Bridge (the default provider, always so with --hosts) instead
-#              of a filesystem cloud;
-#              RELAY_WARMUP=N untimed passes before measuring (default 1; with --hosts as many
-#              as make 800 objects: the routers' JVMs warm up only by relaying); RELAY_THREADS=1 prints the JVM's CPU per
-#              thread for each relayed run (--hosts: each JVM's, the Bridge's and the routers'); JAVA_OPTS, e.g. -XX:StartFlightRecording=filename=relay.jfr,settings=profile
-#              (then: jfr print --events jdk.ExecutionSample relay.jfr); MVN_FLAGS, e.g. -o.
+#            and the PACS on host B, the Bridge and the WAN proxy on host C, each a network namespace (needs root and
+#            iproute2) linked to C by a veth pair with private addresses (10.[200-250].x.y, random per run); the Bridge and
+#            the routers run as processes of the shaded jar (cli/target/dicom-relay.jar). The Bridge serves HTTPS with the
+#            certificate it creates (enrollment and the admin calls pin the fingerprint it prints); the routers use the
+#            default store, the Bridge's, so the payloads cross both links. Direct DICOM crosses the same two links (C
+#            routes between A and B for it). Removed at exit. Without --hosts everything runs on loopback, the Bridge and
+#            routers in one JVM (no per-router CPU, no heap part).
+# Environment: RELAY_RUNS=N timed runs per case, the median counts (default 3); RELAY_WARMUP=N untimed passes of the MR
+#              set first (default: 800 objects' worth; the routers' JVMs warm up only by relaying); RELAY_BIG_FRAMES=N
+#              frames of 512 KB in the heap part's object (default 4000: 2.1 GB); RELAY_STATE=DIR the routers' state
+#              (default bench/target/work/relay-state); RELAY_CLOUD=bridge the Bridge's store on loopback too (always so
+#              with --hosts); RELAY_THREADS=1 CPU per thread (per JVM with --hosts) after each relayed run; JAVA_OPTS,
+#              e.g. -XX:StartFlightRecording=filename=relay.jfr,settings=profile; MVN_FLAGS, e.g. -o; RELAY_WAN_DELAY_MS
+#              (25) and RELAY_WAN_MBIT (200, 0: unlimited) another emulated WAN.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 hosts=0
-if [ "${1:-}" = "--hosts" ]; then hosts=1; shift; fi
-modules=bench
-[ $hosts -eq 0 ] || modules=bench,cli
+export RELAY_ONLY=lan,find,wan,heap,store
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --hosts) hosts=1; shift ;;
+    --only) RELAY_ONLY="$2"; shift 2 ;;
+    --only=*) RELAY_ONLY="${1#--only=}"; shift ;;
+    *) break ;;
+  esac
+done
 log=$(mktemp)
-if ! mvn -B -q -ntp ${MVN_FLAGS:-} -pl "$modules" -am package -Dmaven.test.skip=true >"$log" 2>&1; then cat "$log"; rm -f "$log"; exit 1; fi
+# cli: the shaded jar runs the Bridge and routers on the hosts, and the toolkit's rows
+if ! mvn -B -q -ntp ${MVN_FLAGS:-} -pl bench,cli -am package -Dmaven.test.skip=true >"$log" 2>&1; then cat "$log"; rm -f "$log"; exit 1; fi
 rm -f "$log"
 mkdir -p bench/target/work
 gcc -shared -fPIC -O2 -o bench/target/loopback-bind.so scripts/loopback-bind.c -ldl
-bench=(org.dicomrelay.bench.RelayBench bench/target/work bench/target/loopback-bind.so "${1:-200}" "${2:-2}" "${3:-200}")
+export RELAY_JAR="$PWD/cli/target/dicom-relay.jar"
+bench=(org.dicomrelay.bench.RelayBench bench/target/work bench/target/loopback-bind.so "${1:-1000}" "${2:-200}" "${3:-2}" "${4:-200}" "${5:-300}")
 if [ $hosts -eq 0 ]; then
   # shellcheck disable=SC2086
   exec java ${JAVA_OPTS:-} -cp "bench/target/classes:$(cat bench/target/classpath.txt)" "${bench[@]}"
@@ -59,6 +73,6 @@ ip -n "$C" addr add "10.$net.0.1/32" dev lo          # the Bridge's address
 ip netns exec "$C" sysctl -qw net.ipv4.ip_forward=1  # for direct DICOM, the baseline
 ip -n "$A" route add "10.$net.0.0/16" via "10.$net.1.1"
 ip -n "$B" route add "10.$net.0.0/16" via "10.$net.2.1"
-export RELAY_HOSTS="$A $B $C 10.$net.2.2 10.$net.0.1" RELAY_JAR="$PWD/cli/target/dicom-relay.jar"
+export RELAY_HOSTS="$A $B $C 10.$net.2.2 10.$net.0.1"
 # shellcheck disable=SC2086
 ip netns exec "$A" java ${JAVA_OPTS:-} -cp "bench/target/classes:$(cat bench/target/classpath.txt)" "${bench[@]}"

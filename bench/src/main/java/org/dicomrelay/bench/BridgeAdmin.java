@@ -42,9 +42,9 @@ final class BridgeAdmin {
         return json.readTree(body).get("token").asText();
     }
 
-    /** Lets {@code routerId} use {@code service} of the exported {@code aeTitle} (the access matrix grants nothing by default). */
-    void grant(String routerId, String aeTitle, String service) throws IOException, InterruptedException {
-        send("PUT", "/api/admin/access", Map.of("routerId", routerId, "aeTitle", aeTitle, "services", List.of(service)), "an access grant");
+    /** Lets {@code routerId} use these services of the exported {@code aeTitle} (the access matrix grants nothing by default). */
+    void grant(String routerId, String aeTitle, String... services) throws IOException, InterruptedException {
+        send("PUT", "/api/admin/access", Map.of("routerId", routerId, "aeTitle", aeTitle, "services", List.of(services)), "an access grant");
     }
 
     private String send(String method, String path, Object body, String what) throws IOException, InterruptedException {

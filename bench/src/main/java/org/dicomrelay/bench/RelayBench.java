@@ -1,8 +1,10 @@
 package org.dicomrelay.bench;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.dicomrelay.bridge.BridgeConfig;
-import org.dicomrelay.bridge.BridgeTls;
 import org.dicomrelay.bridge.BridgeServer;
+import org.dicomrelay.bridge.BridgeTls;
 import org.dicomrelay.dicom.data.Attributes;
 import org.dicomrelay.dicom.data.Tag;
 import org.dicomrelay.dicom.data.TransferSyntax;
@@ -19,60 +21,92 @@ import org.dicomrelay.router.RouterApp;
 import org.dicomrelay.router.config.Device;
 import org.dicomrelay.router.config.RouterConfig;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * The relay against a direct connection, on loopback, in one run: a Bridge, router A and router B
- * run in this JVM with a filesystem cloud (RELAY_CLOUD=bridge: the Bridge's store, the default provider); the
- * modality and the PACS are DCMTK processes. The Bridge serves plain HTTP there (loopback only).
+ * Issue 10's benchmark: the relay against direct DICOM in one run, printed as one table of goals
+ * and measured values side by side ({@link Goals}), after a table of the runs' details.
  *
  * <ol>
- *   <li>C-STORE throughput: storescu → storescp directly, against storescu → router A → cloud →
- *       router B → storescp, on the same generated files; the relay's time runs until the last
- *       instance is in storescp's folder (polled), not until storescu is done (A acknowledges
- *       from its spool). Median of 3 runs, direct and relay alternating.</li>
- *   <li>C-FIND latency: sequential STUDY-level queries with our {@link QueryRetrieveScu} on one
- *       association each, to DCMTK's dcmqrscp directly and through the routers, alternating
- *       query by query so that machine noise hits both alike; each query matches one study.</li>
+ *   <li>lan: storescu → storescp directly, against storescu → router A → Bridge → router B →
+ *       storescp, on the same generated files (MR-like 128 KB, CT 512 KB, 50 MB multi-frame); the
+ *       time runs until the last instance is whole in storescp's folder (polled). Median of
+ *       RELAY_RUNS (3) runs, direct and relay alternating. From the same runs: the first instance
+ *       at B (storescu's first C-STORE request, from its log, to the first whole file at
+ *       storescp) and the routers' CPU milliseconds per relayed object (their processes' CPU
+ *       time; on two hosts only, where each router is a process of its own).</li>
+ *   <li>find: C-FIND STUDY-level latency, our {@link QueryRetrieveScu} to dcmqrscp directly and
+ *       through the routers, alternating query by query.</li>
+ *   <li>wan: every router ↔ Bridge connection through a {@link DelayProxy} (25 ms each way,
+ *       200 Mbit/s shared per direction), against storescu → storescp through the same proxy, on
+ *       300 MR-like files; C-FIND through it both ways too.</li>
+ *   <li>heap (two hosts only): both routers restarted with -Xmx256m and -Xlog:gc relay one 2 GB
+ *       object, generated into WORKDIR and deleted after; the peak heap from the GC log.</li>
+ *   <li>store: the toolkit's rows of {@link StoreBench} (bench/store-throughput.sh), run as a process.</li>
  * </ol>
  *
- * With RELAY_HOSTS set ({@code bench/relay.sh --hosts}, {@link TwoHosts}) the Bridge and the
- * routers are processes of the shaded jar on three hosts (network namespaces): the modality's
- * side here on host A, router B and the PACS on host B, the Bridge on host C, serving HTTPS with
- * the certificate it creates (enrollment and the administrator's calls pin the fingerprint it
- * prints); the routers use the default store, the Bridge's, so the payloads cross both links and
- * the hosts share no folder for them. Direct DICOM crosses the same links (host C routes
- * between A and B).
+ * On loopback the Bridge and routers run in this JVM (RELAY_CLOUD=bridge: the Bridge's store,
+ * else a filesystem cloud). With RELAY_HOSTS set ({@code bench/relay.sh --hosts}, {@link TwoHosts})
+ * they are processes of the shaded jar on three hosts (network namespaces): the modality's side
+ * here on host A, router B and the PACS on host B, the Bridge (HTTPS, pinned) and the proxy on
+ * host C; direct DICOM crosses the same links.
  *
- * Usage: RelayBench WORKDIR SHIM_SO [images=200] [multiframes=2] [queries=200]. Environment:
- * RELAY_STATE, where the routers keep their state (spool; default under WORKDIR, on disk);
- * RELAY_CLOUD, {@code filesystem} (default) or {@code bridge} (the default store: blobs at the Bridge);
- * RELAY_WARMUP, untimed passes before measuring (default 1; on two hosts enough passes for 800 objects,
- * as the routers' own JVMs must be warmed by relaying); RELAY_THREADS, print the JVM's CPU
- * time per thread for each relayed run (on two hosts: each component JVM's CPU time).
+ * Usage: RelayBench WORKDIR SHIM_SO [mr=1000] [images=200] [multiframes=2] [queries=200] [wan=300].
+ * Environment: RELAY_ONLY (comma-separated parts, default lan,find,wan,heap,store); RELAY_RUNS;
+ * RELAY_STATE, where the routers keep their state (default under WORKDIR, on disk); RELAY_CLOUD;
+ * RELAY_WARMUP, untimed passes of the MR set before measuring (default: enough for
+ * {@link #ROUTER_WARM_OBJECTS} objects); RELAY_BIG_FRAMES, frames of 512 KB in the big object
+ * (default 4000: 2.1 GB); RELAY_JAR, the shaded jar (StoreBench and the two hosts); RELAY_THREADS,
+ * print CPU time per thread (one JVM) or per component (two hosts) after each relayed run.
  */
 public final class RelayBench {
     private static final String SCU = "STORESCU", SCP = "STORESCP", QR = "QRSCP", FINDSCU = "FINDSCU";
     private static final int WARMUP_QUERIES = 20;
     /** Objects a router's JVM relays before its AES-GCM (Tink's and TLS's) runs C2-compiled with the CPU's intrinsics. */
     private static final int ROUTER_WARM_OBJECTS = 800;
+    private static final List<String> PARTS = List.of("lan", "find", "wan", "heap", "store");
+    /** Issue 10's emulated WAN (RELAY_WAN_DELAY_MS, RELAY_WAN_MBIT to try others; 0 Mbit/s: unlimited). */
+    private static final long WAN_DELAY_MS = Long.parseLong(System.getenv().getOrDefault("RELAY_WAN_DELAY_MS", "25")),
+            WAN_MBIT = Long.parseLong(System.getenv().getOrDefault("RELAY_WAN_MBIT", "200"));
+    private static final String MR = "1.2.840.10008.5.1.4.1.1.4", CT = "1.2.840.10008.5.1.4.1.1.2", MULTIFRAME = "1.2.840.10008.5.1.4.1.1.7.3";
+    /** What storescu -v logs as it sends a C-STORE request. */
+    private static final String STORE_REQUEST = "Sending Store Request";
+    /** A G1 pause in -Xlog:gc: "... 123M->45M(256M) 3.4ms"; group 1 and 2: the heap used before it. */
+    private static final Pattern GC_PAUSE = Pattern.compile("(\\d+)([KMG])->\\d+[KMG]\\(\\d+[KMG]\\)");
+    private static final ObjectMapper JSON = new ObjectMapper();
 
+    private final Path work;
     private final Path shim;
+    private final Set<String> only;
+    private final int runs = Integer.parseInt(System.getenv().getOrDefault("RELAY_RUNS", "3"));
+    /** How long a relayed run may take before its goal is reported missed. */
+    private final int timeout = Integer.parseInt(System.getenv().getOrDefault("RELAY_TIMEOUT", "300"));
+    private final Goals goals = new Goals();
+    private final List<String[]> details = new ArrayList<>();
     /** The two-host run's hosts, or null on this host's loopback. */
     private TwoHosts hosts;
     /** Where this JVM and storescu reach the PACS (storescp, dcmqrscp): loopback, or host B's address. */
@@ -80,58 +114,83 @@ public final class RelayBench {
     private final List<Process> processes = new ArrayList<>();
     private final List<AutoCloseable> running = new ArrayList<>();
 
-    private RelayBench(Path shim) {
+    // the relay
+    private Path received, state;
+    private int storescpPort, qrPort;
+    private List<String> patientIds;
+    private URI bridgeUrl;
+    private RouterConfig configA, configB;
+    private Path yamlA, yamlB;
+    /** The routers in this JVM (one host), null when stopped or on two hosts. */
+    private RouterApp routerA, routerB;
+    private int portA;
+    /** storescu's seconds in the last {@link #calibrate} run. */
+    private double calibrated;
+
+    /** A folder of generated objects. */
+    private record DataSet(String name, Path dir, long bytes, int count) {}
+
+    /** One storescu run, in seconds from its start: its own end, the first and the last whole file at storescp; first: from its first C-STORE request. */
+    private record Run(double scuDone, double first, double done) {}
+
+    /** A relayed run and the CPU time it cost (ns): router A's, router B's (-1 in one JVM), and the relay's (Bridge and routers). */
+    private record Relayed(Run run, long cpuA, long cpuB, long cpuAll) {}
+
+    private RelayBench(Path work, Path shim, Set<String> only) {
+        this.work = work;
         this.shim = shim;
+        this.only = only;
     }
 
     public static void main(String[] args) throws Exception {
         if (args.length < 2) {
-            System.err.println("usage: RelayBench WORKDIR SHIM_SO [images=200] [multiframes=2] [queries=200]");
+            System.err.println("usage: RelayBench WORKDIR SHIM_SO [mr=1000] [images=200] [multiframes=2] [queries=200] [wan=300]");
             System.exit(2);
         }
         Path work = Files.createDirectories(Path.of(args[0]).toAbsolutePath());
         Path shim = Path.of(args[1]).toAbsolutePath();
-        int images = args.length > 2 ? Integer.parseInt(args[2]) : 200;
-        int multiframes = args.length > 3 ? Integer.parseInt(args[3]) : 2;
-        int queries = args.length > 4 ? Integer.parseInt(args[4]) : 200;
+        int[] n = {1000, 200, 2, 200, 300};
+        for (int i = 2; i < args.length && i < 7; i++) n[i - 2] = Integer.parseInt(args[i]);
+        Set<String> only = new HashSet<>(List.of(System.getenv().getOrDefault("RELAY_ONLY", String.join(",", PARTS)).split(",")));
+        if (!PARTS.containsAll(only)) throw new IllegalArgumentException("RELAY_ONLY takes " + PARTS + ", not " + only);
         // Component logs only when something goes wrong: the per-object INFO lines would cost time.
         java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
-        RelayBench b = new RelayBench(shim);
+        RelayBench b = new RelayBench(work, shim, only);
         try {
-            b.run(work, images, multiframes, queries);
+            b.run(n[0], n[1], n[2], n[3], n[4]);
         } finally {
             b.stop();
+            b.goals.print(); // whatever was measured before a failure
         }
         System.exit(0); // the Bridge's and routers' non-daemon threads must not keep the JVM
     }
 
-    private void run(Path work, int images, int multiframes, int queries) throws Exception {
+    private void run(int mrCount, int images, int multiframes, int queries, int wanCount) throws Exception {
         hosts = TwoHosts.fromEnvironment(work);
         if (hosts != null) {
             running.add(hosts);
             pacsHost = hosts.addressB;
         }
-        Path ct = work.resolve("relay-ct");
-        Path mf = work.resolve("relay-multiframe");
-        long ctBytes = generate(ct, images, 1, "1.2.840.10008.5.1.4.1.1.2");
-        long mfBytes = generate(mf, multiframes, 100, "1.2.840.10008.5.1.4.1.1.7.3");
+        DataSet mr = generate("relay-mr", mrCount + " MR 128 KB", mrCount, 1, 256, MR);
+        DataSet ct = generate("relay-ct", images + " CT 512x512x16", images, 1, 512, CT);
+        DataSet mf = generate("relay-multiframe", multiframes + " multi-frame 50 MB", multiframes, 100, 512, MULTIFRAME);
 
         // Received files and the cloud go to memory when possible: disk write-back must not decide the ratio.
         Path shm = Path.of("/dev/shm");
         Path mem = Files.isDirectory(shm) && Files.isWritable(shm) ? shm.resolve("relaybench-" + ProcessHandle.current().pid()) : work.resolve("mem");
         StoreBench.clean(mem);
         running.add(() -> delete(mem));
-        Path state = StoreBench.clean(Path.of(System.getenv().getOrDefault("RELAY_STATE", work.resolve("relay-state").toString())).toAbsolutePath());
+        state = StoreBench.clean(Path.of(System.getenv().getOrDefault("RELAY_STATE", work.resolve("relay-state").toString())).toAbsolutePath());
         running.add(() -> delete(state));
-        Path received = Files.createDirectories(mem.resolve("storescp"));
+        received = Files.createDirectories(mem.resolve("storescp"));
         Path cloud = Files.createDirectories(mem.resolve("cloud"));
 
-        // ---- the PACS side: storescp and dcmqrscp (DCMTK), loopback only
-        int storescpPort = StoreBench.freePort();
+        // ---- the PACS side: storescp and dcmqrscp (DCMTK)
+        storescpPort = StoreBench.freePort();
         server(List.of("storescp", "-aet", SCP, "-od", received.toString(), String.valueOf(storescpPort)), storescpPort);
-        int qrPort = StoreBench.freePort();
+        qrPort = StoreBench.freePort();
         Path qrDb = Files.createDirectories(mem.resolve("qr-db"));
-        List<String> patientIds = queryDatabase(qrDb, 20);
+        patientIds = queryDatabase(qrDb, 20);
         Path cfg = mem.resolve("dcmqrscp.cfg");
         Files.writeString(cfg, "NetworkTCPPort = " + qrPort + "\nMaxPDUSize = 16384\nMaxAssociations = 16\n"
                 + "HostTable BEGIN\nHostTable END\nVendorTable BEGIN\nVendorTable END\n"
@@ -140,12 +199,9 @@ public final class RelayBench {
 
         // ---- the relay: Bridge, router B (exports the PACS), router A (the modality's side)
         String admin = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
-        // RELAY_CLOUD=bridge (and on two hosts): the default store, blobs at the Bridge (its data in memory, as the filesystem cloud's folder).
         boolean bridgeStore = hosts != null || "bridge".equals(System.getenv().getOrDefault("RELAY_CLOUD", "filesystem"));
         Path bridgeData = bridgeStore ? mem.resolve("bridge") : state.resolve("bridge");
-        URI bridgeUrl;
-        // the Bridge's certificate (SHA-256), which enrollment and the administrator's calls pin; null: plain HTTP on loopback
-        String fingerprint;
+        String fingerprint; // null: plain HTTP on loopback
         if (hosts == null) {
             BridgeServer bridge = BridgeServer.start(BridgeConfig.builder().bind("127.0.0.1").port(0)
                     .dataDir(bridgeData).adminToken(admin).tls(BridgeTls.disabled()).build());
@@ -160,113 +216,397 @@ public final class RelayBench {
         }
         BridgeAdmin bridgeAdmin = new BridgeAdmin(bridgeUrl, fingerprint, admin);
         RouterConfig.Cloud fs = bridgeStore ? null : new RouterConfig.Cloud("filesystem", Map.of("root", cloud.toString()));
-        RouterConfig a = new RouterConfig("hospital-a", state.resolve("a").toString(), "ROUTER_A", "127.0.0.1", 0, bridgeUrl.toString(), fs,
+        configA = new RouterConfig("hospital-a", state.resolve("a").toString(), "ROUTER_A", "127.0.0.1", 0, bridgeUrl.toString(), fs,
                 "spool", List.of(new Device(SCU, "127.0.0.1", 1, List.of(), List.of(), false),
                 new Device(FINDSCU, "127.0.0.1", 1, List.of(), List.of(), false)));
         // ROUTER_B has as many characters as STORESCU: storescp's files (their meta header names the caller) are
-        // then the same size either way, which tells when the last one is complete.
-        RouterConfig b = new RouterConfig("hospital-b", state.resolve("b").toString(), "ROUTER_B", "127.0.0.1", 0, bridgeUrl.toString(), fs,
-                "spool", List.of(new Device(SCP, "127.0.0.1", storescpPort, List.of("store"), List.of(), true),
+        // then the same size either way, which tells when each is complete.
+        configB = new RouterConfig("hospital-b", state.resolve("b").toString(), "ROUTER_B", "127.0.0.1", 0, bridgeUrl.toString(), fs,
+                "spool", List.of(new Device(SCP, "127.0.0.1", storescpPort, List.of("store", "echo"), List.of(), true),
                 new Device(QR, "127.0.0.1", qrPort, List.of("find"), List.of(), true)));
-        for (RouterConfig c : List.of(a, b)) RouterApp.enroll(c, bridgeUrl, fingerprint, bridgeAdmin.enrollmentToken(c.routerId()));
-        // the access matrix grants nothing by default
-        bridgeAdmin.grant("hospital-a", SCP, "store");
+        for (RouterConfig c : List.of(configA, configB)) RouterApp.enroll(c, bridgeUrl, fingerprint, bridgeAdmin.enrollmentToken(c.routerId()));
+        // the access matrix grants nothing by default; C-ECHO tells when restarted routers relay again
+        bridgeAdmin.grant("hospital-a", SCP, "store", "echo");
         bridgeAdmin.grant("hospital-a", QR, "find");
-        // B first: A takes the directory, with B's exported AEs, when it starts
-        int portA, portB;
-        if (hosts == null) {
-            RouterApp routerB = RouterApp.start(b);
-            running.add(routerB);
-            RouterApp routerA = RouterApp.start(a);
-            running.add(routerA);
-            portA = routerA.port();
-            portB = routerB.port();
-        } else {
-            Path yamlA = work.resolve("hosts-router-a.yaml"), yamlB = work.resolve("hosts-router-b.yaml");
-            a.save(yamlA);
-            b.save(yamlB);
-            portB = hosts.startRouter(hosts.nsB, yamlB);
-            portA = hosts.startRouter(hosts.nsA, yamlA);
-        }
-        Path spoolA = state.resolve("a").resolve("spool");
-
-        System.out.printf("relay: Bridge %s, router A :%d, router B :%d; cloud %s; routers' state (spool) %s; storescp -> %s%n",
-                bridgeUrl, portA, portB, bridgeStore ? "at the Bridge" : cloud, state, received);
         if (hosts != null) {
-            System.out.printf("two hosts: this JVM, storescu and router A on %s; router B, storescp and dcmqrscp on %s (%s); the Bridge on %s"
-                    + " (%s); direct DICOM goes A -> C -> B%n", hosts.nsA, hosts.nsB, hosts.addressB, hosts.nsC, hosts.bridgeAddress);
+            yamlA = work.resolve("hosts-router-a.yaml");
+            yamlB = work.resolve("hosts-router-b.yaml");
+            configA.save(yamlA);
+            configB.save(yamlB);
+        }
+        startRouters(List.of(), List.of());
+
+        System.out.printf("relay: Bridge %s, router A :%d; cloud %s; routers' state (spool) %s; storescp -> %s; parts %s%n",
+                bridgeUrl, portA, bridgeStore ? "at the Bridge" : cloud, state, received, only);
+        if (hosts != null) {
+            System.out.printf("two hosts: this JVM, storescu and router A on %s; router B, storescp and dcmqrscp on %s (%s); the Bridge and the"
+                    + " WAN proxy on %s (%s); direct DICOM goes A -> C -> B%n", hosts.nsA, hosts.nsB, hosts.addressB, hosts.nsC, hosts.bridgeAddress);
         }
 
-        // ---- 1. C-STORE throughput
-        // A router is a long-running service: measure it warm. The JDK's AES-GCM runs its CLMUL/AES-NI intrinsics
-        // only once GHASH.update and CounterMode.crypt are C2-compiled, which takes ~5000 calls: a router gets
-        // there after ~700 objects, so many small GCM operations stand in for that; then one untimed pass of the
-        // CT set through the relay compiles the rest of the path.
-        // On two hosts the routers and the Bridge are JVMs of their own, which this warm-up does not reach: there
-        // the untimed passes take them past those objects (RELAY_WARMUP overrides either default).
-        warmUpAesGcm();
-        int warmupPasses = warmupPasses(images);
-        StoreBench.clean(received);
-        StoreBench.time(List.of("storescu", "-aet", SCU, "-aec", SCP, "+sd", pacsHost, String.valueOf(storescpPort), ct.toString()));
-        Map<String, Long> warmup = sizes(received);
-        for (int i = 0; i < warmupPasses; i++) {
-            StoreBench.clean(received);
-            free(storescpPort);
-            relayed(ct, portA, received, warmup, spoolA);
+        // a part that fails is reported as missed, and the others still run
+        if (only.contains("lan")) part("LAN relay/direct", ">= 0.5x", () -> lan(mr, ct, mf));
+        else {
+            goals.notMeasured("LAN relay/direct", ">= 0.5x", "left out (--only)");
+            goals.notMeasured("LAN first instance at B", "<= 1 s", "left out (--only)");
         }
-        List<String[]> rows = new ArrayList<>();
-        Object[][] sets = {
-                {images + " CT 512x512x16", ct, ctBytes, images},
-                {multiframes + " multi-frame 50 MB", mf, mfBytes, multiframes}};
-        for (Object[] set : sets) {
-            String name = (String) set[0];
-            Path dir = (Path) set[1];
-            long bytes = (Long) set[2];
-            int count = (Integer) set[3];
-            Map<String, Long> expected = null;
-            double[] direct = new double[3], relay = new double[3], acked = new double[3], cpu = new double[3];
-            for (int i = 0; i < 3; i++) {
-                StoreBench.clean(received);
-                free(storescpPort);
-                direct[i] = StoreBench.time(List.of("storescu", "-aet", SCU, "-aec", SCP, "+sd", pacsHost, String.valueOf(storescpPort), dir.toString()));
-                if (expected == null) expected = sizes(received);
-                if (expected.size() != count) throw new IllegalStateException("storescp stored " + expected.size() + " of " + count);
-                StoreBench.clean(received);
-                free(storescpPort);
-                double[] r = relayed(dir, portA, received, expected, spoolA);
-                acked[i] = r[0];
-                relay[i] = r[1];
-                cpu[i] = r[2];
-            }
-            double d = median(direct), r = median(relay);
-            rows.add(row(name, "storescu -> storescp", d, bytes, count, "", "", ""));
-            rows.add(row(name, "storescu -> A -> cloud -> B -> storescp", r, bytes, count, String.format("%.2f", median(acked)),
-                    String.format("%.2f", median(cpu)), String.format("%.2fx", d / r)));
-        }
-
-        // ---- 2. C-FIND latency
-        double[][] lat = findLatencies(qrPort, portA, patientIds, queries);
-        double directP50 = percentile(lat[0], 50), relayP50 = percentile(lat[1], 50);
-
-        System.out.printf("%nC-STORE until the last instance is stored at B, median of 3 after " + warmupPasses + " warm-up pass(es). 'scu done': storescu's own"
-                + " seconds (A acknowledges from its spool); 'JVM cpu': CPU seconds of the Bridge's and both routers' JVM%s in the run%n",
-                hosts == null ? " (this one)" : "s");
-        System.out.printf("%-22s %-40s %8s %8s %9s %9s %8s %13s%n", "data", "path", "seconds", "MB/s", "images/s", "scu done", "JVM cpu",
-                "relay/direct");
-        for (String[] x : rows) System.out.printf("%-22s %-40s %8s %8s %9s %9s %8s %13s%n", (Object[]) x);
-        System.out.printf("%nC-FIND STUDY level, %d sequential queries (after %d warm-up), our QueryRetrieveScu on one association, "
-                + "DCMTK dcmqrscp at B, 1 match each%n", queries, WARMUP_QUERIES);
-        System.out.printf("%-40s %9s %9s %9s%n", "path", "p50 ms", "p99 ms", "max ms");
-        System.out.printf("%-40s %9.1f %9.1f %9.1f%n", "SCU -> dcmqrscp (direct)", directP50, percentile(lat[0], 99), percentile(lat[0], 100));
-        System.out.printf("%-40s %9.1f %9.1f %9.1f%n", "SCU -> A -> Bridge -> B -> dcmqrscp", relayP50, percentile(lat[1], 99), percentile(lat[1], 100));
-        System.out.printf("%-40s %9.1f%n", "added by the relay (p50)", relayP50 - directP50);
+        if (only.contains("find")) part("C-FIND added latency p50, LAN", "<= 10 ms", () -> find("LAN", pacsHost, qrPort, queries, 10.0));
+        else goals.notMeasured("C-FIND added latency p50, LAN", "<= 10 ms", "left out (--only)");
+        if (only.contains("wan")) {
+            part("WAN relay vs direct", ">= 5x", () -> wan(generate("relay-mr-wan", wanCount + " MR 128 KB", wanCount, 1, 256, MR), Math.min(queries, 50)));
+        } else goals.notMeasured("WAN relay vs direct", ">= 5x", "left out (--only)");
+        if (!only.contains("heap")) goals.notMeasured("2 GB object, routers -Xmx256m", "delivered", "left out (--only)");
+        else if (hosts == null) goals.notMeasured("2 GB object, routers -Xmx256m", "delivered", "needs --hosts (the routers share this JVM)");
+        else part("2 GB object, routers -Xmx256m", "delivered", this::heap);
+        stopRouters();
+        if (only.contains("store")) part("toolkit store vs DCMTK", ">= 1.0x", this::store);
+        else goals.notMeasured("toolkit store vs DCMTK", ">= 1.0x", "left out (--only)");
+        printDetails();
     }
 
-    /** Untimed passes of the CT set through the relay: RELAY_WARMUP, else 1 in this JVM, else enough for {@link #ROUTER_WARM_OBJECTS}. */
-    private int warmupPasses(int images) {
+    // ---- the parts
+
+    private interface Part {
+        void run() throws Exception;
+    }
+
+    /** Runs a part; if it fails (e.g. the relay does not deliver in time) its goal is reported missed, with the cause. */
+    private void part(String what, String goal, Part p) {
+        try {
+            p.run();
+        } catch (Exception e) {
+            String cause = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+            System.err.println(what + ": " + cause);
+            goals.add(what, goal, "failed: " + cause, false);
+            try {
+                if (routerA == null && (hosts == null || !hosts.routersAlive())) {
+                    stopRouters();
+                    startRouters(List.of(), List.of());
+                }
+            } catch (Exception again) {
+                System.err.println("restarting the routers: " + (again.getMessage() != null ? again.getMessage() : again.getClass().getSimpleName()));
+            }
+        }
+    }
+
+    private void lan(DataSet mr, DataSet ct, DataSet mf) throws Exception {
+        // A router is a long-running service: measure it warm (its JIT compiles the AES-GCM intrinsics after ~700
+        // objects). In one JVM the GCM warm-up stands in for part of that; the routers' own JVMs warm up only by relaying.
+        if (hosts == null) warmUpAesGcm();
+        Map<String, Long> expectedMr = calibrate(mr);
+        int passes = warmupPasses(mr.count());
+        for (int i = 0; i < passes; i++) relayed(mr, expectedMr, timeout);
+        double[] firstRelay = null, firstDirect = null;
+        long cpuA = 0, cpuB = 0;
+        for (DataSet set : List.of(mr, ct, mf)) {
+            Map<String, Long> expected = set == mr ? expectedMr : calibrate(set);
+            Run[] direct = new Run[runs];
+            Relayed[] relay = new Relayed[runs];
+            for (int i = 0; i < runs; i++) {
+                direct[i] = storescu(pacsHost, storescpPort, set, expected, timeout);
+                relay[i] = relayed(set, expected, timeout);
+            }
+            double d = median(direct, Run::done), r = median(Arrays.stream(relay).map(Relayed::run).toArray(Run[]::new), Run::done);
+            double objects = (double) runs * set.count();
+            double msA = Arrays.stream(relay).mapToLong(Relayed::cpuA).sum() / objects / 1e6;
+            double msB = Arrays.stream(relay).mapToLong(Relayed::cpuB).sum() / objects / 1e6;
+            double msAll = Arrays.stream(relay).mapToLong(Relayed::cpuAll).sum() / objects / 1e6;
+            details.add(detail("LAN " + set.name(), "storescu -> storescp", set, d, median(direct, Run::first), median(direct, Run::scuDone), "", ""));
+            details.add(detail("LAN " + set.name(), "storescu -> A -> Bridge -> B -> storescp", set, r,
+                    median(Arrays.stream(relay).map(Relayed::run).toArray(Run[]::new), Run::first),
+                    median(Arrays.stream(relay).map(Relayed::run).toArray(Run[]::new), Run::scuDone),
+                    hosts == null ? String.format("all %.1f", msAll) : String.format("A %.2f B %.2f", msA, msB), String.format("%.2fx", d / r)));
+            goals.add("LAN " + set.name() + ": relay/direct", ">= 0.5x", String.format("%.2fx (relay %.2f s, direct %.2f s)", d / r, r, d), d / r >= 0.5);
+            if (set == mr) {
+                firstRelay = Arrays.stream(relay).mapToDouble(x -> x.run().first()).toArray();
+                firstDirect = Arrays.stream(direct).mapToDouble(Run::first).toArray();
+                cpuA = Math.round(msA * 1000);
+                cpuB = Math.round(msB * 1000);
+            }
+        }
+        double first = median(firstRelay);
+        goals.add("LAN first instance at B (" + mr.name() + ")", "<= 1 s", String.format("%.3f s (direct %.3f s)", first, median(firstDirect)), first <= 1.0);
+        if (hosts == null) {
+            goals.notMeasured("CPU per object, router A", "<= 2 ms", "needs --hosts (Bridge and routers share this JVM)");
+            goals.notMeasured("CPU per object, router B", "<= 2 ms", "needs --hosts (Bridge and routers share this JVM)");
+        } else {
+            goals.add("CPU per object, router A (" + mr.name() + ")", "<= 2 ms", String.format("%.2f ms", cpuA / 1000.0), cpuA <= 2000);
+            goals.add("CPU per object, router B (" + mr.name() + ")", "<= 2 ms", String.format("%.2f ms", cpuB / 1000.0), cpuB <= 2000);
+        }
+    }
+
+    /** C-FIND latencies to dcmqrscp at {@code host:port} (direct) and through router A; p50 goal {@code goalMs} (0: none). */
+    private void find(String link, String host, int port, int queries, double goalMs) throws IOException {
+        double[][] lat = findLatencies(host, port, portA, queries);
+        double d50 = percentile(lat[0], 50), r50 = percentile(lat[1], 50), d99 = percentile(lat[0], 99), r99 = percentile(lat[1], 99);
+        String measured = String.format("+%.1f ms (p99 +%.1f ms; direct p50 %.1f, p99 %.1f ms)", r50 - d50, r99 - d99, d50, d99);
+        String what = "C-FIND added latency p50, " + link + " (" + queries + " queries)";
+        if (goalMs > 0) goals.add(what, "<= " + (int) goalMs + " ms", measured, r50 - d50 <= goalMs);
+        else goals.info(what, measured);
+    }
+
+    private void wan(DataSet set, int queries) throws Exception {
+        Map<String, Long> expected = calibrate(set);
+        String wanHost;
+        List<Integer> ports;
+        List<String> targets = List.of(bridgeUrl.getHost() + ":" + bridgeUrl.getPort(), pacsHost + ":" + storescpPort, pacsHost + ":" + qrPort);
+        if (hosts != null) {
+            wanHost = hosts.bridgeAddress;
+            ports = hosts.startProxy(WAN_DELAY_MS, WAN_MBIT, targets);
+        } else {
+            wanHost = "127.0.0.1";
+            SharedLink up = new SharedLink(WAN_DELAY_MS * 1_000_000, WAN_MBIT * 1_000_000), down = new SharedLink(WAN_DELAY_MS * 1_000_000, WAN_MBIT * 1_000_000);
+            ports = new ArrayList<>();
+            for (String t : targets) {
+                DelayProxy p = DelayProxy.start(new InetSocketAddress(wanHost, 0), DelayProxy.address(t), up, down);
+                running.add(p);
+                ports.add(p.port());
+            }
+        }
+        stopRouters();
+        pointRoutersAt(URI.create(bridgeUrl.getScheme() + "://" + wanHost + ":" + ports.get(0)));
+        try {
+            startRouters(List.of(), List.of());
+            System.out.printf("WAN: %d ms each way, %d Mbit/s per direction: the routers reach the Bridge through %s:%d%n", WAN_DELAY_MS, WAN_MBIT,
+                    wanHost, ports.get(0));
+            // the restarted routers' JVMs: one untimed pass
+            if (warmupPasses(ROUTER_WARM_OBJECTS) > 0) relayed(set, expected, timeout);
+            Run direct = storescu(wanHost, ports.get(1), set, expected, timeout);
+            Relayed[] relay = new Relayed[runs];
+            for (int i = 0; i < runs; i++) relay[i] = relayed(set, expected, timeout);
+            double r = median(Arrays.stream(relay).map(Relayed::run).toArray(Run[]::new), Run::done);
+            details.add(detail("WAN " + set.name(), "storescu -> proxy -> storescp", set, direct.done(), direct.first(), direct.scuDone(), "", ""));
+            details.add(detail("WAN " + set.name(), "storescu -> A -> proxy -> Bridge -> B", set, r,
+                    median(Arrays.stream(relay).map(Relayed::run).toArray(Run[]::new), Run::first),
+                    median(Arrays.stream(relay).map(Relayed::run).toArray(Run[]::new), Run::scuDone), "", String.format("%.2fx", direct.done() / r)));
+            goals.add("WAN " + set.name() + ": relay vs direct", ">= 5x", String.format("%.2fx (relay %.2f s, direct %.2f s; goal <= %.1f s)",
+                    direct.done() / r, r, direct.done(), direct.done() / 5), direct.done() / r >= 5);
+            if (only.contains("find")) find("WAN", wanHost, ports.get(2), queries, 0);
+        } finally {
+            stopRouters();
+            pointRoutersAt(bridgeUrl);
+        }
+    }
+
+    private void heap() throws Exception {
+        String what = "2 GB object, routers -Xmx256m";
+        int frames = Integer.parseInt(System.getenv().getOrDefault("RELAY_BIG_FRAMES", "4000"));
+        Path gcA = work.resolve("gc-router-a.log"), gcB = work.resolve("gc-router-b.log");
+        Files.deleteIfExists(gcA);
+        Files.deleteIfExists(gcB);
+        stopRouters();
+        startRouters(List.of("-Xmx256m", "-Xlog:gc:file=" + gcA), List.of("-Xmx256m", "-Xlog:gc:file=" + gcB));
+        Path dir = work.resolve("relay-big");
+        try {
+            DataSet big = generate("relay-big", String.format("1 object %.1f GB", frames * 512 * 512 * 2 / 1e9), 1, frames, 512, MULTIFRAME);
+            Map<String, Long> expected = calibrate(big);
+            String outcome;
+            boolean delivered;
+            try {
+                Relayed r = relayed(big, expected, 3 * timeout);
+                delivered = true;
+                outcome = String.format("delivered in %.1f s (direct %.1f s)", r.run().done(), calibrated);
+                details.add(detail("LAN " + big.name(), "storescu -> A -> Bridge -> B -> storescp", big, r.run().done(), r.run().first(),
+                        r.run().scuDone(), "", ""));
+            } catch (IllegalStateException | IOException e) {
+                delivered = false;
+                outcome = "NOT delivered: " + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName());
+            }
+            boolean alive = hosts.routersAlive();
+            goals.add(what, "delivered", String.format("%s; peak heap A %d MB, B %d MB%s", outcome, peakHeapMb(gcA), peakHeapMb(gcB),
+                    alive ? "" : "; a router died"), delivered && alive);
+        } finally {
+            StoreBench.clean(received);
+            delete(dir);
+        }
+    }
+
+    /** The toolkit's rows of StoreBench, as bench/store-throughput.sh runs it, in a process of its own. */
+    private void store() throws Exception {
+        Path jar = Path.of(System.getenv().getOrDefault("RELAY_JAR", "cli/target/dicom-relay.jar")).toAbsolutePath();
+        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", System.getProperty("java.class.path"),
+                StoreBench.class.getName(), work.toString(), jar.toString(), shim.toString());
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        Pattern row = Pattern.compile("^(\\d+ .+?)\\s{2,}(ours store -> storescp|storescu -> our SCP)\\s+([\\d.]+)\\s.*\\s([\\d.]+)x\\s*$");
+        int found = 0;
+        System.out.println("toolkit: " + String.join(" ", cmd.subList(3, cmd.size())));
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                System.out.println("  " + line);
+                Matcher m = row.matcher(line);
+                if (m.matches()) {
+                    double ratio = Double.parseDouble(m.group(4));
+                    goals.add("toolkit " + m.group(1) + ": " + m.group(2), ">= 1.0x", String.format("%.2fx DCMTK (%s s)", ratio, m.group(3)), ratio >= 1.0);
+                    found++;
+                }
+            }
+        }
+        int rc = p.waitFor();
+        if (rc != 0 || found == 0) goals.notMeasured("toolkit store vs DCMTK", ">= 1.0x", "StoreBench exited with " + rc + ", " + found + " rows read");
+    }
+
+    // ---- the routers
+
+    private void startRouters(List<String> jvmA, List<String> jvmB) throws Exception {
+        // B first: A takes the directory, with B's exported AEs, when it starts
+        if (hosts == null) {
+            routerB = RouterApp.start(configB);
+            routerA = RouterApp.start(configA);
+            portA = routerA.port();
+        } else {
+            hosts.startRouter(hosts.nsB, yamlB, jvmB);
+            portA = hosts.startRouter(hosts.nsA, yamlA, jvmA);
+        }
+        awaitRelay();
+    }
+
+    /** Waits until a C-ECHO through router A and router B reaches storescp: the routers found each other. */
+    private void awaitRelay() throws Exception {
+        long t0 = System.nanoTime(), deadline = t0 + TimeUnit.SECONDS.toNanos(150);
+        String last = "no answer";
+        while (System.nanoTime() < deadline) {
+            try {
+                int status = Verification.echo("127.0.0.1", portA, SCP, SCU, AssociationOptions.DEFAULT.withArtim(java.time.Duration.ofSeconds(90)));
+                if (status == 0) {
+                    System.out.printf("routers relay (C-ECHO through A and B to storescp) %.1f s after they started%n", (System.nanoTime() - t0) / 1e9);
+                    return;
+                }
+                last = String.format("status %04XH", status);
+            } catch (IOException e) {
+                last = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+            }
+            Thread.sleep(200); // between attempts: the routers are still syncing their directory
+        }
+        throw new IllegalStateException("no C-ECHO through the relay to storescp within 150 s: " + last);
+    }
+
+    private void stopRouters() throws Exception {
+        if (hosts != null) {
+            hosts.stopRouters();
+            return;
+        }
+        for (RouterApp r : new RouterApp[] {routerA, routerB}) {
+            if (r != null) r.close();
+        }
+        routerA = routerB = null;
+    }
+
+    /** The routers' enrollment (their credentials file) names the Bridge's URL: the WAN's proxy, or the Bridge again. */
+    private void pointRoutersAt(URI url) throws IOException {
+        for (RouterConfig c : List.of(configA, configB)) {
+            Path f = Path.of(c.stateDir()).resolve("bridge-credentials.json");
+            ObjectNode creds = (ObjectNode) JSON.readTree(f.toFile());
+            creds.put("bridgeUrl", url.toString());
+            Files.write(f, JSON.writeValueAsBytes(creds)); // an existing file: its 0600 stays
+        }
+    }
+
+    private long routerCpu(boolean a) {
+        return hosts == null ? -1 : hosts.routerCpuNanos(a ? hosts.nsA : hosts.nsB);
+    }
+
+    // ---- runs
+
+    /** A direct run for the sizes of the files storescp writes (which tell when each is whole); its seconds in {@link #calibrated}. */
+    private Map<String, Long> calibrate(DataSet set) throws Exception {
+        StoreBench.clean(received);
+        free();
+        calibrated = StoreBench.time(List.of("storescu", "-aet", SCU, "-aec", SCP, "+sd", pacsHost, String.valueOf(storescpPort), set.dir().toString()));
+        Map<String, Long> expected = sizes(received);
+        if (expected.size() != set.count()) throw new IllegalStateException("storescp stored " + expected.size() + " of " + set.count());
+        return expected;
+    }
+
+    /** One relayed run through router A, and the CPU time it cost. */
+    private Relayed relayed(DataSet set, Map<String, Long> expected, int timeoutSeconds) throws Exception {
+        boolean threads = THREADS && hosts == null, components = THREADS && hosts != null;
+        Map<String, Long> threads0 = threads ? threadTicks() : Map.of();
+        Map<String, Long> components0 = components ? hosts.cpuNanosByComponent() : Map.of();
+        long a0 = routerCpu(true), b0 = routerCpu(false), all0 = cpuNanos();
+        Run run = storescu("127.0.0.1", portA, set, expected, timeoutSeconds);
+        Relayed r = new Relayed(run, routerCpu(true) - a0, routerCpu(false) - b0, cpuNanos() - all0);
+        if (threads) printThreadTicks(threads0, threadTicks());
+        if (components) printComponentCpu(components0, hosts.cpuNanosByComponent());
+        // Not timed: let A take the last answers and empty its spool before the next run.
+        Path spool = state.resolve("a").resolve("spool");
+        long quiet = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (spoolCount(spool) > 0 && System.nanoTime() < quiet) Thread.sleep(10);
+        return r;
+    }
+
+    /**
+     * storescu sends {@code set} to {@code host:port} (storescp, or router A); polls storescp's
+     * folder until every file is whole (the sizes of a direct run).
+     */
+    private Run storescu(String host, int port, DataSet set, Map<String, Long> expected, int timeoutSeconds) throws Exception {
+        StoreBench.clean(received);
+        free();
+        ProcessBuilder pb = new ProcessBuilder("storescu", "-v", "-aet", SCU, "-aec", SCP, "+sd", host, String.valueOf(port), set.dir().toString())
+                .redirectErrorStream(true);
+        pb.environment().put("TCP_NODELAY", "1");
+        AtomicLong firstRequest = new AtomicLong(Long.MIN_VALUE);
+        ArrayDeque<String> lastLines = new ArrayDeque<>();
+        long t0 = System.nanoTime();
+        Process p = pb.start();
+        Thread log = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    if (firstRequest.get() == Long.MIN_VALUE && line.contains(STORE_REQUEST)) firstRequest.set(System.nanoTime());
+                    if (line.startsWith("XMIT")) continue;
+                    synchronized (lastLines) {
+                        lastLines.addLast(line);
+                        if (lastLines.size() > 5) lastLines.removeFirst();
+                    }
+                }
+            } catch (IOException ended) {
+                // storescu is gone
+            }
+        }, "storescu-log");
+        log.setDaemon(true);
+        log.start();
+        Set<String> remaining = new HashSet<>(expected.keySet());
+        long scuDone = -1, firstDone = -1;
+        long deadline = t0 + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+        while (!remaining.isEmpty()) {
+            if (scuDone < 0 && !p.isAlive()) {
+                scuDone = System.nanoTime();
+                log.join(1000);
+                if (p.exitValue() != 0) {
+                    synchronized (lastLines) {
+                        throw new IllegalStateException("storescu to " + host + ":" + port + " exited with " + p.exitValue() + ": " + lastLines);
+                    }
+                }
+            }
+            String[] names = received.toFile().list();
+            if (names != null) {
+                for (String n : names) {
+                    if (remaining.contains(n) && received.resolve(n).toFile().length() == expected.get(n)) {
+                        remaining.remove(n);
+                        if (firstDone < 0) firstDone = System.nanoTime();
+                    }
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                p.destroy();
+                throw new IllegalStateException((expected.size() - remaining.size()) + " of " + expected.size() + " stored at B within " + timeoutSeconds + " s");
+            }
+            if (!remaining.isEmpty()) Thread.sleep(5); // a poll of the folder: the PACS tells nobody
+        }
+        long done = System.nanoTime();
+        if (scuDone < 0) {
+            p.waitFor();
+            scuDone = System.nanoTime();
+        }
+        long first = firstRequest.get() == Long.MIN_VALUE ? t0 : firstRequest.get();
+        return new Run((scuDone - t0) / 1e9, (firstDone - first) / 1e9, (done - t0) / 1e9);
+    }
+
+    /** Untimed passes of the MR set through the relay: RELAY_WARMUP, else enough for {@link #ROUTER_WARM_OBJECTS}. */
+    private static int warmupPasses(int objects) {
         String env = System.getenv("RELAY_WARMUP");
         if (env != null) return Integer.parseInt(env);
-        return hosts == null ? 1 : Math.max(1, (ROUTER_WARM_OBJECTS + images - 1) / Math.max(1, images));
+        return Math.max(1, (ROUTER_WARM_OBJECTS + objects - 1) / Math.max(1, objects));
     }
 
     private static void warmUpAesGcm() throws Exception {
@@ -284,51 +624,53 @@ public final class RelayBench {
         }
     }
 
-    /** 512x512x16 objects as StoreBench makes them; a folder left with another count is made anew. */
-    private static long generate(Path dir, int n, int frames, String sopClass) throws IOException {
+    /** {@code n} objects of {@code frames} frames {@code size}x{@code size}x16 in WORKDIR/{@code folder}; a folder left with another count is made anew. */
+    private DataSet generate(String folder, String name, int n, int frames, int size, String sopClass) throws IOException {
+        Path dir = work.resolve(folder);
         if (Files.isDirectory(dir)) {
             try (Stream<Path> s = Files.list(dir)) {
                 if (s.count() != n) StoreBench.clean(dir);
             }
         }
-        return StoreBench.generate(dir, n, frames, 512, 512, sopClass);
+        return new DataSet(name, dir, StoreBench.generate(dir, n, frames, size, size, sopClass), n);
     }
 
-    /** One relayed run: {storescu's own seconds, seconds until storescp holds every file whole, CPU seconds of the relay's JVMs}. */
-    private double[] relayed(Path dir, int routerPort, Path received, Map<String, Long> expected, Path spool) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder("storescu", "-aet", SCU, "-aec", SCP, "+sd", "127.0.0.1", String.valueOf(routerPort), dir.toString())
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
-        pb.environment().put("TCP_NODELAY", "1");
-        boolean threads = THREADS && hosts == null, components = THREADS && hosts != null;
-        Map<String, Long> threads0 = threads ? threadTicks() : Map.of();
-        Map<String, Long> components0 = components ? hosts.cpuNanosByComponent() : Map.of();
-        long cpu0 = cpuNanos();
-        long t0 = System.nanoTime();
-        Process p = pb.start();
-        double acked = -1;
-        long deadline = t0 + TimeUnit.SECONDS.toNanos(300);
-        while (true) {
-            if (acked < 0 && !p.isAlive()) {
-                acked = (System.nanoTime() - t0) / 1e9;
-                if (p.exitValue() != 0) throw new IllegalStateException("storescu to router A exited with " + p.exitValue());
-            }
-            String[] names = received.toFile().list();
-            if (names != null && names.length >= expected.size() && complete(received, expected)) break;
-            if (System.nanoTime() > deadline) throw new IllegalStateException("the relay did not deliver everything within 300 s");
-            Thread.sleep(5);
+    /** The peak heap in use before any GC pause in a -Xlog:gc file, in MB (-1: no pause logged). */
+    private static long peakHeapMb(Path gcLog) throws IOException {
+        if (!Files.exists(gcLog)) return -1;
+        long peak = -1;
+        for (String line : Files.readAllLines(gcLog)) {
+            Matcher m = GC_PAUSE.matcher(line);
+            if (!m.find()) continue;
+            long v = Long.parseLong(m.group(1));
+            long mb = switch (m.group(2)) {
+                case "K" -> v / 1024;
+                case "G" -> v * 1024;
+                default -> v;
+            };
+            peak = Math.max(peak, mb);
         }
-        double done = (System.nanoTime() - t0) / 1e9;
-        double cpu = (cpuNanos() - cpu0) / 1e9;
-        if (threads) printThreadTicks(threads0, threadTicks());
-        if (components) printComponentCpu(components0, hosts.cpuNanosByComponent());
-        if (acked < 0) {
-            p.waitFor();
-            acked = (System.nanoTime() - t0) / 1e9;
-        }
-        // Not timed: let A take the last answers and empty its spool before the next run.
-        long quiet = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (spoolCount(spool) > 0 && System.nanoTime() < quiet) Thread.sleep(10);
-        return new double[] {acked, done, cpu};
+        return peak;
+    }
+
+    // ---- the tables
+
+    private static String[] detail(String data, String path, DataSet set, double seconds, double first, double scuDone, String cpu, String ratio) {
+        return new String[] {data, path, String.format("%.2f", seconds), String.format("%.1f", set.bytes() / 1e6 / seconds),
+                String.format("%.1f", set.count() / seconds), String.format("%.3f", first), String.format("%.2f", scuDone), cpu, ratio};
+    }
+
+    private void printDetails() {
+        System.out.printf("%nC-STORE until the last instance is stored at B, median of %d runs. 'first': storescu's first C-STORE request to the"
+                + " first whole file at B; 'scu done': storescu's own seconds (A acknowledges from its spool); 'cpu ms/obj': the routers'"
+                + " CPU per relayed object%s. Direct over the WAN and the big object: one run%n", runs, hosts == null ? " (all: this JVM's, Bridge and routers)" : "");
+        String f = "%-30s %-40s %8s %8s %9s %7s %9s %15s %8s%n";
+        System.out.printf(f, "data", "path", "seconds", "MB/s", "images/s", "first", "scu done", "cpu ms/obj", "ratio");
+        for (String[] x : details) System.out.printf(f, (Object[]) x);
+    }
+
+    private static <T> double median(T[] runs, java.util.function.ToDoubleFunction<T> f) {
+        return median(Arrays.stream(runs).mapToDouble(f).toArray());
     }
 
     /**
@@ -380,16 +722,9 @@ public final class RelayBench {
      * Waits until storescp, which serves one association at a time, is free: router B keeps its
      * association open for a moment after the last object, and the next run must not wait for it.
      */
-    private void free(int storescpPort) throws IOException {
+    private void free() throws IOException {
         int status = Verification.echo(pacsHost, storescpPort, SCP, SCU, AssociationOptions.DEFAULT.withArtim(java.time.Duration.ofSeconds(30)));
         if (status != 0) throw new IllegalStateException(String.format("C-ECHO to storescp: status %04XH", status));
-    }
-
-    private static boolean complete(Path dir, Map<String, Long> expected) {
-        for (var e : expected.entrySet()) {
-            if (dir.resolve(e.getKey()).toFile().length() != e.getValue()) return false;
-        }
-        return true;
     }
 
     private static long spoolCount(Path spool) throws IOException {
@@ -407,10 +742,10 @@ public final class RelayBench {
         return m;
     }
 
-    /** Latencies in ms: [0] direct, [1] relayed; query by query alternately on two open associations. */
-    private double[][] findLatencies(int qrPort, int routerPort, List<String> patientIds, int n) throws IOException {
+    /** Latencies in ms: [0] direct to {@code host:port}, [1] through router A; query by query alternately on two open associations. */
+    private double[][] findLatencies(String host, int port, int routerPort, int n) throws IOException {
         double[][] out = new double[2][n];
-        try (QueryRetrieveScu direct = QueryRetrieveScu.open(pacsHost, qrPort, QR, FINDSCU, QueryRetrieveModel.STUDY_ROOT, List.of(), null,
+        try (QueryRetrieveScu direct = QueryRetrieveScu.open(host, port, QR, FINDSCU, QueryRetrieveModel.STUDY_ROOT, List.of(), null,
                 AssociationOptions.DEFAULT);
              QueryRetrieveScu relay = QueryRetrieveScu.open("127.0.0.1", routerPort, QR, FINDSCU, QueryRetrieveModel.STUDY_ROOT, List.of(), null,
                      AssociationOptions.DEFAULT)) {
@@ -496,11 +831,6 @@ public final class RelayBench {
         return ids;
     }
 
-    private static String[] row(String data, String path, double seconds, long bytes, int count, String acked, String cpu, String ratio) {
-        return new String[] {data, path, String.format("%.2f", seconds), String.format("%.1f", bytes / 1e6 / seconds),
-                String.format("%.1f", count / seconds), acked, cpu, ratio};
-    }
-
     private static double median(double[] t) {
         double[] s = t.clone();
         Arrays.sort(s);
@@ -541,6 +871,11 @@ public final class RelayBench {
     }
 
     private void stop() {
+        try {
+            if (hosts == null) stopRouters(); // on two hosts closing them closes the routers
+        } catch (Exception e) {
+            System.err.println("stopping the routers: " + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()));
+        }
         for (int i = running.size() - 1; i >= 0; i--) {
             try {
                 running.get(i).close();

@@ -30,6 +30,8 @@ final class TwoHosts implements AutoCloseable {
     /** "router … listening on 127.0.0.1:PORT", "bridge listening on https://10.x.y.z:PORT (…)". */
     private static final Pattern LISTENING = Pattern.compile("listening on (?:https://)?[0-9.]+:(\\d+)");
     /** What {@code dicom-relay bridge} prints after it listens: the fingerprint the routers pin. */
+    /** What {@link DelayProxy} prints per listener. */
+    private static final Pattern PROXY = Pattern.compile("proxy listening on [0-9.]+:(\\d+)");
     private static final Pattern FINGERPRINT = Pattern.compile("TLS certificate SHA-256 fingerprint: ([0-9A-Fa-f:]{64,})");
 
     final String nsA, nsB, nsC;
@@ -40,6 +42,8 @@ final class TwoHosts implements AutoCloseable {
     private final Path logging;
     /** The Bridge and the routers, in the order started. */
     private final List<Output> relay = new ArrayList<>();
+    /** The emulated WAN, once started. */
+    private Output proxy;
 
     private TwoHosts(String[] f, Path jar, Path logging) {
         nsA = f[0];
@@ -90,24 +94,57 @@ final class TwoHosts implements AutoCloseable {
         // it holds the admin token: the owner's only
         Files.createFile(yaml, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         Files.writeString(yaml, "bind: " + bridgeAddress + "\nport: 0\ndataDir: " + dataDir + "\nadminToken: " + adminToken + "\n");
-        Output out = start(nsC, "bridge", yaml);
+        Output out = start(nsC, "bridge", yaml, List.of());
         int port = Integer.parseInt(out.await(LISTENING));
         return new Bridge(URI.create("https://" + bridgeAddress + ":" + port), out.await(FINGERPRINT));
     }
 
-    /** Starts a router (enrolled, config in {@code yaml}) on the host {@code ns}; returns its port. */
-    int startRouter(String ns, Path yaml) throws IOException, InterruptedException {
-        return Integer.parseInt(start(ns, "router", yaml).await(LISTENING));
+    /**
+     * Starts a router (enrolled, config in {@code yaml}) on the host {@code ns} with these JVM
+     * options (default heap: -Xmx512m); returns its port.
+     */
+    int startRouter(String ns, Path yaml, List<String> jvmOptions) throws IOException, InterruptedException {
+        return Integer.parseInt(start(ns, "router", yaml, jvmOptions).await(LISTENING));
+    }
+
+    /** Stops both routers (SIGTERM: their shutdown hooks close them), the Bridge keeps running. */
+    void stopRouters() throws InterruptedException {
+        for (int i = relay.size() - 1; i >= 0; i--) {
+            if (relay.get(i).label().startsWith("router")) stop(relay.remove(i).process());
+        }
+    }
+
+    /**
+     * Starts the emulated WAN on host C ({@link DelayProxy}, a process of its own so that its CPU
+     * time is nobody's): one listener on the Bridge's address per target ("HOST:PORT"); returns
+     * the listeners' ports in the targets' order.
+     */
+    List<Integer> startProxy(long delayMs, long mbit, List<String> targets) throws IOException, InterruptedException, java.net.URISyntaxException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m", "-cp",
+                Path.of(DelayProxy.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString(), DelayProxy.class.getName(),
+                String.valueOf(delayMs), String.valueOf(mbit)));
+        for (String t : targets) cmd.add(bridgeAddress + ":0=" + t);
+        proxy = launch(in(nsC, cmd), "delay proxy on host C");
+        List<Integer> ports = new ArrayList<>();
+        for (int i = 0; i < targets.size(); i++) ports.add(Integer.parseInt(proxy.await(PROXY)));
+        return ports;
     }
 
     /** Starts {@code dicom-relay command --config yaml} on host {@code ns}. */
-    private Output start(String ns, String command, Path yaml) throws IOException {
-        List<String> cmd = in(ns, List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
-                "-Djava.util.logging.config.file=" + logging, "-jar", jar.toString(), command, "--config", yaml.toString()));
+    private Output start(String ns, String command, Path yaml, List<String> jvmOptions) throws IOException {
+        List<String> java = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m"));
+        java.addAll(jvmOptions); // a later -Xmx wins
+        java.addAll(List.of("-Djava.util.logging.config.file=" + logging, "-jar", jar.toString(), command, "--config", yaml.toString()));
+        Output out = launch(in(ns, java), command + " on host " + (ns.equals(nsA) ? "A" : ns.equals(nsB) ? "B" : "C"));
+        relay.add(out);
+        return out;
+    }
+
+    /** Starts {@code cmd}, its output read by a thread: awaited lines are queued, others shown. */
+    private Output launch(List<String> cmd, String label) throws IOException {
         // ip netns exec execs the JVM: this process is the JVM, whose CPU time cpuNanos() adds up
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        Output out = new Output(p, command + " on host " + (ns.equals(nsA) ? "A" : ns.equals(nsB) ? "B" : "C"));
-        relay.add(out);
+        Output out = new Output(p, label);
         Thread reader = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
@@ -119,7 +156,7 @@ final class TwoHosts implements AutoCloseable {
             } catch (IOException ended) {
                 // the process is gone
             }
-        }, "output-" + command + "-" + ns);
+        }, "output-" + label);
         reader.setDaemon(true);
         reader.start();
         return out;
@@ -159,12 +196,25 @@ final class TwoHosts implements AutoCloseable {
         return out;
     }
 
-    /** SIGTERM, the routers first (their shutdown hooks close them), then the Bridge. */
+    /** Whether both routers still run (none died, e.g. of an OutOfMemoryError). */
+    boolean routersAlive() {
+        return relay.stream().filter(o -> o.label().startsWith("router")).allMatch(o -> o.process().isAlive())
+                && relay.stream().filter(o -> o.label().startsWith("router")).count() == 2;
+    }
+
+    /** CPU time so far of the router on host {@code ns} (0 when it is not running). */
+    long routerCpuNanos(String ns) {
+        return cpuNanosByComponent().getOrDefault("router on host " + (ns.equals(nsA) ? "A" : "B"), 0L);
+    }
+
+    /** SIGTERM, the routers first (their shutdown hooks close them), then the Bridge, then the proxy. */
     @Override public void close() throws InterruptedException {
-        for (int i = relay.size() - 1; i >= 0; i--) {
-            Process p = relay.get(i).process();
-            p.destroy();
-            if (!p.waitFor(10, TimeUnit.SECONDS)) p.destroyForcibly();
-        }
+        for (int i = relay.size() - 1; i >= 0; i--) stop(relay.get(i).process());
+        if (proxy != null) stop(proxy.process());
+    }
+
+    private static void stop(Process p) throws InterruptedException {
+        p.destroy();
+        if (!p.waitFor(10, TimeUnit.SECONDS)) p.destroyForcibly();
     }
 }
