@@ -422,11 +422,13 @@ public final class RelayBench {
 
     /** The toolkit's rows of StoreBench, as bench/store-throughput.sh runs it, in a process of its own. */
     private void store() throws Exception {
-        Path jar = Path.of(System.getenv().getOrDefault("RELAY_JAR", "cli/target/dicom-relay.jar")).toAbsolutePath();
+        // StoreBench runs our SCU as the command (through the launcher, with its start-up) and warm in its own JVM.
+        Path launcher = Path.of("dicom-relay").toAbsolutePath();
         List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", System.getProperty("java.class.path"),
-                StoreBench.class.getName(), work.toString(), jar.toString(), shim.toString());
+                StoreBench.class.getName(), work.toString(), launcher.toString(), shim.toString());
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        Pattern row = Pattern.compile("^(\\d+ .+?)\\s{2,}(ours store -> storescp|storescu -> our SCP)\\s+([\\d.]+)\\s.*\\s([\\d.]+)x\\s*$");
+        // data, path, seconds, MB/s, images/s, ratio to DCMTK, goal, verdict
+        Pattern row = Pattern.compile("^(\\d+ .+?)\\s{2,}(ours CLI -> storescp|ours warm -> storescp|storescu -> our SCP)\\s+([\\d.]+)\\s+[\\d.]+\\s+[\\d.]+\\s+([\\d.]+)x\\b.*$");
         int found = 0;
         System.out.println("toolkit: " + String.join(" ", cmd.subList(3, cmd.size())));
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
