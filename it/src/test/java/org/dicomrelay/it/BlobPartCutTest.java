@@ -71,6 +71,8 @@ class BlobPartCutTest {
                 await().atMost(Duration.ofSeconds(60)).until(() -> net.admin("GET", "/api/admin/blobs", null).body().contains("\"blobs\":0")
                         && spoolRecords(spool) == 0);
                 assertThat(pacs.requestsByKey().get(uid)).as("stored exactly once").isEqualTo(1);
+                assertThat(net.admin("GET", "/api/admin/blobs", null).body()).as("the cut part was sent again: one upload, completed once")
+                        .contains("\"receivedSinceStart\":1");
             }
         }
     }
