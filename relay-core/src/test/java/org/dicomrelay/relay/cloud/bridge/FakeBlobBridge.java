@@ -18,7 +18,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /** The Bridge's blob calls as the client makes them, recorded; blobs kept in memory unless {@code discard}. */
-final class FakeBlobBridge implements BridgeTransport {
+class FakeBlobBridge implements BridgeTransport {
     record Part(String name, String to, int index, int length, int bufferLength, boolean last) {}
 
     final int partBytes;
