@@ -132,7 +132,8 @@ final class BlobApi {
     private static void cutOff(Context ctx, BlobProgress.StalledException why) {
         LOG.log(System.Logger.Level.INFO, "cut off the download of a blob being uploaded: " + FailureText.of(why));
         ServletContextRequest r = ServletContextRequest.getServletContextRequest(ctx.req());
-        if (r != null) r.getServletChannel().abort(why);
+        // The connection itself, not the exchange: aborting the exchange makes Javalin fail noisily when it finishes.
+        if (r != null) r.getConnectionMetaData().getConnection().getEndPoint().close();
     }
 
     /** A well-formed blob name; anything else is a blob nobody has (404). */
