@@ -3,6 +3,7 @@ package org.dicomrelay.bridge;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.Map;
@@ -101,27 +102,22 @@ final class BlobApi {
             OutputStream out = res.getOutputStream();
             long left = d.size() >= 0 ? d.size() : Long.MAX_VALUE;
             byte[] buf = new byte[COPY_BUFFER];
-            while (left > 0) {
-                int n;
-                if (in instanceof BlobReader r) {
-                    if (r.wouldWait()) out.flush(); // the reader gets what has landed so far
-                    try {
-                        n = in.read(buf, 0, buf.length);
-                    } catch (BlobProgress.StalledException e) {
-                        cutOff(ctx, e);
-                        return;
+            try {
+                while (left > 0) {
+                    if (in instanceof BlobReader r && r.wouldWait()) out.flush(); // the reader gets what has landed so far
+                    int n = in.read(buf, 0, (int) Math.min(buf.length, left));
+                    if (n < 0) {
+                        if (d.size() >= 0) throw new java.io.EOFException("blob file shorter than recorded");
+                        break;
                     }
-                } else {
-                    n = in.read(buf, 0, (int) Math.min(buf.length, left));
+                    out.write(buf, 0, n);
+                    left -= n;
                 }
-                if (n < 0) {
-                    if (d.size() >= 0) throw new java.io.EOFException("blob file shorter than recorded");
-                    break;
-                }
-                out.write(buf, 0, n);
-                left -= n;
+                out.flush();
+            } catch (IOException e) {
+                // Never an error answer inside a 200 already under way: the reader would take it for the blob's bytes.
+                cutOff(ctx, e);
             }
-            out.flush();
         }
     }
 
@@ -129,8 +125,8 @@ final class BlobApi {
      * Ends a response already under way without its final chunk, so that the reader sees an error
      * (a clean end would pass a truncated blob off as whole, at least to the transport).
      */
-    private static void cutOff(Context ctx, BlobProgress.StalledException why) {
-        LOG.log(System.Logger.Level.INFO, "cut off the download of a blob being uploaded: " + FailureText.of(why));
+    private static void cutOff(Context ctx, IOException why) {
+        LOG.log(System.Logger.Level.INFO, "cut off the download of a blob: " + FailureText.of(why));
         ServletContextRequest r = ServletContextRequest.getServletContextRequest(ctx.req());
         // The connection itself, not the exchange: aborting the exchange makes Javalin fail noisily when it finishes.
         if (r != null) r.getConnectionMetaData().getConnection().getEndPoint().close();

@@ -55,7 +55,13 @@ final class BlobReader extends InputStream {
             available = size;
         }
         // Opened at the first byte: the file exists once a part is committed.
-        if (channel == null) channel = FileChannel.open(file, StandardOpenOption.READ);
+        if (channel == null) {
+            try {
+                channel = FileChannel.open(file, StandardOpenOption.READ);
+            } catch (java.nio.file.NoSuchFileException e) {
+                throw new BlobProgress.StalledException("blob " + file.getFileName() + " is gone: deleted while being read");
+            }
+        }
         int n = channel.read(ByteBuffer.wrap(b, off, (int) Math.min(len, available - position)), position);
         if (n < 0) throw new java.io.EOFException("blob file shorter than its committed parts");
         position += n;

@@ -122,6 +122,8 @@ final class Blobs implements AutoCloseable {
                 try {
                     start = progress.awaitTurn(index, config.blobIdleTimeout());
                 } catch (BlobProgress.StalledException e) {
+                    // Gone meanwhile: this part's write may have made the file again after the delete.
+                    if (table.find(name).isEmpty()) files.delete(name);
                     throw ApiException.conflict(e.getMessage());
                 }
                 if (start != offset) throw ApiException.badRequest("part " + index + " of blob " + name + " starts at byte " + start + ", not " + offset);

@@ -12,20 +12,20 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A TCP proxy to the Bridge (plain HTTP, 127.0.0.1) that cuts the connection once, in the middle
- * of the first request whose bytes contain {@code trigger}: it forwards that request's head and
- * {@code bytesAfter} more bytes, then closes both sides. Everything else passes untouched.
+ * A TCP proxy to the Bridge (plain HTTP, 127.0.0.1) that cuts the connection {@code times} times,
+ * in the middle of the first requests whose bytes contain {@code trigger}: it forwards such a
+ * request's head and {@code bytesAfter} more bytes, then closes both sides. Everything else passes untouched.
  */
 final class CuttingProxy implements AutoCloseable {
     private final ServerSocket server;
     private final URI target;
     private final byte[] trigger;
     private final int bytesAfter;
-    private final AtomicBoolean armed = new AtomicBoolean(true);
+    /** Cuts still to make. */
+    private final AtomicInteger armed;
     private final AtomicInteger cuts = new AtomicInteger();
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private final ExecutorService pumps = Executors.newCachedThreadPool(r -> {
@@ -34,7 +34,8 @@ final class CuttingProxy implements AutoCloseable {
         return t;
     });
 
-    CuttingProxy(URI target, String trigger, int bytesAfter) throws IOException {
+    CuttingProxy(URI target, String trigger, int bytesAfter, int times) throws IOException {
+        this.armed = new AtomicInteger(times);
         this.target = target;
         this.trigger = trigger.getBytes(StandardCharsets.US_ASCII);
         this.bytesAfter = bytesAfter;
@@ -46,7 +47,7 @@ final class CuttingProxy implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + server.getLocalPort());
     }
 
-    /** Connections cut so far (0 or 1). */
+    /** Connections cut so far. */
     int cuts() {
         return cuts.get();
     }
@@ -75,11 +76,11 @@ final class CuttingProxy implements AutoCloseable {
             OutputStream out = to.getOutputStream();
             int n;
             while ((n = in.read(buf)) > 0) {
-                if (watch && left < 0 && armed.get()) {
+                if (watch && left < 0 && armed.get() > 0) {
                     byte[] window = new byte[tail.length + n];
                     System.arraycopy(tail, 0, window, 0, tail.length);
                     System.arraycopy(buf, 0, window, tail.length, n);
-                    if (indexOf(window, trigger) >= 0 && armed.compareAndSet(true, false)) left = bytesAfter;
+                    if (indexOf(window, trigger) >= 0 && armed.getAndUpdate(n0 -> Math.max(0, n0 - 1)) > 0) left = bytesAfter;
                     tail = java.util.Arrays.copyOfRange(window, Math.max(0, window.length - trigger.length), window.length);
                 }
                 if (left >= 0) {
