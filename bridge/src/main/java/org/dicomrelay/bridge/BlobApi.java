@@ -3,13 +3,16 @@ package org.dicomrelay.bridge;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
+import org.dicomrelay.dicom.net.FailureText;
 import org.dicomrelay.relay.bridge.RouterRecord;
+import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
 import org.dicomrelay.relay.cloud.BlobAccount;
 import org.dicomrelay.relay.cloud.BlobNames;
 
@@ -17,8 +20,10 @@ import org.dicomrelay.relay.cloud.BlobNames;
  * The HTTP API of {@link Blobs}, under {@code /api/router/blobs} (router-authenticated):
  * <ul>
  *   <li>{@code GET /api/router/blobs}: the caller's part size, quota and use;</li>
- *   <li>{@code PUT /api/router/blobs/{name}/parts/{index}?to=ROUTER[&last=true]}: a part, streamed to disk;</li>
- *   <li>{@code GET /api/router/blobs/{name}}: a complete blob addressed to the caller, streamed;</li>
+ *   <li>{@code PUT /api/router/blobs/{name}/parts/{index}?to=ROUTER&offset=N[&last=true]}: a part, streamed to disk;</li>
+ *   <li>{@code GET /api/router/blobs/{name}}: a blob addressed to the caller, streamed; while it is
+ *       still being uploaded, without a length, its parts as they land (a stalled or aborted upload
+ *       cuts the response off, so the reader sees an error, never a clean end);</li>
  *   <li>{@code DELETE /api/router/blobs/{name}}: by its sender or recipient;</li>
  * </ul>
  * and {@code GET /api/admin/blobs}: how many blobs and bytes the Bridge holds. Bodies are never
@@ -26,6 +31,10 @@ import org.dicomrelay.relay.cloud.BlobNames;
  */
 final class BlobApi {
     private static final Pattern PART_INDEX = Pattern.compile("[0-9]{1,9}");
+    private static final Pattern PART_OFFSET = Pattern.compile("[0-9]{1,18}");
+    private static final int COPY_BUFFER = 256 * 1024;
+
+    private static final System.Logger LOG = System.getLogger(BlobApi.class.getName());
 
     private final Blobs blobs;
 
@@ -62,34 +71,65 @@ final class BlobApi {
         if (!PART_INDEX.matcher(index).matches()) throw ApiException.badRequest("part index must be a whole number");
         String to = ctx.queryParam("to");
         if (to == null || !RouterRecord.ROUTER_ID.matcher(to).matches()) throw ApiException.badRequest("'to' (the recipient's router ID) is missing");
+        String offsetText = ctx.queryParam("offset");
+        long offset;
+        if (offsetText == null) offset = -1;
+        else if (PART_OFFSET.matcher(offsetText).matches()) offset = Long.parseLong(offsetText);
+        else throw ApiException.badRequest("'offset' must be a whole number");
+        if (offset < 0) throw ApiException.badRequest("'offset' (where the part starts in the blob) is missing");
         String last = ctx.queryParam("last");
         if (last != null && !last.equals("true") && !last.equals("false")) throw ApiException.badRequest("'last' must be true or false");
         long size;
         try (InputStream body = ctx.req().getInputStream()) {
-            size = blobs.putPart(me, name, to, Integer.parseInt(index), "true".equals(last), ctx.req().getContentLengthLong(), body);
+            size = blobs.putPart(me, name, to, Integer.parseInt(index), offset, "true".equals(last), ctx.req().getContentLengthLong(), body);
         }
         ctx.json(Map.of("name", name, "sizeBytes", size));
     }
 
-    /** Streams the blob straight to the response, with its length, bypassing any response compression (ciphertext). */
+    /**
+     * Streams the blob straight to the response, bypassing any response compression (ciphertext):
+     * a complete one with its length; one being uploaded chunked, flushing what it has before
+     * waiting for the next part. A failure once the response has started (the upload aborted,
+     * expired or stalled) propagates, and Jetty then cuts the connection off without the final chunk.
+     */
     private void download(Context ctx, String me) throws Exception {
         Blobs.Download d = blobs.open(me, name(ctx));
         try (InputStream in = d.in()) {
             var res = ctx.res();
             res.setStatus(200);
             res.setContentType("application/octet-stream");
-            res.setContentLengthLong(d.size());
+            if (d.size() >= 0) res.setContentLengthLong(d.size());
             OutputStream out = res.getOutputStream();
-            long left = d.size();
-            byte[] buf = new byte[64 * 1024];
-            while (left > 0) {
-                int n = in.read(buf, 0, (int) Math.min(buf.length, left));
-                if (n < 0) throw new java.io.EOFException("blob file shorter than recorded");
-                out.write(buf, 0, n);
-                left -= n;
+            long left = d.size() >= 0 ? d.size() : Long.MAX_VALUE;
+            byte[] buf = new byte[COPY_BUFFER];
+            try {
+                while (left > 0) {
+                    if (in instanceof BlobReader r && r.wouldWait()) out.flush(); // the reader gets what has landed so far
+                    int n = in.read(buf, 0, (int) Math.min(buf.length, left));
+                    if (n < 0) {
+                        if (d.size() >= 0) throw new java.io.EOFException("blob file shorter than recorded");
+                        break;
+                    }
+                    out.write(buf, 0, n);
+                    left -= n;
+                }
+                out.flush();
+            } catch (IOException e) {
+                // Never an error answer inside a 200 already under way: the reader would take it for the blob's bytes.
+                cutOff(ctx, e);
             }
-            out.flush();
         }
+    }
+
+    /**
+     * Ends a response already under way without its final chunk, so that the reader sees an error
+     * (a clean end would pass a truncated blob off as whole, at least to the transport).
+     */
+    private static void cutOff(Context ctx, IOException why) {
+        LOG.log(System.Logger.Level.INFO, "cut off the download of a blob: " + FailureText.of(why));
+        ServletContextRequest r = ServletContextRequest.getServletContextRequest(ctx.req());
+        // The connection itself, not the exchange: aborting the exchange makes Javalin fail noisily when it finishes.
+        if (r != null) r.getConnectionMetaData().getConnection().getEndPoint().close();
     }
 
     /** A well-formed blob name; anything else is a blob nobody has (404). */

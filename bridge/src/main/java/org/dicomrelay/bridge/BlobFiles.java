@@ -15,10 +15,10 @@ import org.dicomrelay.dicom.io.OwnerOnly;
  * The bytes of the Bridge's blobs: {@code <dataDir>/blobs/<first 2 characters>/<name>}, files 0600
  * in folders 0700 whatever the umask. A blob's parts are appended to its one file as they come;
  * the database says how many bytes of it count, so a part cut off mid-way is overwritten by its
- * next attempt. Names are checked by the caller ({@code BlobNames}), which rules out traversal.
+ * next attempt. Parts of one blob may be written at once, each at its own offset. Names are checked by the caller ({@code BlobNames}), which rules out traversal.
  */
 final class BlobFiles {
-    private static final int BUFFER = 64 * 1024;
+    private static final int BUFFER = 256 * 1024;
 
     /** A part longer than the limit: nothing of it counts. */
     static final class TooLargeException extends IOException {
@@ -36,8 +36,9 @@ final class BlobFiles {
     }
 
     /**
-     * Writes {@code in} to the blob's file from {@code offset} (cutting off whatever a failed part
-     * left beyond it), streaming, and forces it to disk; returns how many bytes were written.
+     * Writes {@code in} to the blob's file from {@code offset}, streaming, and forces it to disk;
+     * returns how many bytes were written. Bytes beyond belong to other parts (or to a failed
+     * attempt, cut off by {@link #truncate} when the blob is complete).
      *
      * @throws TooLargeException if {@code in} has more than {@code limit} bytes
      */
@@ -45,7 +46,6 @@ final class BlobFiles {
         Path file = path(name);
         OwnerOnly.folder(file.getParent());
         try (FileChannel ch = FileChannel.open(file, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE), OwnerOnly.fileAttributes(file))) {
-            ch.truncate(offset);
             ch.position(offset);
             byte[] buf = new byte[BUFFER];
             long written = 0;
@@ -58,6 +58,16 @@ final class BlobFiles {
             }
             ch.force(false);
             return written;
+        }
+    }
+
+    /** Cuts off what failed attempts left beyond the blob's {@code size}. */
+    void truncate(String name, long size) throws IOException {
+        try (FileChannel ch = FileChannel.open(path(name), StandardOpenOption.WRITE)) {
+            if (ch.size() > size) {
+                ch.truncate(size);
+                ch.force(false);
+            }
         }
     }
 

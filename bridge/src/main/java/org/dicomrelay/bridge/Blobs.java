@@ -9,8 +9,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -21,8 +23,8 @@ import org.dicomrelay.relay.log.RepeatingLog;
 
 /**
  * The blobs the Bridge stores for routers (Cloud IO provider "bridge"). A blob is uploaded by its
- * sender in parts, in order, and read only by the recipient named with its first part, once
- * complete; the sender or the recipient deletes it (the recipient does once it has read it). Each
+ * sender in parts (several at once, committed in order), and read only by the recipient named with
+ * its first part, while it is uploaded (parts streamed as they are committed) or once complete; the sender or the recipient deletes it (the recipient does once it has read it). Each
  * sender may have at most {@link BridgeConfig#blobQuotaBytes()} of blobs here (429 beyond: for
  * that sender only); blobs nobody consumed within {@link BridgeConfig#blobMaxAge()}, and uploads
  * untouched for {@link #INCOMPLETE_MAX_AGE}, are deleted by the sweeper this class owns. Anyone
@@ -30,6 +32,8 @@ import org.dicomrelay.relay.log.RepeatingLog;
  */
 final class Blobs implements AutoCloseable {
     static final Duration INCOMPLETE_MAX_AGE = Duration.ofHours(1);
+    /** How far ahead of the next part to commit a part may be sent: bounds the Bridge's threads waiting per upload. */
+    static final int MAX_AHEAD = 16;
     private static final Duration SWEEP_PERIOD = Duration.ofMinutes(1);
     private static final System.Logger LOG = System.getLogger(Blobs.class.getName());
 
@@ -40,8 +44,10 @@ final class Blobs implements AutoCloseable {
     private final BlobFiles files;
     private final BridgeConfig config;
     private final Clock clock;
-    /** Blobs a part is being stored for: one part at a time per blob. */
-    private final Set<String> writing = ConcurrentHashMap.newKeySet();
+    /** Parts being stored ("name/index"), each with its attempt's end: one attempt at a time per part. */
+    private final Map<String, CompletableFuture<Void>> writing = new ConcurrentHashMap<>();
+    /** The progress of blobs that had a part stored or a reader since the Bridge started, until they go. */
+    private final Map<String, BlobProgress> live = new ConcurrentHashMap<>();
     /** Bytes of parts being stored, per sender, not yet in the table: counted against the quota. */
     private final Map<String, Long> inFlight = new ConcurrentHashMap<>();
     private final AtomicLong received = new AtomicLong();
@@ -71,48 +77,100 @@ final class Blobs implements AutoCloseable {
 
     /**
      * Stores part {@code index} of blob {@code name} from sender {@code me} for {@code recipient},
-     * streaming {@code body} to disk; {@code contentLength} is -1 when not announced. The last part
-     * completes the blob. Returns the blob's size so far.
+     * streaming {@code body} to disk at {@code offset}; {@code contentLength} is -1 when not
+     * announced. Parts may come at once (up to {@link #MAX_AHEAD} ahead of the next to commit, the
+     * first one alone: it creates the blob); each is written as it streams and committed in order,
+     * so its answer means it and every part before it are stored. A part already stored (a retry
+     * whose first answer was lost) is answered again and not written. The last part completes the
+     * blob. Returns the blob's size so far.
      */
-    long putPart(String me, String name, String recipient, int index, boolean last, long contentLength, InputStream body)
+    long putPart(String me, String name, String recipient, int index, long offset, boolean last, long contentLength, InputStream body)
             throws SQLException, IOException {
         int partBytes = config.blobPartBytes();
         if (contentLength > partBytes) throw tooLarge();
-        if (!writing.add(name)) throw ApiException.conflict("a part of this blob is being stored now");
+        if (offset < 0) throw ApiException.badRequest("a part's offset must not be negative");
+        String key = name + "/" + index;
+        CompletableFuture<Void> attempt = new CompletableFuture<>();
+        awaitEarlierAttempt(key, attempt);
         try {
             BlobTable.Row row = table.find(name).orElse(null);
             if (row == null) {
                 if (index != 0) throw ApiException.notFound("no upload of blob " + name + " (its first part is missing, or it was deleted)");
+                if (offset != 0) throw ApiException.badRequest("the first part of a blob starts at offset 0");
                 table.create(name, me, recipient, clock.millis());
                 row = new BlobTable.Row(name, me, recipient, 0, 0, false);
             } else if (!row.senderId().equals(me)) {
                 throw ApiException.conflict("blob name already in use");
             }
             if (!row.recipientId().equals(recipient)) throw ApiException.badRequest("the recipient differs from the one of the blob's first part");
+            if (index < row.parts()) return row.sizeBytes(); // stored already: a retry after a lost answer
             if (row.complete()) throw ApiException.conflict("blob " + name + " is already complete");
-            if (index != row.parts()) throw ApiException.conflict("blob " + name + " expects part " + row.parts() + ", not " + index);
+            if (index > row.parts() + MAX_AHEAD) {
+                throw ApiException.conflict("blob " + name + " expects part " + row.parts() + "; parts may run at most " + MAX_AHEAD + " ahead, not " + index);
+            }
+            BlobProgress progress = progress(row);
             long reserve = contentLength >= 0 ? contentLength : partBytes;
             reserve(me, reserve);
             try {
                 long n;
                 try {
-                    n = files.append(name, row.sizeBytes(), body, partBytes);
+                    n = files.append(name, offset, body, partBytes);
                 } catch (BlobFiles.TooLargeException e) {
                     throw tooLarge();
                 }
-                long size = row.sizeBytes() + n;
+                long start;
+                try {
+                    start = progress.awaitTurn(index, config.blobIdleTimeout());
+                } catch (BlobProgress.StalledException e) {
+                    // Gone meanwhile: this part's write may have made the file again after the delete.
+                    if (table.find(name).isEmpty()) files.delete(name);
+                    throw ApiException.conflict(e.getMessage());
+                }
+                if (start != offset) throw ApiException.badRequest("part " + index + " of blob " + name + " starts at byte " + start + ", not " + offset);
+                long size = start + n;
                 if (!table.partStored(name, index, size, last, clock.millis())) {
+                    live.remove(name);
                     files.delete(name); // deleted (aborted, expired, revoked) while this part was written
                     throw ApiException.notFound("blob " + name + " was deleted while its part was stored");
                 }
-                if (last) received.incrementAndGet();
+                if (last) {
+                    files.truncate(name, size);
+                    received.incrementAndGet();
+                }
+                progress.committed(index + 1, size, last);
                 return size;
             } finally {
                 inFlight.computeIfPresent(me, (k, v) -> v - reserve == 0 ? null : v - reserve);
             }
         } finally {
-            writing.remove(name);
+            writing.remove(key, attempt);
+            attempt.complete(null);
         }
+    }
+
+    /**
+     * Waits for an earlier attempt at the same part to end (a sender whose connection was cut sends
+     * the part again at once, while the Bridge may not have noticed the cut yet), then registers this one.
+     */
+    private void awaitEarlierAttempt(String key, CompletableFuture<Void> attempt) throws IOException {
+        long deadline = System.nanoTime() + config.blobIdleTimeout().toNanos();
+        for (CompletableFuture<Void> earlier; (earlier = writing.putIfAbsent(key, attempt)) != null; ) {
+            try {
+                earlier.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                throw ApiException.conflict("part " + key.substring(key.indexOf('/') + 1) + " of this blob is still being stored by an earlier attempt");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while waiting for an earlier attempt at a part");
+            } catch (ExecutionException e) {
+                // never completed exceptionally
+            }
+        }
+    }
+
+    /** The progress of a blob in the table (kept until the blob goes, so that no reader rebuilds it from an older row). */
+    private BlobProgress progress(BlobTable.Row row) {
+        return live.computeIfAbsent(row.name(), k -> new BlobProgress(k, row.parts(), row.sizeBytes(), row.complete()));
     }
 
     private ApiException tooLarge() {
@@ -133,10 +191,21 @@ final class Blobs implements AutoCloseable {
         if (quotaLog.current(sender)) quotaLog.cleared(sender, "router " + sender + " is within its blob quota again");
     }
 
-    /** A complete blob for {@code me}; 404 if there is none (absent, incomplete, or someone else's). */
+    /**
+     * A blob for {@code me}; 404 if there is none (absent, or someone else's). A complete blob comes
+     * with its size; one still being uploaded (size -1) streams its parts as they are committed.
+     */
     Download open(String me, String name) throws SQLException, IOException {
         Optional<BlobTable.Row> row = table.find(name);
-        if (row.isEmpty() || !row.get().complete() || !row.get().recipientId().equals(me)) throw noBlob(name);
+        if (row.isEmpty() || !row.get().recipientId().equals(me)) throw noBlob(name);
+        if (!row.get().complete()) {
+            BlobProgress p = progress(row.get());
+            if (table.find(name).isEmpty()) { // removed meanwhile: nothing will ever signal p
+                live.remove(name, p);
+                throw noBlob(name);
+            }
+            return new Download(new BlobReader(files.path(name), p, config.blobIdleTimeout()), -1);
+        }
         try {
             return new Download(files.open(name), row.get().sizeBytes());
         } catch (NoSuchFileException e) {
@@ -148,7 +217,7 @@ final class Blobs implements AutoCloseable {
     void delete(String me, String name) throws SQLException, IOException {
         Optional<BlobTable.Row> row = table.find(name);
         if (row.isEmpty() || !(row.get().senderId().equals(me) || row.get().recipientId().equals(me))) throw noBlob(name);
-        remove(name);
+        remove(name, row.get().senderId().equals(me) ? "deleted by its sender (upload aborted)" : "deleted by its recipient");
     }
 
     private static ApiException noBlob(String name) {
@@ -158,7 +227,7 @@ final class Blobs implements AutoCloseable {
     /** The router was revoked: the blobs it sent and those addressed to it go. */
     void revoked(String routerId) throws SQLException, IOException {
         List<String> names = table.of(routerId);
-        for (String name : names) remove(name);
+        for (String name : names) remove(name, "router " + routerId + " was revoked");
         if (!names.isEmpty()) LOG.log(System.Logger.Level.INFO, "deleted " + names.size() + " blob(s) of revoked router " + routerId);
     }
 
@@ -167,7 +236,7 @@ final class Blobs implements AutoCloseable {
         long now = clock.millis();
         int n = 0;
         for (String name : table.expired(now - config.blobMaxAge().toMillis(), now - INCOMPLETE_MAX_AGE.toMillis())) {
-            if (remove(name)) n++;
+            if (remove(name, "expired")) n++;
         }
         if (n > 0) {
             LOG.log(System.Logger.Level.INFO, "deleted " + n + " blob(s) not consumed within " + config.blobMaxAge()
@@ -185,7 +254,9 @@ final class Blobs implements AutoCloseable {
     }
 
     /** File first: a row without a file answers 404 and is swept; a file without a row would stay. */
-    private boolean remove(String name) throws SQLException, IOException {
+    private boolean remove(String name, String why) throws SQLException, IOException {
+        BlobProgress p = live.remove(name);
+        if (p != null) p.gone(why); // readers and waiting parts fail now, not at their idle timeout
         files.delete(name);
         return table.delete(name);
     }

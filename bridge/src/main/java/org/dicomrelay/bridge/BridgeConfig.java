@@ -42,6 +42,7 @@ import org.dicomrelay.relay.tls.LoopbackHost;
  * blobPartBytes: 8388608     # largest part of a blob upload (8 MiB)
  * blobQuotaBytes: 21474836480  # bytes of unconsumed blobs per sending router (20 GiB)
  * blobMaxAge: 7d             # a blob nobody consumed within this time is deleted
+ * blobIdleTimeout: 60s       # a blob read while uploaded fails when no part arrives for this long
  * inboxPerSender: 2500       # of those, from one sending router (beyond: 429 for that sender only)
  * </pre>
  *
@@ -64,7 +65,8 @@ public record BridgeConfig(
         int blobPartBytes,
         long blobQuotaBytes,
         Duration blobMaxAge,
-        int inboxPerSender) {
+        int inboxPerSender,
+        Duration blobIdleTimeout) {
 
     public static final String ADMIN_TOKEN_ENV = "DICOM_RELAY_BRIDGE_ADMIN_TOKEN";
     public static final int DEFAULT_PORT = 8470;
@@ -75,7 +77,7 @@ public record BridgeConfig(
     private static final Set<String> KEYS = Set.of("bind", "port", "dataDir", "jdbcUrl", "adminToken", "adminTokenEnv",
             "notificationWait", "visibilityTimeout", "enrollmentTokenTtl", "maxPayloadBytes", "maxInboxMessages", "tls",
             "directoryValidity", "blobPartBytes", "blobQuotaBytes", "blobMaxAge",
-            "inboxPerSender");
+            "inboxPerSender", "blobIdleTimeout");
     private static final Set<String> TLS_KEYS = Set.of("enabled", "certificate", "privateKey", "names");
 
     public BridgeConfig {
@@ -104,6 +106,7 @@ public record BridgeConfig(
         if (blobPartBytes < 1024) throw new IllegalArgumentException("blobPartBytes must be at least 1024");
         if (blobQuotaBytes < 1) throw new IllegalArgumentException("blobQuotaBytes must be at least 1");
         requirePositive("blobMaxAge", blobMaxAge);
+        requirePositive("blobIdleTimeout", blobIdleTimeout);
         if (inboxPerSender < 1) throw new IllegalArgumentException("inboxPerSender must be at least 1");
     }
 
@@ -149,6 +152,7 @@ public record BridgeConfig(
             if (root.has("blobPartBytes")) b.blobPartBytes(intValue(root, "blobPartBytes"));
             if (root.has("blobQuotaBytes")) b.blobQuotaBytes(longValue(root, "blobQuotaBytes"));
             if (root.has("blobMaxAge")) b.blobMaxAge(parseDuration(root.get("blobMaxAge").asText()));
+            if (root.has("blobIdleTimeout")) b.blobIdleTimeout(parseDuration(root.get("blobIdleTimeout").asText()));
             if (root.has("inboxPerSender")) b.inboxPerSender(intValue(root, "inboxPerSender"));
             return b.build();
         } catch (IllegalArgumentException e) {
@@ -224,7 +228,7 @@ public record BridgeConfig(
                 + ", enrollmentTokenTtl=" + enrollmentTokenTtl + ", maxPayloadBytes=" + maxPayloadBytes
                 + ", maxInboxMessages=" + maxInboxMessages + ", tls=" + tlsText() + ", directoryValidity=" + directoryValidity
                 + ", blobPartBytes=" + blobPartBytes + ", blobQuotaBytes=" + blobQuotaBytes + ", blobMaxAge=" + blobMaxAge
-                + ", inboxPerSender=" + inboxPerSender + "]";
+                + ", inboxPerSender=" + inboxPerSender + ", blobIdleTimeout=" + blobIdleTimeout + "]";
     }
 
     private String tlsText() {
@@ -257,6 +261,7 @@ public record BridgeConfig(
         private int blobPartBytes = 8 * 1024 * 1024;
         private long blobQuotaBytes = 20L * 1024 * 1024 * 1024;
         private Duration blobMaxAge = Duration.ofDays(7);
+        private Duration blobIdleTimeout = Duration.ofSeconds(60);
         /** A quarter of the inbox: one flooding router leaves room for the others. */
         private int inboxPerSender = 2_500;
 
@@ -277,13 +282,14 @@ public record BridgeConfig(
         public Builder blobPartBytes(int v) { blobPartBytes = v; return this; }
         public Builder blobQuotaBytes(long v) { blobQuotaBytes = v; return this; }
         public Builder blobMaxAge(Duration v) { blobMaxAge = v; return this; }
+        public Builder blobIdleTimeout(Duration v) { blobIdleTimeout = v; return this; }
 
         public Builder inboxPerSender(int v) { inboxPerSender = v; return this; }
 
         public BridgeConfig build() {
             return new BridgeConfig(bind, port, dataDir, jdbcUrl, adminToken, notificationWait, visibilityTimeout,
                     enrollmentTokenTtl, maxPayloadBytes, maxInboxMessages, tls, directoryValidity, blobPartBytes, blobQuotaBytes, blobMaxAge,
-                    inboxPerSender);
+                    inboxPerSender, blobIdleTimeout);
         }
     }
 }

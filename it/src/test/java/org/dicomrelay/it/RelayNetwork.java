@@ -114,6 +114,7 @@ final class RelayNetwork implements AutoCloseable {
         private Limits limitsB;
         private boolean bridgeStore;
         private Long bridgeQuotaBytes;
+        private java.util.function.UnaryOperator<URI> bridgeUrlOfA = u -> u;
         private Duration visibilityTimeout = Duration.ofSeconds(60);
 
         private Builder(Pacs pacs) {
@@ -185,6 +186,12 @@ final class RelayNetwork implements AutoCloseable {
         /** No provider assigned and no shared folder: the routers use the default, blobs stored at the Bridge. */
         Builder bridgeStore() {
             bridgeStore = true;
+            return this;
+        }
+
+        /** Router A reaches the Bridge at the address this gives for the Bridge's own (a proxy of the test's). */
+        Builder bridgeUrlOfA(java.util.function.UnaryOperator<URI> f) {
+            bridgeUrlOfA = f;
             return this;
         }
 
@@ -265,13 +272,14 @@ final class RelayNetwork implements AutoCloseable {
         devicesA.add(new Device(WORKSTATION, "127.0.0.1", 1, List.of(), List.of(), false));
         devicesA.add(new Device(DEST_A, "127.0.0.1", destPort, List.of("store"), List.of(), false));
         // No cloud section: the provider comes from the Bridge's assignment (none: the default, blobs at the Bridge).
-        configA = new RouterConfig("hospital-a", work.resolve("a").toString(), ROUTER_A, "127.0.0.1", 0, bridgeUrl.toString(), null,
+        URI bridgeUrlA = spec.bridgeUrlOfA.apply(bridgeUrl);
+        configA = new RouterConfig("hospital-a", work.resolve("a").toString(), ROUTER_A, "127.0.0.1", 0, bridgeUrlA.toString(), null,
                 "spool", devicesA);
         configB = new RouterConfig("hospital-b", work.resolve("b").toString(), ROUTER_B, "127.0.0.1", portB, bridgeUrl.toString(), null,
                 "spool", devicesB);
         if (spec.limitsB != null) configB = configB.withLimits(spec.limitsB);
         for (RouterConfig c : List.of(configA, configB)) {
-            RouterApp.enroll(c, bridgeUrl, enrollmentToken(c.routerId()));
+            RouterApp.enroll(c, c == configA ? bridgeUrlA : bridgeUrl, enrollmentToken(c.routerId()));
             if (!spec.bridgeStore) assignCloud(c.routerId());
         }
         for (String id : spec.extraRouters) {

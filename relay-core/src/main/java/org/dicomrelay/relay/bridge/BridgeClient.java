@@ -27,10 +27,13 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.regex.Pattern;
 import org.dicomrelay.dicom.net.FailureText;
 import org.dicomrelay.relay.cloud.BlobAccount;
 import org.dicomrelay.relay.cloud.BlobNames;
+import org.dicomrelay.relay.cloud.BlobPart;
 import org.dicomrelay.relay.cloud.BridgeTransport;
 import org.dicomrelay.relay.cloud.Notifications;
 import org.dicomrelay.relay.tls.BridgeHttp;
@@ -239,13 +242,27 @@ public final class BridgeClient implements BridgeTransport {
     }
 
     @Override
-    public void putBlobPart(String name, String recipientRouterId, int index, byte[] data, int length, boolean last) throws IOException {
-        BlobNames.check(name);
-        RouterRecord.requireValidRouterId(recipientRouterId);
-        if (index < 0) throw new IllegalArgumentException("part index must not be negative");
-        json(send(request("/api/router/blobs/" + name + "/parts/" + index + "?to=" + recipientRouterId + (last ? "&last=true" : ""), BLOB_TIMEOUT)
+    public CompletableFuture<Void> putBlobPart(BlobPart part) {
+        BlobNames.check(part.name());
+        RouterRecord.requireValidRouterId(part.recipient());
+        HttpRequest rq = request("/api/router/blobs/" + part.name() + "/parts/" + part.index() + "?to=" + part.recipient()
+                + "&offset=" + part.offset() + (part.last() ? "&last=true" : ""), BLOB_TIMEOUT)
                 .header("Content-Type", "application/octet-stream")
-                .PUT(HttpRequest.BodyPublishers.ofByteArray(data, 0, length))));
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(part.data(), 0, part.length()))
+                .build();
+        long sentAt = System.nanoTime();
+        return http.sendAsync(rq, HttpResponse.BodyHandlers.ofByteArray()).handle((response, failure) -> {
+            try {
+                if (failure != null) {
+                    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+                    throw unreachable(rq, cause instanceof IOException io ? io : new IOException(FailureText.of(cause), cause));
+                }
+                json(answered(response, sentAt));
+                return null;
+            } catch (IOException e) {
+                throw new CompletionException(e);
+            }
+        });
     }
 
     @Override
@@ -285,7 +302,11 @@ public final class BridgeClient implements BridgeTransport {
     /** As above, with the body as {@code handler} gives it (a download: a stream, closed here if the credentials are refused). */
     private <T> HttpResponse<T> send(HttpRequest.Builder builder, HttpResponse.BodyHandler<T> handler) throws IOException {
         long sentAt = System.nanoTime();
-        HttpResponse<T> response = send(http, builder.build(), handler);
+        return answered(send(http, builder.build(), handler), sentAt);
+    }
+
+    /** Tells the listener whether the Bridge accepted this router's credentials; a refusal (401/403) is thrown. */
+    private <T> HttpResponse<T> answered(HttpResponse<T> response, long sentAt) throws IOException {
         int status = response.statusCode();
         if (status == 401 || status == 403) {
             byte[] body;
@@ -319,16 +340,20 @@ public final class BridgeClient implements BridgeTransport {
         } catch (InterruptedIOException e) {
             throw e;
         } catch (IOException e) {
-            URI u = request.uri();
-            FingerprintMismatchException mismatch = FingerprintMismatchException.in(e);
-            if (mismatch != null) {
-                throw new BridgeUnreachableException("the Bridge at " + u.getScheme() + "://" + u.getAuthority() + " is not the pinned one: "
-                        + mismatch.getMessage(), e);
-            }
-            // No HTTP answer at all: say so, and where, whatever the JDK's message (often none).
-            throw new BridgeUnreachableException("the Bridge at " + u.getScheme() + "://" + u.getAuthority() + " is unreachable: "
-                    + FailureText.of(e), e);
+            throw unreachable(request, e);
         }
+    }
+
+    /** No HTTP answer at all: says so, and where, whatever the JDK's message (often none). */
+    private static BridgeUnreachableException unreachable(HttpRequest request, IOException e) {
+        URI u = request.uri();
+        FingerprintMismatchException mismatch = FingerprintMismatchException.in(e);
+        if (mismatch != null) {
+            return new BridgeUnreachableException("the Bridge at " + u.getScheme() + "://" + u.getAuthority() + " is not the pinned one: "
+                    + mismatch.getMessage(), e);
+        }
+        return new BridgeUnreachableException("the Bridge at " + u.getScheme() + "://" + u.getAuthority() + " is unreachable: "
+                + FailureText.of(e), e);
     }
 
     /** The JSON body of a successful answer; {@link BridgeException} (or a subclass saying more) for an error status. */

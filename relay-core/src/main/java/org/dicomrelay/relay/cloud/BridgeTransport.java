@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * What the Bridge offers an authenticated router: its notification inbox (used by
@@ -24,17 +25,23 @@ public interface BridgeTransport {
     }
 
     /**
-     * Sends part {@code index} (0, 1, 2... in order) of blob {@code name} for {@code recipientRouterId}:
-     * {@code length} bytes of {@code data}, at most {@link BlobAccount#partBytes()}. The part with
-     * {@code last} set completes the blob: only then can the recipient read it.
-     * A {@link org.dicomrelay.relay.bridge.BridgeException} with status 429 means this router is
-     * over its quota (transient: blobs are consumed or expire).
+     * Sends a part of a blob, at most {@link BlobAccount#partBytes()}, without waiting for the answer:
+     * several parts of one blob may be in flight (part 0 alone: it creates the blob). The future
+     * completes once the Bridge has stored the part and every part before it; the part flagged last
+     * completes the blob. It fails with a {@link org.dicomrelay.relay.bridge.BridgeException}, status
+     * 429, when this router is over its quota (transient: blobs are consumed or expire), or with a
+     * {@link org.dicomrelay.relay.bridge.BridgeUnreachableException} when no answer came (the part may
+     * be sent again: one already stored is answered again).
      */
-    default void putBlobPart(String name, String recipientRouterId, int index, byte[] data, int length, boolean last) throws IOException {
-        throw new IOException("this Bridge connection does not store blobs");
+    default CompletableFuture<Void> putBlobPart(BlobPart part) {
+        return CompletableFuture.failedFuture(new IOException("this Bridge connection does not store blobs"));
     }
 
-    /** A complete blob addressed to this router, streamed; {@link java.io.FileNotFoundException} if absent (or not ours). */
+    /**
+     * A blob addressed to this router, streamed: a complete one, or one still being uploaded (its
+     * parts as they are stored; the stream fails if the upload is aborted, expires or stalls);
+     * {@link java.io.FileNotFoundException} if absent (or not ours).
+     */
     default InputStream openBlob(String name) throws IOException {
         throw new IOException("this Bridge connection does not store blobs");
     }

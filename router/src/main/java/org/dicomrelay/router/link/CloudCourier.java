@@ -194,31 +194,60 @@ public final class CloudCourier implements Courier {
                 }
             }
             BlobStore.Upload up = blobs.create(name, toRouterId);
+            String payloadName = name;
+            // A store readable while written: the frame goes as soon as the recipient can open the blob (its first part
+            // stored, so the recipient never finds it absent), and the recipient reads while the rest uploads.
+            boolean[] published = {false};
+            if (blobs.readableWhileWriting()) {
+                up.whenReadable(() -> {
+                    try {
+                        publishFrame(toRouterId, recipient, frameId, message, payloadName);
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                    published[0] = true;
+                });
+            }
             // Not try-with-resources: closing publishes the blob, and a failed write must never be published.
             try {
-                // A number of its own (the frame takes one after a long upload, so as not to arrive below the
-                // recipient's window or too old), and bound to its frame: it cannot be moved under another.
+                // A number of its own, bound to its frame: it cannot be moved under another. (The frame takes its
+                // number later, when it goes, so as not to arrive below the recipient's window or too old.)
                 Stamp stamp = Stamp.of(link.sequences().next(toRouterId), link.clock().millis()).forPayloadOf(frameId);
                 OutputStream sealed = Envelope.seal(up, sessions, recipient, PAYLOAD, name, stamp, false);
                 payload.writeTo(sealed);
                 sealed.close();
             } catch (IOException | RuntimeException e) {
-                up.abort();
+                up.abort(); // a recipient reading it already fails, and answers a request with a failure
+                IOException cause = e instanceof java.io.UncheckedIOException u ? u.getCause() : null;
+                if (published[0] && message instanceof LinkMessage.Request) {
+                    // The frame is out: the recipient's answer says what became of it (a failure, unless it read the whole
+                    // payload before, e.g. the last part's answer was lost), so throwing here would invite a duplicate.
+                    LOG.log(System.Logger.Level.WARNING, "the upload of the payload of " + message.type() + " to router " + toRouterId
+                            + " failed after its frame was sent; the recipient's answer decides: " + FailureText.of(e));
+                    return;
+                }
+                if (cause != null) throw cause;
                 throw e;
             }
+            if (published[0]) return;
         }
         try {
-            ByteArrayOutputStream bos = new ByteArrayOutputStream();
-            Stamp stamp = Stamp.of(link.sequences().next(toRouterId), link.clock().millis());
-            try (OutputStream sealed = Envelope.seal(bos, sessions, recipient, FRAME, frameId, stamp, true)) {
-                sealed.write(LinkCodec.encode(message, name));
-            }
-            inbox.publish(toRouterId, bos.toByteArray());
+            publishFrame(toRouterId, recipient, frameId, message, name);
         } catch (IOException | RuntimeException e) {
             // No frame will name the payload (or, if the publish went through unseen, its recipient answers a failure).
             if (name != null) deleteQuietly(name);
             throw e;
         }
+    }
+
+    /** Seals the frame (naming the payload blob, or null) with the next sequence number and puts it in the recipient's inbox. */
+    private void publishFrame(String toRouterId, PublicKeys recipient, String frameId, LinkMessage message, String blob) throws IOException {
+        ByteArrayOutputStream bos = new ByteArrayOutputStream();
+        Stamp stamp = Stamp.of(link.sequences().next(toRouterId), link.clock().millis());
+        try (OutputStream sealed = Envelope.seal(bos, sessions, recipient, FRAME, frameId, stamp, true)) {
+            sealed.write(LinkCodec.encode(message, blob));
+        }
+        inbox.publish(toRouterId, bos.toByteArray());
     }
 
     @Override public synchronized void start(Listener listener) {

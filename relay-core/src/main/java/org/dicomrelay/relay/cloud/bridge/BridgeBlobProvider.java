@@ -11,10 +11,14 @@ import java.util.Map;
 /**
  * Cloud IO "bridge", the default: blobs stored at the Bridge over its API ({@link BridgeBlobStore}),
  * notifications through its inbox ({@link BridgeNotifications}). Two routers need nothing but the
- * Bridge's address; everything they store there is already sealed end to end. No settings.
+ * Bridge's address; everything they store there is already sealed end to end. Optional settings:
+ * {@code partBytes} (default {@link BridgeBlobStore#DEFAULT_PART_BYTES}) and {@code partsInFlight}
+ * (default {@link BridgeBlobStore#DEFAULT_PARTS_IN_FLIGHT}) of an upload.
  */
 public final class BridgeBlobProvider implements CloudProvider {
     public static final String NAME = "bridge";
+    public static final String PART_BYTES = "partBytes";
+    public static final String PARTS_IN_FLIGHT = "partsInFlight";
 
     @Override
     public String name() {
@@ -30,7 +34,20 @@ public final class BridgeBlobProvider implements CloudProvider {
     @Override
     public BlobStore blobStore(Map<String, String> settings, BridgeTransport bridge) {
         if (bridge == null) return blobStore(settings);
-        return new BridgeBlobStore(bridge);
+        return new BridgeBlobStore(bridge, positive(settings, PART_BYTES, BridgeBlobStore.DEFAULT_PART_BYTES),
+                positive(settings, PARTS_IN_FLIGHT, BridgeBlobStore.DEFAULT_PARTS_IN_FLIGHT));
+    }
+
+    private static int positive(Map<String, String> settings, String key, int fallback) {
+        String v = settings.get(key);
+        if (v == null) return fallback;
+        try {
+            int n = Integer.parseInt(v.trim());
+            if (n >= 1) return n;
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw new IllegalArgumentException("Cloud IO provider '" + NAME + "': setting '" + key + "' must be a positive whole number, not '" + v + "'");
     }
 
     @Override

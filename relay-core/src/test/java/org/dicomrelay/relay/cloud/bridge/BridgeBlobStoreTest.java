@@ -106,4 +106,52 @@ class BridgeBlobStoreTest {
         assertThat(p.blobStore(Map.of(), new FakeBlobBridge(PART, false))).isInstanceOf(BridgeBlobStore.class);
         assertThatThrownBy(() -> p.notifications(Map.of(), "hospital-a", null)).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void partZeroGoesAloneThenAtMostPartsInFlightAndTheReadableActionRunsOnceOnTheWritingThread() throws Exception {
+        java.util.List<java.util.concurrent.CompletableFuture<Void>> answers = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.List<org.dicomrelay.relay.cloud.BlobPart> sent = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicBoolean answerAtOnce = new java.util.concurrent.atomic.AtomicBoolean();
+        org.dicomrelay.relay.cloud.BridgeTransport slow = new FakeBlobBridge(PART, true) {
+            @Override public java.util.concurrent.CompletableFuture<Void> putBlobPart(org.dicomrelay.relay.cloud.BlobPart p) {
+                sent.add(p);
+                java.util.concurrent.CompletableFuture<Void> f = new java.util.concurrent.CompletableFuture<>();
+                answers.add(f);
+                if (answerAtOnce.get()) f.complete(null);
+                return f;
+            }
+        };
+        BlobStore store = new BridgeBlobStore(slow, PART, 3);
+        BlobStore.Upload up = store.create(BlobNames.random(), "hospital-b");
+        Thread writer = Thread.currentThread();
+        java.util.concurrent.atomic.AtomicInteger readable = new java.util.concurrent.atomic.AtomicInteger();
+        up.whenReadable(() -> {
+            assertThat(Thread.currentThread()).isSameAs(writer);
+            readable.incrementAndGet();
+        });
+        java.util.concurrent.ExecutorService answering = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            // The writer blocks (part 1 waits for part 0's answer); answer part 0 from another thread once it is sent.
+            java.util.concurrent.Future<?> answered = answering.submit(() -> {
+                org.awaitility.Awaitility.await().until(() -> answers.size() == 1);
+                assertThat(sent).hasSize(1);
+                answers.get(0).complete(null);
+                // then parts 1, 2, 3 go without answers, and part 4 waits for part 1
+                org.awaitility.Awaitility.await().until(() -> answers.size() == 4);
+                assertThat(answers.size()).as("no more than 3 in flight").isEqualTo(4);
+                answers.get(1).complete(null);
+                org.awaitility.Awaitility.await().until(() -> answers.size() == 5);
+                answerAtOnce.set(true);
+                answers.forEach(f -> f.complete(null));
+                return null;
+            });
+            up.write(random(5 * PART + 1)); // parts 0-4 full, the last 1 byte stays buffered
+            answered.get();
+            up.close();
+        } finally {
+            answering.shutdownNow();
+        }
+        assertThat(sent).extracting(org.dicomrelay.relay.cloud.BlobPart::offset).containsExactly(0L, 1000L, 2000L, 3000L, 4000L, 5000L);
+        assertThat(readable.get()).isEqualTo(1);
+    }
 }

@@ -1,6 +1,7 @@
 package org.dicomrelay.relay.cloud.bridge;
 
 import org.dicomrelay.relay.cloud.BlobAccount;
+import org.dicomrelay.relay.cloud.BlobPart;
 import org.dicomrelay.relay.cloud.BridgeTransport;
 import org.dicomrelay.relay.cloud.Notifications;
 
@@ -14,9 +15,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /** The Bridge's blob calls as the client makes them, recorded; blobs kept in memory unless {@code discard}. */
-final class FakeBlobBridge implements BridgeTransport {
+class FakeBlobBridge implements BridgeTransport {
     record Part(String name, String to, int index, int length, int bufferLength, boolean last) {}
 
     final int partBytes;
@@ -41,10 +43,11 @@ final class FakeBlobBridge implements BridgeTransport {
         return new BlobAccount(partBytes, Long.MAX_VALUE, 0);
     }
 
-    @Override public void putBlobPart(String name, String to, int index, byte[] data, int length, boolean last) throws IOException {
-        parts.add(new Part(name, to, index, length, data.length, last));
-        if (failPart != null) throw failPart;
-        if (!discard) blobs.computeIfAbsent(name, k -> new ByteArrayOutputStream()).write(data, 0, length);
+    @Override public CompletableFuture<Void> putBlobPart(BlobPart p) {
+        parts.add(new Part(p.name(), p.recipient(), p.index(), p.length(), p.data().length, p.last()));
+        if (failPart != null) return CompletableFuture.failedFuture(failPart);
+        if (!discard) blobs.computeIfAbsent(p.name(), k -> new ByteArrayOutputStream()).write(p.data(), 0, p.length());
+        return CompletableFuture.completedFuture(null);
     }
 
     @Override public InputStream openBlob(String name) throws IOException {
