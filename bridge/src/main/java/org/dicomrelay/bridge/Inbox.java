@@ -20,12 +20,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The database is the only store: waiters hold no messages, so nothing is lost on a restart.
  *
  * <p>A router polls through one poller at a time, named by an ID it sends with each poll. When a
- * poll comes from another poller than the router's last one (the router restarted), the polls
- * still parked for the previous poller are ended and every notification in flight to it is made
- * visible again: the previous poller's HTTP connection may be dead without the Bridge knowing
+ * poll comes from a new poller (the router restarted), the polls still parked for the previous
+ * poller are ended and every notification in flight to it is made visible again: the previous poller's HTTP connection may be dead without the Bridge knowing
  * (a killed process), and a notification handed to it would otherwise stay hidden for the whole
  * visibility timeout. Its unacknowledged notifications were not run to the end, or the new
- * poller's replay guard refuses them.
+ * poller's replay guard refuses them. See {@link InboxPollers} for which poll takes over.
  */
 final class Inbox implements AutoCloseable {
     static final int BATCH = 100;
@@ -36,8 +35,7 @@ final class Inbox implements AutoCloseable {
     private final long visibilityMillis;
     private final ScheduledThreadPoolExecutor scheduler;
     private final ConcurrentHashMap<String, Set<Waiter>> waiters = new ConcurrentHashMap<>();
-    /** Router ID to the ID of the poller it last polled through (in memory: a restarted Bridge learns it again). */
-    private final ConcurrentHashMap<String, String> pollers = new ConcurrentHashMap<>();
+    private final InboxPollers pollers = new InboxPollers();
 
     Inbox(BridgeStore store, Clock clock, long visibilityMillis) {
         this.store = store;
@@ -72,8 +70,7 @@ final class Inbox implements AutoCloseable {
 
     /** A new poller of the router ends its previous poller's parked polls, then gets back what was in flight to it. */
     private void takeOver(String routerId, String pollerId) throws SQLException {
-        String previous = pollers.put(routerId, pollerId);
-        if (previous == null || previous.equals(pollerId)) return;
+        if (!pollers.takesOver(routerId, pollerId)) return;
         int ended = 0;
         Set<Waiter> set = waiters.get(routerId);
         if (set != null) {
@@ -105,7 +102,7 @@ final class Inbox implements AutoCloseable {
 
     /** The router was revoked: its waiting polls end with 401. */
     void revoked(String routerId) {
-        pollers.remove(routerId);
+        pollers.forget(routerId);
         Set<Waiter> set = waiters.remove(routerId);
         if (set == null) return;
         for (Waiter w : set) w.fail(ApiException.unauthorized("router revoked"));

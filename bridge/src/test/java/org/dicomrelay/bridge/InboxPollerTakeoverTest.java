@@ -83,6 +83,23 @@ class InboxPollerTakeoverTest {
     }
 
     @Test
+    void aReplacedPollerThatStillPollsCompetesButNeverTakesOverAgain() throws Exception {
+        try (TestBridge bridge = new TestBridge(dir)) {
+            BridgeClient a = bridge.client(bridge.enroll("a"));
+            BridgeClient b = bridge.client(bridge.enroll("b"));
+            assertThat(b.poll(Duration.ZERO, "first")).isEmpty();
+            assertThat(b.poll(Duration.ZERO, "second")).isEmpty(); // "second" replaces "first"
+            a.publish("b", new byte[] {3});
+            assertThat(b.poll(Duration.ZERO, "second")).hasSize(1);
+            // two instances alive under one account: the replaced one gets nothing back of what the other holds
+            assertThat(b.poll(Duration.ZERO, "first")).isEmpty();
+            assertThat(b.poll(Duration.ZERO, "second")).isEmpty();
+            a.publish("b", new byte[] {4});
+            assertThat(b.poll(Duration.ZERO, "first")).singleElement().satisfies(n -> assertThat(n.payload()).containsExactly(4));
+        }
+    }
+
+    @Test
     void unnamedPollsNeverTakeOver() throws Exception {
         try (TestBridge bridge = new TestBridge(dir)) {
             BridgeClient a = bridge.client(bridge.enroll("a"));
