@@ -114,8 +114,12 @@ class InboxPollerTakeoverTest {
     @Test
     void aMalformedPollerIdIsRefused() throws Exception {
         try (TestBridge bridge = new TestBridge(dir)) {
-            BridgeClient b = bridge.client(bridge.enroll("b"));
+            var cb = bridge.enroll("b");
+            BridgeClient b = bridge.client(cb);
             org.assertj.core.api.Assertions.assertThatIllegalArgumentException().isThrownBy(() -> b.poll(Duration.ZERO, "not/a poller"));
+            var answer = bridge.call("GET", "/api/router/inbox?waitSeconds=0&poller=" + "x".repeat(65), cb.apiKey(), null);
+            assertThat(answer.statusCode()).isEqualTo(400);
+            assertThat(answer.body()).contains("poller must be");
         }
     }
 }
