@@ -45,6 +45,8 @@ final class BridgeApi {
     private static final String CLIENT_CERTIFICATES = "jakarta.servlet.request.X509Certificate";
     private static final Pattern PROVIDER_NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
     private static final Pattern MESSAGE_ID = Pattern.compile("[0-9]{1,18}");
+    /** A router's poller ID (a random UUID in our client); see {@link Inbox}. */
+    private static final Pattern POLLER_ID = Pattern.compile("[A-Za-z0-9-]{1,64}");
     /** Setting names that suggest a credential: those stay on the router and never reach the Bridge. */
     private static final Pattern SECRET_SETTING = Pattern.compile(
             "(?i).*(secret|password|passwd|token|credential|private|api[_-]?key|account[_-]?key|connection[_-]?string|sas).*");
@@ -464,7 +466,9 @@ final class BridgeApi {
             long max = config.notificationWait().toMillis();
             waitMillis = seconds.compareTo(BigDecimal.valueOf(max, 3)) > 0 ? max : seconds.movePointRight(3).longValue();
         }
-        CompletableFuture<List<BridgeStore.Message>> f = inbox.poll(me(ctx), waitMillis);
+        String poller = ctx.queryParam("poller");
+        if (poller != null && !POLLER_ID.matcher(poller).matches()) throw ApiException.badRequest("poller must be 1 to 64 letters, digits or '-'");
+        CompletableFuture<List<BridgeStore.Message>> f = inbox.poll(me(ctx), poller, waitMillis);
         ctx.future(() -> f.handle((messages, failure) -> {
             if (failure == null) {
                 List<Object> out = new ArrayList<>();

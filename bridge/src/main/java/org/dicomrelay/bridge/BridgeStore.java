@@ -365,6 +365,17 @@ final class BridgeStore {
         }
     }
 
+    /** Makes every notification of a recipient now hidden (delivered, unacknowledged) visible again; how many. */
+    int release(String recipientId, long now) throws SQLException {
+        try (Connection c = db.connection();
+             PreparedStatement ps = c.prepareStatement("UPDATE inbox_messages SET visible_at = ? WHERE recipient_id = ? AND visible_at > ?")) {
+            ps.setLong(1, now);
+            ps.setString(2, recipientId);
+            ps.setLong(3, now);
+            return ps.executeUpdate();
+        }
+    }
+
     boolean ack(String recipientId, long id) throws SQLException {
         try (Connection c = db.connection();
              PreparedStatement ps = c.prepareStatement("DELETE FROM inbox_messages WHERE id = ? AND recipient_id = ?")) {

@@ -18,6 +18,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * thread (the response is a future); the waiter looks again when a notification is published for
  * its router, when a delivered but unacknowledged one becomes visible again, and at its deadline.
  * The database is the only store: waiters hold no messages, so nothing is lost on a restart.
+ *
+ * <p>A router polls through one poller at a time, named by an ID it sends with each poll. When a
+ * poll comes from a new poller (the router restarted), the polls still parked for the previous
+ * poller are ended and every notification in flight to it is made visible again: the previous poller's HTTP connection may be dead without the Bridge knowing
+ * (a killed process), and a notification handed to it would otherwise stay hidden for the whole
+ * visibility timeout. Its unacknowledged notifications were not run to the end, or the new
+ * poller's replay guard refuses them. See {@link InboxPollers} for which poll takes over.
  */
 final class Inbox implements AutoCloseable {
     static final int BATCH = 100;
@@ -28,6 +35,7 @@ final class Inbox implements AutoCloseable {
     private final long visibilityMillis;
     private final ScheduledThreadPoolExecutor scheduler;
     private final ConcurrentHashMap<String, Set<Waiter>> waiters = new ConcurrentHashMap<>();
+    private final InboxPollers pollers = new InboxPollers();
 
     Inbox(BridgeStore store, Clock clock, long visibilityMillis) {
         this.store = store;
@@ -42,20 +50,41 @@ final class Inbox implements AutoCloseable {
         scheduler.setRemoveOnCancelPolicy(true);
     }
 
-    /** Notifications for a router, waiting up to {@code waitMillis} for the first one. */
-    CompletableFuture<List<BridgeStore.Message>> poll(String routerId, long waitMillis) {
-        if (waitMillis <= 0) {
-            try {
-                return CompletableFuture.completedFuture(claim(routerId));
-            } catch (SQLException e) {
-                return CompletableFuture.failedFuture(e);
-            }
+    /**
+     * Notifications for a router, waiting up to {@code waitMillis} for the first one.
+     * {@code pollerId}: which poller of the router asks (null: unnamed, never takes over).
+     */
+    CompletableFuture<List<BridgeStore.Message>> poll(String routerId, String pollerId, long waitMillis) {
+        try {
+            if (pollerId != null) takeOver(routerId, pollerId);
+            if (waitMillis <= 0) return CompletableFuture.completedFuture(claim(routerId));
+        } catch (SQLException e) {
+            return CompletableFuture.failedFuture(e);
         }
-        Waiter w = new Waiter(routerId, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis));
+        Waiter w = new Waiter(routerId, pollerId, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis));
         // registered before the first look, so that a notification published in between wakes it
         waiters.computeIfAbsent(routerId, k -> ConcurrentHashMap.newKeySet()).add(w);
         w.attempt();
         return w.result;
+    }
+
+    /** A new poller of the router ends its previous poller's parked polls, then gets back what was in flight to it. */
+    private void takeOver(String routerId, String pollerId) throws SQLException {
+        if (!pollers.takesOver(routerId, pollerId)) return;
+        int ended = 0;
+        Set<Waiter> set = waiters.get(routerId);
+        if (set != null) {
+            for (Waiter w : set) {
+                if (!pollerId.equals(w.pollerId)) {
+                    w.finish(List.of()); // after this, that waiter claims nothing more
+                    ended++;
+                }
+            }
+        }
+        // after the old waiters are finished, so that one claiming right now is released too
+        int released = store.release(routerId, clock.millis());
+        LOG.log(System.Logger.Level.INFO, "router " + routerId + " polls through a new poller (restarted): ended " + ended
+                + " poll(s) of its previous poller and made " + released + " notification(s) in flight to it visible again");
     }
 
     /** A notification was stored for this router: wake its polls. */
@@ -73,6 +102,7 @@ final class Inbox implements AutoCloseable {
 
     /** The router was revoked: its waiting polls end with 401. */
     void revoked(String routerId) {
+        pollers.forget(routerId);
         Set<Waiter> set = waiters.remove(routerId);
         if (set == null) return;
         for (Waiter w : set) w.fail(ApiException.unauthorized("router revoked"));
@@ -100,12 +130,14 @@ final class Inbox implements AutoCloseable {
 
     private final class Waiter {
         final String routerId;
+        final String pollerId;
         final long deadlineNanos;
         final CompletableFuture<List<BridgeStore.Message>> result = new CompletableFuture<>();
         private ScheduledFuture<?> timer;
 
-        Waiter(String routerId, long deadlineNanos) {
+        Waiter(String routerId, String pollerId, long deadlineNanos) {
             this.routerId = routerId;
+            this.pollerId = pollerId;
             this.deadlineNanos = deadlineNanos;
         }
 

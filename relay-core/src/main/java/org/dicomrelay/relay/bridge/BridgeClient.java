@@ -58,6 +58,7 @@ public final class BridgeClient implements BridgeTransport {
     /** The most of an error answer to a download that is read to find its message. */
     private static final int ERROR_BODY_LIMIT = 64 * 1024;
     private static final Pattern NOTIFICATION_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+    private static final Pattern POLLER_ID = Pattern.compile("[A-Za-z0-9-]{1,64}");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final BridgeCredentials credentials;
@@ -212,9 +213,17 @@ public final class BridgeClient implements BridgeTransport {
 
     @Override
     public List<Notifications.Notification> poll(Duration timeout) throws IOException {
+        return poll(timeout, null);
+    }
+
+    /** {@code pollerId}: null for an unnamed poll, else 1 to 64 letters, digits or '-' (a UUID). */
+    @Override
+    public List<Notifications.Notification> poll(Duration timeout, String pollerId) throws IOException {
+        if (pollerId != null && !POLLER_ID.matcher(pollerId).matches()) throw new IllegalArgumentException("not a poller ID");
         long millis = Math.max(0, timeout.toMillis());
         String wait = BigDecimal.valueOf(millis, 3).toPlainString();
-        JsonNode answer = json(send(request("/api/router/inbox?waitSeconds=" + wait, timeout.plus(POLL_GRACE)).GET()));
+        String query = "waitSeconds=" + wait + (pollerId == null ? "" : "&poller=" + pollerId);
+        JsonNode answer = json(send(request("/api/router/inbox?" + query, timeout.plus(POLL_GRACE)).GET()));
         if (!answer.isArray()) throw new IOException("unexpected inbox answer from the Bridge");
         List<Notifications.Notification> out = new ArrayList<>();
         for (JsonNode n : answer) out.add(new Notifications.Notification(text(n, "id"), base64(n, "payload")));

@@ -4,14 +4,18 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.UUID;
 
 /**
  * Notifications carried by the Bridge, for providers without a queue service of their own (such
  * as "filesystem"): every call goes to the router's {@link BridgeTransport}. Closing it leaves
- * the transport open; the router owns its Bridge connection.
+ * the transport open; the router owns its Bridge connection. Each instance is one poller of the
+ * inbox (see {@link BridgeTransport#poll(Duration, String)}): a restarted router's new instance
+ * gets at once what the Bridge had handed to the previous one.
  */
 public final class BridgeNotifications implements Notifications {
     private final BridgeTransport bridge;
+    private final String pollerId = UUID.randomUUID().toString();
 
     public BridgeNotifications(BridgeTransport bridge) {
         this.bridge = Objects.requireNonNull(bridge, "bridge");
@@ -24,7 +28,7 @@ public final class BridgeNotifications implements Notifications {
 
     @Override
     public List<Notification> poll(Duration timeout) throws IOException {
-        return bridge.poll(timeout);
+        return bridge.poll(timeout, pollerId);
     }
 
     @Override

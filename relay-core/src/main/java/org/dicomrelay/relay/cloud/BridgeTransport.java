@@ -17,6 +17,16 @@ public interface BridgeTransport {
 
     List<Notifications.Notification> poll(Duration timeout) throws IOException;
 
+    /**
+     * {@link #poll(Duration)} through poller {@code pollerId} (one per inbox reader instance). The
+     * Bridge treats the first poll of a new poller as the router's restart: the previous poller's
+     * parked polls end and what was in flight to it is delivered again at once, rather than after
+     * the visibility timeout. Transports without that notion ignore the ID.
+     */
+    default List<Notifications.Notification> poll(Duration timeout, String pollerId) throws IOException {
+        return poll(timeout);
+    }
+
     void ack(String notificationId) throws IOException;
 
     /** This router's blob limits and use at the Bridge. */
