@@ -253,10 +253,18 @@ class RemoteExecutorTest {
      * sender's: the sender's own early CANCEL still works (PS3.7 9.3.2.3: C-FIND ends Cancel, FE00).
      */
     @Test void anotherRoutersCancelDoesNotReachAnOperationItsSendersDoes() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger finds = new java.util.concurrent.atomic.AtomicInteger();
         org.dicomrelay.dicom.data.Attributes match = new org.dicomrelay.dicom.data.Attributes();
         match.setString(0x00100020, org.dicomrelay.dicom.data.VR.LO, "P1");
         DicomServer pacs = DicomServer.start(new ApplicationEntity("PACS_B").accept(ApplicationEntity.ANY, ApplicationEntity.ANY), "127.0.0.1", 0, 4,
-                new DimseServices().onFind((as, rq, rsp) -> rsp.match(match)));
+                new DimseServices().onFind((as, rq, rsp) -> {
+                    rsp.match(match);
+                    // The second C-FIND (op-10) is the one its sender cancelled early: this PACS ends it only once the
+                    // C-CANCEL has arrived, else it could finish first (the C-CANCEL races the whole request on the wire).
+                    if (finds.incrementAndGet() == 2) {
+                        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(rq::isCancelled);
+                    }
+                }));
         servers.add(pacs);
         RouterConfig config = new RouterConfig("hospital-b", state.toString(), "ROUTER_B", "127.0.0.1", 0, null, null, null,
                 List.of(new Device("PACS_B", "127.0.0.1", pacs.port(), List.of("find"), List.of(), true)));

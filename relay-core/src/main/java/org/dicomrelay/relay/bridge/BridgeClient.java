@@ -257,7 +257,10 @@ public final class BridgeClient implements BridgeTransport {
         HttpRequest rq = request("/api/router/blobs/" + part.name() + "/parts/" + part.index() + "?to=" + part.recipient()
                 + "&offset=" + part.offset() + (part.last() ? "&last=true" : ""), BLOB_TIMEOUT)
                 .header("Content-Type", "application/octet-stream")
-                .PUT(HttpRequest.BodyPublishers.ofByteArray(part.data(), 0, part.length()))
+                // Not ofByteArray: it copies the whole part into buffers of its own before sending (twice the heap per part in flight).
+                .PUT(part.length() == 0 ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.fromPublisher(
+                        HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(part.data(), 0, part.length())),
+                        part.length()))
                 .build();
         long sentAt = System.nanoTime();
         return http.sendAsync(rq, HttpResponse.BodyHandlers.ofByteArray()).handle((response, failure) -> {
