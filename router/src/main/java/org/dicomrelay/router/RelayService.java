@@ -67,7 +67,7 @@ final class RelayService {
      * to cost; above it, the deadline is learnt from the answers (RFC 6298).
      */
     private static final Duration ANSWER_FLOOR = Duration.ofSeconds(25);
-    private final AnswerDeadline storeDeadlines = new AnswerDeadline(ANSWER_FLOOR, ANSWER_TIMEOUT);
+    private final AnswerDeadline storeDeadlines;
     private final AnswerDeadline echoDeadlines = new AnswerDeadline(ANSWER_FLOOR, ANSWER_TIMEOUT);
     /** Ends the wait of a forwarded object whose answer did not come in time; closed by {@link #close()}. */
     private final ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -80,6 +80,13 @@ final class RelayService {
 
     RelayService(RouterConfig config, RoutingTable routes, Courier courier, Pending pending, Spool spool, StoreAssociations stores)
             throws IOException {
+        this(config, routes, courier, pending, spool, stores, new AnswerDeadline(ANSWER_FLOOR, ANSWER_TIMEOUT));
+    }
+
+    /** With the deadlines of forwarded objects given (tests: short ones). */
+    RelayService(RouterConfig config, RoutingTable routes, Courier courier, Pending pending, Spool spool, StoreAssociations stores,
+                 AnswerDeadline storeDeadlines) throws IOException {
+        this.storeDeadlines = storeDeadlines;
         this.config = config;
         this.routes = routes;
         this.courier = courier;
