@@ -32,10 +32,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -75,6 +72,7 @@ final class RelayService {
         t.setDaemon(true);
         return t;
     });
+    private final InFlightDeadlines inFlight = new InFlightDeadlines(deadlines);
     /** Forwarded objects whose answer is awaited (at most the window per destination): ended by {@link #close()}. */
     private final Set<CompletableFuture<DeliveryResult>> awaited = ConcurrentHashMap.newKeySet();
 
@@ -241,19 +239,23 @@ final class RelayService {
             return CompletableFuture.completedFuture(DeliveryResult.unreachable(e.calledAe() + " is not in the routing table for store"));
         }
         String op = UUID.randomUUID().toString();
+        // Learnt per device behind the router: a slow PACS and a fast one share nothing.
+        String destination = r.routerId() + " " + e.calledAe();
         CompletableFuture<DeliveryResult> result = new CompletableFuture<>();
+        java.util.concurrent.atomic.AtomicReference<InFlightDeadlines.Tracked> tracked = new java.util.concurrent.atomic.AtomicReference<>();
         AnswerDeadline.Wait[] wait = new AnswerDeadline.Wait[1];
         Pending.Operation o = pending.expect(op, r.routerId(), answer -> {
-            AnswerDeadline.Wait w = wait[0];
-            if (w != null) w.answered();
+            wait[0].answered();
             result.complete(DeliveryResult.answered(answer.status(), answer.error(), answer.failure() == null ? null : answer.failure().wire()));
+            // After completing: either this sees the tracking, or the sender sees the completion (and untracks it).
+            InFlightDeadlines.Tracked t = tracked.get();
+            if (t != null) inFlight.answered(t);
         });
         awaited.add(result);
         result.whenComplete((x, y) -> awaited.remove(result));
         try {
             Path file = spool.data(e.id());
-            // Learnt per device behind the router: a slow PACS and a fast one share nothing.
-            wait[0] = storeDeadlines.begin(r.routerId() + " " + e.calledAe(), Files.size(file));
+            wait[0] = storeDeadlines.begin(destination, Files.size(file));
             courier.send(r.routerId(), new LinkMessage.StoreRq(op, e.calledAe(), e.callingAe(), e.sopClassUid(), e.sopInstanceUid(),
                     e.transferSyntaxUid()), out -> Files.copy(file, out));
         } catch (IOException | RuntimeException ex) {
@@ -261,22 +263,16 @@ final class RelayService {
             result.complete(DeliveryResult.unreachable("sending to router " + r.routerId() + " failed: " + FailureText.of(ex)));
             return result;
         }
-        if (result.isDone()) return result;
         AnswerDeadline.Wait w = wait[0];
-        try {
-            ScheduledFuture<?> timeout = deadlines.schedule(() -> {
-                if (result.isDone()) return;
-                // Lost in flight (a router killed, a notification dropped): resent after back-off, not after a fixed minute.
-                o.close();
-                if (result.complete(DeliveryResult.unreachable("no answer from router " + r.routerId() + " within " + w.timeout().toSeconds() + " s"))) {
-                    w.timedOut();
-                    courier.abandon(r.routerId(), op);
-                }
-            }, w.remaining().toNanos(), TimeUnit.NANOSECONDS);
-            result.whenComplete((x, y) -> timeout.cancel(false));
-        } catch (RejectedExecutionException closing) {
-            result.complete(DeliveryResult.unreachable("the router is stopping"));
-        }
+        InFlightDeadlines.Tracked t = inFlight.track(destination, w, () -> {
+            // Lost in flight (a router killed, a notification dropped): resent after back-off, not after a fixed minute.
+            o.close();
+            if (result.complete(DeliveryResult.unreachable("no answer from router " + r.routerId() + " within " + w.timeout().toSeconds() + " s"))) {
+                courier.abandon(r.routerId(), op);
+            }
+        });
+        tracked.set(t);
+        if (result.isDone()) inFlight.untrack(t); // answered before it was tracked
         return result;
     }
 
