@@ -116,7 +116,7 @@ class RouterConfigTest {
         Files.writeString(f, MINIMAL);
         c = RouterConfig.load(f);
         assertThat(c.link().window()).as("default").isEqualTo(64);
-        assertThat(c.link().answerLinger()).as("default").isEqualTo(java.time.Duration.ofMillis(5));
+        assertThat(c.link().answerLinger()).as("default: group commit").isZero();
         assertThat(c.link().answerBatchMax()).as("default").isEqualTo(64);
         Files.writeString(f, MINIMAL + "link: {window: 0}\n");
         assertThatThrownBy(() -> RouterConfig.load(f)).hasMessageContaining("link.window must be at least 1");

@@ -20,9 +20,10 @@ import java.time.Duration;
  *
  * <p>The pipeline to each destination: up to {@code window} spooled objects (default 64) are in
  * flight per destination AE at once, each sent without waiting for the answers to the others;
- * the STORE answers this router owes another router are sent together when they become ready
- * within {@code answerLingerMillis} of each other (default 5; 0: each answer alone), at most
- * {@code answerBatchMax} (default 64) in one frame.
+ * the STORE answers this router owes another router that become ready while a send to it is in
+ * progress go together when it ends (group commit), or, with {@code answerLingerMillis} above 0
+ * (default 0), those ready within that time of each other; at most {@code answerBatchMax}
+ * (default 64; 1: each answer alone) in one frame.
  */
 public record Link(@JsonProperty("maxMessageAgeMinutes") Integer maxMessageAgeMinutes,
                    @JsonProperty("maxClockSkewMinutes") Integer maxClockSkewMinutes,
@@ -50,7 +51,7 @@ public record Link(@JsonProperty("maxMessageAgeMinutes") Integer maxMessageAgeMi
         if (sessionMaxBytes == null) sessionMaxBytes = 1L << 30;
         if (sessionMaxMessages == null) sessionMaxMessages = 100_000L;
         if (window == null) window = 64;
-        if (answerLingerMillis == null) answerLingerMillis = 5;
+        if (answerLingerMillis == null) answerLingerMillis = 0;
         if (answerBatchMax == null) answerBatchMax = 64;
         if (window < 1) throw new IllegalArgumentException("link.window must be at least 1");
         if (answerLingerMillis < 0 || answerLingerMillis > 1000) throw new IllegalArgumentException("link.answerLingerMillis must be 0 to 1000");

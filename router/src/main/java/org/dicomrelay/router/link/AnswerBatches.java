@@ -12,10 +12,15 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The STORE answers this router owes other routers, collected per recipient and sent as one
- * frame once the first has waited the linger, once {@code max} wait, or before they would
- * outgrow a notification: a requesting router with dozens of objects in flight then gets one
- * notification (one seal, one publish, one poll) for dozens of answers. Only STORE answers come
- * here; C-ECHO, C-FIND and retrieve answers are interactive and never linger.
+ * frame: a requesting router with dozens of objects in flight then gets one notification (one
+ * seal, one publish, one poll) for dozens of answers. Only STORE answers come here; C-ECHO,
+ * C-FIND and retrieve answers are interactive and never linger.
+ *
+ * <p>Without a linger (the default) this is group commit: an answer goes at once unless a send
+ * to the same router is in progress; the answers that come meanwhile go together as soon as it
+ * ends, sent by the thread that sent it. So an answer never waits when the link is idle, and
+ * batches grow with the load and the link's latency. With a linger, answers wait up to it for
+ * others. Either way a batch holds at most {@code max} answers and fits a notification.
  *
  * <p>Owns one timer thread (the linger), closed by {@link #close()} after sending what waits.
  */
@@ -45,6 +50,10 @@ final class AnswerBatches implements AutoCloseable {
         return t;
     });
     private final Map<String, Batch> waiting = new HashMap<>(); // guarded by this
+    /** Group commit: answers that are full batches, waiting for the send in progress to their router (guarded by this). */
+    private final Map<String, java.util.ArrayDeque<List<LinkMessage.StoreRsp>>> full = new HashMap<>();
+    /** Group commit: routers a send is in progress to (guarded by this). */
+    private final java.util.Set<String> sending = new java.util.HashSet<>();
     private boolean closed;
 
     AnswerBatches(Duration linger, int max, Sender sender) {
@@ -54,10 +63,17 @@ final class AnswerBatches implements AutoCloseable {
         this.sender = sender;
     }
 
-    /** Queues an answer for {@code toRouterId}; sends the batch now if it is full (on the caller's thread). */
+    /**
+     * Queues an answer for {@code toRouterId}; sends it now (on the caller's thread) if nothing is
+     * being sent to that router (no linger) or if its batch is full.
+     */
     void add(String toRouterId, LinkMessage.StoreRsp answer) {
+        if (linger.isZero()) {
+            commit(toRouterId, answer);
+            return;
+        }
         List<List<LinkMessage.StoreRsp>> due = new ArrayList<>(2);
-        int size = ANSWER_BYTES + (answer.error() == null ? 0 : answer.error().length() * 6); // worst case: every char escaped
+        int size = size(answer);
         synchronized (this) {
             if (closed) {
                 due.add(List.of(answer));
@@ -70,14 +86,55 @@ final class AnswerBatches implements AutoCloseable {
                 if (b == null) {
                     b = new Batch();
                     waiting.put(toRouterId, b);
-                    if (!linger.isZero()) schedule(toRouterId, b);
+                    schedule(toRouterId, b);
                 }
                 b.answers.add(answer);
                 b.bytes += size;
-                if (b.answers.size() >= max || linger.isZero()) due.add(waiting.remove(toRouterId).answers);
+                if (b.answers.size() >= max) due.add(waiting.remove(toRouterId).answers);
             }
         }
         for (List<LinkMessage.StoreRsp> answers : due) sender.send(toRouterId, answers);
+    }
+
+    private static int size(LinkMessage.StoreRsp answer) {
+        return ANSWER_BYTES + (answer.error() == null ? 0 : answer.error().length() * 6); // worst case: every char escaped
+    }
+
+    /** Group commit: joins the batch for the send in progress, or becomes the sender until nothing waits. */
+    private void commit(String toRouterId, LinkMessage.StoreRsp answer) {
+        synchronized (this) {
+            Batch b = waiting.get(toRouterId);
+            int size = size(answer);
+            if (b != null && (b.bytes + size > BUDGET_BYTES || b.answers.size() >= max)) {
+                full.computeIfAbsent(toRouterId, k -> new java.util.ArrayDeque<>()).add(waiting.remove(toRouterId).answers);
+                b = null;
+            }
+            if (b == null) {
+                b = new Batch();
+                waiting.put(toRouterId, b);
+            }
+            b.answers.add(answer);
+            b.bytes += size;
+            if (!sending.add(toRouterId)) return; // the sender in progress takes it
+        }
+        while (true) {
+            List<LinkMessage.StoreRsp> next;
+            synchronized (this) {
+                java.util.ArrayDeque<List<LinkMessage.StoreRsp>> q = full.get(toRouterId);
+                if (q != null && !q.isEmpty()) {
+                    next = q.poll();
+                    if (q.isEmpty()) full.remove(toRouterId);
+                } else {
+                    Batch b = waiting.remove(toRouterId);
+                    if (b == null) {
+                        sending.remove(toRouterId);
+                        return;
+                    }
+                    next = b.answers;
+                }
+            }
+            sender.send(toRouterId, next);
+        }
     }
 
     private void schedule(String toRouterId, Batch b) {
@@ -98,13 +155,15 @@ final class AnswerBatches implements AutoCloseable {
 
     /** Sends what waits, then stops the timer. */
     @Override public void close() {
-        Map<String, Batch> rest;
+        List<Map.Entry<String, List<LinkMessage.StoreRsp>>> rest = new ArrayList<>();
         synchronized (this) {
             closed = true;
-            rest = new HashMap<>(waiting);
+            full.forEach((to, q) -> q.forEach(answers -> rest.add(Map.entry(to, answers))));
+            full.clear();
+            waiting.forEach((to, b) -> rest.add(Map.entry(to, b.answers)));
             waiting.clear();
         }
         timer.shutdownNow();
-        rest.forEach((to, b) -> sender.send(to, b.answers));
+        rest.forEach(e -> sender.send(e.getKey(), e.getValue()));
     }
 }

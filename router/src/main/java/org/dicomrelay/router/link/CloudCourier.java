@@ -230,13 +230,14 @@ public final class CloudCourier implements Courier {
     }
 
     /**
-     * Sends the STORE answers that become ready for one router within {@code linger} of each
-     * other (at most {@code max}) as one {@link LinkMessage.StoreRspBatch} frame (router.yaml
-     * {@code link.answerLingerMillis}, {@code link.answerBatchMax}); other messages go at once.
+     * Sends the STORE answers that become ready for one router while a send to it is in progress
+     * (or, with a {@code linger}, within it of each other), at most {@code max}, as one
+     * {@link LinkMessage.StoreRspBatch} frame ({@link AnswerBatches}; router.yaml
+     * {@code link.answerLingerMillis}, {@code link.answerBatchMax}: 1 sends each alone); other messages go at once.
      */
     public synchronized CloudCourier batchingStoreAnswers(Duration linger, int max) {
         if (storeAnswers != null) throw new IllegalStateException("already batching answers");
-        if (!linger.isZero() && max > 1) storeAnswers = new AnswerBatches(linger, max, this::sendAnswers);
+        if (max > 1) storeAnswers = new AnswerBatches(linger, max, this::sendAnswers);
         return this;
     }
 
