@@ -102,6 +102,15 @@ final class AnswerDeadline {
             lastActivity = clock.getAsLong();
         }
 
+        /**
+         * Pipelined: the destination last answered at {@code nanos} (same clock); an answer to this
+         * request is measured from then if that is later, so the sample is the time the destination
+         * took for it, not the time it waited behind the others.
+         */
+        void busyUntil(long nanos) {
+            if (nanos - lastActivity > 0) lastActivity = nanos;
+        }
+
         /** The final answer came: its latency (from the last activity) is a sample, and the back-off ends. */
         void answered() {
             double sample = (clock.getAsLong() - lastActivity) / units;

@@ -62,9 +62,15 @@ final class InFlightDeadlines {
         return t;
     }
 
-    /** Its answer came: the destination is alive, and the next oldest, if this was the oldest, gets a full deadline from now. */
+    /**
+     * Its answer came: a latency sample (from the destination's previous answer, if later than
+     * the send: not the time spent queued behind others), the destination is alive, and the next
+     * oldest, if this was the oldest, gets a full deadline from now.
+     */
     synchronized void answered(Tracked t) {
         Line l = lines.get(t.destination);
+        if (l != null && l.lastAnswerNanos != Long.MIN_VALUE) t.wait.busyUntil(l.lastAnswerNanos);
+        t.wait.answered();
         if (l == null) return;
         l.lastAnswerNanos = System.nanoTime();
         forget(l, t);

@@ -245,11 +245,11 @@ final class RelayService {
         java.util.concurrent.atomic.AtomicReference<InFlightDeadlines.Tracked> tracked = new java.util.concurrent.atomic.AtomicReference<>();
         AnswerDeadline.Wait[] wait = new AnswerDeadline.Wait[1];
         Pending.Operation o = pending.expect(op, r.routerId(), answer -> {
-            wait[0].answered();
             result.complete(DeliveryResult.answered(answer.status(), answer.error(), answer.failure() == null ? null : answer.failure().wire()));
             // After completing: either this sees the tracking, or the sender sees the completion (and untracks it).
             InFlightDeadlines.Tracked t = tracked.get();
-            if (t != null) inFlight.answered(t);
+            if (t != null) inFlight.answered(t); // takes the latency sample
+            else wait[0].answered();
         });
         awaited.add(result);
         result.whenComplete((x, y) -> awaited.remove(result));
