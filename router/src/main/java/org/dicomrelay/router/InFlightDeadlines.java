@@ -98,7 +98,7 @@ final class InFlightDeadlines {
     private void arm(Line l) {
         if (l.armed != null) l.armed.cancel(false);
         Tracked oldest = l.inFlight.firstEntry().getValue();
-        oldest.wait.activity();
+        oldest.wait.restart();
         l.armedAtNanos = System.nanoTime();
         try {
             ScheduledFuture<?>[] self = new ScheduledFuture<?>[1];

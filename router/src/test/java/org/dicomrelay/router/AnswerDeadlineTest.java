@@ -68,6 +68,16 @@ class AnswerDeadlineTest {
         assertThat(deadlines.begin("hospital-b", 0).timeout()).isEqualTo(Duration.ofSeconds(5));
     }
 
+    /** Pipelined: an object sent before any answer (the ceiling) gets, once it is the oldest awaited, what the answers taught since. */
+    @Test void aRestartedWaitTakesTheDeadlineLearntSinceItWasSent() {
+        AnswerDeadline.Wait early = deadlines.begin("hospital-b", 0);
+        assertThat(early.timeout()).isEqualTo(Duration.ofSeconds(60));
+        for (int i = 0; i < 20; i++) answerAfter("hospital-b", Duration.ofMillis(300), 0);
+        early.restart();
+        assertThat(early.timeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(early.remaining()).isEqualTo(Duration.ofSeconds(5));
+    }
+
     @Test void bigObjectsGetTimeInProportionToTheirSize() {
         for (int i = 0; i < 20; i++) answerAfter("hospital-b", Duration.ofMillis(300), 100_000);
         assertThat(deadlines.begin("hospital-b", 10 * AnswerDeadline.REFERENCE_BYTES).timeout()).isEqualTo(Duration.ofSeconds(50));
