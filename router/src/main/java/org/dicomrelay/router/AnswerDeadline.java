@@ -58,20 +58,23 @@ final class AnswerDeadline {
     Wait begin(String routerId, long bytes) {
         Estimate e = routers.computeIfAbsent(routerId, k -> new Estimate());
         double units = Math.max(1.0, (double) bytes / REFERENCE_BYTES);
-        long unitTimeout;
+        return new Wait(e, units, timeoutNanos(e, units));
+    }
+
+    /** The current timeout for {@code units} of an estimate. */
+    private long timeoutNanos(Estimate e, double units) {
         synchronized (e) {
             long rto = e.srtt < 0 ? ceilingNanos : (long) (e.srtt + K * e.rttvar);
             // Doubling applies to the clamped value (RFC 6298 §5.5), or a fast router's back-off would stay at the floor.
-            unitTimeout = Math.min(ceilingNanos, Math.max(floorNanos, rto) * e.backoff);
+            return (long) (Math.min(ceilingNanos, Math.max(floorNanos, rto) * e.backoff) * units);
         }
-        return new Wait(e, units, (long) (unitTimeout * units));
     }
 
     /** One request's wait for its answer. */
     final class Wait {
         private final Estimate estimate;
         private final double units;
-        private final long timeoutNanos;
+        private volatile long timeoutNanos;
         private final long started;
         private volatile long lastActivity;
 
@@ -97,9 +100,28 @@ final class AnswerDeadline {
             return clock.getAsLong() - lastActivity >= timeoutNanos;
         }
 
+        /**
+         * Pipelined: this request became the oldest awaited by its destination; its deadline, set
+         * when it was sent (perhaps the ceiling, before any answer), becomes what the answers have
+         * taught since, running from now.
+         */
+        void restart() {
+            timeoutNanos = timeoutNanos(estimate, units);
+            activity();
+        }
+
         /** A sign of progress (a pending answer, an instance): the deadline runs again from now. */
         void activity() {
             lastActivity = clock.getAsLong();
+        }
+
+        /**
+         * Pipelined: the destination last answered at {@code nanos} (same clock); an answer to this
+         * request is measured from then if that is later, so the sample is the time the destination
+         * took for it, not the time it waited behind the others.
+         */
+        void busyUntil(long nanos) {
+            if (nanos - lastActivity > 0) lastActivity = nanos;
         }
 
         /** The final answer came: its latency (from the last activity) is a sample, and the back-off ends. */

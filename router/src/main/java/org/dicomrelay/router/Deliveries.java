@@ -14,6 +14,8 @@ import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -23,22 +25,35 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Delivers the spool's pending entries, per destination (called AE): a destination that works
- * gets up to {@link #PER_DESTINATION} objects at a time; after a transient failure it gets one
+ * gets up to {@code window} objects in flight at a time (router.yaml {@code link.window}), each
+ * sent by a worker that returns as soon as it has sent it: the answer completes the attempt
+ * later ({@link Send}), so no thread waits for one object's round trip. After a transient failure it gets one
  * probe at a time, after an exponential back-off with jitter ({@link Backoff}), and the rest
  * follow once a probe gets through. One destination down never delays another. Permanent
  * refusals, and transient failures older than the policy's {@code giveUpAfter}, are
  * dead-lettered with their status for an operator; operators' requests ({@link SpoolControl})
  * are applied here, between deliveries, so they never race with the router's own writes.
  *
- * <p>Owns two pools, closed by {@link #close()}: the workers that run deliveries and one timer
- * (back-off wake-ups, operator requests).
+ * <p>An entry leaves the spool only when its destination's status came back; {@link #close()}
+ * leaves the entries in flight as they are, for the next start.
+ *
+ * <p>Owns two pools, closed by {@link #close()}: the workers that send (bounded: the window bounds
+ * what waits for them) and one timer (back-off wake-ups, operator requests).
  */
 final class Deliveries implements Closeable {
     private static final System.Logger LOG = System.getLogger(Deliveries.class.getName());
-    static final int PER_DESTINATION = 4;
     private static final int WORKERS = 8;
 
-    /** One delivery attempt of a spooled object, blocking until its outcome is known. */
+    /**
+     * One delivery attempt of a spooled object: sends it on the calling worker and returns its
+     * outcome to come (the answer, or the deadline passing); a failure to send may complete it at once.
+     */
+    @FunctionalInterface
+    interface Send {
+        CompletionStage<DeliveryResult> send(SpoolEntry e);
+    }
+
+    /** One delivery attempt that blocks a worker until its outcome is known (stand-ins in tests). */
     @FunctionalInterface
     interface Attempt {
         DeliveryResult deliver(SpoolEntry e);
@@ -61,7 +76,8 @@ final class Deliveries implements Closeable {
     private final Spool spool;
     private final RetryPolicy policy;
     private final Backoff backoff;
-    private final Attempt attempt;
+    private final int window;
+    private final Send send;
     private final RepeatingLog failing = new RepeatingLog(LOG, Duration.ofMinutes(1));
     private final Map<String, SpoolEntry> entries = new HashMap<>();
     private final Map<String, Destination> destinations = new HashMap<>();
@@ -69,12 +85,19 @@ final class Deliveries implements Closeable {
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(daemon("spool-timer"));
     private boolean started, closed;
 
+    /** As below, with attempts that block a worker each. */
+    Deliveries(Spool spool, RetryPolicy policy, int window, Attempt attempt) throws IOException {
+        this(spool, policy, window, (Send) e -> CompletableFuture.completedFuture(attempt.deliver(e)));
+    }
+
     /** Takes every pending entry of {@code spool} (dead letters wait for an operator); nothing is sent before {@link #start()}. */
-    Deliveries(Spool spool, RetryPolicy policy, Attempt attempt) throws IOException {
+    Deliveries(Spool spool, RetryPolicy policy, int window, Send send) throws IOException {
+        if (window < 1) throw new IllegalArgumentException("window must be at least 1");
         this.spool = spool;
         this.policy = policy;
         this.backoff = new Backoff(policy, () -> ThreadLocalRandom.current().nextDouble());
-        this.attempt = attempt;
+        this.window = window;
+        this.send = send;
         int resumed = 0, dead = 0;
         synchronized (this) {
             for (SpoolEntry e : spool.entries()) {
@@ -133,7 +156,7 @@ final class Deliveries implements Closeable {
     private void pump(Destination d) {
         if (!started || closed || d.queue.isEmpty()) return;
         if (d.failures == 0) {
-            while (d.inFlight < PER_DESTINATION && !d.queue.isEmpty()) dispatch(d, d.queue.poll(), false);
+            while (d.inFlight < window && !d.queue.isEmpty()) dispatch(d, d.queue.poll(), false);
             return;
         }
         if (d.inFlight > 0) return; // a probe is out
@@ -155,13 +178,14 @@ final class Deliveries implements Closeable {
         if (e == null || e.deadLettered()) return;
         d.inFlight++;
         workers.execute(() -> {
-            DeliveryResult r;
+            CompletionStage<DeliveryResult> outcome;
             try {
-                r = attempt.deliver(e);
+                outcome = send.send(e);
             } catch (RuntimeException ex) {
-                r = DeliveryResult.unreachable(FailureText.of(ex));
+                outcome = CompletableFuture.completedFuture(DeliveryResult.unreachable(FailureText.of(ex)));
             }
-            finished(d, e, r, probe);
+            // On the thread that completes it (the courier's, for an answer): finished() only updates records and queues.
+            outcome.whenComplete((r, ex) -> finished(d, e, ex == null ? r : DeliveryResult.unreachable(FailureText.of(ex)), probe));
         });
     }
 

@@ -26,13 +26,16 @@ final class Pending {
         final String id;
         final String routerId;
         private final LinkedBlockingQueue<LinkMessage.Answer> answers = new LinkedBlockingQueue<>();
+        /** Takes the answer instead of the queue (no thread waits for it); null: answers are queued for {@link #next}. */
+        private final java.util.function.Consumer<LinkMessage.Answer> onAnswer;
         private final Pending owner;
         volatile PayloadHandler payloadHandler;
         /** When an answer or an instance last arrived (System.nanoTime): a long retrieve is alive while instances come. */
         volatile long lastActivity = System.nanoTime();
 
-        Operation(Pending owner, String id, String routerId) {
+        Operation(Pending owner, String id, String routerId, java.util.function.Consumer<LinkMessage.Answer> onAnswer) {
             this.owner = owner;
+            this.onAnswer = onAnswer;
             this.id = id;
             this.routerId = routerId;
         }
@@ -50,7 +53,18 @@ final class Pending {
     private final Map<String, Operation> operations = new ConcurrentHashMap<>();
 
     Operation open(String id, String routerId) {
-        Operation op = new Operation(this, id, routerId);
+        Operation op = new Operation(this, id, routerId, null);
+        operations.put(id, op);
+        return op;
+    }
+
+    /**
+     * An operation with one answer (C-STORE), handed to {@code onAnswer} on the courier's thread
+     * as it arrives, and the operation closed: the sender's thread does not wait for it. A second
+     * answer, or one after {@link Operation#close()} (the deadline passed), finds no operation.
+     */
+    Operation expect(String id, String routerId, java.util.function.Consumer<LinkMessage.Answer> onAnswer) {
+        Operation op = new Operation(this, id, routerId, java.util.Objects.requireNonNull(onAnswer));
         operations.put(id, op);
         return op;
     }
@@ -73,6 +87,11 @@ final class Pending {
         }
         if (!(message instanceof LinkMessage.Answer answer)) return false;
         op.lastActivity = System.nanoTime();
+        if (op.onAnswer != null) {
+            if (!operations.remove(op.id, op)) return false; // the deadline took it meanwhile
+            op.onAnswer.accept(answer);
+            return true;
+        }
         op.answers.add(answer);
         return true;
     }

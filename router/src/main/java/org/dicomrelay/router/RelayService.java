@@ -27,7 +27,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -59,11 +64,27 @@ final class RelayService {
      * to cost; above it, the deadline is learnt from the answers (RFC 6298).
      */
     private static final Duration ANSWER_FLOOR = Duration.ofSeconds(25);
-    private final AnswerDeadline storeDeadlines = new AnswerDeadline(ANSWER_FLOOR, ANSWER_TIMEOUT);
+    private final AnswerDeadline storeDeadlines;
     private final AnswerDeadline echoDeadlines = new AnswerDeadline(ANSWER_FLOOR, ANSWER_TIMEOUT);
+    /** Ends the wait of a forwarded object whose answer did not come in time; closed by {@link #close()}. */
+    private final ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "store-deadlines");
+        t.setDaemon(true);
+        return t;
+    });
+    private final InFlightDeadlines inFlight = new InFlightDeadlines(deadlines);
+    /** Forwarded objects whose answer is awaited (at most the window per destination): ended by {@link #close()}. */
+    private final Set<CompletableFuture<DeliveryResult>> awaited = ConcurrentHashMap.newKeySet();
 
     RelayService(RouterConfig config, RoutingTable routes, Courier courier, Pending pending, Spool spool, StoreAssociations stores)
             throws IOException {
+        this(config, routes, courier, pending, spool, stores, new AnswerDeadline(ANSWER_FLOOR, ANSWER_TIMEOUT));
+    }
+
+    /** With the deadlines of forwarded objects given (tests: short ones). */
+    RelayService(RouterConfig config, RoutingTable routes, Courier courier, Pending pending, Spool spool, StoreAssociations stores,
+                 AnswerDeadline storeDeadlines) throws IOException {
+        this.storeDeadlines = storeDeadlines;
         this.config = config;
         this.routes = routes;
         this.courier = courier;
@@ -71,7 +92,7 @@ final class RelayService {
         this.spool = spool;
         this.stores = stores;
         try {
-            this.deliveries = new Deliveries(spool, config.retry(), this::forward);
+            this.deliveries = new Deliveries(spool, config.retry(), config.link().window(), this::forward);
         } catch (IOException | RuntimeException e) {
             spool.close(); // the lock goes with it
             throw e;
@@ -184,7 +205,7 @@ final class RelayService {
      * {@code remote-ack}: listed as such meanwhile, and removed, not delivered, after a crash.
      */
     private int forwardWhileModalityWaits(SpoolEntry e) {
-        DeliveryResult r = forward(e);
+        DeliveryResult r = forward(e).join(); // the modality's thread waits: that is what remote acknowledgement means
         try {
             spool.remove(e.id());
         } catch (IOException ex) {
@@ -201,35 +222,58 @@ final class RelayService {
     }
 
     /**
-     * One attempt to deliver a spooled object: sends it and waits for the remote store's status.
-     * No answer, or no way to send (route gone, cloud or Bridge down), is a transient failure;
-     * an answer is classified by its status and router B's {@code failure} hint.
+     * One attempt to deliver a spooled object: sends it on the calling thread and returns the
+     * remote store's status to come, without waiting for it: router B's answer completes it (on
+     * the courier's thread), or its deadline, a scheduled task. No answer, or no way to send (route
+     * gone, cloud or Bridge down), is a transient failure; an answer is classified by its status
+     * and router B's {@code failure} hint.
+     *
+     * <p>A resend after a lost answer is a new operation: the old one's payload is withdrawn if
+     * router B has not read it yet, and its late answer finds no operation and is dropped, so the
+     * spool entry leaves only on an answer to a send that is still awaited. If router B did store
+     * the first send, the PACS receives the same SOP Instance twice (at least once, never lost).
      */
-    private DeliveryResult forward(SpoolEntry e) {
+    private CompletableFuture<DeliveryResult> forward(SpoolEntry e) {
         RoutingTable.Route r = routes.route(e.calledAe()).orElse(null);
-        if (r == null || !r.allows(Service.STORE)) return DeliveryResult.unreachable(e.calledAe() + " is not in the routing table for store");
+        if (r == null || !r.allows(Service.STORE)) {
+            return CompletableFuture.completedFuture(DeliveryResult.unreachable(e.calledAe() + " is not in the routing table for store"));
+        }
         String op = UUID.randomUUID().toString();
-        try (Pending.Operation o = pending.open(op, r.routerId())) {
+        // Learnt per device behind the router: a slow PACS and a fast one share nothing.
+        String destination = r.routerId() + " " + e.calledAe();
+        CompletableFuture<DeliveryResult> result = new CompletableFuture<>();
+        java.util.concurrent.atomic.AtomicReference<InFlightDeadlines.Tracked> tracked = new java.util.concurrent.atomic.AtomicReference<>();
+        AnswerDeadline.Wait[] wait = new AnswerDeadline.Wait[1];
+        Pending.Operation o = pending.expect(op, r.routerId(), answer -> {
+            result.complete(DeliveryResult.answered(answer.status(), answer.error(), answer.failure() == null ? null : answer.failure().wire()));
+            // After completing: either this sees the tracking, or the sender sees the completion (and untracks it).
+            InFlightDeadlines.Tracked t = tracked.get();
+            if (t != null) inFlight.answered(t); // takes the latency sample
+            else wait[0].answered();
+        });
+        awaited.add(result);
+        result.whenComplete((x, y) -> awaited.remove(result));
+        try {
             Path file = spool.data(e.id());
-            // Learnt per device behind the router: a slow PACS and a fast one share nothing.
-            AnswerDeadline.Wait wait = storeDeadlines.begin(r.routerId() + " " + e.calledAe(), Files.size(file));
+            wait[0] = storeDeadlines.begin(destination, Files.size(file));
             courier.send(r.routerId(), new LinkMessage.StoreRq(op, e.calledAe(), e.callingAe(), e.sopClassUid(), e.sopInstanceUid(),
                     e.transferSyntaxUid()), out -> Files.copy(file, out));
-            LinkMessage.Answer answer = o.next(wait.remaining());
-            if (answer == null) {
-                // Lost in flight (a router killed, a notification dropped): resent after back-off, not after a fixed minute.
-                wait.timedOut();
-                courier.abandon(r.routerId(), op);
-                return DeliveryResult.unreachable("no answer from router " + r.routerId() + " within " + wait.timeout().toSeconds() + " s");
-            }
-            wait.answered();
-            return DeliveryResult.answered(answer.status(), answer.error(), answer.failure() == null ? null : answer.failure().wire());
-        } catch (IOException ex) {
-            return DeliveryResult.unreachable("sending to router " + r.routerId() + " failed: " + FailureText.of(ex));
-        } catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            return DeliveryResult.unreachable("interrupted: the router is stopping");
+        } catch (IOException | RuntimeException ex) {
+            o.close();
+            result.complete(DeliveryResult.unreachable("sending to router " + r.routerId() + " failed: " + FailureText.of(ex)));
+            return result;
         }
+        AnswerDeadline.Wait w = wait[0];
+        InFlightDeadlines.Tracked t = inFlight.track(destination, w, () -> {
+            // Lost in flight (a router killed, a notification dropped): resent after back-off, not after a fixed minute.
+            o.close();
+            if (result.complete(DeliveryResult.unreachable("no answer from router " + r.routerId() + " within " + w.timeout().toSeconds() + " s"))) {
+                courier.abandon(r.routerId(), op);
+            }
+        });
+        tracked.set(t);
+        if (result.isDone()) inFlight.untrack(t); // answered before it was tracked
+        return result;
     }
 
     // ---- C-FIND -------------------------------------------------------------------------------
@@ -478,6 +522,9 @@ final class RelayService {
 
     void close() {
         deliveries.close();
+        deadlines.shutdownNow();
+        // A modality waiting for a remote acknowledgement hears A700 and keeps its object; spooled entries stay for the next start.
+        for (CompletableFuture<DeliveryResult> f : awaited) f.complete(DeliveryResult.unreachable("the router is stopping"));
         try {
             spool.close();
         } catch (IOException e) {

@@ -209,7 +209,8 @@ public final class RouterApp implements Closeable {
                 config.routerId(), myKeys, config.link().sessionPolicy().keyRotation(), config.link().sessionPolicy().inFlight(),
                 Clock.systemUTC()), config.link().sessionPolicy(), Clock.systemUTC());
         Courier courier = new AuthorizedCourier(new CloudCourier(sessions, keys::get, blobs, inbox,
-                config.limits().operationsPerPeer(), link), authority);
+                config.limits().operationsPerPeer(), link).batchingStoreAnswers(config.link().answerLinger(), config.link().answerBatchMax()),
+                authority);
         Router router = Router.start(config, courier, routes, authority, access);
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "bridge-sync");

@@ -54,6 +54,30 @@ class AnswerDeadlineTest {
         assertThat(deadlines.begin("hospital-b", 0).timeout()).isEqualTo(Duration.ofSeconds(5));
     }
 
+    /** Pipelined (issue 10): 60 objects sent at once and answered 300 ms apart teach a 300 ms latency, not the queue's 18 s. */
+    @Test void aPipelinedAnswerIsMeasuredFromTheDestinationsPreviousAnswerNotFromItsWaitInTheQueue() {
+        java.util.List<AnswerDeadline.Wait> inFlight = new java.util.ArrayList<>();
+        for (int i = 0; i < 60; i++) inFlight.add(deadlines.begin("hospital-b", 0));
+        long previous = Long.MIN_VALUE;
+        for (AnswerDeadline.Wait w : inFlight) {
+            now.addAndGet(Duration.ofMillis(300).toNanos());
+            if (previous != Long.MIN_VALUE) w.busyUntil(previous);
+            w.answered();
+            previous = now.get();
+        }
+        assertThat(deadlines.begin("hospital-b", 0).timeout()).isEqualTo(Duration.ofSeconds(5));
+    }
+
+    /** Pipelined: an object sent before any answer (the ceiling) gets, once it is the oldest awaited, what the answers taught since. */
+    @Test void aRestartedWaitTakesTheDeadlineLearntSinceItWasSent() {
+        AnswerDeadline.Wait early = deadlines.begin("hospital-b", 0);
+        assertThat(early.timeout()).isEqualTo(Duration.ofSeconds(60));
+        for (int i = 0; i < 20; i++) answerAfter("hospital-b", Duration.ofMillis(300), 0);
+        early.restart();
+        assertThat(early.timeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(early.remaining()).isEqualTo(Duration.ofSeconds(5));
+    }
+
     @Test void bigObjectsGetTimeInProportionToTheirSize() {
         for (int i = 0; i < 20; i++) answerAfter("hospital-b", Duration.ofMillis(300), 100_000);
         assertThat(deadlines.begin("hospital-b", 10 * AnswerDeadline.REFERENCE_BYTES).timeout()).isEqualTo(Duration.ofSeconds(50));

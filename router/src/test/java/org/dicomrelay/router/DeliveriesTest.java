@@ -28,6 +28,8 @@ import static org.awaitility.Awaitility.await;
 @Timeout(60)
 class DeliveriesTest {
     private static final RetryPolicy FAST = new RetryPolicy(1, 2, 168);
+    /** Small, so that a destination down shows its probes after the first wave. */
+    private static final int WINDOW = 4;
 
     /** A destination per called AE: up (0000), down (no answer) or refusing (A900), switchable; counts attempts and concurrency. */
     private static final class Destinations implements Deliveries.Attempt {
@@ -84,14 +86,14 @@ class DeliveriesTest {
         Spool spool = new Spool(dir);
         Destinations dest = new Destinations();
         dest.mode.put("DOWN", "down");
-        try (Deliveries d = started(new Deliveries(spool, FAST, dest))) {
+        try (Deliveries d = started(new Deliveries(spool, FAST, WINDOW, dest))) {
             for (SpoolEntry e : add(spool, "DOWN", 20)) d.submit(e);
             for (SpoolEntry e : add(spool, "UP", 20)) d.submit(e);
             await().atMost(Duration.ofSeconds(10)).until(() -> count(spool, "UP", SpoolEntry.State.PENDING) == 0);
-            await().atMost(Duration.ofSeconds(10)).until(() -> dest.attempts("DOWN") >= Deliveries.PER_DESTINATION + 2);
+            await().atMost(Duration.ofSeconds(10)).until(() -> dest.attempts("DOWN") >= WINDOW + 2);
             // not hammered: the first wave, then one probe per back-off (0.5-1 s, then 1-2 s)
-            assertThat(dest.attempts("DOWN")).isLessThanOrEqualTo(Deliveries.PER_DESTINATION + 6);
-            assertThat(dest.downMax.get()).isLessThanOrEqualTo(Deliveries.PER_DESTINATION);
+            assertThat(dest.attempts("DOWN")).isLessThanOrEqualTo(WINDOW + 6);
+            assertThat(dest.downMax.get()).isLessThanOrEqualTo(WINDOW);
             assertThat(count(spool, "DOWN", SpoolEntry.State.PENDING)).as("nothing dropped, nothing dead-lettered").isEqualTo(20);
             SpoolEntry tried = spool.entries().stream().filter(e -> e.attempts() > 0).findFirst().orElseThrow();
             assertThat(tried.lastReason()).isEqualTo("connection refused");
@@ -107,7 +109,7 @@ class DeliveriesTest {
         Spool spool = new Spool(dir);
         Destinations dest = new Destinations();
         dest.mode.put("PACS", "refusing");
-        try (Deliveries d = started(new Deliveries(spool, FAST, dest))) {
+        try (Deliveries d = started(new Deliveries(spool, FAST, WINDOW, dest))) {
             for (SpoolEntry e : add(spool, "PACS", 3)) d.submit(e);
             await().atMost(Duration.ofSeconds(10)).until(() -> count(spool, "PACS", SpoolEntry.State.DEAD_LETTER) == 3);
             assertThat(dest.attempts("PACS")).as("one attempt each: a refusal is not retried").isEqualTo(3);
@@ -133,7 +135,7 @@ class DeliveriesTest {
             stuckAttempts.incrementAndGet();
             return DeliveryResult.unreachable("no answer from router hospital-b within 60 s"); // e.g. too large to arrive in time
         };
-        try (Deliveries d = started(new Deliveries(spool, FAST, attempt))) {
+        try (Deliveries d = started(new Deliveries(spool, FAST, WINDOW, attempt))) {
             SpoolEntry stuck = spool.add(new ByteArrayInputStream(new byte[16]), "PACS", "CT1", "1.2.840.10008.5.1.4.1.1.2", "9.9", "1.2.840.10008.1.2.1");
             d.submit(stuck);
             await().atMost(Duration.ofSeconds(10)).until(() -> stuckAttempts.get() >= 1); // the destination is in back-off now
@@ -150,7 +152,7 @@ class DeliveriesTest {
         SpoolEntry dead = add(spool, "PACS", 1).get(0).deadLettered(0xC000, "refused", true);
         spool.write(dead);
         Destinations dest = new Destinations();
-        try (Deliveries d = started(new Deliveries(spool, FAST, dest))) {
+        try (Deliveries d = started(new Deliveries(spool, FAST, WINDOW, dest))) {
             await().atMost(Duration.ofSeconds(10)).until(() -> spool.entries().size() == 1);
             assertThat(spool.entries()).containsExactly(dead);
             assertThat(dest.attempts("PACS")).isEqualTo(pending.size());
@@ -163,7 +165,7 @@ class DeliveriesTest {
         for (SpoolEntry e : add(spool, "DOWN", 7)) spool.write(e.withCreatedAt(longAgo));
         Destinations dest = new Destinations();
         dest.mode.put("DOWN", "down");
-        try (Deliveries d = started(new Deliveries(spool, new RetryPolicy(1, 2, 1), dest))) {
+        try (Deliveries d = started(new Deliveries(spool, new RetryPolicy(1, 2, 1), WINDOW, dest))) {
             await().atMost(Duration.ofSeconds(10)).until(() -> count(spool, "DOWN", SpoolEntry.State.DEAD_LETTER) == 7);
             assertThat(dest.attempts("DOWN")).as("the waiting ones go without an attempt of their own").isLessThan(7);
             assertThat(spool.entries()).allSatisfy(e -> assertThat(e.lastReason()).startsWith("gave up after").contains("connection refused"));
@@ -174,7 +176,7 @@ class DeliveriesTest {
         Spool spool = new Spool(dir);
         Destinations dest = new Destinations();
         dest.mode.put("PACS", "refusing");
-        try (Deliveries d = started(new Deliveries(spool, FAST, dest))) {
+        try (Deliveries d = started(new Deliveries(spool, FAST, WINDOW, dest))) {
             SpoolEntry e = add(spool, "PACS", 1).get(0);
             d.submit(e);
             await().atMost(Duration.ofSeconds(10)).until(() -> count(spool, "PACS", SpoolEntry.State.DEAD_LETTER) == 1);
@@ -198,7 +200,7 @@ class DeliveriesTest {
         }
         Destinations dest = new Destinations();
         dest.mode.put("PACS", "down"); // the PACS fails transiently after the resubmit
-        try (Deliveries d = started(new Deliveries(spool, FAST, dest))) {
+        try (Deliveries d = started(new Deliveries(spool, FAST, WINDOW, dest))) {
             d.apply(new SpoolRequest(SpoolRequest.Action.RESUBMIT, SpoolRequest.Selector.destination("PACS"), "test"));
             await().atMost(Duration.ofSeconds(10)).until(() -> spool.entries().stream().filter(e -> e.attempts() > 0).count() >= 2);
             assertThat(spool.entries()).as("a transient failure after a resubmit is retried, not given up at once by its creation time")
@@ -229,7 +231,7 @@ class DeliveriesTest {
             return DeliveryResult.unreachable("sending to router b failed: NoSuchFileException: " + spool.data(e.id()));
         };
         RetryPolicy slow = new RetryPolicy(600, 600, 168); // a back-off would hold the next object for ten minutes
-        try (Deliveries d = started(new Deliveries(spool, slow, attempt))) {
+        try (Deliveries d = started(new Deliveries(spool, slow, WINDOW, attempt))) {
             SpoolEntry doomed = spool.add(new ByteArrayInputStream(new byte[16]), "PACS", "CT1", "1.2.840.10008.5.1.4.1.1.2", "9.9", "1.2.840.10008.1.2.1");
             d.submit(doomed);
             assertThat(sending.await(10, TimeUnit.SECONDS)).isTrue();
@@ -249,7 +251,7 @@ class DeliveriesTest {
         // discarded.log as a FIFO: the discard's write blocks until the test reads it, like a slow fsync on a big discard
         Path log = dir.resolve(Spool.DISCARDED_LOG);
         assertThat(new ProcessBuilder("mkfifo", log.toString()).start().waitFor()).isZero();
-        try (Deliveries d = started(new Deliveries(spool, FAST, dest))) {
+        try (Deliveries d = started(new Deliveries(spool, FAST, WINDOW, dest))) {
             for (SpoolEntry e : add(spool, "PACS", 1)) d.submit(e);
             await().atMost(Duration.ofSeconds(10)).until(() -> count(spool, "PACS", SpoolEntry.State.DEAD_LETTER) == 1);
             java.util.concurrent.CompletableFuture<SpoolAnswer> discard = java.util.concurrent.CompletableFuture.supplyAsync(
@@ -299,7 +301,7 @@ class DeliveriesTest {
         List<SpoolEntry> pending = add(spool, "PACS", 2);
         assertThat(spool.entries()).contains(inFlight); // listed as remote-ack while the modality waits
         Destinations dest = new Destinations();
-        try (Deliveries d = started(new Deliveries(spool, FAST, dest))) {
+        try (Deliveries d = started(new Deliveries(spool, FAST, WINDOW, dest))) {
             assertThat(spool.entries()).noneMatch(e -> e.id().equals(inFlight.id()));
             await().atMost(Duration.ofSeconds(10)).until(() -> spool.entries().isEmpty());
             assertThat(dest.attempts("PACS")).as("the modality was never told Success and resends it itself").isEqualTo(pending.size());

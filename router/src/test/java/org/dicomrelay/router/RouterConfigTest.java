@@ -104,6 +104,26 @@ class RouterConfigTest {
         assertThatThrownBy(() -> RouterConfig.load(f)).hasMessageContaining("link.sessionMaxAgeMinutes must not exceed link.sessionKeyRotationHours");
     }
 
+    /** Issue 10 item 1: the pipeline per destination and the batching of STORE answers, under link:, with their defaults. */
+    @Test void pipelineSettingsAndTheirDefaults(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("router.yaml");
+        Files.writeString(f, MINIMAL + "link: {window: 16, answerLingerMillis: 2, answerBatchMax: 32}\n");
+        RouterConfig c = RouterConfig.load(f);
+        assertThat(c.link().window()).isEqualTo(16);
+        assertThat(c.link().answerLinger()).isEqualTo(java.time.Duration.ofMillis(2));
+        assertThat(c.link().answerBatchMax()).isEqualTo(32);
+        assertThat(savedAndLoaded(c, dir).link()).isEqualTo(c.link());
+        Files.writeString(f, MINIMAL);
+        c = RouterConfig.load(f);
+        assertThat(c.link().window()).as("default").isEqualTo(64);
+        assertThat(c.link().answerLinger()).as("default: group commit").isZero();
+        assertThat(c.link().answerBatchMax()).as("default").isEqualTo(64);
+        Files.writeString(f, MINIMAL + "link: {window: 0}\n");
+        assertThatThrownBy(() -> RouterConfig.load(f)).hasMessageContaining("link.window must be at least 1");
+        Files.writeString(f, MINIMAL + "link: {answerBatchMax: 100000}\n");
+        assertThatThrownBy(() -> RouterConfig.load(f)).hasMessageContaining("link.answerBatchMax must be 1 to 256");
+    }
+
     @Test void badValuesAreNamed(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("router.yaml");
         Files.writeString(f, "routerId: Hospital A\nstateDir: x\naeTitle: R\nport: 1\n");

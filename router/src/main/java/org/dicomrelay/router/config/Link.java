@@ -17,14 +17,31 @@ import java.time.Duration;
  * in-flight time); the session it sends in to a peer is replaced after
  * {@code sessionMaxAgeMinutes} (default 60), {@code sessionMaxBytes} (default 1 GiB) or
  * {@code sessionMaxMessages} (default 100,000), whichever comes first.
+ *
+ * <p>The pipeline to each destination: up to {@code window} spooled objects (default 64) are in
+ * flight per destination AE at once, each sent without waiting for the answers to the others;
+ * the STORE answers this router owes another router that become ready while a send to it is in
+ * progress go together when it ends (group commit), or, with {@code answerLingerMillis} above 0
+ * (default 0), those ready within that time of each other; at most {@code answerBatchMax}
+ * (default 64; 1: each answer alone) in one frame.
  */
 public record Link(@JsonProperty("maxMessageAgeMinutes") Integer maxMessageAgeMinutes,
                    @JsonProperty("maxClockSkewMinutes") Integer maxClockSkewMinutes,
                    @JsonProperty("sessionKeyRotationHours") Integer sessionKeyRotationHours,
                    @JsonProperty("sessionMaxAgeMinutes") Integer sessionMaxAgeMinutes,
                    @JsonProperty("sessionMaxBytes") Long sessionMaxBytes,
-                   @JsonProperty("sessionMaxMessages") Long sessionMaxMessages) {
+                   @JsonProperty("sessionMaxMessages") Long sessionMaxMessages,
+                   @JsonProperty("window") Integer window,
+                   @JsonProperty("answerLingerMillis") Integer answerLingerMillis,
+                   @JsonProperty("answerBatchMax") Integer answerBatchMax) {
     public static final Link DEFAULT = new Link(null, null, null, null, null, null);
+
+    /** With the default pipeline. */
+    public Link(Integer maxMessageAgeMinutes, Integer maxClockSkewMinutes, Integer sessionKeyRotationHours, Integer sessionMaxAgeMinutes,
+                Long sessionMaxBytes, Long sessionMaxMessages) {
+        this(maxMessageAgeMinutes, maxClockSkewMinutes, sessionKeyRotationHours, sessionMaxAgeMinutes, sessionMaxBytes, sessionMaxMessages,
+                null, null, null);
+    }
 
     public Link {
         if (maxMessageAgeMinutes == null) maxMessageAgeMinutes = 10;
@@ -33,6 +50,14 @@ public record Link(@JsonProperty("maxMessageAgeMinutes") Integer maxMessageAgeMi
         if (sessionMaxAgeMinutes == null) sessionMaxAgeMinutes = 60;
         if (sessionMaxBytes == null) sessionMaxBytes = 1L << 30;
         if (sessionMaxMessages == null) sessionMaxMessages = 100_000L;
+        if (window == null) window = 64;
+        if (answerLingerMillis == null) answerLingerMillis = 0;
+        if (answerBatchMax == null) answerBatchMax = 64;
+        if (window < 1) throw new IllegalArgumentException("link.window must be at least 1");
+        if (answerLingerMillis < 0 || answerLingerMillis > 1000) throw new IllegalArgumentException("link.answerLingerMillis must be 0 to 1000");
+        if (answerBatchMax < 1 || answerBatchMax > org.dicomrelay.router.link.LinkMessage.StoreRspBatch.MAX_ANSWERS) {
+            throw new IllegalArgumentException("link.answerBatchMax must be 1 to " + org.dicomrelay.router.link.LinkMessage.StoreRspBatch.MAX_ANSWERS);
+        }
         if (maxMessageAgeMinutes < 1) throw new IllegalArgumentException("link.maxMessageAgeMinutes must be at least 1");
         if (maxClockSkewMinutes < 0) throw new IllegalArgumentException("link.maxClockSkewMinutes must not be negative");
         if (sessionKeyRotationHours < 1) throw new IllegalArgumentException("link.sessionKeyRotationHours must be at least 1");
@@ -56,5 +81,10 @@ public record Link(@JsonProperty("maxMessageAgeMinutes") Integer maxMessageAgeMi
     public SessionPolicy sessionPolicy() {
         return new SessionPolicy(Duration.ofMinutes(sessionMaxAgeMinutes), sessionMaxBytes, sessionMaxMessages,
                 Duration.ofHours(sessionKeyRotationHours), maxMessageAge().plus(maxClockSkew()));
+    }
+
+    /** How long a STORE answer may wait for others to the same router. */
+    public Duration answerLinger() {
+        return Duration.ofMillis(answerLingerMillis);
     }
 }

@@ -94,6 +94,9 @@ public final class CloudCourier implements Courier {
     /** Blobs whose deletion failed (the cloud unreachable): retried every few seconds, so none waits for the age sweep. */
     private final Set<String> undeleted = ConcurrentHashMap.newKeySet();
     private final RepeatingLog deleteLog = new RepeatingLog(LOG, SUMMARY_PERIOD);
+    /** STORE answers waiting to go out together; null: each is sent alone. Closed with the courier. */
+    private volatile AnswerBatches storeAnswers;
+    private final RepeatingLog answersLog = new RepeatingLog(LOG, SUMMARY_PERIOD);
 
     /** With sequence numbers and replay memory in memory only ({@link LinkGuards#inMemory}): for tests and tools. */
     public CloudCourier(String routerId, RouterKeys keys, Function<String, PublicKeys> directory, BlobStore blobs, Notifications inbox) {
@@ -175,6 +178,11 @@ public final class CloudCourier implements Courier {
     }
 
     @Override public void send(String toRouterId, LinkMessage message, PayloadWriter payload) throws IOException {
+        AnswerBatches batches = storeAnswers;
+        if (batches != null && payload == null && message instanceof LinkMessage.StoreRsp answer) {
+            batches.add(toRouterId, answer);
+            return;
+        }
         PublicKeys recipient = directory.apply(toRouterId);
         if (recipient == null) throw new IOException("no public keys for router " + toRouterId + " in the directory");
         String frameId = BlobNames.random();
@@ -240,6 +248,37 @@ public final class CloudCourier implements Courier {
         }
     }
 
+    /**
+     * Sends the STORE answers that become ready for one router while a send to it is in progress
+     * (or, with a {@code linger}, within it of each other), at most {@code max}, as one
+     * {@link LinkMessage.StoreRspBatch} frame ({@link AnswerBatches}; router.yaml
+     * {@code link.answerLingerMillis}, {@code link.answerBatchMax}: 1 sends each alone); other messages go at once.
+     */
+    public synchronized CloudCourier batchingStoreAnswers(Duration linger, int max) {
+        if (storeAnswers != null) throw new IllegalStateException("already batching answers");
+        if (max > 1) storeAnswers = new AnswerBatches(linger, max, this::sendAnswers);
+        return this;
+    }
+
+    /** One answer as itself, several as a batch; a failure is logged (the requesting router resends after its deadline). */
+    private void sendAnswers(String toRouterId, List<LinkMessage.StoreRsp> answers) {
+        LinkMessage m = answers.size() == 1 ? answers.get(0) : new LinkMessage.StoreRspBatch(java.util.UUID.randomUUID().toString(), answers);
+        try {
+            publish(toRouterId, m);
+            answersLog.cleared(toRouterId, "router " + toRouterId + " can be answered again");
+        } catch (IOException | RuntimeException e) {
+            answersLog.occurred(toRouterId, System.Logger.Level.WARNING, "could not send " + answers.size() + " STORE answer(s) to router "
+                    + toRouterId + " (it resends those objects after its deadline): " + FailureText.of(e));
+        }
+    }
+
+    /** A frame without payload, sealed and stamped as in {@link #send}. */
+    private void publish(String toRouterId, LinkMessage message) throws IOException {
+        PublicKeys recipient = directory.apply(toRouterId);
+        if (recipient == null) throw new IOException("no public keys for router " + toRouterId + " in the directory");
+        publishFrame(toRouterId, recipient, BlobNames.random(), message, null);
+    }
+
     /** Seals the frame (naming the payload blob, or null) with the next sequence number and puts it in the recipient's inbox. */
     private void publishFrame(String toRouterId, PublicKeys recipient, String frameId, LinkMessage message, String blob) throws IOException {
         ByteArrayOutputStream bos = new ByteArrayOutputStream();
@@ -248,6 +287,32 @@ public final class CloudCourier implements Courier {
             sealed.write(LinkCodec.encode(message, blob));
         }
         inbox.publish(toRouterId, bos.toByteArray());
+    }
+
+    /**
+     * Each answer of an admitted batch runs as if it had come alone, in its sender's answer lane;
+     * a batch naming a payload is its sender's error (the payload is deleted, the answers still count).
+     */
+    private void dispatchBatch(Staged s, LinkMessage.StoreRspBatch batch, Listener listener) {
+        String from = s.from();
+        if (s.blob() != null) deleteQuietly(s.blob());
+        UploadJournal j = journal;
+        Lane lane = Lane.of(from, batch);
+        for (LinkMessage.StoreRsp answer : batch.answers()) {
+            if (j != null) j.answered(from, answer.operationId());
+            boolean queued = frames.execute(lane, answer.operationId(), () -> {
+                try {
+                    listener.onMessage(from, answer, null);
+                } catch (IOException | RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "STORE_RSP of operation " + answer.operationId() + " from " + from + " failed: "
+                            + FailureText.of(e));
+                }
+            });
+            if (!queued) {
+                busy.occurred(lane.toString(), System.Logger.Level.WARNING, "router " + from + " has too many frames waiting (" + lane.kind()
+                        + "); dropped STORE_RSP of operation " + answer.operationId() + " (its object is resent after the deadline)");
+            }
+        }
     }
 
     @Override public synchronized void start(Listener listener) {
@@ -357,6 +422,11 @@ public final class CloudCourier implements Courier {
                     + " from router " + from + " (sequence " + stamp.sequence() + ", sent " + java.time.Instant.ofEpochMilli(stamp.sentAtMillis())
                     + "): " + verdict.meaning());
             ack(n);
+            return;
+        }
+        if (f instanceof LinkMessage.StoreRspBatch batch) {
+            ack(n);
+            dispatchBatch(s, batch, listener);
             return;
         }
         String frameId = s.frameId();
@@ -517,6 +587,8 @@ public final class CloudCourier implements Courier {
     }
 
     @Override public void close() throws IOException {
+        AnswerBatches batches = storeAnswers;
+        if (batches != null) batches.close(); // what waits goes out before the inbox closes
         closed = true;
         Thread p = poller;
         if (p != null) {

@@ -62,6 +62,7 @@ public final class LinkCodec {
         m.put("ECHO_RSP", LinkMessage.EchoRsp.class);
         m.put("STORE_RQ", LinkMessage.StoreRq.class);
         m.put("STORE_RSP", LinkMessage.StoreRsp.class);
+        m.put("STORE_RSP_BATCH", LinkMessage.StoreRspBatch.class);
         m.put("FIND_RQ", LinkMessage.FindRq.class);
         m.put("FIND_RSP", LinkMessage.FindRsp.class);
         m.put("MOVE_RQ", LinkMessage.MoveRq.class);

@@ -112,6 +112,23 @@ public sealed interface LinkMessage {
         }
     }
 
+    /**
+     * STORE answers to several requests of the receiving router, sent together (answers that
+     * became ready within a short linger); {@code operationId} names the batch itself. The
+     * receiving router handles each answer as if it had come alone.
+     */
+    record StoreRspBatch(String operationId, List<StoreRsp> answers) implements LinkMessage {
+        /** So that a batch of answers with long error comments still fits a notification (64 KiB at the Bridge). */
+        public static final int MAX_ANSWERS = 256;
+
+        public StoreRspBatch {
+            required(operationId, "operationId");
+            if (answers == null || answers.isEmpty()) throw new IllegalArgumentException("missing answers");
+            if (answers.size() > MAX_ANSWERS) throw new IllegalArgumentException("more than " + MAX_ANSWERS + " answers in one batch");
+            answers = List.copyOf(answers); // null elements refused here
+        }
+    }
+
     /** {@code identifier}: the query as DICOM JSON. */
     record FindRq(String operationId, String calledAe, String callingAe, String sopClassUid, String identifier) implements Request {
         public FindRq {
