@@ -159,18 +159,10 @@ class ConfidentialityTest {
         for (String secret : secrets) {
             byte[] needle = secret.getBytes(StandardCharsets.UTF_8);
             haystacks.forEach((where, hay) -> {
-                if (indexOf(hay, needle) >= 0) found.add(where + ": " + secret);
+                if (ByteSearch.indexOf(hay, needle) >= 0) found.add(where + ": " + secret);
             });
         }
         return found;
     }
 
-    private static int indexOf(byte[] hay, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= hay.length; i++) {
-            for (int j = 0; j < needle.length; j++) if (hay[i + j] != needle[j]) continue outer;
-            return i;
-        }
-        return -1;
-    }
 }

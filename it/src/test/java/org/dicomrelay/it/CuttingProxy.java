@@ -80,7 +80,7 @@ final class CuttingProxy implements AutoCloseable {
                     byte[] window = new byte[tail.length + n];
                     System.arraycopy(tail, 0, window, 0, tail.length);
                     System.arraycopy(buf, 0, window, tail.length, n);
-                    if (indexOf(window, trigger) >= 0 && armed.getAndUpdate(n0 -> Math.max(0, n0 - 1)) > 0) left = bytesAfter;
+                    if (ByteSearch.indexOf(window, trigger) >= 0 && armed.getAndUpdate(n0 -> Math.max(0, n0 - 1)) > 0) left = bytesAfter;
                     tail = java.util.Arrays.copyOfRange(window, Math.max(0, window.length - trigger.length), window.length);
                 }
                 if (left >= 0) {
@@ -102,14 +102,6 @@ final class CuttingProxy implements AutoCloseable {
         }
     }
 
-    private static int indexOf(byte[] hay, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= hay.length; i++) {
-            for (int j = 0; j < needle.length; j++) if (hay[i + j] != needle[j]) continue outer;
-            return i;
-        }
-        return -1;
-    }
 
     @Override
     public void close() throws IOException {

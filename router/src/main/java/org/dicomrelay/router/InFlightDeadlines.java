@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
  * ({@link AnswerDeadline.Wait}), from the moment it became the oldest: an object queued at router B
  * behind sixty others is not declared lost for the time those take. When the oldest times out
  * and no answer came from that destination while it waited, the destination is silent and every
- * object in flight to it is taken as lost at once (not one deadline after another).
+ * object in flight to it is taken as lost at once (not one deadline after another); when answers
+ * did come, the oldest is lost, and with it every object sent before one that was answered.
  *
  * <p>The timer belongs to the caller; the expiry actions run on it, outside this monitor.
  */
@@ -30,6 +31,8 @@ final class InFlightDeadlines {
         final TreeMap<Long, Tracked> inFlight = new TreeMap<>();
         long nextSeq;
         long lastAnswerNanos = Long.MIN_VALUE;
+        /** The latest-sent object answered so far; -1: none. */
+        long highestAnsweredSeq = -1;
         ScheduledFuture<?> armed;
         long armedAtNanos;
     }
@@ -73,6 +76,7 @@ final class InFlightDeadlines {
         t.wait.answered();
         if (l == null) return;
         l.lastAnswerNanos = System.nanoTime();
+        if (l.inFlight.get(t.seq) == t) l.highestAnsweredSeq = Math.max(l.highestAnsweredSeq, t.seq);
         forget(l, t);
     }
 
@@ -123,6 +127,11 @@ final class InFlightDeadlines {
             } else {
                 lost.add(oldest);
                 l.inFlight.remove(oldest.seq);
+                // Those sent before an object that was answered are lost with it (e.g. taken by a router B that was
+                // killed before it answered): all at this one deadline, not one full deadline after another.
+                Map<Long, Tracked> overtaken = l.inFlight.headMap(l.highestAnsweredSeq);
+                lost.addAll(overtaken.values());
+                overtaken.clear();
                 l.armed = null;
                 if (l.inFlight.isEmpty()) lines.remove(oldest.destination);
                 else arm(l);

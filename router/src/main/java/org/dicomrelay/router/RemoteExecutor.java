@@ -17,7 +17,6 @@ import org.dicomrelay.router.link.Courier;
 import org.dicomrelay.router.link.Failure;
 import org.dicomrelay.router.link.LinkMessage;
 
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
@@ -36,8 +35,8 @@ final class RemoteExecutor {
     private static final int ERROR_COMMENT = 0x00000902;
     /** A702: what a retrieve answers when it could not be performed. */
     private static final int UNABLE_TO_PERFORM = Status.OUT_OF_RESOURCES_UNABLE_TO_PERFORM_SUB_OPERATIONS.code();
-    /** What a relayed object's stream reads ahead (also what is read before the PACS is called). */
-    private static final int PEEK_BYTES = 64 * 1024;
+    /** Objects up to this size are read whole before the C-STORE starts (at most one per running store: bounded). */
+    static final int WHOLE_IN_MEMORY_BYTES = 1024 * 1024;
 
     private final RouterConfig config;
     private final Courier courier;
@@ -168,13 +167,15 @@ final class RemoteExecutor {
             fail(from, f, d, what, LocalFailure.notReceived(new IOException("the request came without its object")));
             return;
         }
-        // The first segment is read (and authenticated) before the PACS is called: a payload gone or
-        // refused at once costs the PACS no association.
-        InputStream in = new BufferedInputStream(payload, PEEK_BYTES);
+        // Up to WHOLE_IN_MEMORY_BYTES are read (and authenticated) before the PACS is called: a payload gone or refused
+        // at once costs the PACS no association, and a small object, read to its authenticated end here, holds the
+        // device's one association (StoreAssociations) for the time of a LAN transfer, not of its download over a WAN
+        // (which made the objects for one device go one per round trip). A larger one streams on from the cloud.
+        InputStream in;
         try {
-            in.mark(1);
-            in.read();
-            in.reset();
+            byte[] head = payload.readNBytes(WHOLE_IN_MEMORY_BYTES + 1);
+            in = head.length <= WHOLE_IN_MEMORY_BYTES ? new java.io.ByteArrayInputStream(head)
+                    : new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(head), payload);
         } catch (IOException e) {
             fail(from, f, d, what, LocalFailure.notReceived(e));
             return;

@@ -73,6 +73,19 @@ class InFlightDeadlinesTest {
         assertThat(lost).containsExactly("o1", "o3");
     }
 
+    /** A router B killed after taking o1..o3 answers o4 once restarted: o1..o3 are lost at one deadline, not three. */
+    @Test void objectsSentBeforeAnAnsweredOneAreLostWithTheOldestAtItsDeadline() {
+        send("o1");
+        send("o2");
+        send("o3");
+        InFlightDeadlines.Tracked o4 = send("o4");
+        send("o5");
+        deadlines.answered(o4);
+        timer.passLatest();
+        assertThat(lost).containsExactlyInAnyOrder("o1", "o2", "o3");
+        assertThat(timer.armed).as("o5, sent after the answered one, keeps a deadline of its own").hasSize(2);
+    }
+
     @Test void anAnswerToTheOldestRestartsTheDeadlineForTheNextAndTheOldDeadlineIsVoid() {
         InFlightDeadlines.Tracked o1 = send("o1");
         send("o2");

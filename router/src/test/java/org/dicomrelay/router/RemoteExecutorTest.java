@@ -138,6 +138,77 @@ class RemoteExecutorTest {
     }
 
     /** Issue 10: a payload that fails authentication at its first segment is refused before the PACS is called. */
+    /**
+     * A device has one association from us (StoreAssociations): a small object is read whole from the cloud before
+     * it takes it, so one still arriving over a slow link does not hold back the next object to the same device.
+     */
+    @Test void aSmallObjectStillArrivingFromTheCloudDoesNotHoldTheDevicesAssociation() throws Exception {
+        List<String> stored = new CopyOnWriteArrayList<>();
+        int port = anyPacs((as, rq, data) -> {
+            data.transferTo(java.io.OutputStream.nullOutputStream());
+            stored.add(rq.sopInstanceUid());
+            return 0;
+        });
+        RouterConfig config = new RouterConfig("hospital-b", state.toString(), "ROUTER_B", "127.0.0.1", 0, null, null, null,
+                List.of(new Device("PACS_B", "127.0.0.1", port, List.of("store"), List.of(), true)));
+        RemoteExecutor executor = new RemoteExecutor(config, capture, new InboundInstances(), stores);
+        StorageSource src = StorageSource.probe(Samples.file("test_files/CT_small.dcm"));
+        byte[] data;
+        try (InputStream in = src.openDataSet()) {
+            data = in.readAllBytes();
+        }
+        assertThat(data.length).isLessThan(RemoteExecutor.WHOLE_IN_MEMORY_BYTES);
+        java.util.concurrent.CountDownLatch waiting = new java.util.concurrent.CountDownLatch(1), release = new java.util.concurrent.CountDownLatch(1);
+        InputStream slow = new InputStream() {
+            private int pos;
+
+            @Override public int read() throws IOException {
+                byte[] b = new byte[1];
+                return read(b, 0, 1) < 0 ? -1 : b[0] & 0xff;
+            }
+
+            @Override public int read(byte[] b, int off, int len) throws IOException {
+                if (pos == data.length) return -1;
+                if (pos >= data.length / 2) {
+                    waiting.countDown(); // the second half is still on its way
+                    try {
+                        if (!release.await(30, java.util.concurrent.TimeUnit.SECONDS)) throw new IOException("not released");
+                    } catch (InterruptedException e) {
+                        throw new java.io.InterruptedIOException();
+                    }
+                }
+                int n = Math.min(len, (pos < data.length / 2 ? data.length / 2 : data.length) - pos);
+                System.arraycopy(data, pos, b, off, n);
+                pos += n;
+                return n;
+            }
+        };
+        java.util.function.Function<String, LinkMessage.StoreRq> rq = op -> new LinkMessage.StoreRq(op, "PACS_B", "MODALITY", src.sopClassUid(),
+                src.sopInstanceUid(), src.transferSyntax().uid());
+        java.util.concurrent.CompletableFuture<Void> first = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try {
+                executor.onMessage("hospital-a", rq.apply("op-slow"), slow);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        assertThat(waiting.await(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        java.util.concurrent.CompletableFuture<Void> second = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try {
+                executor.onMessage("hospital-a", rq.apply("op-fast"), new java.io.ByteArrayInputStream(data));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(second::isDone);
+        assertThat(answers).extracting(LinkMessage.Answer::operationId).as("answered while the first still arrives").containsExactly("op-fast");
+        assertThat(stored).hasSize(1);
+        release.countDown();
+        first.get(20, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(answers).extracting(LinkMessage.Answer::status).containsExactly(0, 0);
+        assertThat(stored).hasSize(2);
+    }
+
     @Test void aPayloadFailingAtItsFirstSegmentNeverReachesThePacs() throws Exception {
         List<String> stored = new CopyOnWriteArrayList<>();
         int port = anyPacs((as, rq, data) -> {

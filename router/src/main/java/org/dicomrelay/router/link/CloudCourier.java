@@ -52,6 +52,7 @@ public final class CloudCourier implements Courier {
     /** Poll back-off after a failure: from 1 s doubling up to 5 s, so a returning Bridge is seen within seconds. */
     private static final long POLL_BACKOFF_MAX_MILLIS = 5000;
     private static final long POLLER_STOP_MILLIS = 10_000;
+    private static final int ACK_THREADS = 4, ACK_QUEUE = 10_000, ACK_DRAIN_SECONDS = 5;
     /** Tries to read a payload while the cloud fails (1 s, then 2 s apart) before the handler answers a failure. */
     private static final int PAYLOAD_OPEN_ATTEMPTS = 3;
     private static final long DELETE_RETRY_MILLIS = 5000;
@@ -91,6 +92,17 @@ public final class CloudCourier implements Courier {
         t.setDaemon(true);
         return t;
     });
+    /**
+     * Sends acknowledgements, so that the poller does not wait a round trip to the inbox per message (over a WAN
+     * that bounded the whole link to one message per round trip). Bounded: past its queue the poller acknowledges
+     * itself. A lost acknowledgement only brings the message back, where the replay guard refuses it. Closed with the courier.
+     */
+    private final java.util.concurrent.ThreadPoolExecutor acks = new java.util.concurrent.ThreadPoolExecutor(ACK_THREADS, ACK_THREADS,
+            30, TimeUnit.SECONDS, new java.util.concurrent.ArrayBlockingQueue<>(ACK_QUEUE), r -> {
+                Thread t = new Thread(r, "courier-ack");
+                t.setDaemon(true);
+                return t;
+            }, new java.util.concurrent.ThreadPoolExecutor.CallerRunsPolicy());
     /** Blobs whose deletion failed (the cloud unreachable): retried every few seconds, so none waits for the age sweep. */
     private final Set<String> undeleted = ConcurrentHashMap.newKeySet();
     private final RepeatingLog deleteLog = new RepeatingLog(LOG, SUMMARY_PERIOD);
@@ -580,6 +592,14 @@ public final class CloudCourier implements Courier {
 
     private void ack(Notifications.Notification n) {
         try {
+            acks.execute(() -> ackNow(n));
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            ackNow(n);
+        }
+    }
+
+    private void ackNow(Notifications.Notification n) {
+        try {
             inbox.ack(n);
         } catch (IOException e) {
             LOG.log(System.Logger.Level.WARNING, "could not acknowledge a notification: " + FailureText.of(e));
@@ -606,6 +626,13 @@ public final class CloudCourier implements Courier {
         }
         frames.close();
         sweeper.shutdownNow();
+        acks.shutdown(); // those queued still go: each one not sent only comes back
+        try {
+            if (!acks.awaitTermination(ACK_DRAIN_SECONDS, TimeUnit.SECONDS)) acks.shutdownNow();
+        } catch (InterruptedException e) {
+            acks.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
         UploadJournal j = journal;
         if (j != null) j.close();
         inbox.close();

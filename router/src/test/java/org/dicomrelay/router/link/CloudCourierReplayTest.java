@@ -193,6 +193,37 @@ class CloudCourierReplayTest {
         assertThat(warnings).anyMatch(w -> w.contains("refused MOVE_RQ of operation move-1 from router hospital-a") && w.contains("a replay"));
     }
 
+    /** An acknowledgement is a round trip to the inbox: the poller does not wait for it (over a WAN that made it one frame per round trip). */
+    @Test void framesRunWhileTheirAcknowledgementsAreStillOnTheirWay() throws Exception {
+        BridgeTransport real = inboxes.transport("hospital-b");
+        java.util.concurrent.CountDownLatch acksAnswered = new java.util.concurrent.CountDownLatch(1);
+        AtomicInteger acksSent = new AtomicInteger();
+        BridgeTransport slowAcks = new BridgeTransport() {
+            @Override public void publish(String to, byte[] message) throws IOException {
+                real.publish(to, message);
+            }
+
+            @Override public List<Notifications.Notification> poll(Duration timeout) throws IOException {
+                return real.poll(timeout);
+            }
+
+            @Override public void ack(String id) {
+                acksSent.incrementAndGet();
+                try {
+                    acksAnswered.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+        routerB(slowAcks, LinkGuards.DEFAULT_MAX_PAYLOAD_BYTES);
+        CloudCourier a = sender("hospital-a", ka, java.time.Clock.systemUTC());
+        for (int i = 0; i < 6; i++) a.send("hospital-b", TestMessages.echo("echo-" + i), null);
+        await().atMost(WAIT).until(() -> ran.size() == 6);
+        assertThat(acksSent.get()).as("acknowledgements on their way, none answered yet").isPositive();
+        acksAnswered.countDown();
+    }
+
     @Test void aFailedAcknowledgementGivesExactlyOneExecution() throws Exception {
         BridgeTransport real = inboxes.transport("hospital-b");
         AtomicInteger failedAcks = new AtomicInteger();
