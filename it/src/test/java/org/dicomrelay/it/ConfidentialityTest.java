@@ -1,5 +1,7 @@
 package org.dicomrelay.it;
 
+import org.dicomrelay.testkit.ByteSearch;
+
 import org.dicomrelay.dicom.io.SyntheticStudy;
 
 import org.dicomrelay.dicom.data.Attributes;

@@ -1,5 +1,7 @@
 package org.dicomrelay.it;
 
+import org.dicomrelay.testkit.ByteSearch;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -1,5 +1,7 @@
 package org.dicomrelay.router;
 
+import org.dicomrelay.testkit.ByteSearch;
+
 import org.dicomrelay.dicom.data.Attributes;
 import org.dicomrelay.dicom.io.DicomFile;
 import org.dicomrelay.dicom.net.ApplicationEntity;
@@ -127,7 +129,7 @@ class CloudRelayTest {
             for (String form : List.of(secret, secret.replace('^', ' '))) {
                 byte[] needle = form.getBytes(StandardCharsets.UTF_8);
                 for (byte[] hay : everything) {
-                    assertThat(indexOf(hay, needle)).as("'%s' found in the cloud or a notification", form).isEqualTo(-1);
+                    assertThat(ByteSearch.indexOf(hay, needle)).as("'%s' found in the cloud or a notification", form).isEqualTo(-1);
                 }
             }
         }
@@ -208,12 +210,4 @@ class CloudRelayTest {
         }
     }
 
-    static int indexOf(byte[] hay, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= hay.length; i++) {
-            for (int j = 0; j < needle.length; j++) if (hay[i + j] != needle[j]) continue outer;
-            return i;
-        }
-        return -1;
-    }
 }

@@ -1,5 +1,7 @@
 package org.dicomrelay.relay.crypto;
 
+import org.dicomrelay.testkit.ByteSearch;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -443,26 +445,18 @@ class EnvelopeTest {
         List<String> secrets = List.of("DOE^JANE", "MRN-4711", "19700101", "Elsewhere", "PatientName");
         for (String s : secrets) {
             for (java.nio.charset.Charset cs : List.of(StandardCharsets.UTF_8, StandardCharsets.UTF_16LE, StandardCharsets.UTF_16BE)) {
-                assertThat(indexOf(sealed, s.getBytes(cs))).as(s + " in " + cs).isEqualTo(-1);
+                assertThat(ByteSearch.indexOf(sealed, s.getBytes(cs))).as(s + " in " + cs).isEqualTo(-1);
             }
         }
         // any 8-byte window of the plaintext
         for (int i = 0; i + 8 <= record.length(); i++) {
-            assertThat(indexOf(sealed, Arrays.copyOfRange(plaintext, i, i + 8))).isEqualTo(-1);
+            assertThat(ByteSearch.indexOf(sealed, Arrays.copyOfRange(plaintext, i, i + 8))).isEqualTo(-1);
         }
         // what is in clear: router ids, the message id, the content type
-        assertThat(indexOf(sealed, "router-a".getBytes(StandardCharsets.US_ASCII))).isPositive();
-        assertThat(indexOf(sealed, "router-b".getBytes(StandardCharsets.US_ASCII))).isPositive();
+        assertThat(ByteSearch.indexOf(sealed, "router-a".getBytes(StandardCharsets.US_ASCII))).isPositive();
+        assertThat(ByteSearch.indexOf(sealed, "router-b".getBytes(StandardCharsets.US_ASCII))).isPositive();
     }
 
-    static int indexOf(byte[] hay, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= hay.length; i++) {
-            for (int j = 0; j < needle.length; j++) if (hay[i + j] != needle[j]) continue outer;
-            return i;
-        }
-        return -1;
-    }
 
     @Test
     void headerAndSignatureLengthsAreBoundedSoGarbageCannotAllocateMuch() {
