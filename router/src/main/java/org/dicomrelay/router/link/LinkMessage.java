@@ -49,6 +49,10 @@ public sealed interface LinkMessage {
 
         /** The final answer of this retrieve's type. */
         RetrieveRsp answer(int status, int failed, List<String> failedUids, String error, Failure failure);
+
+        @Override default RetrieveRsp failed(int status, String error, Failure failure) {
+            return answer(status, 0, List.of(), error, failure);
+        }
     }
 
     /** The final answer of a C-MOVE or a C-GET at the performing router. */
@@ -160,10 +164,6 @@ public sealed interface LinkMessage {
             required(identifier, "identifier");
         }
 
-        @Override public MoveRsp failed(int status, String error, Failure failure) {
-            return answer(status, 0, List.of(), error, failure);
-        }
-
         @Override public MoveRsp answer(int status, int failed, List<String> failedUids, String error, Failure failure) {
             return new MoveRsp(operationId, status, failed, failedUids, error, failure);
         }
@@ -183,10 +183,6 @@ public sealed interface LinkMessage {
             required(callingAe, "callingAe");
             required(sopClassUid, "sopClassUid");
             required(identifier, "identifier");
-        }
-
-        @Override public GetRsp failed(int status, String error, Failure failure) {
-            return answer(status, 0, List.of(), error, failure);
         }
 
         @Override public GetRsp answer(int status, int failed, List<String> failedUids, String error, Failure failure) {
