@@ -181,8 +181,8 @@ class StoreAndForwardFaultsTest {
     }
 
     /**
-     * Router A revoked at the Bridge mid-study: once it has logged that its credentials were
-     * refused, it acknowledges no C-STORE (it could not deliver it); what it acknowledged before
+     * Router A revoked at the Bridge mid-study, with PACS B down for part of it: once it has logged
+     * that its credentials were refused, it acknowledges no C-STORE (it could not deliver it); what it acknowledged before
      * is delivered or listed by {@code dicom-relay spool}, never silently dropped.
      */
     @Test void routerARevokedMidStudy() throws Exception {
@@ -190,7 +190,11 @@ class StoreAndForwardFaultsTest {
         FaultOutcome.Study study = study();
         modality = new FaultModality(net.portA, FaultPacs.AE);
         List<Path> files = List.copyOf(study.files().values());
-        modality.sendOnce(files.subList(0, STUDY_SIZE / 2));
+        modality.sendOnce(files.subList(0, STUDY_SIZE / 4));
+        // PACS B down for the second quarter: those wait in router A's spool when the revocation lands, whatever the
+        // relay's speed (with the PACS up, a fast relay delivered the whole first half before it).
+        net.pacs.stop();
+        modality.sendOnce(files.subList(STUDY_SIZE / 4, STUDY_SIZE / 2));
         net.revoke(FaultNetwork.ROUTER_A);
         FaultProcess.Line refused = net.routerA.awaitLine("credentials refused by the Bridge", l -> CREDENTIALS_REFUSED.matcher(l).matches(),
                 Duration.ofSeconds(60));
@@ -214,6 +218,7 @@ class StoreAndForwardFaultsTest {
         assertThat(silent).as("acknowledged before the revocation, neither at the PACS nor listed by `spool`:\n" + list.out() + list.err())
                 .isEmpty();
         assertThat(o.notIdentical()).isZero();
+        assertThat(held).as("entries acknowledged while PACS B was down, held in router A's spool after the revocation").isNotEmpty();
     }
 
     /**
