@@ -42,6 +42,7 @@ final class RemoteExecutor {
     private final Courier courier;
     private final InboundInstances inbound;
     private final StoreAssociations stores;
+    private final QueryAssociations queries;
     private final PeerAccess access;
     private final DeviceOptions devices;
     /** Operations running here that a CANCEL of the same sending router may reach ({@link #key}). */
@@ -55,16 +56,17 @@ final class RemoteExecutor {
     /** Answers that could not be sent, per router. */
     private final RepeatingLog unanswered = new RepeatingLog(LOG, Duration.ofMinutes(1));
 
-    RemoteExecutor(RouterConfig config, Courier courier, InboundInstances inbound, StoreAssociations stores) {
-        this(config, courier, inbound, stores, PeerAccess.exportsOnly(), DeviceOptions.plain(Router.scuOptions()));
+    RemoteExecutor(RouterConfig config, Courier courier, InboundInstances inbound, StoreAssociations stores, QueryAssociations queries) {
+        this(config, courier, inbound, stores, queries, PeerAccess.exportsOnly(), DeviceOptions.plain(Router.scuOptions()));
     }
 
-    RemoteExecutor(RouterConfig config, Courier courier, InboundInstances inbound, StoreAssociations stores, PeerAccess access,
-                   DeviceOptions devices) {
+    RemoteExecutor(RouterConfig config, Courier courier, InboundInstances inbound, StoreAssociations stores, QueryAssociations queries,
+                   PeerAccess access, DeviceOptions devices) {
         this.config = config;
         this.courier = courier;
         this.inbound = inbound;
         this.stores = stores;
+        this.queries = queries;
         this.access = access;
         this.devices = devices;
     }
@@ -197,11 +199,6 @@ final class RemoteExecutor {
         }
     }
 
-    private QueryRetrieveScu open(Device d, String sopClass) throws IOException {
-        return QueryRetrieveScu.open(d.host(), d.port(), d.aeTitle(), config.aeTitle(), QueryRetrieveModel.of(sopClass), List.of(), null,
-                devices.of(d));
-    }
-
     private void find(String from, LinkMessage.FindRq f) {
         Device d = exported(from, f, Service.FIND);
         if (d == null) return;
@@ -211,28 +208,32 @@ final class RemoteExecutor {
             return;
         }
         String op = key(from, f.operationId());
-        try (QueryRetrieveScu scu = open(d, f.sopClassUid())) {
-            PendingRequest p = scu.find(Json.parse(f.identifier()));
-            java.util.concurrent.atomic.AtomicBoolean cancelled = new java.util.concurrent.atomic.AtomicBoolean();
-            cancels.put(op, () -> {
-                cancelled.set(true);
-                try {
-                    p.cancel(scu.contextOf("find"));
-                } catch (IOException e) {
-                    LOG.log(System.Logger.Level.WARNING, "C-CANCEL to " + d.aeTitle() + " failed: " + FailureText.of(e));
+        java.util.concurrent.atomic.AtomicBoolean responded = new java.util.concurrent.atomic.AtomicBoolean();
+        try {
+            queries.query(d, QueryRetrieveModel.of(f.sopClassUid()), scu -> {
+                PendingRequest p = scu.find(Json.parse(f.identifier()));
+                java.util.concurrent.atomic.AtomicBoolean cancelled = new java.util.concurrent.atomic.AtomicBoolean();
+                cancels.put(op, () -> {
+                    cancelled.set(true);
+                    try {
+                        p.cancel(scu.contextOf("find"));
+                    } catch (IOException e) {
+                        LOG.log(System.Logger.Level.WARNING, "C-CANCEL to " + d.aeTitle() + " failed: " + FailureText.of(e));
+                    }
+                });
+                if (earlyCancels.remove(op)) cancels.get(op).run();
+                DimseResponse r;
+                while ((r = p.next()) != null) {
+                    responded.set(true);
+                    // The PACS may have sent every match before the cancel came: those still unread here are not
+                    // sent through the cloud (the requesting router withholds matches after a cancel anyway).
+                    if (r.isPending() && cancelled.get()) continue;
+                    String match = r.isPending() && r.data() != null ? Json.of(r.data()) : null;
+                    String error = Status.of(r.status()).type() == Status.Type.FAILURE
+                            ? LocalFailure.ofStatus(d, r.status(), r.command().getString(ERROR_COMMENT)).error() : null;
+                    answer(from, new LinkMessage.FindRsp(f.operationId(), r.status(), match, error, null));
                 }
-            });
-            if (earlyCancels.remove(op)) cancels.get(op).run();
-            DimseResponse r;
-            while ((r = p.next()) != null) {
-                // The PACS may have sent every match before the cancel came: those still unread here are not
-                // sent through the cloud (the requesting router withholds matches after a cancel anyway).
-                if (r.isPending() && cancelled.get()) continue;
-                String match = r.isPending() && r.data() != null ? Json.of(r.data()) : null;
-                String error = Status.of(r.status()).type() == Status.Type.FAILURE
-                        ? LocalFailure.ofStatus(d, r.status(), r.command().getString(ERROR_COMMENT)).error() : null;
-                answer(from, new LinkMessage.FindRsp(f.operationId(), r.status(), match, error, null));
-            }
+            }, () -> !responded.get());
         } catch (IOException | RuntimeException e) {
             fail(from, f, d, "C-FIND at " + d.aeTitle(),
                     LocalFailure.of(d, e, Status.OUT_OF_RESOURCES.code()));

@@ -26,13 +26,16 @@ public final class Router implements Closeable {
     private final RelayService relay;
     private final Listeners listeners;
     private final StoreAssociations stores;
+    private final QueryAssociations queries;
 
-    private Router(RouterConfig config, Courier courier, RelayService relay, Listeners listeners, StoreAssociations stores) {
+    private Router(RouterConfig config, Courier courier, RelayService relay, Listeners listeners, StoreAssociations stores,
+                   QueryAssociations queries) {
         this.config = config;
         this.courier = courier;
         this.relay = relay;
         this.listeners = listeners;
         this.stores = stores;
+        this.queries = queries;
     }
 
     /**
@@ -41,6 +44,9 @@ public final class Router implements Closeable {
      * one association at a time is soon free for its other clients.
      */
     static final Duration STORE_ASSOCIATION_IDLE = Duration.ofMillis(500);
+
+    /** How long a C-FIND association to a local device stays open after its query: a user's next query usually comes within it. */
+    static final Duration QUERY_ASSOCIATION_IDLE = Duration.ofSeconds(2);
 
     /** Threads for local devices' associations, shared by all; one device holds at most {@code associations.maxPerDevice}. */
     static final int MAX_ASSOCIATIONS = 64;
@@ -76,6 +82,7 @@ public final class Router implements Closeable {
         // The spool's lock first: a second router on this state folder must fail before it cleans anything of the first's.
         Spool spool = Spool.recover(config.state().resolve("spool"));
         StoreAssociations stores = null;
+        QueryAssociations queries = null;
         RelayService relay = null;
         try {
             OwnerOnly.tighten(config.state()); // what older versions created with the umask's modes
@@ -85,18 +92,20 @@ public final class Router implements Closeable {
             DeviceOptions devices = DeviceOptions.load(config, scuOptions());
             stores = new StoreAssociations(config.aeTitle(), devices, STORE_ASSOCIATION_IDLE);
             relay = new RelayService(config, routes, courier, pending, spool, stores);
-            RemoteExecutor executor = new RemoteExecutor(config, courier, inbound, stores, access, devices);
+            queries = new QueryAssociations(config.aeTitle(), devices, QUERY_ASSOCIATION_IDLE);
+            RemoteExecutor executor = new RemoteExecutor(config, courier, inbound, stores, queries, access, devices);
             courier.start((from, message, payload) -> route(pending, executor, from, message, payload));
             relay.startDeliveries();
             RelayScp scp = new RelayScp(config, routes, authority);
             Listeners listeners = Listeners.start(config, scp, scpOptions(config), MAX_ASSOCIATIONS, relay.services(inbound, authority));
-            return new Router(config, courier, relay, listeners, stores);
+            return new Router(config, courier, relay, listeners, stores, queries);
         } catch (IOException | RuntimeException e) {
             // A start that fails (the port taken) leaves nothing running: no deliveries, no courier, no lock.
             if (relay != null) relay.close();
             else spool.close();
             courier.close();
             if (stores != null) stores.close();
+            if (queries != null) queries.close();
             throw e;
         }
     }
@@ -125,5 +134,6 @@ public final class Router implements Closeable {
         relay.close();
         courier.close();
         stores.close();
+        queries.close();
     }
 }

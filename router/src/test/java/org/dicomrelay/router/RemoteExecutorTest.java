@@ -42,6 +42,7 @@ class RemoteExecutorTest {
     private final List<LinkMessage.Answer> answers = new CopyOnWriteArrayList<>();
     private final List<DicomServer> servers = new ArrayList<>();
     private StoreAssociations stores;
+    private QueryAssociations queries;
 
     private final Courier capture = new Courier() {
         @Override public void send(String to, LinkMessage message, PayloadWriter payload) {
@@ -60,10 +61,12 @@ class RemoteExecutorTest {
     @BeforeEach void setUp() throws IOException {
         state = Files.createTempDirectory("remote-executor");
         stores = new StoreAssociations("ROUTER_B", Router.scuOptions(), Duration.ofMillis(500));
+        queries = new QueryAssociations("ROUTER_B", DeviceOptions.plain(Router.scuOptions()), Duration.ofMillis(500));
     }
 
     @AfterEach void tearDown() {
         stores.close();
+        queries.close();
         servers.forEach(DicomServer::close);
     }
 
@@ -74,7 +77,7 @@ class RemoteExecutorTest {
     private LinkMessage.Answer store(int pacsPort, Path file, java.util.function.UnaryOperator<InputStream> payload) throws IOException {
         RouterConfig config = new RouterConfig("hospital-b", state.toString(), "ROUTER_B", "127.0.0.1", 0, null, null, null,
                 List.of(new Device("PACS_B", "127.0.0.1", pacsPort, List.of("store"), List.of(), true)));
-        RemoteExecutor executor = new RemoteExecutor(config, capture, new InboundInstances(), stores);
+        RemoteExecutor executor = new RemoteExecutor(config, capture, new InboundInstances(), stores, queries);
         StorageSource src = StorageSource.probe(file);
         LinkMessage.StoreRq rq = new LinkMessage.StoreRq("op-1", "PACS_B", "MODALITY", src.sopClassUid(), src.sopInstanceUid(),
                 src.transferSyntax().uid());
@@ -151,7 +154,7 @@ class RemoteExecutorTest {
         });
         RouterConfig config = new RouterConfig("hospital-b", state.toString(), "ROUTER_B", "127.0.0.1", 0, null, null, null,
                 List.of(new Device("PACS_B", "127.0.0.1", port, List.of("store"), List.of(), true)));
-        RemoteExecutor executor = new RemoteExecutor(config, capture, new InboundInstances(), stores);
+        RemoteExecutor executor = new RemoteExecutor(config, capture, new InboundInstances(), stores, queries);
         StorageSource src = StorageSource.probe(Samples.file("test_files/CT_small.dcm"));
         byte[] data;
         try (InputStream in = src.openDataSet()) {
@@ -278,7 +281,7 @@ class RemoteExecutorTest {
         // The object could not be read from the cloud (blob withdrawn, or the disk here full): a resend may do.
         RouterConfig config = new RouterConfig("hospital-b", state.toString(), "ROUTER_B", "127.0.0.1", 0, null, null, null,
                 List.of(new Device("PACS_B", "127.0.0.1", Peers.freePort(), List.of("store"), List.of(), true)));
-        RemoteExecutor executor = new RemoteExecutor(config, capture, new InboundInstances(), stores);
+        RemoteExecutor executor = new RemoteExecutor(config, capture, new InboundInstances(), stores, queries);
         InputStream broken = new InputStream() {
             @Override public int read() throws IOException {
                 throw new java.nio.file.NoSuchFileException("cloud/ab/abcdefghijklmnop");
@@ -294,7 +297,7 @@ class RemoteExecutorTest {
 
     @Test void notExportedIsPermanent() throws Exception {
         RouterConfig config = new RouterConfig("hospital-b", state.toString(), "ROUTER_B", "127.0.0.1", 0, null, null, null, List.of());
-        new RemoteExecutor(config, capture, new InboundInstances(), stores)
+        new RemoteExecutor(config, capture, new InboundInstances(), stores, queries)
                 .onMessage("hospital-a", new LinkMessage.StoreRq("op-3", "PACS_X", "MODALITY", "1.2.840.10008.5.1.4.1.1.2", "1.2.3",
                         "1.2.840.10008.1.2.1"), null);
         assertThat(answers.get(0).status()).isEqualTo(0x0124);
@@ -306,7 +309,7 @@ class RemoteExecutorTest {
         int nothingListens = Peers.freePort();
         RouterConfig config = new RouterConfig("hospital-b", state.toString(), "ROUTER_B", "127.0.0.1", 0, null, null, null,
                 List.of(new Device("PACS_B", "127.0.0.1", nothingListens, List.of("find", "move"), List.of(), true)));
-        RemoteExecutor executor = new RemoteExecutor(config, capture, new InboundInstances(), stores);
+        RemoteExecutor executor = new RemoteExecutor(config, capture, new InboundInstances(), stores, queries);
         String identifier = "{\"0020000D\":{\"vr\":\"UI\",\"Value\":[\"1.2.3\"]},\"00080052\":{\"vr\":\"CS\",\"Value\":[\"STUDY\"]}}";
         String studyRootFind = "1.2.840.10008.5.1.4.1.2.2.1", studyRootMove = "1.2.840.10008.5.1.4.1.2.2.2";
         executor.onMessage("hospital-a", new LinkMessage.FindRq("op-f", "PACS_B", "WS", studyRootFind, identifier), null);
@@ -339,7 +342,7 @@ class RemoteExecutorTest {
         servers.add(pacs);
         RouterConfig config = new RouterConfig("hospital-b", state.toString(), "ROUTER_B", "127.0.0.1", 0, null, null, null,
                 List.of(new Device("PACS_B", "127.0.0.1", pacs.port(), List.of("find"), List.of(), true)));
-        RemoteExecutor executor = new RemoteExecutor(config, capture, new InboundInstances(), stores);
+        RemoteExecutor executor = new RemoteExecutor(config, capture, new InboundInstances(), stores, queries);
         String identifier = "{\"00080052\":{\"vr\":\"CS\",\"Value\":[\"STUDY\"]}}";
         String studyRootFind = "1.2.840.10008.5.1.4.1.2.2.1";
 
