@@ -80,6 +80,7 @@ public final class BridgeServer implements AutoCloseable {
             OwnerOnly.tighten(config.dataDir());
             BridgeStore store = new BridgeStore(db);
             inbox = new Inbox(store, clock, config.visibilityTimeout().toMillis());
+            if (db.shared()) inbox.shareThrough(new InboxSignals(db, inbox::wake, inbox::wakeAll).start());
             ObjectMapper json = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
             blobs = new Blobs(new BlobTable(db), new BlobFiles(config.dataDir()), config, clock);
             BridgeApi api = new BridgeApi(config, store, new AccessStore(db), signer, inbox, blobs, clock, json, tls);

@@ -1,15 +1,17 @@
 package org.dicomrelay.bridge;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
+import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.h2.jdbcx.JdbcConnectionPool;
 
 /**
- * The Bridge's database: H2 (file) through H2's connection pool, or any other JDBC URL through
- * the driver manager (unpooled: a pool comes with PostgreSQL support). The schema is migrated
- * by Flyway from {@code db/migration} on the class path.
+ * The Bridge's database: H2 (file) through H2's connection pool, or PostgreSQL (any JDBC URL but
+ * H2's) through HikariCP — one database that several Bridge instances may share. The schema is
+ * migrated by Flyway from {@code db/migration} on the class path, the same migrations for both.
  */
 final class Database implements AutoCloseable {
 
@@ -18,27 +20,51 @@ final class Database implements AutoCloseable {
         T run(Connection c) throws SQLException;
     }
 
+    private static final int MAX_CONNECTIONS = 32;
+
     private final String url;
     private final JdbcConnectionPool h2Pool;
+    private final HikariDataSource pool;
 
     Database(String url) {
         this.url = url;
-        if (url.startsWith("jdbc:h2:")) {
+        if (isH2(url)) {
             h2Pool = JdbcConnectionPool.create(url, "sa", "");
-            h2Pool.setMaxConnections(32);
+            h2Pool.setMaxConnections(MAX_CONNECTIONS);
+            pool = null;
         } else {
             h2Pool = null;
+            HikariConfig c = new HikariConfig();
+            c.setJdbcUrl(url);
+            c.setMaximumPoolSize(MAX_CONNECTIONS);
+            c.setPoolName("bridge-db");
+            // Started even while the database is down: the Bridge answers 503 until it is back, as with H2.
+            c.setInitializationFailTimeout(-1);
+            pool = new HikariDataSource(c);
         }
     }
 
+    private static boolean isH2(String url) {
+        return url.startsWith("jdbc:h2:");
+    }
+
+    /** Whether several Bridge instances may share this database (and must tell each other of new notifications). */
+    boolean shared() {
+        return url.startsWith("jdbc:postgresql:");
+    }
+
+    /** The JDBC URL, for a connection of its own outside the pool (a LISTEN); it may hold a password: never log it. */
+    String url() {
+        return url;
+    }
+
     void migrate() {
-        var flyway = Flyway.configure().locations("classpath:db/migration");
-        flyway = h2Pool != null ? flyway.dataSource(h2Pool) : flyway.dataSource(url, null, null);
-        flyway.load().migrate();
+        DataSource source = h2Pool != null ? h2Pool : pool;
+        Flyway.configure().locations("classpath:db/migration").dataSource(source).load().migrate();
     }
 
     Connection connection() throws SQLException {
-        return h2Pool != null ? h2Pool.getConnection() : DriverManager.getConnection(url);
+        return h2Pool != null ? h2Pool.getConnection() : pool.getConnection();
     }
 
     /** Runs work in one transaction: committed if it returns, rolled back if it throws. */
@@ -59,5 +85,6 @@ final class Database implements AutoCloseable {
     @Override
     public void close() {
         if (h2Pool != null) h2Pool.dispose();
+        if (pool != null) pool.close();
     }
 }

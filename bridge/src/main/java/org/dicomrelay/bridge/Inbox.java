@@ -87,8 +87,28 @@ final class Inbox implements AutoCloseable {
                 + " poll(s) of its previous poller and made " + released + " notification(s) in flight to it visible again");
     }
 
-    /** A notification was stored for this router: wake its polls. */
+    /** Tells the other Bridge instances on the same database of each notification stored here; null: no others. Closed with the inbox. */
+    private volatile InboxSignals otherInstances;
+
+    /** Shares the inbox with other Bridge instances on the same (PostgreSQL) database. */
+    void shareThrough(InboxSignals signals) {
+        otherInstances = signals;
+    }
+
+    /** A notification was stored for this router: wake its polls, here and at the other instances. */
     void published(String recipientId) {
+        wake(recipientId);
+        InboxSignals others = otherInstances;
+        if (others != null) others.announce(recipientId);
+    }
+
+    /** Every poll parked here looks again (signals from other instances may have been missed). */
+    void wakeAll() {
+        waiters.keySet().forEach(this::wake);
+    }
+
+    /** Wakes this instance's polls of the router: they look in the database again. */
+    void wake(String recipientId) {
         Set<Waiter> set = waiters.get(recipientId);
         if (set == null) return;
         for (Waiter w : set) {
@@ -117,6 +137,8 @@ final class Inbox implements AutoCloseable {
     /** Ends every waiting poll with an empty answer. */
     @Override
     public void close() {
+        InboxSignals others = otherInstances;
+        if (others != null) others.close();
         for (Set<Waiter> set : waiters.values()) {
             for (Waiter w : set) w.finish(List.of());
         }

@@ -1,0 +1,125 @@
+package org.dicomrelay.bridge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.dicomrelay.relay.bridge.BridgeClient;
+import org.dicomrelay.relay.bridge.BridgeCredentials;
+import org.dicomrelay.relay.cloud.Notifications.Notification;
+import org.dicomrelay.testkit.PostgresCluster;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The Bridge on PostgreSQL (issue 12): the same Flyway migrations as H2, and two Bridge instances
+ * on one database serving the same routers — either may answer, and a long poll parked at one
+ * instance returns as soon as the other stores a notification for it (LISTEN/NOTIFY).
+ */
+@Timeout(180)
+class BridgeOnPostgresTest {
+    private static PostgresCluster pg;
+    private static int databases;
+
+    @TempDir Path dir;
+
+    @BeforeAll static void startPostgres() throws Exception {
+        pg = PostgresCluster.start("bridge_setup");
+    }
+
+    @AfterAll static void stopPostgres() {
+        if (pg != null) pg.close();
+    }
+
+    /** A database of its own per test, in the one cluster. */
+    private static String freshDatabase() throws Exception {
+        String name = "bridge_" + (++databases);
+        try (var c = java.sql.DriverManager.getConnection(pg.jdbcUrl("bridge_setup")); var s = c.createStatement()) {
+            s.execute("CREATE DATABASE " + name);
+        }
+        return pg.jdbcUrl(name);
+    }
+
+    private TestBridge instance(Path data, String jdbcUrl) throws Exception {
+        return new TestBridge(data, b -> b.jdbcUrl(jdbcUrl).notificationWait(Duration.ofSeconds(60)));
+    }
+
+    @Test void theMigrationsRunOnPostgresAndRoutersExchangeNotifications() throws Exception {
+        try (TestBridge bridge = instance(dir, freshDatabase())) {
+            assertThat(bridge.count("SELECT COUNT(*) FROM flyway_schema_history WHERE success")).isGreaterThanOrEqualTo(5);
+            BridgeClient a = bridge.client(bridge.enroll("a"));
+            BridgeClient b = bridge.client(bridge.enroll("b"));
+            a.publish("b", new byte[] {1, 2, 3});
+            List<Notification> got = b.poll(Duration.ofSeconds(5));
+            assertThat(got).hasSize(1);
+            assertThat(got.get(0).payload()).containsExactly(1, 2, 3);
+            b.ack(got.get(0).id());
+            assertThat(bridge.count("SELECT COUNT(*) FROM inbox_messages")).isZero();
+        }
+    }
+
+    @Test void aPollParkedAtOneInstanceReturnsWhenTheOtherStoresItsNotification() throws Exception {
+        String url = freshDatabase();
+        try (TestBridge first = instance(dir, url); TestBridge second = instance(dir, url)) {
+            BridgeCredentials bCredentials = first.enroll("b");
+            BridgeClient a = first.client(first.enroll("a"));
+            BridgeClient bAtSecond = second.client(bCredentials);
+
+            CompletableFuture<List<Notification>> poll = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return bAtSecond.poll(Duration.ofSeconds(60));
+                } catch (Exception e) {
+                    throw new java.util.concurrent.CompletionException(e);
+                }
+            });
+            await().atMost(Duration.ofSeconds(10)).until(() -> second.server.inbox().waiting("b") == 1);
+            a.publish("b", new byte[] {42});
+            // Well inside the poll's 60 s: the signal, not the poll's timeout, brought it.
+            List<Notification> got = poll.get(10, TimeUnit.SECONDS);
+            assertThat(got).hasSize(1);
+            assertThat(got.get(0).payload()).containsExactly(42);
+        }
+    }
+
+    @Test void twoInstancesPollingOneInboxDeliverEachNotificationOnce() throws Exception {
+        String url = freshDatabase();
+        try (TestBridge first = instance(dir, url); TestBridge second = instance(dir, url)) {
+            BridgeCredentials bCredentials = first.enroll("b");
+            BridgeClient a = first.client(first.enroll("a"));
+            BridgeClient aAtSecond = second.client(first.enroll("c"));
+            List<BridgeClient> readers = List.of(first.client(bCredentials), second.client(bCredentials));
+            int n = 200;
+            for (int i = 0; i < n; i++) (i % 2 == 0 ? a : aAtSecond).publish("b", new byte[] {(byte) i, (byte) (i >> 8)});
+            List<String> seen = java.util.Collections.synchronizedList(new ArrayList<>());
+            List<CompletableFuture<Void>> pollers = new ArrayList<>();
+            for (BridgeClient r : readers) {
+                pollers.add(CompletableFuture.runAsync(() -> {
+                    try {
+                        while (seen.size() < n) {
+                            for (Notification m : r.poll(Duration.ofMillis(200))) {
+                                seen.add((m.payload()[0] & 0xff) + (m.payload()[1] & 0xff) * 256 + "");
+                                r.ack(m.id());
+                            }
+                        }
+                    } catch (Exception e) {
+                        throw new java.util.concurrent.CompletionException(e);
+                    }
+                }));
+            }
+            CompletableFuture.allOf(pollers.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
+            Set<String> distinct = new HashSet<>(seen);
+            assertThat(distinct).hasSize(n);
+            assertThat(seen).as("a notification handed to both instances' pollers").hasSize(n);
+        }
+    }
+}
