@@ -167,27 +167,39 @@ final class RemoteExecutor {
             fail(from, f, d, what, LocalFailure.notReceived(new IOException("the request came without its object")));
             return;
         }
+        // Decompressed as it streams (the codec is the frame's, authenticated with it); the limit on payloads applies to
+        // what comes out, so a small payload that inflates past it is refused like a large one.
         // Up to WHOLE_IN_MEMORY_BYTES are read (and authenticated) before the PACS is called: a payload gone or refused
         // at once costs the PACS no association, and a small object, read to its authenticated end here, holds the
         // device's one association (StoreAssociations) for the time of a LAN transfer, not of its download over a WAN
         // (which made the objects for one device go one per round trip). A larger one streams on from the cloud.
-        InputStream in;
+        DimseResponse r;
+        InputStream decoded;
         try {
-            byte[] head = payload.readNBytes(WHOLE_IN_MEMORY_BYTES + 1);
-            in = head.length <= WHOLE_IN_MEMORY_BYTES ? new java.io.ByteArrayInputStream(head)
-                    : new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(head), payload);
+            decoded = f.compression().decoder(payload, config.limits().maxPayloadBytes(), "the payload of " + f.sopInstanceUid()
+                    + " from router " + from);
         } catch (IOException e) {
             fail(from, f, d, what, LocalFailure.notReceived(e));
             return;
         }
-        StreamSource src = new StreamSource(in, f.sopClassUid(), f.sopInstanceUid(), TransferSyntax.of(f.transferSyntaxUid()));
-        DimseResponse r;
-        try {
-            r = stores.store(d, src);
-        } catch (IOException | RuntimeException e) {
-            Exception cut = src.failure();
-            fail(from, f, d, what, cut != null ? LocalFailure.payloadCut(d, cut) : LocalFailure.of(d, e, Status.OUT_OF_RESOURCES.code()));
-            return;
+        try (decoded) {
+            InputStream in;
+            try {
+                byte[] head = decoded.readNBytes(WHOLE_IN_MEMORY_BYTES + 1);
+                in = head.length <= WHOLE_IN_MEMORY_BYTES ? new java.io.ByteArrayInputStream(head)
+                        : new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(head), decoded);
+            } catch (IOException e) {
+                fail(from, f, d, what, LocalFailure.notReceived(e));
+                return;
+            }
+            StreamSource src = new StreamSource(in, f.sopClassUid(), f.sopInstanceUid(), TransferSyntax.of(f.transferSyntaxUid()));
+            try {
+                r = stores.store(d, src);
+            } catch (IOException | RuntimeException e) {
+                Exception cut = src.failure();
+                fail(from, f, d, what, cut != null ? LocalFailure.payloadCut(d, cut) : LocalFailure.of(d, e, Status.OUT_OF_RESOURCES.code()));
+                return;
+            }
         }
         String comment = r.command().getString(ERROR_COMMENT);
         if (Status.of(r.status()).type() == Status.Type.FAILURE) fail(from, f, d, what, LocalFailure.ofStatus(d, r.status(), comment));

@@ -94,8 +94,9 @@ public sealed interface LinkMessage {
         }
     }
 
+    /** {@code compression}: how the payload was compressed before it was sealed (router A's route setting). */
     record StoreRq(String operationId, String calledAe, String callingAe, String sopClassUid, String sopInstanceUid,
-                   String transferSyntaxUid) implements Request {
+                   String transferSyntaxUid, PayloadCodec compression) implements Request {
         public StoreRq {
             required(operationId, "operationId");
             required(calledAe, "calledAe");
@@ -103,6 +104,13 @@ public sealed interface LinkMessage {
             required(sopClassUid, "sopClassUid");
             required(sopInstanceUid, "sopInstanceUid");
             required(transferSyntaxUid, "transferSyntaxUid");
+            if (compression == null) throw new IllegalArgumentException("missing compression");
+        }
+
+        /** An uncompressed payload. */
+        public StoreRq(String operationId, String calledAe, String callingAe, String sopClassUid, String sopInstanceUid,
+                       String transferSyntaxUid) {
+            this(operationId, calledAe, callingAe, sopClassUid, sopInstanceUid, transferSyntaxUid, PayloadCodec.NONE);
         }
 
         @Override public StoreRsp failed(int status, String error, Failure failure) {
