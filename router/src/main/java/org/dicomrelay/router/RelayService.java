@@ -397,8 +397,10 @@ final class RelayService {
         try (Pending.Operation o = pending.open(op, r.routerId())) {
             o.payloadHandler = (instance, payload) -> {
                 int st;
-                try {
-                    st = sink.store(instance, payload);
+                // Decoded as it streams to the destination; the payload limit applies to the decompressed bytes.
+                try (InputStream decoded = instance.compression().decoder(payload, config.limits().maxPayloadBytes(),
+                        "the instance " + instance.sopInstanceUid() + " from router " + r.routerId())) {
+                    st = sink.store(instance, decoded);
                 } catch (IOException e) {
                     LOG.log(System.Logger.Level.WARNING, "sub-operation for " + instance.sopInstanceUid() + " failed: " + FailureText.of(e));
                     st = 0xA700;

@@ -16,6 +16,7 @@ import org.dicomrelay.router.config.Service;
 import org.dicomrelay.router.link.Courier;
 import org.dicomrelay.router.link.Failure;
 import org.dicomrelay.router.link.LinkMessage;
+import org.dicomrelay.router.link.PayloadCodec;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -267,9 +268,11 @@ final class RemoteExecutor {
         try (QueryRetrieveScu scu = QueryRetrieveScu.open(d.host(), d.port(), d.aeTitle(), config.aeTitle(),
                 model == null ? QueryRetrieveModel.STUDY_ROOT : model, List.of(), null, devices.of(d))) {
             receiver = (rq, data) -> {
+                // Compressed as router A's route would be, by this router's setting for the requesting router.
+                PayloadCodec codec = config.compression().of(from).forSyntax(rq.transferSyntax());
                 LinkMessage.Instance inst = new LinkMessage.Instance(f.operationId(), rq.sopClassUid(), rq.sopInstanceUid(),
-                        rq.transferSyntax().uid(), remaining.get() > 0 ? remaining.get() - 1 : -1);
-                courier.send(from, inst, out -> data.transferTo(out));
+                        rq.transferSyntax().uid(), remaining.get() > 0 ? remaining.get() - 1 : -1, codec);
+                courier.send(from, inst, out -> codec.copy(data, out));
                 return 0x0000;
             };
             msgId = inbound.expect(d.aeTitle(), receiver);

@@ -2,7 +2,12 @@ package org.dicomrelay.router;
 
 import org.dicomrelay.dicom.data.TransferSyntax;
 import org.dicomrelay.dicom.io.SyntheticStudy;
+import org.dicomrelay.dicom.net.ApplicationEntity;
 import org.dicomrelay.dicom.net.AssociationOptions;
+import org.dicomrelay.dicom.net.DicomServer;
+import org.dicomrelay.dicom.net.service.DimseServices;
+import org.dicomrelay.dicom.net.service.FolderArchive;
+import org.dicomrelay.dicom.net.service.FolderStorage;
 import org.dicomrelay.dicom.net.service.StorageSource;
 import org.dicomrelay.dicom.net.service.StoreScu;
 import org.dicomrelay.relay.cloud.BlobStore;
@@ -33,7 +38,7 @@ import org.junit.jupiter.api.Timeout;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -54,7 +59,8 @@ import static org.awaitility.Awaitility.await;
  * object, and reach storescp byte-identical; a JPEG-LS object (PS3.5 §A.4, encapsulated) on the
  * same route travels as it is. A compressed stream that does not decode at router B is refused,
  * before the PACS is called or by aborting its C-STORE (A-ABORT, PS3.8 §7.3.2: storescp keeps
- * nothing), and router A dead-letters the object with that reason.
+ * nothing), and router A dead-letters the object with that reason. Router B's setting for router A
+ * compresses the instances of router A's C-MOVE the same way.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(180)
@@ -62,6 +68,11 @@ class CompressedRouteTest {
     private Path work, stateA, stateB, storescpDir;
     private Router a, b;
     private Peers.Server storescp;
+    private DicomServer archive, wsDest;
+    private Path wsDir;
+    private SyntheticStudy archived;
+    /** The instances of router A's C-MOVEs, as router A received them from router B. */
+    private final List<LinkMessage.Instance> instancesToA = new CopyOnWriteArrayList<>();
     /** Sizes of the blobs router A uploaded (sealed payloads), in order. */
     private final List<Long> blobSizesOfA = new CopyOnWriteArrayList<>();
     /** The STORE_RQ frames router A sent. */
@@ -88,12 +99,31 @@ class CompressedRouteTest {
                 new BridgeNotifications(inboxes.transport("hospital-a")));
         CloudCourier cb = new CloudCourier("hospital-b", kb, directory::get, new FileSystemBlobStore(cloud),
                 new BridgeNotifications(inboxes.transport("hospital-b")));
+        wsDest = DicomServer.start(new ApplicationEntity("WS_DEST").accept(ApplicationEntity.ANY, ApplicationEntity.ANY), "127.0.0.1", 0, 4,
+                new DimseServices().onStore(new FolderStorage(wsDir = work.resolve("ws"))));
+        int archivePort = Peers.freePort();
+        // Router B compresses the instances of router A's retrieves: its setting for router hospital-a.
         b = Router.start(new RouterConfig("hospital-b", stateB.toString(), "ROUTER_B", "127.0.0.1", 0, null, null, null,
-                List.of(new Device("PACS_B", "127.0.0.1", storescp.port, List.of("store"), List.of(), true))), cb, new RoutingTable());
+                List.of(new Device("PACS_B", "127.0.0.1", storescp.port, List.of("store"), List.of(), true),
+                        new Device("PACS_QR", "127.0.0.1", archivePort, List.of("find", "move"), List.of(), true)))
+                .withCompression(new Compression(PayloadCodec.NONE, Map.of("hospital-a", PayloadCodec.ZSTD), null)), cb, new RoutingTable());
+        FolderArchive qr = new FolderArchive(work.resolve("archive"), "PACS_QR", Map.of("ROUTER_B", new InetSocketAddress("127.0.0.1", b.port())));
+        archive = DicomServer.start(new ApplicationEntity("PACS_QR").accept(ApplicationEntity.ANY, ApplicationEntity.ANY), "127.0.0.1",
+                archivePort, 4, qr.services());
+        archived = SyntheticStudy.write(work.resolve("archived"), 2, 1200, "MOVE^COMPRESSED", "M1"); // 2.9 MB each
+        for (Path f : archived.files()) {
+            StorageSource src = StorageSource.probe(f);
+            try (StoreScu scu = StoreScu.open("127.0.0.1", archivePort, "PACS_QR", "LOADER",
+                    List.of(new StoreScu.Need(src.sopClassUid(), src.transferSyntax().uid())), AssociationOptions.DEFAULT)) {
+                assertThat(scu.store(src).status()).isZero();
+            }
+        }
         RoutingTable routes = new RoutingTable();
-        routes.replace(List.of(new RoutingTable.Route("PACS_B", "hospital-b", Set.of("store"))));
+        routes.replace(List.of(new RoutingTable.Route("PACS_B", "hospital-b", Set.of("store")),
+                new RoutingTable.Route("PACS_QR", "hospital-b", Set.of("find", "move"))));
         a = Router.start(new RouterConfig("hospital-a", stateA.toString(), "ROUTER_A", "127.0.0.1", 0, null, null, null,
-                List.of(new Device("MODALITY", "127.0.0.1", 1, List.of(), List.of(), false)))
+                List.of(new Device("MODALITY", "127.0.0.1", 1, List.of(), List.of(), false),
+                        new Device("WS_DEST", "127.0.0.1", wsDest.port(), List.of("store"), List.of(), false)))
                 .withRetry(new RetryPolicy(1, 2, 168))
                 .withCompression(new Compression(PayloadCodec.NONE, Map.of("hospital-b", PayloadCodec.ZSTD), null)),
                 new Tap(ca), routes);
@@ -103,6 +133,23 @@ class CompressedRouteTest {
         a.close();
         b.close();
         storescp.close();
+        archive.close();
+        wsDest.close();
+    }
+
+    /** Issue 10, the other way: router B compresses the instances of a relayed C-MOVE (PS3.4 C.4.2) that it sends to router A. */
+    @Test void theInstancesOfACMoveTravelCompressedAndArriveByteIdenticalAtTheMoveDestination() throws Exception {
+        int before = instancesToA.size();
+        Peers.Result r = Peers.run(List.of("movescu", "-v", "-S", "-aet", "MODALITY", "-aec", "PACS_QR", "-aem", "WS_DEST",
+                "-k", "QueryRetrieveLevel=STUDY", "-k", "StudyInstanceUID=" + archived.studyUid(), "127.0.0.1", String.valueOf(a.port())),
+                Duration.ofSeconds(90));
+        assertThat(r.output()).contains("Received Final Move Response (Success)");
+        assertThat(instancesToA.subList(before, instancesToA.size())).hasSize(2)
+                .allSatisfy(i -> assertThat(i.compression()).isEqualTo(PayloadCodec.ZSTD));
+        for (Path f : archived.files()) {
+            StorageSource src = StorageSource.probe(f);
+            assertThat(StoredFiles.dataSet(wsDir.resolve(src.sopInstanceUid() + ".dcm"))).as("data set at the move destination").isEqualTo(dataSet(src));
+        }
     }
 
     @Test void uncompressedCtAndMrTravelCompressedAndArriveByteIdentical() throws Exception {
@@ -298,7 +345,10 @@ class CompressedRouteTest {
         }
 
         @Override public void start(Listener listener) {
-            delegate.start(listener);
+            delegate.start((from, message, payload) -> {
+                if (message instanceof LinkMessage.Instance i) instancesToA.add(i);
+                listener.onMessage(from, message, payload);
+            });
         }
 
         @Override public void recordUploadsIn(UploadJournal journal) {

@@ -76,6 +76,17 @@ public enum PayloadCodec {
             Files.copy(file, out);
             return;
         }
+        try (InputStream in = Files.newInputStream(file)) {
+            copy(in, out);
+        }
+    }
+
+    /** Writes what {@code in} holds into {@code out}, compressed with this codec; {@code out} stays open. */
+    public void copy(InputStream in, OutputStream out) throws IOException {
+        if (this == NONE) {
+            in.transferTo(out);
+            return;
+        }
         try (OutputStream enc = encoder(new FilterOutputStream(out) {
             @Override public void write(byte[] b, int off, int len) throws IOException {
                 out.write(b, off, len);
@@ -85,7 +96,7 @@ public enum PayloadCodec {
                 flush(); // the payload stream is the courier's to close
             }
         })) {
-            Files.copy(file, enc);
+            in.transferTo(enc);
         }
     }
 
