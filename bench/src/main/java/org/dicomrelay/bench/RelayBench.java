@@ -224,6 +224,9 @@ public final class RelayBench {
         configB = new RouterConfig("hospital-b", state.resolve("b").toString(), "ROUTER_B", "127.0.0.1", 0, bridgeUrl.toString(), fs,
                 "spool", List.of(new Device(SCP, "127.0.0.1", storescpPort, List.of("store", "echo"), List.of(), true),
                 new Device(QR, "127.0.0.1", qrPort, List.of("find"), List.of(), true)));
+        // RELAY_COMPRESSION=zstd|deflate: router A compresses what it sends (uncompressed syntaxes only); default none.
+        configA = configA.withCompression(org.dicomrelay.router.config.Compression.everywhere(
+                org.dicomrelay.router.link.PayloadCodec.of(System.getenv().getOrDefault("RELAY_COMPRESSION", "none"))));
         for (RouterConfig c : List.of(configA, configB)) RouterApp.enroll(c, bridgeUrl, fingerprint, bridgeAdmin.enrollmentToken(c.routerId()));
         // the access matrix grants nothing by default; C-ECHO tells when restarted routers relay again
         bridgeAdmin.grant("hospital-a", SCP, "store", "echo");
@@ -236,8 +239,8 @@ public final class RelayBench {
         }
         startRouters(List.of(), List.of());
 
-        System.out.printf("relay: Bridge %s, router A :%d; cloud %s; routers' state (spool) %s; storescp -> %s; parts %s%n",
-                bridgeUrl, portA, bridgeStore ? "at the Bridge" : cloud, state, received, only);
+        System.out.printf("relay: Bridge %s, router A :%d; cloud %s; routers' state (spool) %s; storescp -> %s; parts %s; compression %s%n",
+                bridgeUrl, portA, bridgeStore ? "at the Bridge" : cloud, state, received, only, configA.compression().defaultCodec().wireName());
         if (hosts != null) {
             System.out.printf("two hosts: this JVM, storescu and router A on %s; router B, storescp and dcmqrscp on %s (%s); the Bridge and the"
                     + " WAN proxy on %s (%s); direct DICOM goes A -> C -> B%n", hosts.nsA, hosts.nsB, hosts.addressB, hosts.nsC, hosts.bridgeAddress);

@@ -112,6 +112,7 @@ final class RelayNetwork implements AutoCloseable {
         private final List<Grant> grants = new ArrayList<>();
         private boolean record;
         private Limits limitsB;
+        private org.dicomrelay.router.config.Compression compressionA;
         private boolean bridgeStore;
         private Long bridgeQuotaBytes;
         private java.util.function.UnaryOperator<URI> bridgeUrlOfA = u -> u;
@@ -147,6 +148,12 @@ final class RelayNetwork implements AutoCloseable {
         /** Router B's limits on the work of other routers (router.yaml {@code limits}). */
         Builder limitsB(Limits limits) {
             limitsB = limits;
+            return this;
+        }
+
+        /** Router A's compression of what it sends (router.yaml {@code compression}). */
+        Builder compressionA(org.dicomrelay.router.config.Compression c) {
+            compressionA = c;
             return this;
         }
 
@@ -278,6 +285,7 @@ final class RelayNetwork implements AutoCloseable {
         configB = new RouterConfig("hospital-b", work.resolve("b").toString(), ROUTER_B, "127.0.0.1", portB, bridgeUrl.toString(), null,
                 "spool", devicesB);
         if (spec.limitsB != null) configB = configB.withLimits(spec.limitsB);
+        if (spec.compressionA != null) configA = configA.withCompression(spec.compressionA);
         for (RouterConfig c : List.of(configA, configB)) {
             RouterApp.enroll(c, c == configA ? bridgeUrlA : bridgeUrl, enrollmentToken(c.routerId()));
             if (!spec.bridgeStore) assignCloud(c.routerId());

@@ -6,6 +6,7 @@ import org.dicomrelay.dicom.net.dimse.Status;
 import org.dicomrelay.dicom.net.pdu.AAssociateRj;
 import org.dicomrelay.relay.crypto.EnvelopeException;
 import org.dicomrelay.router.config.Device;
+import org.dicomrelay.router.link.CorruptPayloadException;
 import org.dicomrelay.router.link.Failure;
 import org.dicomrelay.router.link.LinkMessage;
 import org.dicomrelay.router.link.PayloadTooLargeException;
@@ -79,7 +80,7 @@ record LocalFailure(int status, String error, Failure failure) {
 
     /** This router could not receive the object it was sent (its disk, the payload in the cloud): a resend may do. */
     static LocalFailure notReceived(Exception e) {
-        if (has(e, PayloadTooLargeException.class)) {
+        if (has(e, PayloadTooLargeException.class) || has(e, CorruptPayloadException.class)) {
             // Sent again it would be refused again: the sender dead-letters it with this reason.
             return new LocalFailure(Status.OUT_OF_RESOURCES.code(), "the performing router refused the object: " + FailureText.of(e),
                     Failure.PERMANENT);
@@ -96,6 +97,12 @@ record LocalFailure(int status, String error, Failure failure) {
      */
     static LocalFailure payloadCut(Device d, Exception e) {
         if (has(e, PayloadTooLargeException.class)) return notReceived(e);
+        CorruptPayloadException corrupt = find(e, CorruptPayloadException.class);
+        if (corrupt != null) {
+            // Sent again it would be compressed the same way: the sender dead-letters it with this reason.
+            return new LocalFailure(Status.OUT_OF_RESOURCES.code(), "the performing router refused the object: " + corrupt.getMessage()
+                    + "; the C-STORE to " + d.aeTitle() + " at " + where(d) + " was aborted, nothing stored", Failure.PERMANENT);
+        }
         String why = authentication(e);
         if (why == null) why = "the payload could not be read to its end from the cloud: " + FailureText.of(e);
         return new LocalFailure(Status.OUT_OF_RESOURCES.code(), why + "; the C-STORE to " + d.aeTitle() + " at " + where(d)

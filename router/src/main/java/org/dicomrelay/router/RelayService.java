@@ -20,6 +20,7 @@ import org.dicomrelay.router.config.RoutingTable;
 import org.dicomrelay.router.config.Service;
 import org.dicomrelay.router.link.Courier;
 import org.dicomrelay.router.link.LinkMessage;
+import org.dicomrelay.router.link.PayloadCodec;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -256,8 +257,10 @@ final class RelayService {
         try {
             Path file = spool.data(e.id());
             wait[0] = storeDeadlines.begin(destination, Files.size(file));
+            // Compressed before sealing (ciphertext does not compress), if the route says so and the syntax is uncompressed.
+            PayloadCodec codec = config.compression().of(r.routerId(), e.calledAe()).forSyntax(TransferSyntax.of(e.transferSyntaxUid()));
             courier.send(r.routerId(), new LinkMessage.StoreRq(op, e.calledAe(), e.callingAe(), e.sopClassUid(), e.sopInstanceUid(),
-                    e.transferSyntaxUid()), out -> Files.copy(file, out));
+                    e.transferSyntaxUid(), codec), out -> codec.copy(file, out));
         } catch (IOException | RuntimeException ex) {
             o.close();
             result.complete(DeliveryResult.unreachable("sending to router " + r.routerId() + " failed: " + FailureText.of(ex)));
@@ -394,8 +397,10 @@ final class RelayService {
         try (Pending.Operation o = pending.open(op, r.routerId())) {
             o.payloadHandler = (instance, payload) -> {
                 int st;
-                try {
-                    st = sink.store(instance, payload);
+                // Decoded as it streams to the destination; the payload limit applies to the decompressed bytes.
+                try (InputStream decoded = instance.compression().decoder(payload, config.limits().maxPayloadBytes(),
+                        "the instance " + instance.sopInstanceUid() + " from router " + r.routerId())) {
+                    st = sink.store(instance, decoded);
                 } catch (IOException e) {
                     LOG.log(System.Logger.Level.WARNING, "sub-operation for " + instance.sopInstanceUid() + " failed: " + FailureText.of(e));
                     st = 0xA700;

@@ -16,6 +16,7 @@ import org.dicomrelay.router.config.Service;
 import org.dicomrelay.router.link.Courier;
 import org.dicomrelay.router.link.Failure;
 import org.dicomrelay.router.link.LinkMessage;
+import org.dicomrelay.router.link.PayloadCodec;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -169,27 +170,39 @@ final class RemoteExecutor {
             fail(from, f, d, what, LocalFailure.notReceived(new IOException("the request came without its object")));
             return;
         }
+        // Decompressed as it streams (the codec is the frame's, authenticated with it); the limit on payloads applies to
+        // what comes out, so a small payload that inflates past it is refused like a large one.
         // Up to WHOLE_IN_MEMORY_BYTES are read (and authenticated) before the PACS is called: a payload gone or refused
         // at once costs the PACS no association, and a small object, read to its authenticated end here, holds the
         // device's one association (StoreAssociations) for the time of a LAN transfer, not of its download over a WAN
         // (which made the objects for one device go one per round trip). A larger one streams on from the cloud.
-        InputStream in;
+        DimseResponse r;
+        InputStream decoded;
         try {
-            byte[] head = payload.readNBytes(WHOLE_IN_MEMORY_BYTES + 1);
-            in = head.length <= WHOLE_IN_MEMORY_BYTES ? new java.io.ByteArrayInputStream(head)
-                    : new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(head), payload);
+            decoded = f.compression().decoder(payload, config.limits().maxPayloadBytes(), "the payload of " + f.sopInstanceUid()
+                    + " from router " + from);
         } catch (IOException e) {
             fail(from, f, d, what, LocalFailure.notReceived(e));
             return;
         }
-        StreamSource src = new StreamSource(in, f.sopClassUid(), f.sopInstanceUid(), TransferSyntax.of(f.transferSyntaxUid()));
-        DimseResponse r;
-        try {
-            r = stores.store(d, src);
-        } catch (IOException | RuntimeException e) {
-            Exception cut = src.failure();
-            fail(from, f, d, what, cut != null ? LocalFailure.payloadCut(d, cut) : LocalFailure.of(d, e, Status.OUT_OF_RESOURCES.code()));
-            return;
+        try (decoded) {
+            InputStream in;
+            try {
+                byte[] head = decoded.readNBytes(WHOLE_IN_MEMORY_BYTES + 1);
+                in = head.length <= WHOLE_IN_MEMORY_BYTES ? new java.io.ByteArrayInputStream(head)
+                        : new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(head), decoded);
+            } catch (IOException e) {
+                fail(from, f, d, what, LocalFailure.notReceived(e));
+                return;
+            }
+            StreamSource src = new StreamSource(in, f.sopClassUid(), f.sopInstanceUid(), TransferSyntax.of(f.transferSyntaxUid()));
+            try {
+                r = stores.store(d, src);
+            } catch (IOException | RuntimeException e) {
+                Exception cut = src.failure();
+                fail(from, f, d, what, cut != null ? LocalFailure.payloadCut(d, cut) : LocalFailure.of(d, e, Status.OUT_OF_RESOURCES.code()));
+                return;
+            }
         }
         String comment = r.command().getString(ERROR_COMMENT);
         if (Status.of(r.status()).type() == Status.Type.FAILURE) fail(from, f, d, what, LocalFailure.ofStatus(d, r.status(), comment));
@@ -256,9 +269,11 @@ final class RemoteExecutor {
         try (QueryRetrieveScu scu = QueryRetrieveScu.open(d.host(), d.port(), d.aeTitle(), config.aeTitle(),
                 model == null ? QueryRetrieveModel.STUDY_ROOT : model, List.of(), null, devices.of(d))) {
             receiver = (rq, data) -> {
+                // Compressed as router A's route would be, by this router's setting for the requesting router.
+                PayloadCodec codec = config.compression().of(from).forSyntax(rq.transferSyntax());
                 LinkMessage.Instance inst = new LinkMessage.Instance(f.operationId(), rq.sopClassUid(), rq.sopInstanceUid(),
-                        rq.transferSyntax().uid(), remaining.get() > 0 ? remaining.get() - 1 : -1);
-                courier.send(from, inst, out -> data.transferTo(out));
+                        rq.transferSyntax().uid(), remaining.get() > 0 ? remaining.get() - 1 : -1, codec);
+                courier.send(from, inst, out -> codec.copy(data, out));
                 return 0x0000;
             };
             msgId = inbound.expect(d.aeTitle(), receiver);

@@ -1,6 +1,7 @@
 package org.dicomrelay.router;
 
 import org.dicomrelay.router.config.RouterConfig;
+import org.dicomrelay.router.link.PayloadCodec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,6 +44,37 @@ class RouterConfigTest {
         assertThat(c.acksAfterRemoteStore("OTHER")).isFalse();
         c.save(dir.resolve("copy.yaml"));
         assertThat(RouterConfig.load(dir.resolve("copy.yaml"))).isEqualTo(c);
+    }
+
+    /** Issue 10: compression is chosen per route by the sending router, per remote AE, else per router, else the default. */
+    @Test void compressionPerRemoteAeThenPerRouterThenTheDefault(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("router.yaml");
+        Files.writeString(f, MINIMAL + """
+                compression:
+                  default: deflate
+                  routers: {hospital-b: zstd}
+                  remoteAes: {PACS_LAN: none}
+                """);
+        RouterConfig c = RouterConfig.load(f);
+        assertThat(c.compression().of("hospital-b", "PACS_LAN")).isEqualTo(PayloadCodec.NONE);
+        assertThat(c.compression().of("hospital-b", "PACS_B")).isEqualTo(PayloadCodec.ZSTD);
+        assertThat(c.compression().of("hospital-c", "PACS_C")).isEqualTo(PayloadCodec.DEFLATE);
+        assertThat(savedAndLoaded(c, dir)).isEqualTo(c);
+        Files.writeString(f, MINIMAL);
+        assertThat(RouterConfig.load(f).compression().of("hospital-b", "PACS_B")).as("default").isEqualTo(PayloadCodec.NONE);
+    }
+
+    @Test void anUnknownOrMissingCompressionIsAClearError(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("router.yaml");
+        Files.writeString(f, MINIMAL + "compression: {default: gzip}\n");
+        assertThatThrownBy(() -> RouterConfig.load(f)).hasMessageContaining("unknown compression 'gzip' (known: none, zstd, deflate)")
+                .hasMessageContaining("\"default\"");
+        Files.writeString(f, MINIMAL + "compression: {remoteAes: {PACS_B: lz4}}\n");
+        assertThatThrownBy(() -> RouterConfig.load(f)).hasMessageContaining("unknown compression 'lz4'").hasMessageContaining("remoteAes");
+        Files.writeString(f, MINIMAL + "compression: {routers: {hospital-b: }}\n");
+        assertThatThrownBy(() -> RouterConfig.load(f)).hasMessageContaining("compression.routers.hospital-b names no codec");
+        Files.writeString(f, MINIMAL + "compression: {level: 9}\n");
+        assertThatThrownBy(() -> RouterConfig.load(f)).hasMessageContaining("\"level\"");
     }
 
     @Test void unansweredUploadsAgeIsSetUnderCloud(@TempDir Path dir) throws Exception {

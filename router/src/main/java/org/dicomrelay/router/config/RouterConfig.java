@@ -18,7 +18,8 @@ import java.util.Optional;
  * the remote store succeeded ({@code storeAck: remote}, or per remote AE in {@code remoteAck});
  * limits on local associations ({@link Associations}), the retry policy ({@link RetryPolicy}) and
  * limits on the work of other routers ({@link Limits}) and on the age of their messages ({@link Link});
- * DICOM TLS on its listener ({@link ListenerTls}, null: plain DICOM only).
+ * DICOM TLS on its listener ({@link ListenerTls}, null: plain DICOM only); the compression of the
+ * objects it sends, per route ({@link Compression}).
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record RouterConfig(@JsonProperty("routerId") String routerId,
@@ -35,7 +36,8 @@ public record RouterConfig(@JsonProperty("routerId") String routerId,
                            @JsonProperty("retry") RetryPolicy retry,
                            @JsonProperty("limits") Limits limits,
                            @JsonProperty("tls") ListenerTls tls,
-                           @JsonProperty("link") Link link) {
+                           @JsonProperty("link") Link link,
+                           @JsonProperty("compression") Compression compression) {
 
     /**
      * Which Cloud IO provider and its local settings (credentials stay here, never at the Bridge);
@@ -71,6 +73,7 @@ public record RouterConfig(@JsonProperty("routerId") String routerId,
         if (retry == null) retry = RetryPolicy.DEFAULT;
         if (limits == null) limits = Limits.DEFAULT;
         if (link == null) link = Link.DEFAULT;
+        if (compression == null) compression = Compression.NONE;
         if (bind == null) bind = "0.0.0.0";
         if (storeAck == null) storeAck = "spool";
         if (!storeAck.equals("spool") && !storeAck.equals("remote")) throw new IllegalArgumentException("storeAck must be 'spool' or 'remote'");
@@ -79,40 +82,52 @@ public record RouterConfig(@JsonProperty("routerId") String routerId,
     /** Without per-route acknowledgement overrides. */
     public RouterConfig(String routerId, String stateDir, String aeTitle, String bind, int port, String bridgeUrl, Cloud cloud,
                         String storeAck, List<Device> devices) {
-        this(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, List.of(), null, null, null, null, null);
+        this(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, List.of(), null, null, null, null, null, null);
     }
 
     /** With the default {@link Limits}. */
     public RouterConfig(String routerId, String stateDir, String aeTitle, String bind, int port, String bridgeUrl, Cloud cloud,
                         String storeAck, List<Device> devices, List<String> remoteAck, Associations associations, RetryPolicy retry) {
-        this(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, remoteAck, associations, retry, null, null, null);
+        this(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, remoteAck, associations, retry, null, null, null, null);
     }
 
     /** With the default {@link Link} settings and no DICOM TLS. */
     public RouterConfig(String routerId, String stateDir, String aeTitle, String bind, int port, String bridgeUrl, Cloud cloud,
                         String storeAck, List<Device> devices, List<String> remoteAck, Associations associations, RetryPolicy retry,
                         Limits limits) {
-        this(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, remoteAck, associations, retry, limits, null, null);
+        this(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, remoteAck, associations, retry, limits, null, null, null);
     }
 
     /** The same router with other association limits. */
     public RouterConfig withAssociations(Associations a) {
-        return new RouterConfig(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, remoteAck, a, retry, limits, tls, link);
+        return new RouterConfig(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, remoteAck, a, retry, limits, tls, link, compression);
     }
 
     /** The same router with another retry policy. */
     public RouterConfig withRetry(RetryPolicy r) {
-        return new RouterConfig(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, remoteAck, associations, r, limits, tls, link);
+        return new RouterConfig(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, remoteAck, associations, r, limits, tls, link, compression);
     }
 
     /** The same router with other limits on the work of other routers. */
     public RouterConfig withLimits(Limits l) {
-        return new RouterConfig(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, remoteAck, associations, retry, l, tls, link);
+        return new RouterConfig(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, remoteAck, associations, retry, l, tls, link, compression);
     }
 
     /** The same router with DICOM TLS on its listener (null: none). */
     public RouterConfig withTls(ListenerTls t) {
-        return new RouterConfig(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, remoteAck, associations, retry, limits, t, link);
+        return new RouterConfig(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, remoteAck, associations, retry, limits, t, link, compression);
+    }
+
+    /** Without compression (the default: none on every route). */
+    public RouterConfig(String routerId, String stateDir, String aeTitle, String bind, int port, String bridgeUrl, Cloud cloud,
+                        String storeAck, List<Device> devices, List<String> remoteAck, Associations associations, RetryPolicy retry,
+                        Limits limits, ListenerTls tls, Link link) {
+        this(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, remoteAck, associations, retry, limits, tls, link, null);
+    }
+
+    /** The same router with another compression of the objects it sends. */
+    public RouterConfig withCompression(Compression c) {
+        return new RouterConfig(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, remoteAck, associations, retry, limits, tls, link, c);
     }
 
     /** Reads router.yaml; TLS file names in it are relative to its folder. */
@@ -124,7 +139,7 @@ public record RouterConfig(@JsonProperty("routerId") String routerId,
     private RouterConfig tlsFilesRelativeTo(Path base) {
         return new RouterConfig(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck,
                 devices.stream().map(d -> d.resolvedAgainst(base)).toList(), remoteAck, associations, retry, limits,
-                tls == null ? null : tls.resolvedAgainst(base), link);
+                tls == null ? null : tls.resolvedAgainst(base), link, compression);
     }
 
     public void save(Path file) throws IOException {

@@ -94,8 +94,9 @@ public sealed interface LinkMessage {
         }
     }
 
+    /** {@code compression}: how the payload was compressed before it was sealed (router A's route setting). */
     record StoreRq(String operationId, String calledAe, String callingAe, String sopClassUid, String sopInstanceUid,
-                   String transferSyntaxUid) implements Request {
+                   String transferSyntaxUid, PayloadCodec compression) implements Request {
         public StoreRq {
             required(operationId, "operationId");
             required(calledAe, "calledAe");
@@ -103,6 +104,13 @@ public sealed interface LinkMessage {
             required(sopClassUid, "sopClassUid");
             required(sopInstanceUid, "sopInstanceUid");
             required(transferSyntaxUid, "transferSyntaxUid");
+            if (compression == null) throw new IllegalArgumentException("missing compression");
+        }
+
+        /** An uncompressed payload. */
+        public StoreRq(String operationId, String calledAe, String callingAe, String sopClassUid, String sopInstanceUid,
+                       String transferSyntaxUid) {
+            this(operationId, calledAe, callingAe, sopClassUid, sopInstanceUid, transferSyntaxUid, PayloadCodec.NONE);
         }
 
         @Override public StoreRsp failed(int status, String error, Failure failure) {
@@ -199,16 +207,23 @@ public sealed interface LinkMessage {
 
     /**
      * An instance retrieved for a C-MOVE/C-GET, on its way to the requesting router with the data
-     * set as payload; {@code remaining}: sub-operations still to come after it, -1 when unknown.
+     * set as payload; {@code remaining}: sub-operations still to come after it, -1 when unknown;
+     * {@code compression}: as for {@link StoreRq}, chosen by the performing router's setting for the requesting router.
      * Its sender awaits no answer.
      */
-    record Instance(String operationId, String sopClassUid, String sopInstanceUid, String transferSyntaxUid, int remaining)
-            implements LinkMessage {
+    record Instance(String operationId, String sopClassUid, String sopInstanceUid, String transferSyntaxUid, int remaining,
+                    PayloadCodec compression) implements LinkMessage {
         public Instance {
             required(operationId, "operationId");
             required(sopClassUid, "sopClassUid");
             required(sopInstanceUid, "sopInstanceUid");
             required(transferSyntaxUid, "transferSyntaxUid");
+            if (compression == null) throw new IllegalArgumentException("missing compression");
+        }
+
+        /** An uncompressed payload. */
+        public Instance(String operationId, String sopClassUid, String sopInstanceUid, String transferSyntaxUid, int remaining) {
+            this(operationId, sopClassUid, sopInstanceUid, transferSyntaxUid, remaining, PayloadCodec.NONE);
         }
     }
 

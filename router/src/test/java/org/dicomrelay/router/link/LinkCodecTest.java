@@ -21,6 +21,8 @@ class LinkCodecTest {
                 new LinkMessage.EchoRq("op-1", "PACS_B", "WS_A"),
                 new LinkMessage.EchoRsp("op-1", 0x0000, null, null),
                 new LinkMessage.StoreRq("op-2", "PACS_B", "CT_A", "1.2.840.10008.5.1.4.1.1.2", "1.2.3.4", "1.2.840.10008.1.2.1"),
+                new LinkMessage.StoreRq("op-2", "PACS_B", "CT_A", "1.2.840.10008.5.1.4.1.1.2", "1.2.3.4", "1.2.840.10008.1.2.1",
+                        PayloadCodec.ZSTD),
                 new LinkMessage.StoreRsp("op-2", 0xA700, "PACS_B at 127.0.0.1:104 refused the connection", Failure.TRANSIENT),
                 new LinkMessage.FindRq("op-3", "PACS_B", "WS_A", TestMessages.STUDY_ROOT_FIND, IDENTIFIER),
                 new LinkMessage.FindRsp("op-3", 0xFF00, IDENTIFIER, null, null),
@@ -34,7 +36,7 @@ class LinkCodecTest {
             assertThat(LinkCodec.decode(LinkCodec.encode(m, null))).isEqualTo(new LinkCodec.Decoded(m, null));
             assertThat(LinkCodec.decode(LinkCodec.encode(m, "blob-0123456789abcdef"))).isEqualTo(new LinkCodec.Decoded(m, "blob-0123456789abcdef"));
         }
-        assertThat(all.stream().map(LinkMessage::type)).containsExactly("ECHO_RQ", "ECHO_RSP", "STORE_RQ", "STORE_RSP", "FIND_RQ",
+        assertThat(all.stream().map(LinkMessage::type)).containsExactly("ECHO_RQ", "ECHO_RSP", "STORE_RQ", "STORE_RQ", "STORE_RSP", "FIND_RQ",
                 "FIND_RSP", "MOVE_RQ", "MOVE_RSP", "GET_RQ", "GET_RSP", "INSTANCE", "CANCEL");
     }
 
@@ -42,6 +44,22 @@ class LinkCodecTest {
         String json = new String(LinkCodec.encode(new LinkMessage.StoreRsp("op", 0x0124, "not granted", Failure.PERMANENT), null),
                 StandardCharsets.UTF_8);
         assertThat(json).contains("\"failure\":\"permanent\"").contains("\"type\":\"STORE_RSP\"");
+    }
+
+    /** Issue 10, compression per route: router B decodes the payload with the codec the authenticated frame names, or refuses it. */
+    @Test void theCompressionOfAStorePayloadTravelsByNameAndAnUnknownOrMissingOneIsRefused() throws Exception {
+        String json = new String(LinkCodec.encode(new LinkMessage.StoreRq("op", "PACS_B", "CT_A", "1.2", "1.2.3", "1.2.840.10008.1.2",
+                PayloadCodec.DEFLATE), "blob-0123456789abcdef"), StandardCharsets.UTF_8);
+        assertThat(json).contains("\"compression\":\"deflate\"");
+        String store = "{'type':'STORE_RQ','blob':'blob-0123456789abcdef','message':{'operationId':'op','calledAe':'PACS_B',"
+                + "'callingAe':'CT_A','sopClassUid':'1.2','sopInstanceUid':'1.2.3','transferSyntaxUid':'1.2.840.10008.1.2'";
+        assertThatThrownBy(() -> decode(store + ",'compression':'brotli'}}"))
+                .isInstanceOfSatisfying(LinkCodec.MalformedMessageException.class, e -> assertThat(e.blob()).isEqualTo("blob-0123456789abcdef"))
+                .hasMessage("malformed STORE_RQ: unknown compression 'brotli' (known: none, zstd, deflate)");
+        assertThatThrownBy(() -> decode(store + ",'compression':null}}")).hasMessage("malformed STORE_RQ: missing compression");
+        assertThatThrownBy(() -> decode(store + "}}")).hasMessageStartingWith("malformed STORE_RQ").hasMessageContaining("compression");
+        assertThat(LinkCodec.decode(LinkCodec.encode(new LinkMessage.StoreRq("op", "PACS_B", "CT_A", "1.2", "1.2.3", "1.2.840.10008.1.2"),
+                null)).message()).extracting("compression").isEqualTo(PayloadCodec.NONE);
     }
 
     @Test void anUnknownTypeIsRefusedAndTheBlobItNamedIsKnown() {
