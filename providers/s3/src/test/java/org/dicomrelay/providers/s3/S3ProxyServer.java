@@ -1,0 +1,46 @@
+package org.dicomrelay.providers.s3;
+
+import java.net.URI;
+import java.util.Map;
+import org.awaitility.Awaitility;
+import org.gaul.s3proxy.S3Proxy;
+import org.gaul.s3proxy.auth.AuthenticationType;
+import org.gaul.s3proxy.nio2blob.TransientNio2BlobStore;
+
+/** S3Proxy in this JVM, on 127.0.0.1 only, keeping its objects in memory (transient), with signed requests required. */
+final class S3ProxyServer implements AutoCloseable {
+    static final String ACCESS_KEY = "tck-access";
+    static final String SECRET_KEY = "tck-secret-never-logged";
+
+    private final S3Proxy proxy;
+
+    /** @param virtualHost the domain under which bucket names become host names (virtual-host addressing), or null */
+    S3ProxyServer(String virtualHost) throws Exception {
+        S3Proxy.Builder b = S3Proxy.builder().blobStore(new TransientNio2BlobStore()).endpoint(URI.create("http://127.0.0.1:0"))
+                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY);
+        if (virtualHost != null) b.virtualHost(virtualHost);
+        proxy = b.build();
+        proxy.start();
+        Awaitility.await().until(() -> "STARTED".equals(proxy.getState()));
+    }
+
+    int port() {
+        return proxy.getPort();
+    }
+
+    URI endpoint() {
+        return URI.create("http://127.0.0.1:" + port());
+    }
+
+    /** The provider's settings for {@code bucket}, path-style. */
+    Map<String, String> settings(String bucket) {
+        return Map.of(S3Settings.ENDPOINT, endpoint().toString(), S3Settings.BUCKET, bucket, S3Settings.PATH_STYLE, "true",
+                S3Settings.ACCESS_KEY_ID, ACCESS_KEY, S3Settings.SECRET_ACCESS_KEY, SECRET_KEY,
+                S3Settings.PART_BYTES, Integer.toString(S3Settings.MIN_PART_BYTES), S3Settings.PARTS_IN_FLIGHT, "3");
+    }
+
+    @Override
+    public void close() throws Exception {
+        proxy.stop();
+    }
+}
