@@ -109,6 +109,23 @@ final class S3Upload extends BlobStore.Upload {
         }, transfers));
     }
 
+    /**
+     * Waits until the parts sent so far are stored (a part holds at least 5 MiB, so the bytes
+     * still buffered go with the next part or {@link #close()}).
+     */
+    @Override
+    public void flush() throws IOException {
+        ensureOpen();
+        try {
+            for (CompletableFuture<CompletedPart> p : parts) p.get();
+        } catch (ExecutionException e) {
+            throw failed(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted waiting for part uploads");
+        }
+    }
+
     /** Makes the blob visible: the last part, then the multipart upload's completion (or one PUT). */
     @Override
     public void close() throws IOException {

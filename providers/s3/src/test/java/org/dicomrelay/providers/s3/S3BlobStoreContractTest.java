@@ -1,6 +1,11 @@
 package org.dicomrelay.providers.s3;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -17,9 +22,12 @@ class S3BlobStoreContractTest extends BlobStoreContract {
     private static S3ProxyServer s3proxy;
     private static S3Client admin;
 
+    @TempDir
+    static Path root;
+
     @BeforeAll
     static void startS3Proxy() throws Exception {
-        s3proxy = new S3ProxyServer(null);
+        s3proxy = new S3ProxyServer(root, null);
         S3Settings s = S3Settings.of(s3proxy.settings(BUCKET));
         admin = AwsClients.s3(s);
         admin.createBucket(b -> b.bucket(BUCKET));
@@ -45,8 +53,11 @@ class S3BlobStoreContractTest extends BlobStoreContract {
     }
 
     @Override
-    protected Set<String> leftovers() {
+    protected Set<String> leftovers() throws IOException {
         Set<String> left = new HashSet<>();
+        try (Stream<Path> files = Files.walk(root.resolve(BUCKET))) { // what the S3 API does not list, too
+            files.filter(Files::isRegularFile).forEach(p -> left.add("file " + root.relativize(p)));
+        }
         admin.listObjectsV2Paginator(b -> b.bucket(BUCKET)).contents().forEach(o -> left.add(o.key()));
         admin.listMultipartUploadsPaginator(b -> b.bucket(BUCKET)).uploads().forEach(u -> left.add("unfinished upload of " + u.key()));
         return left;

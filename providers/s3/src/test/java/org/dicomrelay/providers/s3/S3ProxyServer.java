@@ -5,18 +5,24 @@ import java.util.Map;
 import org.awaitility.Awaitility;
 import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.auth.AuthenticationType;
-import org.gaul.s3proxy.nio2blob.TransientNio2BlobStore;
+import java.nio.file.Path;
+import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
 
-/** S3Proxy in this JVM, on 127.0.0.1 only, keeping its objects in memory (transient), with signed requests required. */
+/**
+ * S3Proxy in this JVM, on 127.0.0.1 only, with signed requests required, keeping its objects in a
+ * folder (its filesystem backend): tests can see there what the S3 API does not show, such as the
+ * parts of an aborted multipart upload.
+ */
 final class S3ProxyServer implements AutoCloseable {
     static final String ACCESS_KEY = "tck-access";
     static final String SECRET_KEY = "tck-secret-never-logged";
 
     private final S3Proxy proxy;
 
-    /** @param virtualHost the domain under which bucket names become host names (virtual-host addressing), or null */
-    S3ProxyServer(String virtualHost) throws Exception {
-        S3Proxy.Builder b = S3Proxy.builder().blobStore(new TransientNio2BlobStore()).endpoint(URI.create("http://127.0.0.1:0"))
+    /** @param root where the buckets live
+     * @param virtualHost the domain under which bucket names become host names (virtual-host addressing), or null */
+    S3ProxyServer(Path root, String virtualHost) throws Exception {
+        S3Proxy.Builder b = S3Proxy.builder().blobStore(new FilesystemNio2BlobStore(root.toString())).endpoint(URI.create("http://127.0.0.1:0"))
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY);
         if (virtualHost != null) b.virtualHost(virtualHost);
         proxy = b.build();
