@@ -30,12 +30,24 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 public abstract class BlobStoreContract {
-    private static final String RECIPIENT = "router-b";
-
     protected BlobStore store;
+    protected BlobStore reader;
 
-    /** A store on the provider's service (emulator), empty. Called before each test; closed after it. */
+    /** The writer's store on the provider's service (emulator), empty. Called before each test; closed after it. */
     protected abstract BlobStore openStore() throws Exception;
+
+    /**
+     * The recipient's store, for stores that let only the recipient read a blob (the Bridge's);
+     * null (the default): the writer's store reads too.
+     */
+    protected BlobStore openReader() throws Exception {
+        return null;
+    }
+
+    /** The router blobs are written for. */
+    protected String recipient() {
+        return "router-b";
+    }
 
     /**
      * The size of the parts the store uploads and downloads in, as configured by {@link #openStore};
@@ -52,10 +64,13 @@ public abstract class BlobStoreContract {
     @BeforeEach
     void open() throws Exception {
         store = openStore();
+        BlobStore r = openReader();
+        reader = r == null ? store : r;
     }
 
     @AfterEach
     void close() throws Exception {
+        if (reader != null && reader != store) reader.close();
         if (store != null) store.close();
     }
 
@@ -64,7 +79,7 @@ public abstract class BlobStoreContract {
     }
 
     private Written put(String name, long seed, long size, int chunk) throws IOException {
-        BlobStore.Upload up = store.create(name, RECIPIENT);
+        BlobStore.Upload up = store.create(name, recipient());
         String sha;
         try {
             sha = Payloads.write(up, seed, size, chunk);
@@ -79,7 +94,7 @@ public abstract class BlobStoreContract {
     private record Written(String name, String sha256) {}
 
     private Payloads.Read get(String name) throws IOException {
-        try (InputStream in = store.open(name)) {
+        try (InputStream in = reader.open(name)) {
             return Payloads.read(in);
         }
     }
@@ -140,7 +155,7 @@ public abstract class BlobStoreContract {
 
     @Test
     void missingBlobIsAClearNotFound() {
-        assertThatThrownBy(() -> store.open(BlobNames.random()))
+        assertThatThrownBy(() -> reader.open(BlobNames.random()))
                 .satisfies(e -> assertThat(e).isInstanceOfAny(FileNotFoundException.class, NoSuchFileException.class))
                 .satisfies(e -> assertThat(e.getMessage()).isNotBlank().doesNotContain("null"));
     }
@@ -150,7 +165,7 @@ public abstract class BlobStoreContract {
         String name = BlobNames.random();
         put(name, 7, 1_000, 100);
         store.delete(name);
-        assertThatThrownBy(() -> store.open(name)).isInstanceOfAny(FileNotFoundException.class, NoSuchFileException.class);
+        assertThatThrownBy(() -> reader.open(name)).isInstanceOfAny(FileNotFoundException.class, NoSuchFileException.class);
         store.delete(name);
         store.delete(BlobNames.random());
         assertNothingLeft();
@@ -160,10 +175,10 @@ public abstract class BlobStoreContract {
     @Test
     void abortLeavesNothing() throws Exception {
         String name = BlobNames.random();
-        BlobStore.Upload up = store.create(name, RECIPIENT);
+        BlobStore.Upload up = store.create(name, recipient());
         Payloads.write(up, 3, Math.max(partBytes(), 1 << 16) * 2L + 5, 50_000);
         up.abort();
-        assertThatThrownBy(() -> store.open(name)).isInstanceOfAny(FileNotFoundException.class, NoSuchFileException.class);
+        assertThatThrownBy(() -> reader.open(name)).isInstanceOfAny(FileNotFoundException.class, NoSuchFileException.class);
         assertNothingLeft();
     }
 
@@ -171,11 +186,11 @@ public abstract class BlobStoreContract {
     void unfinishedBlobIsNotVisibleUnlessTheStoreIsReadableWhileWriting() throws Exception {
         assumeTrue(!store.readableWhileWriting(), "this store shows blobs while they are written");
         String name = BlobNames.random();
-        BlobStore.Upload up = store.create(name, RECIPIENT);
+        BlobStore.Upload up = store.create(name, recipient());
         try {
             Payloads.write(up, 5, 10_000, 1_000);
             up.flush();
-            assertThatThrownBy(() -> store.open(name)).isInstanceOfAny(FileNotFoundException.class, NoSuchFileException.class);
+            assertThatThrownBy(() -> reader.open(name)).isInstanceOfAny(FileNotFoundException.class, NoSuchFileException.class);
         } finally {
             up.close();
         }
@@ -187,7 +202,7 @@ public abstract class BlobStoreContract {
     @Test
     void deleteAlsoRemovesAnUploadItsWriterNeverFinished() throws Exception {
         String name = BlobNames.random();
-        BlobStore.Upload up = store.create(name, RECIPIENT);
+        BlobStore.Upload up = store.create(name, recipient());
         Payloads.write(up, 9, Math.max(partBytes(), 1 << 16) + 1L, 40_000); // a writer killed here never closes
         up.flush();
         store.delete(name); // what the sender's journal does at its next start
@@ -197,8 +212,8 @@ public abstract class BlobStoreContract {
 
     @Test
     void invalidNamesAreRefused() {
-        assertThatThrownBy(() -> store.create("../etc/passwd", RECIPIENT)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> store.open("short")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> store.create("../etc/passwd", recipient())).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> reader.open("short")).isInstanceOf(IllegalArgumentException.class);
     }
 
     /** Orphans (a sender that crashed, a recipient that never read) go after their time, young blobs stay. */
@@ -206,13 +221,13 @@ public abstract class BlobStoreContract {
     void sweepDeletesExpiredBlobsAndUnfinishedUploadsOnly() throws Exception {
         assumeTrue(store.sweepsExpired(), "this store's service expires blobs itself");
         String orphan = put(BlobNames.random(), 1, 2_000, 500).name();
-        BlobStore.Upload unfinished = store.create(BlobNames.random(), RECIPIENT);
+        BlobStore.Upload unfinished = store.create(BlobNames.random(), recipient());
         Payloads.write(unfinished, 2, Math.max(partBytes(), 1 << 16) + 1L, 40_000);
         unfinished.flush();
         assertThat(store.sweepExpired(Duration.ofHours(1))).as("nothing is an hour old").isZero();
         assertThat(get(orphan).length()).isEqualTo(2_000);
         assertThat(store.sweepExpired(Duration.ZERO)).as("everything is older than now").isGreaterThanOrEqualTo(1);
-        assertThatThrownBy(() -> store.open(orphan)).isInstanceOfAny(FileNotFoundException.class, NoSuchFileException.class);
+        assertThatThrownBy(() -> reader.open(orphan)).isInstanceOfAny(FileNotFoundException.class, NoSuchFileException.class);
         unfinished.abort();
         assertNothingLeft();
     }
@@ -225,7 +240,7 @@ public abstract class BlobStoreContract {
             }
         }).isInstanceOf(IOException.class).satisfies(e -> assertThat(e.getMessage()).isNotBlank().doesNotContain("null"));
         assertThatThrownBy(() -> {
-            try (BlobStore s = openUnreachableStore(); BlobStore.Upload up = s.create(BlobNames.random(), RECIPIENT)) {
+            try (BlobStore s = openUnreachableStore(); BlobStore.Upload up = s.create(BlobNames.random(), recipient())) {
                 Payloads.write(up, 1, Math.max(partBytes(), 1 << 16) + 1L, 100_000);
             }
         }).isInstanceOf(IOException.class).satisfies(e -> assertThat(e.getMessage()).isNotBlank().doesNotContain("null"));
