@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import org.dicomrelay.providers.emulators.S3ProxyServer;
 import org.dicomrelay.relay.cloud.BlobNames;
 import org.dicomrelay.relay.cloud.BlobStore;
 import org.dicomrelay.relay.cloud.CloudProvider;

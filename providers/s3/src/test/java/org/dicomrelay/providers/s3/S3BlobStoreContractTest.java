@@ -9,6 +9,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import org.dicomrelay.providers.emulators.S3ProxyServer;
 import org.dicomrelay.providers.tck.BlobStoreContract;
 import org.dicomrelay.relay.cloud.BlobStore;
 import org.dicomrelay.relay.cloud.CloudProvider;

@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.dicomrelay.providers.emulators.ElasticMqServer;
 import org.dicomrelay.providers.tck.NotificationsContract;
 import org.dicomrelay.relay.cloud.CloudProvider;
 import org.dicomrelay.relay.cloud.Notifications;

@@ -1,4 +1,4 @@
-package org.dicomrelay.providers.s3;
+package org.dicomrelay.providers.emulators;
 
 import java.net.URI;
 import java.util.Map;
@@ -13,15 +13,15 @@ import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
  * folder (its filesystem backend): tests can see there what the S3 API does not show, such as the
  * parts of an aborted multipart upload.
  */
-final class S3ProxyServer implements AutoCloseable {
-    static final String ACCESS_KEY = "tck-access";
-    static final String SECRET_KEY = "tck-secret-never-logged";
+public final class S3ProxyServer implements AutoCloseable {
+    public static final String ACCESS_KEY = "tck-access";
+    public static final String SECRET_KEY = "tck-secret-never-logged";
 
     private final S3Proxy proxy;
 
     /** @param root where the buckets live
      * @param virtualHost the domain under which bucket names become host names (virtual-host addressing), or null */
-    S3ProxyServer(Path root, String virtualHost) throws Exception {
+    public S3ProxyServer(Path root, String virtualHost) throws Exception {
         S3Proxy.Builder b = S3Proxy.builder().blobStore(new FilesystemNio2BlobStore(root.toString())).endpoint(URI.create("http://127.0.0.1:0"))
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY);
         if (virtualHost != null) b.virtualHost(virtualHost);
@@ -30,19 +30,18 @@ final class S3ProxyServer implements AutoCloseable {
         Awaitility.await().until(() -> "STARTED".equals(proxy.getState()));
     }
 
-    int port() {
+    public int port() {
         return proxy.getPort();
     }
 
-    URI endpoint() {
+    public URI endpoint() {
         return URI.create("http://127.0.0.1:" + port());
     }
 
-    /** The provider's settings for {@code bucket}, path-style. */
-    Map<String, String> settings(String bucket) {
-        return Map.of(S3Settings.ENDPOINT, endpoint().toString(), S3Settings.BUCKET, bucket, S3Settings.PATH_STYLE, "true",
-                S3Settings.ACCESS_KEY_ID, ACCESS_KEY, S3Settings.SECRET_ACCESS_KEY, SECRET_KEY,
-                S3Settings.PART_BYTES, Integer.toString(S3Settings.MIN_PART_BYTES), S3Settings.PARTS_IN_FLIGHT, "3");
+    /** Cloud IO "s3" settings for {@code bucket} here: path-style, 5 MiB parts (S3's smallest), 3 in flight. */
+    public Map<String, String> settings(String bucket) {
+        return Map.of("endpoint", endpoint().toString(), "bucket", bucket, "pathStyle", "true", "accessKeyId", ACCESS_KEY,
+                "secretAccessKey", SECRET_KEY, "partBytes", Integer.toString(5 * 1024 * 1024), "partsInFlight", "3");
     }
 
     @Override
