@@ -1,6 +1,7 @@
 package org.dicomrelay.providers.s3;
 
 import java.util.Map;
+import java.util.Set;
 import org.dicomrelay.relay.cloud.BlobStore;
 import org.dicomrelay.relay.cloud.BridgeNotifications;
 import org.dicomrelay.relay.cloud.BridgeTransport;
@@ -19,6 +20,12 @@ public final class S3Provider implements CloudProvider {
     @Override
     public String name() {
         return NAME;
+    }
+
+    /** Credentials come from router.yaml or the SDK's default chain, never from the Bridge. */
+    @Override
+    public Set<String> secretSettings() {
+        return Set.of(S3Settings.ACCESS_KEY_ID, S3Settings.SECRET_ACCESS_KEY);
     }
 
     @Override

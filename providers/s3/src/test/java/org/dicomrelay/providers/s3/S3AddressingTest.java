@@ -70,5 +70,7 @@ class S3AddressingTest {
         assertThat(s.toString()).doesNotContain("wJalrXUtnFEMI-secret").contains("credentials=configured");
         SqsSettings q = SqsSettings.of(Map.of("accessKeyId", "AKIAEXAMPLE", "secretAccessKey", "wJalrXUtnFEMI-secret"));
         assertThat(q.toString()).doesNotContain("wJalrXUtnFEMI-secret");
+        assertThat(CloudProvider.named("s3").secretSettings()).as("never taken from the Bridge's assignment")
+                .containsExactlyInAnyOrder("accessKeyId", "secretAccessKey");
     }
 }
