@@ -114,6 +114,7 @@ final class RelayNetwork implements AutoCloseable {
         private Limits limitsB;
         private boolean bridgeStore;
         private RouterConfig.Cloud cloudOfRouters;
+        private RouterConfig.Cloud assignedCloud;
         private Long bridgeQuotaBytes;
         private java.util.function.UnaryOperator<URI> bridgeUrlOfA = u -> u;
         private Duration visibilityTimeout = Duration.ofSeconds(60);
@@ -187,6 +188,12 @@ final class RelayNetwork implements AutoCloseable {
         /** Both routers' own {@code cloud} section (router.yaml): that provider, no assignment at the Bridge. */
         Builder cloud(String provider, Map<String, String> settings) {
             cloudOfRouters = new RouterConfig.Cloud(provider, settings);
+            return this;
+        }
+
+        /** The provider (non-secret settings) the Bridge assigns both routers, instead of the test's shared folder. */
+        Builder assignedCloud(String provider, Map<String, String> settings) {
+            assignedCloud = new RouterConfig.Cloud(provider, settings);
             return this;
         }
 
@@ -287,7 +294,12 @@ final class RelayNetwork implements AutoCloseable {
         if (spec.limitsB != null) configB = configB.withLimits(spec.limitsB);
         for (RouterConfig c : List.of(configA, configB)) {
             RouterApp.enroll(c, c == configA ? bridgeUrlA : bridgeUrl, enrollmentToken(c.routerId()));
-            if (!spec.bridgeStore && spec.cloudOfRouters == null) assignCloud(c.routerId());
+            if (spec.assignedCloud != null) {
+                adminOk("PUT", "/api/admin/routers/" + c.routerId() + "/provider",
+                        Map.of("name", spec.assignedCloud.provider(), "settings", spec.assignedCloud.settings()));
+            } else if (!spec.bridgeStore && spec.cloudOfRouters == null) {
+                assignCloud(c.routerId());
+            }
         }
         for (String id : spec.extraRouters) {
             RouterKeys k = RouterKeys.generate();
