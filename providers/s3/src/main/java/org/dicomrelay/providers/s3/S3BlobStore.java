@@ -6,8 +6,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.dicomrelay.relay.cloud.BlobNames;
@@ -32,8 +33,12 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 public final class S3BlobStore implements BlobStore {
     private final S3Client s3;
     private final S3Settings settings;
-    /** Runs the part transfers of every upload and download of this store; closed with it. */
-    private final ExecutorService transfers;
+    /**
+     * Runs the part transfers of every upload and download of this store, at most
+     * {@link S3Settings#transferThreads()} at once (a transfer never waits for another, so a full
+     * pool only queues); closed with the store.
+     */
+    private final ThreadPoolExecutor transfers;
 
     public S3BlobStore(S3Settings settings) {
         this(AwsClients.s3(settings), settings);
@@ -42,7 +47,9 @@ public final class S3BlobStore implements BlobStore {
     S3BlobStore(S3Client s3, S3Settings settings) {
         this.s3 = s3;
         this.settings = settings;
-        this.transfers = Executors.newCachedThreadPool(daemons("s3-transfer"));
+        this.transfers = new ThreadPoolExecutor(settings.transferThreads(), settings.transferThreads(), 30, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), daemons("s3-transfer"));
+        transfers.allowCoreThreadTimeOut(true); // idle stores hold no threads
     }
 
     private static ThreadFactory daemons(String name) {

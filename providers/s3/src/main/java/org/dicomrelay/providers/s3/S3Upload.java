@@ -51,7 +51,10 @@ final class S3Upload extends BlobStore.Upload {
 
     @Override
     public void write(int b) throws IOException {
-        write(new byte[] {(byte) b}, 0, 1);
+        ensureOpen();
+        if (len == buf.length) buf = java.util.Arrays.copyOf(buf, Math.min(partBytes, buf.length * 4)); // below a part: grows
+        buf[len++] = (byte) b;
+        if (len == partBytes) sendPart();
     }
 
     @Override
