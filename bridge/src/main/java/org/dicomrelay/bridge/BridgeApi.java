@@ -44,7 +44,8 @@ final class BridgeApi {
     /** Where the servlet container puts the client's verified certificate chain (Jakarta Servlet 6, 3.10). */
     private static final String CLIENT_CERTIFICATES = "jakarta.servlet.request.X509Certificate";
     private static final Pattern PROVIDER_NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
-    private static final Pattern MESSAGE_ID = Pattern.compile("[0-9]{1,18}");
+    /** A delivery's ID, {@code <notification>-<delivery>} (see {@link BridgeStore#claim}); the bare notification number is still taken. */
+    private static final Pattern MESSAGE_ID = Pattern.compile("([0-9]{1,18})(?:-([0-9]{1,9}))?");
     /** A router's poller ID (a random UUID in our client); see {@link Inbox}. */
     private static final Pattern POLLER_ID = Pattern.compile("[A-Za-z0-9-]{1,64}");
     /** Setting names that suggest a credential: those stay on the router and never reach the Bridge. */
@@ -489,7 +490,8 @@ final class BridgeApi {
 
     private void ack(Context ctx) throws Exception {
         String id = ctx.pathParam("id");
-        if (!MESSAGE_ID.matcher(id).matches() || !store.ack(me(ctx), Long.parseLong(id))) {
+        java.util.regex.Matcher m = MESSAGE_ID.matcher(id);
+        if (!m.matches() || !store.ack(me(ctx), Long.parseLong(m.group(1)), m.group(2) == null ? null : Integer.valueOf(m.group(2)))) {
             throw ApiException.notFound("no notification " + id + " in this router's inbox");
         }
         ctx.status(204);

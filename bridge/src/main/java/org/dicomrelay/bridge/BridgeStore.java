@@ -324,27 +324,31 @@ final class BridgeStore {
     /**
      * Takes up to {@code limit} visible notifications of a recipient and hides them until
      * {@code hiddenUntil}. Each row is claimed with a conditional update, so two concurrent polls
-     * never both get the same notification.
+     * never both get the same notification. Each delivery has its own ID, {@code <row>-<delivery>}
+     * (a receipt handle): {@link #ack} with the ID of an earlier delivery does not delete the
+     * notification delivered again since.
      */
     List<Message> claim(String recipientId, long now, long hiddenUntil, int limit) throws SQLException {
         try (Connection c = db.connection()) {
-            List<Message> candidates = new ArrayList<>();
+            record Candidate(long id, int deliveries, String payload) {}
+            List<Candidate> candidates = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT id, payload FROM inbox_messages WHERE recipient_id = ? AND visible_at <= ? ORDER BY id FETCH FIRST " + limit + " ROWS ONLY")) {
+                    "SELECT id, deliveries, payload FROM inbox_messages WHERE recipient_id = ? AND visible_at <= ? ORDER BY id FETCH FIRST " + limit + " ROWS ONLY")) {
                 ps.setString(1, recipientId);
                 ps.setLong(2, now);
                 try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) candidates.add(new Message(Long.toString(rs.getLong(1)), rs.getString(2)));
+                    while (rs.next()) candidates.add(new Candidate(rs.getLong(1), rs.getInt(2), rs.getString(3)));
                 }
             }
             List<Message> claimed = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE inbox_messages SET visible_at = ?, deliveries = deliveries + 1 WHERE id = ? AND visible_at <= ?")) {
-                for (Message m : candidates) {
+                    "UPDATE inbox_messages SET visible_at = ?, deliveries = deliveries + 1 WHERE id = ? AND deliveries = ? AND visible_at <= ?")) {
+                for (Candidate m : candidates) {
                     ps.setLong(1, hiddenUntil);
-                    ps.setLong(2, Long.parseLong(m.id()));
-                    ps.setLong(3, now);
-                    if (ps.executeUpdate() == 1) claimed.add(m);
+                    ps.setLong(2, m.id());
+                    ps.setInt(3, m.deliveries());
+                    ps.setLong(4, now);
+                    if (ps.executeUpdate() == 1) claimed.add(new Message(m.id() + "-" + (m.deliveries() + 1), m.payload()));
                 }
             }
             return claimed;
@@ -376,11 +380,17 @@ final class BridgeStore {
         }
     }
 
-    boolean ack(String recipientId, long id) throws SQLException {
+    /**
+     * Deletes a notification if {@code delivery} is its latest delivery (null: whichever, for IDs
+     * without a delivery number); false if there is none, or it was delivered again since.
+     */
+    boolean ack(String recipientId, long id, Integer delivery) throws SQLException {
         try (Connection c = db.connection();
-             PreparedStatement ps = c.prepareStatement("DELETE FROM inbox_messages WHERE id = ? AND recipient_id = ?")) {
+             PreparedStatement ps = c.prepareStatement("DELETE FROM inbox_messages WHERE id = ? AND recipient_id = ?"
+                     + (delivery == null ? "" : " AND deliveries = ?"))) {
             ps.setLong(1, id);
             ps.setString(2, recipientId);
+            if (delivery != null) ps.setInt(3, delivery);
             return ps.executeUpdate() == 1;
         }
     }

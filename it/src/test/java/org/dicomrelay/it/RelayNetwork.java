@@ -114,6 +114,8 @@ final class RelayNetwork implements AutoCloseable {
         private Limits limitsB;
         private org.dicomrelay.router.config.Compression compressionA;
         private boolean bridgeStore;
+        private RouterConfig.Cloud cloudOfRouters;
+        private RouterConfig.Cloud assignedCloud;
         private Long bridgeQuotaBytes;
         private java.util.function.UnaryOperator<URI> bridgeUrlOfA = u -> u;
         private Duration visibilityTimeout = Duration.ofSeconds(60);
@@ -187,6 +189,18 @@ final class RelayNetwork implements AutoCloseable {
         /** Record every blob and notification routers hand to the cloud ({@link #recording}). */
         Builder recordCloud() {
             record = true;
+            return this;
+        }
+
+        /** Both routers' own {@code cloud} section (router.yaml): that provider, no assignment at the Bridge. */
+        Builder cloud(String provider, Map<String, String> settings) {
+            cloudOfRouters = new RouterConfig.Cloud(provider, settings);
+            return this;
+        }
+
+        /** The provider (non-secret settings) the Bridge assigns both routers, instead of the test's shared folder. */
+        Builder assignedCloud(String provider, Map<String, String> settings) {
+            assignedCloud = new RouterConfig.Cloud(provider, settings);
             return this;
         }
 
@@ -280,15 +294,20 @@ final class RelayNetwork implements AutoCloseable {
         devicesA.add(new Device(DEST_A, "127.0.0.1", destPort, List.of("store"), List.of(), false));
         // No cloud section: the provider comes from the Bridge's assignment (none: the default, blobs at the Bridge).
         URI bridgeUrlA = spec.bridgeUrlOfA.apply(bridgeUrl);
-        configA = new RouterConfig("hospital-a", work.resolve("a").toString(), ROUTER_A, "127.0.0.1", 0, bridgeUrlA.toString(), null,
-                "spool", devicesA);
-        configB = new RouterConfig("hospital-b", work.resolve("b").toString(), ROUTER_B, "127.0.0.1", portB, bridgeUrl.toString(), null,
-                "spool", devicesB);
+        configA = new RouterConfig("hospital-a", work.resolve("a").toString(), ROUTER_A, "127.0.0.1", 0, bridgeUrlA.toString(),
+                spec.cloudOfRouters, "spool", devicesA);
+        configB = new RouterConfig("hospital-b", work.resolve("b").toString(), ROUTER_B, "127.0.0.1", portB, bridgeUrl.toString(),
+                spec.cloudOfRouters, "spool", devicesB);
         if (spec.limitsB != null) configB = configB.withLimits(spec.limitsB);
         if (spec.compressionA != null) configA = configA.withCompression(spec.compressionA);
         for (RouterConfig c : List.of(configA, configB)) {
             RouterApp.enroll(c, c == configA ? bridgeUrlA : bridgeUrl, enrollmentToken(c.routerId()));
-            if (!spec.bridgeStore) assignCloud(c.routerId());
+            if (spec.assignedCloud != null) {
+                adminOk("PUT", "/api/admin/routers/" + c.routerId() + "/provider",
+                        Map.of("name", spec.assignedCloud.provider(), "settings", spec.assignedCloud.settings()));
+            } else if (!spec.bridgeStore && spec.cloudOfRouters == null) {
+                assignCloud(c.routerId());
+            }
         }
         for (String id : spec.extraRouters) {
             RouterKeys k = RouterKeys.generate();

@@ -194,13 +194,20 @@ public final class RouterApp implements Closeable {
                 LOG.log(System.Logger.Level.WARNING, "no provider assignment from the Bridge (no current directory); using the configuration's");
             }
         }
-        if (assigned != null) {
-            provider = provider == null ? assigned.name() : provider;
-            settings.putAll(assigned.settings());
-        }
-        if (config.cloud() != null) settings.putAll(config.cloud().settings()); // local settings (credentials) win
+        if (assigned != null) provider = provider == null ? assigned.name() : provider;
         if (provider == null) provider = BridgeBlobProvider.NAME; // the default: nothing to share but the Bridge
         CloudProvider cp = CloudProvider.named(provider);
+        if (assigned != null) {
+            for (var e : assigned.settings().entrySet()) {
+                if (cp.secretSettings().contains(e.getKey())) { // credentials come from this router only
+                    LOG.log(System.Logger.Level.WARNING, "the Bridge's provider assignment carries the secret setting '" + e.getKey()
+                            + "': ignored (set it in router.yaml or use the provider's default credential chain)");
+                } else {
+                    settings.put(e.getKey(), e.getValue());
+                }
+            }
+        }
+        if (config.cloud() != null) settings.putAll(config.cloud().settings()); // local settings (credentials) win
         BlobStore blobs = cp.blobStore(settings, bridge);
         Notifications inbox = cp.notifications(settings, config.routerId(), bridge);
         LinkGuards link = LinkGuards.in(config.state().resolve("link"), Clock.systemUTC(), config.link().maxMessageAge(),
@@ -218,7 +225,22 @@ public final class RouterApp implements Closeable {
             return t;
         });
         timer.scheduleWithFixedDelay(directory::run, 10, 10, TimeUnit.SECONDS);
+        if (blobs.sweepsExpired()) {
+            // Orphans (a sender that crashed): every sender deletes what stayed unconfirmed for blobMaxAge, so 4 times that is dead for sure.
+            java.time.Duration orphanAge = config.blobMaxAge().multipliedBy(4).compareTo(java.time.Duration.ofDays(1)) > 0
+                    ? config.blobMaxAge().multipliedBy(4) : java.time.Duration.ofDays(1);
+            timer.scheduleWithFixedDelay(() -> sweepOrphans(blobs, orphanAge), 1, 30, TimeUnit.MINUTES);
+        }
         return new RouterApp(config, bridge, routes, keys, router, timer, authority, sessions);
+    }
+
+    private static void sweepOrphans(BlobStore blobs, java.time.Duration age) {
+        try {
+            int n = blobs.sweepExpired(age);
+            if (n > 0) LOG.log(System.Logger.Level.INFO, "deleted " + n + " orphaned blob(s) or unfinished upload(s) older than " + age);
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "could not sweep orphaned blobs, will try again: " + FailureText.of(e));
+        }
     }
 
     public Router router() { return router; }

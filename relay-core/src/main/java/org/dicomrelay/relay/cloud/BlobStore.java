@@ -4,6 +4,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.time.Duration;
 
 /**
  * Where routers put encrypted messages for each other (Cloud IO). Names are random IDs chosen by
@@ -38,6 +39,20 @@ public interface BlobStore extends Closeable {
 
     /** Removes a blob; absent blobs are not an error. */
     void delete(String name) throws IOException;
+
+    /**
+     * Deletes what is older than {@code maxAge}: blobs nobody consumed (their sender or recipient
+     * crashed) and unfinished uploads; returns how many. Stores whose service expires blobs by
+     * itself (the Bridge's) return 0 and say so in {@link #sweepsExpired()}.
+     */
+    default int sweepExpired(Duration maxAge) throws IOException {
+        return 0;
+    }
+
+    /** Whether {@link #sweepExpired} deletes anything; false by default. */
+    default boolean sweepsExpired() {
+        return false;
+    }
 
     /** An upload in progress. */
     abstract class Upload extends OutputStream {

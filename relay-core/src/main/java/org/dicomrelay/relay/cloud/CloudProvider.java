@@ -2,6 +2,7 @@ package org.dicomrelay.relay.cloud;
 
 import java.io.IOException;
 import java.util.Map;
+import java.util.Set;
 import java.util.ServiceLoader;
 
 /**
@@ -27,6 +28,14 @@ public interface CloudProvider {
      * @param bridge   the router's Bridge connection, for providers that notify through it (may be unused)
      */
     Notifications notifications(Map<String, String> settings, String routerId, BridgeTransport bridge) throws IOException;
+
+    /**
+     * Settings that are secrets (credentials): taken from the router's own configuration only, never
+     * from the Bridge's provider assignment, and never logged. None by default.
+     */
+    default Set<String> secretSettings() {
+        return Set.of();
+    }
 
     static CloudProvider named(String name) {
         for (CloudProvider p : ServiceLoader.load(CloudProvider.class)) {

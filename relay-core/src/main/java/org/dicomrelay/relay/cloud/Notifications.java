@@ -18,8 +18,19 @@ public interface Notifications extends Closeable {
     /** Waits up to {@code timeout} for messages in our own inbox; empty if none came. */
     List<Notification> poll(Duration timeout) throws IOException;
 
-    /** Removes a delivered message from our inbox. */
+    /**
+     * Removes a delivered message from our inbox. A message delivered again (its visibility timeout
+     * passed) has a new delivery: an ack of the earlier delivery must not remove it.
+     */
     void ack(Notification n) throws IOException;
+
+    /**
+     * Acknowledges several deliveries, in as few requests as the service allows; one at a time by
+     * default. Throws if any was not acknowledged (the others may have been).
+     */
+    default void ack(List<Notification> delivered) throws IOException {
+        for (Notification n : delivered) ack(n);
+    }
 
     record Notification(String id, byte[] payload) {}
 }

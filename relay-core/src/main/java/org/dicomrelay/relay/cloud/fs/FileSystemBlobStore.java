@@ -113,6 +113,39 @@ public final class FileSystemBlobStore implements BlobStore {
         return n;
     }
 
+    @Override
+    public boolean sweepsExpired() {
+        return true;
+    }
+
+    /**
+     * Deletes blobs and partial uploads last written {@code maxAge} ago or earlier (orphans: their
+     * sender or recipient crashed); returns how many. Only names a writer could have chosen
+     * ({@link BlobNames#isValid}) in shard folders are touched.
+     */
+    @Override
+    public int sweepExpired(Duration maxAge) throws IOException {
+        long cutoff = System.currentTimeMillis() - maxAge.toMillis();
+        int n = 0;
+        try (DirectoryStream<Path> shards = Files.newDirectoryStream(root)) {
+            for (Path shard : shards) {
+                boolean isTmp = shard.getFileName().toString().equals(TMP);
+                if (!Files.isDirectory(shard) || (!isTmp && shard.getFileName().toString().length() != 2)) continue;
+                try (DirectoryStream<Path> blobs = Files.newDirectoryStream(shard)) {
+                    for (Path b : blobs) {
+                        try {
+                            if (BlobNames.isValid(b.getFileName().toString()) && Files.getLastModifiedTime(b).toMillis() <= cutoff
+                                    && Files.deleteIfExists(b)) n++;
+                        } catch (NoSuchFileException gone) {
+                            // consumed meanwhile
+                        }
+                    }
+                }
+            }
+        }
+        return n;
+    }
+
     private void undeletable(Path part) {
         if (undeleted.size() < MAX_UNDELETED) undeleted.add(part); // beyond that, the age sweep takes them
     }
