@@ -52,6 +52,8 @@ final class BridgeApi {
             "(?i).*(secret|password|passwd|token|credential|private|api[_-]?key|account[_-]?key|connection[_-]?string|sas).*");
     static final int MAX_AES_PER_ROUTER = 256;
     static final int MAX_SETTINGS = 64;
+    /** The longest an enrollment token may be valid: a forgotten token should not open the Bridge for long. */
+    static final Duration MAX_TOKEN_TTL = Duration.ofDays(30);
     static final Duration AUTH_FAILURE_LOG_PERIOD = Duration.ofMinutes(1);
 
     private final BridgeConfig config;
@@ -64,11 +66,15 @@ final class BridgeApi {
     private final ObjectMapper json;
     /** null: plain HTTP (loopback only), where no client certificate can be asked for. */
     private final TlsMaterial tls;
+    private final EnrollmentTokens tokens;
+    private final BridgeMetrics metrics;
     /** Failed authentications, per peer address and credential kind: a client stuck in a loop is one line, then a count. */
     private final RepeatingLog authFailures = new RepeatingLog(LOG, AUTH_FAILURE_LOG_PERIOD);
 
     BridgeApi(BridgeConfig config, BridgeStore store, AccessStore access, BridgeSigner signer, Inbox inbox, Blobs blobs, Clock clock,
-              ObjectMapper json, TlsMaterial tls) {
+              ObjectMapper json, TlsMaterial tls, EnrollmentTokens tokens, BridgeMetrics metrics) {
+        this.tokens = tokens;
+        this.metrics = metrics;
         this.tls = tls;
         this.blobs = blobs;
         this.config = config;
@@ -82,9 +88,14 @@ final class BridgeApi {
 
     void configure(JavalinConfig cfg) {
         var r = cfg.routes;
-        r.get("/health", this::health);
+        r.get("/health", this::ready);
+        r.get("/health/live", ctx -> ctx.json(obj("status", "ok")));
+        r.get("/health/ready", this::ready);
+        r.get("/metrics", admin(this::metrics));
 
         r.post("/api/admin/enrollment-tokens", admin(this::createEnrollmentToken));
+        r.get("/api/admin/enrollment-tokens", admin(this::listEnrollmentTokens));
+        r.delete("/api/admin/enrollment-tokens/{id}", admin(this::cancelEnrollmentToken));
         r.get("/api/admin/routers", admin(this::listRouters));
         r.post("/api/admin/routers/{routerId}/revoke", admin(this::revoke));
         r.put("/api/admin/routers/{routerId}/provider", admin(this::assignProvider));
@@ -116,8 +127,10 @@ final class BridgeApi {
             LOG.log(System.Logger.Level.ERROR, ctx.method() + " " + ctx.path() + " failed", e);
             error(ctx, 500, "internal error");
         });
-        cfg.requestLogger.http((ctx, ms) -> LOG.log(System.Logger.Level.DEBUG,
-                () -> ctx.method() + " " + ctx.path() + " -> " + ctx.statusCode() + " (" + Math.round(ms) + " ms)"));
+        cfg.requestLogger.http((ctx, ms) -> {
+            metrics.request(ctx.method().name(), route(ctx), ctx.statusCode(), ms);
+            LOG.log(System.Logger.Level.DEBUG, () -> ctx.method() + " " + ctx.path() + " -> " + ctx.statusCode() + " (" + Math.round(ms) + " ms)");
+        });
     }
 
     // --- authentication ---
@@ -187,6 +200,7 @@ final class BridgeApi {
 
     /** As above; {@code detail} (e.g. the router ID a request names) is logged but does not tell conditions apart. */
     private void authFailed(Context ctx, String kind, String reason, String detail) {
+        metrics.authFailed(kind);
         String address = ctx.req().getRemoteAddr();
         authFailures.occurred(address + " " + kind + " " + reason, System.Logger.Level.WARNING, "failed authentication from " + address
                 + " (" + kind + "): " + reason + detail + "; " + ctx.method() + " " + ctx.path());
@@ -203,16 +217,31 @@ final class BridgeApi {
         return ctx.attribute(ROUTER_ATTRIBUTE);
     }
 
+    /** The route's pattern (IDs stay out of metric labels), or {@link BridgeMetrics#UNMATCHED}. */
+    private static String route(Context ctx) {
+        try {
+            var e = ctx.endpoints().matchedHttpEndpoint();
+            return e == null ? BridgeMetrics.UNMATCHED : e.path;
+        } catch (RuntimeException none) {
+            return BridgeMetrics.UNMATCHED;
+        }
+    }
+
     // --- public ---
 
-    private void health(Context ctx) {
+    /** Ready: the database answers (also the plain {@code /health} of earlier versions). Live is only "the server answers". */
+    private void ready(Context ctx) {
         try {
             store.directory();
             ctx.json(obj("status", "ok"));
-        } catch (SQLException e) {
-            LOG.log(System.Logger.Level.WARNING, "health check: database unavailable", e);
+        } catch (SQLException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "health check: database unavailable: " + org.dicomrelay.dicom.net.FailureText.of(e));
             error(ctx, 503, "database unavailable");
         }
+    }
+
+    private void metrics(Context ctx) throws SQLException {
+        ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape());
     }
 
     private void enroll(Context ctx) throws Exception {
@@ -232,6 +261,7 @@ final class BridgeApi {
             if (e.status == 401 || e.status == 409) authFailed(ctx, "enrollment token", e.getMessage(), " (router " + routerId + ")");
             throw e;
         }
+        metrics.enrolled();
         LOG.log(System.Logger.Level.INFO, "router " + routerId + " enrolled");
         Map<String, Object> answer = obj("routerId", routerId, "apiKey", apiKey, "bridgePublicKeys", b64(signer.publicKeyset()));
         if (clientCertificate != null) answer.put("clientCertificate", b64(clientCertificate.getEncoded()));
@@ -264,12 +294,44 @@ final class BridgeApi {
         if (displayName.isEmpty() || displayName.length() > 200 || displayName.chars().anyMatch(Character::isISOControl)) {
             throw ApiException.badRequest("displayName must be 1-200 characters without control characters");
         }
+        String label = b.hasNonNull("label") ? b.get("label").asText().strip() : null;
+        if (label != null && (label.isEmpty() || label.length() > 200 || label.chars().anyMatch(Character::isISOControl))) {
+            throw ApiException.badRequest("label must be 1-200 characters without control characters");
+        }
+        Duration ttl = config.enrollmentTokenTtl();
+        if (b.hasNonNull("ttlSeconds")) {
+            JsonNode t = b.get("ttlSeconds");
+            if (!t.canConvertToLong() || !t.isIntegralNumber() || t.asLong() < 60 || t.asLong() > MAX_TOKEN_TTL.toSeconds()) {
+                throw ApiException.badRequest("ttlSeconds must be a whole number from 60 to " + MAX_TOKEN_TTL.toSeconds() + " (30 days)");
+            }
+            ttl = Duration.ofSeconds(t.asLong());
+        }
         String token = Secrets.newSecret(Secrets.ENROLLMENT_TOKEN_PREFIX);
+        String hash = Secrets.sha256Hex(token);
         long now = clock.millis();
-        long expiresAt = now + config.enrollmentTokenTtl().toMillis();
-        store.addEnrollmentToken(Secrets.sha256Hex(token), routerId, displayName, now, expiresAt);
-        LOG.log(System.Logger.Level.INFO, "issued an enrollment token for router " + routerId + ", valid until " + Instant.ofEpochMilli(expiresAt));
-        ctx.status(201).json(obj("routerId", routerId, "token", token, "expiresAt", iso(expiresAt)));
+        long expiresAt = now + ttl.toMillis();
+        store.addEnrollmentToken(hash, routerId, displayName, label, now, expiresAt);
+        String id = EnrollmentTokens.idOf(hash);
+        LOG.log(System.Logger.Level.INFO, "issued enrollment token " + id + " for router " + routerId + ", valid until " + Instant.ofEpochMilli(expiresAt));
+        ctx.status(201).json(obj("id", id, "routerId", routerId, "token", token, "expiresAt", iso(expiresAt)));
+    }
+
+    /** Tokens not used, cancelled or expired: never the token itself (only its hash is stored). */
+    private void listEnrollmentTokens(Context ctx) throws Exception {
+        List<Object> out = new ArrayList<>();
+        for (EnrollmentTokens.Unused t : tokens.unused(clock.millis())) {
+            out.add(obj("id", t.id(), "routerId", t.routerId(), "displayName", t.displayName(), "label", t.label(),
+                    "createdAt", iso(t.createdAt()), "expiresAt", iso(t.expiresAt())));
+        }
+        ctx.json(obj("tokens", out));
+    }
+
+    private void cancelEnrollmentToken(Context ctx) throws Exception {
+        String id = ctx.pathParam("id");
+        if (!EnrollmentTokens.ID.matcher(id).matches()) throw ApiException.notFound("no enrollment token " + id);
+        String routerId = tokens.cancel(id, clock.millis());
+        LOG.log(System.Logger.Level.INFO, "enrollment token " + id + " for router " + routerId + " cancelled");
+        ctx.json(obj("id", id, "routerId", routerId, "status", "cancelled"));
     }
 
     private void listRouters(Context ctx) throws Exception {

@@ -82,7 +82,8 @@ public final class BridgeServer implements AutoCloseable {
             inbox = new Inbox(store, clock, config.visibilityTimeout().toMillis());
             ObjectMapper json = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
             blobs = new Blobs(new BlobTable(db), new BlobFiles(config.dataDir()), config, clock);
-            BridgeApi api = new BridgeApi(config, store, new AccessStore(db), signer, inbox, blobs, clock, json, tls);
+            BridgeApi api = new BridgeApi(config, store, new AccessStore(db), signer, inbox, blobs, clock, json, tls,
+                    new EnrollmentTokens(db), new BridgeMetrics(db));
             SslContextFactory.Server ssl = sslContext;
             Javalin app = Javalin.create(cfg -> {
                 cfg.jetty.host = config.bind();

@@ -53,12 +53,12 @@ final class BridgeStore {
 
     // --- enrollment ---
 
-    void addEnrollmentToken(String tokenHash, String routerId, String displayName, long now, long expiresAt) throws SQLException {
+    void addEnrollmentToken(String tokenHash, String routerId, String displayName, String label, long now, long expiresAt) throws SQLException {
         db.tx(c -> {
             // Re-enrolling an active router would replace its keys without proof of possession: revoke it first.
             if (isActive(c, routerId)) throw ApiException.conflict(activeRouter(routerId));
-            update(c, "INSERT INTO enrollment_tokens (token_hash, router_id, display_name, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
-                    tokenHash, routerId, displayName, now, expiresAt);
+            update(c, "INSERT INTO enrollment_tokens (token_hash, router_id, display_name, label, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    tokenHash, routerId, displayName, label, now, expiresAt);
             return null;
         });
     }
@@ -71,7 +71,7 @@ final class BridgeStore {
         db.tx(c -> {
             String displayName;
             try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT router_id, display_name, expires_at, used_at FROM enrollment_tokens WHERE token_hash = ?")) {
+                    "SELECT router_id, display_name, expires_at, used_at, cancelled_at FROM enrollment_tokens WHERE token_hash = ?")) {
                 ps.setString(1, tokenHash);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (!rs.next() || !rs.getString(1).equals(rec.routerId())) throw ApiException.unauthorized("invalid enrollment token");
@@ -79,6 +79,8 @@ final class BridgeStore {
                     long expiresAt = rs.getLong(3);
                     rs.getLong(4);
                     if (!rs.wasNull()) throw ApiException.conflict("enrollment token already used");
+                    rs.getLong(5);
+                    if (!rs.wasNull()) throw ApiException.unauthorized("enrollment token cancelled by the Bridge administrator");
                     if (expiresAt <= now) throw ApiException.unauthorized("enrollment token expired");
                 }
             }
