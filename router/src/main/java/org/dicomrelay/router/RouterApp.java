@@ -117,7 +117,8 @@ public final class RouterApp implements Closeable {
      * half-way, running it again completes it with the same new keys. Returns the new fingerprint.
      */
     public static String rotateKeys(RouterConfig config) throws IOException {
-        BridgeCredentials creds = JSON.readValue(credentialsFile(config).toFile(), BridgeCredentials.class);
+        BridgeCredentials creds = BridgeEndpoint.configured(config, JSON.readValue(credentialsFile(config).toFile(), BridgeCredentials.class),
+                credentialsFile(config));
         BridgeClient bridge;
         try {
             bridge = new BridgeClient(creds);
@@ -151,16 +152,18 @@ public final class RouterApp implements Closeable {
 
     public static RouterApp start(RouterConfig config) throws IOException {
         RouterKeys myKeys = RouterKeys.load(keysDir(config));
-        BridgeCredentials creds = JSON.readValue(credentialsFile(config).toFile(), BridgeCredentials.class);
+        BridgeCredentials enrolled = JSON.readValue(credentialsFile(config).toFile(), BridgeCredentials.class);
+        BridgeCredentials creds = BridgeEndpoint.configured(config, enrolled, credentialsFile(config));
         BridgeClient bridge;
         try {
             bridge = new BridgeClient(creds);
         } catch (InsecureBridgeUrlException e) {
-            throw new IOException(credentialsFile(config) + ": " + e.getMessage(), e);
+            throw new IOException((creds == enrolled ? credentialsFile(config).toString() : "bridgeUrl of the configuration") + ": " + e.getMessage(), e);
         } catch (GeneralSecurityException e) {
             throw new IOException("the pinned Bridge key or the TLS client certificate in " + credentialsFile(config) + " is not usable: "
                     + FailureText.of(e), e);
         }
+        BridgeEndpoint.checkMoved(bridge, enrolled, creds);
         RoutingTable routes = new RoutingTable();
         routes.load(config.state().resolve("routes.json"));
         // Until the first sync: the pinned keys of the last run (a Bridge that is down changes nothing we trust).
