@@ -68,6 +68,7 @@ final class BridgeApi {
     private final TlsMaterial tls;
     private final EnrollmentTokens tokens;
     private final BridgeMetrics metrics;
+    private final DirectoryChanges directoryChanges = new DirectoryChanges();
     /** Failed authentications, per peer address and credential kind: a client stuck in a loop is one line, then a count. */
     private final RepeatingLog authFailures = new RepeatingLog(LOG, AUTH_FAILURE_LOG_PERIOD);
 
@@ -128,9 +129,19 @@ final class BridgeApi {
             error(ctx, 500, "internal error");
         });
         cfg.requestLogger.http((ctx, ms) -> {
+            if (mayChangeDirectory(ctx)) wakeDirectoryWaiters();
             metrics.request(ctx.method().name(), route(ctx), ctx.statusCode(), ms);
             LOG.log(System.Logger.Level.DEBUG, () -> ctx.method() + " " + ctx.path() + " -> " + ctx.statusCode() + " (" + Math.round(ms) + " ms)");
         });
+    }
+
+    /** Answers the held directory requests (the Bridge stops). */
+    void close() {
+        directoryChanges.close();
+    }
+
+    int directoryWaiters() {
+        return directoryChanges.waiting();
     }
 
     // --- authentication ---
@@ -215,6 +226,26 @@ final class BridgeApi {
 
     static String me(Context ctx) {
         return ctx.attribute(ROUTER_ATTRIBUTE);
+    }
+
+    /**
+     * A successful change by an administrator, an enrollment, or a router's AE titles or keys: the
+     * calls that can change the directory (checked after the answer, so after the commit).
+     */
+    private static boolean mayChangeDirectory(Context ctx) {
+        if (ctx.statusCode() / 100 != 2 || ctx.method() == io.javalin.http.HandlerType.GET) return false;
+        String p = ctx.path();
+        return p.startsWith("/api/admin/") || p.equals("/api/enroll") || p.equals("/api/router/aes") || p.equals("/api/router/keys");
+    }
+
+    private void wakeDirectoryWaiters() {
+        if (directoryChanges.waiting() == 0) return;
+        try {
+            directoryChanges.changed(store.directoryVersion());
+        } catch (SQLException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "directory version unreadable, routers waiting for a change learn it at their next poll: "
+                    + org.dicomrelay.dicom.net.FailureText.of(e));
+        }
     }
 
     /** The route's pattern (IDs stay out of metric labels), or {@link BridgeMetrics#UNMATCHED}. */
@@ -424,12 +455,40 @@ final class BridgeApi {
         ctx.json(obj("aes", out));
     }
 
+    private void directory(Context ctx) throws Exception {
+        String after = ctx.queryParam("after");
+        if (after == null) {
+            answerDirectory(ctx);
+            return;
+        }
+        long known;
+        try {
+            known = Long.parseLong(after);
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest("after must be a directory version (a whole number)");
+        }
+        long waitMillis = waitMillis(ctx);
+        // registered before the version is read: a change committed in between still wakes this waiter
+        CompletableFuture<Void> change = directoryChanges.next(known, waitMillis);
+        if (store.directoryVersion() != known) change.complete(null);
+        // signed off the thread that woke it (another request's, which wakes every waiter)
+        ctx.future(() -> change.thenRunAsync(() -> {
+            try {
+                answerDirectory(ctx);
+            } catch (Exception e) {
+                LOG.log(System.Logger.Level.ERROR, "directory for router " + me(ctx) + " failed: " + org.dicomrelay.dicom.net.FailureText.of(e), e);
+                error(ctx, 500, "internal error");
+            }
+        }));
+    }
+
     /**
      * The directory as one document signed as a whole ({@link SignedDirectory}): version, issue
      * time and expiry, routers with their key history and provider assignment, AE titles. Signed
-     * afresh on each request (Ed25519 is cheap), so {@code issuedAt} is always now.
+     * afresh on each request (Ed25519 is cheap), so {@code issuedAt} is always now. With
+     * {@code after=V} (and {@code waitSeconds}), held until the version is not V any more or the wait is over.
      */
-    private void directory(Context ctx) throws Exception {
+    private void answerDirectory(Context ctx) throws Exception {
         BridgeStore.DirectorySnapshot d = store.directory();
         long now = clock.millis();
         List<Object> routers = new ArrayList<>();
@@ -515,19 +574,7 @@ final class BridgeApi {
     }
 
     private void poll(Context ctx) {
-        long waitMillis = 0;
-        String w = ctx.queryParam("waitSeconds");
-        if (w != null) {
-            BigDecimal seconds;
-            try {
-                seconds = new BigDecimal(w);
-            } catch (NumberFormatException e) {
-                throw ApiException.badRequest("waitSeconds must be a number");
-            }
-            if (seconds.signum() < 0) throw ApiException.badRequest("waitSeconds must not be negative");
-            long max = config.notificationWait().toMillis();
-            waitMillis = seconds.compareTo(BigDecimal.valueOf(max, 3)) > 0 ? max : seconds.movePointRight(3).longValue();
-        }
+        long waitMillis = waitMillis(ctx);
         String poller = ctx.queryParam("poller");
         if (poller != null && !POLLER_ID.matcher(poller).matches()) throw ApiException.badRequest("poller must be 1 to 64 letters, digits or '-'");
         CompletableFuture<List<BridgeStore.Message>> f = inbox.poll(me(ctx), poller, waitMillis);
@@ -547,6 +594,21 @@ final class BridgeApi {
             }
             return null;
         }));
+    }
+
+    /** {@code waitSeconds} of a long poll, at most notificationWait; 0 when not given. */
+    private long waitMillis(Context ctx) {
+        String w = ctx.queryParam("waitSeconds");
+        if (w == null) return 0;
+        BigDecimal seconds;
+        try {
+            seconds = new BigDecimal(w);
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest("waitSeconds must be a number");
+        }
+        if (seconds.signum() < 0) throw ApiException.badRequest("waitSeconds must not be negative");
+        long max = config.notificationWait().toMillis();
+        return seconds.compareTo(BigDecimal.valueOf(max, 3)) > 0 ? max : seconds.movePointRight(3).longValue();
     }
 
     private void ack(Context ctx) throws Exception {

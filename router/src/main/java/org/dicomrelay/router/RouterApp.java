@@ -40,7 +40,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A router as deployed: keys and Bridge credentials from its state folder (written by
@@ -220,7 +219,7 @@ public final class RouterApp implements Closeable {
             t.setDaemon(true);
             return t;
         });
-        timer.scheduleWithFixedDelay(directory::run, 10, 10, TimeUnit.SECONDS);
+        directory.watch(timer); // a long poll: a directory change arrives within a round trip
         return new RouterApp(config, bridge, routes, keys, router, timer, authority, sessions);
     }
 
