@@ -32,13 +32,11 @@ final class RelayScp implements Association.Negotiator {
     private final ApplicationEntity contexts;
     private final RepeatingLog overLimit = new RepeatingLog(LOG, LIMIT_LOG_PERIOD);
     private final Authority authority;
+    private final RouterMetrics metrics;
     private final RepeatingLog refusals = new RepeatingLog(LOG, Duration.ofMinutes(1));
 
-    RelayScp(RouterConfig config, RoutingTable routes) {
-        this(config, routes, new Authority());
-    }
-
-    RelayScp(RouterConfig config, RoutingTable routes, Authority authority) {
+    RelayScp(RouterConfig config, RoutingTable routes, Authority authority, RouterMetrics metrics) {
+        this.metrics = metrics;
         this.config = config;
         this.routes = routes;
         this.authority = authority;
@@ -91,7 +89,9 @@ final class RelayScp implements Association.Negotiator {
                     + ": called AE title is not in the routing table");
             throw reject(AAssociateRj.CALLED_AE_TITLE_NOT_RECOGNIZED);
         }
-        return contexts.negotiate(rq, socket);
+        AAssociateAc ac = contexts.negotiate(rq, socket);
+        metrics.association(calling);
+        return ac;
     }
 
     /** The addresses the device's configured host resolves to (empty: none), or null for "*" (any address). */
