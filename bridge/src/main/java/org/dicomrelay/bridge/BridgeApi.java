@@ -471,8 +471,9 @@ final class BridgeApi {
         // registered before the version is read: a change committed in between still wakes this waiter
         CompletableFuture<Void> change = directoryChanges.next(known, waitMillis);
         if (store.directoryVersion() != known) change.complete(null);
-        // signed off the thread that woke it (another request's, which wakes every waiter)
-        ctx.future(() -> change.thenRunAsync(() -> {
+        // answered on the thread that completes it: the waker's, or the closing Bridge's before its server stops (an answer
+        // written after the stop would meet a recycled request)
+        ctx.future(() -> change.thenRun(() -> {
             try {
                 answerDirectory(ctx);
             } catch (Exception e) {

@@ -16,11 +16,13 @@ final class DirectoryChanges {
 
     /** Each waiter with the version its router has. */
     private final Map<CompletableFuture<Void>, Long> waiting = new ConcurrentHashMap<>();
+    /** Once the Bridge stops, nothing is held: a held answer could outlive the server. */
+    private volatile boolean closed;
 
     /** Completes at the first {@link #changed} to another version than {@code known}, after {@code waitMillis}, or at once when too many wait. */
     CompletableFuture<Void> next(long known, long waitMillis) {
         CompletableFuture<Void> f = new CompletableFuture<>();
-        if (waiting.size() >= MAX_WAITERS) {
+        if (closed || waiting.size() >= MAX_WAITERS) {
             f.complete(null);
             return f;
         }
@@ -38,6 +40,7 @@ final class DirectoryChanges {
 
     /** The Bridge stops: every held request is answered now, so that none holds the server's stop. */
     void close() {
+        closed = true;
         waiting.keySet().forEach(f -> f.complete(null));
     }
 

@@ -44,6 +44,40 @@ class DirectoryLongPollTest {
         }
     }
 
+    /** A Bridge that stops answers what it holds first: an answer written after its server stopped would meet a recycled request. */
+    @Test void aStoppingBridgeAnswersTheHeldRequestsFirst() throws Exception {
+        java.util.List<String> javalinWarnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Logger javalin = java.util.logging.Logger.getLogger("io.javalin");
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override public void publish(java.util.logging.LogRecord r) {
+                if (r.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue()) javalinWarnings.add(r.getMessage());
+            }
+
+            @Override public void flush() {}
+
+            @Override public void close() {}
+        };
+        javalin.addHandler(capture);
+        try {
+            TestBridge bridge = new TestBridge(dir);
+            BridgeClient a = bridge.client(bridge.enroll("hospital-a"));
+            long version = a.directory().version();
+            CompletableFuture<Directory> held = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return a.directoryAfter(version, Duration.ofSeconds(20));
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            await().atMost(Duration.ofSeconds(10)).until(() -> bridge.server.directoryWaiters() == 1);
+            bridge.close();
+            assertThat(held.get(10, java.util.concurrent.TimeUnit.SECONDS).version()).isEqualTo(version);
+            assertThat(javalinWarnings).isEmpty();
+        } finally {
+            javalin.removeHandler(capture);
+        }
+    }
+
     @Test void withoutAChangeTheSameVersionComesBackWhenTheWaitIsOver() throws Exception {
         try (TestBridge bridge = new TestBridge(dir)) {
             BridgeClient b = bridge.client(bridge.enroll("hospital-b"));

@@ -84,6 +84,7 @@ final class Deliveries implements Closeable {
     private final ExecutorService workers = Executors.newFixedThreadPool(WORKERS, daemon("spool-delivery"));
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(daemon("spool-timer"));
     private boolean started, closed;
+    /** The router's meters once {@link #metrics} gives them; until then (tests build Deliveries alone) meters nobody reads. */
     private volatile RouterMetrics metrics = new RouterMetrics("unnamed", null);
 
     /** As below, with attempts that block a worker each. */
