@@ -53,6 +53,8 @@ final class BridgeApi {
             "(?i).*(secret|password|passwd|token|credential|private|api[_-]?key|account[_-]?key|connection[_-]?string|sas).*");
     static final int MAX_AES_PER_ROUTER = 256;
     static final int MAX_SETTINGS = 64;
+    /** The longest an enrollment token may be valid: a forgotten token should not open the Bridge for long. */
+    static final Duration MAX_TOKEN_TTL = Duration.ofDays(30);
     static final Duration AUTH_FAILURE_LOG_PERIOD = Duration.ofMinutes(1);
 
     private final BridgeConfig config;
@@ -65,11 +67,16 @@ final class BridgeApi {
     private final ObjectMapper json;
     /** null: plain HTTP (loopback only), where no client certificate can be asked for. */
     private final TlsMaterial tls;
+    private final EnrollmentTokens tokens;
+    private final BridgeMetrics metrics;
+    private final DirectoryChanges directoryChanges = new DirectoryChanges();
     /** Failed authentications, per peer address and credential kind: a client stuck in a loop is one line, then a count. */
     private final RepeatingLog authFailures = new RepeatingLog(LOG, AUTH_FAILURE_LOG_PERIOD);
 
     BridgeApi(BridgeConfig config, BridgeStore store, AccessStore access, BridgeSigner signer, Inbox inbox, Blobs blobs, Clock clock,
-              ObjectMapper json, TlsMaterial tls) {
+              ObjectMapper json, TlsMaterial tls, EnrollmentTokens tokens, BridgeMetrics metrics) {
+        this.tokens = tokens;
+        this.metrics = metrics;
         this.tls = tls;
         this.blobs = blobs;
         this.config = config;
@@ -83,9 +90,14 @@ final class BridgeApi {
 
     void configure(JavalinConfig cfg) {
         var r = cfg.routes;
-        r.get("/health", this::health);
+        r.get("/health", this::ready);
+        r.get("/health/live", ctx -> ctx.json(obj("status", "ok")));
+        r.get("/health/ready", this::ready);
+        r.get("/metrics", admin(this::metrics));
 
         r.post("/api/admin/enrollment-tokens", admin(this::createEnrollmentToken));
+        r.get("/api/admin/enrollment-tokens", admin(this::listEnrollmentTokens));
+        r.delete("/api/admin/enrollment-tokens/{id}", admin(this::cancelEnrollmentToken));
         r.get("/api/admin/routers", admin(this::listRouters));
         r.post("/api/admin/routers/{routerId}/revoke", admin(this::revoke));
         r.put("/api/admin/routers/{routerId}/provider", admin(this::assignProvider));
@@ -117,8 +129,20 @@ final class BridgeApi {
             LOG.log(System.Logger.Level.ERROR, ctx.method() + " " + ctx.path() + " failed", e);
             error(ctx, 500, "internal error");
         });
-        cfg.requestLogger.http((ctx, ms) -> LOG.log(System.Logger.Level.DEBUG,
-                () -> ctx.method() + " " + ctx.path() + " -> " + ctx.statusCode() + " (" + Math.round(ms) + " ms)"));
+        cfg.requestLogger.http((ctx, ms) -> {
+            if (mayChangeDirectory(ctx)) wakeDirectoryWaiters();
+            metrics.request(ctx.method().name(), route(ctx), ctx.statusCode(), ms);
+            LOG.log(System.Logger.Level.DEBUG, () -> ctx.method() + " " + ctx.path() + " -> " + ctx.statusCode() + " (" + Math.round(ms) + " ms)");
+        });
+    }
+
+    /** Answers the held directory requests (the Bridge stops). */
+    void close() {
+        directoryChanges.close();
+    }
+
+    int directoryWaiters() {
+        return directoryChanges.waiting();
     }
 
     // --- authentication ---
@@ -188,6 +212,7 @@ final class BridgeApi {
 
     /** As above; {@code detail} (e.g. the router ID a request names) is logged but does not tell conditions apart. */
     private void authFailed(Context ctx, String kind, String reason, String detail) {
+        metrics.authFailed(kind);
         String address = ctx.req().getRemoteAddr();
         authFailures.occurred(address + " " + kind + " " + reason, System.Logger.Level.WARNING, "failed authentication from " + address
                 + " (" + kind + "): " + reason + detail + "; " + ctx.method() + " " + ctx.path());
@@ -204,16 +229,51 @@ final class BridgeApi {
         return ctx.attribute(ROUTER_ATTRIBUTE);
     }
 
+    /**
+     * A successful change by an administrator, an enrollment, or a router's AE titles or keys: the
+     * calls that can change the directory (checked after the answer, so after the commit).
+     */
+    private static boolean mayChangeDirectory(Context ctx) {
+        if (ctx.statusCode() / 100 != 2 || ctx.method() == io.javalin.http.HandlerType.GET) return false;
+        String p = ctx.path();
+        return p.startsWith("/api/admin/") || p.equals("/api/enroll") || p.equals("/api/router/aes") || p.equals("/api/router/keys");
+    }
+
+    private void wakeDirectoryWaiters() {
+        if (directoryChanges.waiting() == 0) return;
+        try {
+            directoryChanges.changed(store.directoryVersion());
+        } catch (SQLException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "directory version unreadable, routers waiting for a change learn it at their next poll: "
+                    + org.dicomrelay.dicom.net.FailureText.of(e));
+        }
+    }
+
+    /** The route's pattern (IDs stay out of metric labels), or {@link BridgeMetrics#UNMATCHED}. */
+    private static String route(Context ctx) {
+        try {
+            var e = ctx.endpoints().matchedHttpEndpoint();
+            return e == null ? BridgeMetrics.UNMATCHED : e.path;
+        } catch (RuntimeException none) {
+            return BridgeMetrics.UNMATCHED;
+        }
+    }
+
     // --- public ---
 
-    private void health(Context ctx) {
+    /** Ready: the database answers (also the plain {@code /health} of earlier versions). Live is only "the server answers". */
+    private void ready(Context ctx) {
         try {
             store.directory();
             ctx.json(obj("status", "ok"));
-        } catch (SQLException e) {
-            LOG.log(System.Logger.Level.WARNING, "health check: database unavailable", e);
+        } catch (SQLException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "health check: database unavailable: " + org.dicomrelay.dicom.net.FailureText.of(e));
             error(ctx, 503, "database unavailable");
         }
+    }
+
+    private void metrics(Context ctx) throws SQLException {
+        ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape());
     }
 
     private void enroll(Context ctx) throws Exception {
@@ -233,6 +293,7 @@ final class BridgeApi {
             if (e.status == 401 || e.status == 409) authFailed(ctx, "enrollment token", e.getMessage(), " (router " + routerId + ")");
             throw e;
         }
+        metrics.enrolled();
         LOG.log(System.Logger.Level.INFO, "router " + routerId + " enrolled");
         Map<String, Object> answer = obj("routerId", routerId, "apiKey", apiKey, "bridgePublicKeys", b64(signer.publicKeyset()));
         if (clientCertificate != null) answer.put("clientCertificate", b64(clientCertificate.getEncoded()));
@@ -265,12 +326,44 @@ final class BridgeApi {
         if (displayName.isEmpty() || displayName.length() > 200 || displayName.chars().anyMatch(Character::isISOControl)) {
             throw ApiException.badRequest("displayName must be 1-200 characters without control characters");
         }
+        String label = b.hasNonNull("label") ? b.get("label").asText().strip() : null;
+        if (label != null && (label.isEmpty() || label.length() > 200 || label.chars().anyMatch(Character::isISOControl))) {
+            throw ApiException.badRequest("label must be 1-200 characters without control characters");
+        }
+        Duration ttl = config.enrollmentTokenTtl();
+        if (b.hasNonNull("ttlSeconds")) {
+            JsonNode t = b.get("ttlSeconds");
+            if (!t.canConvertToLong() || !t.isIntegralNumber() || t.asLong() < 60 || t.asLong() > MAX_TOKEN_TTL.toSeconds()) {
+                throw ApiException.badRequest("ttlSeconds must be a whole number from 60 to " + MAX_TOKEN_TTL.toSeconds() + " (30 days)");
+            }
+            ttl = Duration.ofSeconds(t.asLong());
+        }
         String token = Secrets.newSecret(Secrets.ENROLLMENT_TOKEN_PREFIX);
+        String hash = Secrets.sha256Hex(token);
         long now = clock.millis();
-        long expiresAt = now + config.enrollmentTokenTtl().toMillis();
-        store.addEnrollmentToken(Secrets.sha256Hex(token), routerId, displayName, now, expiresAt);
-        LOG.log(System.Logger.Level.INFO, "issued an enrollment token for router " + routerId + ", valid until " + Instant.ofEpochMilli(expiresAt));
-        ctx.status(201).json(obj("routerId", routerId, "token", token, "expiresAt", iso(expiresAt)));
+        long expiresAt = now + ttl.toMillis();
+        store.addEnrollmentToken(hash, routerId, displayName, label, now, expiresAt);
+        String id = EnrollmentTokens.idOf(hash);
+        LOG.log(System.Logger.Level.INFO, "issued enrollment token " + id + " for router " + routerId + ", valid until " + Instant.ofEpochMilli(expiresAt));
+        ctx.status(201).json(obj("id", id, "routerId", routerId, "token", token, "expiresAt", iso(expiresAt)));
+    }
+
+    /** Tokens not used, cancelled or expired: never the token itself (only its hash is stored). */
+    private void listEnrollmentTokens(Context ctx) throws Exception {
+        List<Object> out = new ArrayList<>();
+        for (EnrollmentTokens.Unused t : tokens.unused(clock.millis())) {
+            out.add(obj("id", t.id(), "routerId", t.routerId(), "displayName", t.displayName(), "label", t.label(),
+                    "createdAt", iso(t.createdAt()), "expiresAt", iso(t.expiresAt())));
+        }
+        ctx.json(obj("tokens", out));
+    }
+
+    private void cancelEnrollmentToken(Context ctx) throws Exception {
+        String id = ctx.pathParam("id");
+        if (!EnrollmentTokens.ID.matcher(id).matches()) throw ApiException.notFound("no enrollment token " + id);
+        String routerId = tokens.cancel(id, clock.millis());
+        LOG.log(System.Logger.Level.INFO, "enrollment token " + id + " for router " + routerId + " cancelled");
+        ctx.json(obj("id", id, "routerId", routerId, "status", "cancelled"));
     }
 
     private void listRouters(Context ctx) throws Exception {
@@ -363,12 +456,41 @@ final class BridgeApi {
         ctx.json(obj("aes", out));
     }
 
+    private void directory(Context ctx) throws Exception {
+        String after = ctx.queryParam("after");
+        if (after == null) {
+            answerDirectory(ctx);
+            return;
+        }
+        long known;
+        try {
+            known = Long.parseLong(after);
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest("after must be a directory version (a whole number)");
+        }
+        long waitMillis = waitMillis(ctx);
+        // registered before the version is read: a change committed in between still wakes this waiter
+        CompletableFuture<Void> change = directoryChanges.next(known, waitMillis);
+        if (store.directoryVersion() != known) change.complete(null);
+        // answered on the thread that completes it: the waker's, or the closing Bridge's before its server stops (an answer
+        // written after the stop would meet a recycled request)
+        ctx.future(() -> change.thenRun(() -> {
+            try {
+                answerDirectory(ctx);
+            } catch (Exception e) {
+                LOG.log(System.Logger.Level.ERROR, "directory for router " + me(ctx) + " failed: " + org.dicomrelay.dicom.net.FailureText.of(e), e);
+                error(ctx, 500, "internal error");
+            }
+        }));
+    }
+
     /**
      * The directory as one document signed as a whole ({@link SignedDirectory}): version, issue
      * time and expiry, routers with their key history and provider assignment, AE titles. Signed
-     * afresh on each request (Ed25519 is cheap), so {@code issuedAt} is always now.
+     * afresh on each request (Ed25519 is cheap), so {@code issuedAt} is always now. With
+     * {@code after=V} (and {@code waitSeconds}), held until the version is not V any more or the wait is over.
      */
-    private void directory(Context ctx) throws Exception {
+    private void answerDirectory(Context ctx) throws Exception {
         BridgeStore.DirectorySnapshot d = store.directory();
         long now = clock.millis();
         List<Object> routers = new ArrayList<>();
@@ -454,19 +576,7 @@ final class BridgeApi {
     }
 
     private void poll(Context ctx) {
-        long waitMillis = 0;
-        String w = ctx.queryParam("waitSeconds");
-        if (w != null) {
-            BigDecimal seconds;
-            try {
-                seconds = new BigDecimal(w);
-            } catch (NumberFormatException e) {
-                throw ApiException.badRequest("waitSeconds must be a number");
-            }
-            if (seconds.signum() < 0) throw ApiException.badRequest("waitSeconds must not be negative");
-            long max = config.notificationWait().toMillis();
-            waitMillis = seconds.compareTo(BigDecimal.valueOf(max, 3)) > 0 ? max : seconds.movePointRight(3).longValue();
-        }
+        long waitMillis = waitMillis(ctx);
         String poller = ctx.queryParam("poller");
         if (poller != null && !POLLER_ID.matcher(poller).matches()) throw ApiException.badRequest("poller must be 1 to 64 letters, digits or '-'");
         CompletableFuture<List<BridgeStore.Message>> f = inbox.poll(me(ctx), poller, waitMillis);
@@ -486,6 +596,21 @@ final class BridgeApi {
             }
             return null;
         }));
+    }
+
+    /** {@code waitSeconds} of a long poll, at most notificationWait; 0 when not given. */
+    private long waitMillis(Context ctx) {
+        String w = ctx.queryParam("waitSeconds");
+        if (w == null) return 0;
+        BigDecimal seconds;
+        try {
+            seconds = new BigDecimal(w);
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest("waitSeconds must be a number");
+        }
+        if (seconds.signum() < 0) throw ApiException.badRequest("waitSeconds must not be negative");
+        long max = config.notificationWait().toMillis();
+        return seconds.compareTo(BigDecimal.valueOf(max, 3)) > 0 ? max : seconds.movePointRight(3).longValue();
     }
 
     private void ack(Context ctx) throws Exception {

@@ -32,12 +32,14 @@ public final class BridgeServer implements AutoCloseable {
     private final Inbox inbox;
     private final Blobs blobs;
     private final Javalin app;
+    private final BridgeApi api;
     /** null: plain HTTP. */
     private final TlsMaterial tls;
 
     private final String bind;
 
-    private BridgeServer(Database db, BridgeSigner signer, Inbox inbox, Blobs blobs, Javalin app, TlsMaterial tls, String bind) {
+    private BridgeServer(Database db, BridgeSigner signer, Inbox inbox, Blobs blobs, Javalin app, BridgeApi api, TlsMaterial tls, String bind) {
+        this.api = api;
         this.tls = tls;
         this.bind = bind;
         this.db = db;
@@ -83,7 +85,8 @@ public final class BridgeServer implements AutoCloseable {
             if (db.shared()) inbox.shareThrough(new InboxSignals(db, inbox::wake, inbox::wakeAll).start());
             ObjectMapper json = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
             blobs = new Blobs(new BlobTable(db), new BlobFiles(config.dataDir()), config, clock);
-            BridgeApi api = new BridgeApi(config, store, new AccessStore(db), signer, inbox, blobs, clock, json, tls);
+            BridgeApi api = new BridgeApi(config, store, new AccessStore(db), signer, inbox, blobs, clock, json, tls,
+                    new EnrollmentTokens(db), new BridgeMetrics(db));
             SslContextFactory.Server ssl = sslContext;
             Javalin app = Javalin.create(cfg -> {
                 cfg.jetty.host = config.bind();
@@ -109,7 +112,7 @@ public final class BridgeServer implements AutoCloseable {
             });
             app.start();
             blobs.startSweeping();
-            BridgeServer server = new BridgeServer(db, signer, inbox, blobs, app, tls, config.bind());
+            BridgeServer server = new BridgeServer(db, signer, inbox, blobs, app, api, tls, config.bind());
             LOG.log(System.Logger.Level.INFO, "Bridge listening on " + server.url() + " (" + config + ")");
             if (tls != null) {
                 LOG.log(System.Logger.Level.INFO, "Bridge TLS certificate SHA-256 fingerprint: " + tls.fingerprint()
@@ -175,11 +178,17 @@ public final class BridgeServer implements AutoCloseable {
 
     @Override
     public void close() {
+        api.close();
         inbox.close();
         blobs.close();
         app.stop();
         db.close();
         LOG.log(System.Logger.Level.INFO, "Bridge stopped");
+    }
+
+    /** Routers whose directory request is held until a change (tests). */
+    int directoryWaiters() {
+        return api.directoryWaiters();
     }
 
     Inbox inbox() {

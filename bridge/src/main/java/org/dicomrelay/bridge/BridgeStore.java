@@ -53,12 +53,12 @@ final class BridgeStore {
 
     // --- enrollment ---
 
-    void addEnrollmentToken(String tokenHash, String routerId, String displayName, long now, long expiresAt) throws SQLException {
+    void addEnrollmentToken(String tokenHash, String routerId, String displayName, String label, long now, long expiresAt) throws SQLException {
         db.tx(c -> {
             // Re-enrolling an active router would replace its keys without proof of possession: revoke it first.
             if (isActive(c, routerId)) throw ApiException.conflict(activeRouter(routerId));
-            update(c, "INSERT INTO enrollment_tokens (token_hash, router_id, display_name, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
-                    tokenHash, routerId, displayName, now, expiresAt);
+            update(c, "INSERT INTO enrollment_tokens (token_hash, router_id, display_name, label, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    tokenHash, routerId, displayName, label, now, expiresAt);
             return null;
         });
     }
@@ -71,7 +71,7 @@ final class BridgeStore {
         db.tx(c -> {
             String displayName;
             try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT router_id, display_name, expires_at, used_at FROM enrollment_tokens WHERE token_hash = ?")) {
+                    "SELECT router_id, display_name, expires_at, used_at, cancelled_at FROM enrollment_tokens WHERE token_hash = ?")) {
                 ps.setString(1, tokenHash);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (!rs.next() || !rs.getString(1).equals(rec.routerId())) throw ApiException.unauthorized("invalid enrollment token");
@@ -79,6 +79,8 @@ final class BridgeStore {
                     long expiresAt = rs.getLong(3);
                     rs.getLong(4);
                     if (!rs.wasNull()) throw ApiException.conflict("enrollment token already used");
+                    rs.getLong(5);
+                    if (!rs.wasNull()) throw ApiException.unauthorized("enrollment token cancelled by the Bridge administrator");
                     if (expiresAt <= now) throw ApiException.unauthorized("enrollment token expired");
                 }
             }
@@ -182,6 +184,8 @@ final class BridgeStore {
                 }
                 // every conflict at once, with its owner, so the router can publish the rest in one more call
                 if (!conflicts.isEmpty()) throw ApiException.aeConflicts(conflicts);
+                // routers publish at every sync: the same list again changes nothing, so it wakes no one (DirectoryChanges)
+                if (sameAes(c, routerId, aes)) return null;
                 for (String title : unowned) update(c, "INSERT INTO ae_owners (ae_title, router_id, registered_at) VALUES (?, ?, ?)", title, routerId, now);
                 update(c, "DELETE FROM router_aes WHERE router_id = ?", routerId);
                 try (PreparedStatement ps = c.prepareStatement(
@@ -204,6 +208,27 @@ final class BridgeStore {
                 throw ApiException.conflict("an AE title in the list is owned by another router");
             }
             throw e;
+        }
+    }
+
+    private static boolean sameAes(Connection c, String routerId, List<AeRecord> aes) throws SQLException {
+        Map<String, String> now = new LinkedHashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT ae_title, services FROM router_aes WHERE router_id = ?")) {
+            ps.setString(1, routerId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) now.put(rs.getString(1), rs.getString(2));
+            }
+        }
+        Map<String, String> next = new LinkedHashMap<>();
+        for (AeRecord ae : aes) next.put(ae.aeTitle(), String.join(",", ae.services()));
+        return now.equals(next);
+    }
+
+    /** The directory's version: it changes with every change of routers, keys, AE titles, providers or access. */
+    long directoryVersion() throws SQLException {
+        try (Connection c = db.connection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT version FROM directory_state WHERE id = 1")) {
+            rs.next();
+            return rs.getLong(1);
         }
     }
 

@@ -35,18 +35,60 @@ final class BridgeAdminCommands {
         }
     }
 
-    @Command(name = "token", description = "Issue a one-time enrollment token for a router ID.")
-    static final class Token extends AdminCall {
-        @Option(names = "--router-id", required = true, paramLabel = "ID") String routerId;
+    /** {@code bridge token create|list|cancel}: enrollment tokens, the way a new router gets in. */
+    @Command(name = "token", description = "Enrollment tokens: create one for a new router, list the unused ones, cancel one.",
+            subcommands = {TokenCreate.class, TokenList.class, TokenCancel.class})
+    static final class Token {
+    }
+
+    @Command(name = "create", description = "Create a one-time enrollment token for a router ID; prints it once, with the enroll command to run at the router.")
+    static final class TokenCreate extends AdminCall {
+        @Option(names = "--router-id", required = true, paramLabel = "ID", description = "the routerId of the new router's router.yaml") String routerId;
         @Option(names = "--display-name", paramLabel = "NAME") String displayName;
+        @Option(names = "--label", paramLabel = "TEXT", description = "a note shown in 'bridge token list', e.g. who asked for it") String label;
+        @Option(names = "--ttl", paramLabel = "DURATION", description = "how long it is valid, e.g. 30m, 24h, 7d (1 minute to 30 days; default: the Bridge's enrollmentTokenTtl)")
+        String ttl;
 
         @Override String run() throws Exception {
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("routerId", routerId);
             if (displayName != null) body.put("displayName", displayName);
+            if (label != null) body.put("label", label);
+            if (ttl != null) body.put("ttlSeconds", TokenTtl.parse(ttl).toSeconds());
             JsonNode t = bridge.call("POST", "/api/admin/enrollment-tokens", body);
-            return t.path("token").asText() + "\n(one-time enrollment token for router " + routerId + ", valid until " + t.path("expiresAt").asText()
-                    + "; hand it to that router's operator only)";
+            BridgeAdminOptions.Target target = bridge.target();
+            return t.path("token").asText() + "\n\none-time enrollment token " + t.path("id").asText() + " for router " + routerId + ", valid until "
+                    + t.path("expiresAt").asText() + "; it is shown only now: hand it to that router's operator only.\n"
+                    + "At the router (router.yaml with routerId: " + routerId + "), run:\n\n  " + enrollCommand(target, t.path("token").asText()) + "\n\n"
+                    + "(" + target.url() + " is the Bridge as seen from here: give the address the router reaches it at.)";
+        }
+    }
+
+    /** The exact command the router's operator pastes. */
+    static String enrollCommand(BridgeAdminOptions.Target target, String token) {
+        return "./dicom-relay enroll --config router.yaml --bridge " + target.url()
+                + (target.fingerprint() == null ? "" : " --bridge-fingerprint " + target.fingerprint()) + " --token " + token;
+    }
+
+    @Command(name = "list", description = "List the enrollment tokens not used, cancelled or expired (never the tokens themselves).")
+    static final class TokenList extends AdminCall {
+        @Override String run() throws Exception {
+            StringBuilder out = new StringBuilder(String.format("%-16s %-24s %-24s %-24s %s", "ID", "ROUTER", "CREATED", "EXPIRES", "LABEL"));
+            for (JsonNode t : bridge.call("GET", "/api/admin/enrollment-tokens", null).path("tokens")) {
+                out.append(String.format("%n%-16s %-24s %-24s %-24s %s", t.path("id").asText(), t.path("routerId").asText(),
+                        t.path("createdAt").asText(), t.path("expiresAt").asText(), t.path("label").asText("-")));
+            }
+            return out.toString();
+        }
+    }
+
+    @Command(name = "cancel", description = "Cancel an unused enrollment token (its ID from 'bridge token list'): it can no longer enroll.")
+    static final class TokenCancel extends AdminCall {
+        @picocli.CommandLine.Parameters(paramLabel = "ID", description = "the token's ID (16 hex digits)") String id;
+
+        @Override String run() throws Exception {
+            JsonNode r = bridge.call("DELETE", "/api/admin/enrollment-tokens/" + id, null);
+            return "enrollment token " + id + " for router " + r.path("routerId").asText() + " cancelled";
         }
     }
 

@@ -68,9 +68,15 @@ final class BridgeAdminOptions {
         return token;
     }
 
-    /** Calls an admin route; the answer's JSON, or IOException with the Bridge's error and status. */
-    JsonNode call(String method, String path, Object body) throws IOException, GeneralSecurityException, InterruptedException {
-        BridgeConfig c = config == null ? null : BridgeConfig.load(config);
+    /** Where the Bridge is and the fingerprint pinned for it (null: the JDK's CA certificates decide). */
+    record Target(URI url, String fingerprint) {}
+
+    /** The Bridge these options name: {@code --bridge}/{@code --bridge-fingerprint}, else from {@code --config}. */
+    Target target() throws IOException {
+        return target(config == null ? null : BridgeConfig.load(config));
+    }
+
+    private Target target(BridgeConfig c) throws IOException {
         URI url = bridge;
         String pin = fingerprint;
         if (c != null) {
@@ -78,8 +84,16 @@ final class BridgeAdminOptions {
             if (pin == null && c.tls().enabled()) pin = BridgeServer.fingerprint(c);
         }
         if (url == null) throw new Refused("give --config bridge.yaml, or --bridge URL (with --bridge-fingerprint)");
-        URI bridge = url;
-        String base = url.toString().replaceAll("/+$", "");
+        return new Target(url, pin);
+    }
+
+    /** Calls an admin route; the answer's JSON, or IOException with the Bridge's error and status. */
+    JsonNode call(String method, String path, Object body) throws IOException, GeneralSecurityException, InterruptedException {
+        BridgeConfig c = config == null ? null : BridgeConfig.load(config);
+        Target target = target(c);
+        URI bridge = target.url();
+        String pin = target.fingerprint();
+        String base = bridge.toString().replaceAll("/+$", "");
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
                 .header("Authorization", "Bearer " + adminToken(c));
         if (body != null) b.header("Content-Type", "application/json");

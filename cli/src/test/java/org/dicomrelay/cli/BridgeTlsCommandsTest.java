@@ -84,9 +84,22 @@ class BridgeTlsCommandsTest {
             Files.writeString(tokenFile, "admin-token-0123456789\n");
             String[] admin = {"--bridge", url, "--bridge-fingerprint", fingerprint, "--admin-token-file", tokenFile.toString()};
 
-            Run token = run(concat(new String[] {"bridge", "token", "--router-id", "hospital-a"}, admin));
+            Run token = run(concat(new String[] {"bridge", "token", "create", "--router-id", "hospital-a", "--label", "for A's IT", "--ttl", "2h"}, admin));
             assertThat(token.code()).as(token.err()).isZero();
             String oneTime = token.out().lines().findFirst().orElseThrow();
+            // issue 11: the exact command to paste at the router
+            assertThat(token.out()).contains("./dicom-relay enroll --config router.yaml --bridge " + url + " --bridge-fingerprint " + fingerprint
+                    + " --token " + oneTime);
+            Run list = run(concat(new String[] {"bridge", "token", "list"}, admin));
+            assertThat(list.code()).as(list.err()).isZero();
+            assertThat(list.out()).contains("hospital-a").contains("for A's IT").doesNotContain(oneTime);
+            Run spare = run(concat(new String[] {"bridge", "token", "create", "--router-id", "hospital-z"}, admin));
+            String spareId = run(concat(new String[] {"bridge", "token", "list"}, admin)).out().lines()
+                    .filter(l -> l.contains("hospital-z")).findFirst().orElseThrow().split("\\s+")[0];
+            Run cancel = run(concat(new String[] {"bridge", "token", "cancel", spareId}, admin));
+            assertThat(cancel.code()).as(cancel.err()).isZero();
+            assertThat(run(concat(new String[] {"bridge", "token", "list"}, admin)).out()).doesNotContain("hospital-z");
+            assertThat(spare.code()).isZero();
             Run enroll = run("enroll", "--config", routerYaml(url).toString(), "--bridge", url, "--bridge-fingerprint", fingerprint.replace(":", ""),
                     "--token", oneTime);
             assertThat(enroll.code()).as(enroll.err()).isZero();

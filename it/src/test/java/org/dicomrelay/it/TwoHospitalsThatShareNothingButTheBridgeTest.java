@@ -264,12 +264,9 @@ class TwoHospitalsThatShareNothingButTheBridgeTest {
 
     /** An enrollment token, asked on host C (its operator's host) with the administrator's command. */
     private String enrollmentToken(String routerId) throws IOException {
-        String out = admin("token", "--router-id", routerId);
-        String[] lines = out.strip().split("\n");
-        for (int k = 1; k < lines.length; k++) {
-            if (lines[k].startsWith("(one-time enrollment token")) return lines[k - 1].strip();
-        }
-        throw new AssertionError("no enrollment token in: " + out);
+        String out = admin("token", "create", "--router-id", routerId);
+        if (!out.contains("one-time enrollment token")) throw new AssertionError("no enrollment token in: " + out);
+        return out.strip().lines().findFirst().orElseThrow().strip();
     }
 
     /** {@code dicom-relay bridge <command>} on host C, against the running Bridge over pinned HTTPS; its output, after exit 0. */

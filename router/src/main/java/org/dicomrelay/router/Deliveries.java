@@ -84,6 +84,8 @@ final class Deliveries implements Closeable {
     private final ExecutorService workers = Executors.newFixedThreadPool(WORKERS, daemon("spool-delivery"));
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(daemon("spool-timer"));
     private boolean started, closed;
+    /** The router's meters once {@link #metrics} gives them; until then (tests build Deliveries alone) meters nobody reads. */
+    private volatile RouterMetrics metrics = new RouterMetrics("unnamed", null);
 
     /** As below, with attempts that block a worker each. */
     Deliveries(Spool spool, RetryPolicy policy, int window, Attempt attempt) throws IOException {
@@ -140,6 +142,19 @@ final class Deliveries implements Closeable {
         };
     }
 
+    /** Where this router's meters are; they read the queue depth per destination from here. */
+    void metrics(RouterMetrics m) {
+        metrics = m;
+        m.queues(this::depths);
+    }
+
+    /** Objects waiting or in flight, per destination AE. */
+    private synchronized Map<String, Integer> depths() {
+        Map<String, Integer> out = new HashMap<>();
+        destinations.forEach((ae, d) -> out.put(ae, d.queue.size() + d.inFlight));
+        return out;
+    }
+
     /** A newly spooled entry. */
     synchronized void submit(SpoolEntry e) {
         entries.put(e.id(), e);
@@ -178,6 +193,7 @@ final class Deliveries implements Closeable {
         if (e == null || e.deadLettered()) return;
         d.inFlight++;
         workers.execute(() -> {
+            long sent = System.nanoTime();
             CompletionStage<DeliveryResult> outcome;
             try {
                 outcome = send.send(e);
@@ -185,6 +201,7 @@ final class Deliveries implements Closeable {
                 outcome = CompletableFuture.completedFuture(DeliveryResult.unreachable(FailureText.of(ex)));
             }
             // On the thread that completes it (the courier's, for an answer): finished() only updates records and queues.
+            outcome.whenComplete((r, ex) -> metrics.storeAnswer(e.calledAe(), System.nanoTime() - sent));
             outcome.whenComplete((r, ex) -> finished(d, e, ex == null ? r : DeliveryResult.unreachable(FailureText.of(ex)), probe));
         });
     }
@@ -200,8 +217,10 @@ final class Deliveries implements Closeable {
             pump(d);
             return;
         }
+        if (r.outcome() != DeliveryOutcome.DELIVERED) metrics.deliveryFailed(e.calledAe(), r.outcome());
         switch (r.outcome()) {
             case DELIVERED -> {
+                metrics.delivered(e.calledAe(), e.bytes());
                 works(d);
                 if (current) {
                     entries.remove(e.id());
@@ -274,6 +293,7 @@ final class Deliveries implements Closeable {
     }
 
     private void deadLetter(SpoolEntry e, Integer status, String reason, boolean attempted) {
+        metrics.deadLettered(e.calledAe());
         SpoolEntry dead = e.deadLettered(status, reason, attempted);
         write(dead);
         entries.put(dead.id(), dead);

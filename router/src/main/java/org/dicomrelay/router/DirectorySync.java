@@ -27,6 +27,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One router's exchange with the Bridge directory: publishes its exported AE titles, then takes
@@ -47,6 +50,10 @@ final class DirectorySync {
     static final String ACCESS_CACHE = "access.json";
     /** Conflicts are resolved by leaving the titles out; a race with another router's publish can add one more round. */
     private static final int MAX_PUBLISH_ROUNDS = 3;
+    /** How long the Bridge holds a request for a change (its notificationWait caps it). */
+    static final Duration CHANGE_WAIT = Duration.ofSeconds(25);
+    /** After a failed sync, or with a Bridge that answers at once without a change (one without long polls): the next sync. */
+    static final Duration RETRY = Duration.ofSeconds(10);
 
     private final RouterConfig config;
     private final BridgeClient bridge;
@@ -105,6 +112,40 @@ final class DirectorySync {
         }
         // The conditions of the parts that did run are still current; those of a failed sync are not cleared.
         return false;
+    }
+
+    /**
+     * Keeps the directory current on {@code executor} (its owner stops it with shutdownNow): a long
+     * poll at the Bridge until the directory changes ({@link BridgeClient#directoryAfter}), then a
+     * sync; a routing-table change reaches this router within a round trip, whichever router
+     * started first. After a failure, the next sync in {@link #RETRY}.
+     */
+    void watch(ScheduledExecutorService executor) {
+        executor.execute(() -> watchOnce(executor));
+    }
+
+    private void watchOnce(ScheduledExecutorService executor) {
+        Duration next = Duration.ZERO;
+        Directory known = accepted;
+        if (known != null) {
+            long start = System.nanoTime();
+            try {
+                Directory d = bridge.directoryAfter(known.version(), CHANGE_WAIT);
+                boolean tooSoon = Duration.ofNanos(System.nanoTime() - start).compareTo(CHANGE_WAIT.dividedBy(2)) < 0;
+                if (d.version() == known.version() && tooSoon) next = RETRY; // a Bridge without long polls: poll as before
+            } catch (java.io.InterruptedIOException closing) {
+                return;
+            } catch (IOException | RuntimeException e) {
+                next = RETRY; // the sync below reports it
+            }
+        }
+        if (Thread.currentThread().isInterrupted()) return;
+        if (!run()) next = RETRY;
+        try {
+            executor.schedule(() -> watchOnce(executor), next.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException closing) {
+            // the router is closing
+        }
     }
 
     private void syncOnce(Set<String> seen) throws IOException {

@@ -32,13 +32,11 @@ final class RelayScp implements Association.Negotiator {
     private final ApplicationEntity contexts;
     private final RepeatingLog overLimit = new RepeatingLog(LOG, LIMIT_LOG_PERIOD);
     private final Authority authority;
+    private final RouterMetrics metrics;
     private final RepeatingLog refusals = new RepeatingLog(LOG, Duration.ofMinutes(1));
 
-    RelayScp(RouterConfig config, RoutingTable routes) {
-        this(config, routes, new Authority());
-    }
-
-    RelayScp(RouterConfig config, RoutingTable routes, Authority authority) {
+    RelayScp(RouterConfig config, RoutingTable routes, Authority authority, RouterMetrics metrics) {
+        this.metrics = metrics;
         this.config = config;
         this.routes = routes;
         this.authority = authority;
@@ -75,32 +73,36 @@ final class RelayScp implements Association.Negotiator {
                     + ": calling AE title is not in the local devices table");
             throw reject(AAssociateRj.CALLING_AE_TITLE_NOT_RECOGNIZED);
         }
-        if (!fromDeviceHost(device, socket)) {
-            // An AE title alone is easy to claim: the device must also call from its own address.
+        java.util.List<java.net.InetAddress> expected = deviceAddresses(device);
+        if (expected != null && !expected.contains(socket.getInetAddress())) {
+            // An AE title alone is easy to claim: the device must also call from its own address. The title is known, so
+            // "calling AE title not recognized" would mislead; PS3.8 (Table 9-21) has no reason for an address, hence no-reason-given.
             LOG.log(System.Logger.Level.WARNING, "refused association from " + calling + " at " + socket.getRemoteSocketAddress()
-                    + ": not the address of device " + calling + " (" + device.host() + ")");
-            throw reject(AAssociateRj.CALLING_AE_TITLE_NOT_RECOGNIZED);
+                    + ": AE title " + calling + " is a known device, but the call comes from address " + socket.getInetAddress().getHostAddress()
+                    + ", not from its configured host " + device.host() + " (" + (expected.isEmpty() ? "which does not resolve"
+                    : expected.stream().map(java.net.InetAddress::getHostAddress).collect(java.util.stream.Collectors.joining(", ")))
+                    + "); fix the device's host in the router's configuration, or call from that host. A-ASSOCIATE-RJ permanent, no reason given");
+            throw reject(AAssociateRj.NO_REASON);
         }
         if (!called.equals(config.aeTitle()) && routes.route(called).isEmpty()) {
             LOG.log(System.Logger.Level.WARNING, "refused association from " + calling + " to " + called
                     + ": called AE title is not in the routing table");
             throw reject(AAssociateRj.CALLED_AE_TITLE_NOT_RECOGNIZED);
         }
-        return contexts.negotiate(rq, socket);
+        AAssociateAc ac = contexts.negotiate(rq, socket);
+        metrics.association(calling);
+        return ac;
     }
 
-    /** The device's configured host ("*" for any) resolves to the address the association comes from. */
-    private static boolean fromDeviceHost(org.dicomrelay.router.config.Device device, Socket socket) {
-        if ("*".equals(device.host())) return true;
-        java.net.InetAddress peer = socket.getInetAddress();
+    /** The addresses the device's configured host resolves to (empty: none), or null for "*" (any address). */
+    private static java.util.List<java.net.InetAddress> deviceAddresses(org.dicomrelay.router.config.Device device) {
+        if ("*".equals(device.host())) return null;
         try {
-            for (java.net.InetAddress a : java.net.InetAddress.getAllByName(device.host())) {
-                if (a.equals(peer)) return true;
-            }
+            return java.util.List.of(java.net.InetAddress.getAllByName(device.host()));
         } catch (java.net.UnknownHostException e) {
             LOG.log(System.Logger.Level.WARNING, "cannot resolve host " + device.host() + " of device " + device.aeTitle());
+            return java.util.List.of();
         }
-        return false;
     }
 
     private static AssociationRejectedException reject(int reason) {

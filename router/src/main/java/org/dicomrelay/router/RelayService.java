@@ -58,6 +58,7 @@ final class RelayService {
     private final StoreAssociations stores;
     private final RepeatingLog relayFailures = new RepeatingLog(LOG, Duration.ofMinutes(1));
     private final Deliveries deliveries;
+    private final RouterMetrics metrics;
     /**
      * The least time to wait for another router's answer: router B may spend up to ~20 s finding
      * its device silent (connect timeout, ARTIM), and a PACS may take a while to store; a resend
@@ -86,6 +87,7 @@ final class RelayService {
     RelayService(RouterConfig config, RoutingTable routes, Courier courier, Pending pending, Spool spool, StoreAssociations stores,
                  AnswerDeadline storeDeadlines) throws IOException {
         this.storeDeadlines = storeDeadlines;
+        this.metrics = new RouterMetrics(config.routerId(), routes);
         this.config = config;
         this.routes = routes;
         this.courier = courier;
@@ -94,10 +96,15 @@ final class RelayService {
         this.stores = stores;
         try {
             this.deliveries = new Deliveries(spool, config.retry(), config.link().window(), this::forward);
+            deliveries.metrics(metrics);
         } catch (IOException | RuntimeException e) {
             spool.close(); // the lock goes with it
             throw e;
         }
+    }
+
+    RouterMetrics metrics() {
+        return metrics;
     }
 
     /** Resumes what the spool holds; once the courier delivers answers (they would be lost before). */
@@ -114,7 +121,7 @@ final class RelayService {
                     if (authority.revoked()) throw failed(as, Service.STORE, null, RelayFailure.revoked());
                     return store(as, rq, data);
                 })
-                .onFind(this::find)
+                .onFind(metrics.timedFind(this::find))
                 .onMove(this::move)
                 .onGet(this::get);
     }

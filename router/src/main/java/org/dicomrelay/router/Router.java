@@ -96,7 +96,8 @@ public final class Router implements Closeable {
             RemoteExecutor executor = new RemoteExecutor(config, courier, inbound, stores, queries, access, devices);
             courier.start((from, message, payload) -> route(pending, executor, from, message, payload));
             relay.startDeliveries();
-            RelayScp scp = new RelayScp(config, routes, authority);
+            relay.metrics().readiness(() -> !authority.revoked());
+            RelayScp scp = new RelayScp(config, routes, authority, relay.metrics());
             Listeners listeners = Listeners.start(config, scp, scpOptions(config), MAX_ASSOCIATIONS, relay.services(inbound, authority));
             return new Router(config, courier, relay, listeners, stores, queries);
         } catch (IOException | RuntimeException e) {
@@ -129,7 +130,11 @@ public final class Router implements Closeable {
 
     public RouterConfig config() { return config; }
 
+    /** Its meters: Prometheus text, liveness and readiness (for a console's /metrics and /health). */
+    public RouterMetrics metrics() { return relay.metrics(); }
+
     @Override public void close() throws IOException {
+        relay.metrics().closed();
         listeners.close();
         relay.close();
         courier.close();

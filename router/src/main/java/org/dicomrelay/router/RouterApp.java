@@ -40,7 +40,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A router as deployed: keys and Bridge credentials from its state folder (written by
@@ -117,7 +116,8 @@ public final class RouterApp implements Closeable {
      * half-way, running it again completes it with the same new keys. Returns the new fingerprint.
      */
     public static String rotateKeys(RouterConfig config) throws IOException {
-        BridgeCredentials creds = JSON.readValue(credentialsFile(config).toFile(), BridgeCredentials.class);
+        BridgeCredentials creds = BridgeEndpoint.configured(config, JSON.readValue(credentialsFile(config).toFile(), BridgeCredentials.class),
+                credentialsFile(config));
         BridgeClient bridge;
         try {
             bridge = new BridgeClient(creds);
@@ -151,16 +151,18 @@ public final class RouterApp implements Closeable {
 
     public static RouterApp start(RouterConfig config) throws IOException {
         RouterKeys myKeys = RouterKeys.load(keysDir(config));
-        BridgeCredentials creds = JSON.readValue(credentialsFile(config).toFile(), BridgeCredentials.class);
+        BridgeCredentials enrolled = JSON.readValue(credentialsFile(config).toFile(), BridgeCredentials.class);
+        BridgeCredentials creds = BridgeEndpoint.configured(config, enrolled, credentialsFile(config));
         BridgeClient bridge;
         try {
             bridge = new BridgeClient(creds);
         } catch (InsecureBridgeUrlException e) {
-            throw new IOException(credentialsFile(config) + ": " + e.getMessage(), e);
+            throw new IOException((creds == enrolled ? credentialsFile(config).toString() : "bridgeUrl of the configuration") + ": " + e.getMessage(), e);
         } catch (GeneralSecurityException e) {
             throw new IOException("the pinned Bridge key or the TLS client certificate in " + credentialsFile(config) + " is not usable: "
                     + FailureText.of(e), e);
         }
+        BridgeEndpoint.checkMoved(bridge, enrolled, creds);
         RoutingTable routes = new RoutingTable();
         routes.load(config.state().resolve("routes.json"));
         // Until the first sync: the pinned keys of the last run (a Bridge that is down changes nothing we trust).
@@ -224,13 +226,13 @@ public final class RouterApp implements Closeable {
             t.setDaemon(true);
             return t;
         });
-        timer.scheduleWithFixedDelay(directory::run, 10, 10, TimeUnit.SECONDS);
         if (blobs.sweepsExpired()) {
             // Orphans (a sender that crashed): every sender deletes what stayed unconfirmed for blobMaxAge, so 4 times that is dead for sure.
             java.time.Duration orphanAge = config.blobMaxAge().multipliedBy(4).compareTo(java.time.Duration.ofDays(1)) > 0
                     ? config.blobMaxAge().multipliedBy(4) : java.time.Duration.ofDays(1);
             timer.scheduleWithFixedDelay(() -> sweepOrphans(blobs, orphanAge), 1, 30, TimeUnit.MINUTES);
         }
+        directory.watch(timer); // a long poll: a directory change arrives within a round trip
         return new RouterApp(config, bridge, routes, keys, router, timer, authority, sessions);
     }
 

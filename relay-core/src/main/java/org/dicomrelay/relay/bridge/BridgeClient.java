@@ -181,6 +181,17 @@ public final class BridgeClient implements BridgeTransport {
         return SignedDirectory.open(json(send(request("/api/router/directory", REQUEST_TIMEOUT).GET())), bridgeVerifier);
     }
 
+    /**
+     * As {@link #directory()}, but the Bridge holds the answer until the directory's version is no
+     * longer {@code version} or {@code wait} is over (then the same version comes back): a router
+     * learns a change within a round trip. A Bridge that does not know the parameter answers at once.
+     */
+    public Directory directoryAfter(long version, Duration wait) throws IOException {
+        String seconds = java.math.BigDecimal.valueOf(wait.toMillis(), 3).toPlainString();
+        return SignedDirectory.open(json(send(request("/api/router/directory?after=" + version + "&waitSeconds=" + seconds,
+                wait.plus(POLL_GRACE)).GET())), bridgeVerifier);
+    }
+
     /** The Cloud IO provider the Bridge assigned to this router, if any, from the signed directory. */
     public Optional<ProviderAssignment> provider() throws IOException {
         return directory().router(routerId()).map(Directory.Router::assignment);
