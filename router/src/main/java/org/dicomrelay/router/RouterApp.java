@@ -230,7 +230,7 @@ public final class RouterApp implements Closeable {
             // Orphans (a sender that crashed): every sender deletes what stayed unconfirmed for blobMaxAge, so 4 times that is dead for sure.
             java.time.Duration orphanAge = config.blobMaxAge().multipliedBy(4).compareTo(java.time.Duration.ofDays(1)) > 0
                     ? config.blobMaxAge().multipliedBy(4) : java.time.Duration.ofDays(1);
-            timer.scheduleWithFixedDelay(() -> sweepOrphans(blobs, orphanAge), 1, 30, TimeUnit.MINUTES);
+            timer.scheduleWithFixedDelay(() -> sweepOrphans(blobs, orphanAge), 1, 30, java.util.concurrent.TimeUnit.MINUTES);
         }
         directory.watch(timer); // a long poll: a directory change arrives within a round trip
         return new RouterApp(config, bridge, routes, keys, router, timer, authority, sessions);
