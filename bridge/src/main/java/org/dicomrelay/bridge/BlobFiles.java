@@ -71,9 +71,11 @@ final class BlobFiles {
         }
     }
 
-    /** The blob's bytes; {@link NoSuchFileException} if it has none. */
-    InputStream open(String name) throws IOException {
-        return Files.newInputStream(path(name));
+    /** The blob's bytes from {@code start} on; {@link NoSuchFileException} if it has none. */
+    InputStream open(String name, long start) throws IOException {
+        FileChannel ch = FileChannel.open(path(name), StandardOpenOption.READ);
+        ch.position(start);
+        return java.nio.channels.Channels.newInputStream(ch);
     }
 
     void delete(String name) throws IOException {
