@@ -260,10 +260,9 @@ public final class BridgeClient implements BridgeTransport {
         HttpRequest rq = request("/api/router/blobs/" + part.name() + "/parts/" + part.index() + "?to=" + part.recipient()
                 + "&offset=" + part.offset() + (part.last() ? "&last=true" : ""), BLOB_TIMEOUT)
                 .header("Content-Type", "application/octet-stream")
-                // Not ofByteArray: it copies the whole part into buffers of its own before sending (twice the heap per part in flight).
-                .PUT(part.length() == 0 ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.fromPublisher(
-                        HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(part.data(), 0, part.length())),
-                        part.length()))
+                // Not ofByteArray (a copy of the whole part first) nor ofInputStream (a new 16 KiB buffer and a copy per chunk): slices of the part.
+                .PUT(part.length() == 0 ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.fromPublisher(new SlicePublisher(part.data(), part.length()), part.length()))
                 .build();
         long sentAt = System.nanoTime();
         return http.sendAsync(rq, HttpResponse.BodyHandlers.ofByteArray()).handle((response, failure) -> {
