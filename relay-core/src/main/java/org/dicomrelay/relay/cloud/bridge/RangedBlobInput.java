@@ -132,12 +132,6 @@ final class RangedBlobInput extends InputStream {
         r.request();
     }
 
-    /** Called by the first range's answer (before its bytes): the size, if complete; now the others may go. */
-    private void learnt(long blobSize) {
-        if (blobSize >= 0) size = blobSize;
-        firstAnswered = true;
-    }
-
     @Override
     public void close() {
         if (closed) return;
@@ -217,9 +211,11 @@ final class RangedBlobInput extends InputStream {
                 int known = blobSize >= 0 ? (int) Math.max(0, Math.min(length, blobSize - start)) : -1;
                 buffer = new byte[known >= 0 ? known : Math.min(INITIAL_BUFFER, length)];
             }
+            // Any answer may tell the size (a blob completed meanwhile): no range is then asked for beyond it.
+            if (blobSize >= 0) size = blobSize;
             if (first) {
                 first = false;
-                learnt(blobSize);
+                firstAnswered = true; // after size: the reader reads them in that order
             }
             answered = true;
             notifyAll();

@@ -26,6 +26,8 @@ class FakeBlobBridge implements BridgeTransport {
     final boolean discard;
     final List<Part> parts = new ArrayList<>();
     final List<String> deleted = new ArrayList<>();
+    /** Where each range asked for starts. */
+    final List<Long> ranges = java.util.Collections.synchronizedList(new ArrayList<>());
     final Map<String, ByteArrayOutputStream> blobs = new HashMap<>();
     int accountCalls;
     IOException failPart;
@@ -59,6 +61,7 @@ class FakeBlobBridge implements BridgeTransport {
 
     /** Serves the range at once, from the blob in memory, in one buffer; the blob's size known (complete). */
     @Override public CompletableFuture<Void> readBlobRange(String name, long start, int length, BlobRangeSink sink) {
+        ranges.add(start);
         ByteArrayOutputStream b = blobs.get(name);
         if (b == null) return CompletableFuture.failedFuture(new FileNotFoundException(name));
         byte[] all = b.toByteArray();
