@@ -174,6 +174,11 @@ final class RangedBlobInput extends InputStream {
             int attempt;
             int from;
             synchronized (this) {
+                if (attempts > 0 && filled == length) { // cut after its last byte: nothing left to ask for
+                    done = true;
+                    notifyAll();
+                    return;
+                }
                 attempt = ++attempts;
                 from = filled;
             }
