@@ -24,6 +24,7 @@ import org.dicomrelay.relay.cloud.BlobNames;
  *   <li>{@code GET /api/router/blobs/{name}}: a blob addressed to the caller, streamed; while it is
  *       still being uploaded, without a length, its parts as they land (a stalled or aborted upload
  *       cuts the response off, so the reader sees an error, never a clean end);</li>
+ *   <li>{@code GET /api/router/blobs/{name}} with {@code Range: bytes=FIRST-LAST}: those bytes (206), see {@link #download};</li>
  *   <li>{@code DELETE /api/router/blobs/{name}}: by its sender or recipient;</li>
  * </ul>
  * and {@code GET /api/admin/blobs}: how many blobs and bytes the Bridge holds. Bodies are never
@@ -91,33 +92,57 @@ final class BlobApi {
      * a complete one with its length; one being uploaded chunked, flushing what it has before
      * waiting for the next part. A failure once the response has started (the upload aborted,
      * expired or stalled) propagates, and Jetty then cuts the connection off without the final chunk.
+     * With {@code Range: bytes=FIRST-LAST} (one range, RFC 9110 section 14; the recipient downloads
+     * a blob in parallel ranges): 206 and those bytes, of a complete blob with
+     * {@code Content-Range: bytes FIRST-LAST/SIZE} (416 and {@code bytes *}{@code /SIZE} if it starts
+     * at or beyond the end), of one being uploaded with {@code bytes FIRST-LAST/*}, as they come,
+     * ending early (cleanly) where the blob ends. Any other Range header is ignored: the whole blob.
      */
     private void download(Context ctx, String me) throws Exception {
-        Blobs.Download d = blobs.open(me, name(ctx));
+        ByteRange range = ByteRange.parse(ctx.header("Range"));
+        Blobs.Download d = blobs.open(me, name(ctx), range == null ? 0 : range.first());
         try (InputStream in = d.in()) {
             var res = ctx.res();
-            res.setStatus(200);
             res.setContentType("application/octet-stream");
-            if (d.size() >= 0) res.setContentLengthLong(d.size());
-            OutputStream out = res.getOutputStream();
-            long left = d.size() >= 0 ? d.size() : Long.MAX_VALUE;
-            byte[] buf = new byte[COPY_BUFFER];
-            try {
-                while (left > 0) {
-                    if (in instanceof BlobReader r && r.wouldWait()) out.flush(); // the reader gets what has landed so far
-                    int n = in.read(buf, 0, (int) Math.min(buf.length, left));
-                    if (n < 0) {
-                        if (d.size() >= 0) throw new java.io.EOFException("blob file shorter than recorded");
-                        break;
-                    }
-                    out.write(buf, 0, n);
-                    left -= n;
-                }
-                out.flush();
-            } catch (IOException e) {
-                // Never an error answer inside a 200 already under way: the reader would take it for the blob's bytes.
-                cutOff(ctx, e);
+            long left;
+            if (range == null) {
+                res.setStatus(200);
+                if (d.size() >= 0) res.setContentLengthLong(d.size());
+                left = d.size() >= 0 ? d.size() : Long.MAX_VALUE;
+            } else if (d.size() >= 0 && range.first() >= d.size()) {
+                res.setStatus(416);
+                res.setHeader("Content-Range", "bytes */" + d.size());
+                res.setContentLengthLong(0);
+                return;
+            } else {
+                res.setStatus(206);
+                long last = d.size() >= 0 ? Math.min(range.last(), d.size() - 1) : range.last();
+                res.setHeader("Content-Range", "bytes " + range.first() + "-" + last + "/" + (d.size() >= 0 ? d.size() : "*"));
+                left = last - range.first() + 1;
+                if (d.size() >= 0) res.setContentLengthLong(left);
             }
+            copy(ctx, in, res.getOutputStream(), left, d.size() >= 0);
+        }
+    }
+
+    /** Copies {@code left} bytes (or to the end, if not {@code exact}); a failure cuts the response off. */
+    private static void copy(Context ctx, InputStream in, OutputStream out, long left, boolean exact) throws IOException {
+        byte[] buf = new byte[COPY_BUFFER];
+        try {
+            while (left > 0) {
+                if (in instanceof BlobReader r && r.wouldWait()) out.flush(); // the reader gets what has landed so far
+                int n = in.read(buf, 0, (int) Math.min(buf.length, left));
+                if (n < 0) {
+                    if (exact) throw new java.io.EOFException("blob file shorter than recorded");
+                    break;
+                }
+                out.write(buf, 0, n);
+                left -= n;
+            }
+            out.flush();
+        } catch (IOException e) {
+            // Never an error answer inside a 200 already under way: the reader would take it for the blob's bytes.
+            cutOff(ctx, e);
         }
     }
 

@@ -50,7 +50,8 @@ final class BlobFiles {
             byte[] buf = new byte[BUFFER];
             long written = 0;
             int n;
-            while ((n = in.read(buf)) > 0) {
+            // The request body comes a TLS record (16 KiB) per read: gathered into one write per buffer, not a system call per record.
+            while ((n = in.readNBytes(buf, 0, buf.length)) > 0) {
                 if (written + n > limit) throw new TooLargeException(limit);
                 ByteBuffer bb = ByteBuffer.wrap(buf, 0, n);
                 while (bb.hasRemaining()) ch.write(bb);
@@ -71,9 +72,11 @@ final class BlobFiles {
         }
     }
 
-    /** The blob's bytes; {@link NoSuchFileException} if it has none. */
-    InputStream open(String name) throws IOException {
-        return Files.newInputStream(path(name));
+    /** The blob's bytes from {@code start} on; {@link NoSuchFileException} if it has none. */
+    InputStream open(String name, long start) throws IOException {
+        FileChannel ch = FileChannel.open(path(name), StandardOpenOption.READ);
+        ch.position(start);
+        return java.nio.channels.Channels.newInputStream(ch);
     }
 
     void delete(String name) throws IOException {

@@ -24,10 +24,12 @@ final class BlobReader extends InputStream {
     private long available;
     private boolean ended;
 
-    BlobReader(Path file, BlobProgress progress, Duration idle) {
+    /** Reads from byte {@code start} on (a range; beyond the blob's end, it ends at once when the blob is complete). */
+    BlobReader(Path file, BlobProgress progress, Duration idle, long start) {
         this.file = file;
         this.progress = progress;
         this.idle = idle;
+        this.position = start;
     }
 
     /** Whether a read now would return without waiting for a part (the caller flushes what it has before waiting). */

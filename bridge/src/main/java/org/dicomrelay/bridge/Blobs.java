@@ -196,6 +196,16 @@ final class Blobs implements AutoCloseable {
      * with its size; one still being uploaded (size -1) streams its parts as they are committed.
      */
     Download open(String me, String name) throws SQLException, IOException {
+        return open(me, name, 0);
+    }
+
+    /**
+     * As {@link #open(String, String)}, from byte {@code start} on (a range): a complete blob's
+     * stream is positioned there ({@code size} stays the whole blob's); one still being uploaded
+     * starts there, waiting for it if needed, and ends at once if the blob completes shorter.
+     */
+    Download open(String me, String name, long start) throws SQLException, IOException {
+        if (start < 0) throw ApiException.badRequest("a range must not start before byte 0");
         Optional<BlobTable.Row> row = table.find(name);
         if (row.isEmpty() || !row.get().recipientId().equals(me)) throw noBlob(name);
         if (!row.get().complete()) {
@@ -204,10 +214,10 @@ final class Blobs implements AutoCloseable {
                 live.remove(name, p);
                 throw noBlob(name);
             }
-            return new Download(new BlobReader(files.path(name), p, config.blobIdleTimeout()), -1);
+            return new Download(new BlobReader(files.path(name), p, config.blobIdleTimeout(), start), -1);
         }
         try {
-            return new Download(files.open(name), row.get().sizeBytes());
+            return new Download(files.open(name, Math.min(start, row.get().sizeBytes())), row.get().sizeBytes());
         } catch (NoSuchFileException e) {
             throw noBlob(name); // deleted in between
         }

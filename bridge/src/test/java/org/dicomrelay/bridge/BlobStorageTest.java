@@ -63,6 +63,10 @@ class BlobStorageTest {
         @Override public InputStream openBlob(String name) throws IOException { return client.openBlob(name); }
         @Override public void deleteBlob(String name) throws IOException { client.deleteBlob(name); }
 
+        @Override public CompletableFuture<Void> readBlobRange(String name, long start, int length, org.dicomrelay.relay.cloud.BlobRangeSink sink) {
+            return client.readBlobRange(name, start, length, sink);
+        }
+
         @Override public synchronized CompletableFuture<Void> putBlobPart(BlobPart p) {
             partLengths.add(p.length());
             largestBuffer = Math.max(largestBuffer, p.data().length);

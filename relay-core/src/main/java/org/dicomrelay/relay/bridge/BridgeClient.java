@@ -16,6 +16,7 @@ import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.math.BigDecimal;
 import java.net.URI;
+import java.nio.ByteBuffer;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -29,11 +30,13 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Flow;
 import java.util.regex.Pattern;
 import org.dicomrelay.dicom.net.FailureText;
 import org.dicomrelay.relay.cloud.BlobAccount;
 import org.dicomrelay.relay.cloud.BlobNames;
 import org.dicomrelay.relay.cloud.BlobPart;
+import org.dicomrelay.relay.cloud.BlobRangeSink;
 import org.dicomrelay.relay.cloud.BridgeTransport;
 import org.dicomrelay.relay.cloud.Notifications;
 import org.dicomrelay.relay.tls.BridgeHttp;
@@ -268,10 +271,9 @@ public final class BridgeClient implements BridgeTransport {
         HttpRequest rq = request("/api/router/blobs/" + part.name() + "/parts/" + part.index() + "?to=" + part.recipient()
                 + "&offset=" + part.offset() + (part.last() ? "&last=true" : ""), BLOB_TIMEOUT)
                 .header("Content-Type", "application/octet-stream")
-                // Not ofByteArray: it copies the whole part into buffers of its own before sending (twice the heap per part in flight).
-                .PUT(part.length() == 0 ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.fromPublisher(
-                        HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(part.data(), 0, part.length())),
-                        part.length()))
+                // Not ofByteArray (a copy of the whole part first) nor ofInputStream (a new 16 KiB buffer and a copy per chunk): slices of the part.
+                .PUT(part.length() == 0 ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.fromPublisher(new SlicePublisher(part.data(), part.length()), part.length()))
                 .build();
         long sentAt = System.nanoTime();
         return http.sendAsync(rq, HttpResponse.BodyHandlers.ofByteArray()).handle((response, failure) -> {
@@ -299,6 +301,105 @@ public final class BridgeClient implements BridgeTransport {
         }
         if (response.statusCode() == 404) throw new FileNotFoundException("no blob " + name + " for this router at the Bridge");
         throw error(response.statusCode(), parseQuietly(error));
+    }
+
+    @Override
+    public CompletableFuture<Void> readBlobRange(String name, long start, int length, BlobRangeSink sink) {
+        BlobNames.check(name);
+        if (start < 0 || length < 1) throw new IllegalArgumentException("not a range: " + length + " bytes from " + start);
+        HttpRequest rq = request("/api/router/blobs/" + name, BLOB_TIMEOUT)
+                .header("Range", "bytes=" + start + "-" + (start + length - 1)).GET().build();
+        RangeSubscriber[] range = new RangeSubscriber[1];
+        HttpResponse.BodyHandler<byte[]> handler = info -> {
+            if (info.statusCode() != 206 && info.statusCode() != 416) {
+                // an error answer is small; a 200 (the whole blob: a Bridge without ranges) is not read
+                return info.statusCode() == 200 ? HttpResponse.BodySubscribers.replacing(null) : HttpResponse.BodySubscribers.ofByteArray();
+            }
+            range[0] = new RangeSubscriber(sink, info.headers().firstValue("Content-Range").orElse(null), info.statusCode() == 416);
+            return range[0];
+        };
+        long sentAt = System.nanoTime();
+        return http.sendAsync(rq, handler).handle((response, failure) -> {
+            try {
+                if (failure != null) {
+                    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+                    if (range[0] != null && range[0].sinkFailure != null) throw range[0].sinkFailure; // the reader's, not the link's
+                    throw unreachable(rq, cause instanceof IOException io ? io : new IOException(FailureText.of(cause), cause));
+                }
+                int status = answered(response, sentAt).statusCode();
+                if (status == 206 || status == 416) return null;
+                if (status == 404) throw new FileNotFoundException("no blob " + name + " for this router at the Bridge");
+                if (status == 200) throw new IOException("the Bridge answered a range of blob " + name + " with the whole blob: it serves no ranges");
+                throw error(status, parseQuietly(response.body()));
+            } catch (IOException e) {
+                throw new CompletionException(e);
+            }
+        });
+    }
+
+    /** Hands a range's bytes to its sink as they arrive (bounded by the sink, which copies them). */
+    private static final class RangeSubscriber implements HttpResponse.BodySubscriber<byte[]> {
+        private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (?:[0-9]+-[0-9]+|\\*)/([0-9]+|\\*)");
+        private final BlobRangeSink sink;
+        private final String contentRange;
+        private final boolean unsatisfiable;
+        private final CompletableFuture<byte[]> body = new CompletableFuture<>();
+        private Flow.Subscription subscription;
+        volatile IOException sinkFailure;
+
+        RangeSubscriber(BlobRangeSink sink, String contentRange, boolean unsatisfiable) {
+            this.sink = sink;
+            this.contentRange = contentRange;
+            this.unsatisfiable = unsatisfiable;
+        }
+
+        @Override
+        public java.util.concurrent.CompletionStage<byte[]> getBody() {
+            return body;
+        }
+
+        @Override
+        public void onSubscribe(Flow.Subscription s) {
+            subscription = s;
+            java.util.regex.Matcher m = contentRange == null ? null : CONTENT_RANGE.matcher(contentRange);
+            if (m == null || !m.matches() || (unsatisfiable && m.group(1).equals("*"))) {
+                fail(new IOException("the Bridge answered a range with Content-Range '" + contentRange + "'"));
+                return;
+            }
+            try {
+                sink.started(m.group(1).equals("*") ? -1 : Long.parseLong(m.group(1)));
+            } catch (IOException | RuntimeException e) {
+                fail(e instanceof IOException io ? io : new IOException(FailureText.of(e), e));
+                return;
+            }
+            s.request(Long.MAX_VALUE); // the sink copies each buffer at once, into memory it bounds
+        }
+
+        @Override
+        public void onNext(List<ByteBuffer> buffers) {
+            if (body.isDone()) return;
+            try {
+                for (ByteBuffer b : buffers) sink.accept(b);
+            } catch (IOException | RuntimeException e) {
+                fail(e instanceof IOException io ? io : new IOException(FailureText.of(e), e));
+            }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            body.completeExceptionally(t);
+        }
+
+        @Override
+        public void onComplete() {
+            body.complete(null);
+        }
+
+        private void fail(IOException e) {
+            sinkFailure = e;
+            subscription.cancel();
+            body.completeExceptionally(e);
+        }
     }
 
     /** Deletes a blob this router sent or received; one already gone is not an error. */

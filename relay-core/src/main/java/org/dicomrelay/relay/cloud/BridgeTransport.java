@@ -56,6 +56,18 @@ public interface BridgeTransport {
         throw new IOException("this Bridge connection does not store blobs");
     }
 
+    /**
+     * Bytes {@code [start, start + length)} of a blob addressed to this router, delivered to
+     * {@code sink} as they arrive, without blocking the caller. The future completes once the range
+     * ended cleanly: with all its bytes, or fewer where the blob ends (a blob being uploaded: its
+     * bytes as they are stored). It fails with a {@link org.dicomrelay.relay.bridge.BridgeUnreachableException}
+     * if the answer was cut off or never came (what the sink got so far is good: ask for the rest),
+     * {@link java.io.FileNotFoundException} if the blob is absent (or not ours).
+     */
+    default CompletableFuture<Void> readBlobRange(String name, long start, int length, BlobRangeSink sink) {
+        return CompletableFuture.failedFuture(new IOException("this Bridge connection does not store blobs"));
+    }
+
     /** Deletes a blob this router sent or received, complete or not; an absent one is not an error. */
     default void deleteBlob(String name) throws IOException {
         throw new IOException("this Bridge connection does not store blobs");

@@ -13,12 +13,16 @@ import java.util.Map;
  * notifications through its inbox ({@link BridgeNotifications}). Two routers need nothing but the
  * Bridge's address; everything they store there is already sealed end to end. Optional settings:
  * {@code partBytes} (default {@link BridgeBlobStore#DEFAULT_PART_BYTES}) and {@code partsInFlight}
- * (default {@link BridgeBlobStore#DEFAULT_PARTS_IN_FLIGHT}) of an upload.
+ * (default {@link BridgeBlobStore#DEFAULT_PARTS_IN_FLIGHT}) of an upload; {@code rangeBytes} (default
+ * {@link BridgeBlobStore#DEFAULT_RANGE_BYTES}) and {@code rangesInFlight} (default
+ * {@link BridgeBlobStore#DEFAULT_RANGES_IN_FLIGHT}; 1: one GET, no ranges) of a download.
  */
 public final class BridgeBlobProvider implements CloudProvider {
     public static final String NAME = "bridge";
     public static final String PART_BYTES = "partBytes";
     public static final String PARTS_IN_FLIGHT = "partsInFlight";
+    public static final String RANGE_BYTES = "rangeBytes";
+    public static final String RANGES_IN_FLIGHT = "rangesInFlight";
 
     @Override
     public String name() {
@@ -35,7 +39,9 @@ public final class BridgeBlobProvider implements CloudProvider {
     public BlobStore blobStore(Map<String, String> settings, BridgeTransport bridge) {
         if (bridge == null) return blobStore(settings);
         return new BridgeBlobStore(bridge, positive(settings, PART_BYTES, BridgeBlobStore.DEFAULT_PART_BYTES),
-                positive(settings, PARTS_IN_FLIGHT, BridgeBlobStore.DEFAULT_PARTS_IN_FLIGHT));
+                positive(settings, PARTS_IN_FLIGHT, BridgeBlobStore.DEFAULT_PARTS_IN_FLIGHT),
+                positive(settings, RANGE_BYTES, BridgeBlobStore.DEFAULT_RANGE_BYTES),
+                positive(settings, RANGES_IN_FLIGHT, BridgeBlobStore.DEFAULT_RANGES_IN_FLIGHT));
     }
 
     private static int positive(Map<String, String> settings, String key, int fallback) {

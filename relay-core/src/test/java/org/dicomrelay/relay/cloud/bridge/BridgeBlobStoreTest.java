@@ -107,6 +107,27 @@ class BridgeBlobStoreTest {
         assertThatThrownBy(() -> p.notifications(Map.of(), "hospital-a", null)).isInstanceOf(IllegalArgumentException.class);
     }
 
+    /** {@code rangesInFlight} above 1 reads in ranges (here served at once by the fake); 0 or words are refused with the setting's name. */
+    @Test
+    void theProviderReadsInRangesWhenRangesInFlightIsSet() throws IOException {
+        CloudProvider p = CloudProvider.named("bridge");
+        FakeBlobBridge bridge = new FakeBlobBridge(PART, false);
+        BlobStore store = p.blobStore(Map.of("rangesInFlight", "3", "rangeBytes", "700"), bridge);
+        String name = BlobNames.random();
+        byte[] data = random(5 * 700 + 1);
+        try (BlobStore.Upload up = store.create(name, "hospital-b")) {
+            up.write(data);
+        }
+        try (InputStream in = store.open(name)) {
+            assertThat(in.readAllBytes()).isEqualTo(data);
+        }
+        assertThat(bridge.ranges).as("ranges of 700 bytes, the last one short").hasSize(6);
+        assertThatThrownBy(() -> p.blobStore(Map.of("rangesInFlight", "0"), bridge)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("rangesInFlight");
+        assertThatThrownBy(() -> p.blobStore(Map.of("rangeBytes", "big"), bridge)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("rangeBytes");
+    }
+
     @Test
     void partZeroGoesAloneThenAtMostPartsInFlightAndTheReadableActionRunsOnceOnTheWritingThread() throws Exception {
         java.util.List<java.util.concurrent.CompletableFuture<Void>> answers = new java.util.concurrent.CopyOnWriteArrayList<>();

@@ -2,6 +2,7 @@ package org.dicomrelay.relay.cloud.bridge;
 
 import org.dicomrelay.relay.cloud.BlobAccount;
 import org.dicomrelay.relay.cloud.BlobPart;
+import org.dicomrelay.relay.cloud.BlobRangeSink;
 import org.dicomrelay.relay.cloud.BridgeTransport;
 import org.dicomrelay.relay.cloud.Notifications;
 
@@ -25,6 +26,8 @@ class FakeBlobBridge implements BridgeTransport {
     final boolean discard;
     final List<Part> parts = new ArrayList<>();
     final List<String> deleted = new ArrayList<>();
+    /** Where each range asked for starts. */
+    final List<Long> ranges = java.util.Collections.synchronizedList(new ArrayList<>());
     final Map<String, ByteArrayOutputStream> blobs = new HashMap<>();
     int accountCalls;
     IOException failPart;
@@ -54,6 +57,22 @@ class FakeBlobBridge implements BridgeTransport {
         ByteArrayOutputStream b = blobs.get(name);
         if (b == null) throw new FileNotFoundException(name);
         return new ByteArrayInputStream(b.toByteArray());
+    }
+
+    /** Serves the range at once, from the blob in memory, in one buffer; the blob's size known (complete). */
+    @Override public CompletableFuture<Void> readBlobRange(String name, long start, int length, BlobRangeSink sink) {
+        ranges.add(start);
+        ByteArrayOutputStream b = blobs.get(name);
+        if (b == null) return CompletableFuture.failedFuture(new FileNotFoundException(name));
+        byte[] all = b.toByteArray();
+        try {
+            sink.started(all.length);
+            int from = (int) Math.min(start, all.length);
+            sink.accept(java.nio.ByteBuffer.wrap(all, from, (int) Math.min(length, all.length - from)));
+            return CompletableFuture.completedFuture(null);
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     @Override public void deleteBlob(String name) {
