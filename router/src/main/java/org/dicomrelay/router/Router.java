@@ -26,8 +26,11 @@ public final class Router implements Closeable {
     private final RelayService relay;
     private final Listeners listeners;
     private final StoreAssociations stores;
+    private final LocalDevices devices;
 
-    private Router(RouterConfig config, Courier courier, RelayService relay, Listeners listeners, StoreAssociations stores) {
+    private Router(RouterConfig config, Courier courier, RelayService relay, Listeners listeners, StoreAssociations stores,
+                   LocalDevices devices) {
+        this.devices = devices;
         this.config = config;
         this.courier = courier;
         this.relay = relay;
@@ -82,15 +85,15 @@ public final class Router implements Closeable {
             Leftovers.clean(config, courier);
             Pending pending = new Pending();
             InboundInstances inbound = new InboundInstances();
-            DeviceOptions devices = DeviceOptions.load(config, scuOptions());
-            stores = new StoreAssociations(config.aeTitle(), devices, STORE_ASSOCIATION_IDLE);
-            relay = new RelayService(config, routes, courier, pending, spool, stores);
+            LocalDevices devices = LocalDevices.load(config, scuOptions());
+            stores = new StoreAssociations(config.aeTitle(), devices.options(), STORE_ASSOCIATION_IDLE);
+            relay = new RelayService(config, routes, courier, pending, spool, stores, devices);
             RemoteExecutor executor = new RemoteExecutor(config, courier, inbound, stores, access, devices);
             courier.start((from, message, payload) -> route(pending, executor, from, message, payload));
             relay.startDeliveries();
-            RelayScp scp = new RelayScp(config, routes, authority);
+            RelayScp scp = new RelayScp(config, routes, authority, devices);
             Listeners listeners = Listeners.start(config, scp, scpOptions(config), MAX_ASSOCIATIONS, relay.services(inbound, authority));
-            return new Router(config, courier, relay, listeners, stores);
+            return new Router(config, courier, relay, listeners, stores, devices);
         } catch (IOException | RuntimeException e) {
             // A start that fails (the port taken) leaves nothing running: no deliveries, no courier, no lock.
             if (relay != null) relay.close();
@@ -119,6 +122,9 @@ public final class Router implements Closeable {
     public int tlsPort() { return listeners.tlsPort(); }
 
     public RouterConfig config() { return config; }
+
+    /** The local devices table as it is now (the console changes it without a restart). */
+    public LocalDevices devices() { return devices; }
 
     @Override public void close() throws IOException {
         listeners.close();
