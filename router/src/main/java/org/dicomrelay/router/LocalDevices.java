@@ -45,6 +45,9 @@ public final class LocalDevices {
 
     DeviceOptions options() { return options; }
 
+    /** How the router opens an association to {@code d} (over DICOM TLS for a device with a {@code tls} section). */
+    public AssociationOptions associationOptions(Device d) { return options.of(d); }
+
     /**
      * Makes {@code next} the table: its TLS files are read first (an unreadable one refuses the
      * change, nothing changed), then every reader sees it, then the listeners are told.
