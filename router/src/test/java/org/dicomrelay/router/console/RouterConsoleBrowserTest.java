@@ -1,0 +1,257 @@
+package org.dicomrelay.router.console;
+
+import org.dicomrelay.console.Accounts;
+import org.dicomrelay.console.AuditLog;
+import org.dicomrelay.console.Role;
+import org.dicomrelay.console.SignInThrottle;
+import org.dicomrelay.dicom.net.AssociationOptions;
+import org.dicomrelay.dicom.net.service.Verification;
+import org.dicomrelay.router.Router;
+import org.dicomrelay.router.config.ConsoleListener;
+import org.dicomrelay.router.config.Device;
+import org.dicomrelay.router.config.RouterConfig;
+import org.dicomrelay.router.config.RoutingTable;
+import org.dicomrelay.router.link.LocalHub;
+import org.dicomrelay.testkit.Peers;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The router console in a real browser (headless Chromium): sign-in and lock-out, adding a device
+ * and echoing it (C-ECHO, PS3.7 §9.1.5) against a real storescp, the PS3.5 §6.2 AE title rule as
+ * a field message that changes nothing, a viewer who can change nothing (no control, and 403 from
+ * the API), a change without the CSRF token refused. Every page is saved under target/screenshots/.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(300)
+class RouterConsoleBrowserTest {
+    private static final String ADMIN_PASSWORD = "admin-password-1", VIEWER_PASSWORD = "viewer-password-1";
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    private Path work, yaml;
+    private RouterConfig config;
+    private Router router;
+    private RouterConsole console;
+    private Browser browser;
+    private WebDriver driver;
+
+    @BeforeAll void start() throws Exception {
+        assertThat(Browser.available()).as("chromium and chromium-driver are installed (scripts/test installs them)").isTrue();
+        work = Files.createTempDirectory("router-console");
+        yaml = work.resolve("router.yaml");
+        new RouterConfig("hospital-a", work.resolve("state").toString(), "ROUTER_A", "127.0.0.1", 0, null, null, null,
+                List.of(new Device("MODALITY", "127.0.0.1", 1, List.of(), List.of(), false))).save(yaml);
+        config = RouterConfig.load(yaml);
+        router = Router.start(config, new LocalHub().courier("hospital-a"), new RoutingTable());
+        Accounts accounts = Accounts.in(config.state());
+        accounts.create("admin", Role.ADMIN, ADMIN_PASSWORD.toCharArray());
+        accounts.create("viewer", Role.VIEWER, VIEWER_PASSWORD.toCharArray());
+        console = startConsole();
+        browser = Browser.start();
+        driver = browser.driver;
+    }
+
+    private RouterConsole startConsole() throws IOException {
+        return RouterConsole.start(new ConsoleListener("127.0.0.1", 0), config, yaml, router,
+                () -> BridgeStatus.of("https://127.0.0.1:8470", true, Instant.parse("2026-12-05T04:00:00Z"), Instant.parse("2026-12-05T04:00:00Z"),
+                        "sha256:5f1e0c0ffee"));
+    }
+
+    @AfterAll void stop() throws Exception {
+        if (browser != null) browser.close();
+        if (console != null) console.close();
+        if (router != null) router.close();
+    }
+
+    @BeforeEach void signedOut() {
+        driver.manage().deleteAllCookies();
+    }
+
+    private WebDriverWait waiting() {
+        return new WebDriverWait(driver, WAIT);
+    }
+
+    private void signIn(RouterConsole c, String user, String password) {
+        driver.get(c.url().toString());
+        waiting().until(ExpectedConditions.visibilityOfElementLocated(By.id("signin-form")));
+        driver.findElement(By.id("user")).sendKeys(user);
+        driver.findElement(By.id("password")).sendKeys(password);
+        driver.findElement(By.id("signin-button")).click();
+    }
+
+    private void signInAs(String user, String password) {
+        signIn(console, user, password);
+        waiting().until(ExpectedConditions.visibilityOfElementLocated(By.id("app")));
+        waiting().until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#devices-table tr[data-ae='MODALITY']")));
+    }
+
+    /** The HTTP status of a request the page's own JavaScript sends (with the browser's session cookie). */
+    private long fetchStatus(String method, String path, String body, boolean withCsrf, String csrfOverride) {
+        Object status = ((JavascriptExecutor) driver).executeAsyncScript("""
+                const [method, path, body, withCsrf, override, done] = arguments;
+                fetch('/api/session').then(r => r.json()).then(s => {
+                  const headers = {'Content-Type': 'application/json'};
+                  if (withCsrf) headers['X-CSRF-Token'] = override || s.csrfToken;
+                  return fetch(path, {method, headers, body});
+                }).then(r => done(r.status)).catch(e => done(-1));
+                """, method, path, body, withCsrf, csrfOverride);
+        return (Long) status;
+    }
+
+    private void openDeviceForm() {
+        driver.findElement(By.id("device-new")).click();
+        waiting().until(ExpectedConditions.visibilityOfElementLocated(By.id("device-form")));
+    }
+
+    private void fill(String id, String value) {
+        WebElement e = driver.findElement(By.id(id));
+        e.clear();
+        e.sendKeys(value);
+    }
+
+    @Test void aWrongPasswordIsRefusedAndRepeatedFailuresLockTheAccountOut() throws Exception {
+        // A console of its own: the lock-out it provokes for 127.0.0.1 must not reach the other tests.
+        try (RouterConsole own = startConsole()) {
+            driver.get(own.url().toString());
+            waiting().until(ExpectedConditions.visibilityOfElementLocated(By.id("signin-form")));
+            browser.screenshot("router-signin");
+            signIn(own, "admin", "not-the-password");
+            waiting().until(ExpectedConditions.textToBe(By.id("password-error"), "wrong user name or password"));
+            assertThat(driver.findElement(By.id("app")).isDisplayed()).isFalse();
+            for (int i = 1; i < SignInThrottle.MAX_FAILURES; i++) {
+                signIn(own, "admin", "not-the-password-" + i);
+                waiting().until(ExpectedConditions.textToBe(By.id("password-error"), "wrong user name or password"));
+            }
+            signIn(own, "admin", ADMIN_PASSWORD); // the right password, but locked out now
+            waiting().until(ExpectedConditions.textMatches(By.id("password-error"), java.util.regex.Pattern.compile("too many failed sign-ins.*")));
+            browser.screenshot("router-signin-locked");
+            assertThat(driver.findElement(By.id("app")).isDisplayed()).isFalse();
+        }
+    }
+
+    @Test void anAddedDeviceAppliesAtOnceIsSavedAndEchoesAgainstStorescp() throws Exception {
+        int port = Peers.freePort();
+        Path received = Files.createDirectories(work.resolve("storescp"));
+        try (Peers.Server storescp = Peers.startServer(List.of("storescp", "-aet", "STORE_SCP", "-od", received.toString(),
+                String.valueOf(port)), port, null, Map.of())) {
+            // Before: the router does not know STORE_SCP, and refuses its association (PS3.8 §7.1.1.7, calling AE not recognized).
+            assertThatThrownBy(() -> Verification.echo("127.0.0.1", router.port(), "ROUTER_A", "STORE_SCP", AssociationOptions.DEFAULT))
+                    .isInstanceOf(IOException.class);
+            signInAs("admin", ADMIN_PASSWORD);
+            openDeviceForm();
+            fill("f-aeTitle", "STORE_SCP");
+            fill("f-host", "127.0.0.1");
+            fill("f-port", String.valueOf(port));
+            driver.findElement(By.cssSelector("#device-form input[name=services][value=store]")).click();
+            driver.findElement(By.cssSelector("#device-form input[name=services][value=echo]")).click();
+            driver.findElement(By.id("device-save")).click();
+            waiting().until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#devices-table tr[data-ae='STORE_SCP']")));
+            assertThat(driver.findElement(By.id("devices-message")).getText()).isEqualTo("Device STORE_SCP added.");
+
+            // Applied without a restart (the listeners' ACL knows it now) and saved to router.yaml, the rest of it kept.
+            assertThat(router.devices().find("STORE_SCP")).hasValueSatisfying(d -> assertThat(d.port()).isEqualTo(port));
+            assertThat(Verification.echo("127.0.0.1", router.port(), "ROUTER_A", "STORE_SCP", AssociationOptions.DEFAULT)).isZero();
+            RouterConfig saved = RouterConfig.load(yaml);
+            assertThat(saved.devices()).extracting(Device::aeTitle).containsExactly("MODALITY", "STORE_SCP");
+            assertThat(saved.device("STORE_SCP").orElseThrow().services()).containsExactlyInAnyOrder("store", "echo");
+            assertThat(saved.routerId()).isEqualTo("hospital-a");
+
+            driver.findElement(By.cssSelector("#devices-table tr[data-ae='STORE_SCP'] button.echo")).click();
+            By result = By.cssSelector(".echo-result[data-ae='STORE_SCP']");
+            waiting().until(ExpectedConditions.textMatches(result, java.util.regex.Pattern.compile("success, \\d+ ms")));
+            browser.screenshot("router-devices");
+            assertThat(storescp.isAlive()).isTrue();
+        }
+        String audit = Files.readString(config.state().resolve(AuditLog.FILE));
+        assertThat(audit).contains("user=admin action=device.add target=STORE_SCP outcome=ok")
+                .containsPattern("user=admin action=device.echo target=STORE_SCP outcome=success in \\d+ ms");
+    }
+
+    @Test void anInvalidAeTitleShowsAMessageNextToTheFieldAndChangesNothing() throws Exception {
+        byte[] before = Files.readAllBytes(yaml);
+        signInAs("admin", ADMIN_PASSWORD);
+        openDeviceForm();
+        fill("f-aeTitle", "BAD\\AE");
+        fill("f-host", "127.0.0.1");
+        fill("f-port", "104");
+        driver.findElement(By.id("device-save")).click();
+        waiting().until(ExpectedConditions.textMatches(By.id("error-aeTitle"), java.util.regex.Pattern.compile(".*backslash.*")));
+        browser.screenshot("router-device-invalid");
+        fill("f-aeTitle", "SEVENTEEN_CHARS_X");
+        driver.findElement(By.id("device-save")).click();
+        waiting().until(ExpectedConditions.textMatches(By.id("error-aeTitle"), java.util.regex.Pattern.compile(".*at most 16 characters.*")));
+        fill("f-aeTitle", "GOOD_AE");
+        fill("f-port", "70000");
+        driver.findElement(By.id("device-save")).click();
+        waiting().until(ExpectedConditions.textMatches(By.id("error-port"), java.util.regex.Pattern.compile(".*1 to 65535.*")));
+        assertThat(driver.findElement(By.id("error-aeTitle")).getText()).isEmpty();
+
+        assertThat(Files.readAllBytes(yaml)).isEqualTo(before);
+        assertThat(router.devices().all()).extracting(Device::aeTitle).doesNotContain("BAD\\AE", "SEVENTEEN_CHARS_X", "GOOD_AE");
+    }
+
+    @Test void aViewerSeesNoChangeControlAndTheApiRefusesItsChanges() throws Exception {
+        byte[] before = Files.readAllBytes(yaml);
+        signInAs("viewer", VIEWER_PASSWORD);
+        assertThat(driver.findElement(By.id("who")).getText()).isEqualTo("viewer (viewer)");
+        assertThat(driver.findElements(By.id("device-new"))).isEmpty();
+        assertThat(driver.findElements(By.id("device-form"))).isEmpty();
+        assertThat(driver.findElements(By.cssSelector("#devices-table button"))).isEmpty();
+        browser.screenshot("router-viewer-devices");
+        driver.findElement(By.id("nav-queue")).click();
+        waiting().until(ExpectedConditions.visibilityOfElementLocated(By.id("page-queue")));
+        assertThat(driver.findElements(By.cssSelector("[data-bulk]"))).isEmpty();
+
+        long status = fetchStatus("POST", "/api/devices", "{\"aeTitle\":\"VIEWER_AE\",\"host\":\"127.0.0.1\",\"port\":104}", true, null);
+        assertThat(status).isEqualTo(403);
+        assertThat(fetchStatus("DELETE", "/api/devices/MODALITY", null, true, null)).isEqualTo(403);
+        assertThat(fetchStatus("POST", "/api/queue/discard", "{\"all\":true}", true, null)).isEqualTo(403);
+        assertThat(Files.readAllBytes(yaml)).isEqualTo(before);
+        assertThat(router.devices().find("MODALITY")).isPresent();
+    }
+
+    @Test void aChangeWithoutTheCsrfTokenIsRefused() throws Exception {
+        signInAs("admin", ADMIN_PASSWORD);
+        byte[] before = Files.readAllBytes(yaml);
+        String body = "{\"aeTitle\":\"NO_TOKEN\",\"host\":\"127.0.0.1\",\"port\":104}";
+        assertThat(fetchStatus("POST", "/api/devices", body, false, null)).isEqualTo(403);
+        assertThat(fetchStatus("POST", "/api/devices", body, true, "forged-token")).isEqualTo(403);
+        assertThat(fetchStatus("DELETE", "/api/devices/MODALITY", null, false, null)).isEqualTo(403);
+        assertThat(Files.readAllBytes(yaml)).isEqualTo(before);
+        assertThat(router.devices().all()).extracting(Device::aeTitle).doesNotContain("NO_TOKEN").contains("MODALITY");
+    }
+
+    @Test void theQueueAndStatusPagesShowTheRouter() throws Exception {
+        signInAs("admin", ADMIN_PASSWORD);
+        driver.findElement(By.id("nav-queue")).click();
+        waiting().until(ExpectedConditions.textToBe(By.id("queue-summary"), "The queue is empty: everything was delivered."));
+        browser.screenshot("router-queue");
+        driver.findElement(By.id("nav-status")).click();
+        By router = By.cssSelector("#status-list dd[data-key='Router']");
+        waiting().until(ExpectedConditions.textMatches(router, java.util.regex.Pattern.compile("hospital-a \\(ROUTER_A, DICOM port \\d+\\)")));
+        assertThat(driver.findElement(By.cssSelector("#status-list dd[data-key='Own key fingerprint']")).getText()).isEqualTo("sha256:5f1e0c0ffee");
+        assertThat(driver.findElement(By.cssSelector("#status-list dd[data-key='Bridge reachable']")).getText()).isEqualTo("yes");
+        browser.screenshot("router-status");
+    }
+}
