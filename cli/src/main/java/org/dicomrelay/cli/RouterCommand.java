@@ -14,7 +14,7 @@ import java.util.concurrent.CountDownLatch;
 
 /** Runs a router from its configuration (after {@code enroll}); its subcommands manage its keys and its peers' pinned keys. */
 @Command(name = "router", description = "Run a router (one per institution).",
-        subcommands = {RouterCommand.Peers.class, RouterCommand.RotateKeys.class})
+        subcommands = {RouterCommand.Peers.class, RouterCommand.RotateKeys.class, ConsoleAdminCommand.class})
 public final class RouterCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 

@@ -8,6 +8,7 @@ import org.dicomrelay.dicom.io.OwnerOnly;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -20,27 +21,43 @@ import java.util.Optional;
  */
 public final class Accounts {
     public static final String FILE = "console-accounts.json";
+    private static final System.Logger LOG = System.getLogger(Accounts.class.getName());
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     /** Verified when the user is unknown, so that the answer takes as long as for a known one. */
     private static final String DECOY = PasswordHash.hash("decoy".toCharArray());
 
     private final Path file;
     private final List<Account> accounts;
+    /** The file's modification time when last read or written: a change by the command line is read again. */
+    private FileTime read;
 
-    private Accounts(Path file, List<Account> accounts) {
+    private Accounts(Path file, List<Account> accounts, FileTime read) {
         this.file = file;
         this.accounts = accounts;
+        this.read = read;
     }
 
     /** The accounts of the product whose state folder is {@code dir} (none yet: an empty list). */
     public static Accounts in(Path dir) throws IOException {
         Path f = dir.resolve(FILE);
-        if (!Files.exists(f)) return new Accounts(f, new ArrayList<>());
-        OwnerOnly.file(f);
+        Accounts a = new Accounts(f, new ArrayList<>(), null);
+        a.refresh();
+        return a;
+    }
+
+    /** Reads the file again if it changed since (an account created from the command line while the console runs). */
+    private synchronized void refresh() throws IOException {
+        if (!Files.exists(file)) return;
+        FileTime now = Files.getLastModifiedTime(file);
+        if (now.equals(read)) return;
+        OwnerOnly.file(file);
         try {
-            return new Accounts(f, new ArrayList<>(JSON.readValue(f.toFile(), new TypeReference<List<Account>>() {})));
+            List<Account> loaded = JSON.readValue(file.toFile(), new TypeReference<List<Account>>() {});
+            accounts.clear();
+            accounts.addAll(loaded);
+            read = now;
         } catch (IOException | IllegalArgumentException e) {
-            throw new IOException("cannot read the console accounts in " + f + ": " + e.getMessage(), e);
+            throw new IOException("cannot read the console accounts in " + file + ": " + e.getMessage(), e);
         }
     }
 
@@ -52,6 +69,7 @@ public final class Accounts {
 
     /** Adds an account; refused if the name is taken or the password shorter than {@link #MIN_PASSWORD}. */
     public synchronized Account create(String user, Role role, char[] password) throws IOException {
+        refresh();
         if (password == null || password.length < MIN_PASSWORD) {
             throw new IllegalArgumentException("the password must have at least " + MIN_PASSWORD + " characters");
         }
@@ -77,6 +95,11 @@ public final class Accounts {
     public Optional<Account> authenticate(String user, char[] password) {
         Optional<Account> a;
         synchronized (this) {
+            try {
+                refresh();
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.ERROR, e.getMessage() + " (the accounts read before stay in use)");
+            }
             a = find(user);
         }
         boolean ok = PasswordHash.verify(password, a.map(Account::hash).orElse(DECOY));
@@ -92,5 +115,6 @@ public final class Accounts {
         AtomicFile.write(file, JSON.writeValueAsBytes(next));
         accounts.clear();
         accounts.addAll(next);
+        read = Files.getLastModifiedTime(file);
     }
 }
