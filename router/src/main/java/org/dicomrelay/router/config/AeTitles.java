@@ -15,7 +15,7 @@ public final class AeTitles {
     /** What is wrong with {@code ae}, or empty if it is a valid AE title. */
     public static Optional<String> problem(String ae) {
         if (ae == null || ae.isEmpty()) return Optional.of("an AE title is required");
-        if (ae.length() > MAX_LENGTH) return Optional.of("an AE title has at most 16 characters (PS3.5 §6.2); this one has " + ae.length());
+        if (ae.length() > MAX_LENGTH) return Optional.of("an AE title has 1 to 16 characters (PS3.5 §6.2); this one has " + ae.length());
         if (ae.isBlank()) return Optional.of("an AE title cannot be only spaces (PS3.5 §6.2)");
         for (int i = 0; i < ae.length(); i++) {
             char c = ae.charAt(i);

@@ -6,7 +6,12 @@ import org.dicomrelay.console.Role;
 import org.dicomrelay.console.SignInThrottle;
 import org.dicomrelay.dicom.net.AssociationOptions;
 import org.dicomrelay.dicom.net.service.Verification;
+import org.dicomrelay.dicom.io.SyntheticStudy;
+import org.dicomrelay.dicom.net.service.StorageSource;
+import org.dicomrelay.dicom.net.service.StoreScu;
 import org.dicomrelay.router.Router;
+import org.dicomrelay.router.Spool;
+import org.dicomrelay.router.config.RetryPolicy;
 import org.dicomrelay.router.config.ConsoleListener;
 import org.dicomrelay.router.config.Device;
 import org.dicomrelay.router.config.RouterConfig;
@@ -33,9 +38,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The router console in a real browser (headless Chromium): sign-in and lock-out, adding a device
@@ -51,7 +58,9 @@ class RouterConsoleBrowserTest {
 
     private Path work, yaml;
     private RouterConfig config;
-    private Router router;
+    private Router router, routerB;
+    /** Router B's PACS: nothing listens on its port until a test brings it up. */
+    private int pacsPort;
     private RouterConsole console;
     private Browser browser;
     private WebDriver driver;
@@ -60,10 +69,17 @@ class RouterConsoleBrowserTest {
         assertThat(Browser.available()).as("chromium and chromium-driver are installed (scripts/test installs them)").isTrue();
         work = Files.createTempDirectory("router-console");
         yaml = work.resolve("router.yaml");
+        LocalHub hub = new LocalHub();
+        pacsPort = Peers.freePort();
+        routerB = Router.start(new RouterConfig("hospital-b", work.resolve("b").toString(), "ROUTER_B", "127.0.0.1", 0, null, null, null,
+                List.of(new Device("PACS_B", "127.0.0.1", pacsPort, List.of("store"), List.of(), true))), hub.courier("hospital-b"), new RoutingTable());
+        // A long back-off: only the console's Retry tries again within the test.
         new RouterConfig("hospital-a", work.resolve("state").toString(), "ROUTER_A", "127.0.0.1", 0, null, null, null,
-                List.of(new Device("MODALITY", "127.0.0.1", 1, List.of(), List.of(), false))).save(yaml);
+                List.of(new Device("MODALITY", "127.0.0.1", 1, List.of(), List.of(), false))).withRetry(new RetryPolicy(600, 600, 168)).save(yaml);
         config = RouterConfig.load(yaml);
-        router = Router.start(config, new LocalHub().courier("hospital-a"), new RoutingTable());
+        RoutingTable routes = new RoutingTable();
+        routes.replace(List.of(new RoutingTable.Route("PACS_B", "hospital-b", Set.of("store"))));
+        router = Router.start(config, hub.courier("hospital-a"), routes);
         Accounts accounts = Accounts.in(config.state());
         accounts.create("admin", Role.ADMIN, ADMIN_PASSWORD.toCharArray());
         accounts.create("viewer", Role.VIEWER, VIEWER_PASSWORD.toCharArray());
@@ -82,6 +98,7 @@ class RouterConsoleBrowserTest {
         if (browser != null) browser.close();
         if (console != null) console.close();
         if (router != null) router.close();
+        if (routerB != null) routerB.close();
     }
 
     @BeforeEach void signedOut() {
@@ -200,7 +217,7 @@ class RouterConsoleBrowserTest {
         browser.screenshot("router-device-invalid");
         fill("f-aeTitle", "SEVENTEEN_CHARS_X");
         driver.findElement(By.id("device-save")).click();
-        waiting().until(ExpectedConditions.textMatches(By.id("error-aeTitle"), java.util.regex.Pattern.compile(".*at most 16 characters.*")));
+        waiting().until(ExpectedConditions.textMatches(By.id("error-aeTitle"), java.util.regex.Pattern.compile(".*1 to 16 characters.*")));
         fill("f-aeTitle", "GOOD_AE");
         fill("f-port", "70000");
         driver.findElement(By.id("device-save")).click();
@@ -242,11 +259,45 @@ class RouterConsoleBrowserTest {
         assertThat(router.devices().all()).extracting(Device::aeTitle).doesNotContain("NO_TOKEN").contains("MODALITY");
     }
 
-    @Test void theQueueAndStatusPagesShowTheRouter() throws Exception {
+    /**
+     * Store and forward as an operator sees it: router A acknowledges from its spool (PS3.4 B.2.3),
+     * the PACS behind router B is down (B answers A700H-class failures, retried), the entry shows
+     * in the queue with its reason; with the PACS up, Retry delivers it and the queue empties.
+     */
+    @Test void aFailedDeliveryShowsInTheQueueAndRetryDeliversItOnceThePacsIsUp() throws Exception {
+        SyntheticStudy study = SyntheticStudy.write(work.resolve("queued"), 1, "QUEUE^TEST", "Q1");
+        StorageSource source = StorageSource.probe(study.files().get(0));
+        try (StoreScu scu = StoreScu.open("127.0.0.1", router.port(), "PACS_B", "MODALITY",
+                List.of(new StoreScu.Need(source.sopClassUid(), source.transferSyntax().uid())), AssociationOptions.DEFAULT)) {
+            assertThat(scu.store(source).status()).isZero();
+        }
+        await().atMost(WAIT).until(() -> Spool.of(config.state()).entries().stream().anyMatch(e -> e.attempts() > 0));
+
         signInAs("admin", ADMIN_PASSWORD);
         driver.findElement(By.id("nav-queue")).click();
-        waiting().until(ExpectedConditions.textToBe(By.id("queue-summary"), "The queue is empty: everything was delivered."));
-        browser.screenshot("router-queue");
+        By row = By.cssSelector("table.queue[data-destination='PACS_B'] tbody tr");
+        waiting().until(ExpectedConditions.presenceOfElementLocated(row));
+        assertThat(driver.findElement(row).getText()).contains("MODALITY", study.studyUid(), "pending");
+        browser.screenshot("router-queue-failed");
+
+        Path received = Files.createDirectories(work.resolve("pacs-b"));
+        try (Peers.Server pacs = Peers.startServer(List.of("storescp", "-aet", "PACS_B", "-od", received.toString(), String.valueOf(pacsPort)),
+                pacsPort, null, Map.of())) {
+            driver.findElement(row).findElement(By.xpath(".//button[text()='Retry']")).click();
+            waiting().until(ExpectedConditions.textToBe(By.id("queue-message"), "retrying 1 pending entry now"));
+            await().atMost(WAIT).until(() -> Spool.of(config.state()).entries().isEmpty());
+            driver.navigate().refresh();
+            waiting().until(ExpectedConditions.textToBe(By.id("queue-summary"), "The queue is empty: everything was delivered."));
+            browser.screenshot("router-queue");
+            try (var files = Files.list(received)) {
+                assertThat(files.count()).isEqualTo(1);
+            }
+        }
+        assertThat(Files.readString(config.state().resolve(AuditLog.FILE))).contains("user=admin action=queue.retry");
+    }
+
+    @Test void theStatusPageShowsTheRouter() throws Exception {
+        signInAs("admin", ADMIN_PASSWORD);
         driver.findElement(By.id("nav-status")).click();
         By router = By.cssSelector("#status-list dd[data-key='Router']");
         waiting().until(ExpectedConditions.textMatches(router, java.util.regex.Pattern.compile("hospital-a \\(ROUTER_A, DICOM port \\d+\\)")));
