@@ -122,9 +122,21 @@ public final class ConsoleServer implements AutoCloseable {
             throw new IOException("the console did not start on " + s.bind() + ":" + s.port() + ": " + FailureText.of(e), e);
         }
         ConsoleServer server = new ConsoleServer(app, live, audit);
+        if (!loopback(s.bind())) {
+            LOG.log(System.Logger.Level.WARNING, s.product() + " console listens on " + s.bind() + " over plain HTTP: passwords and session"
+                    + " cookies cross the network in clear; keep it on 127.0.0.1 or put it behind a TLS reverse proxy");
+        }
         LOG.log(System.Logger.Level.INFO, s.product() + " console on " + server.url(s.bind())
                 + (accounts.isEmpty() ? " (no account yet: create the first admin from the command line)" : ""));
         return server;
+    }
+
+    private static boolean loopback(String bind) {
+        try {
+            return java.net.InetAddress.getByName(bind).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
     }
 
     private static void securityHeaders(Context ctx) {

@@ -136,6 +136,27 @@ class ConsoleServerTest {
         assertThat(get(s.cookie(), "/api/thing").statusCode()).isEqualTo(401);
     }
 
+    /** Server-sent events (HTML Living Standard §9.2): a signed-in page hears what the product publishes. */
+    @Test void liveUpdatesReachASignedInPage() throws Exception {
+        assertThat(get(null, "/api/events").statusCode()).isEqualTo(401);
+        Signed s = signedIn("viewer", "viewer-password");
+        HttpResponse<java.util.stream.Stream<String>> events = http.send(HttpRequest.newBuilder(URI.create(base + "/api/events"))
+                .header("Cookie", s.cookie()).header("Accept", "text/event-stream").build(), HttpResponse.BodyHandlers.ofLines());
+        assertThat(events.statusCode()).isEqualTo(200);
+        assertThat(events.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/event-stream"));
+        try (java.util.stream.Stream<String> lines = events.body()) {
+            java.util.Iterator<String> it = lines.iterator();
+            assertThat(it.next()).isEqualTo("event: hello");
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> server.live().listeners() == 1);
+            server.live().publish("devices", "{\"changed\":1}");
+            String line;
+            do {
+                line = it.next();
+            } while (!line.startsWith("event: devices"));
+            assertThat(it.next()).isEqualTo("data: {\"changed\":1}");
+        }
+    }
+
     @Test void theAccountFileIsOwnerOnlyAndHoldsNoPassword() throws Exception {
         Path f = dir.resolve(Accounts.FILE);
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(f))).isEqualTo("rw-------");
