@@ -91,7 +91,8 @@ const Console = (() => {
       if (!a.ok) { showErrors(f, a); return; }
       signedIn(a.data);
     });
-    $("#signout").addEventListener("click", async () => { await api("DELETE", "/api/session"); session = null; showSignIn(""); });
+    // a fresh page after sign-out: controls a viewer's page removed come back for the next user
+    $("#signout").addEventListener("click", async () => { await api("DELETE", "/api/session"); location.reload(); });
     const a = await api("GET", "/api/session");
     if (a.ok) signedIn(a.data); else showSignIn("");
   }

@@ -296,6 +296,39 @@ class RouterConsoleBrowserTest {
         assertThat(Files.readString(config.state().resolve(AuditLog.FILE))).contains("user=admin action=queue.retry");
     }
 
+    @Test void aDeviceIsEditedAndRemovedWithoutARestart() throws Exception {
+        router.devices().replace(concat(router.devices().all(), new Device("TO_EDIT", "127.0.0.1", 4242, List.of("store"), List.of(), false)));
+        signInAs("admin", ADMIN_PASSWORD);
+        By row = By.cssSelector("#devices-table tr[data-ae='TO_EDIT']");
+        waiting().until(ExpectedConditions.presenceOfElementLocated(row));
+        driver.findElement(row).findElement(By.cssSelector("button.edit")).click();
+        waiting().until(ExpectedConditions.visibilityOfElementLocated(By.id("device-form")));
+        assertThat(driver.findElement(By.id("f-port")).getAttribute("value")).isEqualTo("4242");
+        fill("f-port", "4343");
+        driver.findElement(By.id("f-exported")).click();
+        driver.findElement(By.id("device-save")).click();
+        waiting().until(ExpectedConditions.textToBe(By.id("devices-message"), "Device TO_EDIT saved."));
+        assertThat(router.devices().find("TO_EDIT")).hasValueSatisfying(d -> {
+            assertThat(d.port()).isEqualTo(4343);
+            assertThat(d.exported()).isTrue();
+        });
+        assertThat(RouterConfig.load(yaml).device("TO_EDIT").orElseThrow().port()).isEqualTo(4343);
+
+        driver.findElement(row).findElement(By.cssSelector("button.remove")).click();
+        waiting().until(ExpectedConditions.alertIsPresent()).accept();
+        waiting().until(ExpectedConditions.textToBe(By.id("devices-message"), "Device TO_EDIT removed."));
+        assertThat(router.devices().find("TO_EDIT")).isEmpty();
+        assertThat(RouterConfig.load(yaml).device("TO_EDIT")).isEmpty();
+        assertThat(Files.readString(config.state().resolve(AuditLog.FILE))).contains("user=admin action=device.edit target=TO_EDIT outcome=ok",
+                "user=admin action=device.remove target=TO_EDIT outcome=ok");
+    }
+
+    private static List<Device> concat(List<Device> devices, Device d) {
+        List<Device> all = new java.util.ArrayList<>(devices);
+        all.add(d);
+        return all;
+    }
+
     @Test void theStatusPageShowsTheRouter() throws Exception {
         signInAs("admin", ADMIN_PASSWORD);
         driver.findElement(By.id("nav-status")).click();
