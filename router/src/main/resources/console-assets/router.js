@@ -81,6 +81,16 @@
     loadDevices();
   }
 
+  // ---- Remote AEs ----
+  async function loadRemote() {
+    const a = await api("GET", "/api/remote-aes");
+    if (!a.ok) return;
+    const body = $("#remote-table tbody");
+    body.replaceChildren(...a.data.map(r => el("tr", { "data-ae": r.aeTitle }, el("td", {}, r.aeTitle), el("td", {}, r.routerId),
+      el("td", {}, (r.services || []).join(", ")))));
+    text($("#remote-summary"), a.data.length === 0 ? "No remote AE yet: nothing exported to this router, or no directory received." : "");
+  }
+
   // ---- Queue ----
   async function loadQueue() {
     const a = await api("GET", "/api/queue");
@@ -141,7 +151,7 @@
     for (const [k, v] of rows) dl.append(el("dt", {}, k), el("dd", { "data-key": k }, v));
   }
 
-  const loaders = { devices: loadDevices, queue: loadQueue, status: loadStatus };
+  const loaders = { devices: loadDevices, remote: loadRemote, queue: loadQueue, status: loadStatus };
   document.addEventListener("console:page", e => (loaders[e.detail] || (() => {}))());
   document.addEventListener("DOMContentLoaded", () => {
     $("#device-form").addEventListener("submit", saveForm);

@@ -79,7 +79,7 @@ class ConsoleCommandsTest {
                 List.of(new Device("MODALITY", "127.0.0.1", 1, List.of(), List.of(), false))).save(yaml);
         RouterConfig config = RouterConfig.load(yaml);
         router = Router.start(config, unreachable(), new RoutingTable());
-        console = RouterConsole.start(new ConsoleListener("127.0.0.1", 0), config, yaml, router,
+        console = RouterConsole.start(new ConsoleListener("127.0.0.1", 0), config, yaml, router, new RoutingTable(),
                 () -> BridgeStatus.of("http://127.0.0.1:1", false, null, null, "none"));
     }
 

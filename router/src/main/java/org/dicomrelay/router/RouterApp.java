@@ -233,7 +233,7 @@ public final class RouterApp implements Closeable {
         RouterConsole console = null;
         if (config.console() != null) {
             try {
-                console = RouterConsole.start(config.console(), config, configFile, router, () -> {
+                console = RouterConsole.start(config.console(), config, configFile, router, routes, () -> {
                     DirectorySync.SyncState st = directory.state();
                     return BridgeStatus.of(creds.bridgeUrl().toString(), st.ok(), st.last(), st.lastSuccess(), self.fingerprint());
                 });

@@ -10,6 +10,7 @@ import org.dicomrelay.router.SpoolRequest;
 import org.dicomrelay.router.config.ConsoleListener;
 import org.dicomrelay.router.config.Device;
 import org.dicomrelay.router.config.RouterConfig;
+import org.dicomrelay.router.config.RoutingTable;
 
 import java.io.IOException;
 import java.net.URI;
@@ -23,7 +24,8 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * The router's web console: devices (list, add, edit, remove, C-ECHO), the spool's queue per
+ * The router's web console: devices (list, add, edit, remove, C-ECHO), the remote AEs of the
+ * routing table, the spool's queue per
  * destination (retry, resubmit, discard, single and bulk) and the status. Each page action is an
  * HTTP call of its JSON API below {@code /api/}, which the {@code devices} and {@code spool}
  * commands use too; sign-in, CSRF, roles and the audit trail are {@link ConsoleServer}'s.
@@ -42,9 +44,10 @@ public final class RouterConsole implements AutoCloseable {
 
     /**
      * @param configFile router.yaml, where device changes are written (null: not persisted)
+     * @param routes     the routing table as received from the Bridge (the remote AEs page)
      * @param status     the Bridge's side of the status page
      */
-    public static RouterConsole start(ConsoleListener listener, RouterConfig config, Path configFile, Router router,
+    public static RouterConsole start(ConsoleListener listener, RouterConfig config, Path configFile, Router router, RoutingTable routes,
                                       Supplier<BridgeStatus> status) throws IOException {
         DeviceEditor editor = new DeviceEditor(router.devices(), configFile);
         ConsoleServer.Settings settings = new ConsoleServer.Settings("router " + config.routerId(), listener.bind(), listener.port(),
@@ -80,6 +83,8 @@ public final class RouterConsole implements AutoCloseable {
                 api.audit(ctx, "device.echo", ae, res.success() ? "success in " + res.milliseconds() + " ms" : "failed: " + res.error());
                 ctx.json(res);
             });
+            // Remote AEs: the routing table as the Bridge's directory gave it
+            r.get("/api/remote-aes", ctx -> ctx.json(routes.all().stream().sorted(java.util.Comparator.comparing(RoutingTable.Route::aeTitle)).toList()));
             // Queue: the spool's entries; actions through SpoolControl, as the spool command does
             r.get("/api/queue", ctx -> ctx.json(QueueView.of(config.state())));
             r.post("/api/queue/{action}", ctx -> {

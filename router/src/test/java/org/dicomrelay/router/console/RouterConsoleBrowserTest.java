@@ -58,6 +58,7 @@ class RouterConsoleBrowserTest {
 
     private Path work, yaml;
     private RouterConfig config;
+    private RoutingTable routes;
     private Router router, routerB;
     /** Router B's PACS: nothing listens on its port until a test brings it up. */
     private int pacsPort;
@@ -77,7 +78,7 @@ class RouterConsoleBrowserTest {
         new RouterConfig("hospital-a", work.resolve("state").toString(), "ROUTER_A", "127.0.0.1", 0, null, null, null,
                 List.of(new Device("MODALITY", "127.0.0.1", 1, List.of(), List.of(), false))).withRetry(new RetryPolicy(600, 600, 168)).save(yaml);
         config = RouterConfig.load(yaml);
-        RoutingTable routes = new RoutingTable();
+        routes = new RoutingTable();
         routes.replace(List.of(new RoutingTable.Route("PACS_B", "hospital-b", Set.of("store"))));
         router = Router.start(config, hub.courier("hospital-a"), routes);
         Accounts accounts = Accounts.in(config.state());
@@ -89,7 +90,7 @@ class RouterConsoleBrowserTest {
     }
 
     private RouterConsole startConsole() throws IOException {
-        return RouterConsole.start(new ConsoleListener("127.0.0.1", 0), config, yaml, router,
+        return RouterConsole.start(new ConsoleListener("127.0.0.1", 0), config, yaml, router, routes,
                 () -> BridgeStatus.of("https://127.0.0.1:8470", true, Instant.parse("2026-12-05T04:00:00Z"), Instant.parse("2026-12-05T04:00:00Z"),
                         "sha256:5f1e0c0ffee"));
     }
@@ -331,6 +332,11 @@ class RouterConsoleBrowserTest {
 
     @Test void theStatusPageShowsTheRouter() throws Exception {
         signInAs("admin", ADMIN_PASSWORD);
+        driver.findElement(By.id("nav-remote")).click();
+        By remote = By.cssSelector("#remote-table tr[data-ae='PACS_B']");
+        waiting().until(ExpectedConditions.presenceOfElementLocated(remote));
+        assertThat(driver.findElement(remote).getText()).contains("PACS_B", "hospital-b", "store");
+        browser.screenshot("router-remote-aes");
         driver.findElement(By.id("nav-status")).click();
         By router = By.cssSelector("#status-list dd[data-key='Router']");
         waiting().until(ExpectedConditions.textMatches(router, java.util.regex.Pattern.compile("hospital-a \\(ROUTER_A, DICOM port \\d+\\)")));
