@@ -149,6 +149,28 @@
     const dl = $("#status-list");
     dl.replaceChildren();
     for (const [k, v] of rows) dl.append(el("dt", {}, k), el("dd", { "data-key": k }, v));
+    const peers = await api("GET", "/api/peers");
+    if (peers.ok) {
+      $("#peers-table tbody").replaceChildren(...peers.data.map(p => el("tr", { "data-router": p.routerId },
+        el("td", {}, p.routerId), el("td", {}, p.pinnedFingerprint),
+        el("td", {}, p.pendingFingerprint || "—", p.pendingFingerprint && Console.isAdmin()
+          ? el("button", { type: "button", class: "admin-only confirm-key", onclick: () => confirmKey(p.routerId, p.pendingFingerprint) }, "Confirm") : ""),
+        el("td", {}, p.confirmedFingerprint || "—"))));
+    }
+    const log = await api("GET", "/api/log");
+    if (log.ok) {
+      $("#log-table tbody").replaceChildren(...log.data.slice().reverse().map(l => el("tr", {},
+        el("td", {}, l.time), el("td", { class: l.level === "SEVERE" ? "bad" : "" }, l.level), el("td", {}, l.logger), el("td", {}, l.message))));
+    }
+  }
+
+  async function confirmKey(routerId, fingerprint) {
+    if (!confirm(`Confirm the new keys of ${routerId}, fingerprint ${fingerprint}? Compare it with that router's operator first.`)) return;
+    const a = await api("POST", `/api/peers/${encodeURIComponent(routerId)}/confirm`, { fingerprint });
+    const box = $("#peers-message");
+    box.className = "message " + (a.ok ? "good" : "bad");
+    text(box, a.ok ? a.data.message : a.data.error);
+    loadStatus();
   }
 
   const loaders = { devices: loadDevices, remote: loadRemote, queue: loadQueue, status: loadStatus };

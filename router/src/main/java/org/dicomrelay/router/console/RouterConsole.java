@@ -4,7 +4,10 @@ import io.javalin.http.Context;
 import org.dicomrelay.console.Accounts;
 import org.dicomrelay.console.ConsoleException;
 import org.dicomrelay.console.ConsoleServer;
+import org.dicomrelay.console.RecentLog;
+import org.dicomrelay.router.PeerStatus;
 import org.dicomrelay.router.Router;
+import org.dicomrelay.router.RouterApp;
 import org.dicomrelay.router.SpoolControl;
 import org.dicomrelay.router.SpoolRequest;
 import org.dicomrelay.router.config.ConsoleListener;
@@ -36,10 +39,12 @@ public final class RouterConsole implements AutoCloseable {
 
     private final ConsoleServer server;
     private final String bind;
+    private final RecentLog log;
 
-    private RouterConsole(ConsoleServer server, String bind) {
+    private RouterConsole(ConsoleServer server, String bind, RecentLog log) {
         this.server = server;
         this.bind = bind;
+        this.log = log;
     }
 
     /**
@@ -50,9 +55,12 @@ public final class RouterConsole implements AutoCloseable {
     public static RouterConsole start(ConsoleListener listener, RouterConfig config, Path configFile, Router router, RoutingTable routes,
                                       Supplier<BridgeStatus> status) throws IOException {
         DeviceEditor editor = new DeviceEditor(router.devices(), configFile);
+        RecentLog log = RecentLog.attach();
         ConsoleServer.Settings settings = new ConsoleServer.Settings("router " + config.routerId(), listener.bind(), listener.port(),
                 config.state(), "router.html");
-        ConsoleServer server = ConsoleServer.start(settings, Accounts.in(config.state()), Clock.systemUTC(), api -> {
+        ConsoleServer server;
+        try {
+            server = ConsoleServer.start(settings, Accounts.in(config.state()), Clock.systemUTC(), api -> {
             var r = api.routes();
             // Devices
             r.get("/api/devices", ctx -> ctx.json(router.devices().all()));
@@ -112,9 +120,28 @@ public final class RouterConsole implements AutoCloseable {
                 s.put("bridge", status.get());
                 ctx.json(s);
             });
+            // Peers' pinned keys, and the operator's confirmation of a changed key (as 'router peers confirm')
+            r.get("/api/peers", ctx -> ctx.json(RouterApp.peers(config)));
+            r.post("/api/peers/{routerId}/confirm", ctx -> {
+                String id = ctx.pathParam("routerId");
+                String fingerprint = ctx.bodyAsClass(Confirmation.class).fingerprint();
+                PeerStatus p = RouterApp.peers(config).stream().filter(x -> x.routerId().equals(id)).findFirst()
+                        .orElseThrow(() -> ConsoleException.notFound("no pinned peer " + id));
+                if (p.pendingFingerprint() == null || !p.pendingFingerprint().equals(fingerprint)) {
+                    throw ConsoleException.invalid("fingerprint", "router " + id + " has no pending key with fingerprint " + fingerprint);
+                }
+                RouterApp.confirmPeer(config, id, fingerprint);
+                api.audit(ctx, "peer.confirm", id + " " + fingerprint, "ok");
+                ctx.json(Map.of("message", "keys " + fingerprint + " of router " + id + " confirmed; applied at the next directory sync"));
+            });
+            r.get("/api/log", ctx -> ctx.json(log.last(50)));
             // The lead mounts /metrics and /health (RouterMetrics) here: outside /api/, so they need no session.
-        });
-        return new RouterConsole(server, listener.bind());
+            });
+        } catch (IOException | RuntimeException e) {
+            log.close();
+            throw e;
+        }
+        return new RouterConsole(server, listener.bind(), log);
     }
 
     private static String ae(Context ctx) {
@@ -130,7 +157,11 @@ public final class RouterConsole implements AutoCloseable {
 
     public URI url() { return server.url(bind); }
 
+    /** The body of a key confirmation: the fingerprint the operator compared with the peer's operator. */
+    record Confirmation(@com.fasterxml.jackson.annotation.JsonProperty("fingerprint") String fingerprint) {}
+
     @Override public void close() {
+        log.close();
         server.close();
     }
 }

@@ -342,6 +342,9 @@ class RouterConsoleBrowserTest {
         waiting().until(ExpectedConditions.textMatches(router, java.util.regex.Pattern.compile("hospital-a \\(ROUTER_A, DICOM port \\d+\\)")));
         assertThat(driver.findElement(By.cssSelector("#status-list dd[data-key='Own key fingerprint']")).getText()).isEqualTo("sha256:5f1e0c0ffee");
         assertThat(driver.findElement(By.cssSelector("#status-list dd[data-key='Bridge reachable']")).getText()).isEqualTo("yes");
+        // the recent log shows what the router logged (its start, at least), newest first
+        waiting().until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#log-table tbody tr")));
+        assertThat(driver.findElement(By.id("log-table")).getText()).contains("console");
         browser.screenshot("router-status");
     }
 }
