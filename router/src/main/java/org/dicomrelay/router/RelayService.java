@@ -50,7 +50,7 @@ final class RelayService {
     private static final int UNABLE_TO_PERFORM_SUB_OPERATIONS = 0xA702;
 
     private final RouterConfig config;
-    private LocalDevices devices;
+    private final LocalDevices devices;
     private final RoutingTable routes;
     private final Courier courier;
     private final Pending pending;
@@ -85,15 +85,19 @@ final class RelayService {
     /** With the live devices table (the console changes it). */
     RelayService(RouterConfig config, RoutingTable routes, Courier courier, Pending pending, Spool spool, StoreAssociations stores,
                  LocalDevices devices) throws IOException {
-        this(config, routes, courier, pending, spool, stores, new AnswerDeadline(ANSWER_FLOOR, ANSWER_TIMEOUT));
-        this.devices = devices;
+        this(config, routes, courier, pending, spool, stores, new AnswerDeadline(ANSWER_FLOOR, ANSWER_TIMEOUT), devices);
     }
 
     /** With the deadlines of forwarded objects given (tests: short ones). */
     RelayService(RouterConfig config, RoutingTable routes, Courier courier, Pending pending, Spool spool, StoreAssociations stores,
                  AnswerDeadline storeDeadlines) throws IOException {
+        this(config, routes, courier, pending, spool, stores, storeDeadlines, LocalDevices.of(config));
+    }
+
+    private RelayService(RouterConfig config, RoutingTable routes, Courier courier, Pending pending, Spool spool, StoreAssociations stores,
+                         AnswerDeadline storeDeadlines, LocalDevices devices) throws IOException {
         this.storeDeadlines = storeDeadlines;
-        this.devices = LocalDevices.of(config);
+        this.devices = devices;
         this.config = config;
         this.routes = routes;
         this.courier = courier;
