@@ -81,6 +81,20 @@
     loadDevices();
   }
 
+  // ---- Transfers ----
+  const size = b => b >= 1048576 ? (b / 1048576).toFixed(1) + " MiB" : b >= 1024 ? (b / 1024).toFixed(1) + " KiB" : b + " B";
+  async function loadTransfers() {
+    const a = await api("GET", "/api/transfers");
+    if (!a.ok) return;
+    $("#transfers-table tbody").replaceChildren(...a.data.map(t => el("tr", { "data-id": t.id, "data-state": t.state },
+      el("td", {}, t.callingAe), el("td", {}, t.calledAe), el("td", {}, t.operations.join(", ")), el("td", { class: "instances" }, t.instances),
+      el("td", {}, size(t.bytes)), el("td", {}, size(t.bytesPerSecond) + "/s"), el("td", { class: "state" }, t.state),
+      // the total of a C-STORE association is not known in advance: the bar fills when it ends
+      el("td", {}, t.state === "completed" ? el("progress", { max: "1", value: "1" }) : el("progress", {})),
+      el("td", {}, t.started))));
+    text($("#transfers-summary"), a.data.length === 0 ? "No association since the router started." : "");
+  }
+
   // ---- Remote AEs ----
   async function loadRemote() {
     const a = await api("GET", "/api/remote-aes");
@@ -173,7 +187,8 @@
     loadStatus();
   }
 
-  const loaders = { devices: loadDevices, remote: loadRemote, queue: loadQueue, status: loadStatus };
+  const loaders = { devices: loadDevices, transfers: loadTransfers, remote: loadRemote, queue: loadQueue, status: loadStatus };
+  const current = () => (location.hash || "#devices").slice(1);
   document.addEventListener("console:page", e => (loaders[e.detail] || (() => {}))());
   document.addEventListener("DOMContentLoaded", () => {
     $("#device-form").addEventListener("submit", saveForm);
@@ -181,7 +196,7 @@
     $("#device-new").addEventListener("click", () => openForm(null));
     $$("[data-bulk]").forEach(b => b.addEventListener("click", () => act(b.dataset.bulk, { all: true })));
     Console.start(() => {
-      Console.live({ devices: loadDevices, queue: loadQueue });
+      Console.live({ devices: loadDevices, queue: loadQueue, transfers: () => { if (current() === "transfers") loadTransfers(); } });
     });
   });
 })();

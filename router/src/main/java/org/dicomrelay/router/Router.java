@@ -27,10 +27,12 @@ public final class Router implements Closeable {
     private final Listeners listeners;
     private final StoreAssociations stores;
     private final LocalDevices devices;
+    private final Transfers transfers;
 
     private Router(RouterConfig config, Courier courier, RelayService relay, Listeners listeners, StoreAssociations stores,
-                   LocalDevices devices) {
+                   LocalDevices devices, Transfers transfers) {
         this.devices = devices;
+        this.transfers = transfers;
         this.config = config;
         this.courier = courier;
         this.relay = relay;
@@ -92,8 +94,10 @@ public final class Router implements Closeable {
             courier.start((from, message, payload) -> route(pending, executor, from, message, payload));
             relay.startDeliveries();
             RelayScp scp = new RelayScp(config, routes, authority, devices);
-            Listeners listeners = Listeners.start(config, scp, scpOptions(config), MAX_ASSOCIATIONS, relay.services(inbound, authority));
-            return new Router(config, courier, relay, listeners, stores, devices);
+            Transfers transfers = new Transfers(java.time.Clock.systemUTC());
+            Listeners listeners = Listeners.start(config, scp, scpOptions(config), MAX_ASSOCIATIONS,
+                    transfers.watch(relay.services(inbound, authority)));
+            return new Router(config, courier, relay, listeners, stores, devices, transfers);
         } catch (IOException | RuntimeException e) {
             // A start that fails (the port taken) leaves nothing running: no deliveries, no courier, no lock.
             if (relay != null) relay.close();
@@ -125,6 +129,9 @@ public final class Router implements Closeable {
 
     /** The local devices table as it is now (the console changes it without a restart). */
     public LocalDevices devices() { return devices; }
+
+    /** What local devices' associations are doing now, and the last ones ended. */
+    public Transfers transfers() { return transfers; }
 
     @Override public void close() throws IOException {
         listeners.close();

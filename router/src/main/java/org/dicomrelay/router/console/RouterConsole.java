@@ -91,6 +91,9 @@ public final class RouterConsole implements AutoCloseable {
                 api.audit(ctx, "device.echo", ae, res.success() ? "success in " + res.milliseconds() + " ms" : "failed: " + res.error());
                 ctx.json(res);
             });
+            // Transfers: local devices' associations, live
+            r.get("/api/transfers", ctx -> ctx.json(router.transfers().list()));
+            router.transfers().onChange(() -> api.live().publish("transfers", "{}"));
             // Remote AEs: the routing table as the Bridge's directory gave it
             r.get("/api/remote-aes", ctx -> ctx.json(routes.all().stream().sorted(java.util.Comparator.comparing(RoutingTable.Route::aeTitle)).toList()));
             // Queue: the spool's entries; actions through SpoolControl, as the spool command does

@@ -275,6 +275,13 @@ class RouterConsoleBrowserTest {
         await().atMost(WAIT).until(() -> Spool.of(config.state()).entries().stream().anyMatch(e -> e.attempts() > 0));
 
         signInAs("admin", ADMIN_PASSWORD);
+        // The association that brought it: MODALITY -> PACS_B, one C-STORE, ended.
+        driver.findElement(By.id("nav-transfers")).click();
+        By transfer = By.cssSelector("#transfers-table tr[data-state='completed']");
+        waiting().until(ExpectedConditions.presenceOfElementLocated(transfer));
+        assertThat(driver.findElement(transfer).getText()).contains("MODALITY", "PACS_B", "C-STORE");
+        assertThat(driver.findElement(transfer).findElement(By.cssSelector(".instances")).getText()).isEqualTo("1");
+        browser.screenshot("router-transfers");
         driver.findElement(By.id("nav-queue")).click();
         By row = By.cssSelector("table.queue[data-destination='PACS_B'] tbody tr");
         waiting().until(ExpectedConditions.presenceOfElementLocated(row));
