@@ -21,7 +21,7 @@ import java.util.List;
  */
 public final class DevicesFile {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)).setSerializationInclusion(JsonInclude.Include.NON_NULL);
+            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)).setDefaultPropertyInclusion(JsonInclude.Include.NON_NULL);
 
     private DevicesFile() {}
 
