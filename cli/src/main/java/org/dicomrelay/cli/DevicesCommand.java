@@ -44,7 +44,9 @@ public final class DevicesCommand {
                 ConsoleListener c = RouterConfig.load(config).console();
                 if (c == null) throw new IOException(config + " has no console section: the router serves no console");
                 String host = c.bind().equals("0.0.0.0") || c.bind().equals("::") ? "127.0.0.1" : c.bind();
-                base = URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + c.port() + "/");
+                // over HTTPS the JDK's trusted CAs must vouch for the console's certificate
+                base = URI.create((c.certificate() == null ? "http" : "https") + "://" + (host.contains(":") ? "[" + host + "]" : host) + ":"
+                        + c.port() + "/");
             }
             char[] password = PasswordInput.read("console password of " + user, false);
             try {

@@ -12,7 +12,15 @@ import io.javalin.http.HttpResponseException;
 import io.javalin.http.SameSite;
 import io.javalin.json.JavalinJackson;
 import org.dicomrelay.dicom.net.FailureText;
+import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+import javax.net.ssl.SSLContext;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -48,8 +56,14 @@ public final class ConsoleServer implements AutoCloseable {
      * @param product shown in the page title ("router r1")
      * @param page    the product's page among the assets (e.g. {@code router.html}), served at {@code /}
      * @param stateDir where the accounts and the audit log live
+     * @param tls      HTTPS ({@link ConsoleTls}); null: plain HTTP
      */
-    public record Settings(String product, String bind, int port, Path stateDir, String page) {}
+    public record Settings(String product, String bind, int port, Path stateDir, String page, SSLContext tls) {
+        /** Over plain HTTP. */
+        public Settings(String product, String bind, int port, Path stateDir, String page) {
+            this(product, bind, port, stateDir, page, null);
+        }
+    }
 
     /** What the product's routes get: where to add them, the audit log, live updates, who is signed in. */
     public record Api(RoutesConfig routes, AuditLog audit, LiveUpdates live, ObjectMapper json) {
@@ -67,8 +81,10 @@ public final class ConsoleServer implements AutoCloseable {
     private final Javalin app;
     private final LiveUpdates live;
     private final AuditLog audit;
+    private final boolean https;
 
-    private ConsoleServer(Javalin app, LiveUpdates live, AuditLog audit) {
+    private ConsoleServer(Javalin app, LiveUpdates live, AuditLog audit, boolean https) {
+        this.https = https;
         this.app = app;
         this.live = live;
         this.audit = audit;
@@ -92,6 +108,19 @@ public final class ConsoleServer implements AutoCloseable {
             cfg.startup.showOldJavalinVersionWarning = false;
             cfg.jsonMapper(new JavalinJackson(json, false));
             cfg.http.maxRequestSize = 64L * 1024;
+            if (s.tls() != null) {
+                SslContextFactory.Server ssl = new SslContextFactory.Server();
+                ssl.setSslContext(s.tls());
+                // the only connector: HTTPS
+                cfg.jetty.addConnector((server, http) -> {
+                    http.addCustomizer(new SecureRequestCustomizer(false));
+                    ServerConnector c = new ServerConnector(server, new SslConnectionFactory(ssl, HttpVersion.HTTP_1_1.asString()),
+                            new HttpConnectionFactory(http));
+                    c.setHost(s.bind());
+                    c.setPort(s.port());
+                    return c;
+                });
+            }
             RoutesConfig r = cfg.routes;
             r.before(ConsoleServer::securityHeaders);
             r.before("/api/*", ctx -> guard(ctx, sessions));
@@ -121,10 +150,10 @@ public final class ConsoleServer implements AutoCloseable {
             live.close();
             throw new IOException("the console did not start on " + s.bind() + ":" + s.port() + ": " + FailureText.of(e), e);
         }
-        ConsoleServer server = new ConsoleServer(app, live, audit);
-        if (!loopback(s.bind())) {
+        ConsoleServer server = new ConsoleServer(app, live, audit, s.tls() != null);
+        if (s.tls() == null && !loopback(s.bind())) {
             LOG.log(System.Logger.Level.WARNING, s.product() + " console listens on " + s.bind() + " over plain HTTP: passwords and session"
-                    + " cookies cross the network in clear; keep it on 127.0.0.1 or put it behind a TLS reverse proxy");
+                    + " cookies cross the network in clear; keep it on 127.0.0.1 or give it a certificate (console.certificate, console.privateKey)");
         }
         LOG.log(System.Logger.Level.INFO, s.product() + " console on " + server.url(s.bind())
                 + (accounts.isEmpty() ? " (no account yet: create the first admin from the command line)" : ""));
@@ -196,7 +225,7 @@ public final class ConsoleServer implements AutoCloseable {
 
     public URI url(String bind) {
         String host = bind.equals("0.0.0.0") || bind.equals("::") ? "127.0.0.1" : bind.contains(":") ? "[" + bind + "]" : bind;
-        return URI.create("http://" + host + ":" + app.port() + "/");
+        return URI.create((https ? "https" : "http") + "://" + host + ":" + app.port() + "/");
     }
 
     public LiveUpdates live() { return live; }

@@ -148,7 +148,7 @@ public record RouterConfig(@JsonProperty("routerId") String routerId,
     private RouterConfig tlsFilesRelativeTo(Path base) {
         return new RouterConfig(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck,
                 devices.stream().map(d -> d.resolvedAgainst(base)).toList(), remoteAck, associations, retry, limits,
-                tls == null ? null : tls.resolvedAgainst(base), link, console);
+                tls == null ? null : tls.resolvedAgainst(base), link, console == null ? null : console.resolvedAgainst(base));
     }
 
     public void save(Path file) throws IOException {

@@ -55,9 +55,9 @@ public final class RouterConsole implements AutoCloseable {
     public static RouterConsole start(ConsoleListener listener, RouterConfig config, Path configFile, Router router, RoutingTable routes,
                                       Supplier<BridgeStatus> status) throws IOException {
         DeviceEditor editor = new DeviceEditor(router.devices(), configFile);
-        RecentLog log = RecentLog.attach();
         ConsoleServer.Settings settings = new ConsoleServer.Settings("router " + config.routerId(), listener.bind(), listener.port(),
-                config.state(), "router.html");
+                config.state(), "router.html", listener.tls());
+        RecentLog log = RecentLog.attach();
         ConsoleServer server;
         try {
             server = ConsoleServer.start(settings, Accounts.in(config.state()), Clock.systemUTC(), api -> {
