@@ -26,6 +26,7 @@ import org.dicomrelay.dicom.net.service.StorageSource;
 import org.dicomrelay.dicom.net.service.StoreScu;
 import org.dicomrelay.dicom.net.service.Verification;
 import org.dicomrelay.router.RouterApp;
+import org.dicomrelay.router.config.ConsoleListener;
 import org.dicomrelay.router.config.Device;
 import org.dicomrelay.router.config.RouterConfig;
 import picocli.CommandLine.Command;
@@ -139,10 +140,12 @@ public final class DemoCommand implements Callable<Integer> {
         RouterConfig a = new RouterConfig("hospital-a", dir.resolve("a").toString(), "ROUTER_A", "127.0.0.1", portA, bridgeUrl.toString(),
                 null, "spool",
                 List.of(new Device("WORKSTATION", "127.0.0.1", viewerPort, List.of(), List.of(), false),
-                        new Device("VIEWER_A", "127.0.0.1", viewerPort, List.of("store"), List.of(), false)));
+                        new Device("VIEWER_A", "127.0.0.1", viewerPort, List.of("store"), List.of(), false)))
+                .withConsole(new ConsoleListener("127.0.0.1", port(8484)));
         RouterConfig b = new RouterConfig("hospital-b", dir.resolve("b").toString(), "ROUTER_B", "127.0.0.1", portB, bridgeUrl.toString(),
                 null, "spool",
-                List.of(new Device("ARCHIVE_B", "127.0.0.1", archivePort, all, List.of(), true)));
+                List.of(new Device("ARCHIVE_B", "127.0.0.1", archivePort, all, List.of(), true)))
+                .withConsole(new ConsoleListener("127.0.0.1", port(8485)));
         a.save(dir.resolve("router-a.yaml"));
         b.save(dir.resolve("router-b.yaml"));
         for (RouterConfig c : List.of(a, b)) {
@@ -165,9 +168,9 @@ public final class DemoCommand implements Callable<Integer> {
         running.add(index);
         running.add(archive);
         running.add(archiveServer);
-        RouterApp routerB = RouterApp.start(b);
+        RouterApp routerB = RouterApp.start(b, dir.resolve("router-b.yaml"));
         running.add(routerB);
-        RouterApp routerA = RouterApp.start(a);
+        RouterApp routerA = RouterApp.start(a, dir.resolve("router-a.yaml"));
         running.add(routerA);
         say("routers up: hospital-a on 127.0.0.1:" + portA + " (AE ROUTER_A), hospital-b on 127.0.0.1:" + portB
                 + "; archive ARCHIVE_B at hospital-b, exported; no shared folder: sealed blobs go through the Bridge ("
@@ -238,6 +241,11 @@ public final class DemoCommand implements Callable<Integer> {
         out.println("  findscu  -S -aet WORKSTATION -aec ARCHIVE_B -k QueryRetrieveLevel=STUDY -k PatientName=Demo* -k StudyInstanceUID " + at);
         out.println("  movescu  -S -aet WORKSTATION -aec ARCHIVE_B -aem VIEWER_A -k QueryRetrieveLevel=STUDY -k StudyInstanceUID=" + studyUid + " " + at);
         out.println("  getscu   -S -aet WORKSTATION -aec ARCHIVE_B -od /tmp -k QueryRetrieveLevel=STUDY -k StudyInstanceUID=" + studyUid + " " + at);
+        out.println("Web consoles (devices, queue, status); there is no default account, create one first:");
+        for (var r : List.of(Map.entry(routerA, "router-a.yaml"), Map.entry(routerB, "router-b.yaml"))) {
+            out.println("  " + r.getKey().router().config().routerId() + ": " + r.getKey().console().url() + "  after  ./dicom-relay router admin create"
+                    + " --config " + dir.resolve(r.getValue()) + " --user admin");
+        }
         out.flush();
         if (once) return 0;
         out.println("Running; Ctrl-C stops the demo.");

@@ -13,7 +13,7 @@ import java.nio.charset.StandardCharsets;
 /** The {@code dicom-relay} command; the work is done by its subcommands. */
 @Command(name = "dicom-relay", mixinStandardHelpOptions = true, version = "dicom-relay " + Implementation.VERSION_NAME,
         description = "A DICOM router and the tools around it.",
-        subcommands = {DemoCommand.class, BridgeCommand.class, RouterCommand.class, EnrollCommand.class, SpoolCommand.class, DumpCommand.class, EchoCommand.class, StoreCommand.class, FindCommand.class, MoveCommand.class,
+        subcommands = {DemoCommand.class, BridgeCommand.class, RouterCommand.class, EnrollCommand.class, SpoolCommand.class, DevicesCommand.class, DumpCommand.class, EchoCommand.class, StoreCommand.class, FindCommand.class, MoveCommand.class,
                 GetCommand.class, ArchiveCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

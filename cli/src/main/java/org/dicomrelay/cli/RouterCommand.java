@@ -14,7 +14,7 @@ import java.util.concurrent.CountDownLatch;
 
 /** Runs a router from its configuration (after {@code enroll}); its subcommands manage its keys and its peers' pinned keys. */
 @Command(name = "router", description = "Run a router (one per institution).",
-        subcommands = {RouterCommand.Peers.class, RouterCommand.RotateKeys.class})
+        subcommands = {RouterCommand.Peers.class, RouterCommand.RotateKeys.class, ConsoleAdminCommand.class})
 public final class RouterCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -30,9 +30,10 @@ public final class RouterCommand implements Callable<Integer> {
         }
         RouterConfig c = RouterConfig.load(config);
         CountDownLatch stop = new CountDownLatch(1);
-        try (RouterApp app = RouterApp.start(c)) {
+        try (RouterApp app = RouterApp.start(c, config)) {
             spec.commandLine().getOut().println("router " + c.routerId() + " (" + c.aeTitle() + ") listening on " + c.bind() + ":" + app.port()
-                    + ", " + app.routes().all().size() + " remote AEs routed");
+                    + ", " + app.routes().all().size() + " remote AEs routed"
+                    + (app.console() == null ? "" : "; console on " + app.console().url()));
             spec.commandLine().getOut().flush();
             Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
             stop.await();

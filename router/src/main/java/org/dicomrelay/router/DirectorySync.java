@@ -19,6 +19,7 @@ import org.dicomrelay.router.config.RoutingTable;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -68,6 +69,11 @@ final class DirectorySync {
     /** Conditions currently reported (a conflict, a skipped record, a failed sync), to say when each clears. */
     private final Set<String> current = new HashSet<>();
     private volatile Directory accepted;
+    /** Where the exported devices come from: the live table once the router runs (the console changes it). */
+    private volatile java.util.function.Supplier<List<Device>> devices;
+    /** The outcome of the last sync, for the console's status page. */
+    private volatile Instant lastSync, lastSuccess;
+    private volatile boolean lastOk;
 
     /**
      * @param keys filled with the keys this router uses for each peer: pinned ones only ({@link PeerPins})
@@ -76,6 +82,7 @@ final class DirectorySync {
     DirectorySync(RouterConfig config, BridgeClient bridge, RoutingTable routes, Map<String, PublicKeys> keys, PeerAccess access,
                   PeerPins pins, DirectoryFreshness freshness, PublicKeys self, Clock clock) {
         this.config = config;
+        this.devices = config::devices;
         this.bridge = bridge;
         this.routes = routes;
         this.keys = keys;
@@ -93,6 +100,26 @@ final class DirectorySync {
 
     /** One sync; a failure of the whole is logged (summarised) and the cached table stays in use. Returns whether it succeeded. */
     synchronized boolean run() {
+        boolean ok = runOnce();
+        lastSync = clock.instant();
+        lastOk = ok;
+        if (ok) lastSuccess = lastSync;
+        return ok;
+    }
+
+    /** Publishes the exports of this table from now on. */
+    void exportsFrom(LocalDevices table) {
+        devices = table::all;
+    }
+
+    /** When the last sync ran and whether it reached the Bridge and was accepted; null times: none yet. */
+    record SyncState(Instant last, boolean ok, Instant lastSuccess) {}
+
+    SyncState state() {
+        return new SyncState(lastSync, lastOk, lastSuccess);
+    }
+
+    private boolean runOnce() {
         Set<String> seen = new HashSet<>();
         try {
             syncOnce(seen);
@@ -216,7 +243,7 @@ final class DirectorySync {
     /** Publishes our exported AE titles, leaving out any another router exports already. */
     private void publish(Set<String> seen) throws IOException {
         List<AeExport> exports = new ArrayList<>();
-        for (Device d : config.devices()) {
+        for (Device d : devices.get()) {
             if (d.exported()) exports.add(new AeExport(d.aeTitle(), d.services()));
         }
         for (int round = 1; ; round++) {

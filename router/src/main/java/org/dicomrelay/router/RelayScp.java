@@ -29,13 +29,15 @@ final class RelayScp implements Association.Negotiator {
 
     private final RouterConfig config;
     private final RoutingTable routes;
+    private final LocalDevices devices;
     private final ApplicationEntity contexts;
     private final RepeatingLog overLimit = new RepeatingLog(LOG, LIMIT_LOG_PERIOD);
     private final Authority authority;
     private final RouterMetrics metrics;
     private final RepeatingLog refusals = new RepeatingLog(LOG, Duration.ofMinutes(1));
 
-    RelayScp(RouterConfig config, RoutingTable routes, Authority authority, RouterMetrics metrics) {
+    RelayScp(RouterConfig config, RoutingTable routes, Authority authority, LocalDevices devices, RouterMetrics metrics) {
+        this.devices = devices;
         this.metrics = metrics;
         this.config = config;
         this.routes = routes;
@@ -67,7 +69,7 @@ final class RelayScp implements Association.Negotiator {
                     + socket.getRemoteSocketAddress() + " to " + called + ": " + Authority.REFUSED + ", refusing new work");
             throw reject(AAssociateRj.NO_REASON);
         }
-        org.dicomrelay.router.config.Device device = config.device(calling).orElse(null);
+        org.dicomrelay.router.config.Device device = devices.find(calling).orElse(null);
         if (device == null) {
             LOG.log(System.Logger.Level.WARNING, "refused association from " + calling + " at " + socket.getRemoteSocketAddress()
                     + ": calling AE title is not in the local devices table");

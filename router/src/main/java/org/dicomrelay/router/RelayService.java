@@ -51,6 +51,7 @@ final class RelayService {
     private static final int UNABLE_TO_PERFORM_SUB_OPERATIONS = 0xA702;
 
     private final RouterConfig config;
+    private final LocalDevices devices;
     private final RoutingTable routes;
     private final Courier courier;
     private final Pending pending;
@@ -83,11 +84,23 @@ final class RelayService {
         this(config, routes, courier, pending, spool, stores, new AnswerDeadline(ANSWER_FLOOR, ANSWER_TIMEOUT));
     }
 
+    /** With the live devices table (the console changes it). */
+    RelayService(RouterConfig config, RoutingTable routes, Courier courier, Pending pending, Spool spool, StoreAssociations stores,
+                 LocalDevices devices) throws IOException {
+        this(config, routes, courier, pending, spool, stores, new AnswerDeadline(ANSWER_FLOOR, ANSWER_TIMEOUT), devices);
+    }
+
     /** With the deadlines of forwarded objects given (tests: short ones). */
     RelayService(RouterConfig config, RoutingTable routes, Courier courier, Pending pending, Spool spool, StoreAssociations stores,
                  AnswerDeadline storeDeadlines) throws IOException {
+        this(config, routes, courier, pending, spool, stores, storeDeadlines, LocalDevices.of(config));
+    }
+
+    private RelayService(RouterConfig config, RoutingTable routes, Courier courier, Pending pending, Spool spool, StoreAssociations stores,
+                         AnswerDeadline storeDeadlines, LocalDevices devices) throws IOException {
         this.storeDeadlines = storeDeadlines;
         this.metrics = new RouterMetrics(config.routerId(), routes);
+        this.devices = devices;
         this.config = config;
         this.routes = routes;
         this.courier = courier;
@@ -371,7 +384,7 @@ final class RelayService {
             responder.fail(RelayFailure.NOT_AUTHORIZED, "not allowed by the routing table", null);
             return;
         }
-        Device dest = config.device(rq.moveDestination()).orElse(null);
+        Device dest = devices.find(rq.moveDestination()).orElse(null);
         if (dest == null || !dest.offers(Service.STORE)) {
             LOG.log(System.Logger.Level.WARNING, "C-MOVE from " + as.callingAeTitle() + ": destination " + rq.moveDestination()
                     + " is not a local device that accepts store");

@@ -45,7 +45,7 @@ final class RemoteExecutor {
     private final StoreAssociations stores;
     private final QueryAssociations queries;
     private final PeerAccess access;
-    private final DeviceOptions devices;
+    private final LocalDevices devices;
     /** Operations running here that a CANCEL of the same sending router may reach ({@link #key}). */
     private final Map<String, Runnable> cancels = new ConcurrentHashMap<>();
     /** CANCELs that came before their operation could take them (it was still connecting to the PACS). */
@@ -58,11 +58,11 @@ final class RemoteExecutor {
     private final RepeatingLog unanswered = new RepeatingLog(LOG, Duration.ofMinutes(1));
 
     RemoteExecutor(RouterConfig config, Courier courier, InboundInstances inbound, StoreAssociations stores, QueryAssociations queries) {
-        this(config, courier, inbound, stores, queries, PeerAccess.exportsOnly(), DeviceOptions.plain(Router.scuOptions()));
+        this(config, courier, inbound, stores, queries, PeerAccess.exportsOnly(), LocalDevices.of(config));
     }
 
     RemoteExecutor(RouterConfig config, Courier courier, InboundInstances inbound, StoreAssociations stores, QueryAssociations queries,
-                   PeerAccess access, DeviceOptions devices) {
+                   PeerAccess access, LocalDevices devices) {
         this.config = config;
         this.courier = courier;
         this.inbound = inbound;
@@ -105,7 +105,7 @@ final class RemoteExecutor {
      */
     private Device exported(String from, LinkMessage.Request f, Service s) {
         String ae = f.calledAe();
-        Device d = config.device(ae).orElse(null);
+        Device d = devices.find(ae).orElse(null);
         if (d == null || !d.exported() || !d.offers(s)) {
             refusals.occurred(from + " " + ae + " " + s, System.Logger.Level.WARNING, "refused " + s + " from router " + from + " ("
                     + f.callingAe() + ") to " + ae + ": not exported for that service");
@@ -144,7 +144,7 @@ final class RemoteExecutor {
         if (d == null) return;
         int status;
         try {
-            status = Verification.echo(d.host(), d.port(), d.aeTitle(), config.aeTitle(), devices.of(d));
+            status = Verification.echo(d.host(), d.port(), d.aeTitle(), config.aeTitle(), devices.options().of(d));
         } catch (IOException | RuntimeException e) {
             fail(from, f, d, "C-ECHO to " + d.aeTitle(), LocalFailure.of(d, e, Status.PROCESSING_FAILURE.code()));
             return;
@@ -267,7 +267,7 @@ final class RemoteExecutor {
         int msgId = -1;
         InboundInstances.Receiver receiver = null;
         try (QueryRetrieveScu scu = QueryRetrieveScu.open(d.host(), d.port(), d.aeTitle(), config.aeTitle(),
-                model == null ? QueryRetrieveModel.STUDY_ROOT : model, List.of(), null, devices.of(d))) {
+                model == null ? QueryRetrieveModel.STUDY_ROOT : model, List.of(), null, devices.options().of(d))) {
             receiver = (rq, data) -> {
                 // Compressed as router A's route would be, by this router's setting for the requesting router.
                 PayloadCodec codec = config.compression().of(from).forSyntax(rq.transferSyntax());

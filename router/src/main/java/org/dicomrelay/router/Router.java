@@ -27,9 +27,13 @@ public final class Router implements Closeable {
     private final Listeners listeners;
     private final StoreAssociations stores;
     private final QueryAssociations queries;
+    private final LocalDevices devices;
+    private final Transfers transfers;
 
     private Router(RouterConfig config, Courier courier, RelayService relay, Listeners listeners, StoreAssociations stores,
-                   QueryAssociations queries) {
+                   QueryAssociations queries, LocalDevices devices, Transfers transfers) {
+        this.devices = devices;
+        this.transfers = transfers;
         this.config = config;
         this.courier = courier;
         this.relay = relay;
@@ -89,17 +93,19 @@ public final class Router implements Closeable {
             Leftovers.clean(config, courier);
             Pending pending = new Pending();
             InboundInstances inbound = new InboundInstances();
-            DeviceOptions devices = DeviceOptions.load(config, scuOptions());
-            stores = new StoreAssociations(config.aeTitle(), devices, STORE_ASSOCIATION_IDLE);
-            relay = new RelayService(config, routes, courier, pending, spool, stores);
-            queries = new QueryAssociations(config.aeTitle(), devices, QUERY_ASSOCIATION_IDLE);
+            LocalDevices devices = LocalDevices.load(config, scuOptions());
+            stores = new StoreAssociations(config.aeTitle(), devices.options(), STORE_ASSOCIATION_IDLE);
+            relay = new RelayService(config, routes, courier, pending, spool, stores, devices);
+            queries = new QueryAssociations(config.aeTitle(), devices.options(), QUERY_ASSOCIATION_IDLE);
             RemoteExecutor executor = new RemoteExecutor(config, courier, inbound, stores, queries, access, devices);
             courier.start((from, message, payload) -> route(pending, executor, from, message, payload));
             relay.startDeliveries();
             relay.metrics().readiness(() -> !authority.revoked());
-            RelayScp scp = new RelayScp(config, routes, authority, relay.metrics());
-            Listeners listeners = Listeners.start(config, scp, scpOptions(config), MAX_ASSOCIATIONS, relay.services(inbound, authority));
-            return new Router(config, courier, relay, listeners, stores, queries);
+            RelayScp scp = new RelayScp(config, routes, authority, devices, relay.metrics());
+            Transfers transfers = new Transfers(java.time.Clock.systemUTC());
+            Listeners listeners = Listeners.start(config, scp, scpOptions(config), MAX_ASSOCIATIONS,
+                    transfers.watch(relay.services(inbound, authority)));
+            return new Router(config, courier, relay, listeners, stores, queries, devices, transfers);
         } catch (IOException | RuntimeException e) {
             // A start that fails (the port taken) leaves nothing running: no deliveries, no courier, no lock.
             if (relay != null) relay.close();
@@ -132,6 +138,12 @@ public final class Router implements Closeable {
 
     /** Its meters: Prometheus text, liveness and readiness (for a console's /metrics and /health). */
     public RouterMetrics metrics() { return relay.metrics(); }
+
+    /** The local devices table as it is now (the console changes it without a restart). */
+    public LocalDevices devices() { return devices; }
+
+    /** What local devices' associations are doing now, and the last ones ended. */
+    public Transfers transfers() { return transfers; }
 
     @Override public void close() throws IOException {
         relay.metrics().closed();

@@ -23,6 +23,8 @@ import org.dicomrelay.router.config.RoutingTable;
 import org.dicomrelay.router.link.CloudCourier;
 import org.dicomrelay.router.link.Courier;
 import org.dicomrelay.router.link.LinkGuards;
+import org.dicomrelay.router.console.BridgeStatus;
+import org.dicomrelay.router.console.RouterConsole;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -59,9 +61,11 @@ public final class RouterApp implements Closeable {
     private final ScheduledExecutorService sync;
     private final Authority authority;
     private final Sessions sessions;
+    private final RouterConsole console;
 
     private RouterApp(RouterConfig config, BridgeClient bridge, RoutingTable routes, Map<String, PublicKeys> keys, Router router,
-                      ScheduledExecutorService sync, Authority authority, Sessions sessions) {
+                      ScheduledExecutorService sync, Authority authority, Sessions sessions, RouterConsole console) {
+        this.console = console;
         this.authority = authority;
         this.sessions = sessions;
         this.config = config;
@@ -150,6 +154,11 @@ public final class RouterApp implements Closeable {
     }
 
     public static RouterApp start(RouterConfig config) throws IOException {
+        return start(config, null);
+    }
+
+    /** As {@link #start(RouterConfig)}; the console writes device changes to {@code configFile} (null: it does not persist them). */
+    public static RouterApp start(RouterConfig config, Path configFile) throws IOException {
         RouterKeys myKeys = RouterKeys.load(keysDir(config));
         BridgeCredentials enrolled = JSON.readValue(credentialsFile(config).toFile(), BridgeCredentials.class);
         BridgeCredentials creds = BridgeEndpoint.configured(config, enrolled, credentialsFile(config));
@@ -232,9 +241,28 @@ public final class RouterApp implements Closeable {
                     ? config.blobMaxAge().multipliedBy(4) : java.time.Duration.ofDays(1);
             timer.scheduleWithFixedDelay(() -> sweepOrphans(blobs, orphanAge), 1, 30, java.util.concurrent.TimeUnit.MINUTES);
         }
+        directory.exportsFrom(router.devices());
+        // a device exported or withdrawn in the console is published now, not at the next directory change
+        router.devices().onChange(d -> timer.execute(directory::run));
         directory.watch(timer); // a long poll: a directory change arrives within a round trip
-        return new RouterApp(config, bridge, routes, keys, router, timer, authority, sessions);
+        RouterConsole console = null;
+        if (config.console() != null) {
+            try {
+                console = RouterConsole.start(config.console(), config, configFile, router, routes, () -> {
+                    DirectorySync.SyncState st = directory.state();
+                    return BridgeStatus.of(creds.bridgeUrl().toString(), st.ok(), st.last(), st.lastSuccess(), self.fingerprint());
+                });
+            } catch (IOException | RuntimeException e) {
+                timer.shutdownNow();
+                router.close();
+                throw e;
+            }
+        }
+        return new RouterApp(config, bridge, routes, keys, router, timer, authority, sessions, console);
     }
+
+    /** Its web console (null: router.yaml has no {@code console} section). */
+    public RouterConsole console() { return console; }
 
     private static void sweepOrphans(BlobStore blobs, java.time.Duration age) {
         try {
@@ -258,6 +286,7 @@ public final class RouterApp implements Closeable {
     public Authority authority() { return authority; }
 
     @Override public void close() throws IOException {
+        if (console != null) console.close();
         sync.shutdownNow();
         router.close();
     }

@@ -21,9 +21,9 @@ public record Device(@JsonProperty("aeTitle") String aeTitle,
                      @JsonProperty("tls") DeviceTls tls) {
 
     public Device {
-        if (aeTitle == null || aeTitle.isBlank() || aeTitle.length() > 16) {
-            throw new IllegalArgumentException("device AE title must be 1 to 16 characters: '" + aeTitle + "'");
-        }
+        AeTitles.problem(aeTitle).ifPresent(p -> {
+            throw new IllegalArgumentException("device AE title '" + aeTitle + "': " + p);
+        });
         services = services == null ? List.of() : List.copyOf(services);
         transferSyntaxes = transferSyntaxes == null ? List.of() : List.copyOf(transferSyntaxes);
     }

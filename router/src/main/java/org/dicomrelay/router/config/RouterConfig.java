@@ -19,7 +19,7 @@ import java.util.Optional;
  * limits on local associations ({@link Associations}), the retry policy ({@link RetryPolicy}) and
  * limits on the work of other routers ({@link Limits}) and on the age of their messages ({@link Link});
  * DICOM TLS on its listener ({@link ListenerTls}, null: plain DICOM only); the compression of the
- * objects it sends, per route ({@link Compression}).
+ * objects it sends, per route ({@link Compression}); its web console ({@link ConsoleListener}, null: none).
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record RouterConfig(@JsonProperty("routerId") String routerId,
@@ -37,7 +37,8 @@ public record RouterConfig(@JsonProperty("routerId") String routerId,
                            @JsonProperty("limits") Limits limits,
                            @JsonProperty("tls") ListenerTls tls,
                            @JsonProperty("link") Link link,
-                           @JsonProperty("compression") Compression compression) {
+                           @JsonProperty("compression") Compression compression,
+                           @JsonProperty("console") ConsoleListener console) {
 
     /**
      * Which Cloud IO provider and its local settings (credentials stay here, never at the Bridge);
@@ -79,55 +80,65 @@ public record RouterConfig(@JsonProperty("routerId") String routerId,
         if (!storeAck.equals("spool") && !storeAck.equals("remote")) throw new IllegalArgumentException("storeAck must be 'spool' or 'remote'");
     }
 
+    /** Without a web console. */
+    public RouterConfig(String routerId, String stateDir, String aeTitle, String bind, int port, String bridgeUrl, Cloud cloud,
+                        String storeAck, List<Device> devices, List<String> remoteAck, Associations associations, RetryPolicy retry,
+                        Limits limits, ListenerTls tls, Link link) {
+        this(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, remoteAck, associations, retry, limits, tls, link, null, null);
+    }
+
     /** Without per-route acknowledgement overrides. */
     public RouterConfig(String routerId, String stateDir, String aeTitle, String bind, int port, String bridgeUrl, Cloud cloud,
                         String storeAck, List<Device> devices) {
-        this(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, List.of(), null, null, null, null, null, null);
+        this(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, List.of(), null, null, null, null, null, null, null);
     }
 
     /** With the default {@link Limits}. */
     public RouterConfig(String routerId, String stateDir, String aeTitle, String bind, int port, String bridgeUrl, Cloud cloud,
                         String storeAck, List<Device> devices, List<String> remoteAck, Associations associations, RetryPolicy retry) {
-        this(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, remoteAck, associations, retry, null, null, null, null);
+        this(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, remoteAck, associations, retry, null, null, null, null, null);
     }
 
     /** With the default {@link Link} settings and no DICOM TLS. */
     public RouterConfig(String routerId, String stateDir, String aeTitle, String bind, int port, String bridgeUrl, Cloud cloud,
                         String storeAck, List<Device> devices, List<String> remoteAck, Associations associations, RetryPolicy retry,
                         Limits limits) {
-        this(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, remoteAck, associations, retry, limits, null, null, null);
+        this(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, remoteAck, associations, retry, limits, null, null, null, null);
     }
 
     /** The same router with other association limits. */
     public RouterConfig withAssociations(Associations a) {
-        return new RouterConfig(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, remoteAck, a, retry, limits, tls, link, compression);
+        return new RouterConfig(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, remoteAck, a, retry, limits, tls, link, compression, console);
     }
 
     /** The same router with another retry policy. */
     public RouterConfig withRetry(RetryPolicy r) {
-        return new RouterConfig(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, remoteAck, associations, r, limits, tls, link, compression);
+        return new RouterConfig(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, remoteAck, associations, r, limits, tls, link, compression, console);
     }
 
     /** The same router with other limits on the work of other routers. */
     public RouterConfig withLimits(Limits l) {
-        return new RouterConfig(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, remoteAck, associations, retry, l, tls, link, compression);
+        return new RouterConfig(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, remoteAck, associations, retry, l, tls, link, compression, console);
     }
 
     /** The same router with DICOM TLS on its listener (null: none). */
     public RouterConfig withTls(ListenerTls t) {
-        return new RouterConfig(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, remoteAck, associations, retry, limits, t, link, compression);
-    }
-
-    /** Without compression (the default: none on every route). */
-    public RouterConfig(String routerId, String stateDir, String aeTitle, String bind, int port, String bridgeUrl, Cloud cloud,
-                        String storeAck, List<Device> devices, List<String> remoteAck, Associations associations, RetryPolicy retry,
-                        Limits limits, ListenerTls tls, Link link) {
-        this(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, remoteAck, associations, retry, limits, tls, link, null);
+        return new RouterConfig(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, remoteAck, associations, retry, limits, t, link, compression, console);
     }
 
     /** The same router with another compression of the objects it sends. */
     public RouterConfig withCompression(Compression c) {
-        return new RouterConfig(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, remoteAck, associations, retry, limits, tls, link, c);
+        return new RouterConfig(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, remoteAck, associations, retry, limits, tls, link, c, console);
+    }
+
+    /** The same router with its web console listening as given (null: no console). */
+    public RouterConfig withConsole(ConsoleListener c) {
+        return new RouterConfig(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, devices, remoteAck, associations, retry, limits, tls, link, compression, c);
+    }
+
+    /** The same router with another devices table (the console's changes). */
+    public RouterConfig withDevices(List<Device> d) {
+        return new RouterConfig(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck, d, remoteAck, associations, retry, limits, tls, link, compression, console);
     }
 
     /** Reads router.yaml; TLS file names in it are relative to its folder. */
@@ -136,10 +147,15 @@ public record RouterConfig(@JsonProperty("routerId") String routerId,
                 .tlsFilesRelativeTo(file.toAbsolutePath().getParent());
     }
 
+    /** Reads router.yaml's bytes as if from a file in {@code base}. */
+    static RouterConfig parse(byte[] yaml, Path base) throws IOException {
+        return new ObjectMapper(new YAMLFactory()).readValue(yaml, RouterConfig.class).tlsFilesRelativeTo(base);
+    }
+
     private RouterConfig tlsFilesRelativeTo(Path base) {
         return new RouterConfig(routerId, stateDir, aeTitle, bind, port, bridgeUrl, cloud, storeAck,
                 devices.stream().map(d -> d.resolvedAgainst(base)).toList(), remoteAck, associations, retry, limits,
-                tls == null ? null : tls.resolvedAgainst(base), link, compression);
+                tls == null ? null : tls.resolvedAgainst(base), link, compression, console == null ? null : console.resolvedAgainst(base));
     }
 
     public void save(Path file) throws IOException {
