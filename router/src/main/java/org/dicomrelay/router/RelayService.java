@@ -255,9 +255,18 @@ final class RelayService {
         result.whenComplete((x, y) -> awaited.remove(result));
         try {
             Path file = spool.data(e.id());
-            wait[0] = storeDeadlines.begin(destination, Files.size(file));
-            courier.send(r.routerId(), new LinkMessage.StoreRq(op, e.calledAe(), e.callingAe(), e.sopClassUid(), e.sopInstanceUid(),
-                    e.transferSyntaxUid()), out -> Files.copy(file, out));
+            long size = Files.size(file);
+            wait[0] = storeDeadlines.begin(destination, size);
+            // A small object may join a bundle: this returns before the bundle goes, and a bundle that fails to go fails it here.
+            courier.sendStore(r.routerId(), new LinkMessage.StoreRq(op, e.calledAe(), e.callingAe(), e.sopClassUid(), e.sopInstanceUid(),
+                    e.transferSyntaxUid()), size, out -> Files.copy(file, out)).whenComplete((sent, failure) -> {
+                        if (failure == null) return;
+                        o.close();
+                        if (result.complete(DeliveryResult.unreachable("sending to router " + r.routerId() + " failed: " + FailureText.of(failure)))) {
+                            InFlightDeadlines.Tracked t = tracked.get();
+                            if (t != null) inFlight.untrack(t);
+                        }
+                    });
         } catch (IOException | RuntimeException ex) {
             o.close();
             result.complete(DeliveryResult.unreachable("sending to router " + r.routerId() + " failed: " + FailureText.of(ex)));
