@@ -28,7 +28,8 @@ import java.time.Duration;
  * <p>Bundles: C-STOREs of objects up to {@code bundleObjectMaxBytes} (default 1 MiB) to one router
  * and called AE travel together, one blob and one notification per bundle, sent when it holds
  * {@code bundleBytes} (default 4 MiB; 0: no bundles, each object alone) or {@code bundleLingerMillis}
- * (default 5; 0: no wait beyond the objects already being appended) after its first object.
+ * (default 50: a modality sends one object every few milliseconds, and a bundle of one saves nothing;
+ * 0: no wait beyond the objects already being appended) after its first object.
  */
 public record Link(@JsonProperty("maxMessageAgeMinutes") Integer maxMessageAgeMinutes,
                    @JsonProperty("maxClockSkewMinutes") Integer maxClockSkewMinutes,
@@ -70,7 +71,7 @@ public record Link(@JsonProperty("maxMessageAgeMinutes") Integer maxMessageAgeMi
         if (answerBatchMax == null) answerBatchMax = 64;
         if (bundleObjectMaxBytes == null) bundleObjectMaxBytes = 1L << 20;
         if (bundleBytes == null) bundleBytes = 4L << 20;
-        if (bundleLingerMillis == null) bundleLingerMillis = 5;
+        if (bundleLingerMillis == null) bundleLingerMillis = 50;
         if (bundleObjectMaxBytes < 0) throw new IllegalArgumentException("link.bundleObjectMaxBytes must not be negative");
         if (bundleBytes < 0) throw new IllegalArgumentException("link.bundleBytes must not be negative");
         if (bundleLingerMillis < 0 || bundleLingerMillis > 1000) throw new IllegalArgumentException("link.bundleLingerMillis must be 0 to 1000");
