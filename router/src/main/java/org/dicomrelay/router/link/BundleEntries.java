@@ -46,22 +46,29 @@ final class BundleEntries {
         return rq;
     }
 
-    /** The object's bytes of the entry whose header was just read: a stream that ends after exactly them. */
-    static Entry object(DataInputStream in) throws IOException {
+    /**
+     * The object's bytes of the entry whose header was just read: a stream that ends after exactly them. The
+     * {@code last} entry ends only once the bundle is read to its authenticated end (and deleted from the cloud,
+     * {@link ConsumedOnEnd}): its handler answers after that, so an answer to every entry means the blob is gone.
+     */
+    static Entry object(DataInputStream in, boolean last) throws IOException {
         long n = in.readLong();
         if (n < 0) throw new IOException("an entry of " + n + " bytes");
-        return new Entry(in, n);
+        return new Entry(in, n, last);
     }
 
     /** One object's bytes; a read failure (authentication, the cloud) is kept for the reader of the bundle. */
     static final class Entry extends InputStream {
         private final InputStream in;
+        private final boolean last;
         private long remaining;
+        private boolean ended;
         private IOException failure;
 
-        private Entry(InputStream in, long length) {
+        private Entry(InputStream in, long length, boolean last) {
             this.in = in;
             this.remaining = length;
+            this.last = last;
         }
 
         @Override public int read() throws IOException {
@@ -71,7 +78,10 @@ final class BundleEntries {
 
         @Override public int read(byte[] b, int off, int len) throws IOException {
             if (failure != null) throw new IOException(failure.getMessage(), failure);
-            if (remaining == 0) return -1;
+            if (remaining == 0) {
+                if (last && !ended) end();
+                return -1;
+            }
             if (len == 0) return 0;
             int n;
             try {
@@ -83,6 +93,17 @@ final class BundleEntries {
             }
             remaining -= n;
             return n;
+        }
+
+        /** After the last entry: nothing but the bundle's authenticated end. */
+        private void end() throws IOException {
+            try {
+                if (in.read() >= 0) throw new IOException("the bundle has bytes after its last entry");
+                ended = true;
+            } catch (IOException e) {
+                failure = e;
+                throw e;
+            }
         }
 
         @Override public int available() throws IOException {

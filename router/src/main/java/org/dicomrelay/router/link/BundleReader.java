@@ -42,7 +42,7 @@ final class BundleReader {
                     if (!rq.operationId().equals(operations.get(next)) || !rq.calledAe().equals(bundle.calledAe())) {
                         throw new IOException("entry " + next + " of bundle " + bundle.operationId() + " is not the C-STORE its frame lists");
                     }
-                    BundleEntries.Entry object = BundleEntries.object(in);
+                    BundleEntries.Entry object = BundleEntries.object(in, next == operations.size() - 1);
                     try {
                         handler.onMessage(from, rq, object);
                     } catch (IOException | RuntimeException e) {
@@ -61,8 +61,6 @@ final class BundleReader {
                         throw object.failure();
                     }
                 }
-                // To its authenticated end: the envelope finds a cut after the last entry only there, and the blob is deleted.
-                if (in.read() >= 0) throw new IOException("bundle " + bundle.operationId() + " has bytes after its last entry");
             } catch (IOException e) {
                 cut = e;
             }

@@ -50,6 +50,8 @@ class BundleTest {
     private final List<LinkMessage> atB = new CopyOnWriteArrayList<>();
     private final Map<String, byte[]> storedAtB = new ConcurrentHashMap<>();
     private final List<String> failedReadsAtB = new CopyOnWriteArrayList<>();
+    /** Blobs in the cloud when the handler had read each object to its end (and would answer). */
+    private final Map<String, Integer> blobsWhenReadAtB = new ConcurrentHashMap<>();
     /** The answers router A received. */
     private final Map<String, LinkMessage.StoreRsp> answersAtA = new ConcurrentHashMap<>();
 
@@ -83,7 +85,9 @@ class BundleTest {
                 Thread.currentThread().interrupt();
             }
             try {
-                storedAtB.put(rq.operationId(), payload.readAllBytes());
+                byte[] bytes = payload.readAllBytes();
+                blobsWhenReadAtB.put(rq.operationId(), blobs().size());
+                storedAtB.put(rq.operationId(), bytes);
             } catch (IOException e) {
                 failedReadsAtB.add(rq.operationId()); // the C-STORE handler aborts its association here: nothing stored
             }
@@ -176,6 +180,8 @@ class BundleTest {
         await().atMost(WAIT).until(() -> storedAtB.size() == 3);
         assertThat(inboxes.published).as("three objects within the linger: one notification").hasSize(1);
         assertThat(storesAtB()).containsExactly("linger-0", "linger-1", "linger-2");
+        assertThat(blobsWhenReadAtB.get("linger-0")).as("read to its end while later entries follow").isEqualTo(1);
+        assertThat(blobsWhenReadAtB.get("linger-2")).as("the last entry ends with the bundle, deleted before its answer").isZero();
     }
 
     @Test void aForgedSegmentAbortsTheEntryBeingReadAndEveryLaterEntryIsAnsweredWithAFailure() throws Exception {
