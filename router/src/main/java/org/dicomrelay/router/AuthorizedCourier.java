@@ -24,6 +24,12 @@ final class AuthorizedCourier implements Courier {
         courier.send(toRouterId, message, payload);
     }
 
+    @Override public java.util.concurrent.CompletionStage<Void> sendStore(String toRouterId, LinkMessage.StoreRq message, long size,
+                                                                          PayloadWriter payload) throws IOException {
+        authority.check();
+        return courier.sendStore(toRouterId, message, size, payload);
+    }
+
     @Override public void recordUploadsIn(org.dicomrelay.router.link.UploadJournal journal) {
         courier.recordUploadsIn(journal);
     }

@@ -276,11 +276,20 @@ final class RelayService {
         result.whenComplete((x, y) -> awaited.remove(result));
         try {
             Path file = spool.data(e.id());
-            wait[0] = storeDeadlines.begin(destination, Files.size(file));
+            long size = Files.size(file);
+            wait[0] = storeDeadlines.begin(destination, size);
             // Compressed before sealing (ciphertext does not compress), if the route says so and the syntax is uncompressed.
             PayloadCodec codec = config.compression().of(r.routerId(), e.calledAe()).forSyntax(TransferSyntax.of(e.transferSyntaxUid()));
-            courier.send(r.routerId(), new LinkMessage.StoreRq(op, e.calledAe(), e.callingAe(), e.sopClassUid(), e.sopInstanceUid(),
-                    e.transferSyntaxUid(), codec), out -> codec.copy(file, out));
+            // A small object may join a bundle: this returns before the bundle goes, and a bundle that fails to go fails it here.
+            courier.sendStore(r.routerId(), new LinkMessage.StoreRq(op, e.calledAe(), e.callingAe(), e.sopClassUid(), e.sopInstanceUid(),
+                    e.transferSyntaxUid(), codec), size, out -> codec.copy(file, out)).whenComplete((sent, failure) -> {
+                        if (failure == null) return;
+                        o.close();
+                        if (result.complete(DeliveryResult.unreachable("sending to router " + r.routerId() + " failed: " + FailureText.of(failure)))) {
+                            InFlightDeadlines.Tracked t = tracked.get();
+                            if (t != null) inFlight.untrack(t);
+                        }
+                    });
         } catch (IOException | RuntimeException ex) {
             o.close();
             result.complete(DeliveryResult.unreachable("sending to router " + r.routerId() + " failed: " + FailureText.of(ex)));

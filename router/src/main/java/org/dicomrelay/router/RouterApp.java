@@ -227,7 +227,8 @@ public final class RouterApp implements Closeable {
                 config.routerId(), myKeys, config.link().sessionPolicy().keyRotation(), config.link().sessionPolicy().inFlight(),
                 Clock.systemUTC()), config.link().sessionPolicy(), Clock.systemUTC());
         Courier courier = new AuthorizedCourier(new CloudCourier(sessions, keys::get, blobs, inbox,
-                config.limits().operationsPerPeer(), link).batchingStoreAnswers(config.link().answerLinger(), config.link().answerBatchMax()),
+                config.limits().operationsPerPeer(), link).batchingStoreAnswers(config.link().answerLinger(), config.link().answerBatchMax())
+                .bundling(config.link().bundleObjectMaxBytes(), config.link().bundleBytes(), config.link().bundleLinger()),
                 authority);
         Router router = Router.start(config, courier, routes, authority, access);
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {

@@ -24,6 +24,12 @@ import java.time.Duration;
  * progress go together when it ends (group commit), or, with {@code answerLingerMillis} above 0
  * (default 0), those ready within that time of each other; at most {@code answerBatchMax}
  * (default 64; 1: each answer alone) in one frame.
+ *
+ * <p>Bundles: C-STOREs of objects up to {@code bundleObjectMaxBytes} (default 1 MiB) to one router
+ * and called AE travel together, one blob and one notification per bundle, sent when it holds
+ * {@code bundleBytes} (default 4 MiB; 0: no bundles, each object alone) or {@code bundleLingerMillis}
+ * (default 50: a modality sends one object every few milliseconds, and a bundle of one saves nothing;
+ * 0: no wait beyond the objects already being appended) after its first object.
  */
 public record Link(@JsonProperty("maxMessageAgeMinutes") Integer maxMessageAgeMinutes,
                    @JsonProperty("maxClockSkewMinutes") Integer maxClockSkewMinutes,
@@ -33,8 +39,18 @@ public record Link(@JsonProperty("maxMessageAgeMinutes") Integer maxMessageAgeMi
                    @JsonProperty("sessionMaxMessages") Long sessionMaxMessages,
                    @JsonProperty("window") Integer window,
                    @JsonProperty("answerLingerMillis") Integer answerLingerMillis,
-                   @JsonProperty("answerBatchMax") Integer answerBatchMax) {
+                   @JsonProperty("answerBatchMax") Integer answerBatchMax,
+                   @JsonProperty("bundleObjectMaxBytes") Long bundleObjectMaxBytes,
+                   @JsonProperty("bundleBytes") Long bundleBytes,
+                   @JsonProperty("bundleLingerMillis") Integer bundleLingerMillis) {
     public static final Link DEFAULT = new Link(null, null, null, null, null, null);
+
+    /** With the default bundles. */
+    public Link(Integer maxMessageAgeMinutes, Integer maxClockSkewMinutes, Integer sessionKeyRotationHours, Integer sessionMaxAgeMinutes,
+                Long sessionMaxBytes, Long sessionMaxMessages, Integer window, Integer answerLingerMillis, Integer answerBatchMax) {
+        this(maxMessageAgeMinutes, maxClockSkewMinutes, sessionKeyRotationHours, sessionMaxAgeMinutes, sessionMaxBytes, sessionMaxMessages,
+                window, answerLingerMillis, answerBatchMax, null, null, null);
+    }
 
     /** With the default pipeline. */
     public Link(Integer maxMessageAgeMinutes, Integer maxClockSkewMinutes, Integer sessionKeyRotationHours, Integer sessionMaxAgeMinutes,
@@ -53,6 +69,12 @@ public record Link(@JsonProperty("maxMessageAgeMinutes") Integer maxMessageAgeMi
         if (window == null) window = 64;
         if (answerLingerMillis == null) answerLingerMillis = 0;
         if (answerBatchMax == null) answerBatchMax = 64;
+        if (bundleObjectMaxBytes == null) bundleObjectMaxBytes = 1L << 20;
+        if (bundleBytes == null) bundleBytes = 4L << 20;
+        if (bundleLingerMillis == null) bundleLingerMillis = 50;
+        if (bundleObjectMaxBytes < 0) throw new IllegalArgumentException("link.bundleObjectMaxBytes must not be negative");
+        if (bundleBytes < 0) throw new IllegalArgumentException("link.bundleBytes must not be negative");
+        if (bundleLingerMillis < 0 || bundleLingerMillis > 1000) throw new IllegalArgumentException("link.bundleLingerMillis must be 0 to 1000");
         if (window < 1) throw new IllegalArgumentException("link.window must be at least 1");
         if (answerLingerMillis < 0 || answerLingerMillis > 1000) throw new IllegalArgumentException("link.answerLingerMillis must be 0 to 1000");
         if (answerBatchMax < 1 || answerBatchMax > org.dicomrelay.router.link.LinkMessage.StoreRspBatch.MAX_ANSWERS) {
@@ -81,6 +103,11 @@ public record Link(@JsonProperty("maxMessageAgeMinutes") Integer maxMessageAgeMi
     public SessionPolicy sessionPolicy() {
         return new SessionPolicy(Duration.ofMinutes(sessionMaxAgeMinutes), sessionMaxBytes, sessionMaxMessages,
                 Duration.ofHours(sessionKeyRotationHours), maxMessageAge().plus(maxClockSkew()));
+    }
+
+    /** How long a bundle waits for more objects after its first. */
+    public Duration bundleLinger() {
+        return Duration.ofMillis(bundleLingerMillis);
     }
 
     /** How long a STORE answer may wait for others to the same router. */

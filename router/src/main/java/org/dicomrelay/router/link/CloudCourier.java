@@ -109,6 +109,8 @@ public final class CloudCourier implements Courier {
     /** STORE answers waiting to go out together; null: each is sent alone. Closed with the courier. */
     private volatile AnswerBatches storeAnswers;
     private final RepeatingLog answersLog = new RepeatingLog(LOG, SUMMARY_PERIOD);
+    /** Small C-STOREs travelling together; null: each goes alone. Closed with the courier. */
+    private volatile Bundler bundler;
 
     /** With sequence numbers and replay memory in memory only ({@link LinkGuards#inMemory}): for tests and tools. */
     public CloudCourier(String routerId, RouterKeys keys, Function<String, PublicKeys> directory, BlobStore blobs, Notifications inbox) {
@@ -184,6 +186,8 @@ public final class CloudCourier implements Courier {
 
     /** Withdraws the payload of a request the sender no longer waits for, so that a late delivery cannot store it again. */
     @Override public void abandon(String toRouterId, String operationId) {
+        Bundler b = bundler;
+        if (b != null && b.abandoned(toRouterId, operationId)) return; // its blob is shared: withdrawn once every entry is done
         UploadJournal j = journal;
         String blob = j == null ? null : j.abandoned(toRouterId, operationId);
         if (blob != null) deleteQuietly(blob);
@@ -201,18 +205,7 @@ public final class CloudCourier implements Courier {
         String name = null;
         if (payload != null) {
             name = BlobNames.random();
-            UploadJournal j = journal;
-            // Recorded before the upload: a kill mid-way or before publishing leaves a record for the sweep.
-            if (j != null) {
-                try {
-                    j.uploaded(name, toRouterId, message instanceof LinkMessage.Request ? message.operationId() : null);
-                    journalLog.cleared("write", "the upload journal is written again");
-                } catch (IOException e) {
-                    // A full disk must not stop deliveries (they are what frees the spool): only a crash now would leave an orphan.
-                    journalLog.occurred("write", System.Logger.Level.WARNING, "could not record an upload in the journal, sending anyway: "
-                            + FailureText.of(e));
-                }
-            }
+            recordUpload(name, toRouterId, message instanceof LinkMessage.Request ? message.operationId() : null);
             BlobStore.Upload up = blobs.create(name, toRouterId);
             String payloadName = name;
             // A store readable while written: the frame goes as soon as the recipient can open the blob (its first part
@@ -261,6 +254,86 @@ public final class CloudCourier implements Courier {
     }
 
     /**
+     * A small C-STORE joins its destination's open bundle (see {@link #bundling}) and this returns once its
+     * bytes are written, without waiting for the bundle to go; a larger one, or any when not bundling, goes alone.
+     */
+    @Override public java.util.concurrent.CompletionStage<Void> sendStore(String toRouterId, LinkMessage.StoreRq message, long size,
+                                                                          PayloadWriter payload) throws IOException {
+        Bundler b = bundler;
+        java.util.concurrent.CompletableFuture<Void> bundled = b == null ? null : b.append(toRouterId, message, size, payload);
+        if (bundled != null) return bundled;
+        send(toRouterId, message, payload);
+        return java.util.concurrent.CompletableFuture.completedFuture(null);
+    }
+
+    /**
+     * C-STOREs of objects up to {@code objectMaxBytes} to one router and called AE travel in bundles, one blob
+     * and one {@link LinkMessage.StoreBundle} frame each, sent when a bundle holds {@code bundleBytes} or
+     * {@code linger} after its first object (router.yaml {@code link.bundleObjectMaxBytes}, {@code link.bundleBytes},
+     * {@code link.bundleLingerMillis}; {@code bundleBytes} 0: no bundles).
+     */
+    public synchronized CloudCourier bundling(long objectMaxBytes, long bundleBytes, Duration linger) {
+        if (bundler != null) throw new IllegalStateException("already bundling");
+        if (bundleBytes > 0) bundler = new Bundler(new Bundler.Settings(objectMaxBytes, bundleBytes, linger), new BundleOutlet());
+        return this;
+    }
+
+    /** The courier's side of a {@link Bundler}: a bundle's blob is sealed, recorded and published as any payload. */
+    private final class BundleOutlet implements Bundler.Outlet {
+        @Override public Bundler.Sealed open(String toRouterId, String blob, String frameId, String bundleId) throws IOException {
+            PublicKeys recipient = directory.apply(toRouterId);
+            if (recipient == null) throw new IOException("no public keys for router " + toRouterId + " in the directory");
+            recordUpload(blob, toRouterId, bundleId);
+            BlobStore.Upload up = blobs.create(blob, toRouterId);
+            try {
+                Stamp stamp = Stamp.of(link.sequences().next(toRouterId), link.clock().millis()).forPayloadOf(frameId);
+                return new Bundler.Sealed(up, Envelope.seal(up, sessions, recipient, PAYLOAD, blob, stamp, false));
+            } catch (IOException | RuntimeException e) {
+                up.abort();
+                throw e;
+            }
+        }
+
+        @Override public void publish(String toRouterId, String frameId, LinkMessage.StoreBundle bundle, String blob) throws IOException {
+            PublicKeys recipient = directory.apply(toRouterId);
+            if (recipient == null) throw new IOException("no public keys for router " + toRouterId + " in the directory");
+            publishFrame(toRouterId, recipient, frameId, bundle, blob);
+        }
+
+        @Override public void settled(String toRouterId, String bundleId, String blob, boolean withdraw) {
+            UploadJournal j = journal;
+            if (withdraw) {
+                if (j != null) j.abandoned(toRouterId, bundleId);
+                deleteQuietly(blob);
+            } else if (j != null) {
+                j.answered(toRouterId, bundleId);
+            }
+        }
+    }
+
+    /** Notes an upload in the journal before it starts: a kill mid-way or before publishing leaves a record for the sweep. */
+    private void recordUpload(String blob, String toRouterId, String operationId) {
+        UploadJournal j = journal;
+        if (j == null) return;
+        try {
+            j.uploaded(blob, toRouterId, operationId);
+            journalLog.cleared("write", "the upload journal is written again");
+        } catch (IOException e) {
+            // A full disk must not stop deliveries (they are what frees the spool): only a crash now would leave an orphan.
+            journalLog.occurred("write", System.Logger.Level.WARNING, "could not record an upload in the journal, sending anyway: "
+                    + FailureText.of(e));
+        }
+    }
+
+    /** The answer to {@code operationId} came from {@code from}: what was uploaded for it is consumed. */
+    private void answered(String from, String operationId) {
+        Bundler b = bundler;
+        if (b != null && b.answered(from, operationId)) return;
+        UploadJournal j = journal;
+        if (j != null) j.answered(from, operationId);
+    }
+
+    /**
      * Sends the STORE answers that become ready for one router while a send to it is in progress
      * (or, with a {@code linger}, within it of each other), at most {@code max}, as one
      * {@link LinkMessage.StoreRspBatch} frame ({@link AnswerBatches}; router.yaml
@@ -281,6 +354,16 @@ public final class CloudCourier implements Courier {
         } catch (IOException | RuntimeException e) {
             answersLog.occurred(toRouterId, System.Logger.Level.WARNING, "could not send " + answers.size() + " STORE answer(s) to router "
                     + toRouterId + " (it resends those objects after its deadline): " + FailureText.of(e));
+        }
+    }
+
+    /** A bundle entry's failure answer; a failure to send it is logged (the requesting router resends after its deadline). */
+    private void answerQuietly(String toRouterId, LinkMessage.StoreRsp answer) {
+        try {
+            send(toRouterId, answer, null);
+        } catch (IOException | RuntimeException e) {
+            answersLog.occurred(toRouterId, System.Logger.Level.WARNING, "could not answer STORE_RQ of operation " + answer.operationId()
+                    + " to router " + toRouterId + " (it resends that object after its deadline): " + FailureText.of(e));
         }
     }
 
@@ -308,10 +391,9 @@ public final class CloudCourier implements Courier {
     private void dispatchBatch(Staged s, LinkMessage.StoreRspBatch batch, Listener listener) {
         String from = s.from();
         if (s.blob() != null) deleteQuietly(s.blob());
-        UploadJournal j = journal;
         Lane lane = Lane.of(from, batch);
         for (LinkMessage.StoreRsp answer : batch.answers()) {
-            if (j != null) j.answered(from, answer.operationId());
+            answered(from, answer.operationId());
             boolean queued = frames.execute(lane, answer.operationId(), () -> {
                 try {
                     listener.onMessage(from, answer, null);
@@ -369,7 +451,8 @@ public final class CloudCourier implements Courier {
     private record Staged(Notifications.Notification notification, String from, LinkMessage message, String blob, String frameId, Stamp stamp) {
         ReplayGuard.Message guarded() {
             // Requests get an answer that confirms their payload was consumed; instances of a retrieve do not.
-            return new ReplayGuard.Message(from, stamp.sequence(), stamp.sentAtMillis(), message instanceof LinkMessage.Request);
+            return new ReplayGuard.Message(from, stamp.sequence(), stamp.sentAtMillis(),
+                    message instanceof LinkMessage.Request || message instanceof LinkMessage.StoreBundle);
         }
     }
 
@@ -442,8 +525,11 @@ public final class CloudCourier implements Courier {
             return;
         }
         String frameId = s.frameId();
-        UploadJournal j = journal;
-        if (j != null && f instanceof LinkMessage.Answer) j.answered(from, f.operationId());
+        if (f instanceof LinkMessage.Answer) answered(from, f.operationId());
+        // A bundle's entries reach the handler one by one, each as the C-STORE it is.
+        Listener handler = f instanceof LinkMessage.StoreBundle bundle
+                ? (sender, m, payload) -> BundleReader.deliver(sender, bundle, payload, listener, this::answerQuietly)
+                : listener;
         // Acknowledged once authenticated, before it runs: a C-MOVE may take longer than the inbox's
         // visibility timeout, and must not be delivered (and run) again. The requesting router owns
         // retries (its spool, its timeouts), so a frame lost in a crash here is not lost for good.
@@ -456,7 +542,7 @@ public final class CloudCourier implements Courier {
             };
             try {
                 if (blob == null) {
-                    listener.onMessage(from, f, null);
+                    handler.onMessage(from, f, null);
                 } else {
                     InputStream raw;
                     try {
@@ -464,14 +550,14 @@ public final class CloudCourier implements Courier {
                     } catch (java.io.FileNotFoundException | java.nio.file.NoSuchFileException gone) {
                         // Withdrawn by its sender (it stopped waiting) or swept: the handler answers a failure nobody may await.
                         LOG.log(System.Logger.Level.DEBUG, "payload of " + f.type() + " from " + from + " is gone: " + FailureText.of(gone));
-                        listener.onMessage(from, f, failing(new IOException("the payload is no longer in the cloud (withdrawn by its sender)", gone)));
+                        handler.onMessage(from, f, failing(new IOException("the payload is no longer in the cloud (withdrawn by its sender)", gone)));
                         return;
                     } catch (IOException unreadable) {
                         // The cloud failed, the blob may be intact: it stays for its sender's journal and the cloud's expiry.
                         deleted.set(true);
                         LOG.log(System.Logger.Level.WARNING, "payload of " + f.type() + " from " + from + " could not be read from the cloud: "
                                 + FailureText.of(unreadable));
-                        listener.onMessage(from, f, failing(new IOException("the payload could not be read from the cloud", unreadable)));
+                        handler.onMessage(from, f, failing(new IOException("the payload could not be read from the cloud", unreadable)));
                         return;
                     }
                     try (raw) {
@@ -494,7 +580,7 @@ public final class CloudCourier implements Courier {
                             LOG.log(System.Logger.Level.WARNING, "rejected payload of " + f.type() + " from " + from + ": " + FailureText.of(rejected));
                             plaintext = failing(rejected);
                         }
-                        listener.onMessage(from, f, plaintext);
+                        handler.onMessage(from, f, plaintext);
                     }
                 }
             } catch (IOException | RuntimeException e) {
@@ -524,6 +610,13 @@ public final class CloudCourier implements Courier {
         busy.occurred(lane.toString(), System.Logger.Level.WARNING, "router " + from + " has too many frames waiting (" + lane
                 + "); refused " + f.type() + " of operation " + f.operationId());
         if (blob != null) deleteQuietly(blob);
+        if (f instanceof LinkMessage.StoreBundle bundle) {
+            for (String op : bundle.operations()) {
+                answerQuietly(from, new LinkMessage.StoreRsp(op, Status.OUT_OF_RESOURCES.code(), "router " + routerId
+                        + " is busy with other requests from router " + from + ": try again later", Failure.TRANSIENT));
+            }
+            return;
+        }
         // Answers, instances (their sender awaits no answer) and cancels are dropped.
         if (!(f instanceof LinkMessage.Request rq)) return;
         int status = rq instanceof LinkMessage.RetrieveRq
@@ -607,6 +700,8 @@ public final class CloudCourier implements Courier {
     }
 
     @Override public void close() throws IOException {
+        Bundler b = bundler;
+        if (b != null) b.close(); // open bundles go before the cloud closes
         AnswerBatches batches = storeAnswers;
         if (batches != null) batches.close(); // what waits goes out before the inbox closes
         closed = true;

@@ -28,6 +28,17 @@ public interface Courier extends Closeable {
 
     void send(String toRouterId, LinkMessage message, PayloadWriter payload) throws IOException;
 
+    /**
+     * Sends a C-STORE of {@code size} bytes; returns when its bytes are handed over, with a stage that fails
+     * if they never leave after all (a bundle whose upload failed: the caller sends the object again).
+     * A courier that bundles returns before the bundle goes; by default the object goes alone, as {@link #send}.
+     */
+    default java.util.concurrent.CompletionStage<Void> sendStore(String toRouterId, LinkMessage.StoreRq message, long size,
+                                                                  PayloadWriter payload) throws IOException {
+        send(toRouterId, message, payload);
+        return java.util.concurrent.CompletableFuture.completedFuture(null);
+    }
+
     /** Starts delivering incoming messages to the listener (on courier threads). */
     void start(Listener listener);
 

@@ -42,6 +42,7 @@ record Lane(String senderId, Kind kind, String destination) {
         if (m instanceof LinkMessage.EchoRq || m instanceof LinkMessage.FindRq) return new Lane(senderId, Kind.INTERACTIVE);
         if (m instanceof LinkMessage.RetrieveRq) return new Lane(senderId, Kind.RETRIEVES);
         if (m instanceof LinkMessage.Request rq) return new Lane(senderId, Kind.STORES, rq.calledAe());
+        if (m instanceof LinkMessage.StoreBundle b) return new Lane(senderId, Kind.STORES, b.calledAe());
         if (m instanceof LinkMessage.Instance || m instanceof LinkMessage.RetrieveRsp) return new Lane(senderId, Kind.RETRIEVED);
         return new Lane(senderId, Kind.ANSWERS);
     }

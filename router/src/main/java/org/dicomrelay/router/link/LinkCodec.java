@@ -63,6 +63,7 @@ public final class LinkCodec {
         m.put("STORE_RQ", LinkMessage.StoreRq.class);
         m.put("STORE_RSP", LinkMessage.StoreRsp.class);
         m.put("STORE_RSP_BATCH", LinkMessage.StoreRspBatch.class);
+        m.put("STORE_BUNDLE", LinkMessage.StoreBundle.class);
         m.put("FIND_RQ", LinkMessage.FindRq.class);
         m.put("FIND_RSP", LinkMessage.FindRsp.class);
         m.put("MOVE_RQ", LinkMessage.MoveRq.class);

@@ -141,6 +141,26 @@ public sealed interface LinkMessage {
         }
     }
 
+    /**
+     * Small C-STOREs to one called AE, travelling together (issue 10, bundles): the payload blob holds one
+     * entry per listed operation, in this order, each its own {@link StoreRq} and the object's bytes
+     * ({@link BundleEntries}); {@code operationId} names the bundle itself. The receiving router runs and
+     * answers each entry as if it had come alone, and answers with a failure those it could not read.
+     */
+    record StoreBundle(String operationId, String calledAe, List<String> operations) implements LinkMessage {
+        /** So that the frame, which lists every operation, fits a notification (64 KiB at the Bridge). */
+        public static final int MAX_ENTRIES = 512;
+
+        public StoreBundle {
+            required(operationId, "operationId");
+            required(calledAe, "calledAe");
+            if (operations == null || operations.isEmpty()) throw new IllegalArgumentException("missing operations");
+            if (operations.size() > MAX_ENTRIES) throw new IllegalArgumentException("more than " + MAX_ENTRIES + " operations in one bundle");
+            operations = List.copyOf(operations); // null elements refused here
+            for (String op : operations) required(op, "operation");
+        }
+    }
+
     /** {@code identifier}: the query as DICOM JSON. */
     record FindRq(String operationId, String calledAe, String callingAe, String sopClassUid, String identifier) implements Request {
         public FindRq {
