@@ -39,6 +39,11 @@ public final class RouterMetrics {
         this.routes = routes;
         registry.config().commonTags("router_id", routerId);
         queueDepth = MultiGauge.builder("router.queue.depth").description("Spooled objects waiting or in flight, per destination AE").register(registry);
+        // The process's own health beside the relay's: heap, threads, CPU, uptime (Micrometer's standard binders).
+        new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(registry);
+        new io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics().bindTo(registry);
+        new io.micrometer.core.instrument.binder.system.ProcessorMetrics().bindTo(registry);
+        new io.micrometer.core.instrument.binder.system.UptimeMetrics().bindTo(registry);
     }
 
     /** A local device's association was accepted. */

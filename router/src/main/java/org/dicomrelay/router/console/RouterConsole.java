@@ -138,13 +138,21 @@ public final class RouterConsole implements AutoCloseable {
                 ctx.json(Map.of("message", "keys " + fingerprint + " of router " + id + " confirmed; applied at the next directory sync"));
             });
             r.get("/api/log", ctx -> ctx.json(log.last(50)));
-            // The lead mounts /metrics and /health (RouterMetrics) here: outside /api/, so they need no session.
+            // Outside /api/, so they need no session: a Prometheus scraper and a liveness probe hold no account.
+            // No patient data in them: AE titles and router ids only.
+            r.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(router.metrics().scrape()));
+            r.get("/health/live", ctx -> health(ctx, router.metrics().live()));
+            r.get("/health/ready", ctx -> health(ctx, router.metrics().ready()));
             });
         } catch (IOException | RuntimeException e) {
             log.close();
             throw e;
         }
         return new RouterConsole(server, listener.bind(), log);
+    }
+
+    private static void health(Context ctx, boolean up) {
+        ctx.status(up ? 200 : 503).json(Map.of("status", up ? "UP" : "DOWN"));
     }
 
     private static String ae(Context ctx) {

@@ -68,6 +68,24 @@ class RouterConsoleApiTest {
                 HttpResponse.BodyHandlers.ofString());
     }
 
+    /** A scraper and a probe need no account; what they see names AE titles and router ids, no patient data. */
+    @Test void metricsAndHealthAreServedWithoutASession() throws Exception {
+        start(null);
+        HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(console.url().resolve("/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain");
+        assertThat(metrics.body()).contains("# TYPE");
+        HttpResponse<String> live = http.send(HttpRequest.newBuilder(console.url().resolve("/health/live")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(live.statusCode()).isEqualTo(200);
+        assertThat(live.body()).contains("UP");
+        HttpResponse<String> ready = http.send(HttpRequest.newBuilder(console.url().resolve("/health/ready")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(ready.statusCode()).isEqualTo(200);
+        router.close();
+        router = null;
+        HttpResponse<String> closed = http.send(HttpRequest.newBuilder(console.url().resolve("/health/ready")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(closed.statusCode()).as("a closed router is not ready").isEqualTo(503);
+    }
+
     @Test void unknownThingsAndDuplicatesAreNamed() throws Exception {
         start(work.resolve("router.yaml"));
         assertThat(call("GET", "/api/remote-aes", null).body()).contains("\"aeTitle\":\"PACS_B\"", "\"routerId\":\"hospital-b\"");
