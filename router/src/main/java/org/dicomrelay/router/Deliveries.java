@@ -64,6 +64,7 @@ final class Deliveries implements Closeable {
         final String ae;
         final ArrayDeque<String> queue = new ArrayDeque<>(); // pending, not in flight, in order
         int inFlight;
+        long inFlightBytes;
         int failures; // consecutive transient failures; 0: the destination works
         Instant retryAt = Instant.MIN;
         ScheduledFuture<?> wakeUp;
@@ -73,10 +74,14 @@ final class Deliveries implements Closeable {
         }
     }
 
+    /** Bytes in flight per destination beyond which no further object starts (one always may). */
+    static final long WINDOW_BYTES = 256L << 20;
+
     private final Spool spool;
     private final RetryPolicy policy;
     private final Backoff backoff;
     private final int window;
+    private final long windowBytes;
     private final Send send;
     private final RepeatingLog failing = new RepeatingLog(LOG, Duration.ofMinutes(1));
     private final Map<String, SpoolEntry> entries = new HashMap<>();
@@ -94,7 +99,13 @@ final class Deliveries implements Closeable {
 
     /** Takes every pending entry of {@code spool} (dead letters wait for an operator); nothing is sent before {@link #start()}. */
     Deliveries(Spool spool, RetryPolicy policy, int window, Send send) throws IOException {
+        this(spool, policy, window, WINDOW_BYTES, send);
+    }
+
+    /** With at most {@code windowBytes} in flight per destination besides the window's count of objects. */
+    Deliveries(Spool spool, RetryPolicy policy, int window, long windowBytes, Send send) throws IOException {
         if (window < 1) throw new IllegalArgumentException("window must be at least 1");
+        this.windowBytes = windowBytes;
         this.spool = spool;
         this.policy = policy;
         this.backoff = new Backoff(policy, () -> ThreadLocalRandom.current().nextDouble());
@@ -171,7 +182,10 @@ final class Deliveries implements Closeable {
     private void pump(Destination d) {
         if (!started || closed || d.queue.isEmpty()) return;
         if (d.failures == 0) {
-            while (d.inFlight < window && !d.queue.isEmpty()) dispatch(d, d.queue.poll(), false);
+            // The window counts objects, and bytes too: 256 large objects in flight would hold gigabytes at the cloud.
+            while (d.inFlight < window && (d.inFlight == 0 || d.inFlightBytes < windowBytes) && !d.queue.isEmpty()) {
+                dispatch(d, d.queue.poll(), false);
+            }
             return;
         }
         if (d.inFlight > 0) return; // a probe is out
@@ -192,6 +206,7 @@ final class Deliveries implements Closeable {
         SpoolEntry e = entries.get(id);
         if (e == null || e.deadLettered()) return;
         d.inFlight++;
+        d.inFlightBytes += e.bytes();
         workers.execute(() -> {
             long sent = System.nanoTime();
             CompletionStage<DeliveryResult> outcome;
@@ -208,6 +223,7 @@ final class Deliveries implements Closeable {
 
     private synchronized void finished(Destination d, SpoolEntry e, DeliveryResult r, boolean probe) {
         d.inFlight--;
+        d.inFlightBytes -= e.bytes();
         if (closed) return; // the router stops: the entry stays as it was and is resumed at the next start
         boolean current = entries.get(e.id()) == e; // else an operator discarded it meanwhile
         if (!current && r.outcome() != DeliveryOutcome.DELIVERED) {

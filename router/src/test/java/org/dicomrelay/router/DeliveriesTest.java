@@ -105,6 +105,30 @@ class DeliveriesTest {
         }
     }
 
+    /** The window counts bytes too: large objects stop the pipeline before its count of objects does (one always goes). */
+    @Test void noFurtherObjectStartsOnceTheWindowsBytesAreInFlight(@TempDir Path dir) throws Exception {
+        Spool spool = new Spool(dir);
+        java.util.Queue<java.util.concurrent.CompletableFuture<DeliveryResult>> outstanding = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        Deliveries.Send send = e -> {
+            java.util.concurrent.CompletableFuture<DeliveryResult> f = new java.util.concurrent.CompletableFuture<>();
+            outstanding.add(f);
+            return f;
+        };
+        // 16-byte objects, 40 bytes of window: the third starts with 32 in flight, a fourth would start with 48.
+        try (Deliveries d = started(new Deliveries(spool, FAST, 10, 40, send))) {
+            for (SpoolEntry e : add(spool, "BIG", 8)) d.submit(e);
+            await().atMost(Duration.ofSeconds(10)).until(() -> outstanding.size() == 3);
+            outstanding.poll().complete(DeliveryResult.delivered(0)); // 32 in flight again: one more may go
+            await().atMost(Duration.ofSeconds(10)).until(() -> outstanding.size() == 3 && spool.entries().size() == 7);
+            for (int answered = 1; answered < 8; answered++) {
+                await().atMost(Duration.ofSeconds(10)).until(() -> !outstanding.isEmpty());
+                assertThat(outstanding.size()).isLessThanOrEqualTo(3);
+                outstanding.poll().complete(DeliveryResult.delivered(0));
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> spool.entries().isEmpty());
+        }
+    }
+
     @Test void aPermanentRefusalIsDeadLetteredAtOnceWithItsStatusAndTheDestinationKeepsWorking(@TempDir Path dir) throws Exception {
         Spool spool = new Spool(dir);
         Destinations dest = new Destinations();

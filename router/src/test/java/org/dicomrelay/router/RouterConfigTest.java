@@ -147,7 +147,7 @@ class RouterConfigTest {
         assertThat(savedAndLoaded(c, dir).link()).isEqualTo(c.link());
         Files.writeString(f, MINIMAL);
         c = RouterConfig.load(f);
-        assertThat(c.link().window()).as("default").isEqualTo(64);
+        assertThat(c.link().window()).as("default").isEqualTo(256);
         assertThat(c.link().answerLinger()).as("default: group commit").isZero();
         assertThat(c.link().answerBatchMax()).as("default").isEqualTo(64);
         Files.writeString(f, MINIMAL + "link: {window: 0}\n");

@@ -18,8 +18,9 @@ import java.time.Duration;
  * {@code sessionMaxAgeMinutes} (default 60), {@code sessionMaxBytes} (default 1 GiB) or
  * {@code sessionMaxMessages} (default 100,000), whichever comes first.
  *
- * <p>The pipeline to each destination: up to {@code window} spooled objects (default 64) are in
- * flight per destination AE at once, each sent without waiting for the answers to the others;
+ * <p>The pipeline to each destination: up to {@code window} spooled objects (default 256; and no
+ * further one once 256 MiB are in flight) are in flight per destination AE at once, each sent
+ * without waiting for the answers to the others;
  * the STORE answers this router owes another router that become ready while a send to it is in
  * progress go together when it ends (group commit), or, with {@code answerLingerMillis} above 0
  * (default 0), those ready within that time of each other; at most {@code answerBatchMax}
@@ -66,7 +67,7 @@ public record Link(@JsonProperty("maxMessageAgeMinutes") Integer maxMessageAgeMi
         if (sessionMaxAgeMinutes == null) sessionMaxAgeMinutes = 60;
         if (sessionMaxBytes == null) sessionMaxBytes = 1L << 30;
         if (sessionMaxMessages == null) sessionMaxMessages = 100_000L;
-        if (window == null) window = 64;
+        if (window == null) window = 256;
         if (answerLingerMillis == null) answerLingerMillis = 0;
         if (answerBatchMax == null) answerBatchMax = 64;
         if (bundleObjectMaxBytes == null) bundleObjectMaxBytes = 1L << 20;
