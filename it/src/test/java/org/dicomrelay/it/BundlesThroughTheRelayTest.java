@@ -98,16 +98,21 @@ class BundlesThroughTheRelayTest {
 
     /** An object whose data set (what router A spools and bundles) is exactly {@code size} bytes. */
     private Path objectOfDataSetSize(String patientId, int size) throws IOException {
-        Path probe = object(patientId, size - 1024);
+        // One UID for both: a random UID's length varies, and with it the data set's.
+        String uid = "2.25." + new java.math.BigInteger(UUID.randomUUID().toString().replace("-", ""), 16);
+        Path probe = object(patientId, size - 1024, uid);
         int overhead = StoredFiles.dataSet(probe).length - (size - 1024);
         Files.delete(probe);
-        Path f = object(patientId, size - overhead);
+        Path f = object(patientId, size - overhead, uid);
         assertThat(StoredFiles.dataSet(f)).hasSize(size);
         return f;
     }
 
     private Path object(String patientId, int pixelBytes) throws IOException {
-        String uid = "2.25." + new java.math.BigInteger(UUID.randomUUID().toString().replace("-", ""), 16);
+        return object(patientId, pixelBytes, "2.25." + new java.math.BigInteger(UUID.randomUUID().toString().replace("-", ""), 16));
+    }
+
+    private Path object(String patientId, int pixelBytes, String uid) throws IOException {
         byte[] pixels = new byte[pixelBytes];
         new java.util.Random(pixelBytes).nextBytes(pixels);
         Attributes ds = new Attributes();

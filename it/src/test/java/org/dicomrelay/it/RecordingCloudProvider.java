@@ -35,7 +35,7 @@ public final class RecordingCloudProvider implements CloudProvider {
         final List<byte[]> notifications = new CopyOnWriteArrayList<>();
         /** Routers whose acknowledgements fail (the notification stays and comes back after the visibility timeout). */
         final java.util.Set<String> failAcksOf = ConcurrentHashMap.newKeySet();
-        /** Failed acknowledgements per notification id. */
+        /** Failed acknowledgements per notification (its content: each delivery has an id of its own). */
         final Map<String, Integer> failedAcks = new ConcurrentHashMap<>();
         /** Notifications acknowledged, per acknowledging router: what it has taken from its inbox. */
         final Map<String, java.util.concurrent.atomic.AtomicInteger> acks = new ConcurrentHashMap<>();
@@ -141,7 +141,8 @@ public final class RecordingCloudProvider implements CloudProvider {
 
             @Override public void ack(Notification n) throws IOException {
                 if (rec.failAcksOf.contains(routerId)) {
-                    rec.failedAcks.merge(n.id(), 1, Integer::sum);
+                    // Per message, not per id: each delivery of a notification has an id of its own.
+                    rec.failedAcks.merge(java.util.Arrays.hashCode(n.payload()) + "/" + n.payload().length, 1, Integer::sum);
                     throw new IOException("the acknowledgement of notification " + n.id() + " was lost (test)");
                 }
                 delegate.ack(n);
