@@ -280,9 +280,20 @@ final class RelayService {
             wait[0] = storeDeadlines.begin(destination, size);
             // Compressed before sealing (ciphertext does not compress), if the route says so and the syntax is uncompressed.
             PayloadCodec codec = config.compression().of(r.routerId(), e.calledAe()).forSyntax(TransferSyntax.of(e.transferSyntaxUid()));
+            Courier.PayloadWriter payload = out -> codec.copy(file, out);
+            long sent = size;
+            if (codec != PayloadCodec.NONE && size <= config.link().bundleObjectMaxBytes()) {
+                // A bundle entry announces its length, which compression changes: a small object is compressed first
+                // (in memory: at most bundleObjectMaxBytes per send thread).
+                java.io.ByteArrayOutputStream packed = new java.io.ByteArrayOutputStream((int) size);
+                codec.copy(file, packed);
+                byte[] bytes = packed.toByteArray();
+                sent = bytes.length;
+                payload = out -> out.write(bytes);
+            }
             // A small object may join a bundle: this returns before the bundle goes, and a bundle that fails to go fails it here.
             courier.sendStore(r.routerId(), new LinkMessage.StoreRq(op, e.calledAe(), e.callingAe(), e.sopClassUid(), e.sopInstanceUid(),
-                    e.transferSyntaxUid(), codec), size, out -> codec.copy(file, out)).whenComplete((sent, failure) -> {
+                    e.transferSyntaxUid(), codec), sent, payload).whenComplete((done, failure) -> {
                         if (failure == null) return;
                         o.close();
                         if (result.complete(DeliveryResult.unreachable("sending to router " + r.routerId() + " failed: " + FailureText.of(failure)))) {
