@@ -73,7 +73,11 @@ class TwoHospitalsThatShareNothingButTheBridgeTest {
                 + "\nadminToken: " + adminToken + "\n");
         bridge = hosts.bridge.start("bridge", java(jar, "bridge", "--config", bridgeYaml.toString()), work, Map.of());
         bridgeUrl = bridgeUrl(hosts.bridge.address, bridge.awaitListening());
-        Matcher printed = Pattern.compile("fingerprint: ([0-9A-Fa-f:]{64,})").matcher(bridge.output());
+        // Logged just after the line that says it listens: wait for it rather than read the output at once.
+        Pattern fingerprintLine = Pattern.compile("fingerprint: ([0-9A-Fa-f:]{64,})");
+        org.awaitility.Awaitility.await("the Bridge prints its certificate's fingerprint").atMost(java.time.Duration.ofSeconds(30))
+                .until(() -> fingerprintLine.matcher(bridge.output()).find());
+        Matcher printed = fingerprintLine.matcher(bridge.output());
         assertThat(printed.find()).as("the Bridge prints its certificate's fingerprint: " + bridge.output()).isTrue();
         fingerprint = printed.group(1);
 
