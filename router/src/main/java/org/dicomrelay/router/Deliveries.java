@@ -86,8 +86,8 @@ final class Deliveries implements Closeable {
     private final RepeatingLog failing = new RepeatingLog(LOG, Duration.ofMinutes(1));
     private final Map<String, SpoolEntry> entries = new HashMap<>();
     private final Map<String, Destination> destinations = new HashMap<>();
-    private final ExecutorService workers = Executors.newFixedThreadPool(WORKERS, daemon("spool-delivery"));
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(daemon("spool-timer"));
+    private final ExecutorService workers = Executors.newFixedThreadPool(WORKERS, DaemonThreads.named("spool-delivery"));
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("spool-timer"));
     private boolean started, closed;
     /** The router's meters once {@link #metrics} gives them; until then (tests build Deliveries alone) meters nobody reads. */
     private volatile RouterMetrics metrics = new RouterMetrics("unnamed", null);
@@ -143,14 +143,6 @@ final class Deliveries implements Closeable {
         destinations.values().forEach(this::pump);
         long poll = SpoolControl.POLL.toMillis();
         timer.scheduleWithFixedDelay(() -> SpoolControl.serve(spool, this::apply), poll, poll, TimeUnit.MILLISECONDS);
-    }
-
-    private static java.util.concurrent.ThreadFactory daemon(String name) {
-        return r -> {
-            Thread t = new Thread(r, name);
-            t.setDaemon(true);
-            return t;
-        };
     }
 
     /** Where this router's meters are; they read the queue depth per destination from here. */

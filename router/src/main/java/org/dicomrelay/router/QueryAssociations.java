@@ -47,11 +47,7 @@ final class QueryAssociations implements Closeable {
     private final long idleNanos;
     /** Idle associations per device and model, newest last; guarded by {@code this}. */
     private final Map<String, Deque<Kept>> idle = new HashMap<>();
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "query-associations");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("query-associations"));
     private boolean closed;
 
     QueryAssociations(String callingAe, DeviceOptions options, Duration idle) {

@@ -70,11 +70,7 @@ final class RelayService {
     private final AnswerDeadline storeDeadlines;
     private final AnswerDeadline echoDeadlines = new AnswerDeadline(ANSWER_FLOOR, ANSWER_TIMEOUT);
     /** Ends the wait of a forwarded object whose answer did not come in time; closed by {@link #close()}. */
-    private final ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "store-deadlines");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("store-deadlines"));
     private final InFlightDeadlines inFlight = new InFlightDeadlines(deadlines);
     /** Forwarded objects whose answer is awaited (at most the window per destination): ended by {@link #close()}. */
     private final Set<CompletableFuture<DeliveryResult>> awaited = ConcurrentHashMap.newKeySet();
@@ -99,7 +95,7 @@ final class RelayService {
     private RelayService(RouterConfig config, RoutingTable routes, Courier courier, Pending pending, Spool spool, StoreAssociations stores,
                          AnswerDeadline storeDeadlines, LocalDevices devices) throws IOException {
         this.storeDeadlines = storeDeadlines;
-        this.metrics = new RouterMetrics(config.routerId(), routes);
+        this.metrics = RouterMetrics.withProcessMeters(config.routerId(), routes);
         this.devices = devices;
         this.config = config;
         this.routes = routes;

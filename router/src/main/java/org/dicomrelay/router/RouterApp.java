@@ -231,11 +231,7 @@ public final class RouterApp implements Closeable {
                 .bundling(config.link().bundleObjectMaxBytes(), config.link().bundleBytes(), config.link().bundleLinger()),
                 authority);
         Router router = Router.start(config, courier, routes, authority, access);
-        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "bridge-sync");
-            t.setDaemon(true);
-            return t;
-        });
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("bridge-sync"));
         if (blobs.sweepsExpired()) {
             // Orphans (a sender that crashed): every sender deletes what stayed unconfirmed for blobMaxAge, so 4 times that is dead for sure.
             java.time.Duration orphanAge = config.blobMaxAge().multipliedBy(4).compareTo(java.time.Duration.ofDays(1)) > 0

@@ -39,11 +39,16 @@ public final class RouterMetrics {
         this.routes = routes;
         registry.config().commonTags("router_id", routerId);
         queueDepth = MultiGauge.builder("router.queue.depth").description("Spooled objects waiting or in flight, per destination AE").register(registry);
-        // The process's own health beside the relay's: heap, threads, CPU, uptime (Micrometer's standard binders).
-        new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(registry);
-        new io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics().bindTo(registry);
-        new io.micrometer.core.instrument.binder.system.ProcessorMetrics().bindTo(registry);
-        new io.micrometer.core.instrument.binder.system.UptimeMetrics().bindTo(registry);
+    }
+
+    /** A router's meters with the process's own beside them: heap, threads, CPU, uptime (Micrometer's standard binders). */
+    static RouterMetrics withProcessMeters(String routerId, RoutingTable routes) {
+        RouterMetrics m = new RouterMetrics(routerId, routes);
+        new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(m.registry);
+        new io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics().bindTo(m.registry);
+        new io.micrometer.core.instrument.binder.system.ProcessorMetrics().bindTo(m.registry);
+        new io.micrometer.core.instrument.binder.system.UptimeMetrics().bindTo(m.registry);
+        return m;
     }
 
     /** A local device's association was accepted. */

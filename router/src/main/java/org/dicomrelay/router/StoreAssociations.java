@@ -51,11 +51,7 @@ final class StoreAssociations implements Closeable {
     private final DeviceOptions options;
     private final long idleNanos;
     private final Map<String, Slot> slots = new ConcurrentHashMap<>();
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "store-associations");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("store-associations"));
     private volatile boolean closed;
 
     /** The association to one device and what it was proposed for; guarded by {@link #lock}. */
