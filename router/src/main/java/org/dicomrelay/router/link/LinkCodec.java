@@ -31,7 +31,8 @@ public final class LinkCodec {
 
     /**
      * Fields added after routers were deployed, with the value a frame from an older router means by
-     * leaving them out: routers can then be upgraded one at a time. Every other field stays required.
+     * leaving them out: routers can then be upgraded one at a time. A frame leaves such a field out when
+     * it has that value. Every other field stays required.
      */
     private static final Map<Class<? extends LinkMessage>, Map<String, String>> ADDED_FIELDS = Map.of(
             LinkMessage.StoreRq.class, Map.of("compression", PayloadCodec.NONE.wireName()),
@@ -99,7 +100,12 @@ public final class LinkCodec {
         ObjectNode root = JSON.createObjectNode();
         root.put(TYPE, typeOf(message));
         root.put(BLOB, blob);
-        root.set(MESSAGE, JSON.valueToTree(message));
+        ObjectNode fields = JSON.valueToTree(message);
+        // Left out when it says what leaving it out means, so a router from before the field reads the frame too.
+        ADDED_FIELDS.getOrDefault(message.getClass(), Map.of()).forEach((name, absent) -> {
+            if (fields.path(name).asText("").equals(absent)) fields.remove(name);
+        });
+        root.set(MESSAGE, fields);
         return JSON.writeValueAsBytes(root);
     }
 

@@ -62,7 +62,7 @@ class LinkCodecTest {
     }
 
     /** A router from before compression leaves the field out: it means an uncompressed payload, so routers upgrade one at a time. */
-    @Test void aStoreOrInstanceFrameFromARouterWithoutCompressionIsReadAsUncompressed() throws Exception {
+    @Test void aStoreOrInstanceFrameFromARouterWithoutCompressionIsReadAsUncompressedAndAnUncompressedOneOmitsTheField() throws Exception {
         String store = "{'type':'STORE_RQ','blob':'blob-0123456789abcdef','message':{'operationId':'op','calledAe':'PACS_B',"
                 + "'callingAe':'CT_A','sopClassUid':'1.2','sopInstanceUid':'1.2.3','transferSyntaxUid':'1.2.840.10008.1.2'}}";
         assertThat(decode(store).message()).extracting("compression").isEqualTo(PayloadCodec.NONE);
@@ -70,6 +70,9 @@ class LinkCodecTest {
                 + "'sopInstanceUid':'1.2.3','transferSyntaxUid':'1.2.840.10008.1.2','remaining':4}}";
         assertThat(decode(instance).message()).extracting("compression").isEqualTo(PayloadCodec.NONE);
         assertThatThrownBy(() -> decode(store.replace(",'sopInstanceUid':'1.2.3'", ""))).hasMessageContaining("sopInstanceUid");
+        // And an uncompressed frame leaves the field out, so that an older router reads it.
+        assertThat(new String(LinkCodec.encode(new LinkMessage.StoreRq("op", "PACS_B", "CT_A", "1.2", "1.2.3", "1.2.840.10008.1.2"), null),
+                StandardCharsets.UTF_8)).doesNotContain("compression");
     }
 
     @Test void anUnknownTypeIsRefusedAndTheBlobItNamedIsKnown() {
