@@ -163,6 +163,7 @@ final class RemoteExecutor {
      * transfer takes the PACS's pace, memory stays bounded, and nothing is spooled here.
      */
     private void store(String from, LinkMessage.StoreRq f, InputStream payload) throws IOException {
+        long receivedAt = System.currentTimeMillis(); // for router A's timeline of the study
         Device d = exported(from, f, Service.STORE);
         if (d == null) return;
         String what = "C-STORE of " + f.sopInstanceUid() + " to " + d.aeTitle();
@@ -208,7 +209,7 @@ final class RemoteExecutor {
         if (Status.of(r.status()).type() == Status.Type.FAILURE) fail(from, f, d, what, LocalFailure.ofStatus(d, r.status(), comment));
         else {
             failures.cleared(d.aeTitle() + " " + Failure.TRANSIENT, d.aeTitle() + " stores again");
-            answer(from, new LinkMessage.StoreRsp(f.operationId(), r.status(), comment, null));
+            answer(from, new LinkMessage.StoreRsp(f.operationId(), r.status(), comment, null, receivedAt, System.currentTimeMillis()));
         }
     }
 

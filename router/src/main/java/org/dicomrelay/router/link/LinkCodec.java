@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -81,6 +82,14 @@ public final class LinkCodec {
         return Map.copyOf(m);
     }
 
+    /**
+     * Fields a message may lack (an older router does not send them): absent on decode means null,
+     * and null is not written, so that a frame without them is what an older router sent.
+     */
+    private static final Map<Class<? extends LinkMessage>, Set<String>> OPTIONAL =
+            Map.of(LinkMessage.StoreRsp.class, Set.of("receivedAtMillis", "storedAtMillis"));
+    // (a STORE_RSP_BATCH's answers are STORE_RSPs: the same fields are optional in each)
+
     /** The wire name of the message's type. */
     static String typeOf(LinkMessage m) {
         return NAMES.get(m.getClass());
@@ -91,7 +100,9 @@ public final class LinkCodec {
         ObjectNode root = JSON.createObjectNode();
         root.put(TYPE, typeOf(message));
         root.put(BLOB, blob);
-        root.set(MESSAGE, JSON.valueToTree(message));
+        ObjectNode body = JSON.valueToTree(message);
+        omitNullOptionals(message.getClass(), body);
+        root.set(MESSAGE, body);
         return JSON.writeValueAsBytes(root);
     }
 
@@ -120,11 +131,39 @@ public final class LinkCodec {
         if (body == null || !body.isObject()) {
             throw new MalformedMessageException(typeNode.asText() + " has no message object", blob, null);
         }
+        fillAbsentOptionals(type, body);
         try {
             return new Decoded(JSON.treeToValue(body, type), blob);
         } catch (JsonProcessingException | IllegalArgumentException e) {
             throw new MalformedMessageException("malformed " + typeNode.asText() + ": " + original(e), blob, e);
         }
+    }
+
+    private static void omitNullOptionals(Class<? extends LinkMessage> type, ObjectNode body) {
+        for (JsonNode m : withNested(type, body)) {
+            for (String optional : OPTIONAL.get(LinkMessage.StoreRsp.class)) {
+                if (m.path(optional).isNull()) ((ObjectNode) m).remove(optional);
+            }
+        }
+    }
+
+    private static void fillAbsentOptionals(Class<? extends LinkMessage> type, JsonNode body) {
+        for (JsonNode m : withNested(type, body)) {
+            for (String optional : OPTIONAL.get(LinkMessage.StoreRsp.class)) {
+                if (m.isObject() && !m.has(optional)) ((ObjectNode) m).putNull(optional);
+            }
+        }
+    }
+
+    /** The STORE_RSP objects of a message: itself, or the answers of a batch. */
+    private static List<JsonNode> withNested(Class<? extends LinkMessage> type, JsonNode body) {
+        if (type == LinkMessage.StoreRsp.class) return List.of(body);
+        if (type == LinkMessage.StoreRspBatch.class && body.path("answers").isArray()) {
+            List<JsonNode> out = new java.util.ArrayList<>();
+            body.get("answers").forEach(out::add);
+            return out;
+        }
+        return List.of();
     }
 
     /** Jackson's message without its location and reference chain, which say nothing to an operator. */
