@@ -97,8 +97,29 @@ public final class StudyTimelines {
         }
     };
 
+    private volatile Runnable listener = () -> {};
+    private final java.util.concurrent.atomic.AtomicLong lastNotice = new java.util.concurrent.atomic.AtomicLong(System.nanoTime() - NOTIFY_EVERY_NANOS);
+    /** Live updates at most this often (the page loads once more after the last one). */
+    static final long NOTIFY_EVERY_NANOS = 250_000_000L;
+
     StudyTimelines(Clock clock) {
         this.clock = clock;
+    }
+
+    /** Told (briefly, on a relay thread) when a study moved on; the console publishes an event. */
+    public void onChange(Runnable r) {
+        listener = r;
+    }
+
+    private void notice() {
+        long now = System.nanoTime(), last = lastNotice.get();
+        if (now - last < NOTIFY_EVERY_NANOS || !lastNotice.compareAndSet(last, now)) return;
+        try {
+            listener.run();
+        } catch (RuntimeException e) {
+            System.getLogger(StudyTimelines.class.getName()).log(System.Logger.Level.WARNING, "timeline listener failed: "
+                    + org.dicomrelay.dicom.net.FailureText.of(e));
+        }
     }
 
     /** Now, on this router's clock. */
@@ -115,6 +136,7 @@ public final class StudyTimelines {
             if (hop == Hop.ANSWERED && status != null && Status.of(status).type() == Status.Type.FAILURE) s.failed++;
             if (!hop.remote) s.lastActivity = at;
         }
+        notice();
     }
 
     /** The studies, the most recently active first. */

@@ -93,6 +93,7 @@ public final class RouterConsole implements AutoCloseable {
             router.transfers().onChange(() -> api.live().publish("transfers", "{}"));
             // The per-study timeline across the hops of the relay
             r.get("/api/studies", ctx -> ctx.json(router.timelines().list()));
+            router.timelines().onChange(() -> api.live().publish("studies", "{}"));
             r.get("/api/studies/{uid}", ctx -> {
                 String uid = URLDecoder.decode(ctx.pathParam("uid"), StandardCharsets.UTF_8);
                 if (!uid.matches("[0-9.]{1,64}")) throw ConsoleException.invalid("uid", "not a UID (PS3.5 §9: digits and dots, 64 at most)");
