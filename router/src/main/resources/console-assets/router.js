@@ -134,10 +134,14 @@
     const t = a.data;
     text($("#timeline-title"), `Study ${t.study.studyInstanceUid}: ${t.study.callingAe} → ${t.study.calledAe} via ${t.study.remoteRouter || "?"}`);
     const statuses = h => Object.entries(h.statuses).map(([k, v]) => `${k}H × ${v}`).join(", ") || "—";
+    // Times to the millisecond, and how long after the first object arrived at A (B's times on B's clock).
+    const start = t.hops[0].first ? Date.parse(t.hops[0].first) : null;
+    const time = (iso, remote) => el("td", { class: remote && iso ? "remote-clock" : "" }, !iso ? "—" :
+      iso.replace("T", " ").replace(/(\.\d{3})\d*Z$/, "$1").replace(/Z$/, "") +
+      (start === null ? "" : ` (+${((Date.parse(iso) - start) / 1000).toFixed(3)} s)`));
     $("#timeline-table tbody").replaceChildren(...t.hops.map(h => el("tr", { "data-hop": h.hop, class: h.count ? "" : "muted" },
-      el("td", {}, h.label), el("td", { class: "count" }, h.count),
-      el("td", { class: h.remoteClock && h.first ? "remote-clock" : "" }, h.first || "—"),
-      el("td", { class: h.remoteClock && h.last ? "remote-clock" : "" }, h.last || "—"), el("td", {}, statuses(h)))));
+      el("td", {}, h.label), el("td", { class: "count" }, h.count), time(h.first, h.remoteClock), time(h.last, h.remoteClock),
+      el("td", {}, statuses(h)))));
     box.classList.remove("hidden");
   }
 
