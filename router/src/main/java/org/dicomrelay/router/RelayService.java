@@ -464,6 +464,7 @@ final class RelayService {
         if (dest == null || !dest.offers(Service.STORE)) {
             LOG.log(System.Logger.Level.WARNING, "C-MOVE from " + as.callingAeTitle() + ": destination " + rq.moveDestination()
                     + " is not a local device that accepts store");
+            transfers.failed(as, "A801H move destination " + rq.moveDestination() + " unknown at this router");
             responder.fail(0xA801, "move destination " + rq.moveDestination() + " unknown at this router", null);
             return;
         }
