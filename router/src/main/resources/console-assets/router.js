@@ -216,7 +216,8 @@
       ["Bridge reachable", b.reachable ? "yes" : "no"], ["Last directory sync", b.lastSync || "none yet"],
       ["Last successful sync", b.lastSuccess || "none yet"],
       ["Cloud reachable", !c ? "no cloud provider (in-process link)" : c.reachable ? "yes" : c.lastFailure ? `no: ${c.lastError}` : "not yet asked"],
-      ["Cloud: last answer", c && c.lastSuccess || "none yet"], ["Cloud: last failure", c && c.lastFailure || "none"],
+      ...(c ? [["Cloud: last answer", c.lastSuccess || "none yet"],
+               ["Cloud: last failure", c.lastFailure ? `${c.lastFailure} (${c.lastError})` : "none"]] : []),
       ["Own key fingerprint", b.fingerprint || "—"]];
     const dl = $("#status-list");
     dl.replaceChildren();

@@ -172,7 +172,7 @@ class RouterConsoleTransfersBrowserTest {
         assertThat(done.get("value")).isEqualTo(String.valueOf(INSTANCES));
         assertThat(done.get("max")).isEqualTo(String.valueOf(INSTANCES));
         assertThat((String) done.get("progress")).contains(INSTANCES + " / " + INSTANCES);
-        browser.screenshot("router-transfers");
+        browser.screenshot("router-transfers-completed");
 
         // The study's timeline: every hop passed by every object, the PACS's status 0000H for each.
         driver.findElement(By.id("nav-studies")).click();
@@ -201,5 +201,9 @@ class RouterConsoleTransfersBrowserTest {
         assertThat(Files.readString(routerA.config().state().resolve(AuditLog.FILE)))
                 .containsPattern("user=admin action=remote.echo target=PACS_B outcome=success in \\d+ ms");
         assertThat(pacs.isAlive()).isTrue();
+
+        // Status: this router's link is in-process (no cloud provider to ask), and says so rather than "reachable".
+        driver.findElement(By.id("nav-status")).click();
+        waiting().until(ExpectedConditions.textToBe(By.cssSelector("#status-list dd[data-key='Cloud reachable']"), "no cloud provider (in-process link)"));
     }
 }
