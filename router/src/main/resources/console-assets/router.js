@@ -102,7 +102,7 @@
     if (!a.ok) return;
     $("#transfers-table tbody").replaceChildren(...a.data.map(t => el("tr", { "data-id": t.id, "data-state": t.state },
       el("td", {}, t.callingAe), el("td", { class: "called" }, t.calledAe), el("td", {}, t.remoteRouter || "—"),
-      el("td", {}, t.operations.join(", ")), el("td", { class: "state " + (t.state === "failed" ? "bad" : t.state === "completed" ? "ok" : "") }, t.state),
+      el("td", {}, t.operations.map(o => o.replace(/-RQ$/, "")).join(", ")), el("td", { class: "state " + (t.state === "failed" ? "bad" : t.state === "completed" ? "ok" : "") }, t.state),
       el("td", { class: "progress" }, progressOf(t)), el("td", { class: "instances" }, t.instances),
       el("td", {}, size(t.bytes)), el("td", {}, size(t.bytesPerSecond) + "/s"), el("td", { class: "sub-operations" }, subOperationsOf(t)),
       el("td", { class: t.errors ? "bad" : "" }, t.errors ? `${t.errors}: ${t.lastError || ""}` : "0"),
