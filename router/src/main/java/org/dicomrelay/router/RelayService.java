@@ -60,6 +60,10 @@ final class RelayService {
     private final RepeatingLog relayFailures = new RepeatingLog(LOG, Duration.ofMinutes(1));
     private final Deliveries deliveries;
     private final RouterMetrics metrics;
+    /** What local devices' associations do now (the console's Transfers page). */
+    private final Transfers transfers;
+    /** Where each study's objects went, hop by hop (the console's timeline). */
+    private final StudyTimelines timelines = new StudyTimelines(java.time.Clock.systemUTC());
     /**
      * The least time to wait for another router's answer: router B may spend up to ~20 s finding
      * its device silent (connect timeout, ARTIM), and a PACS may take a while to store; a resend
@@ -103,6 +107,7 @@ final class RelayService {
         this.pending = pending;
         this.spool = spool;
         this.stores = stores;
+        this.transfers = new Transfers(java.time.Clock.systemUTC(), ae -> routes.route(ae).map(RoutingTable.Route::routerId).orElse(null));
         try {
             this.deliveries = new Deliveries(spool, config.retry(), config.link().window(), this::forward);
             deliveries.metrics(metrics);
@@ -114,6 +119,14 @@ final class RelayService {
 
     RouterMetrics metrics() {
         return metrics;
+    }
+
+    Transfers transfers() {
+        return transfers;
+    }
+
+    StudyTimelines timelines() {
+        return timelines;
     }
 
     /** Resumes what the spool holds; once the courier delivers answers (they would be lost before). */
@@ -150,8 +163,14 @@ final class RelayService {
      * condition does not) and turned into the status with Error Comment the device is answered with.
      */
     private DicomServiceException failed(Association as, Service s, String routerId, RelayFailure f) {
+        return failed(as.callingAeTitle(), as.calledAeTitle(), as, s, routerId, f);
+    }
+
+    /** As above; {@code as} null when no device's association asked (the console). */
+    private DicomServiceException failed(String callingAe, String calledAe, Association as, Service s, String routerId, RelayFailure f) {
         String key = relayKey(routerId);
-        relayFailures.occurred(key, System.Logger.Level.WARNING, s + " from " + as.callingAeTitle() + " to " + as.calledAeTitle()
+        if (as != null) transfers.failed(as, String.format("%04XH ", f.status()) + f.comment());
+        relayFailures.occurred(key, System.Logger.Level.WARNING, s + " from " + callingAe + " to " + calledAe
                 + (routerId == null ? "" : " via router " + routerId) + String.format(" answered %04XH: ", f.status()) + f.comment());
         return f.exception();
     }
@@ -169,16 +188,29 @@ final class RelayService {
 
     private int echo(Association as, Attributes command) throws IOException {
         if (as.calledAeTitle().equals(config.aeTitle())) return 0x0000;
-        RoutingTable.Route r = allowed(as, Service.ECHO);
-        if (r == null) throw new DicomServiceException(RelayFailure.NOT_AUTHORIZED, "not allowed by the routing table");
+        return echoThroughRelay(as.callingAeTitle(), as.calledAeTitle(), as);
+    }
+
+    /**
+     * C-ECHO of remote AE {@code calledAe} through the router that owns it (the console's Echo of a
+     * remote AE and a local device's C-ECHO: one path); its status, or the failure as a
+     * {@link DicomServiceException}. {@code as}: the local device's association, null for the console.
+     */
+    int echoThroughRelay(String callingAe, String calledAe, Association as) throws IOException {
+        RoutingTable.Route r = routes.route(calledAe).orElse(null);
+        if (r == null || !r.allows(Service.ECHO)) {
+            LOG.log(System.Logger.Level.WARNING, "refused " + Service.ECHO + " from " + callingAe + " to " + calledAe
+                    + ": not allowed by the routing table");
+            throw new DicomServiceException(RelayFailure.NOT_AUTHORIZED, "not allowed by the routing table");
+        }
         String op = UUID.randomUUID().toString();
         try (Pending.Operation o = pending.open(op, r.routerId())) {
-            courier.send(r.routerId(), new LinkMessage.EchoRq(op, as.calledAeTitle(), as.callingAeTitle()), null);
+            courier.send(r.routerId(), new LinkMessage.EchoRq(op, calledAe, callingAe), null);
             AnswerDeadline.Wait wait = echoDeadlines.begin(r.routerId(), 0);
             LinkMessage.Answer answer = o.next(wait.remaining());
             if (answer == null) {
                 wait.timedOut();
-                throw failed(as, Service.ECHO, r.routerId(), RelayFailure.noAnswer(r.routerId(), wait.timeout(), PROCESSING_FAILURE));
+                throw failed(callingAe, calledAe, as, Service.ECHO, r.routerId(), RelayFailure.noAnswer(r.routerId(), wait.timeout(), PROCESSING_FAILURE));
             }
             wait.answered();
             relayWorks(r.routerId());
@@ -188,7 +220,7 @@ final class RelayService {
         } catch (DicomServiceException e) {
             throw e;
         } catch (IOException e) {
-            throw failed(as, Service.ECHO, r.routerId(), RelayFailure.of(e, PROCESSING_FAILURE));
+            throw failed(callingAe, calledAe, as, Service.ECHO, r.routerId(), RelayFailure.of(e, PROCESSING_FAILURE));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new DicomServiceException(PROCESSING_FAILURE, "relay interrupted (router stopping)");
@@ -199,7 +231,11 @@ final class RelayService {
 
     private int store(Association as, DimseServices.StoreRequest rq, InputStream data) throws IOException {
         RoutingTable.Route r = allowed(as, Service.STORE);
-        if (r == null) return Status.NOT_AUTHORIZED.code();
+        if (r == null) {
+            transfers.failed(as, "0124H not allowed by the routing table");
+            return Status.NOT_AUTHORIZED.code();
+        }
+        java.time.Instant received = timelines.now();
         SpoolEntry e;
         boolean remoteAck = config.acksAfterRemoteStore(as.calledAeTitle());
         try {
@@ -209,9 +245,16 @@ final class RelayService {
             if (ex instanceof org.dicomrelay.dicom.net.AssociationException) throw ex;
             LOG.log(System.Logger.Level.ERROR, "spool write failed for " + rq.sopInstanceUid() + " from " + as.callingAeTitle()
                     + ", answered A700 (the modality keeps it and may retry): " + FailureText.of(ex));
+            transfers.failed(as, "A700H spool write failed: " + FailureText.of(ex));
             return Status.OUT_OF_RESOURCES.code(); // e.g. disk full: nothing was kept, nothing is lost
         }
-        if (remoteAck) return forwardWhileModalityWaits(e);
+        timelines.passed(e, r.routerId(), StudyTimelines.Hop.RECEIVED, received, null);
+        timelines.passed(e, r.routerId(), StudyTimelines.Hop.SPOOLED, timelines.now(), null);
+        if (remoteAck) {
+            int status = forwardWhileModalityWaits(e);
+            if (Status.of(status).isFailure()) transfers.failed(as, String.format("%04XH from the remote store", status));
+            return status;
+        }
         deliveries.submit(e);
         return Status.SUCCESS.code();
     }
@@ -262,6 +305,7 @@ final class RelayService {
         java.util.concurrent.atomic.AtomicReference<InFlightDeadlines.Tracked> tracked = new java.util.concurrent.atomic.AtomicReference<>();
         AnswerDeadline.Wait[] wait = new AnswerDeadline.Wait[1];
         Pending.Operation o = pending.expect(op, r.routerId(), answer -> {
+            timed(e, r.routerId(), answer);
             result.complete(DeliveryResult.answered(answer.status(), answer.error(), answer.failure() == null ? null : answer.failure().wire()));
             // After completing: either this sees the tracking, or the sender sees the completion (and untracks it).
             InFlightDeadlines.Tracked t = tracked.get();
@@ -290,7 +334,10 @@ final class RelayService {
             // A small object may join a bundle: this returns before the bundle goes, and a bundle that fails to go fails it here.
             courier.sendStore(r.routerId(), new LinkMessage.StoreRq(op, e.calledAe(), e.callingAe(), e.sopClassUid(), e.sopInstanceUid(),
                     e.transferSyntaxUid(), codec), sent, payload).whenComplete((done, failure) -> {
-                        if (failure == null) return;
+                        if (failure == null) {
+                            timelines.passed(e, r.routerId(), StudyTimelines.Hop.SENT, timelines.now(), null);
+                            return;
+                        }
                         o.close();
                         if (result.complete(DeliveryResult.unreachable("sending to router " + r.routerId() + " failed: " + FailureText.of(failure)))) {
                             InFlightDeadlines.Tracked t = tracked.get();
@@ -313,6 +360,19 @@ final class RelayService {
         tracked.set(t);
         if (result.isDone()) inFlight.untrack(t); // answered before it was tracked
         return result;
+    }
+
+    /** The hops an answer tells of: router B's receipt and its PACS's answer (B's clock, when it sent them), and the answer here. */
+    private void timed(SpoolEntry e, String routerId, LinkMessage.Answer answer) {
+        if (answer instanceof LinkMessage.StoreRsp rsp) {
+            if (rsp.receivedAtMillis() != null) {
+                timelines.passed(e, routerId, StudyTimelines.Hop.RECEIVED_AT_B, java.time.Instant.ofEpochMilli(rsp.receivedAtMillis()), null);
+            }
+            if (rsp.storedAtMillis() != null) {
+                timelines.passed(e, routerId, StudyTimelines.Hop.STORED_AT_B, java.time.Instant.ofEpochMilli(rsp.storedAtMillis()), rsp.status());
+            }
+        }
+        timelines.passed(e, routerId, StudyTimelines.Hop.ANSWERED, timelines.now(), answer.status());
     }
 
     // ---- C-FIND -------------------------------------------------------------------------------
@@ -404,6 +464,7 @@ final class RelayService {
         if (dest == null || !dest.offers(Service.STORE)) {
             LOG.log(System.Logger.Level.WARNING, "C-MOVE from " + as.callingAeTitle() + ": destination " + rq.moveDestination()
                     + " is not a local device that accepts store");
+            transfers.failed(as, "A801H move destination " + rq.moveDestination() + " unknown at this router");
             responder.fail(0xA801, "move destination " + rq.moveDestination() + " unknown at this router", null);
             return;
         }
@@ -434,8 +495,8 @@ final class RelayService {
             o.payloadHandler = (instance, payload) -> {
                 int st;
                 // Decoded as it streams to the destination; the payload limit applies to the decompressed bytes.
-                try (InputStream decoded = instance.compression().decoder(payload, config.limits().maxPayloadBytes(),
-                        "the instance " + instance.sopInstanceUid() + " from router " + r.routerId())) {
+                try (InputStream decoded = transfers.counted(as, instance.compression().decoder(payload, config.limits().maxPayloadBytes(),
+                        "the instance " + instance.sopInstanceUid() + " from router " + r.routerId()))) {
                     st = sink.store(instance, decoded);
                 } catch (IOException e) {
                     LOG.log(System.Logger.Level.WARNING, "sub-operation for " + instance.sopInstanceUid() + " failed: " + FailureText.of(e));
@@ -448,6 +509,7 @@ final class RelayService {
                     failedUids.add(instance.sopInstanceUid());
                 }
                 responder.pending(instance.remaining(), completed.get(), failed.get(), warning.get());
+                transfers.subOperations(as, instance.remaining(), completed.get(), failed.get(), warning.get());
             };
             String identifier = Json.of(rq.identifier());
             courier.send(r.routerId(), service == Service.MOVE
@@ -473,6 +535,8 @@ final class RelayService {
                 else if (totalFailed > 0 || warning.get() > 0) finalStatus = completed.get() + warning.get() == 0 ? 0xA702 : 0xB000;
                 else finalStatus = 0x0000;
                 failedUids.addAll(last.failedUids());
+                transfers.subOperations(as, 0, completed.get(), totalFailed, warning.get());
+                if (Status.of(finalStatus).isFailure()) transfers.failed(as, String.format("%04XH ", finalStatus) + last.error());
                 finishRetrieve(responder, finalStatus, finalStatus == 0x0000 ? null : last.error(), completed.get(), totalFailed,
                         warning.get(), failedUids);
                 return;
