@@ -13,7 +13,7 @@ import java.util.concurrent.CountDownLatch;
 @Command(name = "bridge", description = "Run the Bridge (central directory and notification service), or administer it.",
         subcommands = {BridgeCommand.Fingerprint.class, BridgeAdminCommands.Token.class, BridgeAdminCommands.Routers.class,
                 BridgeAdminCommands.Revoke.class, BridgeAdminCommands.Provider.class, GrantCommand.class, RevokeAccessCommand.class,
-                AccessCommand.class, ReleaseAeCommand.class})
+                AccessCommand.class, ReleaseAeCommand.class, BridgeConsoleAdminCommand.class})
 public final class BridgeCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
