@@ -31,7 +31,7 @@
           r.status === "revoked" ? `revoked ${r.revokedAt}` : "enrolled"),
         el("td", {}, r.enrolledAt), el("td", {}, traffic.lastSeen[r.routerId] || "not since the Bridge started"), el("td", { class: "muted" }, "not reported"),
         el("td", {}, r.provider || "bridge (default)"), el("td", {}, r.aes.map(x => x.aeTitle).join(", ") || "—"),
-        el("td", {}, `${s.n} notifications, ${size(s.b)}`));
+        el("td", {}, `${s.n} notification${s.n === 1 ? "" : "s"}, ${size(s.b)}`));
       if (Console.isAdmin()) {
         row.append(el("td", { class: "admin-only" }, r.status === "revoked" ? "" :
           el("button", { type: "button", class: "danger revoke", onclick: () => revoke(r.routerId) }, "Revoke")));
@@ -206,7 +206,7 @@
       const dx = b.x - a.x, dy = b.y - a.y, len = Math.hypot(dx, dy) || 1, ox = -dy / len * 14, oy = dx / len * 14;
       parts.push(svg("line", { class: "traffic", x1: a.x + ox, y1: a.y + oy, x2: b.x + ox, y2: b.y + oy, "stroke-width": 1 + Math.min(6, Math.log10(1 + l.blobBytesPerSecond)) }));
       parts.push(svg("text", { class: "rate", x: (a.x + b.x) / 2 + ox * 2, y: (a.y + b.y) / 2 + oy * 2, "text-anchor": "middle", "data-from": l.from, "data-to": l.to },
-        `${l.from} → ${l.to}: ${size(l.blobBytesPerSecond)}/s, ${l.notificationsPerSecond.toFixed(1)} notif/s`));
+        `${l.from} → ${l.to}: ${size(l.blobBytesPerSecond)}/s, ${l.notificationsPerSecond.toFixed(1)} notif/s now; ${size(l.blobBytes)}, ${l.notifications} notif in all`));
     }
     for (const r of routers) {
       const p = at[r.routerId];

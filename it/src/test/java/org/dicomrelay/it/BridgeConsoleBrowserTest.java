@@ -122,6 +122,7 @@ class BridgeConsoleBrowserTest {
         assertThat(driver.findElement(By.id("token-command")).getText())
                 .isEqualTo("./dicom-relay enroll --config router.yaml --bridge " + net.bridgeUrl + " --token " + token);
         waiting().until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#tokens-table tr[data-router='hospital-c']")));
+        ((JavascriptExecutor) driver).executeScript("arguments[0].scrollIntoView()", driver.findElement(By.id("token-created")));
         browser.screenshot("bridge-token-created");
 
         // 2. the new router enrolls with it (the router's enrollment call) and exports an AE
@@ -135,7 +136,7 @@ class BridgeConsoleBrowserTest {
         assertThat(driver.findElements(By.cssSelector("#tokens-table tr[data-router='hospital-c']"))).as("a used token is no longer listed").isEmpty();
         // hospital-a sent through the Bridge (sealed blob bytes and notifications counted per router pair)
         waiting().until(ExpectedConditions.textMatches(By.cssSelector("#routers-table tr[data-router='hospital-a'] td:nth-child(9)"),
-                java.util.regex.Pattern.compile("[1-9]\\d* notifications, .*[1-9].*")));
+                java.util.regex.Pattern.compile("[1-9]\\d* notifications?, .*[1-9].*")));
         browser.screenshot("bridge-routers");
 
         // 3. the access grid: hospital-a may use echo and store of PACS_C; it reaches hospital-a's routing table
