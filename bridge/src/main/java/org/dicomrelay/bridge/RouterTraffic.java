@@ -12,8 +12,8 @@ import java.util.concurrent.atomic.LongAdder;
  * What the Bridge sees of its routers' traffic since it started (in memory, per instance): when each
  * router last made an authenticated call, and per sending and receiving router the notifications
  * published and the blob bytes uploaded (sealed: the Bridge counts bytes, it cannot read them).
- * The console shows it on the routers page and the network map. Bounded: one entry per router and
- * per pair of enrolled routers that exchanged something.
+ * The console shows it on the routers page and the network map. Bounded: one entry per router, and
+ * at most {@link #MAX_LINKS} pairs (a sender naming made-up recipients cannot grow it further).
  */
 public final class RouterTraffic {
     /** One direction between two routers: {@code from} sent to {@code to}. */
@@ -21,6 +21,8 @@ public final class RouterTraffic {
 
     /** A snapshot: routers' last calls (epoch milliseconds) and the links, sorted. */
     public record Snapshot(long takenAtMillis, Map<String, Long> lastSeen, List<Link> links) {}
+
+    static final int MAX_LINKS = 10_000;
 
     private record Pair(String from, String to) {}
 
@@ -37,11 +39,21 @@ public final class RouterTraffic {
     }
 
     void notification(String from, String to) {
-        links.computeIfAbsent(new Pair(from, to), k -> new Counters()).notifications.increment();
+        Counters c = link(from, to);
+        if (c != null) c.notifications.increment();
     }
 
     void blobBytes(String from, String to, long bytes) {
-        if (bytes > 0) links.computeIfAbsent(new Pair(from, to), k -> new Counters()).blobBytes.add(bytes);
+        Counters c = bytes > 0 ? link(from, to) : null;
+        if (c != null) c.blobBytes.add(bytes);
+    }
+
+    /** null once {@link #MAX_LINKS} pairs are counted and this is not one of them. */
+    private Counters link(String from, String to) {
+        Pair p = new Pair(from, to);
+        Counters c = links.get(p);
+        if (c != null || links.size() >= MAX_LINKS) return c;
+        return links.computeIfAbsent(p, k -> new Counters());
     }
 
     public Snapshot snapshot(long nowMillis) {

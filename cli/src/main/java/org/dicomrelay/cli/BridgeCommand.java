@@ -28,6 +28,7 @@ public final class BridgeCommand implements Callable<Integer> {
         try (BridgeServer server = BridgeServer.start(c)) {
             var out = spec.commandLine().getOut();
             out.println("bridge listening on " + server.url() + " (data in " + c.dataDir() + ")");
+            server.consoleUrl().ifPresent(u -> out.println("console on " + u + " (accounts: dicom-relay bridge admin create --config " + config + " --user NAME)"));
             server.fingerprint().ifPresent(f -> out.println("TLS certificate SHA-256 fingerprint: " + f
                     + "\n  routers enroll with: dicom-relay enroll --bridge-fingerprint " + f + " ..."));
             out.flush();
