@@ -53,7 +53,7 @@ class BridgeConsoleBrowserTest {
 
     @BeforeAll void start() throws Exception {
         assertThat(Browser.available()).as("chromium and chromium-driver are installed (scripts/test installs them)").isTrue();
-        net = RelayNetwork.with(RelayNetwork.Pacs.STORESCP).bridgeStore().bridgeConsole().start();
+        net = RelayNetwork.with(RelayNetwork.Pacs.STORESCP).bridgeStore().bridgeConsole().extraRouter("hospital-d").start();
         console = net.bridge.consoleUrl().orElseThrow();
         Accounts accounts = Accounts.in(net.work.resolve("bridge"));
         accounts.create("admin", Role.ADMIN, ADMIN_PASSWORD.toCharArray());
@@ -156,7 +156,21 @@ class BridgeConsoleBrowserTest {
         page("map");
         waiting().until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#map g.node[data-router='hospital-c']")));
         assertThat(driver.findElements(By.cssSelector("#map line.grant[data-from='hospital-a'][data-to='hospital-c']"))).hasSize(1);
-        assertThat(driver.findElements(By.cssSelector("#map text.rate[data-from='hospital-a'][data-to='hospital-b']"))).hasSize(1);
+        By rate = By.cssSelector("#map text.rate[data-from='hospital-a'][data-to='hospital-b']");
+        java.util.regex.Pattern total = java.util.regex.Pattern.compile(".* (\\d+) notif in all");
+        java.util.function.Supplier<Long> notifications = () -> {
+            java.util.regex.Matcher m = total.matcher(driver.findElement(rate).getText());
+            return m.matches() ? Long.parseLong(m.group(1)) : -1L;
+        };
+        long before = notifications.get();
+        assertThat(before).as("notifications hospital-a sent hospital-b for its C-STORE").isPositive();
+        // live: another C-STORE, and the label changes by the server-sent traffic event, without a reload
+        ((JavascriptExecutor) driver).executeScript("window.notReloaded = true");
+        Peers.Result again = RelayNetwork.tool("storescu", "-aet", RelayNetwork.WORKSTATION, "-aec", net.pacsAe, "127.0.0.1",
+                String.valueOf(net.portA()), Samples.file("test_files/MR_small.dcm").toString());
+        assertThat(again.exitCode()).as(again.output()).isZero();
+        waiting().until(d -> notifications.get() > before);
+        assertThat(((JavascriptExecutor) driver).executeScript("return window.notReloaded")).isEqualTo(true);
         browser.screenshot("bridge-map");
 
         // 5. revoked in the browser (with a confirmation): the Bridge refuses it, and hospital-a drops its AE
@@ -168,6 +182,30 @@ class BridgeConsoleBrowserTest {
         assertThatThrownBy(c::directory).isInstanceOf(IOException.class).hasMessageContaining("revoked");
         await().atMost(WAIT).untilAsserted(() -> assertThat(net.a.routes().route("PACS_C")).isEmpty());
         browser.screenshot("bridge-routers-revoked");
+    }
+
+    @Test void aProviderIsAssignedInTheBrowserAndASettingThatLooksLikeACredentialIsRefused() throws Exception {
+        signInAs("admin", ADMIN_PASSWORD);
+        page("access");
+        waiting().until(ExpectedConditions.elementToBeClickable(By.cssSelector("#providers-table tr[data-router='hospital-d'] button.edit-provider"))).click();
+        waiting().until(ExpectedConditions.visibilityOfElementLocated(By.id("provider-form")));
+        driver.findElement(By.id("p-name")).clear();
+        driver.findElement(By.id("p-name")).sendKeys("s3");
+        driver.findElement(By.id("p-settings")).sendKeys("bucket=relay-d\nregion=eu-west-1\nsecretAccessKey=abc");
+        driver.findElement(By.id("provider-save")).click();
+        By formMessage = By.cssSelector("#provider-form .message");
+        waiting().until(ExpectedConditions.textMatches(formMessage, java.util.regex.Pattern.compile(".*looks like a credential.*")));
+        assertThat(net.admin("GET", "/api/admin/routers", null).body()).doesNotContain("relay-d");
+        driver.findElement(By.id("p-settings")).clear();
+        driver.findElement(By.id("p-settings")).sendKeys("bucket=relay-d\nregion=eu-west-1");
+        driver.findElement(By.id("provider-save")).click();
+        waiting().until(ExpectedConditions.textToBe(By.cssSelector("#providers-table tr[data-router='hospital-d'] td.provider"), "s3"));
+        assertThat(driver.findElement(By.cssSelector("#providers-table tr[data-router='hospital-d'] pre")).getText())
+                .isEqualTo("bucket=relay-d\nregion=eu-west-1");
+        // the assignment the router receives with its directory (the admin API's view of the same store)
+        assertThat(net.admin("GET", "/api/admin/routers", null).body()).contains("\"provider\":\"s3\"").contains("relay-d");
+        ((JavascriptExecutor) driver).executeScript("arguments[0].scrollIntoView()", driver.findElement(By.id("providers-table")));
+        browser.screenshot("bridge-provider");
     }
 
     @Test void aViewerSeesEveryPageButCannotChangeAnything() throws Exception {
