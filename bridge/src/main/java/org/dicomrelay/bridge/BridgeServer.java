@@ -116,13 +116,12 @@ public final class BridgeServer implements AutoCloseable {
             });
             app.start();
             blobs.startSweeping();
-            BridgeServer started = new BridgeServer(db, signer, inbox, blobs, app, api, tls, config.bind());
-            LOG.log(System.Logger.Level.INFO, "Bridge listening on " + started.url() + " (" + config + ")");
+            bridge = new BridgeServer(db, signer, inbox, blobs, app, api, tls, config.bind());
+            LOG.log(System.Logger.Level.INFO, "Bridge listening on " + bridge.url() + " (" + config + ")");
             if (tls != null) {
                 LOG.log(System.Logger.Level.INFO, "Bridge TLS certificate SHA-256 fingerprint: " + tls.fingerprint()
                         + " (routers enroll with --bridge-fingerprint " + tls.fingerprint() + ")");
             }
-            bridge = started;
         } catch (RuntimeException | IOException e) {
             if (inbox != null) inbox.close();
             if (blobs != null) blobs.close();
