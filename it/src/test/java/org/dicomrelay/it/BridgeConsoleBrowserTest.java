@@ -90,6 +90,19 @@ class BridgeConsoleBrowserTest {
         waiting().until(ExpectedConditions.visibilityOfElementLocated(By.id("page-" + name)));
     }
 
+    /**
+     * Clicks an element of a table the page redraws (after each change, and on the server-sent
+     * 'changed' event): found afresh until the click lands on a current one.
+     */
+    private void click(By by) {
+        waiting().ignoring(org.openqa.selenium.StaleElementReferenceException.class).until(d -> {
+            var e = d.findElement(by);
+            if (!e.isDisplayed() || !e.isEnabled()) return false;
+            e.click();
+            return true;
+        });
+    }
+
     /** The HTTP status of a request the page's own JavaScript sends (with the browser's session cookie). */
     private long fetchStatus(String method, String path, String body, boolean withCsrf, String csrfOverride) {
         Object status = ((JavascriptExecutor) driver).executeAsyncScript("""
@@ -131,6 +144,12 @@ class BridgeConsoleBrowserTest {
         BridgeCredentials credentials = BridgeClient.enroll(net.bridgeUrl, token, new RouterRecord("hospital-c", pk.hpkePublicKeyset(), pk.signaturePublicKeyset()));
         BridgeClient c = new BridgeClient(credentials);
         c.publishAes(List.of(new AeExport("PACS_C", List.of("echo", "store", "find"))));
+        // the C-STORE reached PACS B, so its blob and notification have passed the Bridge before the page reloads
+        await().atMost(WAIT).until(() -> {
+            try (var files = java.nio.file.Files.walk(net.pacsDir)) {
+                return files.anyMatch(java.nio.file.Files::isRegularFile);
+            }
+        });
         driver.navigate().refresh();
         waiting().until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#routers-table tr[data-router='hospital-c'][data-status='active']")));
         assertThat(driver.findElements(By.cssSelector("#tokens-table tr[data-router='hospital-c']"))).as("a used token is no longer listed").isEmpty();
@@ -143,23 +162,26 @@ class BridgeConsoleBrowserTest {
         assertThat(net.a.routes().route("PACS_C")).isEmpty();
         page("access");
         By echo = By.cssSelector("input.grant[data-router='hospital-a'][data-ae='PACS_C'][value='echo']");
-        waiting().until(ExpectedConditions.elementToBeClickable(echo)).click();
+        click(echo);
         waiting().until(ExpectedConditions.textToBe(By.id("access-message"), "hospital-a may use echo of PACS_C."));
-        waiting().until(ExpectedConditions.elementToBeClickable(By.cssSelector("input.grant[data-router='hospital-a'][data-ae='PACS_C'][value='store']"))).click();
+        click(By.cssSelector("input.grant[data-router='hospital-a'][data-ae='PACS_C'][value='store']"));
         waiting().until(ExpectedConditions.textToBe(By.id("access-message"), "hospital-a may use echo, store of PACS_C."));
         await().atMost(WAIT).untilAsserted(() -> assertThat(net.a.routes().route("PACS_C"))
                 .hasValueSatisfying(r -> assertThat(r.services()).containsExactlyInAnyOrder("echo", "store")));
-        assertThat(driver.findElement(By.cssSelector("#access-grid td.own[data-ae='PACS_C']")).getText()).isEqualTo("owner");
+        // (waits re-find: the grid is redrawn after each change, by the page and by the server-sent 'changed' event)
+        waiting().until(ExpectedConditions.textToBe(By.cssSelector("#access-grid td.own[data-ae='PACS_C']"), "owner"));
         browser.screenshot("bridge-access");
 
         // 4. the network map: the three routers, the grant as an edge, hospital-a's traffic to hospital-b labelled
         page("map");
         waiting().until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#map g.node[data-router='hospital-c']")));
         assertThat(driver.findElements(By.cssSelector("#map line.grant[data-from='hospital-a'][data-to='hospital-c']"))).hasSize(1);
-        By rate = By.cssSelector("#map text.rate[data-from='hospital-a'][data-to='hospital-b']");
         java.util.regex.Pattern total = java.util.regex.Pattern.compile(".* (\\d+) notif in all");
+        // read in one script: the map is redrawn every 2 s, so an element found a moment ago may be gone
         java.util.function.Supplier<Long> notifications = () -> {
-            java.util.regex.Matcher m = total.matcher(driver.findElement(rate).getText());
+            Object label = ((JavascriptExecutor) driver).executeScript(
+                    "const e = document.querySelector(\"#map text.rate[data-from='hospital-a'][data-to='hospital-b']\"); return e ? e.textContent : ''");
+            java.util.regex.Matcher m = total.matcher(String.valueOf(label));
             return m.matches() ? Long.parseLong(m.group(1)) : -1L;
         };
         long before = notifications.get();
@@ -175,7 +197,7 @@ class BridgeConsoleBrowserTest {
 
         // 5. revoked in the browser (with a confirmation): the Bridge refuses it, and hospital-a drops its AE
         page("routers");
-        waiting().until(ExpectedConditions.elementToBeClickable(By.cssSelector("#routers-table tr[data-router='hospital-c'] button.revoke"))).click();
+        click(By.cssSelector("#routers-table tr[data-router='hospital-c'] button.revoke"));
         driver.switchTo().alert().accept();
         waiting().until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#routers-table tr[data-router='hospital-c'][data-status='revoked']")));
         assertThat(driver.findElement(By.id("routers-message")).getText()).startsWith("Router hospital-c revoked at ");
@@ -187,7 +209,7 @@ class BridgeConsoleBrowserTest {
     @Test void aProviderIsAssignedInTheBrowserAndASettingThatLooksLikeACredentialIsRefused() throws Exception {
         signInAs("admin", ADMIN_PASSWORD);
         page("access");
-        waiting().until(ExpectedConditions.elementToBeClickable(By.cssSelector("#providers-table tr[data-router='hospital-d'] button.edit-provider"))).click();
+        click(By.cssSelector("#providers-table tr[data-router='hospital-d'] button.edit-provider"));
         waiting().until(ExpectedConditions.visibilityOfElementLocated(By.id("provider-form")));
         driver.findElement(By.id("p-name")).clear();
         driver.findElement(By.id("p-name")).sendKeys("s3");
@@ -200,8 +222,7 @@ class BridgeConsoleBrowserTest {
         driver.findElement(By.id("p-settings")).sendKeys("bucket=relay-d\nregion=eu-west-1");
         driver.findElement(By.id("provider-save")).click();
         waiting().until(ExpectedConditions.textToBe(By.cssSelector("#providers-table tr[data-router='hospital-d'] td.provider"), "s3"));
-        assertThat(driver.findElement(By.cssSelector("#providers-table tr[data-router='hospital-d'] pre")).getText())
-                .isEqualTo("bucket=relay-d\nregion=eu-west-1");
+        waiting().until(ExpectedConditions.textToBe(By.cssSelector("#providers-table tr[data-router='hospital-d'] pre"), "bucket=relay-d\nregion=eu-west-1"));
         // the assignment the router receives with its directory (the admin API's view of the same store)
         assertThat(net.admin("GET", "/api/admin/routers", null).body()).contains("\"provider\":\"s3\"").contains("relay-d");
         ((JavascriptExecutor) driver).executeScript("arguments[0].scrollIntoView()", driver.findElement(By.id("providers-table")));
