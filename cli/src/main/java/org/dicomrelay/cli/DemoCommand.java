@@ -120,9 +120,10 @@ public final class DemoCommand implements Callable<Integer> {
 
     private int run(List<AutoCloseable> running) throws Exception {
         String admin = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
-        int bridgePort = port(8470), portA = port(11112), portB = port(11113), archivePort = port(11114), viewerPort = port(11115);
+        int bridgePort = port(8470), bridgeConsolePort = port(8471), portA = port(11112), portB = port(11113), archivePort = port(11114), viewerPort = port(11115);
         Path bridgeYaml = dir.resolve("bridge.yaml");
-        OwnerOnly.replace(bridgeYaml, ("bind: 127.0.0.1\nport: " + bridgePort + "\ndataDir: bridge\nadminToken: " + admin + "\n")
+        OwnerOnly.replace(bridgeYaml, ("bind: 127.0.0.1\nport: " + bridgePort + "\ndataDir: bridge\nadminToken: " + admin
+                + "\nconsole: {bind: 127.0.0.1, port: " + bridgeConsolePort + "}\n")
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8));
         BridgeServer bridge = BridgeServer.start(BridgeConfig.load(bridgeYaml));
         running.add(bridge);
@@ -241,7 +242,9 @@ public final class DemoCommand implements Callable<Integer> {
         out.println("  findscu  -S -aet WORKSTATION -aec ARCHIVE_B -k QueryRetrieveLevel=STUDY -k PatientName=Demo* -k StudyInstanceUID " + at);
         out.println("  movescu  -S -aet WORKSTATION -aec ARCHIVE_B -aem VIEWER_A -k QueryRetrieveLevel=STUDY -k StudyInstanceUID=" + studyUid + " " + at);
         out.println("  getscu   -S -aet WORKSTATION -aec ARCHIVE_B -od /tmp -k QueryRetrieveLevel=STUDY -k StudyInstanceUID=" + studyUid + " " + at);
-        out.println("Web consoles (devices, queue, status); there is no default account, create one first:");
+        out.println("Web consoles; there is no default account, create one first:");
+        bridge.consoleUrl().ifPresent(u -> out.println("  Bridge (routers, enrollment tokens, access matrix, network map): " + u
+                + "  after  ./dicom-relay bridge admin create --config " + bridgeYaml + " --user admin"));
         for (var r : List.of(Map.entry(routerA, "router-a.yaml"), Map.entry(routerB, "router-b.yaml"))) {
             out.println("  " + r.getKey().router().config().routerId() + ": " + r.getKey().console().url() + "  after  ./dicom-relay router admin create"
                     + " --config " + dir.resolve(r.getValue()) + " --user admin");
