@@ -178,12 +178,14 @@ final class Deliveries implements Closeable {
         d.inFlight++;
         HeadStart h = new HeadStart(d);
         workers.execute(() -> {
+            long sent = System.nanoTime();
             CompletionStage<DeliveryResult> outcome;
             try {
                 outcome = attempt.get();
             } catch (RuntimeException ex) {
                 outcome = CompletableFuture.completedFuture(DeliveryResult.unreachable(FailureText.of(ex)));
             }
+            outcome.whenComplete((r, ex) -> metrics.storeAnswer(ae, System.nanoTime() - sent));
             outcome.whenComplete((r, ex) -> h.outcome.complete(ex == null ? r : DeliveryResult.unreachable(FailureText.of(ex))));
         });
         return h;
