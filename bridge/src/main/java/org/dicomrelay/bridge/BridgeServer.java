@@ -58,6 +58,7 @@ public final class BridgeServer implements AutoCloseable {
 
     /** @param clock the time of token expiry and notification visibility (tests pass their own) */
     public static BridgeServer start(BridgeConfig config, Clock clock) throws IOException {
+        org.dicomrelay.relay.crypto.GcmWarmUp.startOnce(); // TLS records of large blobs: GCM compiled before they come
         OwnerOnly.folder(config.dataDir());
         BridgeSigner signer;
         try {

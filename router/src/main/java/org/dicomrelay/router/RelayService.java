@@ -71,6 +71,10 @@ final class RelayService {
      * to cost; above it, the deadline is learnt from the answers (RFC 6298).
      */
     private static final Duration ANSWER_FLOOR = Duration.ofSeconds(25);
+    /** An object past this size starts its upload while it arrives (one Bridge part: {@code BridgeBlobStore.DEFAULT_PART_BYTES}). */
+    static final long HEAD_START_BYTES = 8L << 20;
+    /** How long a head start waits for the modality's next bytes before it gives up (the association's own timeouts come first). */
+    private static final Duration HEAD_START_IDLE = Duration.ofMinutes(5);
     private final AnswerDeadline storeDeadlines;
     private final AnswerDeadline echoDeadlines = new AnswerDeadline(ANSWER_FLOOR, ANSWER_TIMEOUT);
     /** Ends the wait of a forwarded object whose answer did not come in time; closed by {@link #close()}. */
@@ -238,10 +242,20 @@ final class RelayService {
         java.time.Instant received = timelines.now();
         SpoolEntry e;
         boolean remoteAck = config.acksAfterRemoteStore(as.calledAeTitle());
+        // A large object starts its upload while it arrives (the modality still hears Success only once it is forced to disk).
+        Deliveries.HeadStart[] head = {null};
+        java.util.concurrent.atomic.AtomicReference<SpoolEntry> headEntry = new java.util.concurrent.atomic.AtomicReference<>();
+        SpoolTail tail = remoteAck ? null : new SpoolTail(headStartBytes(), HEAD_START_IDLE, growing -> head[0] = deliveries.headStart(
+                as.calledAeTitle(), () -> deliver(new Outgoing(as.calledAeTitle(), as.callingAeTitle(), rq.sopClassUid(), rq.sopInstanceUid(),
+                        rq.transferSyntax().uid(), null, growing, headEntry))));
         try {
             e = spool.add(data, as.calledAeTitle(), as.callingAeTitle(), rq.sopClassUid(), rq.sopInstanceUid(), rq.transferSyntax().uid(),
-                    remoteAck ? SpoolEntry.State.REMOTE_ACK : SpoolEntry.State.PENDING);
+                    remoteAck ? SpoolEntry.State.REMOTE_ACK : SpoolEntry.State.PENDING, tail);
+        } catch (RuntimeException ex) {
+            if (head[0] != null) deliveries.orphan(head[0]);
+            throw ex;
         } catch (IOException ex) {
+            if (head[0] != null) deliveries.orphan(head[0]);
             if (ex instanceof org.dicomrelay.dicom.net.AssociationException) throw ex;
             LOG.log(System.Logger.Level.ERROR, "spool write failed for " + rq.sopInstanceUid() + " from " + as.callingAeTitle()
                     + ", answered A700 (the modality keeps it and may retry): " + FailureText.of(ex));
@@ -255,8 +269,18 @@ final class RelayService {
             if (Status.of(status).isFailure()) transfers.failed(as, String.format("%04XH from the remote store", status));
             return status;
         }
-        deliveries.submit(e);
+        if (head[0] != null) {
+            headEntry.set(e);
+            deliveries.adopt(head[0], e);
+        } else {
+            deliveries.submit(e);
+        }
         return Status.SUCCESS.code();
+    }
+
+    /** Past this many bytes an object gets a head start: one Bridge part, and never an object that could join a bundle. */
+    private long headStartBytes() {
+        return Math.max(HEAD_START_BYTES, config.link().bundleObjectMaxBytes() + 1);
     }
 
     /**
@@ -294,6 +318,18 @@ final class RelayService {
      * the first send, the PACS receives the same SOP Instance twice (at least once, never lost).
      */
     private CompletableFuture<DeliveryResult> forward(SpoolEntry e) {
+        return deliver(new Outgoing(e.calledAe(), e.callingAe(), e.sopClassUid(), e.sopInstanceUid(), e.transferSyntaxUid(), spool.data(e.id()), null,
+                new java.util.concurrent.atomic.AtomicReference<>(e)));
+    }
+
+    /**
+     * What {@link #deliver} sends: a spooled file, or (a head start) an object the spool is still writing;
+     * {@code entry} is its spool entry, which a head start has only once the modality has sent it all (for the study's timeline).
+     */
+    private record Outgoing(String calledAe, String callingAe, String sopClassUid, String sopInstanceUid, String transferSyntaxUid,
+                            Path file, SpoolTail growing, java.util.concurrent.atomic.AtomicReference<SpoolEntry> entry) {}
+
+    private CompletableFuture<DeliveryResult> deliver(Outgoing e) {
         RoutingTable.Route r = routes.route(e.calledAe()).orElse(null);
         if (r == null || !r.allows(Service.STORE)) {
             return CompletableFuture.completedFuture(DeliveryResult.unreachable(e.calledAe() + " is not in the routing table for store"));
@@ -305,24 +341,29 @@ final class RelayService {
         java.util.concurrent.atomic.AtomicReference<InFlightDeadlines.Tracked> tracked = new java.util.concurrent.atomic.AtomicReference<>();
         AnswerDeadline.Wait[] wait = new AnswerDeadline.Wait[1];
         Pending.Operation o = pending.expect(op, r.routerId(), answer -> {
-            timed(e, r.routerId(), answer);
+            timed(e.entry().get(), r.routerId(), answer);
             result.complete(DeliveryResult.answered(answer.status(), answer.error(), answer.failure() == null ? null : answer.failure().wire()));
             // After completing: either this sees the tracking, or the sender sees the completion (and untracks it).
             InFlightDeadlines.Tracked t = tracked.get();
             if (t != null) inFlight.answered(t); // takes the latency sample
-            else wait[0].answered();
+            else if (wait[0] != null) wait[0].answered(); // null: a head start answered before its upload returned
         });
         awaited.add(result);
         result.whenComplete((x, y) -> awaited.remove(result));
         try {
-            Path file = spool.data(e.id());
-            long size = Files.size(file);
-            wait[0] = storeDeadlines.begin(destination, size);
+            Path file = e.file();
+            SpoolTail growing = e.growing();
+            long size = growing == null ? Files.size(file) : -1; // a head start's size is known once the modality has sent it all
+            if (growing == null) wait[0] = storeDeadlines.begin(destination, size);
             // Compressed before sealing (ciphertext does not compress), if the route says so and the syntax is uncompressed.
             PayloadCodec codec = config.compression().of(r.routerId(), e.calledAe()).forSyntax(TransferSyntax.of(e.transferSyntaxUid()));
-            Courier.PayloadWriter payload = out -> codec.copy(file, out);
-            long sent = size;
-            if (codec != PayloadCodec.NONE && size <= config.link().bundleObjectMaxBytes()) {
+            Courier.PayloadWriter payload = growing == null ? out -> codec.copy(file, out) : out -> {
+                try (java.io.InputStream in = growing.open()) {
+                    codec.copy(in, out);
+                }
+            };
+            long sent = growing == null ? size : Long.MAX_VALUE; // a head start is large: never bundled
+            if (codec != PayloadCodec.NONE && growing == null && size <= config.link().bundleObjectMaxBytes()) {
                 // A bundle entry announces its length, which compression changes: a small object is compressed first
                 // (in memory: at most bundleObjectMaxBytes per send thread).
                 java.io.ByteArrayOutputStream packed = new java.io.ByteArrayOutputStream((int) size);
@@ -335,7 +376,8 @@ final class RelayService {
             courier.sendStore(r.routerId(), new LinkMessage.StoreRq(op, e.calledAe(), e.callingAe(), e.sopClassUid(), e.sopInstanceUid(),
                     e.transferSyntaxUid(), codec), sent, payload).whenComplete((done, failure) -> {
                         if (failure == null) {
-                            timelines.passed(e, r.routerId(), StudyTimelines.Hop.SENT, timelines.now(), null);
+                            SpoolEntry entry = e.entry().get();
+                            if (entry != null) timelines.passed(entry, r.routerId(), StudyTimelines.Hop.SENT, timelines.now(), null);
                             return;
                         }
                         o.close();
@@ -349,6 +391,7 @@ final class RelayService {
             result.complete(DeliveryResult.unreachable("sending to router " + r.routerId() + " failed: " + FailureText.of(ex)));
             return result;
         }
+        if (wait[0] == null) wait[0] = storeDeadlines.begin(destination, Math.max(0, e.growing().size()));
         AnswerDeadline.Wait w = wait[0];
         InFlightDeadlines.Tracked t = inFlight.track(destination, w, () -> {
             // Lost in flight (a router killed, a notification dropped): resent after back-off, not after a fixed minute.
@@ -364,6 +407,7 @@ final class RelayService {
 
     /** The hops an answer tells of: router B's receipt and its PACS's answer (B's clock, when it sent them), and the answer here. */
     private void timed(SpoolEntry e, String routerId, LinkMessage.Answer answer) {
+        if (e == null) return; // a head start answered before the modality had sent it all: no study to show it in yet
         if (answer instanceof LinkMessage.StoreRsp rsp) {
             if (rsp.receivedAtMillis() != null) {
                 timelines.passed(e, routerId, StudyTimelines.Hop.RECEIVED_AT_B, java.time.Instant.ofEpochMilli(rsp.receivedAtMillis()), null);
