@@ -94,7 +94,7 @@ public record NatsSettings(List<String> servers, String stream, String subjectPr
     @Override
     public String toString() {
         return "NatsSettings[servers=" + servers.stream().map(NatsSettings::redacted).toList() + ", stream=" + stream + ", subjectPrefix=" + subjectPrefix
-                + ", visibilityTimeout=" + visibilityTimeout + ", create=" + create + ", tls=" + tls + ", credentials=" + credentials.kind() + "]";
+                + ", visibilityTimeout=" + visibilityTimeout + ", create=" + create + ", tls=" + tls + ", credentials=" + credentials + "]";
     }
 
     /** A server URL fit for a log line: user information removed. */
