@@ -34,12 +34,16 @@ enum DemoCloud {
     record Started(RouterConfig.Cloud cloud, String story, List<AutoCloseable> running) {}
 
     Started start(Path dir) throws Exception {
-        return switch (this) {
-            case bridge -> new Started(null, "no shared folder: sealed blobs go through the Bridge (" + dir.resolve("bridge/blobs") + ")", List.of());
-            case s3 -> s3(dir);
-            case nats -> nats(dir);
-            case azure -> azure(dir);
-        };
+        try {
+            return switch (this) {
+                case bridge -> new Started(null, "no shared folder: sealed blobs go through the Bridge (" + dir.resolve("bridge/blobs") + ")", List.of());
+                case s3 -> s3(dir);
+                case nats -> nats(dir);
+                case azure -> azure(dir);
+            };
+        } catch (LinkageError e) { // a build without the emulator libraries
+            throw new Unavailable("the emulator for --cloud " + this + " is not in this build (missing " + e.getMessage() + ")");
+        }
     }
 
     /** S3Proxy (blobs, its files under DIR/s3) and ElasticMQ (SQS inboxes), both Maven Central libraries, in this JVM. */

@@ -13,7 +13,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
-import org.awaitility.Awaitility;
 
 /**
  * Debian's nats-server as a child process: JetStream on ({@code -js}), 127.0.0.1 only, a free port,
@@ -56,12 +55,11 @@ public final class NatsServer implements AutoCloseable {
         if (user != null) cmd.addAll(List.of("--user", user, "--pass", password));
         process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(storeDir.resolve("stdout.log").toFile()).start();
         try {
-            Awaitility.await("nats-server listening on 127.0.0.1:" + port).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
-                    .until(() -> {
-                        if (!process.isAlive()) throw new IOException("nats-server exited with " + process.exitValue() + ": " + log());
-                        return accepts();
-                    });
-        } catch (RuntimeException e) {
+            Readiness.await("nats-server listening on 127.0.0.1:" + port, Duration.ofSeconds(30), () -> {
+                if (!process.isAlive()) throw new IOException("nats-server exited with " + process.exitValue() + ": " + log());
+                return accepts();
+            });
+        } catch (IOException | RuntimeException e) {
             close();
             throw e;
         }
