@@ -46,6 +46,13 @@ public final class NatsServer implements AutoCloseable {
 
     /** @param user with {@code password}: the only account the server accepts; null for none */
     public NatsServer(String user, String password) throws IOException {
+        this(user, password, null, null);
+    }
+
+    /**
+     * @param tlsCertificate with {@code tlsKey} (PEM files): clients must use TLS; null for plain TCP
+     */
+    public NatsServer(String user, String password, Path tlsCertificate, Path tlsKey) throws IOException {
         Path bin = binary().orElseThrow(() -> new IOException(ABSENT));
         storeDir = Files.createTempDirectory("relay-nats");
         logFile = storeDir.resolve("nats-server.log");
@@ -53,6 +60,7 @@ public final class NatsServer implements AutoCloseable {
         List<String> cmd = new ArrayList<>(List.of(bin.toString(), "-a", "127.0.0.1", "-p", Integer.toString(port), "-js",
                 "-sd", storeDir.resolve("jetstream").toString(), "-l", logFile.toString()));
         if (user != null) cmd.addAll(List.of("--user", user, "--pass", password));
+        if (tlsCertificate != null) cmd.addAll(List.of("--tls", "--tlscert", tlsCertificate.toString(), "--tlskey", tlsKey.toString()));
         process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(storeDir.resolve("stdout.log").toFile()).start();
         try {
             Readiness.await("nats-server listening on 127.0.0.1:" + port, Duration.ofSeconds(30), () -> {
