@@ -23,7 +23,8 @@ public final class NatsServer implements AutoCloseable {
     /** Where Debian's package puts it; PATH is searched first. */
     private static final Path DEBIAN_BINARY = Path.of("/usr/sbin/nats-server");
 
-    private final Process process;
+    private final List<String> command;
+    private Process process;
     private final Path storeDir;
     private final Path logFile;
     private final int port;
@@ -61,7 +62,13 @@ public final class NatsServer implements AutoCloseable {
                 "-sd", storeDir.resolve("jetstream").toString(), "-l", logFile.toString()));
         if (user != null) cmd.addAll(List.of("--user", user, "--pass", password));
         if (tlsCertificate != null) cmd.addAll(List.of("--tls", "--tlscert", tlsCertificate.toString(), "--tlskey", tlsKey.toString()));
-        process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(storeDir.resolve("stdout.log").toFile()).start();
+        command = List.copyOf(cmd);
+        launch();
+    }
+
+    private void launch() throws IOException {
+        process = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(storeDir.resolve("stdout.log").toFile())).start();
         try {
             Readiness.await("nats-server listening on 127.0.0.1:" + port, Duration.ofSeconds(30), () -> {
                 if (!process.isAlive()) throw new IOException("nats-server exited with " + process.exitValue() + ": " + log());
@@ -106,8 +113,13 @@ public final class NatsServer implements AutoCloseable {
         return URI.create("nats://127.0.0.1:" + port);
     }
 
-    @Override
-    public void close() throws IOException {
+    /** Stops the server and starts it again on the same port with the same store (JetStream keeps its streams). */
+    public void restart() throws IOException {
+        stop();
+        launch();
+    }
+
+    private void stop() {
         process.destroy();
         try {
             if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
@@ -118,6 +130,11 @@ public final class NatsServer implements AutoCloseable {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
         }
+    }
+
+    @Override
+    public void close() throws IOException {
+        stop();
         try (Stream<Path> all = Files.walk(storeDir)) {
             for (Path p : all.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
         }

@@ -60,7 +60,7 @@ public final class JetStreamNotifications implements Notifications {
     private final Object pollLock = new Object();
     private volatile Connection connection;
     private JetStreamSubscription subscription; // guarded by pollLock
-    private long pullOpenUntil; // System.nanoTime() when our outstanding pull request expires; guarded by pollLock
+    private long pullOpenUntil = System.nanoTime(); // when our outstanding pull request expires; guarded by pollLock
     private int pullCredits; // messages it may still bring; guarded by pollLock
     private boolean closed;
 
