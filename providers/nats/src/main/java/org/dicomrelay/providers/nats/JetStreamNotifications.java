@@ -47,6 +47,8 @@ public final class JetStreamNotifications implements Notifications {
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration SHORTEST_PULL = Duration.ofMillis(200);
     private static final Duration GATHER = Duration.ofMillis(5);
+    /** Longest single wait within a poll: a pull lost to a reconnection is asked again within this. */
+    private static final long WAIT_SLICE_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final byte[] ACK = "+ACK".getBytes(StandardCharsets.US_ASCII);
     // JetStream API error codes (nats-server's errors.json)
     private static final int CONSUMER_NOT_FOUND = 10014;
@@ -62,6 +64,7 @@ public final class JetStreamNotifications implements Notifications {
     private JetStreamSubscription subscription; // guarded by pollLock
     private long pullOpenUntil = System.nanoTime(); // when our outstanding pull request expires; guarded by pollLock
     private int pullCredits; // messages it may still bring; guarded by pollLock
+    private volatile boolean pullLost; // a reconnection dropped it at the server
     private boolean closed;
 
     public JetStreamNotifications(NatsSettings settings, String routerId) {
@@ -73,7 +76,7 @@ public final class JetStreamNotifications implements Notifications {
     /** Connects on first use (and again after a failed attempt), so that a router starts while NATS is down. */
     private synchronized Connection connection() throws IOException {
         if (closed) throw new IOException("this router's NATS inbox is closed");
-        if (connection == null) connection = NatsConnections.open(settings, routerId);
+        if (connection == null) connection = NatsConnections.open(settings, routerId, () -> pullLost = true);
         return connection;
     }
 
@@ -163,8 +166,8 @@ public final class JetStreamNotifications implements Notifications {
             try {
                 while (out.isEmpty()) {
                     long now = System.nanoTime();
-                    if (now - pullOpenUntil >= 0 || pullCredits <= 0) openPull(sub, Duration.ofNanos(Math.max(0, deadline - now)));
-                    long wait = Math.max(TimeUnit.MILLISECONDS.toNanos(1), Math.min(deadline, pullOpenUntil) - now);
+                    if (now - pullOpenUntil >= 0 || pullCredits <= 0 || pullLost) openPull(sub, Duration.ofNanos(Math.max(0, deadline - now)));
+                    long wait = Math.max(TimeUnit.MILLISECONDS.toNanos(1), Math.min(WAIT_SLICE_NANOS, Math.min(deadline, pullOpenUntil) - now));
                     Message m = sub.nextMessage(Duration.ofNanos(wait));
                     if (m != null) add(m, out);
                     else if (System.nanoTime() - deadline >= 0) break;
@@ -188,6 +191,7 @@ public final class JetStreamNotifications implements Notifications {
     /** One pull request of up to BATCH messages, which the server keeps open until it expires. */
     private void openPull(JetStreamSubscription sub, Duration wait) {
         Duration expires = wait.compareTo(SHORTEST_PULL) < 0 ? SHORTEST_PULL : wait;
+        pullLost = false;
         sub.pull(PullRequestOptions.builder(BATCH).expiresIn(expires).build());
         pullOpenUntil = System.nanoTime() + expires.toNanos();
         pullCredits = BATCH;

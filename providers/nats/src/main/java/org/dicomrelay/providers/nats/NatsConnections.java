@@ -25,10 +25,14 @@ final class NatsConnections {
 
     private NatsConnections() {}
 
-    static Connection open(NatsSettings settings, String routerId) throws IOException {
+    /** @param onReconnect runs after each reconnection (pull requests open at the old server are gone) */
+    static Connection open(NatsSettings settings, String routerId, Runnable onReconnect) throws IOException {
         Options.Builder b = new Options.Builder().servers(settings.servers().toArray(String[]::new)).connectionName("dicom-relay " + routerId)
                 .connectionTimeout(CONNECT_TIMEOUT).maxReconnects(-1).reconnectWait(Duration.ofSeconds(1))
-                .connectionListener(NatsConnections::connectionEvent).errorListener(new LoggingErrors());
+                .connectionListener((c, event) -> {
+                    connectionEvent(event);
+                    if (event == ConnectionListener.Events.RECONNECTED) onReconnect.run();
+                }).errorListener(new LoggingErrors());
         settings.credentials().applyTo(b);
         if (settings.tls()) b.sslContext(sslContext(settings));
         try {
@@ -65,7 +69,7 @@ final class NatsConnections {
         }
     }
 
-    private static void connectionEvent(Connection c, ConnectionListener.Events event) {
+    private static void connectionEvent(ConnectionListener.Events event) {
         switch (event) {
             case DISCONNECTED -> LOG.log(System.Logger.Level.WARNING, "NATS connection lost; reconnecting");
             case RECONNECTED -> LOG.log(System.Logger.Level.INFO, "NATS connection re-established");

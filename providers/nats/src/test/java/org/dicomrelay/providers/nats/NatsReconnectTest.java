@@ -21,8 +21,9 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * nats-server restarted while a router long-polls (JetStream keeps the stream on disk): jnats
- * reconnects on its own, and a message published after the restart reaches the poll that was
- * already waiting, long before that poll's 20 s (the pull request is not lost with the old process).
+ * reconnects on its own, the poll asks again for the pull request the old process held, and a
+ * message published after the restart reaches the poll that was already waiting, long before that
+ * poll's 20 s (without the new pull request it waited them out: checked).
  */
 @Timeout(120)
 class NatsReconnectTest {
