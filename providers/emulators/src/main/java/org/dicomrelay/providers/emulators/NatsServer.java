@@ -60,7 +60,12 @@ public final class NatsServer implements AutoCloseable {
         port = freePort();
         List<String> cmd = new ArrayList<>(List.of(bin.toString(), "-a", "127.0.0.1", "-p", Integer.toString(port), "-js",
                 "-sd", storeDir.resolve("jetstream").toString(), "-l", logFile.toString()));
-        if (user != null) cmd.addAll(List.of("--user", user, "--pass", password));
+        if (user != null) { // in a 0600 file, not in the process's arguments (which any local user can list)
+            Path conf = storeDir.resolve("auth.conf");
+            Files.writeString(conf, "authorization {\n  user: \"" + user + "\"\n  password: \"" + password + "\"\n}\n");
+            Files.setPosixFilePermissions(conf, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            cmd.addAll(List.of("-c", conf.toString()));
+        }
         if (tlsCertificate != null) cmd.addAll(List.of("--tls", "--tlscert", tlsCertificate.toString(), "--tlskey", tlsKey.toString()));
         command = List.copyOf(cmd);
         launch();
