@@ -1,6 +1,7 @@
 package org.dicomrelay.providers.nats;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.ServiceLoader;
@@ -13,7 +14,8 @@ import org.dicomrelay.relay.cloud.Notifications;
 /**
  * Cloud IO "nats": notifications on NATS JetStream ({@link JetStreamNotifications}); blobs in the
  * store named by setting {@code blobs} (default "bridge": the Bridge's store; or "s3",
- * "filesystem"), with that provider's own settings beside the {@code nats.} ones.
+ * "filesystem", with that provider's own settings beside the {@code nats.} ones; or "nats": a NATS
+ * Object Store bucket, {@link NatsObjectBlobStore}).
  */
 public final class NatsProvider implements CloudProvider {
     public static final String NAME = "nats";
@@ -43,7 +45,15 @@ public final class NatsProvider implements CloudProvider {
     @Override
     public BlobStore blobStore(Map<String, String> settings, BridgeTransport bridge) throws IOException {
         String blobs = settings.getOrDefault(BLOBS, "bridge").trim();
-        if (blobs.equals(NAME)) throw new IllegalArgumentException("Cloud IO provider 'nats': setting '" + BLOBS + "' names a blob store, not 'nats'");
+        if (blobs.equals(NAME)) {
+            String hours = settings.getOrDefault(NatsObjectBlobStore.TTL_HOURS, "168").trim();
+            try {
+                return new NatsObjectBlobStore(NatsSettings.of(settings, System::getenv), settings.getOrDefault(NatsObjectBlobStore.BUCKET, "dicomrelay-blobs").trim(),
+                        Duration.ofHours(Long.parseLong(hours)));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("Cloud IO setting '" + NatsObjectBlobStore.TTL_HOURS + "' must be a whole number, not '" + hours + "'");
+            }
+        }
         return CloudProvider.named(blobs).blobStore(settings, bridge);
     }
 
