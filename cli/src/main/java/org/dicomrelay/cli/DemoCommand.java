@@ -73,6 +73,11 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--images", defaultValue = "4", description = "images in the synthetic study (default: ${DEFAULT-VALUE})")
     int images;
 
+    @Option(names = "--cloud", defaultValue = "bridge", paramLabel = "PROVIDER",
+            description = "the routers' Cloud IO: bridge (default: blobs and inbox at the Bridge), s3 (S3Proxy and ElasticMQ in this JVM), "
+                    + "nats (Debian's nats-server, JetStream), azure")
+    DemoCloud cloud;
+
     @Option(names = {"-v", "--verbose"}, description = "show the components' log (routers, Bridge) on stderr")
     boolean verbose;
 
@@ -99,6 +104,9 @@ public final class DemoCommand implements Callable<Integer> {
             }
             if (folder.clearEarlier()) out.println("demo: starting afresh; removed the earlier demo in " + dir);
             return run(running);
+        } catch (DemoCloud.Unavailable e) {
+            spec.commandLine().getErr().println("demo --cloud " + cloud + ": " + e.getMessage());
+            return 2;
         } catch (Exception e) {
             spec.commandLine().getErr().println("demo failed: " + e);
             return 1;
@@ -137,14 +145,16 @@ public final class DemoCommand implements Callable<Integer> {
                 "127.0.0.1", viewerPort, 8, new DimseServices().onStore(new FolderStorage(viewerDir)));
         running.add(viewer);
         List<String> all = List.of("echo", "store", "find", "move", "get");
-        // No cloud section: the default provider stores the (sealed) blobs at the Bridge; the routers share nothing else.
+        // Default: no cloud section, the (sealed) blobs at the Bridge and the routers share nothing else; --cloud: an emulator's.
+        DemoCloud.Started cloudIo = cloud.start(dir);
+        running.addAll(cloudIo.running());
         RouterConfig a = new RouterConfig("hospital-a", dir.resolve("a").toString(), "ROUTER_A", "127.0.0.1", portA, bridgeUrl.toString(),
-                null, "spool",
+                cloudIo.cloud(), "spool",
                 List.of(new Device("WORKSTATION", "127.0.0.1", viewerPort, List.of(), List.of(), false),
                         new Device("VIEWER_A", "127.0.0.1", viewerPort, List.of("store"), List.of(), false)))
                 .withConsole(new ConsoleListener("127.0.0.1", port(8484)));
         RouterConfig b = new RouterConfig("hospital-b", dir.resolve("b").toString(), "ROUTER_B", "127.0.0.1", portB, bridgeUrl.toString(),
-                null, "spool",
+                cloudIo.cloud(), "spool",
                 List.of(new Device("ARCHIVE_B", "127.0.0.1", archivePort, all, List.of(), true)))
                 .withConsole(new ConsoleListener("127.0.0.1", port(8485)));
         a.save(dir.resolve("router-a.yaml"));
@@ -174,8 +184,7 @@ public final class DemoCommand implements Callable<Integer> {
         RouterApp routerA = RouterApp.start(a, dir.resolve("router-a.yaml"));
         running.add(routerA);
         say("routers up: hospital-a on 127.0.0.1:" + portA + " (AE ROUTER_A), hospital-b on 127.0.0.1:" + portB
-                + "; archive ARCHIVE_B at hospital-b, exported; no shared folder: sealed blobs go through the Bridge ("
-                + dir.resolve("bridge/blobs") + ")");
+                + "; archive ARCHIVE_B at hospital-b, exported; " + cloudIo.story());
 
         long t0 = System.nanoTime();
         int echo = Verification.echo("127.0.0.1", portA, "ARCHIVE_B", "WORKSTATION", AssociationOptions.DEFAULT);
