@@ -409,14 +409,38 @@ final class BridgeStore {
      * Deletes a notification if {@code delivery} is its latest delivery (null: whichever, for IDs
      * without a delivery number); false if there is none, or it was delivered again since.
      */
-    boolean ack(String recipientId, long id, Integer delivery) throws SQLException {
-        try (Connection c = db.connection();
-             PreparedStatement ps = c.prepareStatement("DELETE FROM inbox_messages WHERE id = ? AND recipient_id = ?"
-                     + (delivery == null ? "" : " AND deliveries = ?"))) {
-            ps.setLong(1, id);
-            ps.setString(2, recipientId);
-            if (delivery != null) ps.setInt(3, delivery);
-            return ps.executeUpdate() == 1;
+    boolean ack(String recipientId, InboxDeliveryId id) throws SQLException {
+        return ack(recipientId, List.of(id)).isEmpty();
+    }
+
+    /**
+     * {@link #ack(String, InboxDeliveryId)} for several deliveries in one transaction and one batch
+     * of statements; returns those not acknowledged (gone, or delivered again since).
+     */
+    List<InboxDeliveryId> ack(String recipientId, List<InboxDeliveryId> ids) throws SQLException {
+        if (ids.isEmpty()) return List.of();
+        return db.tx(c -> {
+            List<InboxDeliveryId> latest = new ArrayList<>(), any = new ArrayList<>();
+            for (InboxDeliveryId id : ids) (id.delivery() == null ? any : latest).add(id);
+            List<InboxDeliveryId> missed = new ArrayList<>();
+            deleteEach(c, "DELETE FROM inbox_messages WHERE id = ? AND recipient_id = ? AND deliveries = ?", recipientId, latest, missed);
+            deleteEach(c, "DELETE FROM inbox_messages WHERE id = ? AND recipient_id = ?", recipientId, any, missed);
+            return missed;
+        });
+    }
+
+    private static void deleteEach(Connection c, String sql, String recipientId, List<InboxDeliveryId> ids, List<InboxDeliveryId> missed)
+            throws SQLException {
+        if (ids.isEmpty()) return;
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (InboxDeliveryId id : ids) {
+                ps.setLong(1, id.notification());
+                ps.setString(2, recipientId);
+                if (id.delivery() != null) ps.setInt(3, id.delivery());
+                ps.addBatch();
+            }
+            int[] counts = ps.executeBatch();
+            for (int i = 0; i < counts.length; i++) if (counts[i] != 1) missed.add(ids.get(i));
         }
     }
 

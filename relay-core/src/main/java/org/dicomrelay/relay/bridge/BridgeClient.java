@@ -254,6 +254,39 @@ public final class BridgeClient implements BridgeTransport {
         if (response.statusCode() != 404) json(response);
     }
 
+    /** The most IDs the Bridge takes in one acknowledgement (its {@code MAX_ACKS_PER_REQUEST}). */
+    static final int MAX_ACKS_PER_REQUEST = 200;
+
+    /** Acknowledges notifications, up to {@link #MAX_ACKS_PER_REQUEST} per request; those already gone are not an error. */
+    @Override
+    public void ack(List<String> notificationIds) throws IOException {
+        for (String id : notificationIds) {
+            if (id == null || !NOTIFICATION_ID.matcher(id).matches()) throw new IllegalArgumentException("not a notification ID");
+        }
+        for (int from = 0; from < notificationIds.size(); from += MAX_ACKS_PER_REQUEST) {
+            List<String> chunk = notificationIds.subList(from, Math.min(notificationIds.size(), from + MAX_ACKS_PER_REQUEST));
+            if (!batchAcks) {
+                for (String id : chunk) ack(id);
+                continue;
+            }
+            ObjectNode body = JSON.createObjectNode();
+            ArrayNode ids = body.putArray("ids");
+            chunk.forEach(ids::add);
+            try {
+                json(send(request("/api/router/inbox-acks", REQUEST_TIMEOUT)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)))));
+            } catch (BridgeException e) {
+                if (e.status() != 404) throw e;
+                batchAcks = false; // a Bridge of an earlier version: one DELETE each from now on
+                for (String id : chunk) ack(id);
+            }
+        }
+    }
+
+    /** False once the Bridge has shown it has no batched acknowledgement (an earlier version). */
+    private volatile boolean batchAcks = true;
+
     @Override
     public BlobAccount blobAccount() throws IOException {
         JsonNode a = json(send(request("/api/router/blobs", REQUEST_TIMEOUT).GET()));

@@ -37,5 +37,10 @@ public final class BridgeNotifications implements Notifications {
     }
 
     @Override
+    public void ack(List<Notification> delivered) throws IOException {
+        if (!delivered.isEmpty()) bridge.ack(delivered.stream().map(Notification::id).toList());
+    }
+
+    @Override
     public void close() {}
 }

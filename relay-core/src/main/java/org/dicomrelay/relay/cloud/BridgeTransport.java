@@ -29,6 +29,14 @@ public interface BridgeTransport {
 
     void ack(String notificationId) throws IOException;
 
+    /**
+     * Acknowledges several notifications, in as few requests as the Bridge allows (one at a time
+     * here); one already gone, or delivered again since, is not an error.
+     */
+    default void ack(List<String> notificationIds) throws IOException {
+        for (String id : notificationIds) ack(id);
+    }
+
     /** This router's blob limits and use at the Bridge. */
     default BlobAccount blobAccount() throws IOException {
         throw new IOException("this Bridge connection does not store blobs");
