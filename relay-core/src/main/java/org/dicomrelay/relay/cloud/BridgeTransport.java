@@ -34,7 +34,15 @@ public interface BridgeTransport {
      * here); one already gone, or delivered again since, is not an error.
      */
     default void ack(List<String> notificationIds) throws IOException {
-        for (String id : notificationIds) ack(id);
+        IOException first = null;
+        for (String id : notificationIds) {
+            try {
+                ack(id);
+            } catch (IOException e) {
+                if (first == null) first = e; // the others still go: each one left only comes back
+            }
+        }
+        if (first != null) throw first;
     }
 
     /** This router's blob limits and use at the Bridge. */

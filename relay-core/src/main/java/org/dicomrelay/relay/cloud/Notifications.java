@@ -26,10 +26,18 @@ public interface Notifications extends Closeable {
 
     /**
      * Acknowledges several deliveries, in as few requests as the service allows; one at a time by
-     * default. Throws if any was not acknowledged (the others may have been).
+     * default. Throws if any was not acknowledged (after trying the others).
      */
     default void ack(List<Notification> delivered) throws IOException {
-        for (Notification n : delivered) ack(n);
+        IOException first = null;
+        for (Notification n : delivered) {
+            try {
+                ack(n);
+            } catch (IOException e) {
+                if (first == null) first = e; // the others still go: each one left only comes back
+            }
+        }
+        if (first != null) throw first;
     }
 
     record Notification(String id, byte[] payload) {}

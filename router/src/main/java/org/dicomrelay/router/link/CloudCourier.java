@@ -52,7 +52,8 @@ public final class CloudCourier implements Courier {
     /** Poll back-off after a failure: from 1 s doubling up to 5 s, so a returning Bridge is seen within seconds. */
     private static final long POLL_BACKOFF_MAX_MILLIS = 5000;
     private static final long POLLER_STOP_MILLIS = 10_000;
-    private static final int ACK_THREADS = 4, ACK_QUEUE = 10_000, ACK_DRAIN_SECONDS = 5;
+    /** Acknowledgements waiting to be sent, at most (beyond: dropped, the messages come back and are refused as replays). */
+    private static final int ACK_QUEUE = 10_000;
     /** Tries to read a payload while the cloud fails (1 s, then 2 s apart) before the handler answers a failure. */
     private static final int PAYLOAD_OPEN_ATTEMPTS = 3;
     private static final long DELETE_RETRY_MILLIS = 5000;
@@ -92,17 +93,8 @@ public final class CloudCourier implements Courier {
         t.setDaemon(true);
         return t;
     });
-    /**
-     * Sends acknowledgements, so that the poller does not wait a round trip to the inbox per message (over a WAN
-     * that bounded the whole link to one message per round trip). Bounded: past its queue the poller acknowledges
-     * itself. A lost acknowledgement only brings the message back, where the replay guard refuses it. Closed with the courier.
-     */
-    private final java.util.concurrent.ThreadPoolExecutor acks = new java.util.concurrent.ThreadPoolExecutor(ACK_THREADS, ACK_THREADS,
-            30, TimeUnit.SECONDS, new java.util.concurrent.ArrayBlockingQueue<>(ACK_QUEUE), r -> {
-                Thread t = new Thread(r, "courier-ack");
-                t.setDaemon(true);
-                return t;
-            }, new java.util.concurrent.ThreadPoolExecutor.CallerRunsPolicy());
+    /** Acknowledges what each poll brought, in one batch, off the poller's thread. Closed with the courier. */
+    private final InboxAcks acks;
     /** Blobs whose deletion failed (the cloud unreachable): retried every few seconds, so none waits for the age sweep. */
     private final Set<String> undeleted = ConcurrentHashMap.newKeySet();
     private final RepeatingLog deleteLog = new RepeatingLog(LOG, SUMMARY_PERIOD);
@@ -158,6 +150,7 @@ public final class CloudCourier implements Courier {
         this.directory = directory;
         this.blobs = blobs;
         this.inbox = inbox;
+        this.acks = new InboxAcks(inbox, ACK_QUEUE, "courier-ack");
         sweeper.scheduleWithFixedDelay(this::retryDeletes, DELETE_RETRY_MILLIS, DELETE_RETRY_MILLIS, TimeUnit.MILLISECONDS);
     }
 
@@ -463,19 +456,24 @@ public final class CloudCourier implements Courier {
      * only then does a handler get an admitted message.
      */
     private void receive(List<Notifications.Notification> batch, Listener listener) {
-        List<Staged> staged = new java.util.ArrayList<>(batch.size());
-        for (Notifications.Notification n : batch) {
-            Staged s = authenticate(n);
-            if (s != null) staged.add(s);
+        List<Notifications.Notification> toAck = new java.util.ArrayList<>(batch.size());
+        try {
+            List<Staged> staged = new java.util.ArrayList<>(batch.size());
+            for (Notifications.Notification n : batch) {
+                Staged s = authenticate(n, toAck);
+                if (s != null) staged.add(s);
+            }
+            if (staged.isEmpty()) return;
+            ReplayGuard.Judged judged = link.replays().admit(staged.stream().map(Staged::guarded).toList());
+            if (judged.failure() == null) replays.cleared(NOT_RECORDED, "the replay memory is written again");
+            for (int i = 0; i < staged.size(); i++) judged(staged.get(i), judged.verdicts().get(i), judged.failure(), listener, toAck);
+        } finally {
+            acks.addAll(toAck); // one batch for the whole poll
         }
-        if (staged.isEmpty()) return;
-        ReplayGuard.Judged judged = link.replays().admit(staged.stream().map(Staged::guarded).toList());
-        if (judged.failure() == null) replays.cleared(NOT_RECORDED, "the replay memory is written again");
-        for (int i = 0; i < staged.size(); i++) judged(staged.get(i), judged.verdicts().get(i), judged.failure(), listener);
     }
 
     /** The message of an authentic notification; null (the notification acknowledged, the rejection logged) for any other. */
-    private Staged authenticate(Notifications.Notification n) {
+    private Staged authenticate(Notifications.Notification n, List<Notifications.Notification> toAck) {
         Envelope.Opened opened = null;
         LinkCodec.Decoded decoded;
         String[] claimed = new String[1];
@@ -493,13 +491,13 @@ public final class CloudCourier implements Courier {
             // Anything we cannot authenticate is dropped, never delivered. The claimed sender is unauthenticated: shown only if well-formed.
             String sender = claimed[0] != null && RouterRecord.ROUTER_ID.matcher(claimed[0]).matches() ? "router " + claimed[0] : "an unidentified sender";
             rejected.occurred(sender, System.Logger.Level.WARNING, "rejected a message in the inbox from " + sender + ": " + FailureText.of(e));
-            ack(n);
+            toAck.add(n);
             return null;
         }
         return new Staged(n, opened.senderId(), decoded.message(), decoded.blob(), opened.messageId(), opened.stamp());
     }
 
-    private void judged(Staged s, ReplayGuard.Verdict verdict, IOException failure, Listener listener) {
+    private void judged(Staged s, ReplayGuard.Verdict verdict, IOException failure, Listener listener, List<Notifications.Notification> toAck) {
         Notifications.Notification n = s.notification();
         String from = s.from();
         LinkMessage f = s.message();
@@ -516,11 +514,11 @@ public final class CloudCourier implements Courier {
             replays.occurred(from + " " + verdict, System.Logger.Level.WARNING, "refused " + f.type() + " of operation " + f.operationId()
                     + " from router " + from + " (sequence " + stamp.sequence() + ", sent " + java.time.Instant.ofEpochMilli(stamp.sentAtMillis())
                     + "): " + verdict.meaning());
-            ack(n);
+            toAck.add(n);
             return;
         }
         if (f instanceof LinkMessage.StoreRspBatch batch) {
-            ack(n);
+            toAck.add(n);
             dispatchBatch(s, batch, listener);
             return;
         }
@@ -533,7 +531,7 @@ public final class CloudCourier implements Courier {
         // Acknowledged once authenticated, before it runs: a C-MOVE may take longer than the inbox's
         // visibility timeout, and must not be delivered (and run) again. The requesting router owns
         // retries (its spool, its timeouts), so a frame lost in a crash here is not lost for good.
-        ack(n);
+        toAck.add(n);
         Runnable task = () -> {
             String blob = s.blob();
             java.util.concurrent.atomic.AtomicBoolean deleted = new java.util.concurrent.atomic.AtomicBoolean();
@@ -683,22 +681,6 @@ public final class CloudCourier implements Courier {
         if (undeleted.isEmpty()) deleteLog.cleared("delete", "blobs can be deleted again");
     }
 
-    private void ack(Notifications.Notification n) {
-        try {
-            acks.execute(() -> ackNow(n));
-        } catch (java.util.concurrent.RejectedExecutionException closing) {
-            ackNow(n);
-        }
-    }
-
-    private void ackNow(Notifications.Notification n) {
-        try {
-            inbox.ack(n);
-        } catch (IOException e) {
-            LOG.log(System.Logger.Level.WARNING, "could not acknowledge a notification: " + FailureText.of(e));
-        }
-    }
-
     @Override public void close() throws IOException {
         Bundler b = bundler;
         if (b != null) b.close(); // open bundles go before the cloud closes
@@ -721,13 +703,7 @@ public final class CloudCourier implements Courier {
         }
         frames.close();
         sweeper.shutdownNow();
-        acks.shutdown(); // those queued still go: each one not sent only comes back
-        try {
-            if (!acks.awaitTermination(ACK_DRAIN_SECONDS, TimeUnit.SECONDS)) acks.shutdownNow();
-        } catch (InterruptedException e) {
-            acks.shutdownNow();
-            Thread.currentThread().interrupt();
-        }
+        acks.close(); // those queued still go: each one not sent only comes back
         UploadJournal j = journal;
         if (j != null) j.close();
         inbox.close();
