@@ -192,8 +192,7 @@ public final class CloudCourier implements Courier {
             batches.add(toRouterId, answer);
             return;
         }
-        PublicKeys recipient = directory.apply(toRouterId);
-        if (recipient == null) throw new IOException("no public keys for router " + toRouterId + " in the directory");
+        PublicKeys recipient = recipientKeys(toRouterId);
         String frameId = BlobNames.random();
         String name = null;
         if (payload != null) {
@@ -274,8 +273,7 @@ public final class CloudCourier implements Courier {
     /** The courier's side of a {@link Bundler}: a bundle's blob is sealed, recorded and published as any payload. */
     private final class BundleOutlet implements Bundler.Outlet {
         @Override public Bundler.Sealed open(String toRouterId, String blob, String frameId, String bundleId) throws IOException {
-            PublicKeys recipient = directory.apply(toRouterId);
-            if (recipient == null) throw new IOException("no public keys for router " + toRouterId + " in the directory");
+            PublicKeys recipient = recipientKeys(toRouterId);
             recordUpload(blob, toRouterId, bundleId);
             BlobStore.Upload up = blobs.create(blob, toRouterId);
             try {
@@ -288,8 +286,7 @@ public final class CloudCourier implements Courier {
         }
 
         @Override public void publish(String toRouterId, String frameId, LinkMessage.StoreBundle bundle, String blob) throws IOException {
-            PublicKeys recipient = directory.apply(toRouterId);
-            if (recipient == null) throw new IOException("no public keys for router " + toRouterId + " in the directory");
+            PublicKeys recipient = recipientKeys(toRouterId);
             publishFrame(toRouterId, recipient, frameId, bundle, blob);
         }
 
@@ -362,9 +359,14 @@ public final class CloudCourier implements Courier {
 
     /** A frame without payload, sealed and stamped as in {@link #send}. */
     private void publish(String toRouterId, LinkMessage message) throws IOException {
+        publishFrame(toRouterId, recipientKeys(toRouterId), BlobNames.random(), message, null);
+    }
+
+    /** The recipient's public keys from the directory; an IOException (the send fails) if it has none. */
+    private PublicKeys recipientKeys(String toRouterId) throws IOException {
         PublicKeys recipient = directory.apply(toRouterId);
         if (recipient == null) throw new IOException("no public keys for router " + toRouterId + " in the directory");
-        publishFrame(toRouterId, recipient, BlobNames.random(), message, null);
+        return recipient;
     }
 
     /** Seals the frame (naming the payload blob, or null) with the next sequence number and puts it in the recipient's inbox. */
