@@ -46,6 +46,8 @@ final class BridgeApi {
     private static final Pattern PROVIDER_NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
     /** The most deliveries one request acknowledges: two full polls' worth. */
     static final int MAX_ACKS_PER_REQUEST = 2 * Inbox.BATCH;
+    /** Answers a poll that carried acknowledgements: how many deleted a notification. */
+    static final String ACKNOWLEDGED_HEADER = "Inbox-Acknowledged";
     /** A router's poller ID (a random UUID in our client); see {@link Inbox}. */
     private static final Pattern POLLER_ID = Pattern.compile("[A-Za-z0-9-]{1,64}");
     /** Setting names that suggest a credential: those stay on the router and never reach the Bridge. */
@@ -576,10 +578,11 @@ final class BridgeApi {
         ctx.status(201).json(obj("id", id));
     }
 
-    private void poll(Context ctx) {
+    private void poll(Context ctx) throws SQLException {
         long waitMillis = waitMillis(ctx);
         String poller = ctx.queryParam("poller");
         if (poller != null && !POLLER_ID.matcher(poller).matches()) throw ApiException.badRequest("poller must be 1 to 64 letters, digits or '-'");
+        acknowledgeWithPoll(ctx);
         CompletableFuture<List<BridgeStore.Message>> f = inbox.poll(me(ctx), poller, waitMillis);
         ctx.future(() -> f.handle((messages, failure) -> {
             if (failure == null) {
@@ -597,6 +600,24 @@ final class BridgeApi {
             }
             return null;
         }));
+    }
+
+    /**
+     * A poll may carry the acknowledgements of what the previous poll brought ({@code ack}: delivery
+     * IDs separated by commas, at most {@link #MAX_ACKS_PER_REQUEST}), which saves a request per
+     * poll; done before the poll, with the rule of the single DELETE. The answer's
+     * {@link #ACKNOWLEDGED_HEADER} tells the client they were taken (a Bridge without it ignores the parameter).
+     */
+    private void acknowledgeWithPoll(Context ctx) throws SQLException {
+        String acks = ctx.queryParam("ack");
+        if (acks == null) return;
+        List<InboxDeliveryId> ids = new ArrayList<>();
+        for (String id : acks.split(",", -1)) {
+            if (ids.size() == MAX_ACKS_PER_REQUEST) throw ApiException.badRequest("at most " + MAX_ACKS_PER_REQUEST + " IDs per request");
+            ids.add(InboxDeliveryId.parse(id).orElseThrow(() -> ApiException.badRequest("'ack' must be delivery IDs separated by commas")));
+        }
+        List<InboxDeliveryId> missed = store.ack(me(ctx), ids);
+        ctx.header(ACKNOWLEDGED_HEADER, Integer.toString(ids.size() - missed.size()));
     }
 
     /** {@code waitSeconds} of a long poll, at most notificationWait; 0 when not given. */

@@ -233,11 +233,31 @@ public final class BridgeClient implements BridgeTransport {
     /** {@code pollerId}: null for an unnamed poll, else 1 to 64 letters, digits or '-' (a UUID). */
     @Override
     public List<Notifications.Notification> poll(Duration timeout, String pollerId) throws IOException {
+        return poll(timeout, pollerId, List.of());
+    }
+
+    /**
+     * Polls, carrying the acknowledgements of earlier deliveries in the same request (up to
+     * {@link #MAX_ACKS_PER_REQUEST}; more, or a Bridge that does not take them, in requests of their own).
+     */
+    @Override
+    public List<Notifications.Notification> poll(Duration timeout, String pollerId, List<String> acknowledge) throws IOException {
         if (pollerId != null && !POLLER_ID.matcher(pollerId).matches()) throw new IllegalArgumentException("not a poller ID");
+        for (String id : acknowledge) {
+            if (id == null || !NOTIFICATION_ID.matcher(id).matches()) throw new IllegalArgumentException("not a notification ID");
+        }
+        boolean carried = acksInPolls && !acknowledge.isEmpty() && acknowledge.size() <= MAX_ACKS_PER_REQUEST;
+        if (!carried && !acknowledge.isEmpty()) ack(acknowledge);
         long millis = Math.max(0, timeout.toMillis());
         String wait = BigDecimal.valueOf(millis, 3).toPlainString();
-        String query = "waitSeconds=" + wait + (pollerId == null ? "" : "&poller=" + pollerId);
-        JsonNode answer = json(send(request("/api/router/inbox?" + query, timeout.plus(POLL_GRACE)).GET()));
+        String query = "waitSeconds=" + wait + (pollerId == null ? "" : "&poller=" + pollerId)
+                + (carried ? "&ack=" + String.join(",", acknowledge) : "");
+        HttpResponse<byte[]> response = send(request("/api/router/inbox?" + query, timeout.plus(POLL_GRACE)).GET());
+        JsonNode answer = json(response);
+        if (carried && response.headers().firstValue(ACKNOWLEDGED_HEADER).isEmpty()) {
+            acksInPolls = false; // a Bridge of an earlier version ignored them: acknowledged apart from now on
+            ack(acknowledge);
+        }
         if (!answer.isArray()) throw new IOException("unexpected inbox answer from the Bridge");
         List<Notifications.Notification> out = new ArrayList<>();
         for (JsonNode n : answer) out.add(new Notifications.Notification(text(n, "id"), base64(n, "payload")));
@@ -282,6 +302,16 @@ public final class BridgeClient implements BridgeTransport {
                 for (String id : chunk) ack(id);
             }
         }
+    }
+
+    /** The header with which the Bridge answers a poll that carried acknowledgements. */
+    static final String ACKNOWLEDGED_HEADER = "Inbox-Acknowledged";
+    /** False once the Bridge has shown it takes no acknowledgements with a poll (an earlier version). */
+    private volatile boolean acksInPolls = true;
+
+    @Override
+    public boolean acknowledgesInPolls() {
+        return acksInPolls;
     }
 
     /** False once the Bridge has shown it has no batched acknowledgement (an earlier version). */

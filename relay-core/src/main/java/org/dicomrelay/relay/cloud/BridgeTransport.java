@@ -27,6 +27,20 @@ public interface BridgeTransport {
         return poll(timeout);
     }
 
+    /**
+     * {@link #ack(List)} then {@link #poll(Duration, String)}, in one request where the Bridge
+     * takes acknowledgements with a poll.
+     */
+    default List<Notifications.Notification> poll(Duration timeout, String pollerId, List<String> acknowledge) throws IOException {
+        if (!acknowledge.isEmpty()) ack(acknowledge);
+        return poll(timeout, pollerId);
+    }
+
+    /** Whether {@link #poll(Duration, String, List)} carries the acknowledgements in the poll's request (else: two calls). */
+    default boolean acknowledgesInPolls() {
+        return false;
+    }
+
     void ack(String notificationId) throws IOException;
 
     /**

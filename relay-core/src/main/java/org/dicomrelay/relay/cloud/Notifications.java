@@ -40,5 +40,23 @@ public interface Notifications extends Closeable {
         if (first != null) throw first;
     }
 
+    /**
+     * Acknowledges {@code delivered} (as {@link #ack(List)}), then polls (as {@link #poll(Duration)}):
+     * in one request where the service allows ({@link #acknowledgesInPolls()}), two calls here.
+     */
+    default List<Notification> poll(Duration timeout, List<Notification> delivered) throws IOException {
+        if (!delivered.isEmpty()) ack(delivered);
+        return poll(timeout);
+    }
+
+    /**
+     * Whether {@link #poll(Duration, List)} carries the acknowledgements in the poll itself, so that
+     * a reader saves a request per poll by holding them until its next poll; false: acknowledge
+     * apart (a reader should not wait a round trip for them before polling).
+     */
+    default boolean acknowledgesInPolls() {
+        return false;
+    }
+
     record Notification(String id, byte[] payload) {}
 }

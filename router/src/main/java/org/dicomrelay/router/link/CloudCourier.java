@@ -50,7 +50,7 @@ public final class CloudCourier implements Courier {
     static final String PAYLOAD = "payload";
     private static final Duration SUMMARY_PERIOD = Duration.ofMinutes(1);
     /** Poll back-off after a failure: from 1 s doubling up to 5 s, so a returning Bridge is seen within seconds. */
-    private static final long POLL_BACKOFF_MAX_MILLIS = 5000;
+    private static final long POLL_BACKOFF_MIN_MILLIS = 1000, POLL_BACKOFF_MAX_MILLIS = 5000;
     private static final long POLLER_STOP_MILLIS = 10_000;
     /** Acknowledgements waiting to be sent, at most (beyond: dropped, the messages come back and are refused as replays). */
     private static final int ACK_QUEUE = 10_000;
@@ -412,34 +412,45 @@ public final class CloudCourier implements Courier {
     }
 
     private void pollLoop(Listener listener) {
-        long backoff = 1000;
-        while (!closed) {
-            List<Notifications.Notification> batch;
-            try {
-                batch = inbox.poll(Duration.ofSeconds(20));
-            } catch (IOException | RuntimeException e) {
-                if (closed) return;
-                inboxLog.occurred("poll", System.Logger.Level.WARNING, "inbox poll failed, retrying: " + FailureText.of(e));
-                try {
-                    Thread.sleep(backoff); // back off from a failing inbox (not a synchronisation)
-                } catch (InterruptedException ie) {
-                    return;
-                }
-                backoff = Math.min(POLL_BACKOFF_MAX_MILLIS, backoff * 2);
-                continue;
+        long backoff = POLL_BACKOFF_MIN_MILLIS;
+        // What the last poll brought, to acknowledge with the next one (an inbox that takes them so: a request less per poll).
+        List<Notifications.Notification> toAck = new java.util.ArrayList<>();
+        try {
+            while (!closed && backoff > 0) {
+                backoff = pollOnce(listener, toAck, backoff);
             }
-            // A poll may return messages to a thread interrupted by close(): they stay unacknowledged for the next instance.
-            if (closed) return;
-            backoff = 1000;
-            inboxLog.cleared("poll", "inbox reachable again");
-            try {
-                receive(batch, listener);
-            } catch (RuntimeException e) {
-                // A defect judging one batch must not end the poller: every other router's frames would stop arriving.
-                inboxLog.occurred("receive", System.Logger.Level.ERROR, "a batch of " + batch.size()
-                        + " inbox message(s) could not be judged and stays unacknowledged (delivered again later): " + FailureText.of(e));
-            }
+        } finally {
+            acks.addAll(toAck); // not carried by a poll: they go apart
         }
+    }
+
+    /** One poll and the judging of what it brought; returns the back-off for the next poll after a failure, 0 to stop polling. */
+    private long pollOnce(Listener listener, List<Notifications.Notification> toAck, long backoff) {
+        List<Notifications.Notification> batch;
+        try {
+            batch = toAck.isEmpty() ? inbox.poll(Duration.ofSeconds(20)) : inbox.poll(Duration.ofSeconds(20), List.copyOf(toAck));
+            toAck.clear();
+        } catch (IOException | RuntimeException e) {
+            if (closed) return 0;
+            inboxLog.occurred("poll", System.Logger.Level.WARNING, "inbox poll failed, retrying: " + FailureText.of(e));
+            try {
+                Thread.sleep(backoff); // back off from a failing inbox (not a synchronisation)
+            } catch (InterruptedException ie) {
+                return 0;
+            }
+            return Math.min(POLL_BACKOFF_MAX_MILLIS, backoff * 2);
+        }
+        // A poll may return messages to a thread interrupted by close(): they stay unacknowledged for the next instance.
+        if (closed) return 0;
+        inboxLog.cleared("poll", "inbox reachable again");
+        try {
+            receive(batch, listener, toAck);
+        } catch (RuntimeException e) {
+            // A defect judging one batch must not end the poller: every other router's frames would stop arriving.
+            inboxLog.occurred("receive", System.Logger.Level.ERROR, "a batch of " + batch.size()
+                    + " inbox message(s) could not be judged and stays unacknowledged (delivered again later): " + FailureText.of(e));
+        }
+        return POLL_BACKOFF_MIN_MILLIS;
     }
 
     /** An authenticated, decoded frame (its message and the blob of its payload, or null), before the replay guard has judged it. */
@@ -457,7 +468,7 @@ public final class CloudCourier implements Courier {
      * batch is judged by the replay guard (recorded as seen, with one forced write per sender), and
      * only then does a handler get an admitted message.
      */
-    private void receive(List<Notifications.Notification> batch, Listener listener) {
+    private void receive(List<Notifications.Notification> batch, Listener listener, List<Notifications.Notification> carried) {
         List<Notifications.Notification> toAck = new java.util.ArrayList<>(batch.size());
         try {
             List<Staged> staged = new java.util.ArrayList<>(batch.size());
@@ -470,7 +481,9 @@ public final class CloudCourier implements Courier {
             if (judged.failure() == null) replays.cleared(NOT_RECORDED, "the replay memory is written again");
             for (int i = 0; i < staged.size(); i++) judged(staged.get(i), judged.verdicts().get(i), judged.failure(), listener, toAck);
         } finally {
-            acks.addAll(toAck); // one batch for the whole poll
+            // One batch for the whole poll: with the next poll where the inbox takes them so, else apart (never delaying the poll).
+            if (inbox.acknowledgesInPolls() && carried.size() + toAck.size() <= InboxAcks.MAX_BATCH) carried.addAll(toAck);
+            else acks.addAll(toAck);
         }
     }
 
