@@ -44,11 +44,7 @@ final class AnswerBatches implements AutoCloseable {
     private final Duration linger;
     private final int max;
     private final Sender sender;
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "answer-linger");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(LinkThreads.named("answer-linger"));
     private final Map<String, Batch> waiting = new HashMap<>(); // guarded by this
     /** Group commit: answers that are full batches, waiting for the send in progress to their router (guarded by this). */
     private final Map<String, java.util.ArrayDeque<List<LinkMessage.StoreRsp>>> full = new HashMap<>();

@@ -88,11 +88,7 @@ public final class CloudCourier implements Courier {
     private volatile Thread poller;
     private volatile UploadJournal journal;
     /** Runs the journal sweep and the retries of failed deletions; closed with the courier. */
-    private final ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "courier-sweep");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(LinkThreads.named("courier-sweep"));
     /** Acknowledges what each poll brought, in one batch, off the poller's thread. Closed with the courier. */
     private final InboxAcks acks;
     /** Blobs whose deletion failed (the cloud unreachable): retried every few seconds, so none waits for the age sweep. */
@@ -406,8 +402,7 @@ public final class CloudCourier implements Courier {
 
     @Override public synchronized void start(Listener listener) {
         if (poller != null) throw new IllegalStateException("already started");
-        poller = new Thread(() -> pollLoop(listener), "courier-" + routerId);
-        poller.setDaemon(true);
+        poller = LinkThreads.named("courier-" + routerId).newThread(() -> pollLoop(listener));
         poller.start();
     }
 
