@@ -535,9 +535,7 @@ public final class CloudCourier implements Courier {
         String frameId = s.frameId();
         if (f instanceof LinkMessage.Answer) answered(from, f.operationId());
         // A bundle's entries reach the handler one by one, each as the C-STORE it is.
-        Listener handler = f instanceof LinkMessage.StoreBundle bundle
-                ? (sender, m, payload) -> BundleReader.deliver(sender, bundle, payload, listener, this::answerQuietly)
-                : listener;
+        Listener handler = f instanceof LinkMessage.StoreBundle bundle ? (sender, m, payload) -> deliverBundle(sender, bundle, payload, listener) : listener;
         // Acknowledged once authenticated, before it runs: a C-MOVE may take longer than the inbox's
         // visibility timeout, and must not be delivered (and run) again. The requesting router owns
         // retries (its spool, its timeouts), so a frame lost in a crash here is not lost for good.
@@ -606,6 +604,17 @@ public final class CloudCourier implements Courier {
             busy.cleared(lane.toString(), "router " + from + " is served again (" + lane + ")");
         } else {
             refuseBusy(lane, f, s.blob());
+        }
+    }
+
+    /** A bundle's entries, each as its C-STORE; their answers go together where answers are batched ({@link AnswerBatches#hold}). */
+    private void deliverBundle(String from, LinkMessage.StoreBundle bundle, InputStream payload, Listener listener) {
+        AnswerBatches batches = storeAnswers;
+        if (batches != null) batches.hold(from);
+        try {
+            BundleReader.deliver(from, bundle, payload, listener, this::answerQuietly);
+        } finally {
+            if (batches != null) batches.release(from);
         }
     }
 
