@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
 import org.dicomrelay.dicom.net.FailureText;
 import org.dicomrelay.relay.cloud.Notifications;
 import org.dicomrelay.relay.log.RepeatingLog;
