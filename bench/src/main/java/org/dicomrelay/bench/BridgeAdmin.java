@@ -47,6 +47,27 @@ final class BridgeAdmin {
         send("PUT", "/api/admin/access", Map.of("routerId", routerId, "aeTitle", aeTitle, "services", List.of(services)), "an access grant");
     }
 
+    /** Requests the Bridge answered so far, per method and route ({@code /metrics}: the Prometheus counts of bridge.http.requests). */
+    Map<String, Long> requestCounts() throws IOException, InterruptedException {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(bridge.resolve("/metrics")).timeout(TIMEOUT)
+                .header("Authorization", "Bearer " + adminToken).GET().build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) throw new IOException("the Bridge refused its metrics: HTTP " + r.statusCode());
+        java.util.regex.Pattern line = java.util.regex.Pattern.compile("bridge_http_requests_seconds_count\\{(.*)\\} ([0-9.E+]+)");
+        java.util.regex.Pattern label = java.util.regex.Pattern.compile("(method|route)=\"([^\"]*)\"");
+        Map<String, Long> counts = new java.util.TreeMap<>();
+        for (String l : r.body().split("\n")) {
+            java.util.regex.Matcher m = line.matcher(l);
+            if (!m.matches()) continue;
+            String method = "", route = "";
+            for (java.util.regex.Matcher f = label.matcher(m.group(1)); f.find(); ) {
+                if (f.group(1).equals("method")) method = f.group(2);
+                else route = f.group(2);
+            }
+            counts.merge(method + " " + route, (long) Double.parseDouble(m.group(2)), Long::sum);
+        }
+        return counts;
+    }
+
     private String send(String method, String path, Object body, String what) throws IOException, InterruptedException {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(bridge.resolve(path)).timeout(TIMEOUT)
                 .header("Authorization", "Bearer " + adminToken).header("Content-Type", "application/json")

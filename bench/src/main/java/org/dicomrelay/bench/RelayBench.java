@@ -119,6 +119,7 @@ public final class RelayBench {
     private int storescpPort, qrPort;
     private List<String> patientIds;
     private URI bridgeUrl;
+    private BridgeAdmin bridgeAdmin;
     private RouterConfig configA, configB;
     private Path yamlA, yamlB;
     /** The routers in this JVM (one host), null when stopped or on two hosts. */
@@ -214,7 +215,7 @@ public final class RelayBench {
             bridgeUrl = bridge.url();
             fingerprint = bridge.fingerprint();
         }
-        BridgeAdmin bridgeAdmin = new BridgeAdmin(bridgeUrl, fingerprint, admin);
+        bridgeAdmin = new BridgeAdmin(bridgeUrl, fingerprint, admin);
         RouterConfig.Cloud fs = bridgeStore ? null : new RouterConfig.Cloud("filesystem", Map.of("root", cloud.toString()));
         configA = new RouterConfig("hospital-a", state.resolve("a").toString(), "ROUTER_A", "127.0.0.1", 0, bridgeUrl.toString(), fs,
                 "spool", List.of(new Device(SCU, "127.0.0.1", 1, List.of(), List.of(), false),
@@ -534,11 +535,13 @@ public final class RelayBench {
         boolean threads = THREADS && hosts == null, components = THREADS && hosts != null;
         Map<String, Long> threads0 = threads ? threadTicks() : Map.of();
         Map<String, Long> components0 = components ? hosts.cpuNanosByComponent() : Map.of();
+        Map<String, Long> requests0 = THREADS ? bridgeAdmin.requestCounts() : Map.of();
         long a0 = routerCpu(true), b0 = routerCpu(false), all0 = cpuNanos();
         Run run = storescu("127.0.0.1", portA, set, expected, timeoutSeconds);
         Relayed r = new Relayed(run, routerCpu(true) - a0, routerCpu(false) - b0, cpuNanos() - all0);
         if (threads) printThreadTicks(threads0, threadTicks());
         if (components) printComponentCpu(components0, hosts.cpuNanosByComponent());
+        if (THREADS) printRequests(requests0, bridgeAdmin.requestCounts(), set.count());
         // Not timed: let A take the last answers and empty its spool before the next run.
         Path spool = state.resolve("a").resolve("spool");
         long quiet = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -708,6 +711,19 @@ public final class RelayBench {
             }
         }
         return out;
+    }
+
+    /** The Bridge's requests during a run, per method and route, and per relayed object. */
+    private static void printRequests(Map<String, Long> before, Map<String, Long> after, int objects) {
+        StringBuilder b = new StringBuilder("  Bridge requests:");
+        long[] total = {0};
+        after.forEach((route, n) -> {
+            long d = n - before.getOrDefault(route, 0L);
+            if (d <= 0) return;
+            total[0] += d;
+            b.append(' ').append(route).append('=').append(d);
+        });
+        System.out.println(b.append(String.format(" (total %d, %.2f per object)", total[0], (double) total[0] / objects)));
     }
 
     private static void printComponentCpu(Map<String, Long> before, Map<String, Long> after) {

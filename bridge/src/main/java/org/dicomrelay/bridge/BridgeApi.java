@@ -46,8 +46,10 @@ final class BridgeApi {
     /** Where the servlet container puts the client's verified certificate chain (Jakarta Servlet 6, 3.10). */
     private static final String CLIENT_CERTIFICATES = "jakarta.servlet.request.X509Certificate";
     private static final Pattern PROVIDER_NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
-    /** A delivery's ID, {@code <notification>-<delivery>} (see {@link BridgeStore#claim}); the bare notification number is still taken. */
-    private static final Pattern MESSAGE_ID = Pattern.compile("([0-9]{1,18})(?:-([0-9]{1,9}))?");
+    /** The most deliveries one request acknowledges: two full polls' worth. */
+    static final int MAX_ACKS_PER_REQUEST = 2 * Inbox.BATCH;
+    /** Answers a poll that carried acknowledgements: how many deleted a notification. */
+    static final String ACKNOWLEDGED_HEADER = "Inbox-Acknowledged";
     /** A router's poller ID (a random UUID in our client); see {@link Inbox}. */
     private static final Pattern POLLER_ID = Pattern.compile("[A-Za-z0-9-]{1,64}");
     /** Setting names that suggest a credential: those stay on the router and never reach the Bridge. */
@@ -108,6 +110,7 @@ final class BridgeApi {
         r.post("/api/router/inbox/{recipientRouterId}", router(this::publish));
         r.get("/api/router/inbox", router(this::poll));
         r.delete("/api/router/inbox/{id}", router(this::ack));
+        r.post("/api/router/inbox-acks", router(this::ackAll));
         new BlobApi(blobs).configure(cfg, this::router, this::admin, BridgeApi::me);
 
         apiErrors(r);
@@ -617,10 +620,11 @@ final class BridgeApi {
         ctx.status(201).json(obj("id", id));
     }
 
-    private void poll(Context ctx) {
+    private void poll(Context ctx) throws SQLException {
         long waitMillis = waitMillis(ctx);
         String poller = ctx.queryParam("poller");
         if (poller != null && !POLLER_ID.matcher(poller).matches()) throw ApiException.badRequest("poller must be 1 to 64 letters, digits or '-'");
+        acknowledgeWithPoll(ctx);
         CompletableFuture<List<BridgeStore.Message>> f = inbox.poll(me(ctx), poller, waitMillis);
         ctx.future(() -> f.handle((messages, failure) -> {
             if (failure == null) {
@@ -640,6 +644,24 @@ final class BridgeApi {
         }));
     }
 
+    /**
+     * A poll may carry the acknowledgements of what the previous poll brought ({@code ack}: delivery
+     * IDs separated by commas, at most {@link #MAX_ACKS_PER_REQUEST}), which saves a request per
+     * poll; done before the poll, with the rule of the single DELETE. The answer's
+     * {@link #ACKNOWLEDGED_HEADER} tells the client they were taken (a Bridge without it ignores the parameter).
+     */
+    private void acknowledgeWithPoll(Context ctx) throws SQLException {
+        String acks = ctx.queryParam("ack");
+        if (acks == null) return;
+        List<InboxDeliveryId> ids = new ArrayList<>();
+        for (String id : acks.split(",", -1)) {
+            if (ids.size() == MAX_ACKS_PER_REQUEST) throw ApiException.badRequest("at most " + MAX_ACKS_PER_REQUEST + " IDs per request");
+            ids.add(InboxDeliveryId.parse(id).orElseThrow(() -> ApiException.badRequest("'ack' must be delivery IDs separated by commas")));
+        }
+        List<InboxDeliveryId> missed = store.ack(me(ctx), ids);
+        ctx.header(ACKNOWLEDGED_HEADER, Integer.toString(ids.size() - missed.size()));
+    }
+
     /** {@code waitSeconds} of a long poll, at most notificationWait; 0 when not given. */
     private long waitMillis(Context ctx) {
         String w = ctx.queryParam("waitSeconds");
@@ -657,11 +679,30 @@ final class BridgeApi {
 
     private void ack(Context ctx) throws Exception {
         String id = ctx.pathParam("id");
-        java.util.regex.Matcher m = MESSAGE_ID.matcher(id);
-        if (!m.matches() || !store.ack(me(ctx), Long.parseLong(m.group(1)), m.group(2) == null ? null : Integer.valueOf(m.group(2)))) {
+        Optional<InboxDeliveryId> delivery = InboxDeliveryId.parse(id);
+        if (delivery.isEmpty() || !store.ack(me(ctx), delivery.get())) {
             throw ApiException.notFound("no notification " + id + " in this router's inbox");
         }
         ctx.status(204);
+    }
+
+    /**
+     * Acknowledges several deliveries in one request: body {@code {"ids": [...]}}, at most
+     * {@link #MAX_ACKS_PER_REQUEST}; answers 200 {@code {"notAcknowledged": [...]}}, the IDs that
+     * deleted nothing (gone, or delivered again since: a late ack, as a 404 of the single DELETE).
+     */
+    private void ackAll(Context ctx) throws Exception {
+        JsonNode ids = body(ctx).get("ids");
+        if (ids == null || !ids.isArray()) throw ApiException.badRequest("'ids' (an array of delivery IDs) is missing");
+        if (ids.size() > MAX_ACKS_PER_REQUEST) throw ApiException.badRequest("at most " + MAX_ACKS_PER_REQUEST + " IDs per request");
+        List<InboxDeliveryId> valid = new ArrayList<>(ids.size());
+        List<String> notAcknowledged = new ArrayList<>();
+        for (JsonNode n : ids) {
+            if (!n.isTextual()) throw ApiException.badRequest("'ids' must hold strings");
+            InboxDeliveryId.parse(n.asText()).ifPresentOrElse(valid::add, () -> notAcknowledged.add(n.asText()));
+        }
+        for (InboxDeliveryId missed : store.ack(me(ctx), valid)) notAcknowledged.add(missed.toString());
+        ctx.json(obj("notAcknowledged", notAcknowledged));
     }
 
     // --- helpers ---

@@ -301,49 +301,56 @@ final class BridgeStore {
 
     // --- inbox ---
 
-    /** Queues a notification; 404 for an unknown recipient, 410 for a revoked one, 429 if its inbox is full. */
     /**
      * Stores a notification unless the recipient has {@code maxPending} unacknowledged ones, or
-     * {@code maxPerSender} from this sender (429 for that sender only: the others still post).
+     * {@code maxPerSender} from this sender (429 for that sender only: the others still post); 404
+     * for an unknown recipient, 410 for a revoked one. One statement when it is stored (the publish
+     * path is hot: a notification per bundle); the reason of a refusal is looked up only then.
      */
     String enqueue(String recipientId, String senderId, String payloadBase64, long now, int maxPending, int maxPerSender) throws SQLException {
         return db.tx(c -> {
-            Optional<Long> revoked = revokedAt(c, recipientId);
-            if (revoked == null) throw ApiException.notFound("no router " + recipientId);
-            if (revoked.isPresent()) throw new ApiException(410, "router " + recipientId + " is revoked");
-            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM inbox_messages WHERE recipient_id = ?")) {
-                ps.setString(1, recipientId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    if (rs.getLong(1) >= maxPending) throw new ApiException(429, "the inbox of router " + recipientId + " is full");
-                }
-            }
-            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM inbox_messages WHERE recipient_id = ? AND sender_id = ?")) {
-                ps.setString(1, recipientId);
-                ps.setString(2, senderId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    if (rs.getLong(1) >= maxPerSender) {
-                        throw new ApiException(429, "router " + senderId + " has " + maxPerSender + " unacknowledged notifications in the inbox of router "
-                                + recipientId + ": try again later");
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO inbox_messages (recipient_id, sender_id, payload, created_at, visible_at, deliveries) "
+                            + "SELECT r.router_id, CAST(? AS VARCHAR(64)), CAST(? AS VARCHAR(400000)), CAST(? AS BIGINT), CAST(? AS BIGINT), 0 "
+                            + "FROM routers r WHERE r.router_id = ? AND r.revoked_at IS NULL "
+                            + "AND (SELECT COUNT(*) FROM inbox_messages WHERE recipient_id = ?) < ? "
+                            + "AND (SELECT COUNT(*) FROM inbox_messages WHERE recipient_id = ? AND sender_id = ?) < ?",
+                    Statement.RETURN_GENERATED_KEYS)) {
+                ps.setString(1, senderId);
+                ps.setString(2, payloadBase64);
+                ps.setLong(3, now);
+                ps.setLong(4, now);
+                ps.setString(5, recipientId);
+                ps.setString(6, recipientId);
+                ps.setLong(7, maxPending);
+                ps.setString(8, recipientId);
+                ps.setString(9, senderId);
+                ps.setLong(10, maxPerSender);
+                if (ps.executeUpdate() == 1) {
+                    try (ResultSet keys = ps.getGeneratedKeys()) {
+                        keys.next();
+                        return Long.toString(keys.getLong(1));
                     }
                 }
             }
-            try (PreparedStatement ps = c.prepareStatement(
-                    "INSERT INTO inbox_messages (recipient_id, sender_id, payload, created_at, visible_at, deliveries) VALUES (?, ?, ?, ?, ?, 0)",
-                    Statement.RETURN_GENERATED_KEYS)) {
-                ps.setString(1, recipientId);
-                ps.setString(2, senderId);
-                ps.setString(3, payloadBase64);
-                ps.setLong(4, now);
-                ps.setLong(5, now);
-                ps.executeUpdate();
-                try (ResultSet keys = ps.getGeneratedKeys()) {
-                    keys.next();
-                    return Long.toString(keys.getLong(1));
-                }
-            }
+            throw refusal(c, recipientId, senderId, maxPending, maxPerSender);
         });
+    }
+
+    /** Why {@link #enqueue} stored nothing. */
+    private static ApiException refusal(Connection c, String recipientId, String senderId, int maxPending, int maxPerSender) throws SQLException {
+        Optional<Long> revoked = revokedAt(c, recipientId);
+        if (revoked == null) return ApiException.notFound("no router " + recipientId);
+        if (revoked.isPresent()) return new ApiException(410, "router " + recipientId + " is revoked");
+        try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM inbox_messages WHERE recipient_id = ?")) {
+            ps.setString(1, recipientId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                if (rs.getLong(1) >= maxPending) return new ApiException(429, "the inbox of router " + recipientId + " is full");
+            }
+        }
+        return new ApiException(429, "router " + senderId + " has " + maxPerSender + " unacknowledged notifications in the inbox of router "
+                + recipientId + ": try again later");
     }
 
     /**
@@ -409,14 +416,38 @@ final class BridgeStore {
      * Deletes a notification if {@code delivery} is its latest delivery (null: whichever, for IDs
      * without a delivery number); false if there is none, or it was delivered again since.
      */
-    boolean ack(String recipientId, long id, Integer delivery) throws SQLException {
-        try (Connection c = db.connection();
-             PreparedStatement ps = c.prepareStatement("DELETE FROM inbox_messages WHERE id = ? AND recipient_id = ?"
-                     + (delivery == null ? "" : " AND deliveries = ?"))) {
-            ps.setLong(1, id);
-            ps.setString(2, recipientId);
-            if (delivery != null) ps.setInt(3, delivery);
-            return ps.executeUpdate() == 1;
+    boolean ack(String recipientId, InboxDeliveryId id) throws SQLException {
+        return ack(recipientId, List.of(id)).isEmpty();
+    }
+
+    /**
+     * {@link #ack(String, InboxDeliveryId)} for several deliveries in one transaction and one batch
+     * of statements; returns those not acknowledged (gone, or delivered again since).
+     */
+    List<InboxDeliveryId> ack(String recipientId, List<InboxDeliveryId> ids) throws SQLException {
+        if (ids.isEmpty()) return List.of();
+        return db.tx(c -> {
+            List<InboxDeliveryId> latest = new ArrayList<>(), any = new ArrayList<>();
+            for (InboxDeliveryId id : ids) (id.delivery() == null ? any : latest).add(id);
+            List<InboxDeliveryId> missed = new ArrayList<>();
+            deleteEach(c, "DELETE FROM inbox_messages WHERE id = ? AND recipient_id = ? AND deliveries = ?", recipientId, latest, missed);
+            deleteEach(c, "DELETE FROM inbox_messages WHERE id = ? AND recipient_id = ?", recipientId, any, missed);
+            return missed;
+        });
+    }
+
+    private static void deleteEach(Connection c, String sql, String recipientId, List<InboxDeliveryId> ids, List<InboxDeliveryId> missed)
+            throws SQLException {
+        if (ids.isEmpty()) return;
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (InboxDeliveryId id : ids) {
+                ps.setLong(1, id.notification());
+                ps.setString(2, recipientId);
+                if (id.delivery() != null) ps.setInt(3, id.delivery());
+                ps.addBatch();
+            }
+            int[] counts = ps.executeBatch();
+            for (int i = 0; i < counts.length; i++) if (counts[i] != 1) missed.add(ids.get(i));
         }
     }
 

@@ -1,6 +1,7 @@
 package org.dicomrelay.bridge;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
@@ -12,6 +13,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.dicomrelay.relay.bridge.BridgeClient;
+import org.dicomrelay.relay.bridge.BridgeException;
 import org.dicomrelay.relay.bridge.BridgeCredentials;
 import org.dicomrelay.relay.cloud.Notifications.Notification;
 import org.dicomrelay.testkit.PostgresCluster;
@@ -67,6 +69,33 @@ class BridgeOnPostgresTest {
             assertThat(got.get(0).payload()).containsExactly(1, 2, 3);
             b.ack(got.get(0).id());
             assertThat(bridge.count("SELECT COUNT(*) FROM inbox_messages")).isZero();
+        }
+    }
+
+    /** The inbox limits (one INSERT ... SELECT that counts) and the batched ack behave on PostgreSQL as on H2. */
+    @Test void inboxLimitsAndBatchedAcksHoldOnPostgres() throws Exception {
+        String url = freshDatabase();
+        try (TestBridge bridge = new TestBridge(dir, b -> b.jdbcUrl(url).maxInboxMessages(3).inboxPerSender(2))) {
+            BridgeClient a = bridge.client(bridge.enroll("a"));
+            BridgeClient x = bridge.client(bridge.enroll("x"));
+            BridgeClient b = bridge.client(bridge.enroll("b"));
+            a.publish("b", new byte[] {1});
+            a.publish("b", new byte[] {2});
+            BridgeException perSender = catchThrowableOfType(BridgeException.class, () -> a.publish("b", new byte[] {3}));
+            assertThat(perSender.status()).isEqualTo(429);
+            assertThat(perSender).hasMessageContaining("router a has 2 unacknowledged notifications in the inbox of router b");
+            x.publish("b", new byte[] {4});
+            BridgeException full = catchThrowableOfType(BridgeException.class, () -> x.publish("b", new byte[] {5}));
+            assertThat(full.status()).isEqualTo(429);
+            assertThat(full).hasMessageContaining("the inbox of router b is full");
+            assertThat(catchThrowableOfType(BridgeException.class, () -> a.publish("nobody", new byte[] {6})).status())
+                    .isEqualTo(404);
+
+            List<Notification> got = b.poll(Duration.ZERO);
+            assertThat(got).hasSize(3);
+            b.ack(got.stream().map(Notification::id).toList());
+            assertThat(bridge.count("SELECT COUNT(*) FROM inbox_messages")).isZero();
+            a.publish("b", new byte[] {7}); // room again
         }
     }
 

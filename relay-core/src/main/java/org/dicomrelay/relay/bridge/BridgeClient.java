@@ -261,11 +261,31 @@ public final class BridgeClient implements BridgeTransport {
     /** {@code pollerId}: null for an unnamed poll, else 1 to 64 letters, digits or '-' (a UUID). */
     @Override
     public List<Notifications.Notification> poll(Duration timeout, String pollerId) throws IOException {
+        return poll(timeout, pollerId, List.of());
+    }
+
+    /**
+     * Polls, carrying the acknowledgements of earlier deliveries in the same request (up to
+     * {@link #MAX_ACKS_PER_REQUEST}; more, or a Bridge that does not take them, in requests of their own).
+     */
+    @Override
+    public List<Notifications.Notification> poll(Duration timeout, String pollerId, List<String> acknowledge) throws IOException {
         if (pollerId != null && !POLLER_ID.matcher(pollerId).matches()) throw new IllegalArgumentException("not a poller ID");
+        for (String id : acknowledge) {
+            if (id == null || !NOTIFICATION_ID.matcher(id).matches()) throw new IllegalArgumentException("not a notification ID");
+        }
+        boolean carried = acksInPolls && !acknowledge.isEmpty() && acknowledge.size() <= MAX_ACKS_PER_REQUEST;
+        if (!carried && !acknowledge.isEmpty()) ack(acknowledge);
         long millis = Math.max(0, timeout.toMillis());
         String wait = BigDecimal.valueOf(millis, 3).toPlainString();
-        String query = "waitSeconds=" + wait + (pollerId == null ? "" : "&poller=" + pollerId);
-        JsonNode answer = json(send(request("/api/router/inbox?" + query, timeout.plus(POLL_GRACE)).GET()));
+        String query = "waitSeconds=" + wait + (pollerId == null ? "" : "&poller=" + pollerId)
+                + (carried ? "&ack=" + String.join(",", acknowledge) : "");
+        HttpResponse<byte[]> response = send(request("/api/router/inbox?" + query, timeout.plus(POLL_GRACE)).GET());
+        JsonNode answer = json(response);
+        if (carried && response.headers().firstValue(ACKNOWLEDGED_HEADER).isEmpty()) {
+            acksInPolls = false; // a Bridge of an earlier version ignored them: acknowledged apart from now on
+            ack(acknowledge);
+        }
         if (!answer.isArray()) throw new IOException("unexpected inbox answer from the Bridge");
         List<Notifications.Notification> out = new ArrayList<>();
         for (JsonNode n : answer) out.add(new Notifications.Notification(text(n, "id"), base64(n, "payload")));
@@ -281,6 +301,49 @@ public final class BridgeClient implements BridgeTransport {
         HttpResponse<byte[]> response = send(request("/api/router/inbox/" + notificationId, REQUEST_TIMEOUT).DELETE());
         if (response.statusCode() != 404) json(response);
     }
+
+    /** The most IDs the Bridge takes in one acknowledgement (its {@code MAX_ACKS_PER_REQUEST}). */
+    static final int MAX_ACKS_PER_REQUEST = 200;
+
+    /** Acknowledges notifications, up to {@link #MAX_ACKS_PER_REQUEST} per request; those already gone are not an error. */
+    @Override
+    public void ack(List<String> notificationIds) throws IOException {
+        for (String id : notificationIds) {
+            if (id == null || !NOTIFICATION_ID.matcher(id).matches()) throw new IllegalArgumentException("not a notification ID");
+        }
+        for (int from = 0; from < notificationIds.size(); from += MAX_ACKS_PER_REQUEST) {
+            List<String> chunk = notificationIds.subList(from, Math.min(notificationIds.size(), from + MAX_ACKS_PER_REQUEST));
+            if (!batchAcks) {
+                for (String id : chunk) ack(id);
+                continue;
+            }
+            ObjectNode body = JSON.createObjectNode();
+            ArrayNode ids = body.putArray("ids");
+            chunk.forEach(ids::add);
+            try {
+                json(send(request("/api/router/inbox-acks", REQUEST_TIMEOUT)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)))));
+            } catch (BridgeException e) {
+                if (e.status() != 404) throw e;
+                batchAcks = false; // a Bridge of an earlier version: one DELETE each from now on
+                for (String id : chunk) ack(id);
+            }
+        }
+    }
+
+    /** The header with which the Bridge answers a poll that carried acknowledgements. */
+    static final String ACKNOWLEDGED_HEADER = "Inbox-Acknowledged";
+    /** False once the Bridge has shown it takes no acknowledgements with a poll (an earlier version). */
+    private volatile boolean acksInPolls = true;
+
+    @Override
+    public boolean acknowledgesInPolls() {
+        return acksInPolls;
+    }
+
+    /** False once the Bridge has shown it has no batched acknowledgement (an earlier version). */
+    private volatile boolean batchAcks = true;
 
     @Override
     public BlobAccount blobAccount() throws IOException {

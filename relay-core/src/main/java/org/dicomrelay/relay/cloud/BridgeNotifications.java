@@ -31,9 +31,25 @@ public final class BridgeNotifications implements Notifications {
         return bridge.poll(timeout, pollerId);
     }
 
+    /** The acknowledgements ride on the poll's request (see {@link BridgeTransport#poll(Duration, String, List)}). */
+    @Override
+    public List<Notification> poll(Duration timeout, List<Notification> delivered) throws IOException {
+        return bridge.poll(timeout, pollerId, delivered.stream().map(Notification::id).toList());
+    }
+
+    @Override
+    public boolean acknowledgesInPolls() {
+        return bridge.acknowledgesInPolls();
+    }
+
     @Override
     public void ack(Notification n) throws IOException {
         bridge.ack(n.id());
+    }
+
+    @Override
+    public void ack(List<Notification> delivered) throws IOException {
+        if (!delivered.isEmpty()) bridge.ack(delivered.stream().map(Notification::id).toList());
     }
 
     @Override

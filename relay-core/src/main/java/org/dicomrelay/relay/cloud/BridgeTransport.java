@@ -27,7 +27,37 @@ public interface BridgeTransport {
         return poll(timeout);
     }
 
+    /**
+     * {@link #ack(List)} then {@link #poll(Duration, String)}, in one request where the Bridge
+     * takes acknowledgements with a poll.
+     */
+    default List<Notifications.Notification> poll(Duration timeout, String pollerId, List<String> acknowledge) throws IOException {
+        if (!acknowledge.isEmpty()) ack(acknowledge);
+        return poll(timeout, pollerId);
+    }
+
+    /** Whether {@link #poll(Duration, String, List)} carries the acknowledgements in the poll's request (else: two calls). */
+    default boolean acknowledgesInPolls() {
+        return false;
+    }
+
     void ack(String notificationId) throws IOException;
+
+    /**
+     * Acknowledges several notifications, in as few requests as the Bridge allows (one at a time
+     * here); one already gone, or delivered again since, is not an error.
+     */
+    default void ack(List<String> notificationIds) throws IOException {
+        IOException first = null;
+        for (String id : notificationIds) {
+            try {
+                ack(id);
+            } catch (IOException e) {
+                if (first == null) first = e; // the others still go: each one left only comes back
+            }
+        }
+        if (first != null) throw first;
+    }
 
     /** This router's blob limits and use at the Bridge. */
     default BlobAccount blobAccount() throws IOException {

@@ -26,10 +26,36 @@ public interface Notifications extends Closeable {
 
     /**
      * Acknowledges several deliveries, in as few requests as the service allows; one at a time by
-     * default. Throws if any was not acknowledged (the others may have been).
+     * default. Throws if any was not acknowledged (after trying the others).
      */
     default void ack(List<Notification> delivered) throws IOException {
-        for (Notification n : delivered) ack(n);
+        IOException first = null;
+        for (Notification n : delivered) {
+            try {
+                ack(n);
+            } catch (IOException e) {
+                if (first == null) first = e; // the others still go: each one left only comes back
+            }
+        }
+        if (first != null) throw first;
+    }
+
+    /**
+     * Acknowledges {@code delivered} (as {@link #ack(List)}), then polls (as {@link #poll(Duration)}):
+     * in one request where the service allows ({@link #acknowledgesInPolls()}), two calls here.
+     */
+    default List<Notification> poll(Duration timeout, List<Notification> delivered) throws IOException {
+        if (!delivered.isEmpty()) ack(delivered);
+        return poll(timeout);
+    }
+
+    /**
+     * Whether {@link #poll(Duration, List)} carries the acknowledgements in the poll itself, so that
+     * a reader saves a request per poll by holding them until its next poll; false: acknowledge
+     * apart (a reader should not wait a round trip for them before polling).
+     */
+    default boolean acknowledgesInPolls() {
+        return false;
     }
 
     record Notification(String id, byte[] payload) {}

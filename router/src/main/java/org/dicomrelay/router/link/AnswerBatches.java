@@ -22,7 +22,11 @@ import java.util.concurrent.TimeUnit;
  * batches grow with the load and the link's latency. With a linger, answers wait up to it for
  * others. Either way a batch holds at most {@code max} answers and fits a notification.
  *
- * <p>Owns one timer thread (the linger), closed by {@link #close()} after sending what waits.
+ * <p>While a bundle from a router is being stored ({@link #hold}), group commit keeps its answers
+ * together (at most {@link #HOLD_MAX} after the first, or a full batch): one frame answers the
+ * bundle, not one per entry as each store ends while the previous answer is already out.
+ *
+ * <p>Owns one timer thread (the linger, the hold's bound), closed by {@link #close()} after sending what waits.
  */
 final class AnswerBatches implements AutoCloseable {
     /** Sends answers to one router as one frame; reports its own failures (the answers' senders resend after their deadline). */
@@ -31,6 +35,8 @@ final class AnswerBatches implements AutoCloseable {
         void send(String toRouterId, List<LinkMessage.StoreRsp> answers);
     }
 
+    /** The longest an answer waits for the rest of its bundle: far below any answer deadline of the requesting router. */
+    static final Duration HOLD_MAX = Duration.ofMillis(20);
     /** Well below the Bridge's 64 KiB per notification, with room for the envelope. */
     static final int BUDGET_BYTES = 32 * 1024;
     /** An answer's JSON without its error comment (operation id, status, router B's two times, field names), rounded up. */
@@ -44,16 +50,14 @@ final class AnswerBatches implements AutoCloseable {
     private final Duration linger;
     private final int max;
     private final Sender sender;
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "answer-linger");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(LinkThreads.named("answer-linger"));
     private final Map<String, Batch> waiting = new HashMap<>(); // guarded by this
     /** Group commit: answers that are full batches, waiting for the send in progress to their router (guarded by this). */
     private final Map<String, java.util.ArrayDeque<List<LinkMessage.StoreRsp>>> full = new HashMap<>();
     /** Group commit: routers a send is in progress to (guarded by this). */
     private final java.util.Set<String> sending = new java.util.HashSet<>();
+    /** Group commit: bundles being stored, per requesting router (guarded by this). */
+    private final Map<String, Integer> holds = new HashMap<>();
     private boolean closed;
 
     AnswerBatches(Duration linger, int max, Sender sender) {
@@ -109,14 +113,47 @@ final class AnswerBatches implements AutoCloseable {
                 full.computeIfAbsent(toRouterId, k -> new java.util.ArrayDeque<>()).add(waiting.remove(toRouterId).answers);
                 b = null;
             }
+            boolean held = holds.containsKey(toRouterId);
             if (b == null) {
                 b = new Batch();
                 waiting.put(toRouterId, b);
+                if (held) schedule(toRouterId, b, HOLD_MAX);
             }
             b.answers.add(answer);
             b.bytes += size;
+            if (held && !full.containsKey(toRouterId)) return; // the bundle's last answer, or the hold's bound, sends it
             if (!sending.add(toRouterId)) return; // the sender in progress takes it
         }
+        drain(toRouterId);
+    }
+
+    /** Group commit: a bundle from {@code fromRouterId} is being stored; its answers wait for {@link #release} (or {@link #HOLD_MAX}). */
+    void hold(String fromRouterId) {
+        if (!linger.isZero()) return; // the linger batches them already
+        synchronized (this) {
+            if (!closed) holds.merge(fromRouterId, 1, Integer::sum);
+        }
+    }
+
+    /** The bundle's entries are all answered: what waits for that router goes (unless another of its bundles is being stored). */
+    void release(String fromRouterId) {
+        if (!linger.isZero()) return;
+        synchronized (this) {
+            Integer n = holds.get(fromRouterId);
+            if (n == null) return;
+            if (n > 1) {
+                holds.put(fromRouterId, n - 1);
+                return;
+            }
+            holds.remove(fromRouterId);
+            if (!waiting.containsKey(fromRouterId) && !full.containsKey(fromRouterId)) return;
+            if (!sending.add(fromRouterId)) return; // the sender in progress takes them
+        }
+        drain(fromRouterId);
+    }
+
+    /** The sender for one router: sends what waits until nothing does. */
+    private void drain(String toRouterId) {
         while (true) {
             List<LinkMessage.StoreRsp> next;
             synchronized (this) {
@@ -125,7 +162,7 @@ final class AnswerBatches implements AutoCloseable {
                     next = q.poll();
                     if (q.isEmpty()) full.remove(toRouterId);
                 } else {
-                    Batch b = waiting.remove(toRouterId);
+                    Batch b = holds.containsKey(toRouterId) ? null : waiting.remove(toRouterId); // held: the bundle's end or the bound sends it
                     if (b == null) {
                         sending.remove(toRouterId);
                         return;
@@ -138,8 +175,12 @@ final class AnswerBatches implements AutoCloseable {
     }
 
     private void schedule(String toRouterId, Batch b) {
+        schedule(toRouterId, b, linger);
+    }
+
+    private void schedule(String toRouterId, Batch b, Duration after) {
         try {
-            timer.schedule(() -> lingered(toRouterId, b), linger.toNanos(), TimeUnit.NANOSECONDS);
+            timer.schedule(() -> lingered(toRouterId, b), after.toNanos(), TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException closing) {
             // close() sends what waits
         }

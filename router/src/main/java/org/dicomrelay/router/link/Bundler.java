@@ -68,11 +68,7 @@ final class Bundler implements Closeable {
     /** Entries of published bundles awaiting their answer, by recipient and operation. */
     private final Map<String, Sent> sent = new ConcurrentHashMap<>();
     /** Seals bundles whose linger ran out; owned here, closed by {@link #close()}. */
-    private final ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(FLUSH_THREADS, r -> {
-        Thread t = new Thread(r, "bundle-flush");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(FLUSH_THREADS, LinkThreads.named("bundle-flush"));
     private boolean closed;
 
     Bundler(Settings settings, Outlet outlet) {

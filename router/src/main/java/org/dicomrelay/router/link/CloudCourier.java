@@ -50,9 +50,10 @@ public final class CloudCourier implements Courier {
     static final String PAYLOAD = "payload";
     private static final Duration SUMMARY_PERIOD = Duration.ofMinutes(1);
     /** Poll back-off after a failure: from 1 s doubling up to 5 s, so a returning Bridge is seen within seconds. */
-    private static final long POLL_BACKOFF_MAX_MILLIS = 5000;
+    private static final long POLL_BACKOFF_MIN_MILLIS = 1000, POLL_BACKOFF_MAX_MILLIS = 5000;
     private static final long POLLER_STOP_MILLIS = 10_000;
-    private static final int ACK_THREADS = 4, ACK_QUEUE = 10_000, ACK_DRAIN_SECONDS = 5;
+    /** Acknowledgements waiting to be sent, at most (beyond: dropped, the messages come back and are refused as replays). */
+    private static final int ACK_QUEUE = 10_000;
     /** Tries to read a payload while the cloud fails (1 s, then 2 s apart) before the handler answers a failure. */
     private static final int PAYLOAD_OPEN_ATTEMPTS = 3;
     private static final long DELETE_RETRY_MILLIS = 5000;
@@ -88,22 +89,9 @@ public final class CloudCourier implements Courier {
     private final CloudReach reach = new CloudReach(java.time.Clock.systemUTC());
     private volatile UploadJournal journal;
     /** Runs the journal sweep and the retries of failed deletions; closed with the courier. */
-    private final ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "courier-sweep");
-        t.setDaemon(true);
-        return t;
-    });
-    /**
-     * Sends acknowledgements, so that the poller does not wait a round trip to the inbox per message (over a WAN
-     * that bounded the whole link to one message per round trip). Bounded: past its queue the poller acknowledges
-     * itself. A lost acknowledgement only brings the message back, where the replay guard refuses it. Closed with the courier.
-     */
-    private final java.util.concurrent.ThreadPoolExecutor acks = new java.util.concurrent.ThreadPoolExecutor(ACK_THREADS, ACK_THREADS,
-            30, TimeUnit.SECONDS, new java.util.concurrent.ArrayBlockingQueue<>(ACK_QUEUE), r -> {
-                Thread t = new Thread(r, "courier-ack");
-                t.setDaemon(true);
-                return t;
-            }, new java.util.concurrent.ThreadPoolExecutor.CallerRunsPolicy());
+    private final ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(LinkThreads.named("courier-sweep"));
+    /** Acknowledges what each poll brought, in one batch, off the poller's thread. Closed with the courier. */
+    private final InboxAcks acks;
     /** Blobs whose deletion failed (the cloud unreachable): retried every few seconds, so none waits for the age sweep. */
     private final Set<String> undeleted = ConcurrentHashMap.newKeySet();
     private final RepeatingLog deleteLog = new RepeatingLog(LOG, SUMMARY_PERIOD);
@@ -159,6 +147,7 @@ public final class CloudCourier implements Courier {
         this.directory = directory;
         this.blobs = blobs;
         this.inbox = inbox;
+        this.acks = new InboxAcks(inbox, ACK_QUEUE, "courier-ack");
         sweeper.scheduleWithFixedDelay(this::retryDeletes, DELETE_RETRY_MILLIS, DELETE_RETRY_MILLIS, TimeUnit.MILLISECONDS);
     }
 
@@ -200,8 +189,7 @@ public final class CloudCourier implements Courier {
             batches.add(toRouterId, answer);
             return;
         }
-        PublicKeys recipient = directory.apply(toRouterId);
-        if (recipient == null) throw new IOException("no public keys for router " + toRouterId + " in the directory");
+        PublicKeys recipient = recipientKeys(toRouterId);
         String frameId = BlobNames.random();
         String name = null;
         if (payload != null) {
@@ -282,8 +270,7 @@ public final class CloudCourier implements Courier {
     /** The courier's side of a {@link Bundler}: a bundle's blob is sealed, recorded and published as any payload. */
     private final class BundleOutlet implements Bundler.Outlet {
         @Override public Bundler.Sealed open(String toRouterId, String blob, String frameId, String bundleId) throws IOException {
-            PublicKeys recipient = directory.apply(toRouterId);
-            if (recipient == null) throw new IOException("no public keys for router " + toRouterId + " in the directory");
+            PublicKeys recipient = recipientKeys(toRouterId);
             recordUpload(blob, toRouterId, bundleId);
             BlobStore.Upload up = blobs.create(blob, toRouterId);
             try {
@@ -296,8 +283,7 @@ public final class CloudCourier implements Courier {
         }
 
         @Override public void publish(String toRouterId, String frameId, LinkMessage.StoreBundle bundle, String blob) throws IOException {
-            PublicKeys recipient = directory.apply(toRouterId);
-            if (recipient == null) throw new IOException("no public keys for router " + toRouterId + " in the directory");
+            PublicKeys recipient = recipientKeys(toRouterId);
             publishFrame(toRouterId, recipient, frameId, bundle, blob);
         }
 
@@ -370,9 +356,14 @@ public final class CloudCourier implements Courier {
 
     /** A frame without payload, sealed and stamped as in {@link #send}. */
     private void publish(String toRouterId, LinkMessage message) throws IOException {
+        publishFrame(toRouterId, recipientKeys(toRouterId), BlobNames.random(), message, null);
+    }
+
+    /** The recipient's public keys from the directory; an IOException (the send fails) if it has none. */
+    private PublicKeys recipientKeys(String toRouterId) throws IOException {
         PublicKeys recipient = directory.apply(toRouterId);
         if (recipient == null) throw new IOException("no public keys for router " + toRouterId + " in the directory");
-        publishFrame(toRouterId, recipient, BlobNames.random(), message, null);
+        return recipient;
     }
 
     /** Seals the frame (naming the payload blob, or null) with the next sequence number and puts it in the recipient's inbox. */
@@ -416,42 +407,52 @@ public final class CloudCourier implements Courier {
 
     @Override public synchronized void start(Listener listener) {
         if (poller != null) throw new IllegalStateException("already started");
-        poller = new Thread(() -> pollLoop(listener), "courier-" + routerId);
-        poller.setDaemon(true);
+        poller = LinkThreads.named("courier-" + routerId).newThread(() -> pollLoop(listener));
         poller.start();
     }
 
     private void pollLoop(Listener listener) {
-        long backoff = 1000;
-        while (!closed) {
-            List<Notifications.Notification> batch;
-            try {
-                batch = inbox.poll(Duration.ofSeconds(20));
-            } catch (IOException | RuntimeException e) {
-                if (closed) return;
-                reach.failed(FailureText.of(e));
-                inboxLog.occurred("poll", System.Logger.Level.WARNING, "inbox poll failed, retrying: " + FailureText.of(e));
-                try {
-                    Thread.sleep(backoff); // back off from a failing inbox (not a synchronisation)
-                } catch (InterruptedException ie) {
-                    return;
-                }
-                backoff = Math.min(POLL_BACKOFF_MAX_MILLIS, backoff * 2);
-                continue;
+        long backoff = POLL_BACKOFF_MIN_MILLIS;
+        // What the last poll brought, to acknowledge with the next one (an inbox that takes them so: a request less per poll).
+        List<Notifications.Notification> toAck = new java.util.ArrayList<>();
+        try {
+            while (!closed && backoff > 0) {
+                backoff = pollOnce(listener, toAck, backoff);
             }
-            // A poll may return messages to a thread interrupted by close(): they stay unacknowledged for the next instance.
-            if (closed) return;
-            backoff = 1000;
-            reach.answered();
-            inboxLog.cleared("poll", "inbox reachable again");
-            try {
-                receive(batch, listener);
-            } catch (RuntimeException e) {
-                // A defect judging one batch must not end the poller: every other router's frames would stop arriving.
-                inboxLog.occurred("receive", System.Logger.Level.ERROR, "a batch of " + batch.size()
-                        + " inbox message(s) could not be judged and stays unacknowledged (delivered again later): " + FailureText.of(e));
-            }
+        } finally {
+            acks.addAll(toAck); // not carried by a poll: they go apart
         }
+    }
+
+    /** One poll and the judging of what it brought; returns the back-off for the next poll after a failure, 0 to stop polling. */
+    private long pollOnce(Listener listener, List<Notifications.Notification> toAck, long backoff) {
+        List<Notifications.Notification> batch;
+        try {
+            batch = toAck.isEmpty() ? inbox.poll(Duration.ofSeconds(20)) : inbox.poll(Duration.ofSeconds(20), List.copyOf(toAck));
+            toAck.clear();
+        } catch (IOException | RuntimeException e) {
+            if (closed) return 0;
+            reach.failed(FailureText.of(e));
+            inboxLog.occurred("poll", System.Logger.Level.WARNING, "inbox poll failed, retrying: " + FailureText.of(e));
+            try {
+                Thread.sleep(backoff); // back off from a failing inbox (not a synchronisation)
+            } catch (InterruptedException ie) {
+                return 0;
+            }
+            return Math.min(POLL_BACKOFF_MAX_MILLIS, backoff * 2);
+        }
+        // A poll may return messages to a thread interrupted by close(): they stay unacknowledged for the next instance.
+        if (closed) return 0;
+        reach.answered();
+        inboxLog.cleared("poll", "inbox reachable again");
+        try {
+            receive(batch, listener, toAck);
+        } catch (RuntimeException e) {
+            // A defect judging one batch must not end the poller: every other router's frames would stop arriving.
+            inboxLog.occurred("receive", System.Logger.Level.ERROR, "a batch of " + batch.size()
+                    + " inbox message(s) could not be judged and stays unacknowledged (delivered again later): " + FailureText.of(e));
+        }
+        return POLL_BACKOFF_MIN_MILLIS;
     }
 
     /** An authenticated, decoded frame (its message and the blob of its payload, or null), before the replay guard has judged it. */
@@ -469,20 +470,27 @@ public final class CloudCourier implements Courier {
      * batch is judged by the replay guard (recorded as seen, with one forced write per sender), and
      * only then does a handler get an admitted message.
      */
-    private void receive(List<Notifications.Notification> batch, Listener listener) {
-        List<Staged> staged = new java.util.ArrayList<>(batch.size());
-        for (Notifications.Notification n : batch) {
-            Staged s = authenticate(n);
-            if (s != null) staged.add(s);
+    private void receive(List<Notifications.Notification> batch, Listener listener, List<Notifications.Notification> carried) {
+        List<Notifications.Notification> toAck = new java.util.ArrayList<>(batch.size());
+        try {
+            List<Staged> staged = new java.util.ArrayList<>(batch.size());
+            for (Notifications.Notification n : batch) {
+                Staged s = authenticate(n, toAck);
+                if (s != null) staged.add(s);
+            }
+            if (staged.isEmpty()) return;
+            ReplayGuard.Judged judged = link.replays().admit(staged.stream().map(Staged::guarded).toList());
+            if (judged.failure() == null) replays.cleared(NOT_RECORDED, "the replay memory is written again");
+            for (int i = 0; i < staged.size(); i++) judged(staged.get(i), judged.verdicts().get(i), judged.failure(), listener, toAck);
+        } finally {
+            // One batch for the whole poll: with the next poll where the inbox takes them so, else apart (never delaying the poll).
+            if (inbox.acknowledgesInPolls() && carried.size() + toAck.size() <= InboxAcks.MAX_BATCH) carried.addAll(toAck);
+            else acks.addAll(toAck);
         }
-        if (staged.isEmpty()) return;
-        ReplayGuard.Judged judged = link.replays().admit(staged.stream().map(Staged::guarded).toList());
-        if (judged.failure() == null) replays.cleared(NOT_RECORDED, "the replay memory is written again");
-        for (int i = 0; i < staged.size(); i++) judged(staged.get(i), judged.verdicts().get(i), judged.failure(), listener);
     }
 
     /** The message of an authentic notification; null (the notification acknowledged, the rejection logged) for any other. */
-    private Staged authenticate(Notifications.Notification n) {
+    private Staged authenticate(Notifications.Notification n, List<Notifications.Notification> toAck) {
         Envelope.Opened opened = null;
         LinkCodec.Decoded decoded;
         String[] claimed = new String[1];
@@ -500,13 +508,13 @@ public final class CloudCourier implements Courier {
             // Anything we cannot authenticate is dropped, never delivered. The claimed sender is unauthenticated: shown only if well-formed.
             String sender = claimed[0] != null && RouterRecord.ROUTER_ID.matcher(claimed[0]).matches() ? "router " + claimed[0] : "an unidentified sender";
             rejected.occurred(sender, System.Logger.Level.WARNING, "rejected a message in the inbox from " + sender + ": " + FailureText.of(e));
-            ack(n);
+            toAck.add(n);
             return null;
         }
         return new Staged(n, opened.senderId(), decoded.message(), decoded.blob(), opened.messageId(), opened.stamp());
     }
 
-    private void judged(Staged s, ReplayGuard.Verdict verdict, IOException failure, Listener listener) {
+    private void judged(Staged s, ReplayGuard.Verdict verdict, IOException failure, Listener listener, List<Notifications.Notification> toAck) {
         Notifications.Notification n = s.notification();
         String from = s.from();
         LinkMessage f = s.message();
@@ -523,24 +531,22 @@ public final class CloudCourier implements Courier {
             replays.occurred(from + " " + verdict, System.Logger.Level.WARNING, "refused " + f.type() + " of operation " + f.operationId()
                     + " from router " + from + " (sequence " + stamp.sequence() + ", sent " + java.time.Instant.ofEpochMilli(stamp.sentAtMillis())
                     + "): " + verdict.meaning());
-            ack(n);
+            toAck.add(n);
             return;
         }
         if (f instanceof LinkMessage.StoreRspBatch batch) {
-            ack(n);
+            toAck.add(n);
             dispatchBatch(s, batch, listener);
             return;
         }
         String frameId = s.frameId();
         if (f instanceof LinkMessage.Answer) answered(from, f.operationId());
         // A bundle's entries reach the handler one by one, each as the C-STORE it is.
-        Listener handler = f instanceof LinkMessage.StoreBundle bundle
-                ? (sender, m, payload) -> BundleReader.deliver(sender, bundle, payload, listener, this::answerQuietly)
-                : listener;
+        Listener handler = f instanceof LinkMessage.StoreBundle bundle ? (sender, m, payload) -> deliverBundle(sender, bundle, payload, listener) : listener;
         // Acknowledged once authenticated, before it runs: a C-MOVE may take longer than the inbox's
         // visibility timeout, and must not be delivered (and run) again. The requesting router owns
         // retries (its spool, its timeouts), so a frame lost in a crash here is not lost for good.
-        ack(n);
+        toAck.add(n);
         Runnable task = () -> {
             String blob = s.blob();
             java.util.concurrent.atomic.AtomicBoolean deleted = new java.util.concurrent.atomic.AtomicBoolean();
@@ -605,6 +611,17 @@ public final class CloudCourier implements Courier {
             busy.cleared(lane.toString(), "router " + from + " is served again (" + lane + ")");
         } else {
             refuseBusy(lane, f, s.blob());
+        }
+    }
+
+    /** A bundle's entries, each as its C-STORE; their answers go together where answers are batched ({@link AnswerBatches#hold}). */
+    private void deliverBundle(String from, LinkMessage.StoreBundle bundle, InputStream payload, Listener listener) {
+        AnswerBatches batches = storeAnswers;
+        if (batches != null) batches.hold(from);
+        try {
+            BundleReader.deliver(from, bundle, payload, listener, this::answerQuietly);
+        } finally {
+            if (batches != null) batches.release(from);
         }
     }
 
@@ -690,22 +707,6 @@ public final class CloudCourier implements Courier {
         if (undeleted.isEmpty()) deleteLog.cleared("delete", "blobs can be deleted again");
     }
 
-    private void ack(Notifications.Notification n) {
-        try {
-            acks.execute(() -> ackNow(n));
-        } catch (java.util.concurrent.RejectedExecutionException closing) {
-            ackNow(n);
-        }
-    }
-
-    private void ackNow(Notifications.Notification n) {
-        try {
-            inbox.ack(n);
-        } catch (IOException e) {
-            LOG.log(System.Logger.Level.WARNING, "could not acknowledge a notification: " + FailureText.of(e));
-        }
-    }
-
     @Override public void close() throws IOException {
         Bundler b = bundler;
         if (b != null) b.close(); // open bundles go before the cloud closes
@@ -728,13 +729,7 @@ public final class CloudCourier implements Courier {
         }
         frames.close();
         sweeper.shutdownNow();
-        acks.shutdown(); // those queued still go: each one not sent only comes back
-        try {
-            if (!acks.awaitTermination(ACK_DRAIN_SECONDS, TimeUnit.SECONDS)) acks.shutdownNow();
-        } catch (InterruptedException e) {
-            acks.shutdownNow();
-            Thread.currentThread().interrupt();
-        }
+        acks.close(); // those queued still go: each one not sent only comes back
         UploadJournal j = journal;
         if (j != null) j.close();
         inbox.close();

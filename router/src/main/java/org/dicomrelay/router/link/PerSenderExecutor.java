@@ -46,11 +46,7 @@ final class PerSenderExecutor implements AutoCloseable {
         this.perLane = perLane;
         this.queueLimit = queueLimit;
         // Cached, but never more threads than slots granted below.
-        this.pool = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, threadName);
-            t.setDaemon(true);
-            return t;
-        });
+        this.pool = Executors.newCachedThreadPool(LinkThreads.named(threadName));
     }
 
     /**

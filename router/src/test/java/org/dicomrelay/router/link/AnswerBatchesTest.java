@@ -52,4 +52,35 @@ class AnswerBatchesTest {
         assertThat(sent).last().isEqualTo(List.of("a7"));
         batches.close();
     }
+
+    /** A bundle's entries are answered in one frame: held while the bundle is stored, sent when it ends. */
+    @Test void theAnswersToABundleGoTogetherWhenItsLastEntryIsAnswered() {
+        List<List<String>> frames = new CopyOnWriteArrayList<>();
+        AnswerBatches batches = new AnswerBatches(Duration.ZERO, 4, (to, answers) -> frames.add(answers.stream().map(LinkMessage::operationId).toList()));
+        batches.hold("hospital-a");
+        for (int i = 0; i < 6; i++) batches.add("hospital-a", ok("b" + i));
+        batches.add("hospital-c", ok("c0")); // another router's bundle is not held
+        assertThat(frames).as("a full batch goes at once; the rest waits for the bundle's end")
+                .containsExactly(List.of("b0", "b1", "b2", "b3"), List.of("c0"));
+        batches.release("hospital-a");
+        assertThat(frames).containsExactly(List.of("b0", "b1", "b2", "b3"), List.of("c0"), List.of("b4", "b5"));
+        batches.add("hospital-a", ok("b6")); // no bundle: at once
+        assertThat(frames).last().isEqualTo(List.of("b6"));
+        batches.close();
+    }
+
+    /** A bundle stored slowly (a slow PACS) does not hold its first answers for long: the requesting router's deadline runs. */
+    @Test void aHeldAnswerGoesWithinTheHoldsBoundWithoutTheBundlesEnd() {
+        List<List<String>> frames = new CopyOnWriteArrayList<>();
+        AnswerBatches batches = new AnswerBatches(Duration.ZERO, 4, (to, answers) -> frames.add(answers.stream().map(LinkMessage::operationId).toList()));
+        batches.hold("hospital-a");
+        long start = System.nanoTime();
+        batches.add("hospital-a", ok("slow-0"));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !frames.isEmpty());
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(AnswerBatches.HOLD_MAX.minusMillis(1));
+        assertThat(frames).containsExactly(List.of("slow-0"));
+        batches.release("hospital-a");
+        assertThat(frames).as("nothing sent twice").hasSize(1);
+        batches.close();
+    }
 }

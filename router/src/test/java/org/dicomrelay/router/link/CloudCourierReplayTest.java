@@ -224,6 +224,52 @@ class CloudCourierReplayTest {
         acksAnswered.countDown();
     }
 
+    /**
+     * An inbox that takes acknowledgements with a poll (the Bridge's): what one poll brought is acknowledged by the
+     * next poll's own request, never by a request of its own.
+     */
+    @Test void acknowledgementsRideOnTheNextPollWhereTheInboxTakesThem() throws Exception {
+        BridgeTransport real = inboxes.transport("hospital-b");
+        List<String> delivered = new CopyOnWriteArrayList<>();
+        List<String> carried = new CopyOnWriteArrayList<>();
+        AtomicInteger acksApart = new AtomicInteger();
+        BridgeTransport carrying = new BridgeTransport() {
+            @Override public void publish(String to, byte[] message) throws IOException {
+                real.publish(to, message);
+            }
+
+            @Override public List<Notifications.Notification> poll(Duration timeout) throws IOException {
+                return poll(timeout, null, List.of());
+            }
+
+            @Override public List<Notifications.Notification> poll(Duration timeout, String pollerId, List<String> acknowledge) throws IOException {
+                carried.addAll(acknowledge);
+                List<Notifications.Notification> got = real.poll(timeout);
+                got.forEach(n -> delivered.add(n.id()));
+                return got;
+            }
+
+            @Override public boolean acknowledgesInPolls() {
+                return true;
+            }
+
+            @Override public void ack(String id) {
+                acksApart.incrementAndGet();
+            }
+        };
+        routerB(carrying, LinkGuards.DEFAULT_MAX_PAYLOAD_BYTES);
+        CloudCourier a = sender("hospital-a", ka, java.time.Clock.systemUTC());
+        for (int i = 0; i < 6; i++) {
+            a.send("hospital-b", TestMessages.echo("echo-" + i), null);
+            int n = i + 1;
+            await().atMost(WAIT).until(() -> ran.size() == n);
+        }
+        // the sixth is acknowledged by the poll after it, which is parked now
+        await().atMost(WAIT).until(() -> carried.size() == 6);
+        assertThat(carried).containsExactlyElementsOf(delivered);
+        assertThat(acksApart.get()).as("no acknowledgement needed a request of its own").isZero();
+    }
+
     @Test void aFailedAcknowledgementGivesExactlyOneExecution() throws Exception {
         BridgeTransport real = inboxes.transport("hospital-b");
         AtomicInteger failedAcks = new AtomicInteger();

@@ -108,6 +108,16 @@ public abstract class NotificationsContract {
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(messagesLeft(me)).isZero());
     }
 
+    /** {@code poll(timeout, delivered)}: the deliveries are acknowledged (in the poll's own request where the service allows). */
+    @Test
+    void aPollAcknowledgesWhatItIsGiven() throws Exception {
+        Notifications mine = inbox(me);
+        inbox(peer).publish(me, bytes("ack-with-poll"));
+        Notification n = receive(mine, 1).get("ack-with-poll");
+        assertThat(mine.poll(POLL, List.of(n))).as("nothing else came").isEmpty();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(messagesLeft(me)).isZero());
+    }
+
     @Test
     void aMessageGoesOnlyToItsRecipient() throws Exception {
         Notifications mine = inbox(me);
