@@ -451,6 +451,8 @@ public final class RelayBench {
      * Then PACS 1 comes back and its queue drains, untimed.
      */
     private void isolation(DataSet set, DataSet queued) throws Exception {
+        stopRouters(); // the WAN part leaves them stopped; both routers start afresh on the direct link
+        startRouters(List.of(), List.of());
         Map<String, Long> expected = calibrate(set, pacs2);
         relayed(set, expected, timeout, pacs2); // warm: the route's first objects pay for its associations
         Relayed[] alone = new Relayed[runs], dead = new Relayed[runs];
