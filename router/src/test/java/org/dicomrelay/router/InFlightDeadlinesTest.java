@@ -132,8 +132,8 @@ class InFlightDeadlinesTest {
     /**
      * RFC 6298 §5.5 with one timer: fifty objects lost at one deadline double the next deadline
      * once (5 s to 10 s), not once per object (which would reach the 60 s ceiling and hold the
-     * resends of a recovering destination that long), and an answer ends the back-off (§5.7's spirit:
-     * a new sample restores the estimate).
+     * resends of a recovering destination that long), and an answer ends the back-off (as with
+     * Karn's algorithm, the backed-off deadline stays until a new sample comes).
      */
     @Test void manyObjectsLostAtOneDeadlineDoubleTheNextDeadlineOnceAndAnAnswerResetsIt() {
         answeredPromptly(3);
