@@ -48,7 +48,7 @@ class StoreAndForwardFaultsTest {
      * Drain bounds after a kill -9 and restart: one answer deadline (RelayService's floor, 25 s) with
      * room for a loaded 2-core machine; a second deadline in a row (what these runs took before) fails.
      */
-    private static final Duration RECOVERY_BRIDGE = Duration.ofSeconds(35), RECOVERY_ROUTER_B = Duration.ofSeconds(45);
+    private static final Duration RECOVERY_BRIDGE = Duration.ofSeconds(40), RECOVERY_ROUTER_B = Duration.ofSeconds(50);
     /** Router A says that the Bridge refused its credentials (revoked). */
     private static final Pattern CREDENTIALS_REFUSED = Pattern.compile("(?i).*(credentials.*(refused|revoked|rejected)|revoked|HTTP 401).*");
     /** A permanent refusal (PS3.4 §B.2.3, PS3.7 Annex C): SOP class not supported, not authorised, data set refused, cannot understand. */
