@@ -3,11 +3,12 @@
 # (RelayBench): LAN throughput (1,000 MR-like 128 KB, 200 CT 512 KB, 2 x 50 MB multi-frame; until the last instance is
 # stored at B), first instance at B, C-FIND added latency, CPU per relayed object at each router, an emulated WAN (every
 # router <-> Bridge connection through a delaying proxy, 25 ms each way, 200 Mbit/s per direction, against storescu ->
-# storescp through the same proxy, 300 x 128 KB), a 2 GB object through -Xmx256m routers, and the toolkit's rows of
-# bench/store-throughput.sh.
+# storescp through the same proxy, 300 x 128 KB), per-destination isolation (route 2's throughput with route 1's PACS
+# dead and objects queued for it, against route 2 alone; 300 x 128 KB), a 2 GB object through -Xmx256m routers, and the
+# toolkit's rows of bench/store-throughput.sh.
 # Usage: bench/relay.sh [--hosts] [--only PARTS] [mr=1000] [images=200] [multiframes=2] [queries=200] [wan=300]
 #   (needs dcmtk; ~0.5 GB in bench/target, 2.1 GB more while the heap part runs; /dev/shm for received files and the Bridge's store)
-#   --only PARTS: a comma-separated subset of lan,find,wan,heap,store (default all), e.g. --only wan
+#   --only PARTS: a comma-separated subset of lan,find,wan,iso,heap,store (default all), e.g. --only wan
 #   --hosts: two hospitals on different hosts. Router A (with this JVM, storescu and the C-FIND SCU) on host A, router B
 #            and the PACS on host B, the Bridge and the WAN proxy on host C, each a network namespace (needs root and
 #            iproute2) linked to C by a veth pair with private addresses (10.[200-250].x.y, random per run); the Bridge and
@@ -28,7 +29,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 hosts=0
-export RELAY_ONLY=lan,find,wan,heap,store
+export RELAY_ONLY=lan,find,wan,iso,heap,store
 while [ $# -gt 0 ]; do
   case "$1" in
     --hosts) hosts=1; shift ;;

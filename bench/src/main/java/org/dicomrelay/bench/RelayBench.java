@@ -64,6 +64,9 @@ import java.util.stream.Stream;
  *   <li>wan: every router ↔ Bridge connection through a {@link DelayProxy} (25 ms each way,
  *       200 Mbit/s shared per direction), against storescu → storescp through the same proxy, on
  *       300 MR-like files; C-FIND through it both ways too.</li>
+ *   <li>iso: per-destination isolation (issue 10 item 5): storescu -> A -> B -> a second storescp,
+ *       alone, then with the first storescp killed and objects queued for it at router A; the
+ *       throughput lost, goal at most 10%.</li>
  *   <li>heap (two hosts only): both routers restarted with -Xmx256m and -Xlog:gc relay one 2 GB
  *       object, generated into WORKDIR and deleted after; the peak heap from the GC log.</li>
  *   <li>store: the toolkit's rows of {@link StoreBench} (bench/store-throughput.sh), run as a process.</li>
@@ -76,7 +79,7 @@ import java.util.stream.Stream;
  * host C; direct DICOM crosses the same links.
  *
  * Usage: RelayBench WORKDIR SHIM_SO [mr=1000] [images=200] [multiframes=2] [queries=200] [wan=300].
- * Environment: RELAY_ONLY (comma-separated parts, default lan,find,wan,heap,store); RELAY_RUNS;
+ * Environment: RELAY_ONLY (comma-separated parts, default lan,find,wan,iso,heap,store); RELAY_RUNS;
  * RELAY_STATE, where the routers keep their state (default under WORKDIR, on disk); RELAY_CLOUD;
  * RELAY_LAN_ROWS, the LAN rows to time (default mr,ct,mf); RELAY_WARMUP, untimed passes of the MR set before measuring (default: enough for
  * {@link #ROUTER_WARM_OBJECTS} objects); RELAY_BIG_FRAMES, frames of 512 KB in the big object
@@ -85,10 +88,12 @@ import java.util.stream.Stream;
  */
 public final class RelayBench {
     private static final String SCU = "STORESCU", SCP = "STORESCP", QR = "QRSCP", FINDSCU = "FINDSCU";
+    /** The isolation part's second PACS behind router B (as many characters as SCP: same file sizes either way). */
+    private static final String SCP2 = "STORESC2";
     private static final int WARMUP_QUERIES = 20;
     /** Objects a router's JVM relays before its AES-GCM (Tink's and TLS's) runs C2-compiled with the CPU's intrinsics. */
     private static final int ROUTER_WARM_OBJECTS = 800;
-    private static final List<String> PARTS = List.of("lan", "find", "wan", "heap", "store");
+    private static final List<String> PARTS = List.of("lan", "find", "wan", "iso", "heap", "store");
     /** Issue 10's emulated WAN (RELAY_WAN_DELAY_MS, RELAY_WAN_MBIT to try others; 0 Mbit/s: unlimited). */
     private static final long WAN_DELAY_MS = Long.parseLong(System.getenv().getOrDefault("RELAY_WAN_DELAY_MS", "25")),
             WAN_MBIT = Long.parseLong(System.getenv().getOrDefault("RELAY_WAN_MBIT", "200"));
@@ -117,6 +122,8 @@ public final class RelayBench {
     // the relay
     private Path received, state;
     private int storescpPort, qrPort;
+    /** The PACS (storescp) behind router B: the first, and the isolation part's second. */
+    private Pacs pacs1, pacs2;
     private List<String> patientIds;
     private URI bridgeUrl;
     private BridgeAdmin bridgeAdmin;
@@ -127,6 +134,22 @@ public final class RelayBench {
     private int portA;
     /** storescu's seconds in the last {@link #calibrate} run. */
     private double calibrated;
+
+    /** A storescp behind router B: its AE title, port, folder and process (null once stopped). */
+    private static final class Pacs {
+        final String ae;
+        final int port;
+        final Path received;
+        final List<String> command;
+        Process process;
+
+        Pacs(String ae, int port, Path received) {
+            this.ae = ae;
+            this.port = port;
+            this.received = received;
+            this.command = List.of("storescp", "-aet", ae, "-od", received.toString(), String.valueOf(port));
+        }
+    }
 
     /** A folder of generated objects. */
     private record DataSet(String name, Path dir, long bytes, int count) {}
@@ -188,7 +211,11 @@ public final class RelayBench {
 
         // ---- the PACS side: storescp and dcmqrscp (DCMTK)
         storescpPort = StoreBench.freePort();
-        server(List.of("storescp", "-aet", SCP, "-od", received.toString(), String.valueOf(storescpPort)), storescpPort);
+        pacs1 = new Pacs(SCP, storescpPort, received);
+        pacs1.process = server(pacs1.command, storescpPort);
+        // the isolation part's second PACS, a route of its own behind router B
+        pacs2 = new Pacs(SCP2, StoreBench.freePort(), Files.createDirectories(mem.resolve("storescp-2")));
+        pacs2.process = server(pacs2.command, pacs2.port);
         qrPort = StoreBench.freePort();
         Path qrDb = Files.createDirectories(mem.resolve("qr-db"));
         patientIds = queryDatabase(qrDb, 20);
@@ -217,13 +244,16 @@ public final class RelayBench {
         }
         bridgeAdmin = new BridgeAdmin(bridgeUrl, fingerprint, admin);
         RouterConfig.Cloud fs = bridgeStore ? null : new RouterConfig.Cloud("filesystem", Map.of("root", cloud.toString()));
-        configA = new RouterConfig("hospital-a", state.resolve("a").toString(), "ROUTER_A", "127.0.0.1", 0, bridgeUrl.toString(), fs,
+        // No bridgeUrl in the configurations: the enrollment's URL is used, which pointRoutersAt moves to the WAN proxy. A
+        // configured bridgeUrl wins over the enrollment's (BridgeEndpoint), and had the routers bypass the proxy.
+        configA = new RouterConfig("hospital-a", state.resolve("a").toString(), "ROUTER_A", "127.0.0.1", 0, null, fs,
                 "spool", List.of(new Device(SCU, "127.0.0.1", 1, List.of(), List.of(), false),
                 new Device(FINDSCU, "127.0.0.1", 1, List.of(), List.of(), false)));
         // ROUTER_B has as many characters as STORESCU: storescp's files (their meta header names the caller) are
         // then the same size either way, which tells when each is complete.
-        configB = new RouterConfig("hospital-b", state.resolve("b").toString(), "ROUTER_B", "127.0.0.1", 0, bridgeUrl.toString(), fs,
+        configB = new RouterConfig("hospital-b", state.resolve("b").toString(), "ROUTER_B", "127.0.0.1", 0, null, fs,
                 "spool", List.of(new Device(SCP, "127.0.0.1", storescpPort, List.of("store", "echo"), List.of(), true),
+                new Device(SCP2, "127.0.0.1", pacs2.port, List.of("store", "echo"), List.of(), true),
                 new Device(QR, "127.0.0.1", qrPort, List.of("find"), List.of(), true)));
         // RELAY_COMPRESSION=zstd|deflate: router A compresses what it sends (uncompressed syntaxes only); default none.
         configA = configA.withCompression(org.dicomrelay.router.config.Compression.everywhere(
@@ -231,6 +261,7 @@ public final class RelayBench {
         for (RouterConfig c : List.of(configA, configB)) RouterApp.enroll(c, bridgeUrl, fingerprint, bridgeAdmin.enrollmentToken(c.routerId()));
         // the access matrix grants nothing by default; C-ECHO tells when restarted routers relay again
         bridgeAdmin.grant("hospital-a", SCP, "store", "echo");
+        bridgeAdmin.grant("hospital-a", SCP2, "store", "echo");
         bridgeAdmin.grant("hospital-a", QR, "find");
         if (hosts != null) {
             yamlA = work.resolve("hosts-router-a.yaml");
@@ -258,6 +289,10 @@ public final class RelayBench {
         if (only.contains("wan")) {
             part("WAN relay vs direct", ">= 5x", () -> wan(generate("relay-mr-wan", wanCount + " MR 128 KB", wanCount, 1, 256, MR), Math.min(queries, 50)));
         } else goals.notMeasured("WAN relay vs direct", ">= 5x", "left out (--only)");
+        if (only.contains("iso")) {
+            part(ISOLATION, "<= 10% loss", () -> isolation(generate("relay-mr-wan", wanCount + " MR 128 KB", wanCount, 1, 256, MR),
+                    generate("relay-mr-iso", wanCount + " MR 128 KB", wanCount, 1, 256, MR)));
+        } else goals.notMeasured(ISOLATION, "<= 10% loss", "left out (--only)");
         if (!only.contains("heap")) goals.notMeasured("2 GB object, routers -Xmx256m", "delivered", "left out (--only)");
         else if (hosts == null) goals.notMeasured("2 GB object, routers -Xmx256m", "delivered", "needs --hosts (the routers share this JVM)");
         else part("2 GB object, routers -Xmx256m", "delivered", this::heap);
@@ -347,9 +382,28 @@ public final class RelayBench {
 
     /** C-FIND latencies to dcmqrscp at {@code host:port} (direct) and through router A; p50 goal {@code goalMs} (0: none). */
     private void find(String link, String host, int port, int queries, double goalMs) throws IOException {
+        find(link, host, port, queries, goalMs, 0);
+    }
+
+    /**
+     * As above over a link of {@code delayMs} each way (0: none). Both associations stay open, so
+     * direct DICOM crosses the link twice per query (C-FIND-RQ there, responses back); a relayed
+     * query crosses it four times (A -> Bridge, Bridge -> B's long poll, B -> Bridge, Bridge -> A's
+     * long poll), and router B publishes the match and the final response as two requests, one
+     * round trip apart (RemoteExecutor answers each response as it reads it), which A's next long
+     * poll collects: a one-match query adds four one-way delays at least (+100 ms at 25 ms). A
+     * relayed p50 below four one-way delays means some leg bypassed the emulated link, and the row
+     * says so instead of quoting the figure.
+     */
+    private void find(String link, String host, int port, int queries, double goalMs, long delayMs) throws IOException {
         double[][] lat = findLatencies(host, port, portA, queries);
         double d50 = percentile(lat[0], 50), r50 = percentile(lat[1], 50), d99 = percentile(lat[0], 99), r99 = percentile(lat[1], 99);
         String measured = String.format("+%.1f ms (p99 +%.1f ms; direct p50 %.1f, p99 %.1f ms)", r50 - d50, r99 - d99, d50, d99);
+        if (delayMs > 0) {
+            measured += r50 < 4 * delayMs
+                    ? String.format("; INVALID: relayed p50 %.1f ms is below the %d ms its four crossings of the link take: a leg bypassed the proxy", r50, 4 * delayMs)
+                    : String.format("; floor +%d ms (relayed: 4 crossings + B's 2 answers a round trip apart; direct: 2 crossings)", 4 * delayMs);
+        }
         String what = "C-FIND added latency p50, " + link + " (" + queries + " queries)";
         if (goalMs > 0) goals.add(what, "<= " + (int) goalMs + " ms", measured, r50 - d50 <= goalMs);
         else goals.info(what, measured);
@@ -391,11 +445,98 @@ public final class RelayBench {
                     median(Arrays.stream(relay).map(Relayed::run).toArray(Run[]::new), Run::scuDone), "", String.format("%.2fx", direct.done() / r)));
             goals.add("WAN " + set.name() + ": relay vs direct", ">= 5x", String.format("%.2fx (relay %.2f s, direct %.2f s; goal <= %.1f s)",
                     direct.done() / r, r, direct.done(), direct.done() / 5), direct.done() / r >= 5);
-            if (only.contains("find")) find("WAN", wanHost, ports.get(2), queries, 0);
+            if (only.contains("find")) find("WAN", wanHost, ports.get(2), queries, 0, WAN_DELAY_MS);
         } finally {
             stopRouters();
             pointRoutersAt(bridgeUrl);
         }
+    }
+
+    private static final String ISOLATION = "isolation: route 2 throughput, route 1's PACS dead";
+
+    /**
+     * Issue 10 item 5: a dead PACS behind router B costs the other destinations at most 10% of
+     * their throughput. Route 2 (storescu -> A -> B -> {@link #SCP2}) alone, both PACS up; then
+     * with PACS 1 killed while another storescu sends {@code queued} to it through router A at the
+     * same time (A acknowledges from its spool, so they queue there, A probing the dead route and B
+     * answering "unreachable"). Then PACS 1 comes back and router A's queue drains (untimed).
+     * Alone and dead alternate in pairs and the loss is the median of the pairs': the routers'
+     * JIT warming up and the shared machine's load drift over minutes, and must not pass for a
+     * loss or a gain. A control run in each round sends route 1 the same objects with its PACS up:
+     * the goal compares route 2 with route 1 dead against this control, so that only the dead PACS
+     * differs; what route 2 loses to route 1's traffic itself (router A's intake, the relay's CPU
+     * on the same cores), control against alone, is printed beside it.
+     */
+    private void isolation(DataSet set, DataSet queued) throws Exception {
+        stopRouters(); // the WAN part leaves them stopped; both routers start afresh on the direct link
+        startRouters(List.of(), List.of());
+        Map<String, Long> expected = calibrate(set, pacs2);
+        calibrate(queued, pacs1);
+        // the restarted routers' JVMs warm up by relaying, as in the other parts
+        for (int i = 0; i < warmupPasses(set.count()); i++) relayed(set, expected, timeout, pacs2);
+        Relayed[] alone = new Relayed[runs], dead = new Relayed[runs], control = new Relayed[runs];
+        double[] losses = new double[runs], controlLosses = new double[runs], deadVsControl = new double[runs];
+        Path spool = state.resolve("a").resolve("spool");
+        long queuedMax = 0;
+        for (int i = 0; i < runs; i++) {
+            alone[i] = relayed(set, expected, timeout, pacs2);
+            control[i] = withTrafficToRoute1(set, expected, queued);
+            awaitSpoolEmpty(spool);
+            pacs1.process.destroy();
+            pacs1.process.waitFor();
+            try {
+                dead[i] = withTrafficToRoute1(set, expected, queued);
+                queuedMax = Math.max(queuedMax, spoolCount(spool));
+            } finally {
+                pacs1.process = server(pacs1.command, pacs1.port);
+            }
+            awaitSpoolEmpty(spool); // untimed: PACS 1 is back, router A's queue for it drains at its next probe
+            losses[i] = 100 * (1 - alone[i].run().done() / dead[i].run().done());
+            controlLosses[i] = 100 * (1 - alone[i].run().done() / control[i].run().done());
+            deadVsControl[i] = 100 * (1 - control[i].run().done() / dead[i].run().done());
+        }
+        java.util.function.Function<Relayed[], String> seconds = rs -> Arrays.stream(rs).map(r -> String.format("%.2f", r.run().done()))
+                .collect(java.util.stream.Collectors.joining(" "));
+        System.out.printf("isolation runs, s: route 2 alone %s | route 1 up and sent %d (control) %s | route 1 dead and sent %d %s; up to %d"
+                + " queued at router A%n", seconds.apply(alone), queued.count(), seconds.apply(control), queued.count(), seconds.apply(dead), queuedMax);
+        double a = median(Arrays.stream(alone).map(Relayed::run).toArray(Run[]::new), Run::done);
+        double d = median(Arrays.stream(dead).map(Relayed::run).toArray(Run[]::new), Run::done);
+        double c = median(Arrays.stream(control).map(Relayed::run).toArray(Run[]::new), Run::done);
+        double loss = median(deadVsControl);
+        details.add(detail("iso " + set.name(), "A -> B -> " + SCP2 + ", alone", set, a, 0, 0, "", ""));
+        details.add(detail("iso " + set.name(), "same, " + queued.count() + " sent to " + SCP + " (up)", set, c, 0, 0, "", String.format("%.2fx", a / c)));
+        details.add(detail("iso " + set.name(), "same, " + queued.count() + " sent to " + SCP + " (dead)", set, d, 0, 0, "", String.format("%.2fx", a / d)));
+        goals.add(ISOLATION, "<= 10% loss", String.format("%s (median of %d rounds; %.2f s with route 1 dead vs %.2f s with it up, %d sent to it"
+                + " either way)", loss(loss), runs, d, c, queued.count()), loss <= 10);
+        goals.info("isolation: route 2 with route 1's traffic vs alone", String.format("%s up, %s dead (%.2f s alone; route 1's objects share the cores)",
+                loss(median(controlLosses)), loss(median(losses)), a));
+    }
+
+    /** Route 2 relays {@code set} while another storescu sends {@code toRoute1} to PACS 1 through router A (which spools them). */
+    private Relayed withTrafficToRoute1(DataSet set, Map<String, Long> expected, DataSet toRoute1) throws Exception {
+        java.util.concurrent.CompletableFuture<Run> more = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return storescu("127.0.0.1", portA, toRoute1, Map.of(), timeout, pacs1);
+            } catch (Exception e) {
+                throw new IllegalStateException(e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName(), e);
+            }
+        });
+        Relayed r = relayed(set, expected, timeout, pacs2, false);
+        more.join();
+        return r;
+    }
+
+    /** Until router A's spool is empty (what is queued for route 1 delivered); untimed. */
+    private void awaitSpoolEmpty(Path spool) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeout);
+        while (spoolCount(spool) > 0) {
+            if (System.nanoTime() > deadline) throw new IllegalStateException("router A's spool did not drain within " + timeout + " s");
+            Thread.sleep(50); // a poll of router A's spool folder: nothing else tells
+        }
+    }
+
+    private static String loss(double percent) {
+        return percent > 0 ? String.format("%.1f%% loss", percent) : String.format("no loss (%.1f%% faster)", -percent);
     }
 
     private void heap() throws Exception {
@@ -522,22 +663,35 @@ public final class RelayBench {
 
     /** A direct run for the sizes of the files storescp writes (which tell when each is whole); its seconds in {@link #calibrated}. */
     private Map<String, Long> calibrate(DataSet set) throws Exception {
-        StoreBench.clean(received);
-        free();
-        calibrated = StoreBench.time(List.of("storescu", "-aet", SCU, "-aec", SCP, "+sd", pacsHost, String.valueOf(storescpPort), set.dir().toString()));
-        Map<String, Long> expected = sizes(received);
+        return calibrate(set, pacs1);
+    }
+
+    private Map<String, Long> calibrate(DataSet set, Pacs pacs) throws Exception {
+        StoreBench.clean(pacs.received);
+        free(pacs);
+        calibrated = StoreBench.time(List.of("storescu", "-aet", SCU, "-aec", pacs.ae, "+sd", pacsHost, String.valueOf(pacs.port), set.dir().toString()));
+        Map<String, Long> expected = sizes(pacs.received);
         if (expected.size() != set.count()) throw new IllegalStateException("storescp stored " + expected.size() + " of " + set.count());
         return expected;
     }
 
     /** One relayed run through router A, and the CPU time it cost. */
     private Relayed relayed(DataSet set, Map<String, Long> expected, int timeoutSeconds) throws Exception {
+        return relayed(set, expected, timeoutSeconds, pacs1, true);
+    }
+
+    private Relayed relayed(DataSet set, Map<String, Long> expected, int timeoutSeconds, Pacs pacs) throws Exception {
+        return relayed(set, expected, timeoutSeconds, pacs, true);
+    }
+
+    /** As above, to {@code pacs}; {@code drain}: then waits (untimed) until router A's spool is empty. */
+    private Relayed relayed(DataSet set, Map<String, Long> expected, int timeoutSeconds, Pacs pacs, boolean drain) throws Exception {
         boolean threads = THREADS && hosts == null, components = THREADS && hosts != null;
         Map<String, Long> threads0 = threads ? threadTicks() : Map.of();
         Map<String, Long> components0 = components ? hosts.cpuNanosByComponent() : Map.of();
         Map<String, Long> requests0 = THREADS ? bridgeAdmin.requestCounts() : Map.of();
         long a0 = routerCpu(true), b0 = routerCpu(false), all0 = cpuNanos();
-        Run run = storescu("127.0.0.1", portA, set, expected, timeoutSeconds);
+        Run run = storescu("127.0.0.1", portA, set, expected, timeoutSeconds, pacs);
         Relayed r = new Relayed(run, routerCpu(true) - a0, routerCpu(false) - b0, cpuNanos() - all0);
         if (threads) printThreadTicks(threads0, threadTicks());
         if (components) printComponentCpu(components0, hosts.cpuNanosByComponent());
@@ -545,7 +699,7 @@ public final class RelayBench {
         // Not timed: let A take the last answers and empty its spool before the next run.
         Path spool = state.resolve("a").resolve("spool");
         long quiet = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (spoolCount(spool) > 0 && System.nanoTime() < quiet) Thread.sleep(10);
+        while (drain && spoolCount(spool) > 0 && System.nanoTime() < quiet) Thread.sleep(10);
         return r;
     }
 
@@ -554,9 +708,17 @@ public final class RelayBench {
      * folder until every file is whole (the sizes of a direct run).
      */
     private Run storescu(String host, int port, DataSet set, Map<String, Long> expected, int timeoutSeconds) throws Exception {
-        StoreBench.clean(received);
-        free();
-        ProcessBuilder pb = new ProcessBuilder("storescu", "-v", "-aet", SCU, "-aec", SCP, "+sd", host, String.valueOf(port), set.dir().toString())
+        return storescu(host, port, set, expected, timeoutSeconds, pacs1);
+    }
+
+    /** As above, for {@code pacs}: called by its AE title, its folder polled; with nothing {@code expected}, until storescu exits. */
+    private Run storescu(String host, int port, DataSet set, Map<String, Long> expected, int timeoutSeconds, Pacs pacs) throws Exception {
+        Path received = pacs.received;
+        if (!expected.isEmpty()) {
+            StoreBench.clean(received);
+            free(pacs);
+        }
+        ProcessBuilder pb = new ProcessBuilder("storescu", "-v", "-aet", SCU, "-aec", pacs.ae, "+sd", host, String.valueOf(port), set.dir().toString())
                 .redirectErrorStream(true);
         pb.environment().put("TCP_NODELAY", "1");
         AtomicLong firstRequest = new AtomicLong(Long.MIN_VALUE);
@@ -583,7 +745,7 @@ public final class RelayBench {
         Set<String> remaining = new HashSet<>(expected.keySet());
         long scuDone = -1, firstDone = -1;
         long deadline = t0 + TimeUnit.SECONDS.toNanos(timeoutSeconds);
-        while (!remaining.isEmpty()) {
+        while (!remaining.isEmpty() || scuDone < 0 && expected.isEmpty()) {
             if (scuDone < 0 && !p.isAlive()) {
                 scuDone = System.nanoTime();
                 log.join(1000);
@@ -606,7 +768,7 @@ public final class RelayBench {
                 p.destroy();
                 throw new IllegalStateException((expected.size() - remaining.size()) + " of " + expected.size() + " stored at B within " + timeoutSeconds + " s");
             }
-            if (!remaining.isEmpty()) Thread.sleep(5); // a poll of the folder: the PACS tells nobody
+            if (!remaining.isEmpty() || scuDone < 0) Thread.sleep(5); // a poll of the folder: the PACS tells nobody
         }
         long done = System.nanoTime();
         if (scuDone < 0) {
@@ -614,7 +776,7 @@ public final class RelayBench {
             scuDone = System.nanoTime();
         }
         long first = firstRequest.get() == Long.MIN_VALUE ? t0 : firstRequest.get();
-        return new Run((scuDone - t0) / 1e9, (firstDone - first) / 1e9, (done - t0) / 1e9);
+        return new Run((scuDone - t0) / 1e9, firstDone < 0 ? 0 : (firstDone - first) / 1e9, (done - t0) / 1e9);
     }
 
     /** Untimed passes of the MR set through the relay: RELAY_WARMUP, else enough for {@link #ROUTER_WARM_OBJECTS}. */
@@ -750,8 +912,8 @@ public final class RelayBench {
      * Waits until storescp, which serves one association at a time, is free: router B keeps its
      * association open for a moment after the last object, and the next run must not wait for it.
      */
-    private void free() throws IOException {
-        int status = Verification.echo(pacsHost, storescpPort, SCP, SCU, AssociationOptions.DEFAULT.withArtim(java.time.Duration.ofSeconds(30)));
+    private void free(Pacs pacs) throws IOException {
+        int status = Verification.echo(pacsHost, pacs.port, pacs.ae, SCU, AssociationOptions.DEFAULT.withArtim(java.time.Duration.ofSeconds(30)));
         if (status != 0) throw new IllegalStateException(String.format("C-ECHO to storescp: status %04XH", status));
     }
 
@@ -878,7 +1040,7 @@ public final class RelayBench {
      * Starts a DCMTK server and waits until it accepts connections: bound to loopback (the shim), or
      * on host B, a private namespace of this run, to every interface of that host (host A reaches it directly).
      */
-    private void server(List<String> cmd, int port) throws Exception {
+    private Process server(List<String> cmd, int port) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(hosts == null ? cmd : hosts.onB(cmd)).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD);
         pb.environment().put("TCP_NODELAY", "1");
@@ -889,7 +1051,7 @@ public final class RelayBench {
         while (System.nanoTime() < deadline) {
             try (Socket s = new Socket()) {
                 s.connect(new InetSocketAddress(pacsHost, port), 200);
-                return;
+                return p;
             } catch (IOException notYet) {
                 if (!p.isAlive()) throw new IllegalStateException(cmd.get(0) + " exited with " + p.exitValue());
                 p.waitFor(50, TimeUnit.MILLISECONDS);

@@ -110,6 +110,15 @@ final class AnswerDeadline {
             activity();
         }
 
+        /**
+         * As {@link #restart()}, but running from {@code nanos} (same clock; the destination's last
+         * answer) if that is later than the request was sent, else from the send.
+         */
+        void restartFrom(long nanos) {
+            timeoutNanos = timeoutNanos(estimate, units);
+            lastActivity = nanos != Long.MIN_VALUE && nanos - started > 0 ? nanos : started;
+        }
+
         /** A sign of progress (a pending answer, an instance): the deadline runs again from now. */
         void activity() {
             lastActivity = clock.getAsLong();

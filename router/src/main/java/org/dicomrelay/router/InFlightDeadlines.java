@@ -18,7 +18,12 @@ import java.util.concurrent.TimeUnit;
  * behind sixty others is not declared lost for the time those take. When the oldest times out
  * and no answer came from that destination while it waited, the destination is silent and every
  * object in flight to it is taken as lost at once (not one deadline after another); when answers
- * did come, the oldest is lost, and with it every object sent before one that was answered.
+ * did come, the oldest is lost, and with it every object sent before one that was answered, and
+ * every object that was in flight when a send to that destination failed: the answers travel the
+ * path that broke (a Bridge killed drops router B's answers), so they are lost at this one
+ * deadline, not one full deadline after another. The next oldest's deadline runs from the
+ * destination's last answer if that is later than its send: the destination owes it an answer
+ * from then on, as when it answers in order.
  *
  * <p>The timer belongs to the caller; the expiry actions run on it, outside this monitor.
  */
@@ -33,6 +38,8 @@ final class InFlightDeadlines {
         long lastAnswerNanos = Long.MIN_VALUE;
         /** The latest-sent object answered so far; -1: none. */
         long highestAnsweredSeq = -1;
+        /** Objects sent before this were in flight when a send to the destination failed; 0: none. */
+        long brokenBeforeSeq;
         ScheduledFuture<?> armed;
         long armedAtNanos;
     }
@@ -86,6 +93,16 @@ final class InFlightDeadlines {
         if (l != null) forget(l, t);
     }
 
+    /**
+     * A send to {@code destination} failed (the cloud or the Bridge): the answers to the objects in
+     * flight to it may be lost on the same broken path; unless answered first, they are taken as
+     * lost together at the next deadline.
+     */
+    synchronized void sendFailed(String destination) {
+        Line l = lines.get(destination);
+        if (l != null) l.brokenBeforeSeq = l.nextSeq;
+    }
+
     private void forget(Line l, Tracked t) {
         boolean wasOldest = !l.inFlight.isEmpty() && l.inFlight.firstKey() == t.seq;
         if (l.inFlight.remove(t.seq) == null) return;
@@ -98,11 +115,11 @@ final class InFlightDeadlines {
         }
     }
 
-    /** Starts the oldest object's deadline now. */
+    /** Starts the oldest object's deadline: from the destination's last answer, or its send if later. */
     private void arm(Line l) {
         if (l.armed != null) l.armed.cancel(false);
         Tracked oldest = l.inFlight.firstEntry().getValue();
-        oldest.wait.restart();
+        oldest.wait.restartFrom(l.lastAnswerNanos);
         l.armedAtNanos = System.nanoTime();
         try {
             ScheduledFuture<?>[] self = new ScheduledFuture<?>[1];
@@ -129,7 +146,7 @@ final class InFlightDeadlines {
                 l.inFlight.remove(oldest.seq);
                 // Those sent before an object that was answered are lost with it (e.g. taken by a router B that was
                 // killed before it answered): all at this one deadline, not one full deadline after another.
-                Map<Long, Tracked> overtaken = l.inFlight.headMap(l.highestAnsweredSeq);
+                Map<Long, Tracked> overtaken = l.inFlight.headMap(Math.max(l.highestAnsweredSeq, l.brokenBeforeSeq));
                 lost.addAll(overtaken.values());
                 overtaken.clear();
                 l.armed = null;

@@ -382,12 +382,14 @@ final class RelayService {
                         }
                         o.close();
                         if (result.complete(DeliveryResult.unreachable("sending to router " + r.routerId() + " failed: " + FailureText.of(failure)))) {
+                            inFlight.sendFailed(destination);
                             InFlightDeadlines.Tracked t = tracked.get();
                             if (t != null) inFlight.untrack(t);
                         }
                     });
         } catch (IOException | RuntimeException ex) {
             o.close();
+            inFlight.sendFailed(destination);
             result.complete(DeliveryResult.unreachable("sending to router " + r.routerId() + " failed: " + FailureText.of(ex)));
             return result;
         }

@@ -78,6 +78,21 @@ class AnswerDeadlineTest {
         assertThat(early.remaining()).isEqualTo(Duration.ofSeconds(5));
     }
 
+    /** Pipelined, after the oldest was lost: the next runs from the destination's last answer when that came after its send. */
+    @Test void aRestartFromTheLastAnswerRunsFromThenIfLaterThanTheSend() {
+        for (int i = 0; i < 20; i++) answerAfter("hospital-b", Duration.ofMillis(300), 0);
+        AnswerDeadline.Wait w = deadlines.begin("hospital-b", 0);
+        now.addAndGet(Duration.ofSeconds(1).toNanos());
+        long lastAnswer = now.get();
+        now.addAndGet(Duration.ofSeconds(3).toNanos());
+        w.restartFrom(lastAnswer);
+        assertThat(w.remaining()).isEqualTo(Duration.ofSeconds(2));
+        w.restartFrom(lastAnswer - Duration.ofSeconds(10).toNanos()); // an answer before its send: from the send
+        assertThat(w.remaining()).isEqualTo(Duration.ofSeconds(1));
+        w.restartFrom(Long.MIN_VALUE); // no answer yet
+        assertThat(w.remaining()).isEqualTo(Duration.ofSeconds(1));
+    }
+
     @Test void bigObjectsGetTimeInProportionToTheirSize() {
         for (int i = 0; i < 20; i++) answerAfter("hospital-b", Duration.ofMillis(300), 100_000);
         assertThat(deadlines.begin("hospital-b", 10 * AnswerDeadline.REFERENCE_BYTES).timeout()).isEqualTo(Duration.ofSeconds(50));
