@@ -441,6 +441,10 @@ final class RelayService {
                 int status = f.status();
                 if (status == 0xFF00 || status == 0xFF01) {
                     if (!cancelSent) responder.match(Json.parse(matchOf(f)));
+                    if (f instanceof LinkMessage.FindRsp match && match.finalStatus() != null) {
+                        responder.finish(cancelSent && match.finalStatus() == 0x0000 ? 0xFE00 : match.finalStatus(), null, null);
+                        return;
+                    }
                 } else {
                     // Matches were withheld since the cancel: "success, matching complete" would be untrue (PS3.4 §C.4.1.3.1).
                     int last = cancelSent && status == 0x0000 ? 0xFE00 : status;

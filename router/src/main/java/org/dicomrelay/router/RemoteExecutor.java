@@ -232,6 +232,8 @@ final class RemoteExecutor {
         }
         String op = key(from, f.operationId());
         java.util.concurrent.atomic.AtomicBoolean responded = new java.util.concurrent.atomic.AtomicBoolean();
+        // The last match waits for the next response: if that is a plain final one, both go in one frame.
+        java.util.concurrent.atomic.AtomicReference<LinkMessage.FindRsp> held = new java.util.concurrent.atomic.AtomicReference<>();
         try {
             queries.query(d, QueryRetrieveModel.of(f.sopClassUid()), scu -> {
                 PendingRequest p = scu.find(Json.parse(f.identifier()));
@@ -254,10 +256,22 @@ final class RemoteExecutor {
                     String match = r.isPending() && r.data() != null ? Json.of(r.data()) : null;
                     String error = Status.of(r.status()).type() == Status.Type.FAILURE
                             ? LocalFailure.ofStatus(d, r.status(), r.command().getString(ERROR_COMMENT)).error() : null;
-                    answer(from, new LinkMessage.FindRsp(f.operationId(), r.status(), match, error, null));
+                    LinkMessage.FindRsp rsp = new LinkMessage.FindRsp(f.operationId(), r.status(), match, error, null);
+                    LinkMessage.FindRsp before = held.getAndSet(null);
+                    if (r.isPending()) {
+                        if (before != null) answer(from, before);
+                        held.set(rsp);
+                    } else if (before != null && error == null) {
+                        answer(from, before.ending(r.status()));
+                    } else {
+                        if (before != null) answer(from, before);
+                        answer(from, rsp);
+                    }
                 }
             }, () -> !responded.get());
         } catch (IOException | RuntimeException e) {
+            LinkMessage.FindRsp before = held.getAndSet(null);
+            if (before != null) answer(from, before); // the matches the PACS gave before it failed still count
             fail(from, f, d, "C-FIND at " + d.aeTitle(),
                     LocalFailure.of(d, e, Status.OUT_OF_RESOURCES.code()));
         } finally {

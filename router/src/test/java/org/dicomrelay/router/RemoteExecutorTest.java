@@ -358,11 +358,39 @@ class RemoteExecutorTest {
 
         executor.onMessage("hospital-x", new LinkMessage.Cancel("op-9"), null);
         executor.onMessage("hospital-a", new LinkMessage.FindRq("op-9", "PACS_B", "WS", studyRootFind, identifier), null);
-        assertThat(answers).extracting(LinkMessage.Answer::status).as("hospital-x's CANCEL reached nothing").containsExactly(0xFF00, 0x0000);
+        assertThat(answers).extracting(LinkMessage.Answer::status).as("hospital-x's CANCEL reached nothing").containsExactly(0xFF00);
+        assertThat(((LinkMessage.FindRsp) answers.get(0)).finalStatus()).as("the match ends the query with Success").isEqualTo(0x0000);
 
         answers.clear();
         executor.onMessage("hospital-a", new LinkMessage.Cancel("op-10"), null);
         executor.onMessage("hospital-a", new LinkMessage.FindRq("op-10", "PACS_B", "WS", studyRootFind, identifier), null);
         assertThat(answers).extracting(LinkMessage.Answer::status).as("hospital-a's own early CANCEL").last().isEqualTo(0xFE00);
+    }
+
+    /**
+     * PS3.4 §C.4.1.2.3: a C-FIND's matches (Pending) and its final response. The last match carries
+     * the final status, so a query with two matches crosses the cloud as two frames, not three: one
+     * round trip less before the workstation hears Success.
+     */
+    @Test void theLastMatchCarriesTheFinalStatusSoAQueryEndsWithoutAFrameOfItsOwn() throws Exception {
+        DicomServer pacs = DicomServer.start(new ApplicationEntity("PACS_B").accept(ApplicationEntity.ANY, ApplicationEntity.ANY), "127.0.0.1", 0, 4,
+                new DimseServices().onFind((as, rq, rsp) -> {
+                    for (String id : List.of("P1", "P2")) {
+                        org.dicomrelay.dicom.data.Attributes m = new org.dicomrelay.dicom.data.Attributes();
+                        m.setString(0x00100020, org.dicomrelay.dicom.data.VR.LO, id);
+                        rsp.match(m);
+                    }
+                }));
+        servers.add(pacs);
+        RouterConfig config = new RouterConfig("hospital-b", state.toString(), "ROUTER_B", "127.0.0.1", 0, null, null, null,
+                List.of(new Device("PACS_B", "127.0.0.1", pacs.port(), List.of("find"), List.of(), true)));
+        RemoteExecutor executor = new RemoteExecutor(config, capture, new InboundInstances(), stores, queries);
+        executor.onMessage("hospital-a", new LinkMessage.FindRq("op-11", "PACS_B", "WS", "1.2.840.10008.5.1.4.1.2.2.1",
+                "{\"00080052\":{\"vr\":\"CS\",\"Value\":[\"STUDY\"]},\"00100020\":{\"vr\":\"LO\"}}"), null);
+        assertThat(answers).hasSize(2);
+        assertThat(answers).extracting(LinkMessage.Answer::status).containsExactly(0xFF00, 0xFF00);
+        assertThat(((LinkMessage.FindRsp) answers.get(0)).finalStatus()).isNull();
+        assertThat(((LinkMessage.FindRsp) answers.get(1)).identifier()).contains("P2");
+        assertThat(((LinkMessage.FindRsp) answers.get(1)).finalStatus()).isEqualTo(0x0000);
     }
 }

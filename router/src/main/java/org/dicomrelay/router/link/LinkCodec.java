@@ -41,7 +41,8 @@ public final class LinkCodec {
     private static final Map<Class<? extends LinkMessage>, Map<String, JsonNode>> ADDED_FIELDS = Map.of(
             LinkMessage.StoreRq.class, Map.of("compression", TextNode.valueOf(PayloadCodec.NONE.wireName())),
             LinkMessage.Instance.class, Map.of("compression", TextNode.valueOf(PayloadCodec.NONE.wireName())),
-            LinkMessage.StoreRsp.class, Map.of("receivedAtMillis", NullNode.getInstance(), "storedAtMillis", NullNode.getInstance()));
+            LinkMessage.StoreRsp.class, Map.of("receivedAtMillis", NullNode.getInstance(), "storedAtMillis", NullNode.getInstance()),
+            LinkMessage.FindRsp.class, Map.of("finalStatus", NullNode.getInstance()));
 
     private static final ObjectMapper JSON = JsonMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)

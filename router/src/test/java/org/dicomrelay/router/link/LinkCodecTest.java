@@ -98,6 +98,18 @@ class LinkCodecTest {
                 + "'failure':null,'receivedAtMillis':'yesterday'}}")).hasMessageStartingWith("malformed STORE_RSP");
     }
 
+    /** The last C-FIND match may carry the final status; a FIND_RSP without the field (an older router B) is a plain answer. */
+    @Test void aMatchCarryingTheFinalStatusRoundTripsAndOneWithoutItIsWrittenAsBefore() throws Exception {
+        LinkMessage.FindRsp ending = new LinkMessage.FindRsp("op-f", 0xFF00, "{}", null, null).ending(0x0000);
+        assertThat(LinkCodec.decode(LinkCodec.encode(ending, null)).message()).isEqualTo(ending);
+        String plain = new String(LinkCodec.encode(new LinkMessage.FindRsp("op-g", 0xFF00, "{}", null, null), null), StandardCharsets.UTF_8);
+        assertThat(plain).doesNotContain("finalStatus");
+        assertThat(decode("{'type':'FIND_RSP','blob':null,'message':{'operationId':'op-h','status':0,'identifier':null,'error':null,'failure':null}}")
+                .message()).isEqualTo(new LinkMessage.FindRsp("op-h", 0, null, null, null));
+        assertThatThrownBy(() -> decode("{'type':'FIND_RSP','blob':null,'message':{'operationId':'op-i','status':0,'identifier':null,'error':null,"
+                + "'failure':null,'finalStatus':0}}")).hasMessageContaining("finalStatus comes only with a match");
+    }
+
     @Test void anUnknownTypeIsRefusedAndTheBlobItNamedIsKnown() {
         assertThatThrownBy(() -> decode("{'type':'STORE_RQ_V3','blob':'blob-0123456789abcdef','message':{}}"))
                 .isInstanceOfSatisfying(LinkCodec.MalformedMessageException.class, e -> assertThat(e.blob()).isEqualTo("blob-0123456789abcdef"))
