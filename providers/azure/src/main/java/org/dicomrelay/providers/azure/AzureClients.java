@@ -1,0 +1,68 @@
+package org.dicomrelay.providers.azure;
+
+import com.azure.core.credential.AzureSasCredential;
+import com.azure.core.http.HttpClient;
+import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
+import com.azure.storage.blob.BlobContainerClient;
+import com.azure.storage.blob.BlobServiceClientBuilder;
+import com.azure.storage.common.StorageSharedKeyCredential;
+import com.azure.storage.common.policy.RequestRetryOptions;
+import com.azure.storage.common.policy.RetryPolicyType;
+import com.azure.storage.queue.QueueServiceClient;
+import com.azure.storage.queue.QueueServiceClientBuilder;
+import java.time.Duration;
+
+/**
+ * SDK clients on the JDK's HttpClient ({@code azure-core-http-jdk-httpclient}: no Netty in the cli
+ * jar), with a short retry schedule: the relay resends on its own deadlines, so a request that
+ * failed three times is reported rather than retried for minutes.
+ */
+final class AzureClients {
+    /**
+     * The JDK client warns at every request that it sets Content-Length itself (a header the SDK
+     * also sets): quietened, held here so that the logger keeps its level.
+     */
+    private static final java.util.logging.Logger RESTRICTED_HEADER_WARNINGS = quiet("com.azure.core.http.jdk.httpclient");
+
+    private AzureClients() {}
+
+    private static java.util.logging.Logger quiet(String name) {
+        java.util.logging.Logger l = java.util.logging.Logger.getLogger(name);
+        l.setLevel(java.util.logging.Level.SEVERE);
+        return l;
+    }
+
+    static HttpClient http() {
+        return new JdkHttpClientBuilder().connectionTimeout(Duration.ofSeconds(10)).responseTimeout(Duration.ofMinutes(2)).build();
+    }
+
+    static RequestRetryOptions retries() {
+        return new RequestRetryOptions(RetryPolicyType.EXPONENTIAL, 3, (Duration) null, Duration.ofMillis(200), Duration.ofSeconds(2), null);
+    }
+
+    static BlobContainerClient container(AzureSettings s) {
+        BlobServiceClientBuilder b = new BlobServiceClientBuilder().httpClient(http()).retryOptions(retries());
+        AzureCredentials c = s.credentials();
+        switch (c.kind()) {
+            case CONNECTION_STRING -> b.connectionString(c.secret());
+            case ACCOUNT_KEY -> b.credential(new StorageSharedKeyCredential(c.accountName(), c.secret()));
+            case SAS_TOKEN -> b.credential(new AzureSasCredential(c.secret()));
+        }
+        if (s.blobEndpoint() != null) b.endpoint(s.blobEndpoint().toString());
+        else if (c.kind() != AzureCredentials.Kind.CONNECTION_STRING) b.endpoint(c.defaultEndpoint("blob"));
+        return b.buildClient().getBlobContainerClient(s.requireContainer());
+    }
+
+    static QueueServiceClient queues(AzureSettings s) {
+        QueueServiceClientBuilder b = new QueueServiceClientBuilder().httpClient(http()).retryOptions(retries());
+        AzureCredentials c = s.credentials();
+        switch (c.kind()) {
+            case CONNECTION_STRING -> b.connectionString(c.secret());
+            case ACCOUNT_KEY -> b.credential(new StorageSharedKeyCredential(c.accountName(), c.secret()));
+            case SAS_TOKEN -> b.credential(new AzureSasCredential(c.secret()));
+        }
+        if (s.queueEndpoint() != null) b.endpoint(s.queueEndpoint().toString());
+        else if (c.kind() != AzureCredentials.Kind.CONNECTION_STRING) b.endpoint(c.defaultEndpoint("queue"));
+        return b.buildClient();
+    }
+}
