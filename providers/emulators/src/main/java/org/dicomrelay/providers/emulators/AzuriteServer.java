@@ -122,23 +122,28 @@ public final class AzuriteServer implements AutoCloseable {
         Path home = (configured != null && !configured.isBlank() ? Path.of(configured)
                 : Path.of(System.getProperty("project.root", "../..")).resolve("target/azurite")).toAbsolutePath().normalize();
         Path main = home.resolve("node_modules/azurite/dist/src/azurite.js");
-        if (Files.isRegularFile(main)) return home;
+        if (isPinnedVersion(home)) return home;
         Files.createDirectories(home);
         try (FileChannel lockFile = FileChannel.open(home.resolve(".install-lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
              FileLock ignored = lockFile.lock()) {
-            if (Files.isRegularFile(main)) return home; // another JVM installed it meanwhile
+            if (isPinnedVersion(home)) return home; // another JVM installed it meanwhile
             Process npm = new ProcessBuilder("npm", "install", "--prefix", home.toString(), "--no-audit", "--no-fund", "--loglevel=error",
                     "azurite@" + VERSION).redirectErrorStream(true).redirectOutput(home.resolve("npm-install.log").toFile()).start();
             if (!npm.waitFor(10, TimeUnit.MINUTES)) {
                 npm.destroyForcibly();
                 throw new IOException("npm install of azurite@" + VERSION + " into " + home + " did not finish within 10 minutes");
             }
-            if (npm.exitValue() != 0 || !Files.isRegularFile(main)) {
+            if (npm.exitValue() != 0 || !isPinnedVersion(home) || !Files.isRegularFile(main)) {
                 throw new IOException("npm install of azurite@" + VERSION + " into " + home + " failed (exit " + npm.exitValue() + "); see "
                         + home.resolve("npm-install.log"));
             }
         }
         return home;
+    }
+
+    private static boolean isPinnedVersion(Path home) throws IOException {
+        Path manifest = home.resolve("node_modules/azurite/package.json");
+        return Files.isRegularFile(manifest) && Files.readString(manifest).contains("\"version\": \"" + VERSION + "\"");
     }
 
     private static boolean onPath(String program) {
