@@ -55,6 +55,17 @@ final class BlobProgress {
         }
     }
 
+    /** Another Bridge instance committed parts of this blob up to {@code newParts}: taken if it is further than known here. */
+    void committedElsewhere(int newParts, long newSize, boolean last) {
+        lock.lock();
+        try {
+            if (newParts <= parts && !(last && !complete)) return;
+        } finally {
+            lock.unlock();
+        }
+        committed(newParts, newSize, last);
+    }
+
     void gone(String why) {
         lock.lock();
         try {

@@ -59,11 +59,60 @@ final class Blobs implements AutoCloseable {
         return t;
     });
 
+    /** Tells the other Bridge instances on the same database of each part committed and blob gone here; null: no others. Closed with this. */
+    private volatile DatabaseSignals otherInstances;
+
     Blobs(BlobTable table, BlobFiles files, BridgeConfig config, Clock clock) {
         this.table = table;
         this.files = files;
         this.config = config;
         this.clock = clock;
+    }
+
+    /**
+     * Shares the blobs with other Bridge instances on the same (PostgreSQL) database and blob folder:
+     * a part committed through one wakes readers and waiting parts at the others.
+     */
+    void shareThrough(DatabaseSignals signals) {
+        otherInstances = signals;
+    }
+
+    /** A signal from an instance (this one too): {@code name:parts:size:complete}, or {@code name:gone}. */
+    void refresh(String signal) {
+        String[] f = signal.split(":");
+        BlobProgress p = f.length > 0 ? live.get(f[0]) : null;
+        if (p == null) return; // nobody here waits on it; the table tells whoever comes
+        try {
+            if (f.length == 2 && f[1].equals("gone")) {
+                if (live.remove(f[0], p)) p.gone("deleted through another Bridge instance");
+            } else if (f.length == 4) {
+                p.committedElsewhere(Integer.parseInt(f[1]), Long.parseLong(f[2]), Boolean.parseBoolean(f[3]));
+            }
+        } catch (NumberFormatException e) {
+            LOG.log(System.Logger.Level.WARNING, "ignored a malformed blob signal from another Bridge instance: " + signal);
+        }
+    }
+
+    /** Signals may have been missed (the listening connection was down): every blob waited on here looks at the table. */
+    void refreshAll() {
+        for (var e : live.entrySet()) {
+            try {
+                Optional<BlobTable.Row> row = table.find(e.getKey());
+                if (row.isEmpty()) {
+                    if (live.remove(e.getKey(), e.getValue())) e.getValue().gone("deleted through another Bridge instance");
+                } else {
+                    e.getValue().committedElsewhere(row.get().parts(), row.get().sizeBytes(), row.get().complete());
+                }
+            } catch (SQLException ex) {
+                LOG.log(System.Logger.Level.WARNING, "could not look at blob " + e.getKey() + " after missed signals (its waiters time out "
+                        + "or see it at the next part): " + FailureText.of(ex));
+            }
+        }
+    }
+
+    private void announce(String signal) {
+        DatabaseSignals others = otherInstances;
+        if (others != null) others.announce(signal);
     }
 
     /** Sweeps now (what expired while the Bridge was down) and then every minute. */
@@ -138,6 +187,7 @@ final class Blobs implements AutoCloseable {
                     received.incrementAndGet();
                 }
                 progress.committed(index + 1, size, last);
+                announce(name + ":" + (index + 1) + ":" + size + ":" + last);
                 return size;
             } finally {
                 inFlight.computeIfPresent(me, (k, v) -> v - reserve == 0 ? null : v - reserve);
@@ -268,7 +318,9 @@ final class Blobs implements AutoCloseable {
         BlobProgress p = live.remove(name);
         if (p != null) p.gone(why); // readers and waiting parts fail now, not at their idle timeout
         files.delete(name);
-        return table.delete(name);
+        boolean deleted = table.delete(name);
+        if (deleted) announce(name + ":gone");
+        return deleted;
     }
 
     BlobTable.Totals totals() throws SQLException {
@@ -282,6 +334,8 @@ final class Blobs implements AutoCloseable {
 
     @Override
     public void close() {
+        DatabaseSignals others = otherInstances;
+        if (others != null) others.close();
         sweeper.shutdownNow();
     }
 }

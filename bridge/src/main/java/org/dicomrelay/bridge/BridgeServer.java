@@ -82,9 +82,10 @@ public final class BridgeServer implements AutoCloseable {
             OwnerOnly.tighten(config.dataDir());
             BridgeStore store = new BridgeStore(db);
             inbox = new Inbox(store, clock, config.visibilityTimeout().toMillis());
-            if (db.shared()) inbox.shareThrough(new InboxSignals(db, inbox::wake, inbox::wakeAll).start());
+            if (db.shared()) inbox.shareThrough(new DatabaseSignals(db, DatabaseSignals.INBOX, inbox::wake, inbox::wakeAll).start());
             ObjectMapper json = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
             blobs = new Blobs(new BlobTable(db), new BlobFiles(config.dataDir()), config, clock);
+            if (db.shared()) blobs.shareThrough(new DatabaseSignals(db, DatabaseSignals.BLOBS, blobs::refresh, blobs::refreshAll).start());
             BridgeApi api = new BridgeApi(config, store, new AccessStore(db), signer, inbox, blobs, clock, json, tls,
                     new EnrollmentTokens(db), new BridgeMetrics(db));
             SslContextFactory.Server ssl = sslContext;

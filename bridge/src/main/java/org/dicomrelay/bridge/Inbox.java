@@ -88,17 +88,17 @@ final class Inbox implements AutoCloseable {
     }
 
     /** Tells the other Bridge instances on the same database of each notification stored here; null: no others. Closed with the inbox. */
-    private volatile InboxSignals otherInstances;
+    private volatile DatabaseSignals otherInstances;
 
     /** Shares the inbox with other Bridge instances on the same (PostgreSQL) database. */
-    void shareThrough(InboxSignals signals) {
+    void shareThrough(DatabaseSignals signals) {
         otherInstances = signals;
     }
 
     /** A notification was stored for this router: wake its polls, here and at the other instances. */
     void published(String recipientId) {
         wake(recipientId);
-        InboxSignals others = otherInstances;
+        DatabaseSignals others = otherInstances;
         if (others != null) others.announce(recipientId);
     }
 
@@ -137,7 +137,7 @@ final class Inbox implements AutoCloseable {
     /** Ends every waiting poll with an empty answer. */
     @Override
     public void close() {
-        InboxSignals others = otherInstances;
+        DatabaseSignals others = otherInstances;
         if (others != null) others.close();
         for (Set<Waiter> set : waiters.values()) {
             for (Waiter w : set) w.finish(List.of());

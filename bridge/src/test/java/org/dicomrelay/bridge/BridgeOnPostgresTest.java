@@ -23,8 +23,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The Bridge on PostgreSQL (issue 12): the same Flyway migrations as H2, and two Bridge instances
- * on one database serving the same routers — either may answer, and a long poll parked at one
- * instance returns as soon as the other stores a notification for it (LISTEN/NOTIFY).
+ * on one database (and one blob folder) serving the same routers — either may answer, a long poll
+ * parked at one instance returns as soon as the other stores a notification for it, a blob read
+ * through one streams what is uploaded through the other (LISTEN/NOTIFY), and a router whose
+ * instance dies goes on through the other.
  */
 @Timeout(180)
 class BridgeOnPostgresTest {
@@ -120,6 +122,54 @@ class BridgeOnPostgresTest {
             Set<String> distinct = new HashSet<>(seen);
             assertThat(distinct).hasSize(n);
             assertThat(seen).as("a notification handed to both instances' pollers").hasSize(n);
+        }
+    }
+
+    @Test void aBlobUploadedThroughOneInstanceStreamsToItsRecipientReadingThroughTheOther() throws Exception {
+        String url = freshDatabase();
+        try (TestBridge first = instance(dir, url); TestBridge second = instance(dir, url)) {
+            BridgeCredentials bCredentials = first.enroll("b");
+            BridgeClient a = first.client(first.enroll("a"));
+            BridgeClient bAtSecond = second.client(bCredentials);
+            byte[] head = new byte[100_000], tail = new byte[50_000];
+            new java.util.Random(7).nextBytes(head);
+            new java.util.Random(8).nextBytes(tail);
+            String blob = "blob-" + java.util.HexFormat.of().formatHex(new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
+            a.putBlobPart(new org.dicomrelay.relay.cloud.BlobPart(blob, "b", 0, 0, head, head.length, false)).get(10, TimeUnit.SECONDS);
+            CompletableFuture<byte[]> read = CompletableFuture.supplyAsync(() -> {
+                try (var in = bAtSecond.openBlob(blob)) {
+                    return in.readAllBytes();
+                } catch (Exception e) {
+                    throw new java.util.concurrent.CompletionException(e);
+                }
+            });
+            a.putBlobPart(new org.dicomrelay.relay.cloud.BlobPart(blob, "b", 1, head.length, tail, tail.length, true)).get(10, TimeUnit.SECONDS);
+            // Well inside the 60 s blobIdleTimeout: the second instance heard of the last part through the database.
+            byte[] got = read.get(10, TimeUnit.SECONDS);
+            assertThat(got).hasSize(head.length + tail.length);
+            assertThat(java.util.Arrays.copyOfRange(got, head.length, got.length)).isEqualTo(tail);
+        }
+    }
+
+    @Test void aRouterWhoseBridgeInstanceDiesGoesOnThroughTheOtherAndLosesNothing() throws Exception {
+        String url = freshDatabase();
+        try (TestBridge first = instance(dir, url); TestBridge second = instance(dir, url)) {
+            BridgeCredentials aCredentials = first.enroll("a"), bCredentials = first.enroll("b");
+            BridgeClient a = new BridgeClient(aCredentials.withBridgeUrl(first.url()), List.of(second.url()));
+            BridgeClient b = new BridgeClient(bCredentials.withBridgeUrl(first.url()), List.of(second.url()));
+            a.publish("b", new byte[] {1});
+            first.close(); // the instance both routers were calling
+            a.publish("b", new byte[] {2}); // taken by the other instance, without an error to the caller
+            List<Integer> got = new ArrayList<>();
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                for (Notification n : b.poll(Duration.ofSeconds(1))) {
+                    got.add((int) n.payload()[0]);
+                    b.ack(n.id());
+                }
+                return got.size() >= 2;
+            });
+            assertThat(got).containsExactlyInAnyOrder(1, 2);
+            assertThat(second.count("SELECT COUNT(*) FROM inbox_messages")).isZero();
         }
     }
 }

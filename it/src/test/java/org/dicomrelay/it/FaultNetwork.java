@@ -45,6 +45,10 @@ final class FaultNetwork implements AutoCloseable {
     private final String adminToken = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
     private final Path bridgeYaml;
     FaultProcess bridge, routerA, routerB;
+    /** The second Bridge instance, when the network has two on one PostgreSQL database ({@link #withTwoBridges}). */
+    FaultProcess bridge2;
+    private Path bridgeYaml2;
+    URI bridgeUrl2;
     /** How router A is launched: the plain command, or wrapped (e.g. in a private mount namespace). */
     private Function<List<String>, List<String>> wrapA = Function.identity();
 
@@ -84,19 +88,49 @@ final class FaultNetwork implements AutoCloseable {
         }
     }
 
+    /**
+     * Two Bridge instances on the PostgreSQL database {@code jdbcUrl}, sharing one data folder (the
+     * blobs: routers use the Bridge's own store here, not the filesystem provider), both named in
+     * the routers' {@code bridgeUrl}; PACS B accepting everything, both routers enrolled, nothing
+     * started yet but the Bridges and the PACS.
+     */
+    static FaultNetwork withTwoBridges(String jdbcUrl) throws Exception {
+        FaultNetwork n = new FaultNetwork(jar());
+        try {
+            n.bridgeYaml2 = n.work.resolve("bridge-2.yaml");
+            n.bridgeUrl2 = URI.create("http://127.0.0.1:" + org.dicomrelay.testkit.Peers.freePort());
+            n.setUp(false, jdbcUrl);
+            return n;
+        } catch (Exception | Error e) {
+            n.close();
+            throw e;
+        }
+    }
+
     private void setUp(boolean pacsRefusesCt) throws Exception {
+        setUp(pacsRefusesCt, null);
+    }
+
+    private void setUp(boolean pacsRefusesCt, String jdbcUrl) throws Exception {
+        String database = jdbcUrl == null ? "" : "jdbcUrl: \"" + jdbcUrl + "\"\n";
         Files.writeString(bridgeYaml, "bind: 127.0.0.1\nport: " + bridgePort + "\ndataDir: bridge-data\nadminToken: " + adminToken
-                + "\ntls:\n  enabled: false\n"); // plain HTTP on loopback: these tests break other things
+                + "\n" + database + "tls:\n  enabled: false\n"); // plain HTTP on loopback: these tests break other things
         startBridge();
+        if (bridgeYaml2 != null) {
+            Files.writeString(bridgeYaml2, "bind: 127.0.0.1\nport: " + bridgeUrl2.getPort() + "\ndataDir: bridge-data\nadminToken: " + adminToken
+                    + "\n" + database + "tls:\n  enabled: false\n");
+            startBridge2();
+        }
+        String bridges = bridgeUrl2 == null ? bridgeUrl.toString() : bridgeUrl + ", " + bridgeUrl2;
         if (pacsRefusesCt) pacs.startRefusingCt();
         else pacs.start();
-        Files.writeString(yamlA, RouterYaml.filesystemCloud(ROUTER_A, stateA, "RELAY_A", portA, bridgeUrl, cloud, """
+        Files.writeString(yamlA, RouterYaml.of(ROUTER_A, stateA, "RELAY_A", portA, bridges, cloudSection(), """
                   - aeTitle: %s
                     host: 127.0.0.1
                     port: 104
                     exported: false
                 """.formatted(FaultModality.AE)));
-        Files.writeString(yamlB, RouterYaml.filesystemCloud(ROUTER_B, stateB, "RELAY_B", portB, bridgeUrl, cloud, """
+        Files.writeString(yamlB, RouterYaml.of(ROUTER_B, stateB, "RELAY_B", portB, bridges, cloudSection(), """
                   - aeTitle: %s
                     host: 127.0.0.1
                     port: %d
@@ -108,6 +142,16 @@ final class FaultNetwork implements AutoCloseable {
         HttpResponse<String> grant = admin("PUT", "/api/admin/access", Map.of("routerId", ROUTER_A, "aeTitle", FaultPacs.AE,
                 "services", List.of("echo", "store")));
         if (grant.statusCode() != 200) throw new IOException("access grant refused: HTTP " + grant.statusCode() + " " + grant.body());
+    }
+
+    /** The filesystem cloud folder, or with two Bridge instances the Bridge's own store (""). */
+    private String cloudSection() {
+        return bridgeUrl2 != null ? "" : """
+                cloud:
+                  provider: filesystem
+                  settings:
+                    root: %s
+                """.formatted(cloud);
     }
 
     /** Starts router B, then router A (which takes B's AE from the directory when it starts). */
@@ -125,6 +169,11 @@ final class FaultNetwork implements AutoCloseable {
     void startBridge() throws IOException {
         bridge = FaultProcess.start("bridge", java("bridge", "--config", bridgeYaml.toString()), work, work.resolve("bridge.log"));
         bridge.awaitLine("listening", l -> l.contains("bridge listening on"), START);
+    }
+
+    void startBridge2() throws IOException {
+        bridge2 = FaultProcess.start("bridge 2", java("bridge", "--config", bridgeYaml2.toString()), work, work.resolve("bridge-2.log"));
+        bridge2.awaitLine("listening", l -> l.contains("bridge listening on"), START);
     }
 
     void startRouterA() throws IOException {
@@ -177,7 +226,7 @@ final class FaultNetwork implements AutoCloseable {
     /** The last lines of every process's log, for a failure message. */
     String logs() {
         StringBuilder b = new StringBuilder();
-        for (FaultProcess p : new FaultProcess[] {bridge, routerA, routerB}) {
+        for (FaultProcess p : new FaultProcess[] {bridge, bridge2, routerA, routerB}) {
             if (p != null) b.append("\n---- ").append(p.name).append(" (last warnings)\n").append(p.warnings(12));
         }
         return b.toString();
@@ -185,7 +234,7 @@ final class FaultNetwork implements AutoCloseable {
 
     @Override public void close() {
         // routers first, then the Bridge; SIGTERM lets their shutdown hooks close them
-        for (FaultProcess p : new FaultProcess[] {routerA, routerB, bridge}) {
+        for (FaultProcess p : new FaultProcess[] {routerA, routerB, bridge, bridge2}) {
             if (p == null) continue;
             try {
                 p.stop();

@@ -23,18 +23,23 @@ final class RouterYaml {
      * @param cloud the {@code cloud:} section, or "" for the default store (at the Bridge)
      */
     static String of(String id, Path state, String ae, int port, URI bridge, String cloud, String devices) {
+        return of(id, state, ae, port, bridge.toString(), cloud, devices);
+    }
+
+    /** As above, {@code bridgeUrls} naming one Bridge instance or several, separated by commas. */
+    static String of(String id, Path state, String ae, int port, String bridgeUrls, String cloud, String devices) {
         return """
                 routerId: %s
                 stateDir: %s
                 aeTitle: %s
                 bind: 127.0.0.1
                 port: %d
-                bridgeUrl: %s
+                bridgeUrl: "%s"
                 %sretry:
                   initialDelaySeconds: 1
                   maxDelaySeconds: 3
                   giveUpAfterHours: 24
                 devices:
-                %s""".formatted(id, state, ae, port, bridge, cloud, devices);
+                %s""".formatted(id, state, ae, port, bridgeUrls, cloud, devices);
     }
 }

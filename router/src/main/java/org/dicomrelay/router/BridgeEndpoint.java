@@ -9,6 +9,8 @@ import org.dicomrelay.router.config.RouterConfig;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Which Bridge a router calls: {@code bridgeUrl} of router.yaml when it is set, so that a Bridge
@@ -16,6 +18,10 @@ import java.nio.file.Path;
  * must present the certificate pinned at enrollment (and sign with the key pinned then): a moved
  * Bridge with the same certificate just works, one with another certificate is refused naming
  * both URLs and both fingerprints.
+ *
+ * <p>{@code bridgeUrl} may name several instances of one Bridge (on one database, with one
+ * certificate), separated by commas: the router calls the first and moves to the next when it does
+ * not answer.
  */
 final class BridgeEndpoint {
     private static final System.Logger LOG = System.getLogger(BridgeEndpoint.class.getName());
@@ -24,7 +30,8 @@ final class BridgeEndpoint {
 
     /** The enrollment's credentials, with the configured URL if there is one. */
     static BridgeCredentials configured(RouterConfig config, BridgeCredentials enrolled, Path credentialsFile) throws IOException {
-        URI configured = configuredUrl(config);
+        List<URI> urls = configuredUrls(config);
+        URI configured = urls.isEmpty() ? null : urls.get(0);
         if (configured == null || same(configured, enrolled.bridgeUrl())) return enrolled;
         LOG.log(System.Logger.Level.INFO, "bridgeUrl " + configured + " of the configuration replaces " + enrolled.bridgeUrl() + " of enrollment ("
                 + credentialsFile + ")" + (enrolled.bridgeFingerprint() == null ? "" : "; the certificate pinned at enrollment ("
@@ -51,16 +58,26 @@ final class BridgeEndpoint {
         }
     }
 
-    private static URI configuredUrl(RouterConfig config) throws IOException {
-        String url = config.bridgeUrl();
-        if (url == null || url.isBlank()) return null;
-        try {
-            URI u = URI.create(url.strip());
-            if (u.getScheme() == null || u.getHost() == null) throw new IllegalArgumentException("not an absolute http(s) URL");
-            return u;
-        } catch (IllegalArgumentException e) {
-            throw new IOException("bridgeUrl '" + url + "' in the configuration is not a URL: " + e.getMessage(), e);
+    /** The further instances of the Bridge that {@code bridgeUrl} names after the first. */
+    static List<URI> standbys(RouterConfig config) throws IOException {
+        List<URI> urls = configuredUrls(config);
+        return urls.size() < 2 ? List.of() : urls.subList(1, urls.size());
+    }
+
+    private static List<URI> configuredUrls(RouterConfig config) throws IOException {
+        String value = config.bridgeUrl();
+        if (value == null || value.isBlank()) return List.of();
+        List<URI> urls = new ArrayList<>();
+        for (String url : value.split(",")) {
+            try {
+                URI u = URI.create(url.strip());
+                if (u.getScheme() == null || u.getHost() == null) throw new IllegalArgumentException("not an absolute http(s) URL");
+                urls.add(u);
+            } catch (IllegalArgumentException e) {
+                throw new IOException("bridgeUrl '" + url.strip() + "' in the configuration is not a URL: " + e.getMessage(), e);
+            }
         }
+        return urls;
     }
 
     private static boolean same(URI a, URI b) {

@@ -124,7 +124,7 @@ public final class RouterApp implements Closeable {
                 credentialsFile(config));
         BridgeClient bridge;
         try {
-            bridge = new BridgeClient(creds);
+            bridge = new BridgeClient(creds, BridgeEndpoint.standbys(config));
         } catch (GeneralSecurityException e) {
             throw new IOException("the pinned Bridge key in " + credentialsFile(config) + " is not usable: " + e.getMessage(), e);
         }
@@ -164,7 +164,7 @@ public final class RouterApp implements Closeable {
         BridgeCredentials creds = BridgeEndpoint.configured(config, enrolled, credentialsFile(config));
         BridgeClient bridge;
         try {
-            bridge = new BridgeClient(creds);
+            bridge = new BridgeClient(creds, BridgeEndpoint.standbys(config));
         } catch (InsecureBridgeUrlException e) {
             throw new IOException((creds == enrolled ? credentialsFile(config).toString() : "bridgeUrl of the configuration") + ": " + e.getMessage(), e);
         } catch (GeneralSecurityException e) {

@@ -31,6 +31,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Flow;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 import org.dicomrelay.dicom.net.FailureText;
 import org.dicomrelay.relay.cloud.BlobAccount;
@@ -49,6 +50,12 @@ import org.dicomrelay.relay.tls.InsecureBridgeUrlException;
  * A router's connection to the Bridge: enrollment, publishing its AE titles, reading the directory
  * (signed as a whole, checked against the Bridge key pinned at enrollment), rotating its keys, its provider assignment,
  * its notification inbox and its blobs at the Bridge ({@link BridgeTransport}). Thread-safe.
+ *
+ * <p>A Bridge may run as several instances on one database, behind one certificate: given their
+ * URLs, the client calls one at a time and moves to the next when it does not answer. A call
+ * with a body it still holds (not a blob part, which its upload retries) is tried once at each
+ * other instance; any call the Bridge takes twice that way is harmless (acks and deletes are
+ * idempotent, a notification taken twice is refused by its recipient's replay guard).
  */
 public final class BridgeClient implements BridgeTransport {
 
@@ -63,9 +70,12 @@ public final class BridgeClient implements BridgeTransport {
     private static final Pattern NOTIFICATION_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
     private static final Pattern POLLER_ID = Pattern.compile("[A-Za-z0-9-]{1,64}");
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final System.Logger LOG = System.getLogger(BridgeClient.class.getName());
 
     private final BridgeCredentials credentials;
-    private final String base;
+    /** The Bridge's instances: the enrollment's (or configured) URL first, then the standbys. */
+    private final List<String> bases;
+    private final AtomicInteger current = new AtomicInteger();
     private final HttpClient http;
     private final PublicKeyVerify bridgeVerifier;
     private volatile CredentialsListener listener = CredentialsListener.NONE;
@@ -78,8 +88,26 @@ public final class BridgeClient implements BridgeTransport {
      *     key or certificate is not usable, or the URL is plain http to a host that is not loopback ({@link InsecureBridgeUrlException})
      */
     public BridgeClient(BridgeCredentials credentials) throws GeneralSecurityException {
+        this(credentials, List.of());
+    }
+
+    /**
+     * As {@link #BridgeClient(BridgeCredentials)}, with {@code standbys}: further instances of the same
+     * Bridge (same certificate, same database), called when the one in use does not answer.
+     */
+    public BridgeClient(BridgeCredentials credentials, List<URI> standbys) throws GeneralSecurityException {
         this.credentials = credentials;
-        this.base = baseUrl(credentials.bridgeUrl());
+        List<String> all = new ArrayList<>();
+        all.add(baseUrl(credentials.bridgeUrl()));
+        for (URI standby : standbys) {
+            BridgeHttp.requireSafe(standby);
+            if (!standby.getScheme().equalsIgnoreCase(credentials.bridgeUrl().getScheme())) {
+                throw new InsecureBridgeUrlException("the Bridge instance " + standby + " must use " + credentials.bridgeUrl().getScheme()
+                        + " like " + credentials.bridgeUrl());
+            }
+            if (!all.contains(baseUrl(standby))) all.add(baseUrl(standby));
+        }
+        this.bases = List.copyOf(all);
         this.http = BridgeHttp.newClient(credentials.bridgeUrl(), credentials.bridgeFingerprint(), credentials.clientIdentity(), CONNECT_TIMEOUT);
         this.bridgeVerifier = verifier(credentials.bridgePublicKeys());
     }
@@ -280,6 +308,7 @@ public final class BridgeClient implements BridgeTransport {
             try {
                 if (failure != null) {
                     Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+                    failedOver(rq.uri());
                     throw unreachable(rq, cause instanceof IOException io ? io : new IOException(FailureText.of(cause), cause));
                 }
                 json(answered(response, sentAt));
@@ -324,6 +353,7 @@ public final class BridgeClient implements BridgeTransport {
                 if (failure != null) {
                     Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
                     if (range[0] != null && range[0].sinkFailure != null) throw range[0].sinkFailure; // the reader's, not the link's
+                    failedOver(rq.uri());
                     throw unreachable(rq, cause instanceof IOException io ? io : new IOException(FailureText.of(cause), cause));
                 }
                 int status = answered(response, sentAt).statusCode();
@@ -413,7 +443,7 @@ public final class BridgeClient implements BridgeTransport {
     // --- plumbing ---
 
     private HttpRequest.Builder request(String path, Duration timeout) {
-        return HttpRequest.newBuilder(URI.create(base + path))
+        return HttpRequest.newBuilder(URI.create(bases.get(current.get()) + path))
                 .timeout(timeout)
                 .header("Authorization", "Bearer " + credentials.apiKey());
     }
@@ -425,8 +455,39 @@ public final class BridgeClient implements BridgeTransport {
 
     /** As above, with the body as {@code handler} gives it (a download: a stream, closed here if the credentials are refused). */
     private <T> HttpResponse<T> send(HttpRequest.Builder builder, HttpResponse.BodyHandler<T> handler) throws IOException {
-        long sentAt = System.nanoTime();
-        return answered(send(http, builder.build(), handler), sentAt);
+        for (int attempt = 1; ; attempt++) {
+            HttpRequest request = builder.build();
+            long sentAt = System.nanoTime();
+            try {
+                return answered(send(http, request, handler), sentAt);
+            } catch (BridgeUnreachableException e) {
+                String next = failedOver(request.uri());
+                if (next == null || attempt >= bases.size()) throw e;
+                builder.uri(URI.create(next + request.uri().toString().substring(baseOf(request.uri()).length())));
+            }
+        }
+    }
+
+    /**
+     * The instance at {@code uri} did not answer: later calls go to the next one, which is returned
+     * (null when there is no other). Calls that failed at once move on only once.
+     */
+    private String failedOver(URI uri) {
+        if (bases.size() < 2) return null;
+        int failed = bases.indexOf(baseOf(uri));
+        if (failed < 0) return null;
+        int next = (failed + 1) % bases.size();
+        if (current.compareAndSet(failed, next)) {
+            LOG.log(System.Logger.Level.WARNING, "the Bridge instance at " + bases.get(failed) + " does not answer: calling the one at "
+                    + bases.get(next) + " from now on");
+        }
+        return bases.get(next);
+    }
+
+    private String baseOf(URI uri) {
+        String u = uri.toString();
+        for (String b : bases) if (u.startsWith(b + "/")) return b;
+        return u;
     }
 
     /** Tells the listener whether the Bridge accepted this router's credentials; a refusal (401/403) is thrown. */

@@ -29,6 +29,15 @@ public final class LinkCodec {
     private static final Map<String, Class<? extends LinkMessage>> TYPES = types();
     private static final Map<Class<? extends LinkMessage>, String> NAMES = names();
 
+    /**
+     * Fields added after routers were deployed, with the value a frame from an older router means by
+     * leaving them out: routers can then be upgraded one at a time. A frame leaves such a field out when
+     * it has that value. Every other field stays required.
+     */
+    private static final Map<Class<? extends LinkMessage>, Map<String, String>> ADDED_FIELDS = Map.of(
+            LinkMessage.StoreRq.class, Map.of("compression", PayloadCodec.NONE.wireName()),
+            LinkMessage.Instance.class, Map.of("compression", PayloadCodec.NONE.wireName()));
+
     private static final ObjectMapper JSON = JsonMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
@@ -91,7 +100,12 @@ public final class LinkCodec {
         ObjectNode root = JSON.createObjectNode();
         root.put(TYPE, typeOf(message));
         root.put(BLOB, blob);
-        root.set(MESSAGE, JSON.valueToTree(message));
+        ObjectNode fields = JSON.valueToTree(message);
+        // Left out when it says what leaving it out means, so a router from before the field reads the frame too.
+        ADDED_FIELDS.getOrDefault(message.getClass(), Map.of()).forEach((name, absent) -> {
+            if (fields.path(name).asText("").equals(absent)) fields.remove(name);
+        });
+        root.set(MESSAGE, fields);
         return JSON.writeValueAsBytes(root);
     }
 
@@ -120,8 +134,12 @@ public final class LinkCodec {
         if (body == null || !body.isObject()) {
             throw new MalformedMessageException(typeNode.asText() + " has no message object", blob, null);
         }
+        ObjectNode fields = (ObjectNode) body;
+        ADDED_FIELDS.getOrDefault(type, Map.of()).forEach((name, absent) -> {
+            if (!fields.has(name)) fields.put(name, absent);
+        });
         try {
-            return new Decoded(JSON.treeToValue(body, type), blob);
+            return new Decoded(JSON.treeToValue(fields, type), blob);
         } catch (JsonProcessingException | IllegalArgumentException e) {
             throw new MalformedMessageException("malformed " + typeNode.asText() + ": " + original(e), blob, e);
         }

@@ -47,7 +47,7 @@ class LinkCodecTest {
     }
 
     /** Issue 10, compression per route: router B decodes the payload with the codec the authenticated frame names, or refuses it. */
-    @Test void theCompressionOfAStorePayloadTravelsByNameAndAnUnknownOrMissingOneIsRefused() throws Exception {
+    @Test void theCompressionOfAStorePayloadTravelsByNameAndAnUnknownOrNullOneIsRefused() throws Exception {
         String json = new String(LinkCodec.encode(new LinkMessage.StoreRq("op", "PACS_B", "CT_A", "1.2", "1.2.3", "1.2.840.10008.1.2",
                 PayloadCodec.DEFLATE), "blob-0123456789abcdef"), StandardCharsets.UTF_8);
         assertThat(json).contains("\"compression\":\"deflate\"");
@@ -57,9 +57,22 @@ class LinkCodecTest {
                 .isInstanceOfSatisfying(LinkCodec.MalformedMessageException.class, e -> assertThat(e.blob()).isEqualTo("blob-0123456789abcdef"))
                 .hasMessage("malformed STORE_RQ: unknown compression 'brotli' (known: none, zstd, deflate)");
         assertThatThrownBy(() -> decode(store + ",'compression':null}}")).hasMessage("malformed STORE_RQ: missing compression");
-        assertThatThrownBy(() -> decode(store + "}}")).hasMessageStartingWith("malformed STORE_RQ").hasMessageContaining("compression");
         assertThat(LinkCodec.decode(LinkCodec.encode(new LinkMessage.StoreRq("op", "PACS_B", "CT_A", "1.2", "1.2.3", "1.2.840.10008.1.2"),
                 null)).message()).extracting("compression").isEqualTo(PayloadCodec.NONE);
+    }
+
+    /** A router from before compression leaves the field out: it means an uncompressed payload, so routers upgrade one at a time. */
+    @Test void aStoreOrInstanceFrameFromARouterWithoutCompressionIsReadAsUncompressedAndAnUncompressedOneOmitsTheField() throws Exception {
+        String store = "{'type':'STORE_RQ','blob':'blob-0123456789abcdef','message':{'operationId':'op','calledAe':'PACS_B',"
+                + "'callingAe':'CT_A','sopClassUid':'1.2','sopInstanceUid':'1.2.3','transferSyntaxUid':'1.2.840.10008.1.2'}}";
+        assertThat(decode(store).message()).extracting("compression").isEqualTo(PayloadCodec.NONE);
+        String instance = "{'type':'INSTANCE','blob':'blob-0123456789abcdef','message':{'operationId':'op','sopClassUid':'1.2',"
+                + "'sopInstanceUid':'1.2.3','transferSyntaxUid':'1.2.840.10008.1.2','remaining':4}}";
+        assertThat(decode(instance).message()).extracting("compression").isEqualTo(PayloadCodec.NONE);
+        assertThatThrownBy(() -> decode(store.replace(",'sopInstanceUid':'1.2.3'", ""))).hasMessageContaining("sopInstanceUid");
+        // And an uncompressed frame leaves the field out, so that an older router reads it.
+        assertThat(new String(LinkCodec.encode(new LinkMessage.StoreRq("op", "PACS_B", "CT_A", "1.2", "1.2.3", "1.2.840.10008.1.2"), null),
+                StandardCharsets.UTF_8)).doesNotContain("compression");
     }
 
     @Test void anUnknownTypeIsRefusedAndTheBlobItNamedIsKnown() {

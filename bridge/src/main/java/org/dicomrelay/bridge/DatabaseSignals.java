@@ -12,21 +12,26 @@ import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 
 /**
- * Tells every Bridge instance on one PostgreSQL database that a notification was stored for a
- * router, so that a long poll parked at one instance returns at once when another instance took
- * the publish (PostgreSQL LISTEN/NOTIFY; the payload is the recipient's router id, never data).
+ * Tells every Bridge instance on one PostgreSQL database that something changed in it, on one
+ * channel (PostgreSQL LISTEN/NOTIFY): a notification stored for a router ({@link #INBOX}, so that
+ * a long poll parked at one instance returns at once when another took the publish), or a part
+ * of a blob committed or the blob gone ({@link #BLOBS}, so that a recipient reading it through
+ * one instance streams what the sender uploads through another). A signal carries a router id or
+ * a blob name, never data.
  *
  * <p>The database stays the only store: a signal lost (the listening connection down) costs a
- * parked poll only its remaining wait, after which the router polls again and finds the
- * notification. After a reconnection every parked poll looks again, for what it missed.
+ * waiter only its remaining wait, after which it looks again. After a reconnection every waiter
+ * looks again, for what it missed.
  */
-final class InboxSignals implements AutoCloseable {
-    static final String CHANNEL = "dicomrelay_inbox";
-    private static final System.Logger LOG = System.getLogger(InboxSignals.class.getName());
+final class DatabaseSignals implements AutoCloseable {
+    static final String INBOX = "dicomrelay_inbox";
+    static final String BLOBS = "dicomrelay_blobs";
+    private static final System.Logger LOG = System.getLogger(DatabaseSignals.class.getName());
     private static final int RECEIVE_WAIT_MILLIS = 1000;
     private static final long RECONNECT_MAX_MILLIS = 5000;
 
     private final Database db;
+    private final String channel;
     private final Consumer<String> wake;
     private final Runnable wakeAll;
     private final Thread listener;
@@ -35,48 +40,49 @@ final class InboxSignals implements AutoCloseable {
     private volatile Connection listening;
 
     /**
-     * @param wake    wakes this instance's polls of one router
-     * @param wakeAll wakes every poll of this instance (after signals may have been missed)
+     * @param wake    wakes this instance's waiters for what a signal names
+     * @param wakeAll wakes every waiter of this instance (after signals may have been missed)
      */
-    InboxSignals(Database db, Consumer<String> wake, Runnable wakeAll) {
+    DatabaseSignals(Database db, String channel, Consumer<String> wake, Runnable wakeAll) {
         this.db = db;
+        this.channel = channel;
         this.wake = wake;
         this.wakeAll = wakeAll;
-        this.listener = new Thread(this::listen, "bridge-inbox-signals");
+        this.listener = new Thread(this::listen, "bridge-signals-" + channel);
         listener.setDaemon(true);
     }
 
     /** Starts listening; returns once the first LISTEN is in place (or failed, then retried in the background). */
-    InboxSignals start() {
+    DatabaseSignals start() {
         Connection c = null;
         try {
             c = connectAndListen();
         } catch (SQLException e) {
-            failures.occurred("listen", System.Logger.Level.WARNING, "cannot listen for other Bridge instances' notifications yet, "
-                    + "retrying: " + FailureText.of(e));
+            failures.occurred("listen", System.Logger.Level.WARNING, "cannot listen for other Bridge instances' signals on " + channel
+                    + " yet, retrying: " + FailureText.of(e));
         }
         listening = c;
         listener.start();
         return this;
     }
 
-    /** Tells every instance (this one too) that {@code recipientId} has a new notification. */
-    void announce(String recipientId) {
+    /** Tells every instance (this one too) that what {@code name} names changed. */
+    void announce(String name) {
         try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement("SELECT pg_notify(?, ?)")) {
-            ps.setString(1, CHANNEL);
-            ps.setString(2, recipientId);
+            ps.setString(1, channel);
+            ps.setString(2, name);
             ps.execute();
-            failures.cleared("announce", "other Bridge instances are told of notifications again");
+            failures.cleared("announce", "other Bridge instances are told of changes on " + channel + " again");
         } catch (SQLException e) {
-            failures.occurred("announce", System.Logger.Level.WARNING, "could not tell other Bridge instances of a notification for router "
-                    + recipientId + " (their polls find it when they look again): " + FailureText.of(e));
+            failures.occurred("announce", System.Logger.Level.WARNING, "could not tell other Bridge instances on " + channel + " that " + name
+                    + " changed (their waiters see it when they look again): " + FailureText.of(e));
         }
     }
 
     private Connection connectAndListen() throws SQLException {
         Connection c = DriverManager.getConnection(db.url());
         try (Statement s = c.createStatement()) {
-            s.execute("LISTEN " + CHANNEL);
+            s.execute("LISTEN " + channel);
         } catch (SQLException e) {
             c.close();
             throw e;
@@ -92,7 +98,7 @@ final class InboxSignals implements AutoCloseable {
                 if (c == null) {
                     c = connectAndListen();
                     listening = c;
-                    failures.cleared("listen", "listening for other Bridge instances' notifications again");
+                    failures.cleared("listen", "listening for other Bridge instances' signals on " + channel + " again");
                     wakeAll.run(); // what was published meanwhile
                     backoff = 500;
                 }
@@ -103,7 +109,7 @@ final class InboxSignals implements AutoCloseable {
             } catch (SQLException e) {
                 if (closed) return;
                 failures.occurred("listen", System.Logger.Level.WARNING, "lost the connection that listens for other Bridge instances' "
-                        + "notifications, reconnecting: " + FailureText.of(e));
+                        + "signals on " + channel + ", reconnecting: " + FailureText.of(e));
                 closeQuietly(c);
                 listening = null;
                 try {
