@@ -4,18 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import com.azure.storage.blob.BlobContainerClient;
-import com.azure.storage.blob.BlobServiceClientBuilder;
-import com.azure.storage.blob.models.BlobListDetails;
-import com.azure.storage.blob.models.ListBlobsOptions;
-import com.azure.storage.common.StorageSharedKeyCredential;
-import com.azure.storage.queue.QueueServiceClient;
-import com.azure.storage.queue.QueueServiceClientBuilder;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.dicomrelay.dicom.net.AssociationOptions;
 import org.dicomrelay.dicom.net.service.StorageSource;
 import org.dicomrelay.dicom.net.service.StoreScu;
@@ -31,51 +22,27 @@ import org.junit.jupiter.api.Timeout;
  * The reference C-STORE (workstation at A → PACS B, DCMTK storescp) with both routers on Cloud IO
  * "azure": block blobs in a container of Azurite, notifications in its queues, on 127.0.0.1.
  * Objects within one block and one of several (64 KiB blocks; the ECG waveform is 291 KB) arrive
- * byte-identical; afterwards the container holds no blob and no
- * uncommitted block, both inbox queues are empty, and the account key from the routers'
- * configuration appears in no log line.
+ * byte-identical; afterwards the container holds no blob and no uncommitted block, both inbox
+ * queues are empty, and the account key from the routers' configuration appears in no log line.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(180)
 class StoreThroughAzureTest {
-    private static final String CONTAINER = "relay";
-
-    private AzuriteServer azurite;
-    private BlobContainerClient container;
-    private QueueServiceClient queues;
+    private AzureEmulator cloud;
     private RelayNetwork net;
 
     @BeforeAll void start() throws Exception {
         assumeTrue(AzuriteServer.unavailable().isEmpty(), () -> AzuriteServer.unavailable().orElse(""));
-        azurite = new AzuriteServer();
-        StorageSharedKeyCredential key = new StorageSharedKeyCredential(AzuriteServer.ACCOUNT, AzuriteServer.ACCOUNT_KEY);
-        container = new BlobServiceClientBuilder().endpoint(azurite.blobEndpoint().toString()).credential(key).buildClient()
-                .getBlobContainerClient(CONTAINER);
-        container.create();
-        queues = new QueueServiceClientBuilder().endpoint(azurite.queueEndpoint().toString()).credential(key).buildClient();
-        Map<String, String> settings = new HashMap<>(azurite.settings(CONTAINER));
-        settings.put("blockBytes", Integer.toString(64 * 1024));
-        settings.put("visibilitySeconds", "30");
-        net = RelayNetwork.with(RelayNetwork.Pacs.STORESCP).cloud("azure", settings).start();
+        cloud = new AzureEmulator();
+        net = RelayNetwork.with(RelayNetwork.Pacs.STORESCP).cloud("azure", cloud.routerSettings()).start();
     }
 
     @AfterAll void stop() throws Exception {
-        if (net != null) net.close();
-        if (queues != null) {
-            // By name: Azurite 3.37 answers the SDK's List Queues with 400.
-            for (String router : List.of("hospital-a", "hospital-b")) queues.getQueueClient("dicom-relay-" + router).deleteIfExists();
+        try {
+            if (net != null) net.close();
+        } finally {
+            if (cloud != null) cloud.close();
         }
-        if (container != null) container.delete();
-        if (azurite != null) azurite.close();
-    }
-
-    private long queued(String routerId) {
-        return queues.getQueueClient("dicom-relay-" + routerId).getProperties().getApproximateMessagesCount();
-    }
-
-    private List<String> blobsIncludingUncommitted() {
-        ListBlobsOptions all = new ListBlobsOptions().setDetails(new BlobListDetails().setRetrieveUncommittedBlobs(true));
-        return container.listBlobs(all, null).stream().map(b -> b.getName()).toList();
     }
 
     @Test void aStoreThroughBothRoutersOnAzureArrivesByteIdenticalAndLeavesNothingInTheCloud() throws Exception {
@@ -95,11 +62,7 @@ class StoreThroughAzureTest {
             assertThat(DataSets.bytes(got)).as("data set at PACS B vs the file sent at A, %s", f.getFileName()).isEqualTo(DataSets.bytes(f));
         }
         await("the cloud emptied: blobs consumed and deleted, notifications acknowledged").atMost(Duration.ofSeconds(60))
-                .pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
-                    assertThat(blobsIncludingUncommitted()).isEmpty();
-                    assertThat(queued("hospital-a")).isZero();
-                    assertThat(queued("hospital-b")).isZero();
-                });
+                .pollInterval(Duration.ofMillis(200)).untilAsserted(() -> cloud.assertEmpty("hospital-a", "hospital-b"));
         assertThat(net.logs.lines()).as("the routers' logs").noneMatch(l -> l.contains(AzuriteServer.ACCOUNT_KEY));
     }
 }
