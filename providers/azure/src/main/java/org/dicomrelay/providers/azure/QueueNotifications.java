@@ -117,7 +117,12 @@ public final class QueueNotifications implements Notifications {
     @Override
     public void ack(Notification n) throws IOException {
         QueueClient queue = ownQueue();
-        ReceiptHandle h = ReceiptHandle.parse(n.id());
+        ReceiptHandle h;
+        try {
+            h = ReceiptHandle.parse(n.id());
+        } catch (IllegalArgumentException e) {
+            throw new IOException("Azure Queue acknowledgement refused: " + e.getMessage(), e);
+        }
         try {
             queue.deleteMessage(h.messageId(), h.popReceipt());
         } catch (RuntimeException e) {
