@@ -50,7 +50,10 @@ final class AzureUpload extends BlobStore.Upload {
 
     @Override
     public void write(int b) throws IOException {
-        write(new byte[] {(byte) b}, 0, 1);
+        ensureOpen();
+        if (len == buf.length) buf = Arrays.copyOf(buf, Math.min(blockBytes, buf.length * 4)); // below a block: grows
+        buf[len++] = (byte) b;
+        if (len == blockBytes) stageBlock();
     }
 
     @Override
