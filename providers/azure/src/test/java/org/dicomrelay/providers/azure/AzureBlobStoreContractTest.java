@@ -34,8 +34,11 @@ class AzureBlobStoreContractTest extends BlobStoreContract {
 
     @AfterAll
     static void stopAzurite() {
-        if (admin != null) admin.delete();
-        if (azurite != null) azurite.close();
+        try {
+            if (admin != null) admin.delete();
+        } finally {
+            if (azurite != null) azurite.close();
+        }
     }
 
     private static Map<String, String> settings() {

@@ -31,8 +31,11 @@ class QueueNotificationsContractTest extends NotificationsContract {
 
     @AfterAll
     static void stopAzurite() {
-        for (String q : queues) admin.deleteQueue(q);
-        if (azurite != null) azurite.close();
+        try {
+            for (String q : queues) admin.deleteQueue(q);
+        } finally {
+            if (azurite != null) azurite.close();
+        }
     }
 
     private Map<String, String> settings() {

@@ -65,6 +65,8 @@ public final class AzuriteServer implements AutoCloseable {
                 "--skipApiVersionCheck")
                 .redirectErrorStream(true);
         process = pb.start();
+        // A test JVM that ends without close() (a failed set-up, an interrupted run) does not leave node running.
+        Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly, "azurite-stop"));
         CountDownLatch started = new CountDownLatch(2);
         Thread reader = new Thread(() -> drain(started), "azurite-output");
         reader.setDaemon(true);
