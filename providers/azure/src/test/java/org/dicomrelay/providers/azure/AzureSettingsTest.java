@@ -23,6 +23,11 @@ class AzureSettingsTest {
         assertThat(CloudProvider.named("azure").secretSettings()).containsExactlyInAnyOrder("connectionString", "accountKey", "sasToken");
     }
 
+    /** Mixed clouds: the Bridge cannot hand a router Azure credentials under provider "routed" either. */
+    @Test void underRoutedTheAzureSecretsAreSecretsToo() {
+        assertThat(CloudProvider.named("routed").secretSettings()).contains("azure.connectionString", "azure.accountKey", "azure.sasToken");
+    }
+
     @Test void router_yamlWinsOverTheEnvironmentAndAConnectionStringOverAKey() {
         Map<String, String> env = Map.of("AZURE_STORAGE_CONNECTION_STRING", "from-env");
         assertThat(credentials(Map.of("accountName", "acct", "accountKey", KEY), env).kind()).isEqualTo(AzureCredentials.Kind.ACCOUNT_KEY);
