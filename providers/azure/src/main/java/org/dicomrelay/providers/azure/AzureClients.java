@@ -19,16 +19,18 @@ import java.time.Duration;
  */
 final class AzureClients {
     /**
-     * The JDK client warns at every request that it sets Content-Length itself (a header the SDK
-     * also sets): quietened, held here so that the logger keeps its level.
+     * The SDK's own log lines, silenced: every failure reaches the router as an IOException that
+     * names the service's error code and what was being done, while the SDK's lines repeat it
+     * without that, quote response bodies, and warn at every request that the JDK client sets
+     * Content-Length itself. Held here so that the logger keeps its level.
      */
-    private static final java.util.logging.Logger RESTRICTED_HEADER_WARNINGS = quiet("com.azure.core.http.jdk.httpclient");
+    private static final java.util.logging.Logger SDK_LOG = quiet("com.azure");
 
     private AzureClients() {}
 
     private static java.util.logging.Logger quiet(String name) {
         java.util.logging.Logger l = java.util.logging.Logger.getLogger(name);
-        l.setLevel(java.util.logging.Level.SEVERE);
+        l.setLevel(java.util.logging.Level.OFF);
         return l;
     }
 

@@ -58,6 +58,12 @@ public final class QueueNotifications implements Notifications {
         return own;
     }
 
+    /** Creates (or, with createQueue false, checks) this router's inbox queue. */
+    @Override
+    public void prepare() throws IOException {
+        ownQueue();
+    }
+
     @Override
     public void publish(String recipientRouterId, byte[] message) throws IOException {
         if (message.length > MAX_PAYLOAD) {

@@ -1,9 +1,12 @@
 package org.dicomrelay.providers.azure;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.azure.storage.queue.QueueServiceClient;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -14,6 +17,7 @@ import org.dicomrelay.relay.cloud.CloudProvider;
 import org.dicomrelay.relay.cloud.Notifications;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /** The Cloud IO notifications contract for provider "azure" with its Azure Queue inbox, against Azurite's queue service. */
 class QueueNotificationsContractTest extends NotificationsContract {
@@ -54,6 +58,21 @@ class QueueNotificationsContractTest extends NotificationsContract {
         n.poll(Duration.ZERO); // creates its queue, as a router's first poll does
         queues.add(queueOf(routerId));
         return n;
+    }
+
+    /** A router prepares its inbox before it takes work: the first answer a peer sends it finds the queue, before any poll. */
+    @Test
+    void preparedInboxReceivesBeforeItsFirstPoll() throws Exception {
+        String routerId = newRouterId();
+        try (Notifications inbox = CloudProvider.named("azure").notifications(settings(), routerId, null);
+             Notifications sender = CloudProvider.named("azure").notifications(settings(), newRouterId(), null)) {
+            inbox.prepare();
+            queues.add(queueOf(routerId));
+            sender.publish(routerId, "first answer".getBytes(StandardCharsets.UTF_8));
+            List<Notifications.Notification> got = inbox.poll(Duration.ofSeconds(5));
+            assertThat(got).extracting(n -> new String(n.payload(), StandardCharsets.UTF_8)).containsExactly("first answer");
+            inbox.ack(got);
+        }
     }
 
     @Override

@@ -60,9 +60,7 @@ public final class AzuriteServer implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder("node", home.resolve("node_modules/azurite/dist/src/azurite.js").toString(),
                 "--disableTelemetry", "--location", location.toString(),
                 "--blobHost", "127.0.0.1", "--blobPort", "0", "--queueHost", "127.0.0.1", "--queuePort", "0",
-                "--tableHost", "127.0.0.1", "--tablePort", "0",
-                // The SDK speaks a newer service version than Azurite 3.37 knows; the calls we make exist in both.
-                "--skipApiVersionCheck")
+                "--tableHost", "127.0.0.1", "--tablePort", "0")
                 .redirectErrorStream(true);
         process = pb.start();
         // A test JVM that ends without close() (a failed set-up, an interrupted run) does not leave node running.

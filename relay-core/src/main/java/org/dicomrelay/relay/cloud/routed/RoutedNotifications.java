@@ -18,6 +18,12 @@ final class RoutedNotifications implements Notifications {
         this.home = inboxes.get(settings.home());
     }
 
+    /** Only our own inbox: the others' are their readers' to create. */
+    @Override
+    public void prepare() throws IOException {
+        home.prepare();
+    }
+
     @Override
     public void publish(String recipientRouterId, byte[] message) throws IOException {
         inboxes.get(settings.readerOf(recipientRouterId)).publish(recipientRouterId, message);
