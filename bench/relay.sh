@@ -23,7 +23,8 @@
 #              with --hosts); RELAY_THREADS=1 CPU per thread (per JVM with --hosts) after each relayed run; JAVA_OPTS,
 #              e.g. -XX:StartFlightRecording=filename=relay.jfr,settings=profile; MVN_FLAGS, e.g. -o; RELAY_WAN_DELAY_MS
 #              (25) and RELAY_WAN_MBIT (200, 0: unlimited) another emulated WAN; RELAY_COMPRESSION=zstd|deflate router A
-#              compresses the objects it sends (uncompressed transfer syntaxes only; default none).
+#              compresses the objects it sends (uncompressed transfer syntaxes only; default none); RELAY_LAN_ROWS=mf
+#              times only those LAN rows (mr,ct,mf; default all; the MR set still warms the routers up).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 hosts=0

@@ -25,12 +25,13 @@
     }
   }
 
-  async function echo(ae, out) {
+  async function echo(ae, out, kind = "devices") {
     text(out, "…"); out.className = "echo-result muted";
-    const a = await api("POST", `/api/devices/${encodeURIComponent(ae)}/echo`);
+    const a = await api("POST", `/api/${kind}/${encodeURIComponent(ae)}/echo`);
     if (!a.ok) { text(out, a.data.error); out.className = "echo-result bad"; return; }
     const r = a.data;
-    text(out, r.success ? `success, ${r.milliseconds} ms` : `failed: ${r.error}`);
+    const via = r.via ? ` via ${r.via}` : "";
+    text(out, r.success ? `success${via}, ${r.milliseconds} ms round trip` : `failed${via}: ${r.error}`);
     out.className = "echo-result " + (r.success ? "ok" : "bad");
   }
 
@@ -83,16 +84,65 @@
 
   // ---- Transfers ----
   const size = b => b >= 1048576 ? (b / 1048576).toFixed(1) + " MiB" : b >= 1024 ? (b / 1024).toFixed(1) + " KiB" : b + " B";
+  // A known total gets a bar with a value; an unknown one (a C-STORE association still running) an indeterminate bar.
+  function progressOf(t) {
+    if (t.totalInstances >= 0) {
+      return el("span", {}, el("progress", { max: String(Math.max(t.totalInstances, 1)), value: String(t.totalInstances === 0 ? 1 : t.instances) }),
+        ` ${t.instances} / ${t.totalInstances}`);
+    }
+    return el("span", {}, el("progress", {}), ` ${t.instances} so far`);
+  }
+  function subOperationsOf(t) {
+    const s = t.subOperations;
+    if (!s) return "—";
+    return `${s.remaining < 0 ? "?" : s.remaining} remaining, ${s.completed} completed, ${s.failed} failed, ${s.warning} warning`;
+  }
   async function loadTransfers() {
     const a = await api("GET", "/api/transfers");
     if (!a.ok) return;
     $("#transfers-table tbody").replaceChildren(...a.data.map(t => el("tr", { "data-id": t.id, "data-state": t.state },
-      el("td", {}, t.callingAe), el("td", {}, t.calledAe), el("td", {}, t.operations.join(", ")), el("td", { class: "instances" }, t.instances),
-      el("td", {}, size(t.bytes)), el("td", {}, size(t.bytesPerSecond) + "/s"), el("td", { class: "state" }, t.state),
-      // the total of a C-STORE association is not known in advance: the bar fills when it ends
-      el("td", {}, t.state === "completed" ? el("progress", { max: "1", value: "1" }) : el("progress", {})),
+      el("td", {}, t.callingAe), el("td", { class: "called" }, t.calledAe), el("td", {}, t.remoteRouter || "—"),
+      el("td", {}, t.operations.map(o => o.replace(/-RQ$/, "")).join(", ")), el("td", { class: "state " + (t.state === "failed" ? "bad" : t.state === "completed" ? "ok" : "") }, t.state),
+      el("td", { class: "progress" }, progressOf(t)), el("td", { class: "instances" }, t.instances),
+      el("td", {}, size(t.bytes)), el("td", {}, size(t.bytesPerSecond) + "/s"), el("td", { class: "sub-operations" }, subOperationsOf(t)),
+      el("td", { class: t.errors ? "bad" : "" }, t.errors ? `${t.errors}: ${t.lastError || ""}` : "0"),
       el("td", {}, t.started))));
     text($("#transfers-summary"), a.data.length === 0 ? "No association since the router started." : "");
+  }
+
+  // ---- Studies and their timelines ----
+  let selectedStudy = null;
+  async function loadStudies() {
+    const a = await api("GET", "/api/studies");
+    if (!a.ok) return;
+    $("#studies-table tbody").replaceChildren(...a.data.map(s => el("tr", {
+        "data-study": s.studyInstanceUid, class: "clickable" + (s.studyInstanceUid === selectedStudy ? " selected" : ""),
+        onclick: () => showTimeline(s.studyInstanceUid) },
+      el("td", {}, s.studyInstanceUid), el("td", {}, s.callingAe), el("td", {}, s.calledAe), el("td", {}, s.remoteRouter || "—"),
+      el("td", {}, s.received), el("td", { class: "answered" }, s.answered), el("td", { class: s.failed ? "bad" : "" }, s.failed),
+      el("td", {}, s.lastActivity || "—"))));
+    text($("#studies-summary"), a.data.length === 0 ? "No study relayed since the router started." : "");
+    if (selectedStudy) showTimeline(selectedStudy);
+  }
+
+  async function showTimeline(uid) {
+    selectedStudy = uid;
+    $$("#studies-table tbody tr").forEach(r => r.classList.toggle("selected", r.dataset.study === uid));
+    const a = await api("GET", `/api/studies/${encodeURIComponent(uid)}`);
+    const box = $("#timeline");
+    if (!a.ok) { box.classList.add("hidden"); return; }
+    const t = a.data;
+    text($("#timeline-title"), `Study ${t.study.studyInstanceUid}: ${t.study.callingAe} → ${t.study.calledAe} via ${t.study.remoteRouter || "?"}`);
+    const statuses = h => Object.entries(h.statuses).map(([k, v]) => `${k}H × ${v}`).join(", ") || "—";
+    // Times to the millisecond, and how long after the first object arrived at A (B's times on B's clock).
+    const start = t.hops[0].first ? Date.parse(t.hops[0].first) : null;
+    const time = (iso, remote) => el("td", { class: remote && iso ? "remote-clock" : "" }, !iso ? "—" :
+      iso.replace("T", " ").replace(/(\.\d{3})\d*Z$/, "$1").replace(/Z$/, "") +
+      (start === null ? "" : ` (+${((Date.parse(iso) - start) / 1000).toFixed(3)} s)`));
+    $("#timeline-table tbody").replaceChildren(...t.hops.map(h => el("tr", { "data-hop": h.hop, class: h.count ? "" : "muted" },
+      el("td", {}, h.label), el("td", { class: "count" }, h.count), time(h.first, h.remoteClock), time(h.last, h.remoteClock),
+      el("td", {}, statuses(h)))));
+    box.classList.remove("hidden");
   }
 
   // ---- Remote AEs ----
@@ -100,8 +150,13 @@
     const a = await api("GET", "/api/remote-aes");
     if (!a.ok) return;
     const body = $("#remote-table tbody");
-    body.replaceChildren(...a.data.map(r => el("tr", { "data-ae": r.aeTitle }, el("td", {}, r.aeTitle), el("td", {}, r.routerId),
-      el("td", {}, (r.services || []).join(", ")))));
+    body.replaceChildren(...a.data.map(r => {
+      const result = el("span", { class: "echo-result", "data-ae": r.aeTitle });
+      return el("tr", { "data-ae": r.aeTitle }, el("td", {}, r.aeTitle), el("td", {}, r.routerId),
+        el("td", {}, (r.services || []).join(", ")),
+        el("td", {}, Console.isAdmin() ? el("button", { type: "button", class: "echo", onclick: () => echo(r.aeTitle, result, "remote-aes") }, "Echo") : "",
+          " ", result));
+    }));
     text($("#remote-summary"), a.data.length === 0 ? "No remote AE yet: nothing exported to this router, or no directory received." : "");
   }
 
@@ -155,11 +210,15 @@
   async function loadStatus() {
     const a = await api("GET", "/api/status");
     if (!a.ok) return;
-    const s = a.data, b = s.bridge || {};
+    const s = a.data, b = s.bridge || {}, c = s.cloud;
     const rows = [["Router", `${s.routerId} (${s.aeTitle}, DICOM port ${s.dicomPort})`], ["Version", s.version],
       ["Local devices", s.devices], ["Bridge", b.bridgeUrl || "—"],
       ["Bridge reachable", b.reachable ? "yes" : "no"], ["Last directory sync", b.lastSync || "none yet"],
-      ["Last successful sync", b.lastSuccess || "none yet"], ["Own key fingerprint", b.fingerprint || "—"]];
+      ["Last successful sync", b.lastSuccess || "none yet"],
+      ["Cloud reachable", !c ? "no cloud provider (in-process link)" : c.reachable ? "yes" : c.lastFailure ? `no: ${c.lastError}` : "not yet asked"],
+      ...(c ? [["Cloud: last answer", c.lastSuccess || "none yet"],
+               ["Cloud: last failure", c.lastFailure ? `${c.lastFailure} (${c.lastError})` : "none"]] : []),
+      ["Own key fingerprint", b.fingerprint || "—"]];
     const dl = $("#status-list");
     dl.replaceChildren();
     for (const [k, v] of rows) dl.append(el("dt", {}, k), el("dd", { "data-key": k }, v));
@@ -187,7 +246,7 @@
     loadStatus();
   }
 
-  const loaders = { devices: loadDevices, transfers: loadTransfers, remote: loadRemote, queue: loadQueue, status: loadStatus };
+  const loaders = { devices: loadDevices, transfers: loadTransfers, studies: loadStudies, remote: loadRemote, queue: loadQueue, status: loadStatus };
   const current = () => (location.hash || "#devices").slice(1);
   document.addEventListener("console:page", e => (loaders[e.detail] || (() => {}))());
   document.addEventListener("DOMContentLoaded", () => {
@@ -196,7 +255,16 @@
     $("#device-new").addEventListener("click", () => openForm(null));
     $$("[data-bulk]").forEach(b => b.addEventListener("click", () => act(b.dataset.bulk, { all: true })));
     Console.start(() => {
-      Console.live({ devices: loadDevices, queue: loadQueue, transfers: () => { if (current() === "transfers") loadTransfers(); } });
+      // The router sends at most one event per 250 ms: a load once more after the last one shows what it held back.
+      let again = null;
+      const progress = () => {
+        const load = { transfers: loadTransfers, studies: loadStudies }[current()];
+        if (!load) return;
+        load();
+        clearTimeout(again);
+        again = setTimeout(load, 500);
+      };
+      Console.live({ devices: loadDevices, queue: loadQueue, transfers: progress, studies: progress });
     });
   });
 })();

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.config.JavalinConfig;
+import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.javalin.http.HttpResponseException;
@@ -24,6 +25,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 import org.dicomrelay.relay.bridge.AeRecord;
 import org.dicomrelay.relay.bridge.RouterRecord;
@@ -70,6 +72,7 @@ final class BridgeApi {
     private final EnrollmentTokens tokens;
     private final BridgeMetrics metrics;
     private final DirectoryChanges directoryChanges = new DirectoryChanges();
+    private final RouterTraffic traffic = new RouterTraffic();
     /** Failed authentications, per peer address and credential kind: a client stuck in a loop is one line, then a count. */
     private final RepeatingLog authFailures = new RepeatingLog(LOG, AUTH_FAILURE_LOG_PERIOD);
 
@@ -95,13 +98,7 @@ final class BridgeApi {
         r.get("/health/ready", this::ready);
         r.get("/metrics", admin(this::metrics));
 
-        r.post("/api/admin/enrollment-tokens", admin(this::createEnrollmentToken));
-        r.get("/api/admin/enrollment-tokens", admin(this::listEnrollmentTokens));
-        r.delete("/api/admin/enrollment-tokens/{id}", admin(this::cancelEnrollmentToken));
-        r.get("/api/admin/routers", admin(this::listRouters));
-        r.post("/api/admin/routers/{routerId}/revoke", admin(this::revoke));
-        r.put("/api/admin/routers/{routerId}/provider", admin(this::assignProvider));
-        access.configure(r, this::admin);
+        adminRoutes(r, this::admin);
 
         r.post("/api/enroll", this::enroll);
 
@@ -113,15 +110,7 @@ final class BridgeApi {
         r.delete("/api/router/inbox/{id}", router(this::ack));
         new BlobApi(blobs).configure(cfg, this::router, this::admin, BridgeApi::me);
 
-        r.exception(ApiException.class, (e, ctx) -> {
-            if (e.details == null) {
-                error(ctx, e.status, e.getMessage());
-            } else {
-                Map<String, Object> body = obj("error", e.getMessage());
-                body.putAll(e.details);
-                ctx.status(e.status).json(body);
-            }
-        });
+        apiErrors(r);
         r.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), e.getMessage()));
         // never echo the parser's message: it may quote the body, and bodies carry tokens
         r.exception(JacksonException.class, (e, ctx) -> error(ctx, 400, "malformed JSON body"));
@@ -131,9 +120,61 @@ final class BridgeApi {
         });
         cfg.requestLogger.http((ctx, ms) -> {
             if (mayChangeDirectory(ctx)) wakeDirectoryWaiters();
+            countTraffic(ctx);
             metrics.request(ctx.method().name(), route(ctx), ctx.statusCode(), ms);
             LOG.log(System.Logger.Level.DEBUG, () -> ctx.method() + " " + ctx.path() + " -> " + ctx.statusCode() + " (" + Math.round(ms) + " ms)");
         });
+    }
+
+    /**
+     * The administrator's routes, each wrapped by {@code guard}: here the admin token; on the web
+     * console its session, CSRF token and role ({@link BridgeAdmin}). One implementation for the
+     * CLI, the admin API and the console.
+     */
+    void adminRoutes(RoutesConfig r, UnaryOperator<Handler> guard) {
+        r.post("/api/admin/enrollment-tokens", guard.apply(this::createEnrollmentToken));
+        r.get("/api/admin/enrollment-tokens", guard.apply(this::listEnrollmentTokens));
+        r.delete("/api/admin/enrollment-tokens/{id}", guard.apply(this::cancelEnrollmentToken));
+        r.get("/api/admin/routers", guard.apply(this::listRouters));
+        r.post("/api/admin/routers/{routerId}/revoke", guard.apply(this::revoke));
+        r.put("/api/admin/routers/{routerId}/provider", guard.apply(this::assignProvider));
+        access.configure(r, guard);
+    }
+
+    /** An {@link ApiException} as its status and {@code {"error": ...}} (plus its details). */
+    static void apiErrors(RoutesConfig r) {
+        r.exception(ApiException.class, (e, ctx) -> {
+            if (e.details == null) {
+                error(ctx, e.status, e.getMessage());
+            } else {
+                Map<String, Object> body = obj("error", e.getMessage());
+                body.putAll(e.details);
+                ctx.status(e.status).json(body);
+            }
+        });
+    }
+
+    /** Routers waiting for a directory change learn it now (a change made through the console's listener). */
+    void directoryChanged() {
+        wakeDirectoryWaiters();
+    }
+
+    RouterTraffic.Snapshot traffic() {
+        return traffic.snapshot(clock.millis());
+    }
+
+    /** A router's call: it was seen now; a notification published or a blob part stored counts for its link. */
+    private void countTraffic(Context ctx) {
+        String me = me(ctx);
+        if (me == null) return;
+        traffic.seen(me, clock.millis());
+        if (ctx.statusCode() / 100 != 2) return;
+        String route = route(ctx);
+        if (ctx.method() == io.javalin.http.HandlerType.POST && route.equals("/api/router/inbox/{recipientRouterId}")) {
+            traffic.notification(me, ctx.pathParam("recipientRouterId"));
+        } else if (ctx.method() == io.javalin.http.HandlerType.PUT && route.equals("/api/router/blobs/{name}/parts/{index}")) {
+            traffic.blobBytes(me, ctx.queryParam("to"), ctx.req().getContentLengthLong());
+        }
     }
 
     /** Answers the held directory requests (the Bridge stops). */
@@ -380,6 +421,7 @@ final class BridgeApi {
                     "enrolledAt", iso(r.enrolledAt()),
                     "revokedAt", r.revokedAt() == null ? null : iso(r.revokedAt()),
                     "provider", r.providerName(),
+                    "providerSettings", r.providerSettings() == null ? Map.of() : json.readTree(r.providerSettings()),
                     "aes", exported));
         }
         ctx.json(obj("routers", out));

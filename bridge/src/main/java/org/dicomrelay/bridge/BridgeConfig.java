@@ -44,6 +44,7 @@ import org.dicomrelay.relay.tls.LoopbackHost;
  * blobMaxAge: 7d             # a blob nobody consumed within this time is deleted
  * blobIdleTimeout: 60s       # a blob read while uploaded fails when no part arrives for this long
  * inboxPerSender: 2500       # of those, from one sending router (beyond: 429 for that sender only)
+ * console: {bind: 127.0.0.1, port: 8471}   # the web console (none without this section); HTTPS when the Bridge is
  * </pre>
  *
  * @param dataDir where the Bridge keeps its signing keyset (and its H2 database unless jdbcUrl says otherwise)
@@ -66,7 +67,8 @@ public record BridgeConfig(
         long blobQuotaBytes,
         Duration blobMaxAge,
         int inboxPerSender,
-        Duration blobIdleTimeout) {
+        Duration blobIdleTimeout,
+        BridgeConsoleListener console) {
 
     public static final String ADMIN_TOKEN_ENV = "DICOM_RELAY_BRIDGE_ADMIN_TOKEN";
     public static final int DEFAULT_PORT = 8470;
@@ -77,7 +79,8 @@ public record BridgeConfig(
     private static final Set<String> KEYS = Set.of("bind", "port", "dataDir", "jdbcUrl", "adminToken", "adminTokenEnv",
             "notificationWait", "visibilityTimeout", "enrollmentTokenTtl", "maxPayloadBytes", "maxInboxMessages", "tls",
             "directoryValidity", "blobPartBytes", "blobQuotaBytes", "blobMaxAge",
-            "inboxPerSender", "blobIdleTimeout");
+            "inboxPerSender", "blobIdleTimeout", "console");
+    private static final Set<String> CONSOLE_KEYS = Set.of("bind", "port");
     private static final Set<String> TLS_KEYS = Set.of("enabled", "certificate", "privateKey", "names");
 
     public BridgeConfig {
@@ -154,10 +157,31 @@ public record BridgeConfig(
             if (root.has("blobMaxAge")) b.blobMaxAge(parseDuration(root.get("blobMaxAge").asText()));
             if (root.has("blobIdleTimeout")) b.blobIdleTimeout(parseDuration(root.get("blobIdleTimeout").asText()));
             if (root.has("inboxPerSender")) b.inboxPerSender(intValue(root, "inboxPerSender"));
+            if (root.has("console")) b.console(console(root.get("console"), yaml));
             return b.build();
         } catch (IllegalArgumentException e) {
             throw new IOException(yaml + ": " + e.getMessage(), e);
         }
+    }
+
+    private static BridgeConsoleListener console(JsonNode c, Path yaml) throws IOException {
+        if (!c.isObject()) throw new IOException(yaml + ": console must be a mapping (bind, port)");
+        for (Iterator<String> it = c.fieldNames(); it.hasNext(); ) {
+            String key = it.next();
+            if (!CONSOLE_KEYS.contains(key)) throw new IOException(yaml + ": unknown setting 'console." + key + "'; known: bind, port");
+        }
+        return new BridgeConsoleListener(c.hasNonNull("bind") ? c.get("bind").asText() : null,
+                c.has("port") ? intValue(c, "port") : BridgeConsoleListener.DEFAULT_PORT);
+    }
+
+    /**
+     * The data folder a bridge.yaml names, without the rest of the configuration (the console's
+     * accounts live there, and managing them needs no admin token).
+     */
+    public static Path dataDirOf(Path yaml) throws IOException {
+        JsonNode root = new YAMLMapper().readTree(yaml.toFile());
+        Path base = yaml.toAbsolutePath().getParent();
+        return root != null && root.hasNonNull("dataDir") ? base.resolve(root.get("dataDir").asText()) : base.resolve("bridge-data");
     }
 
     private static BridgeTls tls(JsonNode t, Path base, Path yaml) throws IOException {
@@ -228,7 +252,8 @@ public record BridgeConfig(
                 + ", enrollmentTokenTtl=" + enrollmentTokenTtl + ", maxPayloadBytes=" + maxPayloadBytes
                 + ", maxInboxMessages=" + maxInboxMessages + ", tls=" + tlsText() + ", directoryValidity=" + directoryValidity
                 + ", blobPartBytes=" + blobPartBytes + ", blobQuotaBytes=" + blobQuotaBytes + ", blobMaxAge=" + blobMaxAge
-                + ", inboxPerSender=" + inboxPerSender + ", blobIdleTimeout=" + blobIdleTimeout + "]";
+                + ", inboxPerSender=" + inboxPerSender + ", blobIdleTimeout=" + blobIdleTimeout
+                + ", console=" + (console == null ? "none" : console.bind() + ":" + console.port()) + "]";
     }
 
     private String tlsText() {
@@ -264,6 +289,7 @@ public record BridgeConfig(
         private Duration blobIdleTimeout = Duration.ofSeconds(60);
         /** A quarter of the inbox: one flooding router leaves room for the others. */
         private int inboxPerSender = 2_500;
+        private BridgeConsoleListener console;
 
         private Builder() {}
 
@@ -285,11 +311,13 @@ public record BridgeConfig(
         public Builder blobIdleTimeout(Duration v) { blobIdleTimeout = v; return this; }
 
         public Builder inboxPerSender(int v) { inboxPerSender = v; return this; }
+        /** The web console's listener (null: no console). */
+        public Builder console(BridgeConsoleListener v) { console = v; return this; }
 
         public BridgeConfig build() {
             return new BridgeConfig(bind, port, dataDir, jdbcUrl, adminToken, notificationWait, visibilityTimeout,
                     enrollmentTokenTtl, maxPayloadBytes, maxInboxMessages, tls, directoryValidity, blobPartBytes, blobQuotaBytes, blobMaxAge,
-                    inboxPerSender, blobIdleTimeout);
+                    inboxPerSender, blobIdleTimeout, console);
         }
     }
 }

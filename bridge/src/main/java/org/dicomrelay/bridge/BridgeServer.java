@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
+import org.dicomrelay.bridge.console.BridgeConsole;
 import org.dicomrelay.dicom.io.OwnerOnly;
 import org.dicomrelay.dicom.net.FailureText;
 import org.eclipse.jetty.http.HttpVersion;
@@ -37,6 +38,8 @@ public final class BridgeServer implements AutoCloseable {
     private final TlsMaterial tls;
 
     private final String bind;
+    /** null: no console section in the configuration. */
+    private BridgeConsole console;
 
     private BridgeServer(Database db, BridgeSigner signer, Inbox inbox, Blobs blobs, Javalin app, BridgeApi api, TlsMaterial tls, String bind) {
         this.api = api;
@@ -55,6 +58,7 @@ public final class BridgeServer implements AutoCloseable {
 
     /** @param clock the time of token expiry and notification visibility (tests pass their own) */
     public static BridgeServer start(BridgeConfig config, Clock clock) throws IOException {
+        org.dicomrelay.relay.crypto.GcmWarmUp.startOnce(); // TLS records of large blobs: GCM compiled before they come
         OwnerOnly.folder(config.dataDir());
         BridgeSigner signer;
         try {
@@ -76,6 +80,7 @@ public final class BridgeServer implements AutoCloseable {
         Database db = new Database(config.effectiveJdbcUrl());
         Inbox inbox = null;
         Blobs blobs = null;
+        BridgeServer bridge;
         try {
             db.migrate();
             // H2 creates its files with the umask's mode: tighten them (and what older versions left) once they exist.
@@ -113,19 +118,29 @@ public final class BridgeServer implements AutoCloseable {
             });
             app.start();
             blobs.startSweeping();
-            BridgeServer server = new BridgeServer(db, signer, inbox, blobs, app, api, tls, config.bind());
-            LOG.log(System.Logger.Level.INFO, "Bridge listening on " + server.url() + " (" + config + ")");
+            bridge = new BridgeServer(db, signer, inbox, blobs, app, api, tls, config.bind());
+            LOG.log(System.Logger.Level.INFO, "Bridge listening on " + bridge.url() + " (" + config + ")");
             if (tls != null) {
                 LOG.log(System.Logger.Level.INFO, "Bridge TLS certificate SHA-256 fingerprint: " + tls.fingerprint()
                         + " (routers enroll with --bridge-fingerprint " + tls.fingerprint() + ")");
             }
-            return server;
         } catch (RuntimeException | IOException e) {
             if (inbox != null) inbox.close();
             if (blobs != null) blobs.close();
             db.close();
             throw new IOException("the Bridge did not start: " + e.getMessage(), e);
         }
+        if (config.console() != null) {
+            try {
+                bridge.console = BridgeConsole.start(config.console(), config.dataDir(), tls == null ? null : tls.consoleContext(),
+                        new BridgeAdmin(bridge.api), bridge.url(), tls == null ? null : tls.fingerprint());
+            } catch (IOException | GeneralSecurityException | RuntimeException e) {
+                bridge.close();
+                throw new IOException("the Bridge's console did not start on " + config.console().bind() + ":" + config.console().port()
+                        + ": " + FailureText.of(e), e);
+            }
+        }
+        return bridge;
     }
 
     /** The port it listens on (the one chosen by the system if the configuration said 0). */
@@ -177,8 +192,14 @@ public final class BridgeServer implements AutoCloseable {
         return signer.publicKeyset();
     }
 
+    /** The web console's address, if the configuration has a console section. */
+    public Optional<URI> consoleUrl() {
+        return console == null ? Optional.empty() : Optional.of(console.url());
+    }
+
     @Override
     public void close() {
+        if (console != null) console.close();
         api.close();
         inbox.close();
         blobs.close();

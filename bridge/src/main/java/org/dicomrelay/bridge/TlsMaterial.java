@@ -174,6 +174,22 @@ final class TlsMaterial {
     }
 
     /**
+     * The web console's TLS: the same server certificate as the API, no client certificate asked
+     * for (operators sign in with a password).
+     */
+    javax.net.ssl.SSLContext consoleContext() throws GeneralSecurityException, IOException {
+        char[] none = new char[0]; // an in-memory store: the password protects nothing
+        KeyStore keys = KeyStore.getInstance("PKCS12");
+        keys.load(null, null);
+        keys.setKeyEntry("bridge", serverKey, none, serverChain.toArray(X509Certificate[]::new));
+        javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(keys, none);
+        javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+        ctx.init(kmf.getKeyManagers(), null, new java.security.SecureRandom());
+        return ctx;
+    }
+
+    /**
      * Certifies a router's TLS client key (an EC P-256 public key, SubjectPublicKeyInfo DER) for its ID.
      *
      * @throws IllegalArgumentException if the key is not an EC P-256 public key

@@ -13,7 +13,7 @@ import java.util.concurrent.CountDownLatch;
 @Command(name = "bridge", description = "Run the Bridge (central directory and notification service), or administer it.",
         subcommands = {BridgeCommand.Fingerprint.class, BridgeAdminCommands.Token.class, BridgeAdminCommands.Routers.class,
                 BridgeAdminCommands.Revoke.class, BridgeAdminCommands.Provider.class, GrantCommand.class, RevokeAccessCommand.class,
-                AccessCommand.class, ReleaseAeCommand.class})
+                AccessCommand.class, ReleaseAeCommand.class, BridgeConsoleAdminCommand.class})
 public final class BridgeCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -28,6 +28,7 @@ public final class BridgeCommand implements Callable<Integer> {
         try (BridgeServer server = BridgeServer.start(c)) {
             var out = spec.commandLine().getOut();
             out.println("bridge listening on " + server.url() + " (data in " + c.dataDir() + ")");
+            server.consoleUrl().ifPresent(u -> out.println("console on " + u + " (accounts: dicom-relay bridge admin create --config " + config + " --user NAME)"));
             server.fingerprint().ifPresent(f -> out.println("TLS certificate SHA-256 fingerprint: " + f
                     + "\n  routers enroll with: dicom-relay enroll --bridge-fingerprint " + f + " ..."));
             out.flush();

@@ -73,6 +73,11 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--images", defaultValue = "4", description = "images in the synthetic study (default: ${DEFAULT-VALUE})")
     int images;
 
+    @Option(names = "--cloud", defaultValue = "bridge", paramLabel = "PROVIDER",
+            description = "the routers' Cloud IO: bridge (default: blobs and inbox at the Bridge), s3 (S3Proxy and ElasticMQ in this JVM), "
+                    + "nats (Debian's nats-server, JetStream), azure (Azurite, npm, in target/azurite)")
+    DemoCloud cloud;
+
     @Option(names = {"-v", "--verbose"}, description = "show the components' log (routers, Bridge) on stderr")
     boolean verbose;
 
@@ -99,6 +104,9 @@ public final class DemoCommand implements Callable<Integer> {
             }
             if (folder.clearEarlier()) out.println("demo: starting afresh; removed the earlier demo in " + dir);
             return run(running);
+        } catch (DemoCloud.Unavailable e) {
+            spec.commandLine().getErr().println("demo --cloud " + cloud + ": " + e.getMessage());
+            return 2;
         } catch (Exception e) {
             spec.commandLine().getErr().println("demo failed: " + e);
             return 1;
@@ -120,9 +128,10 @@ public final class DemoCommand implements Callable<Integer> {
 
     private int run(List<AutoCloseable> running) throws Exception {
         String admin = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
-        int bridgePort = port(8470), portA = port(11112), portB = port(11113), archivePort = port(11114), viewerPort = port(11115);
+        int bridgePort = port(8470), bridgeConsolePort = port(8471), portA = port(11112), portB = port(11113), archivePort = port(11114), viewerPort = port(11115);
         Path bridgeYaml = dir.resolve("bridge.yaml");
-        OwnerOnly.replace(bridgeYaml, ("bind: 127.0.0.1\nport: " + bridgePort + "\ndataDir: bridge\nadminToken: " + admin + "\n")
+        OwnerOnly.replace(bridgeYaml, ("bind: 127.0.0.1\nport: " + bridgePort + "\ndataDir: bridge\nadminToken: " + admin
+                + "\nconsole: {bind: 127.0.0.1, port: " + bridgeConsolePort + "}\n")
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8));
         BridgeServer bridge = BridgeServer.start(BridgeConfig.load(bridgeYaml));
         running.add(bridge);
@@ -136,14 +145,16 @@ public final class DemoCommand implements Callable<Integer> {
                 "127.0.0.1", viewerPort, 8, new DimseServices().onStore(new FolderStorage(viewerDir)));
         running.add(viewer);
         List<String> all = List.of("echo", "store", "find", "move", "get");
-        // No cloud section: the default provider stores the (sealed) blobs at the Bridge; the routers share nothing else.
+        // Default: no cloud section, the (sealed) blobs at the Bridge and the routers share nothing else; --cloud: an emulator's.
+        DemoCloud.Started cloudIo = cloud.start(dir);
+        running.addAll(cloudIo.running());
         RouterConfig a = new RouterConfig("hospital-a", dir.resolve("a").toString(), "ROUTER_A", "127.0.0.1", portA, bridgeUrl.toString(),
-                null, "spool",
+                cloudIo.cloud(), "spool",
                 List.of(new Device("WORKSTATION", "127.0.0.1", viewerPort, List.of(), List.of(), false),
                         new Device("VIEWER_A", "127.0.0.1", viewerPort, List.of("store"), List.of(), false)))
                 .withConsole(new ConsoleListener("127.0.0.1", port(8484)));
         RouterConfig b = new RouterConfig("hospital-b", dir.resolve("b").toString(), "ROUTER_B", "127.0.0.1", portB, bridgeUrl.toString(),
-                null, "spool",
+                cloudIo.cloud(), "spool",
                 List.of(new Device("ARCHIVE_B", "127.0.0.1", archivePort, all, List.of(), true)))
                 .withConsole(new ConsoleListener("127.0.0.1", port(8485)));
         a.save(dir.resolve("router-a.yaml"));
@@ -173,8 +184,7 @@ public final class DemoCommand implements Callable<Integer> {
         RouterApp routerA = RouterApp.start(a, dir.resolve("router-a.yaml"));
         running.add(routerA);
         say("routers up: hospital-a on 127.0.0.1:" + portA + " (AE ROUTER_A), hospital-b on 127.0.0.1:" + portB
-                + "; archive ARCHIVE_B at hospital-b, exported; no shared folder: sealed blobs go through the Bridge ("
-                + dir.resolve("bridge/blobs") + ")");
+                + "; archive ARCHIVE_B at hospital-b, exported; " + cloudIo.story());
 
         long t0 = System.nanoTime();
         int echo = Verification.echo("127.0.0.1", portA, "ARCHIVE_B", "WORKSTATION", AssociationOptions.DEFAULT);
@@ -241,7 +251,9 @@ public final class DemoCommand implements Callable<Integer> {
         out.println("  findscu  -S -aet WORKSTATION -aec ARCHIVE_B -k QueryRetrieveLevel=STUDY -k PatientName=Demo* -k StudyInstanceUID " + at);
         out.println("  movescu  -S -aet WORKSTATION -aec ARCHIVE_B -aem VIEWER_A -k QueryRetrieveLevel=STUDY -k StudyInstanceUID=" + studyUid + " " + at);
         out.println("  getscu   -S -aet WORKSTATION -aec ARCHIVE_B -od /tmp -k QueryRetrieveLevel=STUDY -k StudyInstanceUID=" + studyUid + " " + at);
-        out.println("Web consoles (devices, queue, status); there is no default account, create one first:");
+        out.println("Web consoles; there is no default account, create one first:");
+        bridge.consoleUrl().ifPresent(u -> out.println("  Bridge (routers, enrollment tokens, access matrix, network map): " + u
+                + "  after  ./dicom-relay bridge admin create --config " + bridgeYaml + " --user admin"));
         for (var r : List.of(Map.entry(routerA, "router-a.yaml"), Map.entry(routerB, "router-b.yaml"))) {
             out.println("  " + r.getKey().router().config().routerId() + ": " + r.getKey().console().url() + "  after  ./dicom-relay router admin create"
                     + " --config " + dir.resolve(r.getValue()) + " --user admin");

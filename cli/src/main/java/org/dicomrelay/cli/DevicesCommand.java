@@ -144,7 +144,8 @@ public final class DevicesCommand {
         }
     }
 
-    @Command(name = "echo", description = "C-ECHO from the router to one of its devices.")
+    @Command(name = "echo", description = "C-ECHO from the router to one of its devices, or to a remote AE through the relay "
+            + "(via the router that exports it: the path a device's C-ECHO takes).")
     static final class Echo implements Callable<Integer> {
         @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
         @Mixin Target target;
@@ -155,11 +156,12 @@ public final class DevicesCommand {
                 ConsoleClient.Answer a = target.signIn().call("POST", path(aeTitle) + "/echo", null);
                 if (!a.ok()) throw new IOException(a.error());
                 JsonNode r = a.body();
+                String via = r.path("via").isTextual() ? " via router " + r.get("via").asText() : "";
                 if (r.get("success").asBoolean()) {
-                    spec.commandLine().getOut().println("C-ECHO " + aeTitle + ": success (" + r.get("milliseconds").asLong() + " ms)");
+                    spec.commandLine().getOut().println("C-ECHO " + aeTitle + via + ": success (" + r.get("milliseconds").asLong() + " ms)");
                     return 0;
                 }
-                spec.commandLine().getErr().println("C-ECHO " + aeTitle + " failed: " + r.get("error").asText());
+                spec.commandLine().getErr().println("C-ECHO " + aeTitle + via + " failed: " + r.get("error").asText());
                 return 1;
             } catch (IOException e) {
                 return fail(spec.commandLine().getErr(), "C-ECHO " + aeTitle + " not done", e);

@@ -78,8 +78,11 @@ class ConsoleCommandsTest {
         new RouterConfig("hospital-a", work.resolve("state").toString(), "ROUTER_A", "127.0.0.1", 0, null, null, null,
                 List.of(new Device("MODALITY", "127.0.0.1", 1, List.of(), List.of(), false))).save(yaml);
         RouterConfig config = RouterConfig.load(yaml);
-        router = Router.start(config, unreachable(), new RoutingTable());
-        console = RouterConsole.start(new ConsoleListener("127.0.0.1", 0), config, yaml, router, new RoutingTable(),
+        // one remote AE, owned by a router this one cannot reach
+        RoutingTable routes = new RoutingTable();
+        routes.replace(List.of(new RoutingTable.Route("PACS_REMOTE", "hospital-b", java.util.Set.of("echo"))));
+        router = Router.start(config, unreachable(), routes);
+        console = RouterConsole.start(new ConsoleListener("127.0.0.1", 0), config, yaml, router, routes,
                 () -> BridgeStatus.of("http://127.0.0.1:1", false, null, null, "none"));
     }
 
@@ -125,6 +128,13 @@ class ConsoleCommandsTest {
             assertThat(echo.out()).containsPattern("C-ECHO ECHO_SCP: success \\(\\d+ ms\\)");
             assertThat(storescp.isAlive()).isTrue();
         }
+        // A remote AE: the same command echoes it through the relay, and says why not when the relay cannot reach its router.
+        Run remote = run("ops-password-1\n", "devices", "echo", "PACS_REMOTE", "--url", url, "--user", "ops");
+        assertThat(remote.exitCode()).as(remote.out()).isEqualTo(1);
+        assertThat(remote.out()).contains("C-ECHO PACS_REMOTE via router hospital-b failed: ", "no relay in this test");
+        Run unknown = run("ops-password-1\n", "devices", "echo", "NOBODY", "--url", url, "--user", "ops");
+        assertThat(unknown.exitCode()).isEqualTo(1);
+        assertThat(unknown.out()).contains("no device or remote AE NOBODY");
         Run bad = run("ops-password-1\n", "devices", "add", "BAD\\AE", "--host", "127.0.0.1", "--port", "104", "--url", url, "--user", "ops");
         assertThat(bad.exitCode()).isEqualTo(1);
         assertThat(bad.out()).contains("aeTitle: an AE title cannot contain a backslash");

@@ -28,6 +28,9 @@ class DemoCommandTest {
             // both routers' consoles, and how to get an account (there is no default password)
             assertThat(out.toString()).containsPattern("hospital-a: http://127\\.0\\.0\\.1:\\d+/  after  \\./dicom-relay router admin create --config \\S+router-a\\.yaml --user admin")
                     .containsPattern("hospital-b: http://127\\.0\\.0\\.1:\\d+/  after  \\./dicom-relay router admin create --config \\S+router-b\\.yaml --user admin");
+            // and the Bridge's console (issue 11: both console URLs and how to sign in), over HTTPS like the Bridge
+            assertThat(out.toString()).containsPattern("Bridge \\(routers, enrollment tokens, access matrix, network map\\): https://127\\.0\\.0\\.1:\\d+/"
+                    + "  after  \\./dicom-relay bridge admin create --config \\S+bridge\\.yaml --user admin");
             // the Bridge serves HTTPS and the routers enrolled with its fingerprint (issue 9: TLS everywhere)
             assertThat(out.toString()).containsPattern("Bridge listening on https://127\\.0\\.0\\.1:\\d+ .*fingerprint.*: ([0-9A-F]{2}:){31}[0-9A-F]{2}");
             if (run == 2) assertThat(out.toString()).contains("starting afresh; removed the earlier demo in " + demo);

@@ -120,6 +120,7 @@ final class RelayNetwork implements AutoCloseable {
         private Long bridgeQuotaBytes;
         private java.util.function.UnaryOperator<URI> bridgeUrlOfA = u -> u;
         private Duration visibilityTimeout = Duration.ofSeconds(60);
+        private boolean bridgeConsole;
 
         private Builder(Pacs pacs) {
             this.pacs = pacs;
@@ -224,6 +225,12 @@ final class RelayNetwork implements AutoCloseable {
             return this;
         }
 
+        /** The Bridge serves its web console on 127.0.0.1 (a free port): {@code bridge.consoleUrl()}. */
+        Builder bridgeConsole() {
+            bridgeConsole = true;
+            return this;
+        }
+
         /** The Bridge's quota of unconsumed blobs per sending router ({@code blobQuotaBytes}). */
         Builder bridgeQuota(long bytes) {
             bridgeQuotaBytes = bytes;
@@ -282,6 +289,7 @@ final class RelayNetwork implements AutoCloseable {
         BridgeConfig.Builder bridgeConfig = BridgeConfig.builder().bind("127.0.0.1").port(0).dataDir(work.resolve("bridge")).adminToken(adminToken)
                 .tls(BridgeTls.disabled()).visibilityTimeout(spec.visibilityTimeout); // plain HTTP on loopback; HTTPS: SeparateProcessesTest
         if (spec.bridgeQuotaBytes != null) bridgeConfig.blobQuotaBytes(spec.bridgeQuotaBytes);
+        if (spec.bridgeConsole) bridgeConfig.console(new org.dicomrelay.bridge.BridgeConsoleListener("127.0.0.1", 0));
         bridge = BridgeServer.start(bridgeConfig.build());
         bridgeUrl = bridge.url();
 

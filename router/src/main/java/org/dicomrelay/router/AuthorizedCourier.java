@@ -38,6 +38,10 @@ final class AuthorizedCourier implements Courier {
         courier.abandon(toRouterId, operationId);
     }
 
+    @Override public org.dicomrelay.router.link.CloudReach cloudReach() {
+        return courier.cloudReach();
+    }
+
     @Override public void start(Listener listener) {
         courier.start(listener);
     }

@@ -166,6 +166,58 @@ final class Deliveries implements Closeable {
         pump(d);
     }
 
+    /**
+     * The first attempt of an object the spool is still writing (a large one: {@link SpoolTail}), started now on a worker
+     * if its destination works and has nothing waiting or no room to spare (it never overtakes the queue); null if not.
+     * It counts in flight at once; {@link #adopt} or {@link #orphan} it when the spool has the object or failed to.
+     */
+    synchronized HeadStart headStart(String ae, java.util.function.Supplier<CompletionStage<DeliveryResult>> attempt) {
+        if (!started || closed) return null;
+        Destination d = destination(ae);
+        if (d.failures > 0 || !d.queue.isEmpty() || d.inFlight >= window || (d.inFlight > 0 && d.inFlightBytes >= windowBytes)) return null;
+        d.inFlight++;
+        HeadStart h = new HeadStart(d);
+        workers.execute(() -> {
+            long sent = System.nanoTime();
+            CompletionStage<DeliveryResult> outcome;
+            try {
+                outcome = attempt.get();
+            } catch (RuntimeException ex) {
+                outcome = CompletableFuture.completedFuture(DeliveryResult.unreachable(FailureText.of(ex)));
+            }
+            outcome.whenComplete((r, ex) -> metrics.storeAnswer(ae, System.nanoTime() - sent));
+            outcome.whenComplete((r, ex) -> h.outcome.complete(ex == null ? r : DeliveryResult.unreachable(FailureText.of(ex))));
+        });
+        return h;
+    }
+
+    /** A head start whose object is now spooled as {@code e}: its outcome is the entry's first attempt's. */
+    synchronized void adopt(HeadStart h, SpoolEntry e) {
+        entries.put(e.id(), e);
+        h.destination.inFlightBytes += e.bytes();
+        h.outcome.whenComplete((r, ex) -> finished(h.destination, e, r, false));
+    }
+
+    /** A head start whose object the spool did not keep (the modality heard a failure): its outcome only frees its place. */
+    synchronized void orphan(HeadStart h) {
+        h.outcome.whenComplete((r, ex) -> released(h.destination));
+    }
+
+    private synchronized void released(Destination d) {
+        d.inFlight--;
+        pump(d);
+    }
+
+    /** A first attempt started before its entry existed ({@link #headStart}). */
+    static final class HeadStart {
+        private final Destination destination;
+        private final CompletableFuture<DeliveryResult> outcome = new CompletableFuture<>();
+
+        private HeadStart(Destination destination) {
+            this.destination = destination;
+        }
+    }
+
     private Destination destination(String ae) {
         return destinations.computeIfAbsent(ae, Destination::new);
     }

@@ -60,6 +60,10 @@ final class RelayService {
     private final RepeatingLog relayFailures = new RepeatingLog(LOG, Duration.ofMinutes(1));
     private final Deliveries deliveries;
     private final RouterMetrics metrics;
+    /** What local devices' associations do now (the console's Transfers page). */
+    private final Transfers transfers;
+    /** Where each study's objects went, hop by hop (the console's timeline). */
+    private final StudyTimelines timelines = new StudyTimelines(java.time.Clock.systemUTC());
     /**
      * The least time to wait for another router's answer: router B may spend up to ~20 s finding
      * its device silent (connect timeout, ARTIM), and a PACS may take a while to store; a resend
@@ -67,6 +71,10 @@ final class RelayService {
      * to cost; above it, the deadline is learnt from the answers (RFC 6298).
      */
     private static final Duration ANSWER_FLOOR = Duration.ofSeconds(25);
+    /** An object past this size starts its upload while it arrives (one Bridge part: {@code BridgeBlobStore.DEFAULT_PART_BYTES}). */
+    static final long HEAD_START_BYTES = 8L << 20;
+    /** How long a head start waits for the modality's next bytes before it gives up (the association's own timeouts come first). */
+    private static final Duration HEAD_START_IDLE = Duration.ofMinutes(5);
     private final AnswerDeadline storeDeadlines;
     private final AnswerDeadline echoDeadlines = new AnswerDeadline(ANSWER_FLOOR, ANSWER_TIMEOUT);
     /** Ends the wait of a forwarded object whose answer did not come in time; closed by {@link #close()}. */
@@ -103,6 +111,7 @@ final class RelayService {
         this.pending = pending;
         this.spool = spool;
         this.stores = stores;
+        this.transfers = new Transfers(java.time.Clock.systemUTC(), ae -> routes.route(ae).map(RoutingTable.Route::routerId).orElse(null));
         try {
             this.deliveries = new Deliveries(spool, config.retry(), config.link().window(), this::forward);
             deliveries.metrics(metrics);
@@ -114,6 +123,14 @@ final class RelayService {
 
     RouterMetrics metrics() {
         return metrics;
+    }
+
+    Transfers transfers() {
+        return transfers;
+    }
+
+    StudyTimelines timelines() {
+        return timelines;
     }
 
     /** Resumes what the spool holds; once the courier delivers answers (they would be lost before). */
@@ -150,8 +167,14 @@ final class RelayService {
      * condition does not) and turned into the status with Error Comment the device is answered with.
      */
     private DicomServiceException failed(Association as, Service s, String routerId, RelayFailure f) {
+        return failed(as.callingAeTitle(), as.calledAeTitle(), as, s, routerId, f);
+    }
+
+    /** As above; {@code as} null when no device's association asked (the console). */
+    private DicomServiceException failed(String callingAe, String calledAe, Association as, Service s, String routerId, RelayFailure f) {
         String key = relayKey(routerId);
-        relayFailures.occurred(key, System.Logger.Level.WARNING, s + " from " + as.callingAeTitle() + " to " + as.calledAeTitle()
+        if (as != null) transfers.failed(as, String.format("%04XH ", f.status()) + f.comment());
+        relayFailures.occurred(key, System.Logger.Level.WARNING, s + " from " + callingAe + " to " + calledAe
                 + (routerId == null ? "" : " via router " + routerId) + String.format(" answered %04XH: ", f.status()) + f.comment());
         return f.exception();
     }
@@ -169,16 +192,29 @@ final class RelayService {
 
     private int echo(Association as, Attributes command) throws IOException {
         if (as.calledAeTitle().equals(config.aeTitle())) return 0x0000;
-        RoutingTable.Route r = allowed(as, Service.ECHO);
-        if (r == null) throw new DicomServiceException(RelayFailure.NOT_AUTHORIZED, "not allowed by the routing table");
+        return echoThroughRelay(as.callingAeTitle(), as.calledAeTitle(), as);
+    }
+
+    /**
+     * C-ECHO of remote AE {@code calledAe} through the router that owns it (the console's Echo of a
+     * remote AE and a local device's C-ECHO: one path); its status, or the failure as a
+     * {@link DicomServiceException}. {@code as}: the local device's association, null for the console.
+     */
+    int echoThroughRelay(String callingAe, String calledAe, Association as) throws IOException {
+        RoutingTable.Route r = routes.route(calledAe).orElse(null);
+        if (r == null || !r.allows(Service.ECHO)) {
+            LOG.log(System.Logger.Level.WARNING, "refused " + Service.ECHO + " from " + callingAe + " to " + calledAe
+                    + ": not allowed by the routing table");
+            throw new DicomServiceException(RelayFailure.NOT_AUTHORIZED, "not allowed by the routing table");
+        }
         String op = UUID.randomUUID().toString();
         try (Pending.Operation o = pending.open(op, r.routerId())) {
-            courier.send(r.routerId(), new LinkMessage.EchoRq(op, as.calledAeTitle(), as.callingAeTitle()), null);
+            courier.send(r.routerId(), new LinkMessage.EchoRq(op, calledAe, callingAe), null);
             AnswerDeadline.Wait wait = echoDeadlines.begin(r.routerId(), 0);
             LinkMessage.Answer answer = o.next(wait.remaining());
             if (answer == null) {
                 wait.timedOut();
-                throw failed(as, Service.ECHO, r.routerId(), RelayFailure.noAnswer(r.routerId(), wait.timeout(), PROCESSING_FAILURE));
+                throw failed(callingAe, calledAe, as, Service.ECHO, r.routerId(), RelayFailure.noAnswer(r.routerId(), wait.timeout(), PROCESSING_FAILURE));
             }
             wait.answered();
             relayWorks(r.routerId());
@@ -188,7 +224,7 @@ final class RelayService {
         } catch (DicomServiceException e) {
             throw e;
         } catch (IOException e) {
-            throw failed(as, Service.ECHO, r.routerId(), RelayFailure.of(e, PROCESSING_FAILURE));
+            throw failed(callingAe, calledAe, as, Service.ECHO, r.routerId(), RelayFailure.of(e, PROCESSING_FAILURE));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new DicomServiceException(PROCESSING_FAILURE, "relay interrupted (router stopping)");
@@ -199,21 +235,52 @@ final class RelayService {
 
     private int store(Association as, DimseServices.StoreRequest rq, InputStream data) throws IOException {
         RoutingTable.Route r = allowed(as, Service.STORE);
-        if (r == null) return Status.NOT_AUTHORIZED.code();
+        if (r == null) {
+            transfers.failed(as, "0124H not allowed by the routing table");
+            return Status.NOT_AUTHORIZED.code();
+        }
+        java.time.Instant received = timelines.now();
         SpoolEntry e;
         boolean remoteAck = config.acksAfterRemoteStore(as.calledAeTitle());
+        // A large object starts its upload while it arrives (the modality still hears Success only once it is forced to disk).
+        Deliveries.HeadStart[] head = {null};
+        java.util.concurrent.atomic.AtomicReference<SpoolEntry> headEntry = new java.util.concurrent.atomic.AtomicReference<>();
+        SpoolTail tail = remoteAck ? null : new SpoolTail(headStartBytes(), HEAD_START_IDLE, growing -> head[0] = deliveries.headStart(
+                as.calledAeTitle(), () -> deliver(new Outgoing(as.calledAeTitle(), as.callingAeTitle(), rq.sopClassUid(), rq.sopInstanceUid(),
+                        rq.transferSyntax().uid(), null, growing, headEntry))));
         try {
             e = spool.add(data, as.calledAeTitle(), as.callingAeTitle(), rq.sopClassUid(), rq.sopInstanceUid(), rq.transferSyntax().uid(),
-                    remoteAck ? SpoolEntry.State.REMOTE_ACK : SpoolEntry.State.PENDING);
+                    remoteAck ? SpoolEntry.State.REMOTE_ACK : SpoolEntry.State.PENDING, tail);
+        } catch (RuntimeException ex) {
+            if (head[0] != null) deliveries.orphan(head[0]);
+            throw ex;
         } catch (IOException ex) {
+            if (head[0] != null) deliveries.orphan(head[0]);
             if (ex instanceof org.dicomrelay.dicom.net.AssociationException) throw ex;
             LOG.log(System.Logger.Level.ERROR, "spool write failed for " + rq.sopInstanceUid() + " from " + as.callingAeTitle()
                     + ", answered A700 (the modality keeps it and may retry): " + FailureText.of(ex));
+            transfers.failed(as, "A700H spool write failed: " + FailureText.of(ex));
             return Status.OUT_OF_RESOURCES.code(); // e.g. disk full: nothing was kept, nothing is lost
         }
-        if (remoteAck) return forwardWhileModalityWaits(e);
-        deliveries.submit(e);
+        timelines.passed(e, r.routerId(), StudyTimelines.Hop.RECEIVED, received, null);
+        timelines.passed(e, r.routerId(), StudyTimelines.Hop.SPOOLED, timelines.now(), null);
+        if (remoteAck) {
+            int status = forwardWhileModalityWaits(e);
+            if (Status.of(status).isFailure()) transfers.failed(as, String.format("%04XH from the remote store", status));
+            return status;
+        }
+        if (head[0] != null) {
+            headEntry.set(e);
+            deliveries.adopt(head[0], e);
+        } else {
+            deliveries.submit(e);
+        }
         return Status.SUCCESS.code();
+    }
+
+    /** Past this many bytes an object gets a head start: one Bridge part, and never an object that could join a bundle. */
+    private long headStartBytes() {
+        return Math.max(HEAD_START_BYTES, config.link().bundleObjectMaxBytes() + 1);
     }
 
     /**
@@ -251,6 +318,18 @@ final class RelayService {
      * the first send, the PACS receives the same SOP Instance twice (at least once, never lost).
      */
     private CompletableFuture<DeliveryResult> forward(SpoolEntry e) {
+        return deliver(new Outgoing(e.calledAe(), e.callingAe(), e.sopClassUid(), e.sopInstanceUid(), e.transferSyntaxUid(), spool.data(e.id()), null,
+                new java.util.concurrent.atomic.AtomicReference<>(e)));
+    }
+
+    /**
+     * What {@link #deliver} sends: a spooled file, or (a head start) an object the spool is still writing;
+     * {@code entry} is its spool entry, which a head start has only once the modality has sent it all (for the study's timeline).
+     */
+    private record Outgoing(String calledAe, String callingAe, String sopClassUid, String sopInstanceUid, String transferSyntaxUid,
+                            Path file, SpoolTail growing, java.util.concurrent.atomic.AtomicReference<SpoolEntry> entry) {}
+
+    private CompletableFuture<DeliveryResult> deliver(Outgoing e) {
         RoutingTable.Route r = routes.route(e.calledAe()).orElse(null);
         if (r == null || !r.allows(Service.STORE)) {
             return CompletableFuture.completedFuture(DeliveryResult.unreachable(e.calledAe() + " is not in the routing table for store"));
@@ -262,23 +341,29 @@ final class RelayService {
         java.util.concurrent.atomic.AtomicReference<InFlightDeadlines.Tracked> tracked = new java.util.concurrent.atomic.AtomicReference<>();
         AnswerDeadline.Wait[] wait = new AnswerDeadline.Wait[1];
         Pending.Operation o = pending.expect(op, r.routerId(), answer -> {
+            timed(e.entry().get(), r.routerId(), answer);
             result.complete(DeliveryResult.answered(answer.status(), answer.error(), answer.failure() == null ? null : answer.failure().wire()));
             // After completing: either this sees the tracking, or the sender sees the completion (and untracks it).
             InFlightDeadlines.Tracked t = tracked.get();
             if (t != null) inFlight.answered(t); // takes the latency sample
-            else wait[0].answered();
+            else if (wait[0] != null) wait[0].answered(); // null: a head start answered before its upload returned
         });
         awaited.add(result);
         result.whenComplete((x, y) -> awaited.remove(result));
         try {
-            Path file = spool.data(e.id());
-            long size = Files.size(file);
-            wait[0] = storeDeadlines.begin(destination, size);
+            Path file = e.file();
+            SpoolTail growing = e.growing();
+            long size = growing == null ? Files.size(file) : -1; // a head start's size is known once the modality has sent it all
+            if (growing == null) wait[0] = storeDeadlines.begin(destination, size);
             // Compressed before sealing (ciphertext does not compress), if the route says so and the syntax is uncompressed.
             PayloadCodec codec = config.compression().of(r.routerId(), e.calledAe()).forSyntax(TransferSyntax.of(e.transferSyntaxUid()));
-            Courier.PayloadWriter payload = out -> codec.copy(file, out);
-            long sent = size;
-            if (codec != PayloadCodec.NONE && size <= config.link().bundleObjectMaxBytes()) {
+            Courier.PayloadWriter payload = growing == null ? out -> codec.copy(file, out) : out -> {
+                try (java.io.InputStream in = growing.open()) {
+                    codec.copy(in, out);
+                }
+            };
+            long sent = growing == null ? size : Long.MAX_VALUE; // a head start is large: never bundled
+            if (codec != PayloadCodec.NONE && growing == null && size <= config.link().bundleObjectMaxBytes()) {
                 // A bundle entry announces its length, which compression changes: a small object is compressed first
                 // (in memory: at most bundleObjectMaxBytes per send thread).
                 java.io.ByteArrayOutputStream packed = new java.io.ByteArrayOutputStream((int) size);
@@ -290,7 +375,11 @@ final class RelayService {
             // A small object may join a bundle: this returns before the bundle goes, and a bundle that fails to go fails it here.
             courier.sendStore(r.routerId(), new LinkMessage.StoreRq(op, e.calledAe(), e.callingAe(), e.sopClassUid(), e.sopInstanceUid(),
                     e.transferSyntaxUid(), codec), sent, payload).whenComplete((done, failure) -> {
-                        if (failure == null) return;
+                        if (failure == null) {
+                            SpoolEntry entry = e.entry().get();
+                            if (entry != null) timelines.passed(entry, r.routerId(), StudyTimelines.Hop.SENT, timelines.now(), null);
+                            return;
+                        }
                         o.close();
                         if (result.complete(DeliveryResult.unreachable("sending to router " + r.routerId() + " failed: " + FailureText.of(failure)))) {
                             InFlightDeadlines.Tracked t = tracked.get();
@@ -302,6 +391,7 @@ final class RelayService {
             result.complete(DeliveryResult.unreachable("sending to router " + r.routerId() + " failed: " + FailureText.of(ex)));
             return result;
         }
+        if (wait[0] == null) wait[0] = storeDeadlines.begin(destination, Math.max(0, e.growing().size()));
         AnswerDeadline.Wait w = wait[0];
         InFlightDeadlines.Tracked t = inFlight.track(destination, w, () -> {
             // Lost in flight (a router killed, a notification dropped): resent after back-off, not after a fixed minute.
@@ -313,6 +403,20 @@ final class RelayService {
         tracked.set(t);
         if (result.isDone()) inFlight.untrack(t); // answered before it was tracked
         return result;
+    }
+
+    /** The hops an answer tells of: router B's receipt and its PACS's answer (B's clock, when it sent them), and the answer here. */
+    private void timed(SpoolEntry e, String routerId, LinkMessage.Answer answer) {
+        if (e == null) return; // a head start answered before the modality had sent it all: no study to show it in yet
+        if (answer instanceof LinkMessage.StoreRsp rsp) {
+            if (rsp.receivedAtMillis() != null) {
+                timelines.passed(e, routerId, StudyTimelines.Hop.RECEIVED_AT_B, java.time.Instant.ofEpochMilli(rsp.receivedAtMillis()), null);
+            }
+            if (rsp.storedAtMillis() != null) {
+                timelines.passed(e, routerId, StudyTimelines.Hop.STORED_AT_B, java.time.Instant.ofEpochMilli(rsp.storedAtMillis()), rsp.status());
+            }
+        }
+        timelines.passed(e, routerId, StudyTimelines.Hop.ANSWERED, timelines.now(), answer.status());
     }
 
     // ---- C-FIND -------------------------------------------------------------------------------
@@ -404,6 +508,7 @@ final class RelayService {
         if (dest == null || !dest.offers(Service.STORE)) {
             LOG.log(System.Logger.Level.WARNING, "C-MOVE from " + as.callingAeTitle() + ": destination " + rq.moveDestination()
                     + " is not a local device that accepts store");
+            transfers.failed(as, "A801H move destination " + rq.moveDestination() + " unknown at this router");
             responder.fail(0xA801, "move destination " + rq.moveDestination() + " unknown at this router", null);
             return;
         }
@@ -434,8 +539,8 @@ final class RelayService {
             o.payloadHandler = (instance, payload) -> {
                 int st;
                 // Decoded as it streams to the destination; the payload limit applies to the decompressed bytes.
-                try (InputStream decoded = instance.compression().decoder(payload, config.limits().maxPayloadBytes(),
-                        "the instance " + instance.sopInstanceUid() + " from router " + r.routerId())) {
+                try (InputStream decoded = transfers.counted(as, instance.compression().decoder(payload, config.limits().maxPayloadBytes(),
+                        "the instance " + instance.sopInstanceUid() + " from router " + r.routerId()))) {
                     st = sink.store(instance, decoded);
                 } catch (IOException e) {
                     LOG.log(System.Logger.Level.WARNING, "sub-operation for " + instance.sopInstanceUid() + " failed: " + FailureText.of(e));
@@ -448,6 +553,7 @@ final class RelayService {
                     failedUids.add(instance.sopInstanceUid());
                 }
                 responder.pending(instance.remaining(), completed.get(), failed.get(), warning.get());
+                transfers.subOperations(as, instance.remaining(), completed.get(), failed.get(), warning.get());
             };
             String identifier = Json.of(rq.identifier());
             courier.send(r.routerId(), service == Service.MOVE
@@ -473,6 +579,8 @@ final class RelayService {
                 else if (totalFailed > 0 || warning.get() > 0) finalStatus = completed.get() + warning.get() == 0 ? 0xA702 : 0xB000;
                 else finalStatus = 0x0000;
                 failedUids.addAll(last.failedUids());
+                transfers.subOperations(as, 0, completed.get(), totalFailed, warning.get());
+                if (Status.of(finalStatus).isFailure()) transfers.failed(as, String.format("%04XH ", finalStatus) + last.error());
                 finishRetrieve(responder, finalStatus, finalStatus == 0x0000 ? null : last.error(), completed.get(), totalFailed,
                         warning.get(), failedUids);
                 return;

@@ -134,9 +134,13 @@ final class RemoteExecutor {
 
     /** An answer that says it failed, why, and whether retrying can help; logged once per device and cause kind. */
     private void fail(String to, LinkMessage.Request request, Device d, String what, LocalFailure why) {
+        fail(to, d, what, why, why.answer(request));
+    }
+
+    private void fail(String to, Device d, String what, LocalFailure why, LinkMessage.Answer answer) {
         failures.occurred(d.aeTitle() + " " + why.failure(), System.Logger.Level.WARNING, what + " failed (" + why.failure().wire()
                 + ", for router " + to + "): " + why.error());
-        answer(to, why.answer(request));
+        answer(to, answer);
     }
 
     private void echo(String from, LinkMessage.EchoRq f) {
@@ -163,6 +167,7 @@ final class RemoteExecutor {
      * transfer takes the PACS's pace, memory stays bounded, and nothing is spooled here.
      */
     private void store(String from, LinkMessage.StoreRq f, InputStream payload) throws IOException {
+        long receivedAt = System.currentTimeMillis(); // for router A's timeline of the study
         Device d = exported(from, f, Service.STORE);
         if (d == null) return;
         String what = "C-STORE of " + f.sopInstanceUid() + " to " + d.aeTitle();
@@ -205,10 +210,15 @@ final class RemoteExecutor {
             }
         }
         String comment = r.command().getString(ERROR_COMMENT);
-        if (Status.of(r.status()).type() == Status.Type.FAILURE) fail(from, f, d, what, LocalFailure.ofStatus(d, r.status(), comment));
-        else {
+        if (Status.of(r.status()).type() == Status.Type.FAILURE) {
+            // the PACS answered: its failure, timed like a success, so router A's timeline shows where it stopped
+            LocalFailure why = LocalFailure.ofStatus(d, r.status(), comment);
+            LinkMessage.Answer a = why.answer(f);
+            fail(from, d, what, why, new LinkMessage.StoreRsp(a.operationId(), a.status(), a.error(), a.failure(), receivedAt,
+                    System.currentTimeMillis()));
+        } else {
             failures.cleared(d.aeTitle() + " " + Failure.TRANSIENT, d.aeTitle() + " stores again");
-            answer(from, new LinkMessage.StoreRsp(f.operationId(), r.status(), comment, null));
+            answer(from, new LinkMessage.StoreRsp(f.operationId(), r.status(), comment, null, receivedAt, System.currentTimeMillis()));
         }
     }
 

@@ -102,7 +102,7 @@ public final class Router implements Closeable {
             relay.startDeliveries();
             relay.metrics().readiness(() -> !authority.revoked());
             RelayScp scp = new RelayScp(config, routes, authority, devices, relay.metrics());
-            Transfers transfers = new Transfers(java.time.Clock.systemUTC());
+            Transfers transfers = relay.transfers();
             Listeners listeners = Listeners.start(config, scp, scpOptions(config), MAX_ASSOCIATIONS,
                     transfers.watch(relay.services(inbound, authority)));
             return new Router(config, courier, relay, listeners, stores, queries, devices, transfers);
@@ -144,6 +144,21 @@ public final class Router implements Closeable {
 
     /** What local devices' associations are doing now, and the last ones ended. */
     public Transfers transfers() { return transfers; }
+
+    /** Where the recent studies' objects went, hop by hop. */
+    public StudyTimelines timelines() { return relay.timelines(); }
+
+    /**
+     * C-ECHO of a remote AE through the router that owns it, as this router's AE title (the
+     * path a local device's C-ECHO takes); its status, or an {@link IOException} (a
+     * {@link org.dicomrelay.dicom.net.service.DicomServiceException} with the status) saying why not.
+     */
+    public int echoThroughRelay(String remoteAe) throws IOException {
+        return relay.echoThroughRelay(config.aeTitle(), remoteAe, null);
+    }
+
+    /** When the cloud provider last answered this router, and last failed it (null: the courier reaches no cloud provider). */
+    public org.dicomrelay.router.link.CloudReach cloud() { return courier.cloudReach(); }
 
     @Override public void close() throws IOException {
         relay.metrics().closed();

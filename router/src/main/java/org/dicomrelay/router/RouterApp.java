@@ -159,6 +159,7 @@ public final class RouterApp implements Closeable {
 
     /** As {@link #start(RouterConfig)}; the console writes device changes to {@code configFile} (null: it does not persist them). */
     public static RouterApp start(RouterConfig config, Path configFile) throws IOException {
+        org.dicomrelay.relay.crypto.GcmWarmUp.startOnce(); // envelopes and TLS of large objects: GCM compiled before they come
         RouterKeys myKeys = RouterKeys.load(keysDir(config));
         BridgeCredentials enrolled = JSON.readValue(credentialsFile(config).toFile(), BridgeCredentials.class);
         BridgeCredentials creds = BridgeEndpoint.configured(config, enrolled, credentialsFile(config));

@@ -12,9 +12,7 @@ import org.dicomrelay.dicom.net.FailureText;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -64,6 +62,8 @@ public final class Spool implements Closeable {
 
     private final Path dir;
     private FileChannel lockChannel;
+    /** One write per this many bytes of an incoming object (what a head start reads at a time, too). */
+    private static final int WRITE_BYTES = 256 * 1024;
 
     /** The spool of a router's state folder, for inspection: safe while the router runs. */
     public static Spool of(Path stateDir) throws IOException {
@@ -205,19 +205,27 @@ public final class Spool implements Closeable {
     /** As {@link #add(InputStream, String, String, String, String, String)}, the record in {@code state} from the start. */
     SpoolEntry add(InputStream data, String calledAe, String callingAe, String cuid, String iuid, String tsuid, SpoolEntry.State state)
             throws IOException {
+        return add(data, calledAe, callingAe, cuid, iuid, tsuid, state, null);
+    }
+
+    /** As above; {@code tail} (or null) learns what is in the file as it is written, so that it can be read meanwhile. */
+    SpoolEntry add(InputStream data, String calledAe, String callingAe, String cuid, String iuid, String tsuid, SpoolEntry.State state,
+                   SpoolTail tail) throws IOException {
         String id = UUID.randomUUID().toString();
         Path part = dir.resolve(id + ".part");
         try {
             long n = 0;
-            try (FileChannel ch = FileChannel.open(part, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), OwnerOnly.fileAttributes(part));
-                 OutputStream out = new java.io.BufferedOutputStream(Channels.newOutputStream(ch), 256 * 1024)) {
-                byte[] buf = new byte[64 * 1024];
+            try (FileChannel ch = FileChannel.open(part, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), OwnerOnly.fileAttributes(part))) {
+                if (tail != null) tail.writing(part, data(id));
+                byte[] buf = new byte[WRITE_BYTES];
                 int k;
-                while ((k = data.read(buf)) > 0) {
-                    out.write(buf, 0, k);
+                while ((k = data.readNBytes(buf, 0, buf.length)) > 0) {
+                    ByteBuffer bb = ByteBuffer.wrap(buf, 0, k);
+                    while (bb.hasRemaining()) ch.write(bb);
                     n += k;
+                    if (tail != null) tail.grew(n);
                 }
-                out.flush();
+                if (tail != null) tail.written(n); // a head start may finish its upload while this forces
                 ch.force(true);
             }
             SpoolEntry e = SpoolEntry.received(id, calledAe, callingAe, cuid, iuid, StudyUidReader.read(part, tsuid), tsuid, n, Instant.now(), state);
@@ -231,8 +239,11 @@ public final class Spool implements Closeable {
             syncDirectory();
             return e;
         } catch (IOException | RuntimeException ex) {
+            if (tail != null) tail.failed(ex instanceof IOException io ? io : new IOException(FailureText.of(ex), ex));
             Files.deleteIfExists(part);
             throw ex;
+        } finally {
+            if (tail != null) tail.release();
         }
     }
 

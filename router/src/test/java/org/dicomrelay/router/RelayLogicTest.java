@@ -121,12 +121,32 @@ class RelayLogicTest {
         assertThat(r.exitCode()).as(r.output()).isZero();
         String iuid = DicomFile.read(Samples.file("test_files/CT_small.dcm")).dataSet().getString(0x00080018);
         assertThat(wsDir.resolve(iuid + ".dcm")).exists();
+        // The console's Transfers: the sub-operation counts of the responses (PS3.4 §C.4.2.1.4), the total known from them.
+        retrievedOne("C-MOVE-RQ");
+    }
+
+    private void retrievedOne(String operation) {
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(a.transfers().list()).anySatisfy(t -> {
+            assertThat(t.operations()).contains(operation);
+            assertThat(t.state()).isEqualTo("completed");
+            assertThat(t.subOperations()).isEqualTo(new Transfers.SubOperations(0, 1, 0, 0));
+            assertThat(t.instances()).isEqualTo(1);
+            assertThat(t.totalInstances()).isEqualTo(1);
+            assertThat(t.remoteRouter()).isEqualTo("hospital-b");
+            assertThat(t.errors()).isZero();
+        }));
     }
 
     @Test void movescuToAnUnknownDestinationGetsA801() throws Exception {
         Peers.Result r = run("movescu", "-S", "-aet", "WORKSTATION", "-aec", "QRSCP", "-aem", "NOWHERE", "-k", "QueryRetrieveLevel=STUDY",
                 "-k", "PatientName=*", "127.0.0.1", portA());
         assertThat(r.output()).contains("MoveDestinationUnknown");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(a.transfers().list()).anySatisfy(t -> {
+            assertThat(t.operations()).contains("C-MOVE-RQ");
+            assertThat(t.state()).isEqualTo("failed");
+            assertThat(t.errors()).isEqualTo(1);
+            assertThat(t.lastError()).startsWith("A801H move destination NOWHERE");
+        }));
     }
 
     @Test void getscuAtAReceivesOnItsOwnAssociation() throws Exception {
@@ -138,5 +158,6 @@ class RelayLogicTest {
         try (Stream<Path> s = Files.list(into)) {
             assertThat(s.count()).isEqualTo(1);
         }
+        retrievedOne("C-GET-RQ");
     }
 }

@@ -114,6 +114,7 @@ class RemoteExecutorTest {
         assertThat(answer.status()).isEqualTo(0xA700);
         assertThat(answer.failure()).isEqualTo(Failure.TRANSIENT);
         assertThat(answer.error()).isEqualTo("PACS_B at 127.0.0.1:" + nothingListens + " refused the connection");
+        assertThat(((LinkMessage.StoreRsp) answer).storedAtMillis()).as("no PACS answered: no time").isNull();
         assertNothingLeft();
     }
 
@@ -263,7 +264,15 @@ class RemoteExecutorTest {
         LinkMessage.Answer busy = store(full, Samples.file("test_files/CT_small.dcm"));
         assertThat(busy.status()).isEqualTo(0xA700);
         assertThat(busy.failure()).isEqualTo(Failure.TRANSIENT);
+        timedAround((LinkMessage.StoreRsp) busy); // the PACS answered: router A's timeline shows where the object stopped
         assertNothingLeft();
+    }
+
+    /** Router B's receipt and its PACS's answer, for router A's per-study timeline: within this test's run, in order. */
+    private static void timedAround(LinkMessage.StoreRsp answer) {
+        assertThat(answer.receivedAtMillis()).isNotNull().isLessThanOrEqualTo(answer.storedAtMillis());
+        assertThat(answer.storedAtMillis()).isLessThanOrEqualTo(System.currentTimeMillis());
+        assertThat(System.currentTimeMillis() - answer.receivedAtMillis()).isBetween(0L, 60_000L);
     }
 
     @Test void deliveredStoreCarriesNoFailure() throws Exception {
@@ -274,6 +283,7 @@ class RemoteExecutorTest {
         LinkMessage.Answer answer = store(port, Samples.file("test_files/CT_small.dcm"));
         assertThat(answer.status()).isZero();
         assertThat(answer.failure()).isNull();
+        timedAround((LinkMessage.StoreRsp) answer);
         assertNothingLeft();
     }
 

@@ -4,6 +4,7 @@ import com.google.crypto.tink.InsecureSecretKeyAccess;
 import com.google.crypto.tink.KeysetHandle;
 import com.google.crypto.tink.StreamingAead;
 import com.google.crypto.tink.TinkProtoKeysetFormat;
+import org.dicomrelay.relay.io.SingleByte;
 
 import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
@@ -458,12 +459,7 @@ public final class Envelope {
 
         @Override
         public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n;
-            while ((n = read(one, 0, 1)) == 0) {
-                // a decrypting stream may return 0 bytes; read on
-            }
-            return n < 0 ? -1 : one[0] & 0xff;
+            return SingleByte.read(this);
         }
 
         @Override

@@ -10,9 +10,12 @@ import java.io.IOException;
 
 /** C-ECHO (PS3.7 §9.1.5) from the router to one of its devices, as the router itself calls it: its AE title, the device's TLS. */
 final class DeviceEcho {
-    /** The outcome: success, the DIMSE status (null if there was no answer), the round trip, and why it failed. */
+    /**
+     * The outcome: success, the DIMSE status (null if there was no answer), the round trip, why it
+     * failed, and the router it went through (null: a local device, echoed directly).
+     */
     record Result(@JsonProperty("aeTitle") String aeTitle, @JsonProperty("success") boolean success, @JsonProperty("status") Integer status,
-                  @JsonProperty("milliseconds") long milliseconds, @JsonProperty("error") String error) {}
+                  @JsonProperty("milliseconds") long milliseconds, @JsonProperty("error") String error, @JsonProperty("via") String via) {}
 
     private DeviceEcho() {}
 
@@ -21,9 +24,9 @@ final class DeviceEcho {
         try {
             int status = Verification.echo(d.host(), d.port(), d.aeTitle(), callingAe, devices.associationOptions(d));
             long ms = (System.nanoTime() - t0) / 1_000_000;
-            return new Result(d.aeTitle(), status == 0, status, ms, status == 0 ? null : String.format("status %04XH", status));
+            return new Result(d.aeTitle(), status == 0, status, ms, status == 0 ? null : String.format("status %04XH", status), null);
         } catch (IOException e) {
-            return new Result(d.aeTitle(), false, null, (System.nanoTime() - t0) / 1_000_000, FailureText.of(e));
+            return new Result(d.aeTitle(), false, null, (System.nanoTime() - t0) / 1_000_000, FailureText.of(e), null);
         }
     }
 }

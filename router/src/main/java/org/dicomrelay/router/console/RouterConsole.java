@@ -10,6 +10,7 @@ import org.dicomrelay.router.Router;
 import org.dicomrelay.router.RouterApp;
 import org.dicomrelay.router.SpoolControl;
 import org.dicomrelay.router.SpoolRequest;
+import org.dicomrelay.router.StudyTimelines;
 import org.dicomrelay.router.config.ConsoleListener;
 import org.dicomrelay.router.config.Device;
 import org.dicomrelay.router.config.RouterConfig;
@@ -84,16 +85,21 @@ public final class RouterConsole implements AutoCloseable {
                 api.live().publish("devices", "{}");
                 ctx.status(204);
             });
-            r.post("/api/devices/{ae}/echo", ctx -> {
-                String ae = ae(ctx);
-                Device d = router.devices().find(ae).orElseThrow(() -> ConsoleException.notFound("no device " + ae));
-                DeviceEcho.Result res = DeviceEcho.echo(router.devices(), d, config.aeTitle());
-                api.audit(ctx, "device.echo", ae, res.success() ? "success in " + res.milliseconds() + " ms" : "failed: " + res.error());
-                ctx.json(res);
-            });
+            // Echo: a local device directly, a remote AE through the relay (one handler for both pages and `devices echo`)
+            r.post("/api/devices/{ae}/echo", ctx -> echo(ctx, api, router, routes, config));
+            r.post("/api/remote-aes/{ae}/echo", ctx -> echo(ctx, api, router, routes, config));
             // Transfers: local devices' associations, live
             r.get("/api/transfers", ctx -> ctx.json(router.transfers().list()));
             router.transfers().onChange(() -> api.live().publish("transfers", "{}"));
+            // The per-study timeline across the hops of the relay
+            r.get("/api/studies", ctx -> ctx.json(router.timelines().list()));
+            router.timelines().onChange(() -> api.live().publish("studies", "{}"));
+            r.get("/api/studies/{uid}", ctx -> {
+                String uid = URLDecoder.decode(ctx.pathParam("uid"), StandardCharsets.UTF_8);
+                if (!uid.matches("[0-9.]{1,64}")) throw ConsoleException.invalid("uid", "not a UID (PS3.5 §9: digits and dots, 64 at most)");
+                ctx.json(router.timelines().of(uid).orElseThrow(() -> ConsoleException.notFound("no recent study " + uid
+                        + " (the last " + StudyTimelines.KEPT + " are kept)")));
+            });
             // Remote AEs: the routing table as the Bridge's directory gave it
             r.get("/api/remote-aes", ctx -> ctx.json(routes.all().stream().sorted(java.util.Comparator.comparing(RoutingTable.Route::aeTitle)).toList()));
             // Queue: the spool's entries; actions through SpoolControl, as the spool command does
@@ -121,6 +127,7 @@ public final class RouterConsole implements AutoCloseable {
                 s.put("version", version());
                 s.put("devices", router.devices().all().size());
                 s.put("bridge", status.get());
+                s.put("cloud", router.cloud() == null ? null : router.cloud().view());
                 ctx.json(s);
             });
             // Peers' pinned keys, and the operator's confirmation of a changed key (as 'router peers confirm')
@@ -149,6 +156,25 @@ public final class RouterConsole implements AutoCloseable {
             throw e;
         }
         return new RouterConsole(server, listener.bind(), log);
+    }
+
+    /**
+     * C-ECHO of {@code {ae}}: a local device from this router, else a remote AE of the routing table
+     * through the router that exports it; audited either way.
+     */
+    private static void echo(Context ctx, ConsoleServer.Api api, Router router, RoutingTable routes, RouterConfig config) {
+        String ae = ae(ctx);
+        Device d = router.devices().find(ae).orElse(null);
+        DeviceEcho.Result res;
+        if (d != null) {
+            res = DeviceEcho.echo(router.devices(), d, config.aeTitle());
+        } else {
+            RoutingTable.Route remote = routes.route(ae)
+                    .orElseThrow(() -> ConsoleException.notFound("no device or remote AE " + ae));
+            res = RemoteEcho.echo(router, ae, remote.routerId());
+        }
+        api.audit(ctx, d != null ? "device.echo" : "remote.echo", ae, res.success() ? "success in " + res.milliseconds() + " ms" : "failed: " + res.error());
+        ctx.json(res);
     }
 
     private static void health(Context ctx, boolean up) {

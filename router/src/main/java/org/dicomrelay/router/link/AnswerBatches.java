@@ -33,8 +33,8 @@ final class AnswerBatches implements AutoCloseable {
 
     /** Well below the Bridge's 64 KiB per notification, with room for the envelope. */
     static final int BUDGET_BYTES = 32 * 1024;
-    /** An answer's JSON without its error comment (operation id, status, field names), rounded up. */
-    private static final int ANSWER_BYTES = 160;
+    /** An answer's JSON without its error comment (operation id, status, router B's two times, field names), rounded up. */
+    private static final int ANSWER_BYTES = 224;
 
     private static final class Batch {
         final List<LinkMessage.StoreRsp> answers = new ArrayList<>();

@@ -85,6 +85,7 @@ public final class CloudCourier implements Courier {
     private final RepeatingLog journalLog = new RepeatingLog(LOG, SUMMARY_PERIOD);
     private volatile boolean closed;
     private volatile Thread poller;
+    private final CloudReach reach = new CloudReach(java.time.Clock.systemUTC());
     private volatile UploadJournal journal;
     /** Runs the journal sweep and the retries of failed deletions; closed with the courier. */
     private final ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -409,6 +410,10 @@ public final class CloudCourier implements Courier {
         }
     }
 
+    @Override public CloudReach cloudReach() {
+        return reach;
+    }
+
     @Override public synchronized void start(Listener listener) {
         if (poller != null) throw new IllegalStateException("already started");
         poller = new Thread(() -> pollLoop(listener), "courier-" + routerId);
@@ -424,6 +429,7 @@ public final class CloudCourier implements Courier {
                 batch = inbox.poll(Duration.ofSeconds(20));
             } catch (IOException | RuntimeException e) {
                 if (closed) return;
+                reach.failed(FailureText.of(e));
                 inboxLog.occurred("poll", System.Logger.Level.WARNING, "inbox poll failed, retrying: " + FailureText.of(e));
                 try {
                     Thread.sleep(backoff); // back off from a failing inbox (not a synchronisation)
@@ -436,6 +442,7 @@ public final class CloudCourier implements Courier {
             // A poll may return messages to a thread interrupted by close(): they stay unacknowledged for the next instance.
             if (closed) return;
             backoff = 1000;
+            reach.answered();
             inboxLog.cleared("poll", "inbox reachable again");
             try {
                 receive(batch, listener);

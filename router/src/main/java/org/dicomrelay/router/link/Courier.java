@@ -39,6 +39,11 @@ public interface Courier extends Closeable {
         return java.util.concurrent.CompletableFuture.completedFuture(null);
     }
 
+    /** How its cloud provider answers; null for a courier that reaches none (in-process tests). */
+    default CloudReach cloudReach() {
+        return null;
+    }
+
     /** Starts delivering incoming messages to the listener (on courier threads). */
     void start(Listener listener);
 

@@ -5,11 +5,14 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 
 import java.io.IOException;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -30,13 +33,15 @@ public final class LinkCodec {
     private static final Map<Class<? extends LinkMessage>, String> NAMES = names();
 
     /**
-     * Fields added after routers were deployed, with the value a frame from an older router means by
-     * leaving them out: routers can then be upgraded one at a time. A frame leaves such a field out when
-     * it has that value. Every other field stays required.
+     * Fields added after routers were deployed, with what a frame from an older router means by
+     * leaving them out: routers can then be upgraded one at a time. A frame leaves such a field out
+     * when it has that value. Every other field stays required. (A STORE_RSP_BATCH's answers are
+     * STORE_RSPs: theirs are added fields too.)
      */
-    private static final Map<Class<? extends LinkMessage>, Map<String, String>> ADDED_FIELDS = Map.of(
-            LinkMessage.StoreRq.class, Map.of("compression", PayloadCodec.NONE.wireName()),
-            LinkMessage.Instance.class, Map.of("compression", PayloadCodec.NONE.wireName()));
+    private static final Map<Class<? extends LinkMessage>, Map<String, JsonNode>> ADDED_FIELDS = Map.of(
+            LinkMessage.StoreRq.class, Map.of("compression", TextNode.valueOf(PayloadCodec.NONE.wireName())),
+            LinkMessage.Instance.class, Map.of("compression", TextNode.valueOf(PayloadCodec.NONE.wireName())),
+            LinkMessage.StoreRsp.class, Map.of("receivedAtMillis", NullNode.getInstance(), "storedAtMillis", NullNode.getInstance()));
 
     private static final ObjectMapper JSON = JsonMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -101,10 +106,10 @@ public final class LinkCodec {
         root.put(TYPE, typeOf(message));
         root.put(BLOB, blob);
         ObjectNode fields = JSON.valueToTree(message);
-        // Left out when it says what leaving it out means, so a router from before the field reads the frame too.
-        ADDED_FIELDS.getOrDefault(message.getClass(), Map.of()).forEach((name, absent) -> {
-            if (fields.path(name).asText("").equals(absent)) fields.remove(name);
-        });
+        // Left out when they say what leaving them out means, so that a router from before them reads the frame too.
+        forEachMessage(message.getClass(), fields, (added, m) -> added.forEach((name, absent) -> {
+            if (absent.equals(m.get(name))) m.remove(name);
+        }));
         root.set(MESSAGE, fields);
         return JSON.writeValueAsBytes(root);
     }
@@ -135,13 +140,28 @@ public final class LinkCodec {
             throw new MalformedMessageException(typeNode.asText() + " has no message object", blob, null);
         }
         ObjectNode fields = (ObjectNode) body;
-        ADDED_FIELDS.getOrDefault(type, Map.of()).forEach((name, absent) -> {
-            if (!fields.has(name)) fields.put(name, absent);
-        });
+        forEachMessage(type, fields, (added, m) -> added.forEach((name, absent) -> {
+            if (!m.has(name)) m.set(name, absent);
+        }));
         try {
             return new Decoded(JSON.treeToValue(fields, type), blob);
         } catch (JsonProcessingException | IllegalArgumentException e) {
             throw new MalformedMessageException("malformed " + typeNode.asText() + ": " + original(e), blob, e);
+        }
+    }
+
+    /**
+     * Hands {@code f} each message object of a frame with the fields added to its type: the message
+     * itself, or for a batch each STORE_RSP in it.
+     */
+    private static void forEachMessage(Class<? extends LinkMessage> type, ObjectNode body,
+                                       java.util.function.BiConsumer<Map<String, JsonNode>, ObjectNode> f) {
+        if (type == LinkMessage.StoreRspBatch.class) {
+            for (JsonNode answer : body.path("answers")) {
+                if (answer instanceof ObjectNode o) f.accept(ADDED_FIELDS.get(LinkMessage.StoreRsp.class), o);
+            }
+        } else {
+            f.accept(ADDED_FIELDS.getOrDefault(type, Map.of()), body);
         }
     }
 

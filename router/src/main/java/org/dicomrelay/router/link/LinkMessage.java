@@ -118,9 +118,20 @@ public sealed interface LinkMessage {
         }
     }
 
-    record StoreRsp(String operationId, int status, String error, Failure failure) implements Answer {
+    /**
+     * {@code receivedAtMillis}, {@code storedAtMillis}: when the performing router began the request
+     * and when its PACS answered (epoch milliseconds on that router's clock), for the requesting
+     * router's per-study timeline; optional on the wire (null: not known, or an older router).
+     */
+    record StoreRsp(String operationId, int status, String error, Failure failure, Long receivedAtMillis, Long storedAtMillis)
+            implements Answer {
         public StoreRsp {
             required(operationId, "operationId");
+        }
+
+        /** Without times. */
+        public StoreRsp(String operationId, int status, String error, Failure failure) {
+            this(operationId, status, error, failure, null, null);
         }
     }
 

@@ -127,7 +127,8 @@ class BundleTest {
 
     @Test void mixedSizesArriveByteIdenticalInOrderWithOneNotificationPerBundle() throws Exception {
         int max = 64 * 1024;
-        CloudCourier a = routerA(max, 1L << 30, Duration.ofMillis(100));
+        // A linger long enough that a loaded machine appends all seven before it runs out (it decides how many bundles go).
+        CloudCourier a = routerA(max, 1L << 30, Duration.ofSeconds(2));
         routerB();
         // Exactly at the object threshold is bundled, one byte above goes alone; a large one between small ones.
         int[] sizes = {1000, max, max + 1, 10, 300_000, max, 1};

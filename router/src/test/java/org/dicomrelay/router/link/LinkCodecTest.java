@@ -75,6 +75,29 @@ class LinkCodecTest {
                 StandardCharsets.UTF_8)).doesNotContain("compression");
     }
 
+    /**
+     * Issue 11, the per-study timeline: router B's received and stored times ride in its STORE answer,
+     * alone and in a batch; a STORE_RSP without them (an older router B) still decodes, with null times,
+     * and an answer without times is written as an older router wrote it.
+     */
+    @Test void routerBsTimesTravelInTheStoreAnswerAndAnAnswerWithoutThemStillDecodes() throws Exception {
+        LinkMessage.StoreRsp timed = new LinkMessage.StoreRsp("op-2", 0x0000, null, null, 1_764_918_000_123L, 1_764_918_000_456L);
+        assertThat(LinkCodec.decode(LinkCodec.encode(timed, null)).message()).isEqualTo(timed);
+        LinkMessage.StoreRspBatch batch = new LinkMessage.StoreRspBatch("batch-1", List.of(timed, new LinkMessage.StoreRsp("op-3", 0xA700, "busy", null)));
+        assertThat(LinkCodec.decode(LinkCodec.encode(batch, null)).message()).isEqualTo(batch);
+
+        String untimed = new String(LinkCodec.encode(new LinkMessage.StoreRsp("op-4", 0x0000, null, null), null), StandardCharsets.UTF_8);
+        assertThat(untimed).doesNotContain("receivedAtMillis").doesNotContain("storedAtMillis");
+
+        LinkMessage older = decode("{'type':'STORE_RSP','blob':null,'message':{'operationId':'op-5','status':0,'error':null,'failure':null}}").message();
+        assertThat(older).isEqualTo(new LinkMessage.StoreRsp("op-5", 0x0000, null, null, null, null));
+        LinkMessage olderBatch = decode("{'type':'STORE_RSP_BATCH','blob':null,'message':{'operationId':'b','answers':"
+                + "[{'operationId':'op-6','status':0,'error':null,'failure':null}]}}").message();
+        assertThat(((LinkMessage.StoreRspBatch) olderBatch).answers()).containsExactly(new LinkMessage.StoreRsp("op-6", 0, null, null));
+        assertThatThrownBy(() -> decode("{'type':'STORE_RSP','blob':null,'message':{'operationId':'op-7','status':0,'error':null,"
+                + "'failure':null,'receivedAtMillis':'yesterday'}}")).hasMessageStartingWith("malformed STORE_RSP");
+    }
+
     @Test void anUnknownTypeIsRefusedAndTheBlobItNamedIsKnown() {
         assertThatThrownBy(() -> decode("{'type':'STORE_RQ_V3','blob':'blob-0123456789abcdef','message':{}}"))
                 .isInstanceOfSatisfying(LinkCodec.MalformedMessageException.class, e -> assertThat(e.blob()).isEqualTo("blob-0123456789abcdef"))

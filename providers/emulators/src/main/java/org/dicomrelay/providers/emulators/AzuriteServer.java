@@ -55,7 +55,7 @@ public final class AzuriteServer implements AutoCloseable {
     }
 
     public AzuriteServer() throws IOException, InterruptedException {
-        Path home = installed();
+        Path home = ensureInstalled();
         location = Files.createTempDirectory("azurite-");
         ProcessBuilder pb = new ProcessBuilder("node", home.resolve("node_modules/azurite/dist/src/azurite.js").toString(),
                 "--disableTelemetry", "--location", location.toString(),
@@ -116,11 +116,21 @@ public final class AzuriteServer implements AutoCloseable {
                 "accountKey", ACCOUNT_KEY, "container", container);
     }
 
-    /** Where Azurite is installed, installing it first if it is not. */
-    static Path installed() throws IOException, InterruptedException {
+    /** Where Azurite is (to be) installed: system property {@code azurite.home}, else {@code target/azurite} of the project root (or of the working folder). */
+    static Path home() {
         String configured = System.getProperty("azurite.home");
-        Path home = (configured != null && !configured.isBlank() ? Path.of(configured)
-                : Path.of(System.getProperty("project.root", "../..")).resolve("target/azurite")).toAbsolutePath().normalize();
+        return (configured != null && !configured.isBlank() ? Path.of(configured)
+                : Path.of(System.getProperty("project.root", ".")).resolve("target/azurite")).toAbsolutePath().normalize();
+    }
+
+    /** Whether node is on the PATH and the pinned Azurite is installed: the demo runs it only then (tests install it). */
+    public static boolean installed() throws IOException {
+        return onPath("node") && isPinnedVersion(home());
+    }
+
+    /** Where Azurite is installed, installing it first if it is not. */
+    static Path ensureInstalled() throws IOException, InterruptedException {
+        Path home = home();
         Path main = home.resolve("node_modules/azurite/dist/src/azurite.js");
         if (isPinnedVersion(home)) return home;
         Files.createDirectories(home);

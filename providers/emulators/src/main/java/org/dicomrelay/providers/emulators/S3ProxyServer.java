@@ -2,7 +2,6 @@ package org.dicomrelay.providers.emulators;
 
 import java.net.URI;
 import java.util.Map;
-import org.awaitility.Awaitility;
 import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.auth.AuthenticationType;
 import java.nio.file.Path;
@@ -27,7 +26,7 @@ public final class S3ProxyServer implements AutoCloseable {
         if (virtualHost != null) b.virtualHost(virtualHost);
         proxy = b.build();
         proxy.start();
-        Awaitility.await().until(() -> "STARTED".equals(proxy.getState()));
+        Readiness.await("S3Proxy start", java.time.Duration.ofSeconds(30), () -> "STARTED".equals(proxy.getState()));
     }
 
     public int port() {

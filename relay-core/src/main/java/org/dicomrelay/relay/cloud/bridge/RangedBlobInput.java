@@ -4,6 +4,7 @@ import org.dicomrelay.dicom.net.FailureText;
 import org.dicomrelay.relay.bridge.BridgeUnreachableException;
 import org.dicomrelay.relay.cloud.BlobRangeSink;
 import org.dicomrelay.relay.cloud.BridgeTransport;
+import org.dicomrelay.relay.io.SingleByte;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -82,12 +83,7 @@ final class RangedBlobInput extends InputStream {
 
     @Override
     public int read() throws IOException {
-        byte[] one = new byte[1];
-        int n;
-        while ((n = read(one, 0, 1)) == 0) {
-            // never 0 for len 1; read on
-        }
-        return n < 0 ? -1 : one[0] & 0xff;
+        return SingleByte.read(this);
     }
 
     @Override
