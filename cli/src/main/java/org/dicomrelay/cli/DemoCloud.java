@@ -5,7 +5,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
+import com.azure.storage.blob.BlobServiceClientBuilder;
+import com.azure.storage.common.StorageSharedKeyCredential;
 import org.dicomrelay.dicom.io.OwnerOnly;
+import org.dicomrelay.providers.emulators.AzuriteServer;
 import org.dicomrelay.providers.emulators.ElasticMqServer;
 import org.dicomrelay.providers.emulators.NatsServer;
 import org.dicomrelay.providers.emulators.S3ProxyServer;
@@ -82,12 +86,25 @@ enum DemoCloud {
                         + dir.resolve("bridge/blobs") + ")", List.of(server));
     }
 
-    /*
-     * MERGE POINT (Azure, built on its own branch): start Azurite here when it is installed and return its
-     * settings for provider "azure", as s3() does for S3Proxy and ElasticMQ.
-     */
-    private static Started azure(Path dir) throws Unavailable {
-        throw new Unavailable("--cloud azure is not in this build (the Azure provider is not on its class path); run with --cloud s3 or nats");
+    /** Azurite (npm; scripts/test installs it into target/azurite) as a child process: blobs in a container, inboxes in its queues. */
+    private static Started azure(Path dir) throws Exception {
+        if (!AzuriteServer.installed()) {
+            throw new Unavailable("Azurite is not installed (needs node; npm install --prefix target/azurite azurite@" + AzuriteServer.VERSION
+                    + ", as scripts/test does); run with --cloud s3");
+        }
+        AzuriteServer azurite = new AzuriteServer();
+        try {
+            String container = "dicom-relay";
+            new BlobServiceClientBuilder().endpoint(azurite.blobEndpoint().toString()).httpClient(new JdkHttpClientBuilder().build())
+                    .credential(new StorageSharedKeyCredential(AzuriteServer.ACCOUNT, AzuriteServer.ACCOUNT_KEY)).buildClient()
+                    .createBlobContainer(container);
+            return new Started(new RouterConfig.Cloud("azure", azurite.settings(container)), "Cloud IO azure: sealed blobs in container '"
+                    + container + "' of Azurite at " + azurite.blobEndpoint() + ", notifications in its queues at " + azurite.queueEndpoint(),
+                    List.of(azurite));
+        } catch (Exception | Error e) {
+            azurite.close();
+            throw e;
+        }
     }
 
     private static void closeAll(List<AutoCloseable> running) {

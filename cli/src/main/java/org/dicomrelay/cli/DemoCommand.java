@@ -75,7 +75,7 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--cloud", defaultValue = "bridge", paramLabel = "PROVIDER",
             description = "the routers' Cloud IO: bridge (default: blobs and inbox at the Bridge), s3 (S3Proxy and ElasticMQ in this JVM), "
-                    + "nats (Debian's nats-server, JetStream), azure")
+                    + "nats (Debian's nats-server, JetStream), azure (Azurite, npm, in target/azurite)")
     DemoCloud cloud;
 
     @Option(names = {"-v", "--verbose"}, description = "show the components' log (routers, Bridge) on stderr")

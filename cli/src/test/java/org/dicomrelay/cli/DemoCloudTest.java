@@ -7,6 +7,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
+import org.dicomrelay.providers.emulators.AzuriteServer;
 import org.dicomrelay.providers.emulators.NatsServer;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -52,10 +53,14 @@ class DemoCloudTest {
         assertThat(Files.readString(demo.resolve("router-b.yaml"))).contains("nats.url");
     }
 
-    @Test void azureIsAcceptedAndSaysClearlyThatItIsNotInThisBuild(@TempDir Path dir) {
-        Run r = demo("demo", "--once", "--cloud", "azure", "--dir", dir.resolve("demo").toString());
-        assertThat(r.code()).isEqualTo(2);
-        assertThat(r.err()).contains("demo --cloud azure: --cloud azure is not in this build");
+    @Test void demoOnceOnAzureRelaysThroughAzurite(@TempDir Path dir) throws Exception {
+        Assumptions.assumeTrue(AzuriteServer.installed(), "Azurite is not installed (scripts/test installs it into target/azurite)");
+        Path demo = dir.resolve("demo");
+        Run r = demo("demo", "--once", "--cloud", "azure", "--dir", demo.toString());
+        assertThat(r.code()).as("%s%n%s", r.out(), r.err()).isZero();
+        assertThat(r.out()).contains("[7/7] verified").containsPattern("Cloud IO azure: sealed blobs in container 'dicom-relay' of Azurite at http://127\\.0\\.0\\.1:\\d+");
+        assertThat(Files.readString(demo.resolve("router-a.yaml"))).contains("azure").contains("queueEndpoint");
+        assertThat(demo.resolve("bridge/blobs")).satisfiesAnyOf(p -> assertThat(p).doesNotExist(), p -> assertThat(p).isEmptyDirectory());
     }
 
     @Test void anUnknownProviderIsRefusedWithTheChoices(@TempDir Path dir) {

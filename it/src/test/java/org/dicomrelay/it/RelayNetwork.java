@@ -115,6 +115,7 @@ final class RelayNetwork implements AutoCloseable {
         private org.dicomrelay.router.config.Compression compressionA;
         private boolean bridgeStore;
         private RouterConfig.Cloud cloudOfRouters;
+        private RouterConfig.Cloud cloudOfRouterB;
         private RouterConfig.Cloud assignedCloud;
         private Long bridgeQuotaBytes;
         private java.util.function.UnaryOperator<URI> bridgeUrlOfA = u -> u;
@@ -196,6 +197,13 @@ final class RelayNetwork implements AutoCloseable {
         /** Both routers' own {@code cloud} section (router.yaml): that provider, no assignment at the Bridge. */
         Builder cloud(String provider, Map<String, String> settings) {
             cloudOfRouters = new RouterConfig.Cloud(provider, settings);
+            return this;
+        }
+
+        /** Each router's own {@code cloud} section (router.yaml): mixed clouds. */
+        Builder clouds(RouterConfig.Cloud ofA, RouterConfig.Cloud ofB) {
+            cloudOfRouters = ofA;
+            cloudOfRouterB = ofB;
             return this;
         }
 
@@ -305,7 +313,7 @@ final class RelayNetwork implements AutoCloseable {
         configA = new RouterConfig("hospital-a", work.resolve("a").toString(), ROUTER_A, "127.0.0.1", 0, bridgeUrlA.toString(),
                 spec.cloudOfRouters, "spool", devicesA);
         configB = new RouterConfig("hospital-b", work.resolve("b").toString(), ROUTER_B, "127.0.0.1", portB, bridgeUrl.toString(),
-                spec.cloudOfRouters, "spool", devicesB);
+                spec.cloudOfRouterB != null ? spec.cloudOfRouterB : spec.cloudOfRouters, "spool", devicesB);
         if (spec.limitsB != null) configB = configB.withLimits(spec.limitsB);
         if (spec.compressionA != null) configA = configA.withCompression(spec.compressionA);
         for (RouterConfig c : List.of(configA, configB)) {

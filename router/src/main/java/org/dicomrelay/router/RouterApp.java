@@ -222,6 +222,11 @@ public final class RouterApp implements Closeable {
         if (config.cloud() != null) settings.putAll(config.cloud().settings()); // local settings (credentials) win
         BlobStore blobs = cp.blobStore(settings, bridge);
         Notifications inbox = cp.notifications(settings, config.routerId(), bridge);
+        try {
+            inbox.prepare(); // before the router takes work: a peer's first answer must find our inbox
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "could not prepare this router's inbox yet (its polls try again): " + FailureText.of(e));
+        }
         LinkGuards link = LinkGuards.in(config.state().resolve("link"), Clock.systemUTC(), config.link().maxMessageAge(),
                 config.link().maxClockSkew(), config.limits().maxPayloadBytes());
         Sessions sessions = new Sessions(config.routerId(), myKeys, SessionKeyPairs.in(sessionKeysDir(config),

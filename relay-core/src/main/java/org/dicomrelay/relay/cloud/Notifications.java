@@ -12,6 +12,13 @@ import java.util.List;
  */
 public interface Notifications extends Closeable {
 
+    /**
+     * Creates or checks our own inbox where the service needs that (a queue per router), before
+     * the router takes work: another router's answer must find it. Nothing by default; polls
+     * create it too, so a failure here may be left to them.
+     */
+    default void prepare() throws IOException {}
+
     /** Puts a message in another router's inbox. */
     void publish(String recipientRouterId, byte[] message) throws IOException;
 

@@ -81,6 +81,12 @@ public final class SqsNotifications implements Notifications {
         return url;
     }
 
+    /** Creates (or, with createQueue false, checks) this router's inbox queue. */
+    @Override
+    public void prepare() throws IOException {
+        ownQueue();
+    }
+
     @Override
     public void publish(String recipientRouterId, byte[] message) throws IOException {
         if (message.length > MAX_PAYLOAD) {
