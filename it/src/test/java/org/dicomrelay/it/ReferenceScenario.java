@@ -88,10 +88,13 @@ abstract class ReferenceScenario {
         return matches;
     }
 
-    /** PS3.7 §9.3.5: C-ECHO, relayed to the archive and answered by it. */
+    /** PS3.7 §9.3.5: C-ECHO, relayed to the archive and answered by it with Success (echoscu exits 0 on any status: -v shows it). */
     @Test void echoscuAtAVerifiesTheArchiveAtB() throws Exception {
-        Peers.Result r = RelayNetwork.tool("echoscu", "-aet", RelayNetwork.WORKSTATION, "-aec", net.pacsAe, "127.0.0.1", portA());
+        Peers.Result r = RelayNetwork.tool("echoscu", "-v", "-aet", RelayNetwork.WORKSTATION, "-aec", net.pacsAe, "127.0.0.1", portA());
         assertThat(r.exitCode()).as(r.output()).isZero();
+        assertThat(r.output()).as("echoscu's received C-ECHO-RSP").contains("Received Echo Response (Success)");
+        RelayNetwork.CliResult ours = RelayNetwork.cli("echo", "-c", net.atA(net.pacsAe), "-b", RelayNetwork.WORKSTATION);
+        assertThat(ours.exitCode()).as(ours.out() + ours.err()).isZero();
     }
 
     /** PS3.4 Annex B: storescu's object is stored at the archive, and a C-FIND at A then finds it there. */
