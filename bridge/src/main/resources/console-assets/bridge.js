@@ -4,7 +4,7 @@
 (() => {
   const { api, el, text, showErrors, $, $$ } = Console;
   const SERVICES = ["echo", "store", "find", "move", "get"];
-  let bridge = {}, traffic = { lastSeen: {}, links: [] }, routers = [], grants = [];
+  let bridge = {}, traffic = { lastSeen: {}, versions: {}, links: [] }, routers = [], grants = [];
   const size = b => b >= 1048576 ? (b / 1048576).toFixed(1) + " MiB" : b >= 1024 ? (b / 1024).toFixed(1) + " KiB" : Math.round(b) + " B";
   const say = (box, ok, s) => { box.className = "message " + (ok ? "good" : "bad"); text(box, s); };
 
@@ -29,7 +29,8 @@
       const row = el("tr", { "data-router": r.routerId, "data-status": r.status },
         el("td", {}, r.routerId), el("td", {}, r.displayName), el("td", { class: r.status === "revoked" ? "bad state" : "ok state" },
           r.status === "revoked" ? `revoked ${r.revokedAt}` : "enrolled"),
-        el("td", {}, r.enrolledAt), el("td", {}, traffic.lastSeen[r.routerId] || "not since the Bridge started"), el("td", { class: "muted" }, "not reported"),
+        el("td", {}, r.enrolledAt), el("td", {}, traffic.lastSeen[r.routerId] || "not since the Bridge started"), (traffic.versions || {})[r.routerId] ? el("td", {}, traffic.versions[r.routerId])
+          : el("td", { class: "muted" }, "not reported"),
         el("td", {}, r.provider || "bridge (default)"), el("td", {}, r.aes.map(x => x.aeTitle).join(", ") || "—"),
         el("td", {}, `${s.n} notification${s.n === 1 ? "" : "s"}, ${size(s.b)}`));
       if (Console.isAdmin()) {

@@ -171,6 +171,7 @@ final class BridgeApi {
         String me = me(ctx);
         if (me == null) return;
         traffic.seen(me, clock.millis());
+        traffic.version(me, org.dicomrelay.relay.ProductVersion.ofUserAgent(ctx.header("User-Agent")));
         if (ctx.statusCode() / 100 != 2) return;
         String route = route(ctx);
         if (ctx.method() == io.javalin.http.HandlerType.POST && route.equals("/api/router/inbox/{recipientRouterId}")) {

@@ -41,6 +41,11 @@ public final class BridgeServer implements AutoCloseable {
     /** null: no console section in the configuration. */
     private BridgeConsole console;
 
+    /** What the Bridge has seen of its routers' traffic (the console's source; tests read it too). */
+    RouterTraffic.Snapshot traffic() {
+        return api.traffic();
+    }
+
     private BridgeServer(Database db, BridgeSigner signer, Inbox inbox, Blobs blobs, Javalin app, BridgeApi api, TlsMaterial tls, String bind) {
         this.api = api;
         this.tls = tls;

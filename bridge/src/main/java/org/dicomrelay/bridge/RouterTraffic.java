@@ -19,8 +19,8 @@ public final class RouterTraffic {
     /** One direction between two routers: {@code from} sent to {@code to}. */
     public record Link(String from, String to, long notifications, long blobBytes) {}
 
-    /** A snapshot: routers' last calls (epoch milliseconds) and the links, sorted. */
-    public record Snapshot(long takenAtMillis, Map<String, Long> lastSeen, List<Link> links) {}
+    /** A snapshot: routers' last calls (epoch milliseconds), the versions they last told, and the links, sorted. */
+    public record Snapshot(long takenAtMillis, Map<String, Long> lastSeen, Map<String, String> versions, List<Link> links) {}
 
     static final int MAX_LINKS = 10_000;
 
@@ -32,10 +32,16 @@ public final class RouterTraffic {
     }
 
     private final Map<String, AtomicLong> lastSeen = new ConcurrentHashMap<>();
+    private final Map<String, String> versions = new ConcurrentHashMap<>();
     private final Map<Pair, Counters> links = new ConcurrentHashMap<>();
 
     void seen(String routerId, long nowMillis) {
         lastSeen.computeIfAbsent(routerId, k -> new AtomicLong()).accumulateAndGet(nowMillis, Math::max);
+    }
+
+    /** The version a router's call named (null: none, kept as it was). */
+    void version(String routerId, String version) {
+        if (version != null) versions.put(routerId, version);
     }
 
     void notification(String from, String to) {
@@ -62,6 +68,6 @@ public final class RouterTraffic {
         List<Link> out = new ArrayList<>();
         links.forEach((p, c) -> out.add(new Link(p.from(), p.to(), c.notifications.sum(), c.blobBytes.sum())));
         out.sort(Comparator.comparing(Link::from).thenComparing(Link::to));
-        return new Snapshot(nowMillis, seen, out);
+        return new Snapshot(nowMillis, seen, new java.util.TreeMap<>(versions), out);
     }
 }

@@ -31,4 +31,14 @@ class RouterTrafficTest {
         assertThat(links).hasSize(RouterTraffic.MAX_LINKS);
         assertThat(links).filteredOn(l -> l.to().equals("nobody-0")).singleElement().extracting(RouterTraffic.Link::notifications).isEqualTo(2L);
     }
+
+    /** Issue 11, the Bridge console's routers list: each router's version, told by the User-Agent of its calls. */
+    @Test void aRoutersCallsTellTheBridgeItsVersion(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        try (TestBridge bridge = new TestBridge(dir)) {
+            org.dicomrelay.relay.bridge.BridgeClient a = bridge.client(bridge.enroll("hospital-a"));
+            a.directory();
+            assertThat(bridge.server.traffic().versions()).containsEntry("hospital-a",
+                    org.dicomrelay.relay.ProductVersion.ofUserAgent(org.dicomrelay.relay.ProductVersion.userAgent()));
+        }
+    }
 }

@@ -93,8 +93,7 @@ public final class BridgeConsole implements AutoCloseable {
     }
 
     static String version() {
-        String v = BridgeConsole.class.getPackage().getImplementationVersion();
-        return v == null ? "development build" : v;
+        return org.dicomrelay.relay.ProductVersion.current();
     }
 
     public int port() { return server.port(); }

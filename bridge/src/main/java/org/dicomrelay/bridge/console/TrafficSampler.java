@@ -26,8 +26,8 @@ final class TrafficSampler implements AutoCloseable {
     /** A link's totals since the Bridge started and its rates over the last period. */
     record LinkView(String from, String to, long notifications, long blobBytes, double notificationsPerSecond, double blobBytesPerSecond) {}
 
-    /** What the console shows: when sampled, each router's last call (ISO-8601), the links. */
-    record View(String sampledAt, Map<String, String> lastSeen, List<LinkView> links) {}
+    /** What the console shows: when sampled, each router's last call (ISO-8601) and version, the links. */
+    record View(String sampledAt, Map<String, String> lastSeen, Map<String, String> versions, List<LinkView> links) {}
 
     private final Supplier<RouterTraffic.Snapshot> source;
     private final LiveUpdates live;
@@ -77,7 +77,7 @@ final class TrafficSampler implements AutoCloseable {
         Map<String, String> seen = new java.util.TreeMap<>();
         now.lastSeen().forEach((k, v) -> seen.put(k, java.time.Instant.ofEpochMilli(v).toString()));
         previous = now;
-        latest = new View(java.time.Instant.ofEpochMilli(now.takenAtMillis()).toString(), seen, links);
+        latest = new View(java.time.Instant.ofEpochMilli(now.takenAtMillis()).toString(), seen, now.versions(), links);
         return latest;
     }
 

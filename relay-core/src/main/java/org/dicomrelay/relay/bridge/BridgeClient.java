@@ -508,6 +508,7 @@ public final class BridgeClient implements BridgeTransport {
     private HttpRequest.Builder request(String path, Duration timeout) {
         return HttpRequest.newBuilder(URI.create(bases.get(current.get()) + path))
                 .timeout(timeout)
+                .header("User-Agent", org.dicomrelay.relay.ProductVersion.userAgent()) // the Bridge console lists routers' versions
                 .header("Authorization", "Bearer " + credentials.apiKey());
     }
 

@@ -186,8 +186,7 @@ public final class RouterConsole implements AutoCloseable {
     }
 
     static String version() {
-        String v = RouterConsole.class.getPackage().getImplementationVersion();
-        return v == null ? "development build" : v;
+        return org.dicomrelay.relay.ProductVersion.current();
     }
 
     public int port() { return server.port(); }
