@@ -32,7 +32,8 @@ public final class NatsProvider implements CloudProvider {
         Set<String> secret = new HashSet<>(Set.of(NatsCredentials.PASSWORD, NatsCredentials.TOKEN, NatsCredentials.NKEY_SEED, NatsCredentials.CREDS_FILE,
                 NatsCredentials.USER));
         for (CloudProvider p : ServiceLoader.load(CloudProvider.class)) {
-            if (!p.name().equals(NAME)) secret.addAll(p.secretSettings());
+            // Not the provider "routed": it collects every provider's secrets, ours too (each would ask the other forever).
+            if (!p.name().equals(NAME) && !p.name().equals(org.dicomrelay.relay.cloud.routed.RoutedProvider.NAME)) secret.addAll(p.secretSettings());
         }
         return Set.copyOf(secret);
     }
