@@ -103,7 +103,7 @@ final class Blobs implements AutoCloseable {
                 } else {
                     e.getValue().committedElsewhere(row.get().parts(), row.get().sizeBytes(), row.get().complete());
                 }
-            } catch (SQLException ex) {
+            } catch (RuntimeException ex) { // the table is read through Jdbi: its failures are unchecked
                 LOG.log(System.Logger.Level.WARNING, "could not look at blob " + e.getKey() + " after missed signals (its waiters time out "
                         + "or see it at the next part): " + FailureText.of(ex));
             }

@@ -6,9 +6,6 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,27 +60,28 @@ final class BridgeMetrics {
     }
 
     /** The gauges read from the database, then every meter as Prometheus text (format 0.0.4). */
-    String scrape() throws SQLException {
+    String scrape() {
         refresh();
         return registry.scrape();
     }
 
-    private void refresh() throws SQLException {
+    /** Blobs stored for one recipient router. */
+    private record StoredFor(Tags router, long blobs, long bytes) {}
+
+    private void refresh() {
         List<MultiGauge.Row<?>> depth = new ArrayList<>(), count = new ArrayList<>(), bytes = new ArrayList<>();
-        try (var c = db.connection()) {
+        db.jdbi().useHandle(h -> {
             // every active router, with 0 for an empty inbox, so a series does not vanish when the inbox drains
-            try (PreparedStatement ps = c.prepareStatement("SELECT r.router_id, COUNT(m.id) FROM routers r LEFT JOIN inbox_messages m "
-                    + "ON m.recipient_id = r.router_id WHERE r.revoked_at IS NULL GROUP BY r.router_id"); ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) depth.add(MultiGauge.Row.of(Tags.of("router", rs.getString(1)), rs.getLong(2)));
+            h.createQuery("SELECT r.router_id, COUNT(m.id) FROM routers r LEFT JOIN inbox_messages m "
+                            + "ON m.recipient_id = r.router_id WHERE r.revoked_at IS NULL GROUP BY r.router_id")
+                    .map((rs, ctx) -> MultiGauge.Row.of(Tags.of("router", rs.getString(1)), rs.getLong(2)))
+                    .forEach(depth::add);
+            for (StoredFor s : h.createQuery("SELECT recipient_id, COUNT(*), COALESCE(SUM(size_bytes), 0) FROM blobs GROUP BY recipient_id")
+                    .map((rs, ctx) -> new StoredFor(Tags.of("router", rs.getString(1)), rs.getLong(2), rs.getLong(3))).list()) {
+                count.add(MultiGauge.Row.of(s.router(), s.blobs()));
+                bytes.add(MultiGauge.Row.of(s.router(), s.bytes()));
             }
-            try (PreparedStatement ps = c.prepareStatement("SELECT recipient_id, COUNT(*), COALESCE(SUM(size_bytes), 0) FROM blobs GROUP BY recipient_id");
-                 ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    count.add(MultiGauge.Row.of(Tags.of("router", rs.getString(1)), rs.getLong(2)));
-                    bytes.add(MultiGauge.Row.of(Tags.of("router", rs.getString(1)), rs.getLong(3)));
-                }
-            }
-        }
+        });
         inboxDepth.register(depth, true);
         blobCount.register(count, true);
         blobBytes.register(bytes, true);

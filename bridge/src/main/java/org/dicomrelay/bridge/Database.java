@@ -7,11 +7,14 @@ import java.sql.SQLException;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.h2.jdbcx.JdbcConnectionPool;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.StatementExceptions;
 
 /**
  * The Bridge's database: H2 (file) through H2's connection pool, or PostgreSQL (any JDBC URL but
  * H2's) through HikariCP — one database that several Bridge instances may share. The schema is
  * migrated by Flyway from {@code db/migration} on the class path, the same migrations for both.
+ * SQL goes through {@link #jdbi()} over the same pool.
  */
 final class Database implements AutoCloseable {
 
@@ -25,6 +28,7 @@ final class Database implements AutoCloseable {
     private final String url;
     private final JdbcConnectionPool h2Pool;
     private final HikariDataSource pool;
+    private final Jdbi jdbi;
 
     Database(String url) {
         this.url = url;
@@ -42,6 +46,18 @@ final class Database implements AutoCloseable {
             c.setInitializationFailTimeout(-1);
             pool = new HikariDataSource(c);
         }
+        jdbi = Jdbi.create(dataSource());
+        // A failed statement's message is the driver's alone: Jdbi's default appends the bound values (hashes of API keys, tokens).
+        jdbi.getConfig(StatementExceptions.class).setMessageRendering(StatementExceptions.MessageRendering.NONE);
+    }
+
+    private DataSource dataSource() {
+        return h2Pool != null ? h2Pool : pool;
+    }
+
+    /** Handles and transactions on the pool; its exceptions ({@link org.jdbi.v3.core.JdbiException}) are unchecked. */
+    Jdbi jdbi() {
+        return jdbi;
     }
 
     private static boolean isH2(String url) {
@@ -59,12 +75,11 @@ final class Database implements AutoCloseable {
     }
 
     void migrate() {
-        DataSource source = h2Pool != null ? h2Pool : pool;
-        Flyway.configure().locations("classpath:db/migration").dataSource(source).load().migrate();
+        Flyway.configure().locations("classpath:db/migration").dataSource(dataSource()).load().migrate();
     }
 
     Connection connection() throws SQLException {
-        return h2Pool != null ? h2Pool.getConnection() : pool.getConnection();
+        return dataSource().getConnection();
     }
 
     /** Runs work in one transaction: committed if it returns, rolled back if it throws. */

@@ -1,9 +1,5 @@
 package org.dicomrelay.bridge;
 
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -20,6 +16,9 @@ final class EnrollmentTokens {
     /** An unused token as listed: never the token itself. */
     record Unused(String id, String routerId, String displayName, String label, long createdAt, long expiresAt) {}
 
+    /** A token's row as cancelling needs it. */
+    private record Row(String hash, String routerId, boolean used, boolean cancelled) {}
+
     private final Database db;
 
     EnrollmentTokens(Database db) {
@@ -31,19 +30,13 @@ final class EnrollmentTokens {
     }
 
     /** Tokens not used, not cancelled and not expired at {@code now}, oldest first. */
-    List<Unused> unused(long now) throws SQLException {
-        List<Unused> out = new ArrayList<>();
-        try (var c = db.connection(); PreparedStatement ps = c.prepareStatement(
-                "SELECT token_hash, router_id, display_name, label, created_at, expires_at FROM enrollment_tokens "
-                        + "WHERE used_at IS NULL AND cancelled_at IS NULL AND expires_at > ? ORDER BY created_at, token_hash")) {
-            ps.setLong(1, now);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(new Unused(idOf(rs.getString(1)), rs.getString(2), rs.getString(3), rs.getString(4), rs.getLong(5), rs.getLong(6)));
-                }
-            }
-        }
-        return out;
+    List<Unused> unused(long now) {
+        return db.jdbi().withHandle(h -> h.createQuery(
+                        "SELECT token_hash, router_id, display_name, label, created_at, expires_at FROM enrollment_tokens "
+                                + "WHERE used_at IS NULL AND cancelled_at IS NULL AND expires_at > ? ORDER BY created_at, token_hash")
+                .bind(0, now)
+                .map((rs, ctx) -> new Unused(idOf(rs.getString(1)), rs.getString(2), rs.getString(3), rs.getString(4), rs.getLong(5), rs.getLong(6)))
+                .list());
     }
 
     /**
@@ -51,25 +44,20 @@ final class EnrollmentTokens {
      * used or cancelled (an expired one is cancelled all the same: the answer says what it is now).
      * Returns the router ID the token was for.
      */
-    String cancel(String id, long now) throws SQLException {
-        return db.tx(c -> {
-            String hash, routerId;
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT token_hash, router_id, used_at, cancelled_at FROM enrollment_tokens WHERE token_hash LIKE ?")) {
-                ps.setString(1, id + "%");
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) throw ApiException.notFound("no enrollment token " + id);
-                    hash = rs.getString(1);
-                    routerId = rs.getString(2);
-                    rs.getLong(3);
-                    if (!rs.wasNull()) throw ApiException.conflict("enrollment token " + id + " was already used");
-                    rs.getLong(4);
-                    if (!rs.wasNull()) throw ApiException.conflict("enrollment token " + id + " is already cancelled");
-                    if (rs.next()) throw ApiException.conflict("enrollment token ID " + id + " is ambiguous");
-                }
-            }
-            BridgeStore.update(c, "UPDATE enrollment_tokens SET cancelled_at = ? WHERE token_hash = ?", now, hash);
-            return routerId;
+    String cancel(String id, long now) {
+        return db.jdbi().inTransaction(h -> {
+            List<Row> rows = h.createQuery("SELECT token_hash, router_id, used_at IS NOT NULL, cancelled_at IS NOT NULL "
+                            + "FROM enrollment_tokens WHERE token_hash LIKE ?")
+                    .bind(0, id + "%")
+                    .map((rs, ctx) -> new Row(rs.getString(1), rs.getString(2), rs.getBoolean(3), rs.getBoolean(4)))
+                    .list();
+            if (rows.isEmpty()) throw ApiException.notFound("no enrollment token " + id);
+            Row t = rows.get(0);
+            if (t.used()) throw ApiException.conflict("enrollment token " + id + " was already used");
+            if (t.cancelled()) throw ApiException.conflict("enrollment token " + id + " is already cancelled");
+            if (rows.size() > 1) throw ApiException.conflict("enrollment token ID " + id + " is ambiguous");
+            h.createUpdate("UPDATE enrollment_tokens SET cancelled_at = ? WHERE token_hash = ?").bind(0, now).bind(1, t.hash()).execute();
+            return t.routerId();
         });
     }
 }
