@@ -16,6 +16,7 @@ import java.util.function.UnaryOperator;
 import org.dicomrelay.relay.bridge.AccessGrant;
 import org.dicomrelay.relay.bridge.AeRecord;
 import org.dicomrelay.relay.bridge.RouterRecord;
+import org.dicomrelay.relay.bridge.api.DirectoryDocument;
 
 /**
  * The access matrix and AE title ownership over HTTP: the administrator grants, revokes and lists
@@ -88,11 +89,11 @@ final class AccessApi {
     }
 
     /** The directory's "access" part for router {@code me} (signed with the whole directory). */
-    List<Object> directoryPart(String me) throws Exception {
-        List<Object> out = new ArrayList<>();
+    List<DirectoryDocument.Grant> directoryPart(String me) {
+        List<DirectoryDocument.Grant> out = new ArrayList<>();
         for (AccessStore.GrantRow g : store.partyTo(me)) {
             AccessGrant grant = new AccessGrant(g.routerId(), g.aeTitle(), g.owner(), g.services());
-            out.add(BridgeApi.obj("routerId", grant.routerId(), "aeTitle", grant.aeTitle(), "owner", grant.ownerRouterId(), "services", grant.services()));
+            out.add(new DirectoryDocument.Grant(grant.routerId(), grant.aeTitle(), grant.ownerRouterId(), grant.services()));
         }
         return out;
     }

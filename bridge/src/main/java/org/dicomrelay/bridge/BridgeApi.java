@@ -27,9 +27,21 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
+import org.dicomrelay.relay.bridge.AeExport;
 import org.dicomrelay.relay.bridge.AeRecord;
+import org.dicomrelay.relay.bridge.ProviderAssignment;
 import org.dicomrelay.relay.bridge.RouterRecord;
 import org.dicomrelay.relay.bridge.SignedDirectory;
+import org.dicomrelay.relay.bridge.api.AesAnswer;
+import org.dicomrelay.relay.bridge.api.DirectoryAnswer;
+import org.dicomrelay.relay.bridge.api.DirectoryDocument;
+import org.dicomrelay.relay.bridge.api.EnrollAnswer;
+import org.dicomrelay.relay.bridge.api.EnrollRequest;
+import org.dicomrelay.relay.bridge.api.KeyRotationAnswer;
+import org.dicomrelay.relay.bridge.api.KeyRotationRequest;
+import org.dicomrelay.relay.bridge.api.ProviderAnswer;
+import org.dicomrelay.relay.bridge.api.ProviderRequest;
+import org.dicomrelay.relay.bridge.api.PublicKeysJson;
 import org.dicomrelay.relay.crypto.KeyRotation;
 import org.dicomrelay.relay.crypto.PublicKeys;
 import org.dicomrelay.relay.log.RepeatingLog;
@@ -55,6 +67,8 @@ final class BridgeApi {
     /** Setting names that suggest a credential: those stay on the router and never reach the Bridge. */
     private static final Pattern SECRET_SETTING = Pattern.compile(
             "(?i).*(secret|password|passwd|token|credential|private|api[_-]?key|account[_-]?key|connection[_-]?string|sas).*");
+    /** Provider settings as stored (a JSON object of strings). */
+    private static final com.fasterxml.jackson.core.type.TypeReference<Map<String, String>> STORED_SETTINGS = new com.fasterxml.jackson.core.type.TypeReference<>() {};
     static final int MAX_AES_PER_ROUTER = 256;
     static final int MAX_SETTINGS = 64;
     /** The longest an enrollment token may be valid: a forgotten token should not open the Bridge for long. */
@@ -322,12 +336,10 @@ final class BridgeApi {
     }
 
     private void enroll(Context ctx) throws Exception {
-        JsonNode b = body(ctx);
-        String token = text(b, "token");
-        String routerId = routerId(text(b, "routerId"));
-        JsonNode keys = b.get("publicKeys");
-        if (keys == null || !keys.isObject()) throw ApiException.badRequest("publicKeys {hpke, signature} is missing");
-        RouterRecord record = publicKeys(routerId, keys);
+        EnrollRequest b = RequestBodies.read(ctx, EnrollRequest.class, "an object {token, routerId, publicKeys, clientPublicKey}");
+        String token = RequestBodies.text(b.token(), "token");
+        String routerId = routerId(RequestBodies.text(b.routerId(), "routerId"));
+        RouterRecord record = publicKeys(routerId, b.publicKeys());
         X509Certificate clientCertificate = clientCertificate(b, routerId);
         String apiKey = Secrets.newSecret(Secrets.API_KEY_PREFIX);
         String certSha256 = clientCertificate == null ? null
@@ -340,23 +352,22 @@ final class BridgeApi {
         }
         metrics.enrolled();
         LOG.log(System.Logger.Level.INFO, "router " + routerId + " enrolled");
-        Map<String, Object> answer = obj("routerId", routerId, "apiKey", apiKey, "bridgePublicKeys", b64(signer.publicKeyset()));
-        if (clientCertificate != null) answer.put("clientCertificate", b64(clientCertificate.getEncoded()));
-        ctx.status(201).json(answer);
+        ctx.status(201).json(new EnrollAnswer(routerId, apiKey, b64(signer.publicKeyset()),
+                clientCertificate == null ? null : b64(clientCertificate.getEncoded())));
     }
 
     /**
      * The TLS client certificate for the key the router sent ({@code clientPublicKey}, SPKI base64);
      * required over HTTPS (without it the router could not call its routes), optional on plain HTTP.
      */
-    private X509Certificate clientCertificate(JsonNode b, String routerId) throws GeneralSecurityException {
-        if (!b.hasNonNull("clientPublicKey")) {
+    private X509Certificate clientCertificate(EnrollRequest b, String routerId) throws GeneralSecurityException {
+        if (b.clientPublicKey() == null) {
             if (tls != null) throw ApiException.badRequest("clientPublicKey is missing: this Bridge authenticates routers with TLS client certificates");
             return null;
         }
         if (tls == null) return null; // plain HTTP: a certificate could never be presented
         try {
-            return tls.issueClientCertificate(routerId, base64(b, "clientPublicKey"), clock.instant());
+            return tls.issueClientCertificate(routerId, RequestBodies.base64(b.clientPublicKey(), "clientPublicKey"), clock.instant());
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest(e.getMessage());
         }
@@ -442,29 +453,30 @@ final class BridgeApi {
 
     private void assignProvider(Context ctx) throws Exception {
         String routerId = pathRouterId(ctx, "routerId");
-        JsonNode b = body(ctx);
-        String name = text(b, "name");
+        ProviderRequest b = RequestBodies.read(ctx, ProviderRequest.class, "an object {name, settings}");
+        String name = RequestBodies.text(b.name(), "name");
         if (!PROVIDER_NAME.matcher(name).matches()) throw ApiException.badRequest("provider name must match " + PROVIDER_NAME.pattern());
-        Map<String, String> settings = settings(b.get("settings"));
+        Map<String, String> settings = settings(b.settings());
         store.setProvider(routerId, name, json.writeValueAsString(settings));
         LOG.log(System.Logger.Level.INFO, "router " + routerId + " uses Cloud IO provider " + name);
-        ctx.json(obj("routerId", routerId, "name", name, "settings", settings));
+        ctx.json(new ProviderAnswer(routerId, name, settings));
     }
 
-    private static Map<String, String> settings(JsonNode s) {
+    private static Map<String, String> settings(Map<String, Object> s) {
         Map<String, String> out = new LinkedHashMap<>();
-        if (s == null || s.isNull()) return out;
-        if (!s.isObject()) throw ApiException.badRequest("settings must be an object");
+        if (s == null) return out;
         if (s.size() > MAX_SETTINGS) throw ApiException.badRequest("at most " + MAX_SETTINGS + " settings");
-        for (Map.Entry<String, JsonNode> e : s.properties()) {
+        for (Map.Entry<String, Object> e : s.entrySet()) {
             String key = e.getKey();
-            JsonNode v = e.getValue();
+            Object v = e.getValue();
             if (key.isEmpty() || key.length() > 128) throw ApiException.badRequest("setting names must be 1-128 characters");
             if (SECRET_SETTING.matcher(key).matches()) {
                 throw ApiException.badRequest("setting '" + key + "' looks like a credential: credentials stay in the router's own configuration");
             }
-            if (!v.isValueNode() || v.isNull()) throw ApiException.badRequest("setting '" + key + "' must be a string, number or boolean");
-            String value = v.asText();
+            if (!(v instanceof String || v instanceof Number || v instanceof Boolean)) {
+                throw ApiException.badRequest("setting '" + key + "' must be a string, number or boolean");
+            }
+            String value = v.toString();
             if (value.length() > 4096) throw ApiException.badRequest("setting '" + key + "' is longer than 4096 characters");
             out.put(key, value);
         }
@@ -475,31 +487,17 @@ final class BridgeApi {
 
     private void replaceAes(Context ctx) throws Exception {
         String me = me(ctx);
-        JsonNode b = body(ctx);
-        if (!b.isArray()) throw ApiException.badRequest("expected an array of {aeTitle, services}");
-        if (b.size() > MAX_AES_PER_ROUTER) throw ApiException.badRequest("at most " + MAX_AES_PER_ROUTER + " AE titles per router");
+        List<AeExport> exports = RequestBodies.readList(ctx, AeExport.class, "an array of {aeTitle, services}");
+        if (exports.size() > MAX_AES_PER_ROUTER) throw ApiException.badRequest("at most " + MAX_AES_PER_ROUTER + " AE titles per router");
         List<AeRecord> aes = new ArrayList<>();
         Set<String> seen = new HashSet<>();
-        for (JsonNode n : b) {
-            if (!n.isObject()) throw ApiException.badRequest("expected an array of {aeTitle, services}");
-            JsonNode services = n.get("services");
-            if (services == null || !services.isArray()) throw ApiException.badRequest("services must be an array");
-            List<String> list = new ArrayList<>();
-            for (JsonNode s : services) list.add(s.isTextual() ? s.asText() : null);
-            AeRecord ae;
-            try {
-                ae = new AeRecord(text(n, "aeTitle"), me, list);
-            } catch (IllegalArgumentException e) {
-                throw ApiException.badRequest(e.getMessage());
-            }
-            if (!seen.add(ae.aeTitle())) throw ApiException.badRequest("AE title " + ae.aeTitle() + " is listed twice");
-            aes.add(ae);
+        for (AeExport e : exports) {
+            if (!seen.add(e.aeTitle())) throw ApiException.badRequest("AE title " + e.aeTitle() + " is listed twice");
+            aes.add(new AeRecord(e.aeTitle(), me, e.services()));
         }
         store.replaceAes(me, aes, clock.millis());
         LOG.log(System.Logger.Level.INFO, "router " + me + " exports " + aes.size() + " AE title(s)");
-        List<Object> out = new ArrayList<>();
-        for (AeRecord ae : aes) out.add(obj("aeTitle", ae.aeTitle(), "services", ae.services()));
-        ctx.json(obj("aes", out));
+        ctx.json(new AesAnswer(exports));
     }
 
     private void directory(Context ctx) throws Exception {
@@ -539,31 +537,25 @@ final class BridgeApi {
     private void answerDirectory(Context ctx) throws Exception {
         BridgeStore.DirectorySnapshot d = store.directory();
         long now = clock.millis();
-        List<Object> routers = new ArrayList<>();
+        List<DirectoryDocument.Router> routers = new ArrayList<>();
         for (BridgeStore.RouterRow r : d.routers()) {
-            List<Object> history = new ArrayList<>();
+            List<DirectoryDocument.KeyStep> history = new ArrayList<>();
             List<BridgeStore.KeyRow> rows = d.keyHistory().getOrDefault(r.routerId(), List.of());
             // the newest links only: a peer that missed more rotations asks its operator
             for (BridgeStore.KeyRow k : rows.subList(Math.max(0, rows.size() - KeyRotation.MAX_CHAIN - 1), rows.size())) {
-                Map<String, Object> step = obj("hpke", k.hpkePublicKey(), "signature", k.signaturePublicKey());
-                if (k.proof() != null) step.put("proof", k.proof());
-                history.add(step);
+                history.add(new DirectoryDocument.KeyStep(k.hpkePublicKey(), k.signaturePublicKey(), k.proof()));
             }
-            Object provider = r.providerName() == null ? null
-                    : obj("name", r.providerName(), "settings", json.readTree(r.providerSettings() == null ? "{}" : r.providerSettings()));
-            routers.add(obj("routerId", r.routerId(),
-                    "publicKeys", obj("hpke", r.hpkePublicKey(), "signature", r.signaturePublicKey()),
-                    "keyHistory", history,
-                    "provider", provider));
+            ProviderAssignment provider = r.providerName() == null ? null
+                    : new ProviderAssignment(r.providerName(), r.providerSettings() == null ? Map.of()
+                            : json.readValue(r.providerSettings(), STORED_SETTINGS));
+            routers.add(new DirectoryDocument.Router(r.routerId(), new PublicKeysJson(r.hpkePublicKey(), r.signaturePublicKey()), history,
+                    provider));
         }
-        List<Object> aes = new ArrayList<>();
-        for (BridgeStore.AeRow a : d.aes()) {
-            aes.add(obj("aeTitle", a.aeTitle(), "routerId", a.routerId(), "services", a.services()));
-        }
-        byte[] document = json.writeValueAsBytes(obj("format", SignedDirectory.FORMAT, "version", d.version(),
-                "issuedAt", iso(now), "expiresAt", iso(now + config.directoryValidity().toMillis()),
-                "routers", routers, "aes", aes, "access", access.directoryPart(me(ctx))));
-        ctx.json(obj("document", b64(document), "signature", b64(signer.sign(SignedDirectory.signedBytes(document)))));
+        List<DirectoryDocument.Ae> aes = new ArrayList<>();
+        for (BridgeStore.AeRow a : d.aes()) aes.add(new DirectoryDocument.Ae(a.aeTitle(), a.routerId(), a.services()));
+        byte[] document = json.writeValueAsBytes(new DirectoryDocument(SignedDirectory.FORMAT, d.version(),
+                iso(now), iso(now + config.directoryValidity().toMillis()), routers, aes, access.directoryPart(me(ctx))));
+        ctx.json(new DirectoryAnswer(b64(document), b64(signer.sign(SignedDirectory.signedBytes(document)))));
     }
 
     /**
@@ -573,11 +565,9 @@ final class BridgeApi {
      */
     private void rotateKeys(Context ctx) throws Exception {
         String me = me(ctx);
-        JsonNode b = body(ctx);
-        JsonNode keys = b.get("publicKeys");
-        if (keys == null || !keys.isObject()) throw ApiException.badRequest("publicKeys {hpke, signature} is missing");
-        RouterRecord next = publicKeys(me, keys);
-        byte[] proof = base64(b, "proof");
+        KeyRotationRequest b = RequestBodies.read(ctx, KeyRotationRequest.class, "an object {publicKeys, proof}");
+        RouterRecord next = publicKeys(me, b.publicKeys());
+        byte[] proof = RequestBodies.base64(b.proof(), "proof");
         RouterRecord current = store.activeKeys(me);
         if (!current.equals(next)) {
             try {
@@ -590,13 +580,14 @@ final class BridgeApi {
         if (store.rotateKeys(current, next, b64(proof), clock.millis())) {
             LOG.log(System.Logger.Level.INFO, "router " + me + " rotated its keys, new fingerprint " + asPublicKeys(next).fingerprint());
         }
-        ctx.json(obj("routerId", me, "fingerprint", asPublicKeys(next).fingerprint()));
+        ctx.json(new KeyRotationAnswer(me, asPublicKeys(next).fingerprint()));
     }
 
     /** Public keys of the exact shapes routers use ({@link PublicKeys}); 400 otherwise. */
-    private static RouterRecord publicKeys(String routerId, JsonNode keys) {
+    private static RouterRecord publicKeys(String routerId, PublicKeysJson keys) {
+        if (keys == null) throw ApiException.badRequest("publicKeys {hpke, signature} is missing");
         try {
-            PublicKeys pk = new PublicKeys(routerId, base64(keys, "hpke"), base64(keys, "signature"));
+            PublicKeys pk = new PublicKeys(routerId, RequestBodies.base64(keys.hpke(), "hpke"), RequestBodies.base64(keys.signature(), "signature"));
             return new RouterRecord(routerId, pk.hpkePublicKeyset(), pk.signaturePublicKeyset());
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest(e.getMessage());
@@ -718,14 +709,6 @@ final class BridgeApi {
         JsonNode v = n.get(field);
         if (v == null || !v.isTextual() || v.asText().isEmpty()) throw ApiException.badRequest("'" + field + "' (a string) is missing");
         return v.asText();
-    }
-
-    private static byte[] base64(JsonNode n, String field) {
-        try {
-            return Base64.getDecoder().decode(text(n, field));
-        } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest("'" + field + "' is not valid base64");
-        }
     }
 
     private static String routerId(String id) {

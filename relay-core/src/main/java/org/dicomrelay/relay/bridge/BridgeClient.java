@@ -34,6 +34,12 @@ import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 import org.dicomrelay.dicom.net.FailureText;
+import org.dicomrelay.relay.bridge.api.ApiJson;
+import org.dicomrelay.relay.bridge.api.DirectoryAnswer;
+import org.dicomrelay.relay.bridge.api.EnrollAnswer;
+import org.dicomrelay.relay.bridge.api.EnrollRequest;
+import org.dicomrelay.relay.bridge.api.KeyRotationRequest;
+import org.dicomrelay.relay.bridge.api.PublicKeysJson;
 import org.dicomrelay.relay.cloud.BlobAccount;
 import org.dicomrelay.relay.cloud.BlobNames;
 import org.dicomrelay.relay.cloud.BlobPart;
@@ -69,7 +75,7 @@ public final class BridgeClient implements BridgeTransport {
     private static final int ERROR_BODY_LIMIT = 64 * 1024;
     private static final Pattern NOTIFICATION_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
     private static final Pattern POLLER_ID = Pattern.compile("[A-Za-z0-9-]{1,64}");
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = ApiJson.mapper();
     private static final System.Logger LOG = System.getLogger(BridgeClient.class.getName());
 
     private final BridgeCredentials credentials;
@@ -145,30 +151,25 @@ public final class BridgeClient implements BridgeTransport {
         } catch (GeneralSecurityException e) {
             throw new IOException(FailureText.of(e), e);
         }
-        ObjectNode body = JSON.createObjectNode();
-        body.put("token", enrollmentToken);
-        body.put("routerId", keys.routerId());
-        ObjectNode pk = body.putObject("publicKeys");
-        pk.put("hpke", keys.hpkePublicKeyBase64());
-        pk.put("signature", keys.signaturePublicKeyBase64());
-        body.put("clientPublicKey", Base64.getEncoder().encodeToString(tlsKey.getPublic().getEncoded()));
+        EnrollRequest body = new EnrollRequest(enrollmentToken, keys.routerId(), PublicKeysJson.of(keys),
+                Base64.getEncoder().encodeToString(tlsKey.getPublic().getEncoded()));
         HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl(bridgeUrl) + "/api/enroll"))
                 .timeout(REQUEST_TIMEOUT)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)))
                 .build();
-        JsonNode answer = json(send(client, request));
-        String apiKey = text(answer, "apiKey");
-        byte[] bridgeKeys = base64(answer, "bridgePublicKeys");
+        EnrollAnswer answer = answer(send(client, request), EnrollAnswer.class);
+        String apiKey = required(answer.apiKey(), "apiKey");
+        byte[] bridgeKeys = base64(answer.bridgePublicKeys(), "bridgePublicKeys");
         try {
             verifier(bridgeKeys);
         } catch (GeneralSecurityException e) {
             throw new IOException("the Bridge's public keyset is not usable: " + e.getMessage(), e);
         }
-        if (!keys.routerId().equals(text(answer, "routerId"))) throw new IOException("the Bridge enrolled another router ID");
+        if (!keys.routerId().equals(required(answer.routerId(), "routerId"))) throw new IOException("the Bridge enrolled another router ID");
         String certificate = null, key = null;
-        if (answer.hasNonNull("clientCertificate")) {
-            certificate = text(answer, "clientCertificate");
+        if (answer.clientCertificate() != null) {
+            certificate = answer.clientCertificate();
             try {
                 X509Certificate issued = ClientIdentity.certificate(Base64.getDecoder().decode(certificate));
                 if (!issued.getPublicKey().equals(tlsKey.getPublic())) throw new IOException("the Bridge certified another key than this router's");
@@ -188,16 +189,9 @@ public final class BridgeClient implements BridgeTransport {
      * @throws AeConflictException if another router exports one of them (which and whose: {@link AeConflictException#conflicts()})
      */
     public void publishAes(List<AeExport> aes) throws IOException {
-        ArrayNode body = JSON.createArrayNode();
-        for (AeExport ae : aes) {
-            ObjectNode n = body.addObject();
-            n.put("aeTitle", ae.aeTitle());
-            ArrayNode services = n.putArray("services");
-            ae.services().forEach(services::add);
-        }
         json(send(request("/api/router/aes", REQUEST_TIMEOUT)
                 .header("Content-Type", "application/json")
-                .PUT(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)))));
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(aes)))));
     }
 
     /**
@@ -209,7 +203,7 @@ public final class BridgeClient implements BridgeTransport {
      * @throws DirectoryVerificationException if the signature does not verify (the pinned key is not this Bridge's, or it was altered)
      */
     public Directory directory() throws IOException {
-        return SignedDirectory.open(json(send(request("/api/router/directory", REQUEST_TIMEOUT).GET())), bridgeVerifier);
+        return SignedDirectory.open(answer(send(request("/api/router/directory", REQUEST_TIMEOUT).GET()), DirectoryAnswer.class), bridgeVerifier);
     }
 
     /**
@@ -219,8 +213,8 @@ public final class BridgeClient implements BridgeTransport {
      */
     public Directory directoryAfter(long version, Duration wait) throws IOException {
         String seconds = java.math.BigDecimal.valueOf(wait.toMillis(), 3).toPlainString();
-        return SignedDirectory.open(json(send(request("/api/router/directory?after=" + version + "&waitSeconds=" + seconds,
-                wait.plus(POLL_GRACE)).GET())), bridgeVerifier);
+        return SignedDirectory.open(answer(send(request("/api/router/directory?after=" + version + "&waitSeconds=" + seconds,
+                wait.plus(POLL_GRACE)).GET()), DirectoryAnswer.class), bridgeVerifier);
     }
 
     /** The Cloud IO provider the Bridge assigned to this router, if any, from the signed directory. */
@@ -235,11 +229,7 @@ public final class BridgeClient implements BridgeTransport {
      */
     public void rotateKeys(RouterRecord next, byte[] proof) throws IOException {
         if (!next.routerId().equals(routerId())) throw new IllegalArgumentException("keys of another router");
-        ObjectNode body = JSON.createObjectNode();
-        ObjectNode pk = body.putObject("publicKeys");
-        pk.put("hpke", next.hpkePublicKeyBase64());
-        pk.put("signature", next.signaturePublicKeyBase64());
-        body.put("proof", Base64.getEncoder().encodeToString(proof));
+        KeyRotationRequest body = new KeyRotationRequest(PublicKeysJson.of(next), Base64.getEncoder().encodeToString(proof));
         json(send(request("/api/router/keys", REQUEST_TIMEOUT)
                 .header("Content-Type", "application/json")
                 .PUT(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)))));
@@ -619,6 +609,16 @@ public final class BridgeClient implements BridgeTransport {
         return node == null ? JSON.createObjectNode() : node;
     }
 
+    /** The body of a successful answer as {@code type} (an API record); {@link BridgeException} for an error status. */
+    private static <T> T answer(HttpResponse<byte[]> response, Class<T> type) throws IOException {
+        JsonNode node = json(response);
+        try {
+            return JSON.treeToValue(node, type);
+        } catch (JacksonException e) {
+            throw new IOException("the Bridge's answer is not a " + type.getSimpleName() + " (HTTP " + response.statusCode() + ")");
+        }
+    }
+
     /** An error answer's body as JSON; null when empty or not JSON (an error page: the status says enough). */
     private static JsonNode parseQuietly(byte[] body) {
         if (body == null || body.length == 0) return null;
@@ -669,6 +669,19 @@ public final class BridgeClient implements BridgeTransport {
         String s = url.toString();
         while (s.endsWith("/")) s = s.substring(0, s.length() - 1);
         return s;
+    }
+
+    private static String required(String value, String field) throws IOException {
+        if (value == null) throw new IOException("Bridge answer lacks '" + field + "'");
+        return value;
+    }
+
+    private static byte[] base64(String value, String field) throws IOException {
+        try {
+            return Base64.getDecoder().decode(required(value, field));
+        } catch (IllegalArgumentException e) {
+            throw new IOException("Bridge answer has invalid base64 in '" + field + "'");
+        }
     }
 
     private static String text(JsonNode n, String field) throws IOException {

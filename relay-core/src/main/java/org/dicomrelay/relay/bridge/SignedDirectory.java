@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.dicomrelay.relay.bridge.api.DirectoryAnswer;
 import org.dicomrelay.relay.crypto.KeyRotation;
 import org.dicomrelay.relay.crypto.PublicKeys;
 
@@ -27,6 +28,7 @@ import org.dicomrelay.relay.crypto.PublicKeys;
  * provider assignments, AE titles, the access matrix) can be changed or mixed with another
  * version's. The document:
  *
+ * The document is a {@link org.dicomrelay.relay.bridge.api.DirectoryDocument}:
  * <pre>{"format": "dicom-relay directory v1", "version": 7, "issuedAt": ISO-8601, "expiresAt": ISO-8601,
  *  "routers": [{"routerId", "publicKeys": {"hpke", "signature"},
  *               "keyHistory": [{"hpke", "signature", "proof"?}...], "provider": {"name", "settings"} | null}],
@@ -53,9 +55,9 @@ public final class SignedDirectory {
      *
      * @throws DirectoryVerificationException if the signature does not verify with the pinned Bridge key
      */
-    static Directory open(JsonNode wire, PublicKeyVerify bridge) throws IOException {
-        byte[] document = base64(wire, "document");
-        byte[] signature = base64(wire, "signature");
+    static Directory open(DirectoryAnswer wire, PublicKeyVerify bridge) throws IOException {
+        byte[] document = base64(wire.document(), "document");
+        byte[] signature = base64(wire.signature(), "signature");
         try {
             bridge.verify(signature, signedBytes(document));
         } catch (GeneralSecurityException e) {
@@ -154,8 +156,13 @@ public final class SignedDirectory {
     }
 
     private static byte[] base64(JsonNode n, String field) throws IOException {
+        return base64(text(n, field), field);
+    }
+
+    private static byte[] base64(String value, String field) throws IOException {
+        if (value == null) throw new IOException("lacks '" + field + "'");
         try {
-            return Base64.getDecoder().decode(text(n, field));
+            return Base64.getDecoder().decode(value);
         } catch (IllegalArgumentException e) {
             throw new IOException("invalid base64 in '" + field + "'");
         }
