@@ -99,6 +99,43 @@ class BridgeOnPostgresTest {
         }
     }
 
+    /**
+     * The SQL on Jdbi (access matrix, AE release, enrollment tokens, blob rows, metrics) is portable:
+     * the same calls answer the same on PostgreSQL as on H2 (where every other test runs them).
+     */
+    @Test void accessMatrixTokensBlobsAndMetricsRunOnPostgres() throws Exception {
+        try (TestBridge bridge = instance(dir, freshDatabase())) {
+            BridgeClient a = bridge.client(bridge.enroll("a"));
+            BridgeClient b = bridge.client(bridge.enroll("b"));
+            b.publishAes(List.of(new org.dicomrelay.relay.bridge.AeExport("PACS_B", List.of("store", "find"))));
+
+            assertThat(bridge.admin("PUT", "/api/admin/access", "{\"routerId\":\"a\",\"aeTitle\":\"PACS_B\",\"services\":[\"find\",\"store\"]}")
+                    .body()).isEqualTo("{\"routerId\":\"a\",\"aeTitle\":\"PACS_B\",\"services\":[\"find\",\"store\"],\"owner\":\"b\",\"exported\":true}");
+            assertThat(a.directory().access().services("a", "PACS_B", "b")).containsExactlyInAnyOrder("find", "store");
+            assertThat(bridge.admin("DELETE", "/api/admin/access?routerId=a&aeTitle=PACS_B&services=store", null).body())
+                    .contains("\"services\":[\"find\"]");
+            assertThat(bridge.admin("POST", "/api/admin/aes/release", "{\"aeTitle\":\"PACS_B\"}").statusCode())
+                    .as("b still exports it").isEqualTo(409);
+
+            String unused = TestBridge.json(bridge.admin("POST", "/api/admin/enrollment-tokens", "{\"routerId\":\"c\"}")).get("id").asText();
+            assertThat(TestBridge.json(bridge.admin("GET", "/api/admin/enrollment-tokens", null)).get("tokens")).hasSize(1);
+            assertThat(bridge.admin("DELETE", "/api/admin/enrollment-tokens/" + unused, null).statusCode()).isEqualTo(200);
+            assertThat(bridge.admin("DELETE", "/api/admin/enrollment-tokens/" + unused, null).statusCode()).isEqualTo(409);
+
+            byte[] blob = TestBridge.randomBytes(1000);
+            String name = org.dicomrelay.relay.cloud.BlobNames.random();
+            a.putBlobPart(new org.dicomrelay.relay.cloud.BlobPart(name, "b", 0, 0, blob, blob.length, true)).get(30, TimeUnit.SECONDS);
+            try (var in = b.openBlob(name)) {
+                assertThat(in.readAllBytes()).isEqualTo(blob);
+            }
+            a.publish("b", new byte[] {1});
+            String metrics = bridge.admin("GET", "/metrics", null).body();
+            assertThat(metrics).contains("bridge_inbox_depth{router=\"b\"} 1.0").contains("bridge_blobs_stored_bytes{router=\"b\"} 1000.0");
+            b.deleteBlob(name);
+            assertThat(bridge.count("SELECT COUNT(*) FROM blobs")).isZero();
+        }
+    }
+
     @Test void aPollParkedAtOneInstanceReturnsWhenTheOtherStoresItsNotification() throws Exception {
         String url = freshDatabase();
         try (TestBridge first = instance(dir, url); TestBridge second = instance(dir, url)) {
