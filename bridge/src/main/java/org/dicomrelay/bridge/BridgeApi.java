@@ -1,6 +1,7 @@
 package org.dicomrelay.bridge;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.config.JavalinConfig;
@@ -68,7 +69,7 @@ final class BridgeApi {
     private static final Pattern SECRET_SETTING = Pattern.compile(
             "(?i).*(secret|password|passwd|token|credential|private|api[_-]?key|account[_-]?key|connection[_-]?string|sas).*");
     /** Provider settings as stored (a JSON object of strings). */
-    private static final com.fasterxml.jackson.core.type.TypeReference<Map<String, String>> STORED_SETTINGS = new com.fasterxml.jackson.core.type.TypeReference<>() {};
+    private static final TypeReference<Map<String, String>> STORED_SETTINGS = new TypeReference<>() {};
     static final int MAX_AES_PER_ROUTER = 256;
     static final int MAX_SETTINGS = 64;
     /** The longest an enrollment token may be valid: a forgotten token should not open the Bridge for long. */
