@@ -303,7 +303,7 @@ final class BridgeApi {
         if (directoryChanges.waiting() == 0) return;
         try {
             directoryChanges.changed(store.directoryVersion());
-        } catch (SQLException | RuntimeException e) {
+        } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "directory version unreadable, routers waiting for a change learn it at their next poll: "
                     + org.dicomrelay.dicom.net.FailureText.of(e));
         }
@@ -326,7 +326,7 @@ final class BridgeApi {
         try {
             store.directory();
             ctx.json(obj("status", "ok"));
-        } catch (SQLException | RuntimeException e) {
+        } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "health check: database unavailable: " + org.dicomrelay.dicom.net.FailureText.of(e));
             error(ctx, 503, "database unavailable");
         }

@@ -15,6 +15,10 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import org.dicomrelay.relay.bridge.AeRecord;
 import org.dicomrelay.relay.bridge.RouterRecord;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.JdbiException;
+import org.jdbi.v3.core.statement.PreparedBatch;
+import org.jdbi.v3.core.statement.StatementContext;
 
 /** All SQL of the Bridge. Refusals the API reports are thrown as {@link ApiException}. */
 final class BridgeStore {
@@ -53,111 +57,105 @@ final class BridgeStore {
 
     // --- enrollment ---
 
-    void addEnrollmentToken(String tokenHash, String routerId, String displayName, String label, long now, long expiresAt) throws SQLException {
-        db.tx(c -> {
+    void addEnrollmentToken(String tokenHash, String routerId, String displayName, String label, long now, long expiresAt) {
+        db.jdbi().useTransaction(h -> {
             // Re-enrolling an active router would replace its keys without proof of possession: revoke it first.
-            if (isActive(c, routerId)) throw ApiException.conflict(activeRouter(routerId));
-            update(c, "INSERT INTO enrollment_tokens (token_hash, router_id, display_name, label, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
-                    tokenHash, routerId, displayName, label, now, expiresAt);
-            return null;
+            if (RouterStatus.of(h, routerId) == RouterStatus.ACTIVE) throw ApiException.conflict(activeRouter(routerId));
+            h.createUpdate("INSERT INTO enrollment_tokens (token_hash, router_id, display_name, label, created_at, expires_at) "
+                            + "VALUES (:hash, :router, :name, :label, :now, :expires)")
+                    .bind("hash", tokenHash).bind("router", routerId).bind("name", displayName).bind("label", label)
+                    .bind("now", now).bind("expires", expiresAt).execute();
         });
     }
+
+    /** An enrollment token as {@link #enroll} checks it. */
+    private record TokenRow(String routerId, String displayName, long expiresAt, boolean used, boolean cancelled) {}
 
     /**
      * Consumes the token and creates the router, or re-enrolls a revoked one (new keys, new API
      * key, a new key history; its peers must confirm the new keys). An active router is refused (409).
      */
-    void enroll(String tokenHash, RouterRecord rec, String apiKeyHash, String clientCertSha256, long now) throws SQLException {
-        db.tx(c -> {
-            String displayName;
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT router_id, display_name, expires_at, used_at, cancelled_at FROM enrollment_tokens WHERE token_hash = ?")) {
-                ps.setString(1, tokenHash);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next() || !rs.getString(1).equals(rec.routerId())) throw ApiException.unauthorized("invalid enrollment token");
-                    displayName = rs.getString(2);
-                    long expiresAt = rs.getLong(3);
-                    rs.getLong(4);
-                    if (!rs.wasNull()) throw ApiException.conflict("enrollment token already used");
-                    rs.getLong(5);
-                    if (!rs.wasNull()) throw ApiException.unauthorized("enrollment token cancelled by the Bridge administrator");
-                    if (expiresAt <= now) throw ApiException.unauthorized("enrollment token expired");
-                }
+    void enroll(String tokenHash, RouterRecord rec, String apiKeyHash, String clientCertSha256, long now) {
+        db.jdbi().useTransaction(h -> {
+            TokenRow token = h.createQuery("SELECT router_id, display_name, expires_at, used_at IS NOT NULL, cancelled_at IS NOT NULL "
+                            + "FROM enrollment_tokens WHERE token_hash = ?")
+                    .bind(0, tokenHash)
+                    .map((rs, ctx) -> new TokenRow(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getBoolean(4), rs.getBoolean(5)))
+                    .findOne()
+                    .filter(t -> t.routerId().equals(rec.routerId()))
+                    .orElseThrow(() -> ApiException.unauthorized("invalid enrollment token"));
+            if (token.used()) throw ApiException.conflict("enrollment token already used");
+            if (token.cancelled()) throw ApiException.unauthorized("enrollment token cancelled by the Bridge administrator");
+            if (token.expiresAt() <= now) throw ApiException.unauthorized("enrollment token expired");
+            if (h.createUpdate("UPDATE enrollment_tokens SET used_at = ? WHERE token_hash = ? AND used_at IS NULL")
+                    .bind(0, now).bind(1, tokenHash).execute() != 1) {
+                throw ApiException.conflict("enrollment token already used");
             }
-            try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE enrollment_tokens SET used_at = ? WHERE token_hash = ? AND used_at IS NULL")) {
-                ps.setLong(1, now);
-                ps.setString(2, tokenHash);
-                if (ps.executeUpdate() != 1) throw ApiException.conflict("enrollment token already used");
-            }
-            Optional<Long> revoked = revokedAt(c, rec.routerId());
-            if (revoked != null && revoked.isEmpty()) throw ApiException.conflict(activeRouter(rec.routerId()));
-            String sql = revoked == null
-                    ? "INSERT INTO routers (display_name, hpke_public_key, signature_public_key, api_key_hash, enrolled_at, client_cert_sha256, router_id) VALUES (?, ?, ?, ?, ?, ?, ?)"
-                    : "UPDATE routers SET display_name = ?, hpke_public_key = ?, signature_public_key = ?, api_key_hash = ?, enrolled_at = ?, client_cert_sha256 = ?, revoked_at = NULL WHERE router_id = ?";
-            update(c, sql, displayName, rec.hpkePublicKeyBase64(), rec.signaturePublicKeyBase64(), apiKeyHash, now, clientCertSha256,
-                    rec.routerId());
-            update(c, "DELETE FROM router_key_history WHERE router_id = ?", rec.routerId());
-            update(c, "INSERT INTO router_key_history (router_id, seq, hpke_public_key, signature_public_key, proof, created_at) VALUES (?, 0, ?, ?, NULL, ?)",
-                    rec.routerId(), rec.hpkePublicKeyBase64(), rec.signaturePublicKeyBase64(), now);
-            bumpVersion(c);
-            return null;
+            RouterStatus status = RouterStatus.of(h, rec.routerId());
+            if (status == RouterStatus.ACTIVE) throw ApiException.conflict(activeRouter(rec.routerId()));
+            String sql = status == RouterStatus.UNKNOWN
+                    ? "INSERT INTO routers (display_name, hpke_public_key, signature_public_key, api_key_hash, enrolled_at, client_cert_sha256, router_id) "
+                            + "VALUES (:name, :hpke, :signature, :apiKeyHash, :now, :cert, :router)"
+                    : "UPDATE routers SET display_name = :name, hpke_public_key = :hpke, signature_public_key = :signature, api_key_hash = :apiKeyHash, "
+                            + "enrolled_at = :now, client_cert_sha256 = :cert, revoked_at = NULL WHERE router_id = :router";
+            h.createUpdate(sql).bind("name", token.displayName()).bind("hpke", rec.hpkePublicKeyBase64())
+                    .bind("signature", rec.signaturePublicKeyBase64()).bind("apiKeyHash", apiKeyHash).bind("now", now)
+                    .bind("cert", clientCertSha256).bind("router", rec.routerId()).execute();
+            h.createUpdate("DELETE FROM router_key_history WHERE router_id = ?").bind(0, rec.routerId()).execute();
+            h.createUpdate("INSERT INTO router_key_history (router_id, seq, hpke_public_key, signature_public_key, proof, created_at) "
+                            + "VALUES (:router, 0, :hpke, :signature, NULL, :now)")
+                    .bind("router", rec.routerId()).bind("hpke", rec.hpkePublicKeyBase64()).bind("signature", rec.signaturePublicKeyBase64())
+                    .bind("now", now).execute();
+            DirectoryVersion.bump(h);
         });
     }
 
-    Optional<RouterAuth> routerByApiKeyHash(String apiKeyHash) throws SQLException {
-        try (Connection c = db.connection();
-             PreparedStatement ps = c.prepareStatement("SELECT router_id, revoked_at, client_cert_sha256 FROM routers WHERE api_key_hash = ?")) {
-            ps.setString(1, apiKeyHash);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) return Optional.empty();
-                String id = rs.getString(1);
-                rs.getLong(2);
-                boolean revoked = !rs.wasNull();
-                return Optional.of(new RouterAuth(id, revoked, rs.getString(3)));
-            }
-        }
+    Optional<RouterAuth> routerByApiKeyHash(String apiKeyHash) {
+        return db.jdbi().withHandle(h -> h.createQuery("SELECT router_id, revoked_at IS NOT NULL, client_cert_sha256 FROM routers WHERE api_key_hash = ?")
+                .bind(0, apiKeyHash)
+                .map((rs, ctx) -> new RouterAuth(rs.getString(1), rs.getBoolean(2), rs.getString(3)))
+                .findOne());
     }
 
     // --- administration ---
 
     /** Revokes a router (idempotent): its AE titles, pending notifications and unused tokens go. Returns when it was revoked. */
-    long revoke(String routerId, long now) throws SQLException {
-        return db.tx(c -> {
-            Optional<Long> revoked = revokedAt(c, routerId);
-            if (revoked == null) throw ApiException.notFound("no router " + routerId);
-            if (revoked.isPresent()) return revoked.get();
-            update(c, "UPDATE routers SET revoked_at = ? WHERE router_id = ?", now, routerId);
-            update(c, "DELETE FROM router_aes WHERE router_id = ?", routerId); // its titles stay its own (ae_owners) until released
-            update(c, "DELETE FROM access_grants WHERE router_id = ?", routerId);
-            update(c, "DELETE FROM inbox_messages WHERE recipient_id = ?", routerId);
-            update(c, "UPDATE enrollment_tokens SET used_at = ? WHERE router_id = ? AND used_at IS NULL", now, routerId);
-            bumpVersion(c);
+    long revoke(String routerId, long now) {
+        return db.jdbi().inTransaction(h -> {
+            switch (RouterStatus.of(h, routerId)) {
+                case UNKNOWN -> throw ApiException.notFound("no router " + routerId);
+                case REVOKED -> {
+                    return h.createQuery("SELECT revoked_at FROM routers WHERE router_id = ?").bind(0, routerId).mapTo(Long.class).one();
+                }
+                case ACTIVE -> { }
+            }
+            h.createUpdate("UPDATE routers SET revoked_at = ? WHERE router_id = ?").bind(0, now).bind(1, routerId).execute();
+            h.createUpdate("DELETE FROM router_aes WHERE router_id = ?").bind(0, routerId).execute(); // its titles stay its own (ae_owners) until released
+            h.createUpdate("DELETE FROM access_grants WHERE router_id = ?").bind(0, routerId).execute();
+            h.createUpdate("DELETE FROM inbox_messages WHERE recipient_id = ?").bind(0, routerId).execute();
+            h.createUpdate("UPDATE enrollment_tokens SET used_at = ? WHERE router_id = ? AND used_at IS NULL").bind(0, now).bind(1, routerId).execute();
+            DirectoryVersion.bump(h);
             return now;
         });
     }
 
-    List<RouterRow> routers() throws SQLException {
-        try (Connection c = db.connection()) {
-            return routers(c, false);
-        }
+    List<RouterRow> routers() {
+        return db.jdbi().withHandle(h -> routers(h, false));
     }
 
     /** AE titles per router ID. */
-    Map<String, List<AeRow>> aesByRouter() throws SQLException {
+    Map<String, List<AeRow>> aesByRouter() {
         Map<String, List<AeRow>> out = new LinkedHashMap<>();
-        try (Connection c = db.connection()) {
-            for (AeRow ae : aes(c)) out.computeIfAbsent(ae.routerId(), k -> new ArrayList<>()).add(ae);
-        }
+        for (AeRow ae : db.jdbi().withHandle(BridgeStore::aes)) out.computeIfAbsent(ae.routerId(), k -> new ArrayList<>()).add(ae);
         return out;
     }
 
-    void setProvider(String routerId, String name, String settingsJson) throws SQLException {
-        db.tx(c -> {
-            requireActive(c, routerId, 409);
-            update(c, "UPDATE routers SET provider_name = ?, provider_settings = ? WHERE router_id = ?", name, settingsJson, routerId);
-            bumpVersion(c);
-            return null;
+    void setProvider(String routerId, String name, String settingsJson) {
+        db.jdbi().useTransaction(h -> {
+            requireActive(h, routerId, 409);
+            h.createUpdate("UPDATE routers SET provider_name = ?, provider_settings = ? WHERE router_id = ?")
+                    .bind(0, name).bind(1, settingsJson).bind(2, routerId).execute();
+            DirectoryVersion.bump(h);
         });
     }
 
@@ -168,99 +166,70 @@ final class BridgeStore {
      * its owner. A title is owned by the router that first registered it, until an administrator
      * releases it ({@link AccessStore#release}), whether its owner still exports it or not.
      */
-    void replaceAes(String routerId, List<AeRecord> aes, long now) throws SQLException {
+    void replaceAes(String routerId, List<AeRecord> aes, long now) {
         try {
-            db.tx(c -> {
+            db.jdbi().useTransaction(h -> {
                 Map<String, String> conflicts = new LinkedHashMap<>();
                 List<String> unowned = new ArrayList<>();
-                try (PreparedStatement ps = c.prepareStatement("SELECT router_id FROM ae_owners WHERE ae_title = ?")) {
-                    for (AeRecord ae : aes) {
-                        ps.setString(1, ae.aeTitle());
-                        try (ResultSet rs = ps.executeQuery()) {
-                            if (!rs.next()) unowned.add(ae.aeTitle());
-                            else if (!rs.getString(1).equals(routerId)) conflicts.put(ae.aeTitle(), rs.getString(1));
-                        }
-                    }
+                for (AeRecord ae : aes) {
+                    Optional<String> owner = h.createQuery("SELECT router_id FROM ae_owners WHERE ae_title = ?").bind(0, ae.aeTitle())
+                            .mapTo(String.class).findOne();
+                    if (owner.isEmpty()) unowned.add(ae.aeTitle());
+                    else if (!owner.get().equals(routerId)) conflicts.put(ae.aeTitle(), owner.get());
                 }
                 // every conflict at once, with its owner, so the router can publish the rest in one more call
                 if (!conflicts.isEmpty()) throw ApiException.aeConflicts(conflicts);
                 // routers publish at every sync: the same list again changes nothing, so it wakes no one (DirectoryChanges)
-                if (sameAes(c, routerId, aes)) return null;
-                for (String title : unowned) update(c, "INSERT INTO ae_owners (ae_title, router_id, registered_at) VALUES (?, ?, ?)", title, routerId, now);
-                update(c, "DELETE FROM router_aes WHERE router_id = ?", routerId);
-                try (PreparedStatement ps = c.prepareStatement(
-                        "INSERT INTO router_aes (ae_title, router_id, services) VALUES (?, ?, ?)")) {
-                    for (int i = 0; i < aes.size(); i++) {
-                        AeRecord ae = aes.get(i);
-                        ps.setString(1, ae.aeTitle());
-                        ps.setString(2, routerId);
-                        ps.setString(3, String.join(",", ae.services()));
-                        ps.addBatch();
-                    }
-                    ps.executeBatch();
-                }
-                bumpVersion(c);
-                return null;
+                if (sameAes(h, routerId, aes)) return;
+                PreparedBatch owners = h.prepareBatch("INSERT INTO ae_owners (ae_title, router_id, registered_at) VALUES (?, ?, ?)");
+                for (String title : unowned) owners.bind(0, title).bind(1, routerId).bind(2, now).add();
+                if (owners.size() > 0) owners.execute();
+                h.createUpdate("DELETE FROM router_aes WHERE router_id = ?").bind(0, routerId).execute();
+                PreparedBatch exports = h.prepareBatch("INSERT INTO router_aes (ae_title, router_id, services) VALUES (?, ?, ?)");
+                for (AeRecord ae : aes) exports.bind(0, ae.aeTitle()).bind(1, routerId).bind(2, String.join(",", ae.services())).add();
+                if (exports.size() > 0) exports.execute();
+                DirectoryVersion.bump(h);
             });
-        } catch (SQLException e) {
+        } catch (JdbiException e) {
             // two routers claiming the same title at the same moment: the primary key decides
-            if (e.getSQLState() != null && e.getSQLState().startsWith("23")) {
-                throw ApiException.conflict("an AE title in the list is owned by another router");
-            }
+            if (IntegrityViolation.in(e)) throw ApiException.conflict("an AE title in the list is owned by another router");
             throw e;
         }
     }
 
-    private static boolean sameAes(Connection c, String routerId, List<AeRecord> aes) throws SQLException {
+    private static boolean sameAes(Handle h, String routerId, List<AeRecord> aes) {
         Map<String, String> now = new LinkedHashMap<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT ae_title, services FROM router_aes WHERE router_id = ?")) {
-            ps.setString(1, routerId);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) now.put(rs.getString(1), rs.getString(2));
-            }
-        }
+        h.createQuery("SELECT ae_title, services FROM router_aes WHERE router_id = ?").bind(0, routerId)
+                .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getString(2))).forEach(e -> now.put(e.getKey(), e.getValue()));
         Map<String, String> next = new LinkedHashMap<>();
         for (AeRecord ae : aes) next.put(ae.aeTitle(), String.join(",", ae.services()));
         return now.equals(next);
     }
 
     /** The directory's version: it changes with every change of routers, keys, AE titles, providers or access. */
-    long directoryVersion() throws SQLException {
-        try (Connection c = db.connection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT version FROM directory_state WHERE id = 1")) {
-            rs.next();
-            return rs.getLong(1);
-        }
+    long directoryVersion() {
+        return db.jdbi().withHandle(DirectoryVersion::read);
     }
 
     /** Active routers and their AE titles, read in one transaction so that version and content agree. */
-    DirectorySnapshot directory() throws SQLException {
-        return db.tx(c -> {
-            long version;
-            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT version FROM directory_state WHERE id = 1")) {
-                rs.next();
-                version = rs.getLong(1);
-            }
-            List<RouterRow> routers = routers(c, true);
+    DirectorySnapshot directory() {
+        return db.jdbi().inTransaction(h -> {
+            long version = DirectoryVersion.read(h);
+            List<RouterRow> routers = routers(h, true);
             Map<String, List<KeyRow>> history = new LinkedHashMap<>();
-            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
-                    "SELECT router_id, hpke_public_key, signature_public_key, proof FROM router_key_history ORDER BY router_id, seq")) {
-                while (rs.next()) history.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(new KeyRow(rs.getString(2), rs.getString(3), rs.getString(4)));
-            }
-            return new DirectorySnapshot(version, routers, history, aes(c));
+            h.createQuery("SELECT router_id, hpke_public_key, signature_public_key, proof FROM router_key_history ORDER BY router_id, seq")
+                    .map((rs, ctx) -> Map.entry(rs.getString(1), new KeyRow(rs.getString(2), rs.getString(3), rs.getString(4))))
+                    .forEach(e -> history.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue()));
+            return new DirectorySnapshot(version, routers, history, aes(h));
         });
     }
 
     /** The current public keys of an active router; 404 for an unknown one, 409 for a revoked one. */
-    RouterRecord activeKeys(String routerId) throws SQLException {
-        return db.tx(c -> {
-            requireActive(c, routerId, 409);
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + ROUTER_COLUMNS + " FROM routers WHERE router_id = ?")) {
-                ps.setString(1, routerId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    return routerRow(rs).record();
-                }
-            }
+    RouterRecord activeKeys(String routerId) {
+        return db.jdbi().inTransaction(h -> {
+            requireActive(h, routerId, 409);
+            return h.createQuery("SELECT " + ROUTER_COLUMNS + " FROM routers WHERE router_id = ?").bind(0, routerId)
+                    .map(BridgeStore::routerRow).one().record();
         });
     }
 
@@ -270,31 +239,22 @@ final class BridgeStore {
      * (409 otherwise: a concurrent rotation); keys equal to the current ones are a repeat (a retried
      * rotation) and change nothing. Returns whether the keys changed.
      */
-    boolean rotateKeys(RouterRecord current, RouterRecord next, String proofBase64, long now) throws SQLException {
-        return db.tx(c -> {
-            RouterRecord now0 = null;
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + ROUTER_COLUMNS + " FROM routers WHERE router_id = ? AND revoked_at IS NULL")) {
-                ps.setString(1, current.routerId());
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (rs.next()) now0 = routerRow(rs).record();
-                }
-            }
-            if (now0 == null) throw ApiException.conflict("router " + current.routerId() + " is not active");
+    boolean rotateKeys(RouterRecord current, RouterRecord next, String proofBase64, long now) {
+        return db.jdbi().inTransaction(h -> {
+            RouterRecord now0 = h.createQuery("SELECT " + ROUTER_COLUMNS + " FROM routers WHERE router_id = ? AND revoked_at IS NULL")
+                    .bind(0, current.routerId()).map(BridgeStore::routerRow).findOne().map(RouterRow::record)
+                    .orElseThrow(() -> ApiException.conflict("router " + current.routerId() + " is not active"));
             if (now0.equals(next)) return false;
             if (!now0.equals(current)) throw ApiException.conflict("the keys of router " + current.routerId() + " changed meanwhile; retry");
-            update(c, "UPDATE routers SET hpke_public_key = ?, signature_public_key = ? WHERE router_id = ?",
-                    next.hpkePublicKeyBase64(), next.signaturePublicKeyBase64(), next.routerId());
-            int seq;
-            try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(MAX(seq), -1) FROM router_key_history WHERE router_id = ?")) {
-                ps.setString(1, next.routerId());
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    seq = rs.getInt(1) + 1;
-                }
-            }
-            update(c, "INSERT INTO router_key_history (router_id, seq, hpke_public_key, signature_public_key, proof, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                    next.routerId(), seq, next.hpkePublicKeyBase64(), next.signaturePublicKeyBase64(), proofBase64, now);
-            bumpVersion(c);
+            h.createUpdate("UPDATE routers SET hpke_public_key = ?, signature_public_key = ? WHERE router_id = ?")
+                    .bind(0, next.hpkePublicKeyBase64()).bind(1, next.signaturePublicKeyBase64()).bind(2, next.routerId()).execute();
+            int seq = h.createQuery("SELECT COALESCE(MAX(seq), -1) FROM router_key_history WHERE router_id = ?").bind(0, next.routerId())
+                    .mapTo(Integer.class).one() + 1;
+            h.createUpdate("INSERT INTO router_key_history (router_id, seq, hpke_public_key, signature_public_key, proof, created_at) "
+                            + "VALUES (:router, :seq, :hpke, :signature, :proof, :now)")
+                    .bind("router", next.routerId()).bind("seq", seq).bind("hpke", next.hpkePublicKeyBase64())
+                    .bind("signature", next.signaturePublicKeyBase64()).bind("proof", proofBase64).bind("now", now).execute();
+            DirectoryVersion.bump(h);
             return true;
         });
     }
@@ -465,32 +425,26 @@ final class BridgeStore {
         }
     }
 
-    private static boolean isActive(Connection c, String routerId) throws SQLException {
-        Optional<Long> revoked = revokedAt(c, routerId);
-        return revoked != null && revoked.isEmpty();
-    }
-
     private static String activeRouter(String routerId) {
         return "router " + routerId + " is enrolled and active: re-enrolling it would replace its keys without proof; "
                 + "rotate its keys from the router (rotate-keys), or revoke it first";
     }
 
-    static void requireActive(Connection c, String routerId, int statusIfRevoked) throws SQLException {
-        Optional<Long> revoked = revokedAt(c, routerId);
-        if (revoked == null) throw ApiException.notFound("no router " + routerId);
-        if (revoked.isPresent()) throw new ApiException(statusIfRevoked, "router " + routerId + " is revoked");
-    }
-
-    private static List<RouterRow> routers(Connection c, boolean activeOnly) throws SQLException {
-        String sql = "SELECT " + ROUTER_COLUMNS + " FROM routers" + (activeOnly ? " WHERE revoked_at IS NULL" : "") + " ORDER BY router_id";
-        List<RouterRow> out = new ArrayList<>();
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            while (rs.next()) out.add(routerRow(rs));
+    /** 404 for an unknown router, {@code statusIfRevoked} for a revoked one. */
+    static void requireActive(Handle h, String routerId, int statusIfRevoked) {
+        switch (RouterStatus.of(h, routerId)) {
+            case UNKNOWN -> throw ApiException.notFound("no router " + routerId);
+            case REVOKED -> throw new ApiException(statusIfRevoked, "router " + routerId + " is revoked");
+            case ACTIVE -> { }
         }
-        return out;
     }
 
-    private static RouterRow routerRow(ResultSet rs) throws SQLException {
+    private static List<RouterRow> routers(Handle h, boolean activeOnly) {
+        return h.createQuery("SELECT " + ROUTER_COLUMNS + " FROM routers" + (activeOnly ? " WHERE revoked_at IS NULL" : "") + " ORDER BY router_id")
+                .map(BridgeStore::routerRow).list();
+    }
+
+    private static RouterRow routerRow(ResultSet rs, StatementContext ctx) throws SQLException {
         long revoked = rs.getLong(6);
         Long revokedAt = rs.wasNull() ? null : revoked;
         return new RouterRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
@@ -498,16 +452,11 @@ final class BridgeStore {
     }
 
     /** AE titles of active routers (a revoked router's titles are deleted with the revocation). */
-    private static List<AeRow> aes(Connection c) throws SQLException {
-        List<AeRow> out = new ArrayList<>();
-        try (Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT a.ae_title, a.router_id, a.services FROM router_aes a "
-                     + "JOIN routers r ON r.router_id = a.router_id WHERE r.revoked_at IS NULL ORDER BY a.ae_title")) {
-            while (rs.next()) {
-                out.add(new AeRow(rs.getString(1), rs.getString(2), Arrays.asList(rs.getString(3).split(","))));
-            }
-        }
-        return out;
+    private static List<AeRow> aes(Handle h) {
+        return h.createQuery("SELECT a.ae_title, a.router_id, a.services FROM router_aes a "
+                        + "JOIN routers r ON r.router_id = a.router_id WHERE r.revoked_at IS NULL ORDER BY a.ae_title")
+                .map((rs, ctx) -> new AeRow(rs.getString(1), rs.getString(2), Arrays.asList(rs.getString(3).split(","))))
+                .list();
     }
 
     static void bumpVersion(Connection c) throws SQLException {
