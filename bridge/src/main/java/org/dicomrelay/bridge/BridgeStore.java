@@ -320,56 +320,35 @@ final class BridgeStore {
      * (a receipt handle): {@link #ack} with the ID of an earlier delivery does not delete the
      * notification delivered again since.
      */
-    List<Message> claim(String recipientId, long now, long hiddenUntil, int limit) throws SQLException {
-        try (Connection c = db.connection()) {
-            record Candidate(long id, int deliveries, String payload) {}
-            List<Candidate> candidates = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT id, deliveries, payload FROM inbox_messages WHERE recipient_id = ? AND visible_at <= ? ORDER BY id FETCH FIRST " + limit + " ROWS ONLY")) {
-                ps.setString(1, recipientId);
-                ps.setLong(2, now);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) candidates.add(new Candidate(rs.getLong(1), rs.getInt(2), rs.getString(3)));
-                }
-            }
+    List<Message> claim(String recipientId, long now, long hiddenUntil, int limit) {
+        record Candidate(long id, int deliveries, String payload) {}
+        return db.jdbi().withHandle(h -> {
+            List<Candidate> candidates = h.createQuery("SELECT id, deliveries, payload FROM inbox_messages "
+                            + "WHERE recipient_id = ? AND visible_at <= ? ORDER BY id FETCH FIRST " + limit + " ROWS ONLY")
+                    .bind(0, recipientId).bind(1, now)
+                    .map((rs, ctx) -> new Candidate(rs.getLong(1), rs.getInt(2), rs.getString(3))).list();
             List<Message> claimed = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE inbox_messages SET visible_at = ?, deliveries = deliveries + 1 WHERE id = ? AND deliveries = ? AND visible_at <= ?")) {
-                for (Candidate m : candidates) {
-                    ps.setLong(1, hiddenUntil);
-                    ps.setLong(2, m.id());
-                    ps.setInt(3, m.deliveries());
-                    ps.setLong(4, now);
-                    if (ps.executeUpdate() == 1) claimed.add(new Message(m.id() + "-" + (m.deliveries() + 1), m.payload()));
-                }
+            for (Candidate m : candidates) {
+                int taken = h.createUpdate("UPDATE inbox_messages SET visible_at = :hidden, deliveries = deliveries + 1 "
+                                + "WHERE id = :id AND deliveries = :deliveries AND visible_at <= :now")
+                        .bind("hidden", hiddenUntil).bind("id", m.id()).bind("deliveries", m.deliveries()).bind("now", now).execute();
+                if (taken == 1) claimed.add(new Message(m.id() + "-" + (m.deliveries() + 1), m.payload()));
             }
             return claimed;
-        }
+        });
     }
 
     /** When the next hidden notification of a recipient becomes visible again, if any is hidden. */
-    OptionalLong nextVisibleAt(String recipientId, long now) throws SQLException {
-        try (Connection c = db.connection();
-             PreparedStatement ps = c.prepareStatement("SELECT MIN(visible_at) FROM inbox_messages WHERE recipient_id = ? AND visible_at > ?")) {
-            ps.setString(1, recipientId);
-            ps.setLong(2, now);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                long t = rs.getLong(1);
-                return rs.wasNull() ? OptionalLong.empty() : OptionalLong.of(t);
-            }
-        }
+    OptionalLong nextVisibleAt(String recipientId, long now) {
+        Optional<Long> next = db.jdbi().withHandle(h -> h.createQuery("SELECT MIN(visible_at) FROM inbox_messages WHERE recipient_id = ? AND visible_at > ?")
+                .bind(0, recipientId).bind(1, now).mapTo(Long.class).findOne());
+        return next.map(OptionalLong::of).orElse(OptionalLong.empty());
     }
 
     /** Makes every notification of a recipient now hidden (delivered, unacknowledged) visible again; how many. */
-    int release(String recipientId, long now) throws SQLException {
-        try (Connection c = db.connection();
-             PreparedStatement ps = c.prepareStatement("UPDATE inbox_messages SET visible_at = ? WHERE recipient_id = ? AND visible_at > ?")) {
-            ps.setLong(1, now);
-            ps.setString(2, recipientId);
-            ps.setLong(3, now);
-            return ps.executeUpdate();
-        }
+    int release(String recipientId, long now) {
+        return db.jdbi().withHandle(h -> h.createUpdate("UPDATE inbox_messages SET visible_at = :now WHERE recipient_id = :router AND visible_at > :now")
+                .bind("now", now).bind("router", recipientId).execute());
     }
 
     /**

@@ -2,12 +2,12 @@ package org.dicomrelay.bridge;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.function.Consumer;
 import org.dicomrelay.dicom.net.FailureText;
 import org.dicomrelay.relay.log.RepeatingLog;
+import org.jdbi.v3.core.JdbiException;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 
@@ -68,12 +68,11 @@ final class DatabaseSignals implements AutoCloseable {
 
     /** Tells every instance (this one too) that what {@code name} names changed. */
     void announce(String name) {
-        try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement("SELECT pg_notify(?, ?)")) {
-            ps.setString(1, channel);
-            ps.setString(2, name);
-            ps.execute();
+        try {
+            // pg_notify returns void: one row holding null
+            db.jdbi().useHandle(h -> h.createQuery("SELECT pg_notify(?, ?)").bind(0, channel).bind(1, name).mapTo(String.class).list());
             failures.cleared("announce", "other Bridge instances are told of changes on " + channel + " again");
-        } catch (SQLException e) {
+        } catch (JdbiException e) {
             failures.occurred("announce", System.Logger.Level.WARNING, "could not tell other Bridge instances on " + channel + " that " + name
                     + " changed (their waiters see it when they look again): " + FailureText.of(e));
         }

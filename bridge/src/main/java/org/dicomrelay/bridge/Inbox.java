@@ -1,6 +1,5 @@
 package org.dicomrelay.bridge;
 
-import java.sql.SQLException;
 import java.time.Clock;
 import java.util.List;
 import java.util.OptionalLong;
@@ -58,7 +57,7 @@ final class Inbox implements AutoCloseable {
         try {
             if (pollerId != null) takeOver(routerId, pollerId);
             if (waitMillis <= 0) return CompletableFuture.completedFuture(claim(routerId));
-        } catch (SQLException e) {
+        } catch (RuntimeException e) { // the database (Jdbi's exceptions are unchecked)
             return CompletableFuture.failedFuture(e);
         }
         Waiter w = new Waiter(routerId, pollerId, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis));
@@ -69,7 +68,7 @@ final class Inbox implements AutoCloseable {
     }
 
     /** A new poller of the router ends its previous poller's parked polls, then gets back what was in flight to it. */
-    private void takeOver(String routerId, String pollerId) throws SQLException {
+    private void takeOver(String routerId, String pollerId) {
         if (!pollers.takesOver(routerId, pollerId)) return;
         int ended = 0;
         Set<Waiter> set = waiters.get(routerId);
@@ -145,7 +144,7 @@ final class Inbox implements AutoCloseable {
         scheduler.shutdownNow();
     }
 
-    private List<BridgeStore.Message> claim(String routerId) throws SQLException {
+    private List<BridgeStore.Message> claim(String routerId) {
         long now = clock.millis();
         return store.claim(routerId, now, now + visibilityMillis, BATCH);
     }

@@ -10,9 +10,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
@@ -132,17 +129,12 @@ final class TestBridge implements AutoCloseable {
         }
     }
 
-    int sql(String update) throws SQLException {
-        try (Connection c = server.database().connection(); Statement s = c.createStatement()) {
-            return s.executeUpdate(update);
-        }
+    int sql(String update) {
+        return server.database().jdbi().withHandle(h -> h.execute(update));
     }
 
-    long count(String query) throws SQLException {
-        try (Connection c = server.database().connection(); Statement s = c.createStatement(); var rs = s.executeQuery(query)) {
-            rs.next();
-            return rs.getLong(1);
-        }
+    long count(String query) {
+        return server.database().jdbi().withHandle(h -> h.createQuery(query).mapTo(Long.class).one());
     }
 
     static byte[] randomBytes(int n) {

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import org.dicomrelay.relay.bridge.AeExport;
 import org.dicomrelay.relay.bridge.ProviderAssignment;
+import org.dicomrelay.relay.cloud.BlobAccount;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -90,6 +91,20 @@ class ApiRecordsJsonTest {
         pin(new ProviderRequest("s3", settings), ProviderRequest.class, "{\"name\":\"s3\",\"settings\":{\"bucket\":\"relay\",\"parts\":4,\"pathStyle\":true}}");
         pin(new ProviderAnswer("hospital-a", "s3", Map.of("parts", "4")), ProviderAnswer.class,
                 "{\"routerId\":\"hospital-a\",\"name\":\"s3\",\"settings\":{\"parts\":\"4\"}}");
+    }
+
+    @Test
+    void inboxAndBlobAccount() throws Exception {
+        List<InboxMessage> polled = List.of(new InboxMessage("17-1", "AQID"), new InboxMessage("18-2", "BA=="));
+        String array = "[{\"id\":\"17-1\",\"payload\":\"AQID\"},{\"id\":\"18-2\",\"payload\":\"BA==\"}]";
+        assertThat(JSON.writeValueAsString(polled)).isEqualTo(array);
+        assertThat(JSON.readValue(array, new TypeReference<List<InboxMessage>>() {})).isEqualTo(polled);
+        pin(new PublishAnswer("17"), PublishAnswer.class, "{\"id\":\"17\"}");
+        pin(new AckRequest(List.of("17-1", "18-2")), AckRequest.class, "{\"ids\":[\"17-1\",\"18-2\"]}");
+        pin(new AckAnswer(List.of("18-2")), AckAnswer.class, "{\"notAcknowledged\":[\"18-2\"]}");
+        pin(new BlobAccount(8388608, 1073741824L, 0), BlobAccount.class, "{\"partBytes\":8388608,\"quotaBytes\":1073741824,\"usedBytes\":0}");
+        assertThatThrownBy(() -> JSON.readValue("{\"quotaBytes\":1,\"usedBytes\":0}", BlobAccount.class))
+                .as("a missing number is not 0").isInstanceOf(MismatchedInputException.class);
     }
 
     @Test
