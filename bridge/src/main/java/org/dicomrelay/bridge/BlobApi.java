@@ -13,7 +13,6 @@ import java.util.regex.Pattern;
 import org.dicomrelay.dicom.net.FailureText;
 import org.dicomrelay.relay.bridge.RouterRecord;
 import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
-import org.dicomrelay.relay.cloud.BlobAccount;
 import org.dicomrelay.relay.cloud.BlobNames;
 
 /**
@@ -51,8 +50,7 @@ final class BlobApi {
     void configure(JavalinConfig cfg, UnaryOperator<Handler> router, UnaryOperator<Handler> admin, Function<Context, String> me) {
         var r = cfg.routes;
         r.get("/api/router/blobs", router.apply(ctx -> {
-            BlobAccount a = blobs.account(me.apply(ctx));
-            ctx.json(Map.of("partBytes", a.partBytes(), "quotaBytes", a.quotaBytes(), "usedBytes", a.usedBytes()));
+            ctx.json(blobs.account(me.apply(ctx)));
         }));
         r.put("/api/router/blobs/{name}/parts/{index}", router.apply(ctx -> putPart(ctx, me.apply(ctx))));
         r.get("/api/router/blobs/{name}", router.apply(ctx -> download(ctx, me.apply(ctx))));

@@ -337,12 +337,7 @@ public final class BridgeClient implements BridgeTransport {
 
     @Override
     public BlobAccount blobAccount() throws IOException {
-        JsonNode a = json(send(request("/api/router/blobs", REQUEST_TIMEOUT).GET()));
-        JsonNode part = a.get("partBytes"), quota = a.get("quotaBytes"), used = a.get("usedBytes");
-        if (part == null || !part.canConvertToInt() || quota == null || !quota.canConvertToLong() || used == null || !used.canConvertToLong()) {
-            throw new IOException("unexpected blob account answer from the Bridge");
-        }
-        return new BlobAccount(part.asInt(), quota.asLong(), used.asLong());
+        return answer(send(request("/api/router/blobs", REQUEST_TIMEOUT).GET()), BlobAccount.class);
     }
 
     @Override
