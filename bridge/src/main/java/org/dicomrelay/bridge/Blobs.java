@@ -3,7 +3,6 @@ package org.dicomrelay.bridge;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.NoSuchFileException;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -120,7 +119,7 @@ final class Blobs implements AutoCloseable {
         sweeper.scheduleWithFixedDelay(this::sweepQuietly, 0, SWEEP_PERIOD.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    BlobAccount account(String routerId) throws SQLException {
+    BlobAccount account(String routerId) {
         return new BlobAccount(config.blobPartBytes(), config.blobQuotaBytes(), table.bytesOf(routerId));
     }
 
@@ -134,7 +133,7 @@ final class Blobs implements AutoCloseable {
      * blob. Returns the blob's size so far.
      */
     long putPart(String me, String name, String recipient, int index, long offset, boolean last, long contentLength, InputStream body)
-            throws SQLException, IOException {
+            throws IOException {
         int partBytes = config.blobPartBytes();
         if (contentLength > partBytes) throw tooLarge();
         if (offset < 0) throw ApiException.badRequest("a part's offset must not be negative");
@@ -228,7 +227,7 @@ final class Blobs implements AutoCloseable {
     }
 
     /** Counts {@code bytes} against the sender's quota, or refuses with 429 if they would exceed it. */
-    private synchronized void reserve(String sender, long bytes) throws SQLException {
+    private synchronized void reserve(String sender, long bytes) {
         long used = table.bytesOf(sender) + inFlight.getOrDefault(sender, 0L);
         long quota = config.blobQuotaBytes();
         if (used + bytes > quota) {
@@ -245,7 +244,7 @@ final class Blobs implements AutoCloseable {
      * A blob for {@code me}; 404 if there is none (absent, or someone else's). A complete blob comes
      * with its size; one still being uploaded (size -1) streams its parts as they are committed.
      */
-    Download open(String me, String name) throws SQLException, IOException {
+    Download open(String me, String name) throws IOException {
         return open(me, name, 0);
     }
 
@@ -254,7 +253,7 @@ final class Blobs implements AutoCloseable {
      * stream is positioned there ({@code size} stays the whole blob's); one still being uploaded
      * starts there, waiting for it if needed, and ends at once if the blob completes shorter.
      */
-    Download open(String me, String name, long start) throws SQLException, IOException {
+    Download open(String me, String name, long start) throws IOException {
         if (start < 0) throw ApiException.badRequest("a range must not start before byte 0");
         Optional<BlobTable.Row> row = table.find(name);
         if (row.isEmpty() || !row.get().recipientId().equals(me)) throw noBlob(name);
@@ -274,7 +273,7 @@ final class Blobs implements AutoCloseable {
     }
 
     /** Deletes a blob its sender or recipient no longer needs (consumed, or an upload aborted); 404 for anyone else. */
-    void delete(String me, String name) throws SQLException, IOException {
+    void delete(String me, String name) throws IOException {
         Optional<BlobTable.Row> row = table.find(name);
         if (row.isEmpty() || !(row.get().senderId().equals(me) || row.get().recipientId().equals(me))) throw noBlob(name);
         remove(name, row.get().senderId().equals(me) ? "deleted by its sender (upload aborted)" : "deleted by its recipient");
@@ -285,14 +284,14 @@ final class Blobs implements AutoCloseable {
     }
 
     /** The router was revoked: the blobs it sent and those addressed to it go. */
-    void revoked(String routerId) throws SQLException, IOException {
+    void revoked(String routerId) throws IOException {
         List<String> names = table.of(routerId);
         for (String name : names) remove(name, "router " + routerId + " was revoked");
         if (!names.isEmpty()) LOG.log(System.Logger.Level.INFO, "deleted " + names.size() + " blob(s) of revoked router " + routerId);
     }
 
     /** Deletes blobs nobody consumed in time and abandoned uploads; returns how many. */
-    int sweep() throws SQLException, IOException {
+    int sweep() throws IOException {
         long now = clock.millis();
         int n = 0;
         for (String name : table.expired(now - config.blobMaxAge().toMillis(), now - INCOMPLETE_MAX_AGE.toMillis())) {
@@ -308,13 +307,13 @@ final class Blobs implements AutoCloseable {
     private void sweepQuietly() {
         try {
             sweep();
-        } catch (SQLException | IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "blob expiry sweep failed, trying again in " + SWEEP_PERIOD.toMinutes() + " min: " + FailureText.of(e));
         }
     }
 
     /** File first: a row without a file answers 404 and is swept; a file without a row would stay. */
-    private boolean remove(String name, String why) throws SQLException, IOException {
+    private boolean remove(String name, String why) throws IOException {
         BlobProgress p = live.remove(name);
         if (p != null) p.gone(why); // readers and waiting parts fail now, not at their idle timeout
         files.delete(name);
@@ -323,7 +322,7 @@ final class Blobs implements AutoCloseable {
         return deleted;
     }
 
-    BlobTable.Totals totals() throws SQLException {
+    BlobTable.Totals totals() {
         return table.totals();
     }
 

@@ -11,7 +11,6 @@ import io.javalin.http.Handler;
 import io.javalin.http.HttpResponseException;
 import java.math.BigDecimal;
 import java.security.GeneralSecurityException;
-import java.sql.SQLException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
@@ -33,15 +32,19 @@ import org.dicomrelay.relay.bridge.AeRecord;
 import org.dicomrelay.relay.bridge.ProviderAssignment;
 import org.dicomrelay.relay.bridge.RouterRecord;
 import org.dicomrelay.relay.bridge.SignedDirectory;
+import org.dicomrelay.relay.bridge.api.AckAnswer;
+import org.dicomrelay.relay.bridge.api.AckRequest;
 import org.dicomrelay.relay.bridge.api.AesAnswer;
 import org.dicomrelay.relay.bridge.api.DirectoryAnswer;
 import org.dicomrelay.relay.bridge.api.DirectoryDocument;
 import org.dicomrelay.relay.bridge.api.EnrollAnswer;
 import org.dicomrelay.relay.bridge.api.EnrollRequest;
+import org.dicomrelay.relay.bridge.api.InboxMessage;
 import org.dicomrelay.relay.bridge.api.KeyRotationAnswer;
 import org.dicomrelay.relay.bridge.api.KeyRotationRequest;
 import org.dicomrelay.relay.bridge.api.ProviderAnswer;
 import org.dicomrelay.relay.bridge.api.ProviderRequest;
+import org.dicomrelay.relay.bridge.api.PublishAnswer;
 import org.dicomrelay.relay.bridge.api.PublicKeysJson;
 import org.dicomrelay.relay.crypto.KeyRotation;
 import org.dicomrelay.relay.crypto.PublicKeys;
@@ -332,7 +335,7 @@ final class BridgeApi {
         }
     }
 
-    private void metrics(Context ctx) throws SQLException {
+    private void metrics(Context ctx) {
         ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape());
     }
 
@@ -610,20 +613,18 @@ final class BridgeApi {
         String id = store.enqueue(recipient, me(ctx), b64(payload), clock.millis(), config.maxInboxMessages(),
                 config.inboxPerSender());
         inbox.published(recipient);
-        ctx.status(201).json(obj("id", id));
+        ctx.status(201).json(new PublishAnswer(id));
     }
 
-    private void poll(Context ctx) throws SQLException {
+    private void poll(Context ctx) {
         long waitMillis = waitMillis(ctx);
         String poller = ctx.queryParam("poller");
         if (poller != null && !POLLER_ID.matcher(poller).matches()) throw ApiException.badRequest("poller must be 1 to 64 letters, digits or '-'");
         acknowledgeWithPoll(ctx);
-        CompletableFuture<List<BridgeStore.Message>> f = inbox.poll(me(ctx), poller, waitMillis);
+        CompletableFuture<List<InboxMessage>> f = inbox.poll(me(ctx), poller, waitMillis);
         ctx.future(() -> f.handle((messages, failure) -> {
             if (failure == null) {
-                List<Object> out = new ArrayList<>();
-                for (BridgeStore.Message m : messages) out.add(obj("id", m.id(), "payload", m.payloadBase64()));
-                ctx.json(out);
+                ctx.json(messages);
             } else {
                 Throwable t = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
                 if (t instanceof ApiException e) {
@@ -643,7 +644,7 @@ final class BridgeApi {
      * poll; done before the poll, with the rule of the single DELETE. The answer's
      * {@link #ACKNOWLEDGED_HEADER} tells the client they were taken (a Bridge without it ignores the parameter).
      */
-    private void acknowledgeWithPoll(Context ctx) throws SQLException {
+    private void acknowledgeWithPoll(Context ctx) {
         String acks = ctx.queryParam("ack");
         if (acks == null) return;
         List<InboxDeliveryId> ids = new ArrayList<>();
@@ -685,17 +686,17 @@ final class BridgeApi {
      * deleted nothing (gone, or delivered again since: a late ack, as a 404 of the single DELETE).
      */
     private void ackAll(Context ctx) throws Exception {
-        JsonNode ids = body(ctx).get("ids");
-        if (ids == null || !ids.isArray()) throw ApiException.badRequest("'ids' (an array of delivery IDs) is missing");
+        List<String> ids = RequestBodies.read(ctx, AckRequest.class, "an object {ids}").ids();
+        if (ids == null) throw ApiException.badRequest("'ids' (an array of delivery IDs) is missing");
         if (ids.size() > MAX_ACKS_PER_REQUEST) throw ApiException.badRequest("at most " + MAX_ACKS_PER_REQUEST + " IDs per request");
         List<InboxDeliveryId> valid = new ArrayList<>(ids.size());
         List<String> notAcknowledged = new ArrayList<>();
-        for (JsonNode n : ids) {
-            if (!n.isTextual()) throw ApiException.badRequest("'ids' must hold strings");
-            InboxDeliveryId.parse(n.asText()).ifPresentOrElse(valid::add, () -> notAcknowledged.add(n.asText()));
+        for (String id : ids) {
+            if (id == null) throw ApiException.badRequest("'ids' must hold strings");
+            InboxDeliveryId.parse(id).ifPresentOrElse(valid::add, () -> notAcknowledged.add(id));
         }
         for (InboxDeliveryId missed : store.ack(me(ctx), valid)) notAcknowledged.add(missed.toString());
-        ctx.json(obj("notAcknowledged", notAcknowledged));
+        ctx.json(new AckAnswer(notAcknowledged));
     }
 
     // --- helpers ---

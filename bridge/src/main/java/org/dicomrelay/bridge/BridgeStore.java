@@ -1,10 +1,7 @@
 package org.dicomrelay.bridge;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -15,6 +12,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import org.dicomrelay.relay.bridge.AeRecord;
 import org.dicomrelay.relay.bridge.RouterRecord;
+import org.dicomrelay.relay.bridge.api.InboxMessage;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.JdbiException;
 import org.jdbi.v3.core.statement.PreparedBatch;
@@ -43,8 +41,6 @@ final class BridgeStore {
     record KeyRow(String hpkePublicKey, String signaturePublicKey, String proof) {}
 
     record DirectorySnapshot(long version, List<RouterRow> routers, Map<String, List<KeyRow>> keyHistory, List<AeRow> aes) {}
-
-    record Message(String id, String payloadBase64) {}
 
     private static final String ROUTER_COLUMNS = "router_id, display_name, hpke_public_key, signature_public_key, "
             + "enrolled_at, revoked_at, provider_name, provider_settings";
@@ -267,48 +263,34 @@ final class BridgeStore {
      * for an unknown recipient, 410 for a revoked one. One statement when it is stored (the publish
      * path is hot: a notification per bundle); the reason of a refusal is looked up only then.
      */
-    String enqueue(String recipientId, String senderId, String payloadBase64, long now, int maxPending, int maxPerSender) throws SQLException {
-        return db.tx(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "INSERT INTO inbox_messages (recipient_id, sender_id, payload, created_at, visible_at, deliveries) "
-                            + "SELECT r.router_id, CAST(? AS VARCHAR(64)), CAST(? AS VARCHAR(400000)), CAST(? AS BIGINT), CAST(? AS BIGINT), 0 "
-                            + "FROM routers r WHERE r.router_id = ? AND r.revoked_at IS NULL "
-                            + "AND (SELECT COUNT(*) FROM inbox_messages WHERE recipient_id = ?) < ? "
-                            + "AND (SELECT COUNT(*) FROM inbox_messages WHERE recipient_id = ? AND sender_id = ?) < ?",
-                    Statement.RETURN_GENERATED_KEYS)) {
-                ps.setString(1, senderId);
-                ps.setString(2, payloadBase64);
-                ps.setLong(3, now);
-                ps.setLong(4, now);
-                ps.setString(5, recipientId);
-                ps.setString(6, recipientId);
-                ps.setLong(7, maxPending);
-                ps.setString(8, recipientId);
-                ps.setString(9, senderId);
-                ps.setLong(10, maxPerSender);
-                if (ps.executeUpdate() == 1) {
-                    try (ResultSet keys = ps.getGeneratedKeys()) {
-                        keys.next();
-                        return Long.toString(keys.getLong(1));
-                    }
-                }
-            }
-            throw refusal(c, recipientId, senderId, maxPending, maxPerSender);
+    String enqueue(String recipientId, String senderId, String payloadBase64, long now, int maxPending, int maxPerSender) {
+        return db.jdbi().inTransaction(h -> {
+            Optional<Long> id = h.createUpdate("INSERT INTO inbox_messages (recipient_id, sender_id, payload, created_at, visible_at, deliveries) "
+                            + "SELECT r.router_id, CAST(:sender AS VARCHAR(64)), CAST(:payload AS VARCHAR(400000)), CAST(:now AS BIGINT), "
+                            + "CAST(:now AS BIGINT), 0 FROM routers r WHERE r.router_id = :recipient AND r.revoked_at IS NULL "
+                            + "AND (SELECT COUNT(*) FROM inbox_messages WHERE recipient_id = :recipient) < :maxPending "
+                            + "AND (SELECT COUNT(*) FROM inbox_messages WHERE recipient_id = :recipient AND sender_id = :sender) < :maxPerSender")
+                    .bind("sender", senderId).bind("payload", payloadBase64).bind("now", now).bind("recipient", recipientId)
+                    .bind("maxPending", (long) maxPending).bind("maxPerSender", (long) maxPerSender)
+                    .executeAndReturnGeneratedKeys("id").mapTo(Long.class).findOne();
+            if (id.isPresent()) return Long.toString(id.get());
+            throw refusal(h, recipientId, senderId, maxPending, maxPerSender);
         });
     }
 
     /** Why {@link #enqueue} stored nothing. */
-    private static ApiException refusal(Connection c, String recipientId, String senderId, int maxPending, int maxPerSender) throws SQLException {
-        Optional<Long> revoked = revokedAt(c, recipientId);
-        if (revoked == null) return ApiException.notFound("no router " + recipientId);
-        if (revoked.isPresent()) return new ApiException(410, "router " + recipientId + " is revoked");
-        try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM inbox_messages WHERE recipient_id = ?")) {
-            ps.setString(1, recipientId);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                if (rs.getLong(1) >= maxPending) return new ApiException(429, "the inbox of router " + recipientId + " is full");
+    private static ApiException refusal(Handle h, String recipientId, String senderId, int maxPending, int maxPerSender) {
+        switch (RouterStatus.of(h, recipientId)) {
+            case UNKNOWN -> {
+                return ApiException.notFound("no router " + recipientId);
             }
+            case REVOKED -> {
+                return new ApiException(410, "router " + recipientId + " is revoked");
+            }
+            case ACTIVE -> { }
         }
+        long pending = h.createQuery("SELECT COUNT(*) FROM inbox_messages WHERE recipient_id = ?").bind(0, recipientId).mapTo(Long.class).one();
+        if (pending >= maxPending) return new ApiException(429, "the inbox of router " + recipientId + " is full");
         return new ApiException(429, "router " + senderId + " has " + maxPerSender + " unacknowledged notifications in the inbox of router "
                 + recipientId + ": try again later");
     }
@@ -320,19 +302,19 @@ final class BridgeStore {
      * (a receipt handle): {@link #ack} with the ID of an earlier delivery does not delete the
      * notification delivered again since.
      */
-    List<Message> claim(String recipientId, long now, long hiddenUntil, int limit) {
+    List<InboxMessage> claim(String recipientId, long now, long hiddenUntil, int limit) {
         record Candidate(long id, int deliveries, String payload) {}
         return db.jdbi().withHandle(h -> {
             List<Candidate> candidates = h.createQuery("SELECT id, deliveries, payload FROM inbox_messages "
                             + "WHERE recipient_id = ? AND visible_at <= ? ORDER BY id FETCH FIRST " + limit + " ROWS ONLY")
                     .bind(0, recipientId).bind(1, now)
                     .map((rs, ctx) -> new Candidate(rs.getLong(1), rs.getInt(2), rs.getString(3))).list();
-            List<Message> claimed = new ArrayList<>();
+            List<InboxMessage> claimed = new ArrayList<>();
             for (Candidate m : candidates) {
                 int taken = h.createUpdate("UPDATE inbox_messages SET visible_at = :hidden, deliveries = deliveries + 1 "
                                 + "WHERE id = :id AND deliveries = :deliveries AND visible_at <= :now")
                         .bind("hidden", hiddenUntil).bind("id", m.id()).bind("deliveries", m.deliveries()).bind("now", now).execute();
-                if (taken == 1) claimed.add(new Message(m.id() + "-" + (m.deliveries() + 1), m.payload()));
+                if (taken == 1) claimed.add(new InboxMessage(m.id() + "-" + (m.deliveries() + 1), m.payload()));
             }
             return claimed;
         });
@@ -355,7 +337,7 @@ final class BridgeStore {
      * Deletes a notification if {@code delivery} is its latest delivery (null: whichever, for IDs
      * without a delivery number); false if there is none, or it was delivered again since.
      */
-    boolean ack(String recipientId, InboxDeliveryId id) throws SQLException {
+    boolean ack(String recipientId, InboxDeliveryId id) {
         return ack(recipientId, List.of(id)).isEmpty();
     }
 
@@ -363,46 +345,31 @@ final class BridgeStore {
      * {@link #ack(String, InboxDeliveryId)} for several deliveries in one transaction and one batch
      * of statements; returns those not acknowledged (gone, or delivered again since).
      */
-    List<InboxDeliveryId> ack(String recipientId, List<InboxDeliveryId> ids) throws SQLException {
+    List<InboxDeliveryId> ack(String recipientId, List<InboxDeliveryId> ids) {
         if (ids.isEmpty()) return List.of();
-        return db.tx(c -> {
+        return db.jdbi().inTransaction(h -> {
             List<InboxDeliveryId> latest = new ArrayList<>(), any = new ArrayList<>();
             for (InboxDeliveryId id : ids) (id.delivery() == null ? any : latest).add(id);
             List<InboxDeliveryId> missed = new ArrayList<>();
-            deleteEach(c, "DELETE FROM inbox_messages WHERE id = ? AND recipient_id = ? AND deliveries = ?", recipientId, latest, missed);
-            deleteEach(c, "DELETE FROM inbox_messages WHERE id = ? AND recipient_id = ?", recipientId, any, missed);
+            deleteEach(h, "DELETE FROM inbox_messages WHERE id = ? AND recipient_id = ? AND deliveries = ?", recipientId, latest, missed);
+            deleteEach(h, "DELETE FROM inbox_messages WHERE id = ? AND recipient_id = ?", recipientId, any, missed);
             return missed;
         });
     }
 
-    private static void deleteEach(Connection c, String sql, String recipientId, List<InboxDeliveryId> ids, List<InboxDeliveryId> missed)
-            throws SQLException {
+    private static void deleteEach(Handle h, String sql, String recipientId, List<InboxDeliveryId> ids, List<InboxDeliveryId> missed) {
         if (ids.isEmpty()) return;
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            for (InboxDeliveryId id : ids) {
-                ps.setLong(1, id.notification());
-                ps.setString(2, recipientId);
-                if (id.delivery() != null) ps.setInt(3, id.delivery());
-                ps.addBatch();
-            }
-            int[] counts = ps.executeBatch();
-            for (int i = 0; i < counts.length; i++) if (counts[i] != 1) missed.add(ids.get(i));
+        PreparedBatch batch = h.prepareBatch(sql);
+        for (InboxDeliveryId id : ids) {
+            batch.bind(0, id.notification()).bind(1, recipientId);
+            if (id.delivery() != null) batch.bind(2, id.delivery().intValue());
+            batch.add();
         }
+        int[] counts = batch.execute();
+        for (int i = 0; i < counts.length; i++) if (counts[i] != 1) missed.add(ids.get(i));
     }
 
     // --- helpers ---
-
-    /** null: no such router; empty: active; else when it was revoked. */
-    static Optional<Long> revokedAt(Connection c, String routerId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT revoked_at FROM routers WHERE router_id = ?")) {
-            ps.setString(1, routerId);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) return null;
-                long t = rs.getLong(1);
-                return rs.wasNull() ? Optional.empty() : Optional.of(t);
-            }
-        }
-    }
 
     private static String activeRouter(String routerId) {
         return "router " + routerId + " is enrolled and active: re-enrolling it would replace its keys without proof; "
@@ -436,16 +403,5 @@ final class BridgeStore {
                         + "JOIN routers r ON r.router_id = a.router_id WHERE r.revoked_at IS NULL ORDER BY a.ae_title")
                 .map((rs, ctx) -> new AeRow(rs.getString(1), rs.getString(2), Arrays.asList(rs.getString(3).split(","))))
                 .list();
-    }
-
-    static void bumpVersion(Connection c) throws SQLException {
-        update(c, "UPDATE directory_state SET version = version + 1 WHERE id = 1");
-    }
-
-    static int update(Connection c, String sql, Object... args) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < args.length; i++) ps.setObject(i + 1, args[i]);
-            return ps.executeUpdate();
-        }
     }
 }

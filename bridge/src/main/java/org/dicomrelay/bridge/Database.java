@@ -2,8 +2,6 @@ package org.dicomrelay.bridge;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import java.sql.Connection;
-import java.sql.SQLException;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.h2.jdbcx.JdbcConnectionPool;
@@ -17,11 +15,6 @@ import org.jdbi.v3.core.statement.StatementExceptions;
  * SQL goes through {@link #jdbi()} over the same pool.
  */
 final class Database implements AutoCloseable {
-
-    @FunctionalInterface
-    interface SqlWork<T> {
-        T run(Connection c) throws SQLException;
-    }
 
     private static final int MAX_CONNECTIONS = 32;
 
@@ -76,25 +69,6 @@ final class Database implements AutoCloseable {
 
     void migrate() {
         Flyway.configure().locations("classpath:db/migration").dataSource(dataSource()).load().migrate();
-    }
-
-    Connection connection() throws SQLException {
-        return dataSource().getConnection();
-    }
-
-    /** Runs work in one transaction: committed if it returns, rolled back if it throws. */
-    <T> T tx(SqlWork<T> work) throws SQLException {
-        try (Connection c = connection()) {
-            c.setAutoCommit(false);
-            try {
-                T result = work.run(c);
-                c.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            }
-        }
     }
 
     @Override

@@ -11,6 +11,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.dicomrelay.relay.bridge.api.InboxMessage;
 
 /**
  * Long polls of router inboxes. A poll that finds nothing registers a waiter and frees its HTTP
@@ -53,7 +54,7 @@ final class Inbox implements AutoCloseable {
      * Notifications for a router, waiting up to {@code waitMillis} for the first one.
      * {@code pollerId}: which poller of the router asks (null: unnamed, never takes over).
      */
-    CompletableFuture<List<BridgeStore.Message>> poll(String routerId, String pollerId, long waitMillis) {
+    CompletableFuture<List<InboxMessage>> poll(String routerId, String pollerId, long waitMillis) {
         try {
             if (pollerId != null) takeOver(routerId, pollerId);
             if (waitMillis <= 0) return CompletableFuture.completedFuture(claim(routerId));
@@ -144,7 +145,7 @@ final class Inbox implements AutoCloseable {
         scheduler.shutdownNow();
     }
 
-    private List<BridgeStore.Message> claim(String routerId) {
+    private List<InboxMessage> claim(String routerId) {
         long now = clock.millis();
         return store.claim(routerId, now, now + visibilityMillis, BATCH);
     }
@@ -153,7 +154,7 @@ final class Inbox implements AutoCloseable {
         final String routerId;
         final String pollerId;
         final long deadlineNanos;
-        final CompletableFuture<List<BridgeStore.Message>> result = new CompletableFuture<>();
+        final CompletableFuture<List<InboxMessage>> result = new CompletableFuture<>();
         private ScheduledFuture<?> timer;
 
         Waiter(String routerId, String pollerId, long deadlineNanos) {
@@ -165,7 +166,7 @@ final class Inbox implements AutoCloseable {
         synchronized void attempt() {
             if (result.isDone()) return;
             try {
-                List<BridgeStore.Message> got = claim(routerId);
+                List<InboxMessage> got = claim(routerId);
                 if (!got.isEmpty()) {
                     finish(got);
                     return;
@@ -187,7 +188,7 @@ final class Inbox implements AutoCloseable {
             }
         }
 
-        synchronized void finish(List<BridgeStore.Message> messages) {
+        synchronized void finish(List<InboxMessage> messages) {
             unregister();
             result.complete(messages);
         }

@@ -1,10 +1,9 @@
 package org.dicomrelay.relay.bridge;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.crypto.tink.KeysetHandle;
 import com.google.crypto.tink.PublicKeyVerify;
 import com.google.crypto.tink.RegistryConfiguration;
@@ -34,10 +33,12 @@ import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 import org.dicomrelay.dicom.net.FailureText;
+import org.dicomrelay.relay.bridge.api.AckRequest;
 import org.dicomrelay.relay.bridge.api.ApiJson;
 import org.dicomrelay.relay.bridge.api.DirectoryAnswer;
 import org.dicomrelay.relay.bridge.api.EnrollAnswer;
 import org.dicomrelay.relay.bridge.api.EnrollRequest;
+import org.dicomrelay.relay.bridge.api.InboxMessage;
 import org.dicomrelay.relay.bridge.api.KeyRotationRequest;
 import org.dicomrelay.relay.bridge.api.PublicKeysJson;
 import org.dicomrelay.relay.cloud.BlobAccount;
@@ -76,6 +77,8 @@ public final class BridgeClient implements BridgeTransport {
     private static final Pattern NOTIFICATION_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
     private static final Pattern POLLER_ID = Pattern.compile("[A-Za-z0-9-]{1,64}");
     private static final ObjectMapper JSON = ApiJson.mapper();
+    /** A poll's answer: an array of notifications. */
+    private static final TypeReference<List<InboxMessage>> INBOX_ANSWER = new TypeReference<>() {};
     private static final System.Logger LOG = System.getLogger(BridgeClient.class.getName());
 
     private final BridgeCredentials credentials;
@@ -276,9 +279,17 @@ public final class BridgeClient implements BridgeTransport {
             acksInPolls = false; // a Bridge of an earlier version ignored them: acknowledged apart from now on
             ack(acknowledge);
         }
-        if (!answer.isArray()) throw new IOException("unexpected inbox answer from the Bridge");
+        List<InboxMessage> messages;
+        try {
+            messages = JSON.convertValue(answer, INBOX_ANSWER);
+        } catch (IllegalArgumentException e) {
+            throw new IOException("unexpected inbox answer from the Bridge");
+        }
         List<Notifications.Notification> out = new ArrayList<>();
-        for (JsonNode n : answer) out.add(new Notifications.Notification(text(n, "id"), base64(n, "payload")));
+        for (InboxMessage m : messages) {
+            if (m == null) throw new IOException("unexpected inbox answer from the Bridge");
+            out.add(new Notifications.Notification(required(m.id(), "id"), base64(m.payload(), "payload")));
+        }
         return out;
     }
 
@@ -307,13 +318,10 @@ public final class BridgeClient implements BridgeTransport {
                 for (String id : chunk) ack(id);
                 continue;
             }
-            ObjectNode body = JSON.createObjectNode();
-            ArrayNode ids = body.putArray("ids");
-            chunk.forEach(ids::add);
             try {
                 json(send(request("/api/router/inbox-acks", REQUEST_TIMEOUT)
                         .header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)))));
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(new AckRequest(chunk))))));
             } catch (BridgeException e) {
                 if (e.status() != 404) throw e;
                 batchAcks = false; // a Bridge of an earlier version: one DELETE each from now on
@@ -674,20 +682,6 @@ public final class BridgeClient implements BridgeTransport {
     private static byte[] base64(String value, String field) throws IOException {
         try {
             return Base64.getDecoder().decode(required(value, field));
-        } catch (IllegalArgumentException e) {
-            throw new IOException("Bridge answer has invalid base64 in '" + field + "'");
-        }
-    }
-
-    private static String text(JsonNode n, String field) throws IOException {
-        JsonNode v = n.get(field);
-        if (v == null || !v.isTextual()) throw new IOException("Bridge answer lacks '" + field + "'");
-        return v.asText();
-    }
-
-    private static byte[] base64(JsonNode n, String field) throws IOException {
-        try {
-            return Base64.getDecoder().decode(text(n, field));
         } catch (IllegalArgumentException e) {
             throw new IOException("Bridge answer has invalid base64 in '" + field + "'");
         }
