@@ -18,7 +18,11 @@ import org.jdbi.v3.core.JdbiException;
 import org.jdbi.v3.core.statement.PreparedBatch;
 import org.jdbi.v3.core.statement.StatementContext;
 
-/** All SQL of the Bridge. Refusals the API reports are thrown as {@link ApiException}. */
+/**
+ * The SQL of routers (enrollment, keys, revocation, provider), AE titles, the directory and the inbox;
+ * the access matrix, tokens and blobs have their own ({@link AccessStore}, {@link EnrollmentTokens},
+ * {@link BlobTable}). Refusals the API reports are thrown as {@link ApiException}.
+ */
 final class BridgeStore {
 
     /** @param clientCertSha256 hex SHA-256 of the TLS client certificate issued at enrollment (null: none) */
