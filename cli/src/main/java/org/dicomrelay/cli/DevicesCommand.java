@@ -22,10 +22,11 @@ import java.util.concurrent.Callable;
 
 /**
  * A running router's local devices through its console's API (the page's own calls, signed in as
- * a console user): list, add, remove, echo. Changes apply at once and are saved to router.yaml.
+ * a console user): list, add, edit, remove, echo. Changes apply at once and are saved to router.yaml.
  */
-@Command(name = "devices", description = "List, add, remove or echo a running router's local devices (through its console).",
-        subcommands = {DevicesCommand.ListDevices.class, DevicesCommand.Add.class, DevicesCommand.Remove.class, DevicesCommand.Echo.class})
+@Command(name = "devices", description = "List, add, edit, remove or echo a running router's local devices (through its console).",
+        subcommands = {DevicesCommand.ListDevices.class, DevicesCommand.Add.class, DevicesCommand.Edit.class, DevicesCommand.Remove.class,
+                DevicesCommand.Echo.class})
 public final class DevicesCommand {
 
     /** Where the console is and who signs in; the password from the terminal or standard input. */
@@ -114,14 +115,59 @@ public final class DevicesCommand {
             try {
                 ConsoleClient.Answer a = target.signIn().call("POST", "/api/devices", form);
                 if (!a.ok()) {
-                    spec.commandLine().getErr().println("device not added: " + (a.body() != null && a.body().hasNonNull("field")
-                            ? a.body().get("field").asText() + ": " : "") + a.error());
+                    spec.commandLine().getErr().println("device not added: " + refusal(a));
                     return 1;
                 }
                 spec.commandLine().getOut().println("device " + aeTitle + " added");
                 return 0;
             } catch (IOException e) {
                 return fail(spec.commandLine().getErr(), "device not added", e);
+            }
+        }
+    }
+
+    /** Why the console refused a device: the field it names, then the error. */
+    private static String refusal(ConsoleClient.Answer a) {
+        return (a.body() != null && a.body().hasNonNull("field") ? a.body().get("field").asText() + ": " : "") + a.error();
+    }
+
+    @Command(name = "edit", description = "Change a local device: what is given changes, the rest stays (the console's Edit).")
+    static final class Edit implements Callable<Integer> {
+        @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+        @Mixin Target target;
+        @Parameters(index = "0", paramLabel = "AE_TITLE") String aeTitle;
+        @Option(names = "--ae-title", paramLabel = "NEW_AE_TITLE", description = "a new AE title") String newAeTitle;
+        @Option(names = "--host") String host;
+        @Option(names = "--port") Integer port;
+        @Option(names = "--services", split = ",", paramLabel = "echo,store,find,move,get") List<String> services;
+        @Option(names = "--transfer-syntax", paramLabel = "UID", description = "replaces the list (repeat)") List<String> transferSyntaxes;
+        @Option(names = "--exported", arity = "1", paramLabel = "true|false") Boolean exported;
+
+        @Override public Integer call() {
+            try {
+                ConsoleClient client = target.signIn();
+                ConsoleClient.Answer all = client.call("GET", "/api/devices", null);
+                if (!all.ok()) throw new IOException(all.error());
+                JsonNode current = null;
+                for (JsonNode d : all.body()) if (d.path("aeTitle").asText().equals(aeTitle)) current = d;
+                if (current == null) throw new IOException("no device " + aeTitle);
+                Map<String, Object> form = new com.fasterxml.jackson.databind.ObjectMapper().convertValue(current,
+                        new com.fasterxml.jackson.core.type.TypeReference<LinkedHashMap<String, Object>>() {});
+                if (newAeTitle != null) form.put("aeTitle", newAeTitle);
+                if (host != null) form.put("host", host);
+                if (port != null) form.put("port", port);
+                if (services != null) form.put("services", services);
+                if (transferSyntaxes != null) form.put("transferSyntaxes", transferSyntaxes);
+                if (exported != null) form.put("exported", exported);
+                ConsoleClient.Answer a = client.call("PUT", path(aeTitle), form);
+                if (!a.ok()) {
+                    spec.commandLine().getErr().println("device not changed: " + refusal(a));
+                    return 1;
+                }
+                spec.commandLine().getOut().println("device " + aeTitle + " changed");
+                return 0;
+            } catch (IOException e) {
+                return fail(spec.commandLine().getErr(), "device not changed", e);
             }
         }
     }

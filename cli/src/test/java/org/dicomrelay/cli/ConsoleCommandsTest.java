@@ -139,6 +139,19 @@ class ConsoleCommandsTest {
         assertThat(bad.exitCode()).isEqualTo(1);
         assertThat(bad.out()).contains("aeTitle: an AE title cannot contain a backslash");
 
+        Run edit = run("ops-password-1\n", "devices", "edit", "ECHO_SCP", "--port", "11119", "--exported", "true", "--url", url, "--user", "ops");
+        assertThat(edit.exitCode()).as(edit.out()).isZero();
+        assertThat(router.devices().find("ECHO_SCP").orElseThrow().port()).isEqualTo(11119);
+        assertThat(RouterConfig.load(yaml).device("ECHO_SCP").orElseThrow()).satisfies(d -> {
+            assertThat(d.port()).isEqualTo(11119);
+            assertThat(d.exported()).isTrue();
+            assertThat(d.services()).as("what was not given stays").containsExactly("echo", "store");
+        });
+        Run badEdit = run("ops-password-1\n", "devices", "edit", "ECHO_SCP", "--host", "bad host!", "--url", url, "--user", "ops");
+        assertThat(badEdit.exitCode()).isEqualTo(1);
+        assertThat(badEdit.out()).contains("device not changed: host");
+        assertThat(router.devices().find("ECHO_SCP").orElseThrow().host()).isEqualTo("127.0.0.1");
+
         Run wrong = run("not-the-password\n", "devices", "list", "--url", url, "--user", "ops");
         assertThat(wrong.exitCode()).isEqualTo(1);
         assertThat(wrong.out()).contains("wrong user name or password");
@@ -148,6 +161,6 @@ class ConsoleCommandsTest {
         assertThat(router.devices().find("ECHO_SCP")).isEmpty();
         assertThat(RouterConfig.load(yaml).device("ECHO_SCP")).isEmpty();
         assertThat(Files.readString(work.resolve("state").resolve(org.dicomrelay.console.AuditLog.FILE)))
-                .contains("user=ops action=device.add target=ECHO_SCP", "user=ops action=device.remove target=ECHO_SCP");
+                .contains("user=ops action=device.add target=ECHO_SCP", "user=ops action=device.edit target=ECHO_SCP", "user=ops action=device.remove target=ECHO_SCP");
     }
 }
