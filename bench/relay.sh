@@ -4,11 +4,14 @@
 # stored at B), first instance at B, C-FIND added latency, CPU per relayed object at each router, an emulated WAN (every
 # router <-> Bridge connection through a delaying proxy, 25 ms each way, 200 Mbit/s per direction, against storescu ->
 # storescp through the same proxy, 300 x 128 KB), per-destination isolation (route 2's throughput with route 1's PACS
-# dead and objects queued for it, against route 2 alone; 300 x 128 KB), a 2 GB object through -Xmx256m routers, and the
-# toolkit's rows of bench/store-throughput.sh.
+# dead and objects queued for it, against route 2 alone; 300 x 128 KB), the LAN rows on each Cloud IO provider (bridge, s3,
+# azure, nats, nats-objects; emulators on loopback; one table, a row per provider), the WAN run on S3 (S3Proxy and ElasticMQ
+# behind the same delaying proxy), a 2 GB object through -Xmx256m routers, and the toolkit's rows of bench/store-throughput.sh.
 # Usage: bench/relay.sh [--hosts] [--only PARTS] [mr=1000] [images=200] [multiframes=2] [queries=200] [wan=300]
 #   (needs dcmtk; ~0.5 GB in bench/target, 2.1 GB more while the heap part runs; /dev/shm for received files and the Bridge's store)
-#   --only PARTS: a comma-separated subset of lan,find,wan,iso,heap,store (default all), e.g. --only wan
+#   --only PARTS: a comma-separated subset of lan,find,wan,iso,providers,wan-s3,heap,store (default all), e.g. --only wan
+#            (providers and wan-s3 run on loopback only: their emulators run on this host; Azurite needs node and
+#            target/azurite, installed by scripts/test, nats needs nats-server; a provider without its emulator is "skipped")
 #   --hosts: two hospitals on different hosts. Router A (with this JVM, storescu and the C-FIND SCU) on host A, router B
 #            and the PACS on host B, the Bridge and the WAN proxy on host C, each a network namespace (needs root and
 #            iproute2) linked to C by a veth pair with private addresses (10.[200-250].x.y, random per run); the Bridge and
@@ -25,11 +28,12 @@
 #              e.g. -XX:StartFlightRecording=filename=relay.jfr,settings=profile; MVN_FLAGS, e.g. -o; RELAY_WAN_DELAY_MS
 #              (25) and RELAY_WAN_MBIT (200, 0: unlimited) another emulated WAN; RELAY_COMPRESSION=zstd|deflate router A
 #              compresses the objects it sends (uncompressed transfer syntaxes only; default none); RELAY_LAN_ROWS=mf
-#              times only those LAN rows (mr,ct,mf; default all; the MR set still warms the routers up).
+#              times only those LAN rows (mr,ct,mf; default all; the MR set still warms the routers up); RELAY_PROVIDERS the
+#              providers part's rows (default bridge,s3,azure,nats,nats-objects); RELAY_PROVIDER_ROWS its data sets (ct,mr).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 hosts=0
-export RELAY_ONLY=lan,find,wan,iso,heap,store
+export RELAY_ONLY=lan,find,wan,iso,providers,wan-s3,heap,store
 while [ $# -gt 0 ]; do
   case "$1" in
     --hosts) hosts=1; shift ;;

@@ -67,6 +67,11 @@ import java.util.stream.Stream;
  *   <li>iso: per-destination isolation (issue 10 item 5): storescu -> A -> B -> a second storescp,
  *       alone, then with the first storescp killed and objects queued for it at router A; the
  *       throughput lost, goal at most 10%.</li>
+ *   <li>providers (loopback only): the LAN rows (200 CT, 1,000 MR) with the routers on each Cloud IO
+ *       provider, its emulator on 127.0.0.1 ({@link ProviderCloud}), against direct DICOM; one table, a
+ *       row per provider, "skipped: why" where an emulator cannot run here.</li>
+ *   <li>wan-s3 (loopback only): the wan part with the routers on S3Proxy and ElasticMQ, every router
+ *       connection (Bridge, S3, SQS) through the same {@link DelayProxy} link.</li>
  *   <li>heap (two hosts only): both routers restarted with -Xmx256m and -Xlog:gc relay one 2 GB
  *       object, generated into WORKDIR and deleted after; the peak heap from the GC log.</li>
  *   <li>store: the toolkit's rows of {@link StoreBench} (bench/store-throughput.sh), run as a process.</li>
@@ -79,7 +84,8 @@ import java.util.stream.Stream;
  * host C; direct DICOM crosses the same links.
  *
  * Usage: RelayBench WORKDIR SHIM_SO [mr=1000] [images=200] [multiframes=2] [queries=200] [wan=300].
- * Environment: RELAY_ONLY (comma-separated parts, default lan,find,wan,iso,heap,store); RELAY_RUNS;
+ * Environment: RELAY_ONLY (comma-separated parts, default lan,find,wan,iso,providers,wan-s3,heap,store); RELAY_RUNS;
+ * RELAY_PROVIDERS, RELAY_PROVIDER_ROWS (the providers part's rows and data sets);
  * RELAY_STATE, where the routers keep their state (default under WORKDIR, on disk); RELAY_CLOUD;
  * RELAY_LAN_ROWS, the LAN rows to time (default mr,ct,mf); RELAY_WARMUP, untimed passes of the MR set before measuring (default: enough for
  * {@link #ROUTER_WARM_OBJECTS} objects); RELAY_BIG_FRAMES, frames of 512 KB in the big object
@@ -93,7 +99,8 @@ public final class RelayBench {
     private static final int WARMUP_QUERIES = 20;
     /** Objects a router's JVM relays before its AES-GCM (Tink's and TLS's) runs C2-compiled with the CPU's intrinsics. */
     private static final int ROUTER_WARM_OBJECTS = 800;
-    private static final List<String> PARTS = List.of("lan", "find", "wan", "iso", "heap", "store");
+    private static final List<String> PARTS = List.of("lan", "find", "wan", "iso", "providers", "wan-s3", "heap", "store");
+    private static final String PROVIDERS = "Cloud IO providers, LAN relay/direct", WAN_S3 = "WAN on S3 (S3Proxy, ElasticMQ): relay vs direct";
     /** Issue 10's emulated WAN (RELAY_WAN_DELAY_MS, RELAY_WAN_MBIT to try others; 0 Mbit/s: unlimited). */
     private static final long WAN_DELAY_MS = Long.parseLong(System.getenv().getOrDefault("RELAY_WAN_DELAY_MS", "25")),
             WAN_MBIT = Long.parseLong(System.getenv().getOrDefault("RELAY_WAN_MBIT", "200"));
@@ -120,7 +127,9 @@ public final class RelayBench {
     private final List<AutoCloseable> running = new ArrayList<>();
 
     // the relay
-    private Path received, state;
+    private Path received, state, mem;
+    /** The routers' cloud section of the other parts: a filesystem folder, or null (the Bridge's store). */
+    private RouterConfig.Cloud baseCloud;
     private int storescpPort, qrPort;
     /** The PACS (storescp) behind router B: the first, and the isolation part's second. */
     private Pacs pacs1, pacs2;
@@ -201,7 +210,7 @@ public final class RelayBench {
 
         // Received files and the cloud go to memory when possible: disk write-back must not decide the ratio.
         Path shm = Path.of("/dev/shm");
-        Path mem = Files.isDirectory(shm) && Files.isWritable(shm) ? shm.resolve("relaybench-" + ProcessHandle.current().pid()) : work.resolve("mem");
+        mem = Files.isDirectory(shm) && Files.isWritable(shm) ? shm.resolve("relaybench-" + ProcessHandle.current().pid()) : work.resolve("mem");
         StoreBench.clean(mem);
         running.add(() -> delete(mem));
         state = StoreBench.clean(Path.of(System.getenv().getOrDefault("RELAY_STATE", work.resolve("relay-state").toString())).toAbsolutePath());
@@ -244,6 +253,7 @@ public final class RelayBench {
         }
         bridgeAdmin = new BridgeAdmin(bridgeUrl, fingerprint, admin);
         RouterConfig.Cloud fs = bridgeStore ? null : new RouterConfig.Cloud("filesystem", Map.of("root", cloud.toString()));
+        baseCloud = fs;
         // No bridgeUrl in the configurations: the enrollment's URL is used, which pointRoutersAt moves to the WAN proxy. A
         // configured bridgeUrl wins over the enrollment's (BridgeEndpoint), and had the routers bypass the proxy.
         configA = new RouterConfig("hospital-a", state.resolve("a").toString(), "ROUTER_A", "127.0.0.1", 0, null, fs,
@@ -293,6 +303,12 @@ public final class RelayBench {
             part(ISOLATION, "<= 10% loss", () -> isolation(generate("relay-mr-wan", wanCount + " MR 128 KB", wanCount, 1, 256, MR),
                     generate("relay-mr-iso", wanCount + " MR 128 KB", wanCount, 1, 256, MR)));
         } else goals.notMeasured(ISOLATION, "<= 10% loss", "left out (--only)");
+        if (!only.contains("providers")) goals.info(PROVIDERS, "left out (--only)");
+        else if (hosts != null) goals.info(PROVIDERS, "loopback only (the emulators run on this host): run without --hosts");
+        else part(PROVIDERS, null, () -> providers(ct, mr));
+        if (!only.contains("wan-s3")) goals.notMeasured(WAN_S3, ">= 5x", "left out (--only)");
+        else if (hosts != null) goals.notMeasured(WAN_S3, ">= 5x", "loopback only (the emulators run on this host): run without --hosts");
+        else part(WAN_S3, ">= 5x", () -> wanS3(generate("relay-mr-wan", wanCount + " MR 128 KB", wanCount, 1, 256, MR)));
         if (!only.contains("heap")) goals.notMeasured("2 GB object, routers -Xmx256m", "delivered", "left out (--only)");
         else if (hosts == null) goals.notMeasured("2 GB object, routers -Xmx256m", "delivered", "needs --hosts (the routers share this JVM)");
         else part("2 GB object, routers -Xmx256m", "delivered", this::heap);
@@ -418,13 +434,7 @@ public final class RelayBench {
             ports = hosts.startProxy(WAN_DELAY_MS, WAN_MBIT, targets);
         } else {
             wanHost = "127.0.0.1";
-            SharedLink up = new SharedLink(WAN_DELAY_MS * 1_000_000, WAN_MBIT * 1_000_000), down = new SharedLink(WAN_DELAY_MS * 1_000_000, WAN_MBIT * 1_000_000);
-            ports = new ArrayList<>();
-            for (String t : targets) {
-                DelayProxy p = DelayProxy.start(new InetSocketAddress(wanHost, 0), DelayProxy.address(t), up, down);
-                running.add(p);
-                ports.add(p.port());
-            }
+            ports = loopbackLink(targets);
         }
         stopRouters();
         pointRoutersAt(URI.create(bridgeUrl.getScheme() + "://" + wanHost + ":" + ports.get(0)));
@@ -449,6 +459,156 @@ public final class RelayBench {
             stopRouters();
             pointRoutersAt(bridgeUrl);
         }
+    }
+
+    /**
+     * Issue 12: the LAN rows with the routers on each Cloud IO provider ({@link ProviderCloud#NAMES};
+     * RELAY_PROVIDERS a subset), the emulators on loopback, relay against direct DICOM as in the
+     * lan part; one table, a row per provider, a column per data set (RELAY_PROVIDER_ROWS: ct,mr by
+     * default). A provider whose emulator cannot run here is a row "skipped: why".
+     */
+    private void providers(DataSet ct, DataSet mr) throws Exception {
+        List<String> names = List.of(System.getenv().getOrDefault("RELAY_PROVIDERS", String.join(",", ProviderCloud.NAMES)).split(","));
+        List<String> rows = List.of(System.getenv().getOrDefault("RELAY_PROVIDER_ROWS", "ct,mr").split(","));
+        List<DataSet> sets = new ArrayList<>();
+        if (rows.contains("ct")) sets.add(ct);
+        if (rows.contains("mr")) sets.add(mr);
+        if (!only.contains("lan")) warmUpAesGcm();
+        Map<DataSet, Map<String, Long>> expected = new HashMap<>();
+        for (DataSet set : sets) expected.put(set, calibrate(set));
+        List<String[]> table = new ArrayList<>();
+        try {
+            for (String name : names) {
+                String[] row = new String[sets.size() + 1];
+                row[0] = name;
+                table.add(row);
+                ProviderCloud provider;
+                try {
+                    provider = ProviderCloud.start(name, mem);
+                } catch (ProviderCloud.Unavailable e) {
+                    row[1] = "skipped: " + e.getMessage();
+                    goals.info(PROVIDERS + ", " + name, row[1]);
+                    continue;
+                }
+                try {
+                    onCloud(provider.cloud);
+                    relayed(sets.get(0), expected.get(sets.get(0)), timeout); // untimed: the provider's code paths and connections
+                    for (int s = 0; s < sets.size(); s++) {
+                        DataSet set = sets.get(s);
+                        Run[] direct = new Run[runs];
+                        Run[] relay = new Run[runs];
+                        for (int i = 0; i < runs; i++) {
+                            direct[i] = storescu(pacsHost, storescpPort, set, expected.get(set), timeout);
+                            relay[i] = relayed(set, expected.get(set), timeout).run();
+                        }
+                        double d = median(direct, Run::done), r = median(relay, Run::done);
+                        row[s + 1] = String.format("%.2fx (relay %.2f s, direct %.2f s)", d / r, r, d);
+                        details.add(detail("LAN " + set.name(), "storescu -> A -> " + name + " -> B -> storescp", set, r, median(relay, Run::first),
+                                median(relay, Run::scuDone), "", String.format("%.2fx", d / r)));
+                        goals.info(PROVIDERS + ", " + name + ", " + set.name(), row[s + 1]);
+                    }
+                } catch (Exception e) {
+                    String cause = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+                    for (int s = 1; s < row.length; s++) if (row[s] == null) row[s] = "failed: " + cause;
+                    goals.info(PROVIDERS + ", " + name, "failed: " + cause);
+                } finally {
+                    stopRouters();
+                    provider.close();
+                }
+            }
+        } finally {
+            printProviders(sets, table);
+            onCloud(baseCloud);
+        }
+    }
+
+    private void printProviders(List<DataSet> sets, List<String[]> table) {
+        System.out.printf("%nCloud IO providers, LAN on loopback: relay (storescu -> A -> provider -> B -> storescp) / direct (storescu -> storescp),"
+                + " median of %d runs%n", runs);
+        StringBuilder format = new StringBuilder("%-14s");
+        for (int i = 0; i < sets.size(); i++) format.append(" %-44s");
+        format.append("%n");
+        Object[] header = new Object[sets.size() + 1];
+        header[0] = "provider";
+        for (int i = 0; i < sets.size(); i++) header[i + 1] = sets.get(i).name();
+        System.out.printf(format.toString(), header);
+        for (String[] row : table) {
+            Object[] cells = Arrays.stream(row).map(c -> c == null ? "" : c).toArray();
+            System.out.printf(format.toString(), cells);
+        }
+    }
+
+    /** Restarts both routers on {@code cloud} (null: the Bridge's store) and waits until they relay. */
+    private void onCloud(RouterConfig.Cloud cloud) throws Exception {
+        stopRouters();
+        configA = withCloud(configA, cloud);
+        configB = withCloud(configB, cloud);
+        startRouters(List.of(), List.of());
+    }
+
+    private static RouterConfig withCloud(RouterConfig c, RouterConfig.Cloud cloud) {
+        return new RouterConfig(c.routerId(), c.stateDir(), c.aeTitle(), c.bind(), c.port(), c.bridgeUrl(), cloud, c.storeAck(), c.devices(),
+                c.remoteAck(), c.associations(), c.retry(), c.limits(), c.tls(), c.link(), c.compression(), c.console());
+    }
+
+    /**
+     * Issue 12: the wan part with the routers on S3 (S3Proxy) and SQS (ElasticMQ), every router
+     * connection (Bridge, S3Proxy, ElasticMQ) through one emulated link, against storescu ->
+     * storescp through the same link. The routers' settings name only the proxies' addresses
+     * (checked), and their enrollment names the Bridge's proxy: nothing bypasses the link.
+     */
+    private void wanS3(DataSet set) throws Exception {
+        Map<String, Long> expected = calibrate(set);
+        if (!only.contains("lan") && !only.contains("providers")) warmUpAesGcm();
+        try (ProviderCloud s3 = ProviderCloud.start("s3", mem)) {
+            List<String> targets = new ArrayList<>(List.of(bridgeUrl.getHost() + ":" + bridgeUrl.getPort(), pacsHost + ":" + storescpPort));
+            for (URI e : s3.endpoints()) targets.add(e.getHost() + ":" + e.getPort());
+            List<Integer> ports = loopbackLink(targets);
+            Map<String, Integer> proxyOf = new HashMap<>();
+            for (int i = 0; i < targets.size(); i++) proxyOf.put(targets.get(i), ports.get(i));
+            RouterConfig.Cloud proxied = s3.through(e -> URI.create(e.getScheme() + "://127.0.0.1:" + proxyOf.get(e.getHost() + ":" + e.getPort())
+                    + (e.getRawPath() == null ? "" : e.getRawPath())));
+            for (URI e : s3.endpoints()) {
+                String direct = e.getHost() + ":" + e.getPort();
+                if (proxied.settings().values().stream().anyMatch(v -> v.contains(direct))) {
+                    throw new IllegalStateException("the routers' S3 settings still name " + direct + ", not its proxy");
+                }
+            }
+            stopRouters();
+            pointRoutersAt(URI.create(bridgeUrl.getScheme() + "://127.0.0.1:" + ports.get(0)));
+            try {
+                onCloud(proxied);
+                System.out.printf("WAN on S3: %d ms each way, %d Mbit/s per direction: the routers reach the Bridge, S3Proxy and ElasticMQ through"
+                        + " proxies on 127.0.0.1 %s (Bridge, storescp, S3, SQS)%n", WAN_DELAY_MS, WAN_MBIT, ports);
+                relayed(set, expected, timeout); // untimed: the S3 and SQS clients' connections
+                Run direct = storescu("127.0.0.1", ports.get(1), set, expected, timeout);
+                Relayed[] relay = new Relayed[runs];
+                for (int i = 0; i < runs; i++) relay[i] = relayed(set, expected, timeout);
+                Run[] relayRuns = Arrays.stream(relay).map(Relayed::run).toArray(Run[]::new);
+                double r = median(relayRuns, Run::done);
+                details.add(detail("WAN " + set.name(), "storescu -> proxy -> storescp", set, direct.done(), direct.first(), direct.scuDone(), "", ""));
+                details.add(detail("WAN " + set.name(), "storescu -> A -> proxy -> S3/SQS -> B", set, r, median(relayRuns, Run::first),
+                        median(relayRuns, Run::scuDone), "", String.format("%.2fx", direct.done() / r)));
+                goals.add(WAN_S3 + ", " + set.name(), ">= 5x", String.format("%.2fx (relay %.2f s, direct %.2f s; goal <= %.1f s)",
+                        direct.done() / r, r, direct.done(), direct.done() / 5), direct.done() / r >= 5);
+            } finally {
+                stopRouters();
+                pointRoutersAt(bridgeUrl);
+                onCloud(baseCloud);
+            }
+        }
+    }
+
+    /** One emulated WAN link on loopback (a {@link SharedLink} per direction), a {@link DelayProxy} per target on it; their ports in order. */
+    private List<Integer> loopbackLink(List<String> targets) throws IOException {
+        SharedLink up = new SharedLink(WAN_DELAY_MS * 1_000_000, WAN_MBIT * 1_000_000), down = new SharedLink(WAN_DELAY_MS * 1_000_000, WAN_MBIT * 1_000_000);
+        List<Integer> ports = new ArrayList<>();
+        for (String t : targets) {
+            DelayProxy p = DelayProxy.start(new InetSocketAddress("127.0.0.1", 0), DelayProxy.address(t), up, down);
+            running.add(p);
+            ports.add(p.port());
+        }
+        return ports;
     }
 
     private static final String ISOLATION = "isolation: route 2 throughput, route 1's PACS dead";
