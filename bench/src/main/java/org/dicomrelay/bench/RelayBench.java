@@ -100,7 +100,7 @@ public final class RelayBench {
     /** Objects a router's JVM relays before its AES-GCM (Tink's and TLS's) runs C2-compiled with the CPU's intrinsics. */
     private static final int ROUTER_WARM_OBJECTS = 800;
     private static final List<String> PARTS = List.of("lan", "find", "wan", "iso", "providers", "wan-s3", "heap", "store");
-    private static final String PROVIDERS = "Cloud IO providers, LAN relay/direct", WAN_S3 = "WAN on S3 (S3Proxy, ElasticMQ): relay vs direct";
+    private static final String PROVIDERS = "Cloud IO providers, LAN relay/direct", WAN_S3 = "WAN on S3: relay vs direct";
     /** Issue 10's emulated WAN (RELAY_WAN_DELAY_MS, RELAY_WAN_MBIT to try others; 0 Mbit/s: unlimited). */
     private static final long WAN_DELAY_MS = Long.parseLong(System.getenv().getOrDefault("RELAY_WAN_DELAY_MS", "25")),
             WAN_MBIT = Long.parseLong(System.getenv().getOrDefault("RELAY_WAN_MBIT", "200"));
@@ -487,12 +487,13 @@ public final class RelayBench {
                     provider = ProviderCloud.start(name, mem);
                 } catch (ProviderCloud.Unavailable e) {
                     row[1] = "skipped: " + e.getMessage();
-                    goals.info(PROVIDERS + ", " + name, row[1]);
+                    goals.info("provider " + name + ": LAN relay/direct", row[1]);
                     continue;
                 }
                 try {
                     onCloud(provider.cloud);
                     relayed(sets.get(0), expected.get(sets.get(0)), timeout); // untimed: the provider's code paths and connections
+                    List<String> summary = new ArrayList<>();
                     for (int s = 0; s < sets.size(); s++) {
                         DataSet set = sets.get(s);
                         Run[] direct = new Run[runs];
@@ -505,12 +506,13 @@ public final class RelayBench {
                         row[s + 1] = String.format("%.2fx (relay %.2f s, direct %.2f s)", d / r, r, d);
                         details.add(detail("LAN " + set.name(), "storescu -> A -> " + name + " -> B -> storescp", set, r, median(relay, Run::first),
                                 median(relay, Run::scuDone), "", String.format("%.2fx", d / r)));
-                        goals.info(PROVIDERS + ", " + name + ", " + set.name(), row[s + 1]);
+                        summary.add(String.format("%s %.2fx (%.2f/%.2f s)", set == ct ? "CT" : "MR", d / r, r, d));
                     }
+                    goals.info("provider " + name + ": LAN relay/direct (relay/direct s)", String.join(", ", summary));
                 } catch (Exception e) {
                     String cause = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
                     for (int s = 1; s < row.length; s++) if (row[s] == null) row[s] = "failed: " + cause;
-                    goals.info(PROVIDERS + ", " + name, "failed: " + cause);
+                    goals.info("provider " + name + ": LAN relay/direct", "failed: " + cause);
                 } finally {
                     stopRouters();
                     provider.close();
@@ -589,7 +591,7 @@ public final class RelayBench {
                 details.add(detail("WAN " + set.name(), "storescu -> proxy -> storescp", set, direct.done(), direct.first(), direct.scuDone(), "", ""));
                 details.add(detail("WAN " + set.name(), "storescu -> A -> proxy -> S3/SQS -> B", set, r, median(relayRuns, Run::first),
                         median(relayRuns, Run::scuDone), "", String.format("%.2fx", direct.done() / r)));
-                goals.add(WAN_S3 + ", " + set.name(), ">= 5x", String.format("%.2fx (relay %.2f s, direct %.2f s; goal <= %.1f s)",
+                goals.add("WAN on S3 " + set.name() + ": relay vs direct", ">= 5x", String.format("%.2fx (relay %.2f s, direct %.2f s; goal <= %.1f s)",
                         direct.done() / r, r, direct.done(), direct.done() / 5), direct.done() / r >= 5);
             } finally {
                 stopRouters();
