@@ -157,6 +157,14 @@ public final class JetStreamNotifications implements Notifications {
         }
     }
 
+    /** This router's consumer (and the stream) exist before it takes work, so that another router's first request finds its inbox. */
+    @Override
+    public void prepare() throws IOException {
+        synchronized (pollLock) {
+            subscription();
+        }
+    }
+
     @Override
     public List<Notification> poll(Duration timeout) throws IOException {
         synchronized (pollLock) {

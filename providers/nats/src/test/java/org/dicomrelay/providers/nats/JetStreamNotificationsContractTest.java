@@ -11,6 +11,7 @@ import io.nats.client.Options;
 import io.nats.client.api.ConsumerInfo;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -74,6 +75,22 @@ class JetStreamNotificationsContractTest extends NotificationsContract {
         n.poll(Duration.ZERO); // creates the stream and its consumer, as a router's first poll does
         routers.add(routerId);
         return n;
+    }
+
+    /** A router prepares its inbox before it takes work: a peer's first answer finds its consumer, before any poll. */
+    @org.junit.jupiter.api.Test
+    void aPreparedInboxReceivesBeforeItsFirstPoll() throws Exception {
+        String routerId = "prepared-" + System.nanoTime();
+        try (Notifications inbox = CloudProvider.named("nats").notifications(settings(nats.url().toString()), routerId, null);
+             Notifications sender = openInbox("sender-" + System.nanoTime())) {
+            inbox.prepare();
+            routers.add(routerId);
+            sender.publish(routerId, "first answer".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            List<Notifications.Notification> got = inbox.poll(Duration.ofSeconds(5));
+            org.assertj.core.api.Assertions.assertThat(got).extracting(n -> new String(n.payload(), java.nio.charset.StandardCharsets.UTF_8))
+                    .containsExactly("first answer");
+            inbox.ack(got);
+        }
     }
 
     @Override
