@@ -160,7 +160,10 @@ class HostilePeerFloodTest {
         CloudCourier courier = net.courier(FLOODER, x.keys(), net.directoryKeys(client), client);
         courier.start((from, message, payload) -> {
             LinkMessage.Answer rsp = (LinkMessage.Answer) message;
-            statuses.computeIfAbsent(rsp.operationId(), k -> new CopyOnWriteArrayList<>()).add(rsp.status());
+            List<Integer> got = statuses.computeIfAbsent(rsp.operationId(), k -> new CopyOnWriteArrayList<>());
+            got.add(rsp.status());
+            // The last match carries the query's final status (one frame for both): counted as the final answer it is.
+            if (rsp instanceof LinkMessage.FindRsp f && f.finalStatus() != null) got.add(f.finalStatus());
             if (rsp instanceof LinkMessage.FindRsp f && f.identifier() != null) matches.add(f.operationId());
         });
         return courier;
