@@ -22,6 +22,22 @@
   // ---- Routers ----
   async function showRouters() {
     await Promise.all([loadRouters(), loadTraffic()]);
+    drawRouters();
+    const t = await api("GET", "/api/admin/enrollment-tokens");
+    if (!t.ok) return;
+    $("#tokens-table tbody").replaceChildren(...t.data.tokens.map(k => {
+      const row = el("tr", { "data-token": k.id, "data-router": k.routerId }, el("td", {}, k.id), el("td", {}, k.routerId), el("td", {}, k.displayName),
+        el("td", {}, k.label || "—"), el("td", {}, k.createdAt), el("td", {}, k.expiresAt));
+      if (Console.isAdmin()) {
+        row.append(el("td", { class: "admin-only" }, el("button", { type: "button", class: "danger cancel-token", onclick: () => cancelToken(k.id) }, "Cancel")));
+      }
+      return row;
+    }));
+    text($("#tokens-summary"), t.data.tokens.length === 0 ? "No unused enrollment token." : "");
+  }
+
+  // The routers table from what is loaded: again at each traffic sample (last call, version, what each sent).
+  function drawRouters() {
     const sent = id => traffic.links.filter(l => l.from === id)
       .reduce((t, l) => ({ n: t.n + l.notifications, b: t.b + l.blobBytes }), { n: 0, b: 0 });
     $("#routers-table tbody").replaceChildren(...routers.map(r => {
@@ -39,17 +55,6 @@
       }
       return row;
     }));
-    const t = await api("GET", "/api/admin/enrollment-tokens");
-    if (!t.ok) return;
-    $("#tokens-table tbody").replaceChildren(...t.data.tokens.map(k => {
-      const row = el("tr", { "data-token": k.id, "data-router": k.routerId }, el("td", {}, k.id), el("td", {}, k.routerId), el("td", {}, k.displayName),
-        el("td", {}, k.label || "—"), el("td", {}, k.createdAt), el("td", {}, k.expiresAt));
-      if (Console.isAdmin()) {
-        row.append(el("td", { class: "admin-only" }, el("button", { type: "button", class: "danger cancel-token", onclick: () => cancelToken(k.id) }, "Cancel")));
-      }
-      return row;
-    }));
-    text($("#tokens-summary"), t.data.tokens.length === 0 ? "No unused enrollment token." : "");
   }
 
   async function revoke(routerId) {
@@ -234,7 +239,7 @@
       if (b.ok) bridge = b.data;
       Console.live({
         changed: () => (loaders[current()] || (() => {}))(),
-        traffic: t => { traffic = t; if (current() === "map") drawMap(); }
+        traffic: t => { traffic = t; if (current() === "map") drawMap(); else if (current() === "routers") drawRouters(); }
       });
     });
   });
