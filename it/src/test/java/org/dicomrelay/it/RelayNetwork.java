@@ -513,6 +513,28 @@ final class RelayNetwork implements AutoCloseable {
                 .until(() -> logs.lines().stream().anyMatch(l -> l.contains("delivered " + sopInstanceUid + " to ")));
     }
 
+    /**
+     * The reference C-STORE through both routers: each file stored at router A for PACS B (storescp) on an
+     * association of its own, answered Success, then awaited at PACS B and compared with the file byte for byte.
+     */
+    void storeEachAndAssertByteIdenticalAtPacs(List<Path> files) throws Exception {
+        for (Path f : files) {
+            org.dicomrelay.dicom.net.service.StorageSource src = org.dicomrelay.dicom.net.service.StorageSource.probe(f);
+            try (org.dicomrelay.dicom.net.service.StoreScu scu = org.dicomrelay.dicom.net.service.StoreScu.open("127.0.0.1", portA(), pacsAe,
+                    WORKSTATION, List.of(new org.dicomrelay.dicom.net.service.StoreScu.Need(src.sopClassUid(), src.transferSyntax().uid())),
+                    org.dicomrelay.dicom.net.AssociationOptions.DEFAULT)) {
+                org.assertj.core.api.Assertions.assertThat(scu.store(src).status()).as("C-STORE-RSP from router A for %s", f.getFileName()).isZero();
+            }
+        }
+        for (Path f : files) {
+            String uid = DataSets.sopInstanceUid(f);
+            awaitDelivered(uid);
+            Path got = storedByStorescp(pacsDir, uid).orElseThrow(() -> new AssertionError("storescp holds no file for " + uid));
+            org.assertj.core.api.Assertions.assertThat(DataSets.bytes(got)).as("data set at PACS B vs the file sent at A, %s", f.getFileName())
+                    .isEqualTo(DataSets.bytes(f));
+        }
+    }
+
     /** The file storescp (default file names: modality prefix + SOP instance UID) wrote for an instance, if any. */
     static java.util.Optional<Path> storedByStorescp(Path dir, String sopInstanceUid) throws IOException {
         if (!Files.isDirectory(dir)) return java.util.Optional.empty();

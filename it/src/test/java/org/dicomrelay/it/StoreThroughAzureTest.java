@@ -7,9 +7,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.dicomrelay.dicom.net.AssociationOptions;
-import org.dicomrelay.dicom.net.service.StorageSource;
-import org.dicomrelay.dicom.net.service.StoreScu;
 import org.dicomrelay.providers.emulators.AzuriteServer;
 import org.dicomrelay.testkit.Samples;
 import org.junit.jupiter.api.AfterAll;
@@ -48,19 +45,7 @@ class StoreThroughAzureTest {
     @Test void aStoreThroughBothRoutersOnAzureArrivesByteIdenticalAndLeavesNothingInTheCloud() throws Exception {
         List<Path> files = List.of(Samples.file("test_files/CT_small.dcm"), Samples.file("test_files/MR_small.dcm"),
                 Samples.file("test_files/waveform_ecg.dcm"));
-        for (Path f : files) {
-            StorageSource src = StorageSource.probe(f);
-            try (StoreScu scu = StoreScu.open("127.0.0.1", net.portA(), net.pacsAe, RelayNetwork.WORKSTATION,
-                    List.of(new StoreScu.Need(src.sopClassUid(), src.transferSyntax().uid())), AssociationOptions.DEFAULT)) {
-                assertThat(scu.store(src).status()).as("C-STORE-RSP from router A for %s", f.getFileName()).isZero();
-            }
-        }
-        for (Path f : files) {
-            String uid = DataSets.sopInstanceUid(f);
-            net.awaitDelivered(uid);
-            Path got = RelayNetwork.storedByStorescp(net.pacsDir, uid).orElseThrow(() -> new AssertionError("storescp holds no file for " + uid));
-            assertThat(DataSets.bytes(got)).as("data set at PACS B vs the file sent at A, %s", f.getFileName()).isEqualTo(DataSets.bytes(f));
-        }
+        net.storeEachAndAssertByteIdenticalAtPacs(files);
         await("the cloud emptied: blobs consumed and deleted, notifications acknowledged").atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(200)).untilAsserted(() -> cloud.assertEmpty("hospital-a", "hospital-b"));
         assertThat(net.logs.lines()).as("the routers' logs").noneMatch(l -> l.contains(AzuriteServer.ACCOUNT_KEY));

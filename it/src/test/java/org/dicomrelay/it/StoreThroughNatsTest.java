@@ -14,9 +14,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.dicomrelay.dicom.net.AssociationOptions;
-import org.dicomrelay.dicom.net.service.StorageSource;
-import org.dicomrelay.dicom.net.service.StoreScu;
 import org.dicomrelay.providers.emulators.NatsServer;
 import org.dicomrelay.testkit.Samples;
 import org.junit.jupiter.api.AfterAll;
@@ -84,19 +81,7 @@ class StoreThroughNatsTest {
 
     @Test void aStoreThroughRoutersNotifiedOverNatsArrivesByteIdenticalAndLeavesNothingBehind() throws Exception {
         List<Path> files = List.of(Samples.file("test_files/CT_small.dcm"), Samples.file("test_files/MR_small.dcm"));
-        for (Path f : files) {
-            StorageSource src = StorageSource.probe(f);
-            try (StoreScu scu = StoreScu.open("127.0.0.1", net.portA(), net.pacsAe, RelayNetwork.WORKSTATION,
-                    List.of(new StoreScu.Need(src.sopClassUid(), src.transferSyntax().uid())), AssociationOptions.DEFAULT)) {
-                assertThat(scu.store(src).status()).as("C-STORE-RSP from router A for %s", f.getFileName()).isZero();
-            }
-        }
-        for (Path f : files) {
-            String uid = DataSets.sopInstanceUid(f);
-            net.awaitDelivered(uid);
-            Path got = RelayNetwork.storedByStorescp(net.pacsDir, uid).orElseThrow(() -> new AssertionError("storescp holds no file for " + uid));
-            assertThat(DataSets.bytes(got)).as("data set at PACS B vs the file sent at A, %s", f.getFileName()).isEqualTo(DataSets.bytes(f));
-        }
+        net.storeEachAndAssertByteIdenticalAtPacs(files);
         JetStreamManagement jsm = admin.jetStreamManagement();
         assertThat(jsm.getStreamInfo(STREAM).getStreamState().getLastSequence()).as("notifications went through the NATS stream").isGreaterThanOrEqualTo(2);
         await("notifications acknowledged, blobs consumed and deleted").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
