@@ -25,7 +25,8 @@
 #              frames of 512 KB in the heap part's object (default 4000: 2.1 GB); RELAY_STATE=DIR the routers' state
 #              (default bench/target/work/relay-state); RELAY_CLOUD=bridge the Bridge's store on loopback too (always so
 #              with --hosts); RELAY_THREADS=1 CPU per thread (per JVM with --hosts) after each relayed run; JAVA_OPTS,
-#              e.g. -XX:StartFlightRecording=filename=relay.jfr,settings=profile; MVN_FLAGS, e.g. -o; RELAY_WAN_DELAY_MS
+#              e.g. -XX:StartFlightRecording=filename=relay.jfr,settings=profile (this JVM); RELAY_JVM_OPTS the same for the Bridge
+#              and routers of --hosts, {name} in it becomes bridge-C, router-A or router-B; MVN_FLAGS, e.g. -o; RELAY_WAN_DELAY_MS
 #              (25) and RELAY_WAN_MBIT (200, 0: unlimited) another emulated WAN; RELAY_COMPRESSION=zstd|deflate router A
 #              compresses the objects it sends (uncompressed transfer syntaxes only; default none); RELAY_LAN_ROWS=mf
 #              times only those LAN rows (mr,ct,mf; default all; the MR set still warms the routers up); RELAY_PROVIDERS the

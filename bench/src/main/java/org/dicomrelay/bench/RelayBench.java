@@ -359,6 +359,7 @@ public final class RelayBench {
             Map<String, Long> expected = set == mr ? expectedMr : calibrate(set);
             Run[] direct = new Run[runs];
             Relayed[] relay = new Relayed[runs];
+            for (int i = 0; i < setWarmupPasses(); i++) relayed(set, expected, timeout);
             for (int i = 0; i < runs; i++) {
                 direct[i] = storescu(pacsHost, storescpPort, set, expected, timeout);
                 relay[i] = relayed(set, expected, timeout);
@@ -938,6 +939,11 @@ public final class RelayBench {
         }
         long first = firstRequest.get() == Long.MIN_VALUE ? t0 : firstRequest.get();
         return new Run((scuDone - t0) / 1e9, firstDone < 0 ? 0 : (firstDone - first) / 1e9, (done - t0) / 1e9);
+    }
+
+    /** Untimed passes of each LAN set before its timed runs: RELAY_SET_WARMUP, else 1. */
+    private static int setWarmupPasses() {
+        return Integer.parseInt(System.getenv().getOrDefault("RELAY_SET_WARMUP", "1"));
     }
 
     /** Untimed passes of the MR set through the relay: RELAY_WARMUP, else enough for {@link #ROUTER_WARM_OBJECTS}. */

@@ -134,8 +134,12 @@ final class TwoHosts implements AutoCloseable {
     private Output start(String ns, String command, Path yaml, List<String> jvmOptions) throws IOException {
         List<String> java = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m"));
         java.addAll(jvmOptions); // a later -Xmx wins
+        String host = ns.equals(nsA) ? "A" : ns.equals(nsB) ? "B" : "C";
+        // e.g. a profiler agent per process: {name} becomes bridge-C, router-A or router-B
+        String extra = System.getenv().getOrDefault("RELAY_JVM_OPTS", "").trim();
+        if (!extra.isEmpty()) java.addAll(List.of(extra.replace("{name}", command + "-" + host).split("\\s+")));
         java.addAll(List.of("-Djava.util.logging.config.file=" + logging, "-jar", jar.toString(), command, "--config", yaml.toString()));
-        Output out = launch(in(ns, java), command + " on host " + (ns.equals(nsA) ? "A" : ns.equals(nsB) ? "B" : "C"));
+        Output out = launch(in(ns, java), command + " on host " + host);
         relay.add(out);
         return out;
     }

@@ -127,6 +127,32 @@ class BlobStreamingTest {
         }
     }
 
+    /** A download blocks on a socket, where an interrupt does nothing: closing the client must still free its reader. */
+    @Test
+    void closingTheClientCutsADownloadThatWaitsForParts() throws Exception {
+        try (TestBridge bridge = bridge(Duration.ofMinutes(5))) {
+            BlobStore a = new BridgeBlobStore(bridge.client(bridge.enroll("a")), PART, 3);
+            BridgeClient b = bridge.client(bridge.enroll("b"));
+            String name = BlobNames.random();
+            BlobStore.Upload up = a.create(name, "b");
+            up.write(TestBridge.randomBytes(PART + 1)); // part 0 sent; the rest never comes
+            await().atMost(Duration.ofSeconds(10)).until(() -> bridge.count("SELECT parts FROM blobs WHERE name = '" + name + "'") >= 1);
+            AtomicInteger read = new AtomicInteger();
+            Future<byte[]> reader = readers.submit(() -> {
+                try (InputStream in = b.openBlob(name)) {
+                    byte[] buf = new byte[1024];
+                    for (int n; (n = in.read(buf)) >= 0; ) read.addAndGet(n);
+                    return null;
+                }
+            });
+            await().atMost(Duration.ofSeconds(10)).until(() -> read.get() == PART); // part 0 read: now it waits for part 1
+            b.close();
+            assertThatThrownBy(() -> reader.get(10, java.util.concurrent.TimeUnit.SECONDS)).hasCauseInstanceOf(IOException.class);
+            assertThatThrownBy(() -> b.openBlob(name)).isInstanceOf(IOException.class).hasMessageContaining("closed");
+            up.abort();
+        }
+    }
+
     @Test
     void whileWrittenOnlyTheRecipientReads() throws Exception {
         try (TestBridge bridge = bridge(Duration.ofSeconds(30))) {

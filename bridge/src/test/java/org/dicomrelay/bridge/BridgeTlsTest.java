@@ -214,6 +214,48 @@ class BridgeTlsTest {
         }
     }
 
+    /** Blob bodies go on blocking sockets of their own (not the HttpClient's): the same pin, client certificate and API key hold there. */
+    @Test
+    void blobPartsAndDownloadsNeedThePinnedBridgeAndTheRoutersOwnCertificate() throws Exception {
+        try (TestBridge bridge = new TestBridge(dir.resolve("one"), TestBridge.HTTPS);
+             TestBridge other = new TestBridge(dir.resolve("two"), TestBridge.HTTPS)) {
+            BridgeCredentials a = bridge.enroll("a");
+            BridgeCredentials b = bridge.enroll("b");
+            byte[] data = TestBridge.randomBytes(3 * 1024 * 1024 + 5);
+            String name = org.dicomrelay.relay.cloud.BlobNames.random();
+            try (BridgeClient sender = bridge.client(a)) {
+                org.dicomrelay.relay.cloud.BlobStore store = new org.dicomrelay.relay.cloud.bridge.BridgeBlobStore(sender, 1024 * 1024, 3);
+                try (java.io.OutputStream up = store.create(name, "b")) {
+                    up.write(data);
+                }
+            }
+            try (BridgeClient recipient = bridge.client(b); java.io.InputStream in = recipient.openBlob(name)) {
+                assertThat(in.readAllBytes()).isEqualTo(data);
+            }
+            // router a's certificate with router b's API key: refused by the Bridge
+            BridgeCredentials mixed = new BridgeCredentials(b.bridgeUrl(), "b", b.apiKey(), b.bridgePublicKeys(), b.bridgeFingerprint(),
+                    a.clientCertificate(), a.clientKey());
+            assertThat(catchThrowableOfType(BridgeAuthException.class, () -> bridge.client(mixed).openBlob(name)).status()).isEqualTo(401);
+            // a certificate another Bridge issued: refused in the handshake, before any HTTP
+            BridgeCredentials foreign = other.enroll("b");
+            BridgeCredentials foreignCert = new BridgeCredentials(b.bridgeUrl(), "b", b.apiKey(), b.bridgePublicKeys(), b.bridgeFingerprint(),
+                    foreign.clientCertificate(), foreign.clientKey());
+            IOException handshake = catchThrowableOfType(IOException.class, () -> bridge.client(foreignCert).openBlob(name));
+            assertThat(handshake).isNotInstanceOf(BridgeAuthException.class);
+            // another Bridge's fingerprint pinned: this one is not trusted, and the part is never sent
+            BridgeCredentials wrongPin = new BridgeCredentials(a.bridgeUrl(), "a", a.apiKey(), a.bridgePublicKeys(), other.fingerprint(),
+                    a.clientCertificate(), a.clientKey());
+            java.util.concurrent.ExecutionException part = catchThrowableOfType(java.util.concurrent.ExecutionException.class,
+                    () -> bridge.client(wrongPin).putBlobPart(new org.dicomrelay.relay.cloud.BlobPart(
+                            org.dicomrelay.relay.cloud.BlobNames.random(), "b", 0, 0, new byte[10], 10, true)).get());
+            assertThat(part.getCause()).isInstanceOf(org.dicomrelay.relay.bridge.BridgeUnreachableException.class)
+                    .hasMessageContaining("not the pinned one");
+            try (BridgeClient recipient = bridge.client(b); java.io.InputStream in = recipient.openBlob(name)) {
+                assertThat(in.readAllBytes()).as("still there, unchanged").isEqualTo(data);
+            }
+        }
+    }
+
     @Test
     void plainHttpIsRefusedOnANonLoopbackAddress() throws Exception {
         assertThatThrownBy(() -> BridgeConfig.builder().bind("0.0.0.0").adminToken("admin-token-0123456789").tls(BridgeTls.disabled()).build())

@@ -291,6 +291,10 @@ public final class RouterApp implements Closeable {
     @Override public void close() throws IOException {
         if (console != null) console.close();
         sync.shutdownNow();
-        router.close();
+        try {
+            router.close();
+        } finally {
+            bridge.close(); // after the courier: its last sends and deletes still go
+        }
     }
 }

@@ -64,7 +64,7 @@ import org.dicomrelay.relay.tls.InsecureBridgeUrlException;
  * other instance; any call the Bridge takes twice that way is harmless (acks and deletes are
  * idempotent, a notification taken twice is refused by its recipient's replay guard).
  */
-public final class BridgeClient implements BridgeTransport {
+public final class BridgeClient implements BridgeTransport, AutoCloseable {
 
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
@@ -86,6 +86,8 @@ public final class BridgeClient implements BridgeTransport {
     private final List<String> bases;
     private final AtomicInteger current = new AtomicInteger();
     private final HttpClient http;
+    /** Blob bodies: blocking sockets, which cost a third of the HttpClient's CPU per byte (see {@link BlobConnections}). */
+    private final BlobConnections blobConnections;
     private final PublicKeyVerify bridgeVerifier;
     private volatile CredentialsListener listener = CredentialsListener.NONE;
 
@@ -118,6 +120,8 @@ public final class BridgeClient implements BridgeTransport {
         }
         this.bases = List.copyOf(all);
         this.http = BridgeHttp.newClient(credentials.bridgeUrl(), credentials.bridgeFingerprint(), credentials.clientIdentity(), CONNECT_TIMEOUT);
+        this.blobConnections = new BlobConnections(credentials.bridgeUrl(), credentials.bridgeFingerprint(), credentials.clientIdentity(),
+                CONNECT_TIMEOUT);
         this.bridgeVerifier = verifier(credentials.bridgePublicKeys());
     }
 
@@ -352,40 +356,109 @@ public final class BridgeClient implements BridgeTransport {
     public CompletableFuture<Void> putBlobPart(BlobPart part) {
         BlobNames.check(part.name());
         RouterRecord.requireValidRouterId(part.recipient());
-        HttpRequest rq = request("/api/router/blobs/" + part.name() + "/parts/" + part.index() + "?to=" + part.recipient()
-                + "&offset=" + part.offset() + (part.last() ? "&last=true" : ""), BLOB_TIMEOUT)
-                .header("Content-Type", "application/octet-stream")
-                // Not ofByteArray (a copy of the whole part first) nor ofInputStream (a new 16 KiB buffer and a copy per chunk): slices of the part.
-                .PUT(part.length() == 0 ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.fromPublisher(new SlicePublisher(part.data(), part.length()), part.length()))
-                .build();
-        long sentAt = System.nanoTime();
-        return http.sendAsync(rq, HttpResponse.BodyHandlers.ofByteArray()).handle((response, failure) -> {
-            try {
-                if (failure != null) {
-                    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-                    failedOver(rq.uri());
-                    throw unreachable(rq, cause instanceof IOException io ? io : new IOException(FailureText.of(cause), cause));
+        String path = "/api/router/blobs/" + part.name() + "/parts/" + part.index() + "?to=" + part.recipient()
+                + "&offset=" + part.offset() + (part.last() ? "&last=true" : "");
+        try {
+            return CompletableFuture.supplyAsync(() -> {
+                try {
+                    sendPart(URI.create(bases.get(current.get()) + path), part);
+                    return null;
+                } catch (IOException e) {
+                    throw new CompletionException(e);
                 }
-                json(answered(response, sentAt));
-                return null;
+            }, blobConnections.senders());
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            return CompletableFuture.failedFuture(new IOException("the connection to the Bridge is closed"));
+        }
+    }
+
+    /** One part, blocking: the Bridge's answer read whole; no answer at all moves later calls to the next instance. */
+    private void sendPart(URI uri, BlobPart part) throws IOException {
+        long sentAt = System.nanoTime();
+        java.net.HttpURLConnection c = blobConnections.open(uri, "PUT", BLOB_TIMEOUT);
+        try {
+            authorize(c);
+            c.setRequestProperty("Content-Type", "application/octet-stream");
+            c.setDoOutput(true);
+            c.setFixedLengthStreamingMode(part.length());
+            int status;
+            byte[] body;
+            try {
+                try (java.io.OutputStream out = c.getOutputStream()) {
+                    out.write(part.data(), 0, part.length());
+                }
+                status = c.getResponseCode();
+                body = answerBody(c, status);
             } catch (IOException e) {
-                throw new CompletionException(e);
+                c.disconnect();
+                failedOver(uri);
+                throw unreachable(uri, e);
             }
-        });
+            answered(status, body, sentAt);
+            json(status, body);
+        } finally {
+            blobConnections.done(c);
+        }
     }
 
     @Override
     public InputStream openBlob(String name) throws IOException {
         BlobNames.check(name);
-        HttpResponse<InputStream> response = send(request("/api/router/blobs/" + name, BLOB_TIMEOUT).GET(), HttpResponse.BodyHandlers.ofInputStream());
-        if (response.statusCode() == 200) return response.body();
-        byte[] error;
-        try (InputStream in = response.body()) {
-            error = in.readNBytes(ERROR_BODY_LIMIT);
+        String path = "/api/router/blobs/" + name;
+        for (int attempt = 1; ; attempt++) {
+            URI uri = URI.create(bases.get(current.get()) + path);
+            long sentAt = System.nanoTime();
+            java.net.HttpURLConnection c = blobConnections.open(uri, "GET", BLOB_TIMEOUT);
+            int status;
+            byte[] error = null;
+            try {
+                authorize(c);
+                status = c.getResponseCode();
+                if (status != 200) error = answerBody(c, status);
+            } catch (IOException e) {
+                c.disconnect();
+                blobConnections.done(c);
+                BridgeUnreachableException u = unreachable(uri, e);
+                String next = failedOver(uri);
+                if (next == null || attempt >= bases.size()) throw u;
+                continue;
+            }
+            if (status == 200) {
+                listener.accepted(sentAt);
+                return blobConnections.body(c);
+            }
+            blobConnections.done(c);
+            answered(status, error, sentAt);
+            if (status == 404) throw new FileNotFoundException("no blob " + name + " for this router at the Bridge");
+            throw error(status, parseQuietly(error));
         }
-        if (response.statusCode() == 404) throw new FileNotFoundException("no blob " + name + " for this router at the Bridge");
-        throw error(response.statusCode(), parseQuietly(error));
+    }
+
+    /** The headers of every call: this router's version and credentials. */
+    private void authorize(java.net.HttpURLConnection c) {
+        c.setRequestProperty("User-Agent", org.dicomrelay.relay.ProductVersion.userAgent());
+        c.setRequestProperty("Authorization", "Bearer " + credentials.apiKey());
+    }
+
+    /** An answer's body (an error's, when the status says so), at most {@link #ERROR_BODY_LIMIT} bytes of it. */
+    private static byte[] answerBody(java.net.HttpURLConnection c, int status) throws IOException {
+        InputStream in = status >= 400 ? c.getErrorStream() : c.getInputStream();
+        if (in == null) return new byte[0];
+        try (in) {
+            byte[] body = in.readNBytes(ERROR_BODY_LIMIT);
+            in.transferTo(java.io.OutputStream.nullOutputStream()); // read to its end: the connection can be kept
+            return body;
+        }
+    }
+
+    /** As {@link #answered(HttpResponse, long)}, for a blocking call's status and body. */
+    private void answered(int status, byte[] body, long sentAt) throws IOException {
+        if (status == 401 || status == 403) {
+            BridgeAuthException refused = (BridgeAuthException) error(status, parseQuietly(body));
+            listener.refused(refused);
+            throw refused;
+        }
+        if (status / 100 == 2) listener.accepted(sentAt);
     }
 
     @Override
@@ -496,6 +569,12 @@ public final class BridgeClient implements BridgeTransport {
         if (response.statusCode() != 404) json(response);
     }
 
+    /** Stops the threads sending blob parts and cuts the blob connections still open (a download then fails). */
+    @Override
+    public void close() {
+        blobConnections.close();
+    }
+
     // --- plumbing ---
 
     private HttpRequest.Builder request(String path, Duration timeout) {
@@ -588,7 +667,10 @@ public final class BridgeClient implements BridgeTransport {
 
     /** No HTTP answer at all: says so, and where, whatever the JDK's message (often none). */
     private static BridgeUnreachableException unreachable(HttpRequest request, IOException e) {
-        URI u = request.uri();
+        return unreachable(request.uri(), e);
+    }
+
+    private static BridgeUnreachableException unreachable(URI u, IOException e) {
         FingerprintMismatchException mismatch = FingerprintMismatchException.in(e);
         if (mismatch != null) {
             return new BridgeUnreachableException("the Bridge at " + u.getScheme() + "://" + u.getAuthority() + " is not the pinned one: "
@@ -600,10 +682,13 @@ public final class BridgeClient implements BridgeTransport {
 
     /** The JSON body of a successful answer; {@link BridgeException} (or a subclass saying more) for an error status. */
     private static JsonNode json(HttpResponse<byte[]> response) throws IOException {
-        int status = response.statusCode();
+        return json(response.statusCode(), response.body());
+    }
+
+    private static JsonNode json(int status, byte[] body) throws IOException {
         JsonNode node;
         try {
-            node = parse(response);
+            node = parse(status, body);
         } catch (JacksonException e) {
             if (status / 100 == 2) throw new IOException("the Bridge answered with malformed JSON (HTTP " + status + ")");
             node = null;
@@ -633,13 +718,12 @@ public final class BridgeClient implements BridgeTransport {
     }
 
     /** The body as JSON; null when empty. */
-    private static JsonNode parse(HttpResponse<byte[]> response) throws JacksonException {
-        byte[] body = response.body();
+    private static JsonNode parse(int status, byte[] body) throws JacksonException {
         if (body == null || body.length == 0) return null;
         try {
             return JSON.readTree(body);
         } catch (JacksonException e) {
-            if (response.statusCode() / 100 == 2) throw e;
+            if (status / 100 == 2) throw e;
             return null; // an error page: the status says enough
         } catch (IOException e) {
             return null; // not thrown for a byte array

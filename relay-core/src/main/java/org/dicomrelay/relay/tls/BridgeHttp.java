@@ -8,6 +8,7 @@ import java.util.Locale;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManager;
 
 /**
@@ -70,14 +71,35 @@ public final class BridgeHttp {
             throw new InsecureBridgeUrlException("a Bridge fingerprint is given but the URL " + url + " is plain http: use https://");
         }
         if (https) {
-            SSLContext tls = SSLContext.getInstance("TLS");
-            TrustManager[] trust = pinnedFingerprint == null ? null : new TrustManager[] {new PinnedTrustManager(pinnedFingerprint)};
-            tls.init(identity == null ? null : keyManagers(identity), trust, null);
+            SSLContext tls = context(pinnedFingerprint, identity);
             SSLParameters params = tls.getDefaultSSLParameters();
             params.setProtocols(PROTOCOLS);
             b.sslContext(tls).sslParameters(params);
         }
         return b.build();
+    }
+
+    /**
+     * Sockets for blocking HTTPS calls to the Bridge ({@link javax.net.ssl.HttpsURLConnection}) with the same
+     * trust, identity and TLS versions as {@link #newClient}, and TCP_NODELAY; null for a plain http URL
+     * (loopback only, as {@link #requireSafe} says).
+     */
+    public static SSLSocketFactory newSocketFactory(URI url, String pinnedFingerprint, ClientIdentity identity) throws GeneralSecurityException {
+        requireSafe(url);
+        if (!"https".equalsIgnoreCase(url.getScheme())) {
+            if (pinnedFingerprint != null) {
+                throw new InsecureBridgeUrlException("a Bridge fingerprint is given but the URL " + url + " is plain http: use https://");
+            }
+            return null;
+        }
+        return new ProtocolSocketFactory(context(pinnedFingerprint, identity).getSocketFactory(), PROTOCOLS);
+    }
+
+    private static SSLContext context(String pinnedFingerprint, ClientIdentity identity) throws GeneralSecurityException {
+        SSLContext tls = SSLContext.getInstance("TLS");
+        TrustManager[] trust = pinnedFingerprint == null ? null : new TrustManager[] {new PinnedTrustManager(pinnedFingerprint)};
+        tls.init(identity == null ? null : keyManagers(identity), trust, null);
+        return tls;
     }
 
     private static KeyManager[] keyManagers(ClientIdentity identity) {

@@ -1,0 +1,59 @@
+package org.dicomrelay.relay.tls;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.Socket;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
+
+/**
+ * TLS sockets limited to the given protocol versions, with TCP_NODELAY (a request's last record
+ * must not wait for the acknowledgement of the one before).
+ */
+final class ProtocolSocketFactory extends SSLSocketFactory {
+    private final SSLSocketFactory delegate;
+    private final String[] protocols;
+
+    ProtocolSocketFactory(SSLSocketFactory delegate, String[] protocols) {
+        this.delegate = delegate;
+        this.protocols = protocols.clone();
+    }
+
+    private Socket tuned(Socket s) throws IOException {
+        if (s instanceof SSLSocket tls) tls.setEnabledProtocols(protocols);
+        s.setTcpNoDelay(true);
+        return s;
+    }
+
+    @Override public String[] getDefaultCipherSuites() {
+        return delegate.getDefaultCipherSuites();
+    }
+
+    @Override public String[] getSupportedCipherSuites() {
+        return delegate.getSupportedCipherSuites();
+    }
+
+    @Override public Socket createSocket() throws IOException {
+        return tuned(delegate.createSocket());
+    }
+
+    @Override public Socket createSocket(Socket s, String host, int port, boolean autoClose) throws IOException {
+        return tuned(delegate.createSocket(s, host, port, autoClose));
+    }
+
+    @Override public Socket createSocket(String host, int port) throws IOException {
+        return tuned(delegate.createSocket(host, port));
+    }
+
+    @Override public Socket createSocket(String host, int port, InetAddress localHost, int localPort) throws IOException {
+        return tuned(delegate.createSocket(host, port, localHost, localPort));
+    }
+
+    @Override public Socket createSocket(InetAddress host, int port) throws IOException {
+        return tuned(delegate.createSocket(host, port));
+    }
+
+    @Override public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort) throws IOException {
+        return tuned(delegate.createSocket(address, port, localAddress, localPort));
+    }
+}
