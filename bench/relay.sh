@@ -21,7 +21,9 @@
 #            routes between A and B for it). Removed at exit. Without --hosts everything runs on loopback, the Bridge and
 #            routers in one JVM (no per-router CPU, no heap part).
 # Environment: RELAY_RUNS=N timed runs per case, the median counts (default 3); RELAY_WARMUP=N untimed passes of the MR
-#              set first (default: 800 objects' worth; the routers' JVMs warm up only by relaying); RELAY_BIG_FRAMES=N
+#              set first (default: 8,000 objects' worth before the LAN rows, 800 after a restart of the routers; the JVMs
+#              warm up only by relaying, and the Bridge's request paths were still being compiled after 800);
+#              RELAY_SET_WARMUP=N untimed passes of each LAN set before its timed runs (default 2); RELAY_BIG_FRAMES=N
 #              frames of 512 KB in the heap part's object (default 4000: 2.1 GB); RELAY_STATE=DIR the routers' state
 #              (default bench/target/work/relay-state); RELAY_CLOUD=bridge the Bridge's store on loopback too (always so
 #              with --hosts); RELAY_THREADS=1 CPU per thread (per JVM with --hosts) after each relayed run; JAVA_OPTS,

@@ -88,7 +88,8 @@ import java.util.stream.Stream;
  * RELAY_PROVIDERS, RELAY_PROVIDER_ROWS (the providers part's rows and data sets);
  * RELAY_STATE, where the routers keep their state (default under WORKDIR, on disk); RELAY_CLOUD;
  * RELAY_LAN_ROWS, the LAN rows to time (default mr,ct,mf); RELAY_WARMUP, untimed passes of the MR set before measuring (default: enough for
- * {@link #ROUTER_WARM_OBJECTS} objects); RELAY_BIG_FRAMES, frames of 512 KB in the big object
+ * {@link #LAN_WARM_OBJECTS} objects before the LAN rows, {@link #ROUTER_WARM_OBJECTS} after a restart of the routers);
+ * RELAY_SET_WARMUP, untimed passes of each LAN set before its own runs (2); RELAY_BIG_FRAMES, frames of 512 KB in the big object
  * (default 4000: 2.1 GB); RELAY_JAR, the shaded jar (StoreBench and the two hosts); RELAY_THREADS,
  * print CPU time per thread (one JVM) or per component (two hosts) after each relayed run.
  */
@@ -99,6 +100,12 @@ public final class RelayBench {
     private static final int WARMUP_QUERIES = 20;
     /** Objects a router's JVM relays before its AES-GCM (Tink's and TLS's) runs C2-compiled with the CPU's intrinsics. */
     private static final int ROUTER_WARM_OBJECTS = 800;
+    /**
+     * Objects relayed before the LAN rows, which compare throughput with a C++ peer: the Bridge's request paths
+     * (Jetty, H2, Jdbi) are still being C2-compiled after 800 (profiled: 17-36% of each JVM's CPU in the timed
+     * runs went to the compiler threads), as a long-running Bridge and routers are not.
+     */
+    private static final int LAN_WARM_OBJECTS = 8000;
     private static final List<String> PARTS = List.of("lan", "find", "wan", "iso", "providers", "wan-s3", "heap", "store");
     private static final String PROVIDERS = "Cloud IO providers, LAN relay/direct", WAN_S3 = "WAN on S3: relay vs direct";
     /** Issue 10's emulated WAN (RELAY_WAN_DELAY_MS, RELAY_WAN_MBIT to try others; 0 Mbit/s: unlimited). */
@@ -348,7 +355,7 @@ public final class RelayBench {
         // objects). In one JVM the GCM warm-up stands in for part of that; the routers' own JVMs warm up only by relaying.
         if (hosts == null) warmUpAesGcm();
         Map<String, Long> expectedMr = calibrate(mr);
-        int passes = warmupPasses(mr.count());
+        int passes = warmupPasses(mr.count(), LAN_WARM_OBJECTS);
         for (int i = 0; i < passes; i++) relayed(mr, expectedMr, timeout);
         double[] firstRelay = null, firstDirect = null;
         long cpuA = 0, cpuB = 0;
@@ -941,16 +948,20 @@ public final class RelayBench {
         return new Run((scuDone - t0) / 1e9, firstDone < 0 ? 0 : (firstDone - first) / 1e9, (done - t0) / 1e9);
     }
 
-    /** Untimed passes of each LAN set before its timed runs: RELAY_SET_WARMUP, else 1. */
+    /** Untimed passes of each LAN set before its timed runs (its own code paths: parts, head starts): RELAY_SET_WARMUP, else 2. */
     private static int setWarmupPasses() {
-        return Integer.parseInt(System.getenv().getOrDefault("RELAY_SET_WARMUP", "1"));
+        return Integer.parseInt(System.getenv().getOrDefault("RELAY_SET_WARMUP", "2"));
     }
 
-    /** Untimed passes of the MR set through the relay: RELAY_WARMUP, else enough for {@link #ROUTER_WARM_OBJECTS}. */
+    /** Untimed passes of a set of {@code objects} through the relay: RELAY_WARMUP, else enough for {@link #ROUTER_WARM_OBJECTS}. */
     private static int warmupPasses(int objects) {
+        return warmupPasses(objects, ROUTER_WARM_OBJECTS);
+    }
+
+    private static int warmupPasses(int objects, int warmObjects) {
         String env = System.getenv("RELAY_WARMUP");
         if (env != null) return Integer.parseInt(env);
-        return Math.max(1, (ROUTER_WARM_OBJECTS + objects - 1) / Math.max(1, objects));
+        return Math.max(1, (warmObjects + objects - 1) / Math.max(1, objects));
     }
 
     private static void warmUpAesGcm() throws Exception {

@@ -37,12 +37,13 @@ final class BlobFiles {
 
     /**
      * Writes {@code in} to the blob's file from {@code offset}, streaming, and forces it to disk;
-     * returns how many bytes were written. Bytes beyond belong to other parts (or to a failed
-     * attempt, cut off by {@link #truncate} when the blob is complete).
+     * returns how many bytes were written, having told {@code progress} the count after each write.
+     * Bytes beyond belong to other parts (or to a failed attempt, cut off by {@link #truncate} when
+     * the blob is complete).
      *
      * @throws TooLargeException if {@code in} has more than {@code limit} bytes
      */
-    long append(String name, long offset, InputStream in, long limit) throws IOException {
+    long append(String name, long offset, InputStream in, long limit, java.util.function.LongConsumer progress) throws IOException {
         Path file = path(name);
         OwnerOnly.folder(file.getParent());
         try (FileChannel ch = FileChannel.open(file, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE), OwnerOnly.fileAttributes(file))) {
@@ -56,6 +57,7 @@ final class BlobFiles {
                 ByteBuffer bb = ByteBuffer.wrap(buf, 0, n);
                 while (bb.hasRemaining()) ch.write(bb);
                 written += n;
+                progress.accept(written);
             }
             ch.force(false);
             return written;

@@ -10,8 +10,15 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * How far an upload in progress has got, in memory, so that the Bridge's threads wait on it rather
  * than poll the table: a part written ahead of its predecessor waits for it to be committed, and a
- * recipient reading the blob waits for the next part. The table stays the record; this mirrors it
+ * recipient reading the blob waits for more bytes. The table stays the record; this mirrors it
  * for the blobs being uploaded now (and is rebuilt from the table after a restart).
+ *
+ * <p>A recipient reads the part next in order as it is written, not once it is committed: it trailed
+ * the sender by a whole part (8 MiB) before, which at the end of an object was a part's upload, then
+ * its download, one after the other. That is safe because every attempt at a part carries the same
+ * bytes at the same offsets (the sender sends its one buffer again), and the recipient authenticates
+ * the whole payload end to end: bytes of an attempt that is later cut, or of a sender that lies about
+ * them, can at worst fail that sender's own blob.
  */
 final class BlobProgress {
     /** Why waiting ended without the awaited progress. */
@@ -28,6 +35,8 @@ final class BlobProgress {
     private final Condition changed = lock.newCondition();
     private int parts;
     private long size;
+    /** Bytes a reader may take: the committed ones, and those of the part next in order written so far. */
+    private long readable;
     private boolean complete;
     /** Counts commits: any progress restarts an idle wait. */
     private long version;
@@ -38,7 +47,26 @@ final class BlobProgress {
         this.name = name;
         this.parts = parts;
         this.size = size;
+        this.readable = size;
         this.complete = complete;
+    }
+
+    /**
+     * Part {@code index}, declared to start at {@code offset} and hold {@code length} bytes (-1: unknown), has
+     * {@code written} of them in the file: readable now if it is the part next in order.
+     */
+    void written(int index, long offset, long length, long written) {
+        lock.lock();
+        try {
+            if (complete || parts != index || size != offset) return; // written ahead, or not where the blob ends
+            long end = offset + (length >= 0 ? Math.min(written, length) : written);
+            if (end <= readable) return; // an attempt again, still behind an earlier one
+            readable = end;
+            version++;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Part {@code parts} committed: the blob has {@code newSize} bytes, all of them if {@code last}. */
@@ -47,6 +75,7 @@ final class BlobProgress {
         try {
             parts = newParts;
             size = newSize;
+            readable = last ? newSize : Math.max(readable, newSize);
             complete = last;
             version++;
             changed.signalAll();
@@ -90,13 +119,13 @@ final class BlobProgress {
     }
 
     /**
-     * Waits until the blob has more than {@code position} bytes and returns how many it has, or -1
+     * Waits until the blob has more than {@code position} readable bytes and returns how many, or -1
      * if it is complete with exactly {@code position}.
      *
-     * @throws StalledException if the blob went, or no part arrived for {@code idle}
+     * @throws StalledException if the blob went, or no bytes arrived for {@code idle}
      */
     long awaitBeyond(long position, Duration idle) throws IOException {
-        return await(() -> size > position || complete, idle, "no part of it arrived", () -> size > position ? size : -1);
+        return await(() -> readable > position || complete, idle, "no part of it arrived", () -> readable > position ? readable : -1);
     }
 
     private interface Check {

@@ -162,7 +162,7 @@ final class Blobs implements AutoCloseable {
             try {
                 long n;
                 try {
-                    n = files.append(name, offset, body, partBytes);
+                    n = files.append(name, offset, body, partBytes, written -> progress.written(index, offset, contentLength, written));
                 } catch (BlobFiles.TooLargeException e) {
                     throw tooLarge();
                 }

@@ -127,6 +127,59 @@ class BlobStreamingTest {
         }
     }
 
+    /**
+     * The recipient reads the part next in order as it is written, not once it is committed: it no longer trails
+     * the sender by a whole part (8 MiB by default), which at the end of an object was a part's upload and then its
+     * download, one after the other.
+     */
+    @Test
+    void theRecipientReadsThePartNextInOrderWhileItIsWritten() throws Exception {
+        int part = 2 * 1024 * 1024;
+        try (TestBridge bridge = new TestBridge(dir.resolve("bridge"), x -> x.blobPartBytes(part).blobQuotaBytes(1 << 24),
+                new MovableClock())) {
+            BridgeCredentials ac = bridge.enroll("a");
+            BridgeClient b = bridge.client(bridge.enroll("b"));
+            String name = BlobNames.random();
+            byte[] first = TestBridge.randomBytes(1000), second = TestBridge.randomBytes(part);
+            bridge.client(ac).putBlobPart(new BlobPart(name, "b", 0, 0, first, first.length, false)).get();
+            ByteArrayOutputStream got = new ByteArrayOutputStream();
+            AtomicInteger read = new AtomicInteger();
+            Future<?> reader = readers.submit(() -> {
+                try (InputStream in = b.openBlob(name)) {
+                    byte[] buf = new byte[8192];
+                    for (int n; (n = in.read(buf)) >= 0; ) {
+                        synchronized (got) {
+                            got.write(buf, 0, n);
+                        }
+                        read.addAndGet(n);
+                    }
+                }
+                return null;
+            });
+            var url = bridge.url();
+            try (Socket s = new Socket("127.0.0.1", url.getPort())) {
+                OutputStream out = s.getOutputStream();
+                out.write(("PUT /api/router/blobs/" + name + "/parts/1?to=b&offset=" + first.length + "&last=true HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                        + "Authorization: Bearer " + ac.apiKey() + "\r\nContent-Type: application/octet-stream\r\nContent-Length: " + part
+                        + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.write(second, 0, part / 2);
+                out.flush();
+                await().atMost(Duration.ofSeconds(10)).until(() -> read.get() >= first.length + part / 4);
+                assertThat(bridge.count("SELECT parts FROM blobs WHERE name = '" + name + "'")).as("part 1 not committed yet").isEqualTo(1);
+                assertThat(read.get()).as("no further than written").isLessThanOrEqualTo(first.length + part / 2);
+                out.write(second, part / 2, part - part / 2);
+                out.flush();
+                String status = new String(s.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+                assertThat(status).isEqualTo("HTTP/1.1 200");
+            }
+            reader.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            ByteArrayOutputStream expected = new ByteArrayOutputStream();
+            expected.write(first);
+            expected.write(second);
+            assertThat(got.toByteArray()).isEqualTo(expected.toByteArray());
+        }
+    }
+
     /** A download blocks on a socket, where an interrupt does nothing: closing the client must still free its reader. */
     @Test
     void closingTheClientCutsADownloadThatWaitsForParts() throws Exception {

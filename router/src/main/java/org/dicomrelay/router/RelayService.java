@@ -71,8 +71,11 @@ final class RelayService {
      * to cost; above it, the deadline is learnt from the answers (RFC 6298).
      */
     private static final Duration ANSWER_FLOOR = Duration.ofSeconds(25);
-    /** An object past this size starts its upload while it arrives (one Bridge part: {@code BridgeBlobStore.DEFAULT_PART_BYTES}). */
-    static final long HEAD_START_BYTES = 8L << 20;
+    /**
+     * An object past this size starts its upload while it arrives (above the largest bundled object, 1 MiB by default):
+     * its first part goes, and the recipient starts reading, that much sooner (it was one Bridge part, 8 MiB).
+     */
+    static final long HEAD_START_BYTES = 2L << 20;
     /** How long a head start waits for the modality's next bytes before it gives up (the association's own timeouts come first). */
     private static final Duration HEAD_START_IDLE = Duration.ofMinutes(5);
     private final AnswerDeadline storeDeadlines;
@@ -278,7 +281,7 @@ final class RelayService {
         return Status.SUCCESS.code();
     }
 
-    /** Past this many bytes an object gets a head start: one Bridge part, and never an object that could join a bundle. */
+    /** Past this many bytes an object gets a head start: never an object that could join a bundle. */
     private long headStartBytes() {
         return Math.max(HEAD_START_BYTES, config.link().bundleObjectMaxBytes() + 1);
     }

@@ -28,6 +28,11 @@ import java.util.concurrent.TimeoutException;
  */
 final class PartUpload extends BlobStore.Upload {
     private static final int INITIAL_BUFFER = 64 * 1024;
+    /**
+     * Part 0 is at most this large: the recipient can open the blob once it is stored, and reads the parts after it
+     * as they are written, so a smaller first part is a head start for the recipient too.
+     */
+    static final int FIRST_PART_BYTES = 1024 * 1024;
     /** Sends of one part when the Bridge gives no answer (the Bridge answers a part already stored again, harmlessly). */
     private static final int ATTEMPTS = 3;
     /** How long an abort waits for the parts in flight before deleting (a late part 0 would create the blob again). */
@@ -84,15 +89,20 @@ final class PartUpload extends BlobStore.Upload {
         java.util.Objects.checkFromIndexSize(off, len, b.length);
         if (!readable && !sent.isEmpty() && sent.peek().answer().isDone()) collectAnswered();
         while (len > 0) {
-            if (count == partBytes) sendPart(false); // more bytes follow: this part is not the last
-            if (buffer == null) buffer = spare.isEmpty() ? new byte[partBytes] : spare.poll();
-            if (count == buffer.length) buffer = Arrays.copyOf(buffer, (int) Math.min(partBytes, 2L * buffer.length));
+            if (count == partLimit()) sendPart(false); // more bytes follow: this part is not the last
+            if (buffer == null) buffer = spare.isEmpty() ? new byte[partLimit()] : spare.poll();
+            if (count == buffer.length) buffer = Arrays.copyOf(buffer, (int) Math.min(partLimit(), 2L * buffer.length));
             int n = Math.min(len, buffer.length - count);
             System.arraycopy(b, off, buffer, count, n);
             count += n;
             off += n;
             len -= n;
         }
+    }
+
+    /** The size of the part being filled. */
+    private int partLimit() {
+        return nextPart == 0 ? Math.min(partBytes, FIRST_PART_BYTES) : partBytes;
     }
 
     /** Sends the last part and waits for every answer: the blob is complete at the Bridge. */
