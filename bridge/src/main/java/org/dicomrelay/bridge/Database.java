@@ -26,7 +26,7 @@ final class Database implements AutoCloseable {
     Database(String url) {
         this.url = url;
         if (isH2(url)) {
-            h2Pool = JdbcConnectionPool.create(url, "sa", "");
+            h2Pool = JdbcConnectionPool.create(closedByTheBridge(url), "sa", "");
             h2Pool.setMaxConnections(MAX_CONNECTIONS);
             pool = null;
         } else {
@@ -51,6 +51,15 @@ final class Database implements AutoCloseable {
     /** Handles and transactions on the pool; its exceptions ({@link org.jdbi.v3.core.JdbiException}) are unchecked. */
     Jdbi jdbi() {
         return jdbi;
+    }
+
+    /**
+     * H2 closes a database at JVM exit by default, in a shutdown hook of its own: a Bridge stopped by SIGTERM then
+     * answered its held directory polls from a closed database (and left a trace file in its data folder). The
+     * Bridge closes its pool itself, after its API.
+     */
+    static String closedByTheBridge(String h2Url) {
+        return h2Url.toUpperCase(java.util.Locale.ROOT).contains(";DB_CLOSE_ON_EXIT=") ? h2Url : h2Url + ";DB_CLOSE_ON_EXIT=FALSE";
     }
 
     private static boolean isH2(String url) {

@@ -145,12 +145,27 @@ class BlobStorageTest {
             assertThat(b.blobAccount().partBytes()).isEqualTo(8 * 1024 * 1024);
             String name = BlobNames.random();
             byte[] data = upload(new BridgeBlobStore(a, 8 * 1024 * 1024, 2), name, "b", 10 * 1024 * 1024);
-            // part 0 of 1 MiB (the recipient can open the blob sooner), then the largest parts
-            assertThat(a.partLengths).containsExactly(1024 * 1024, 8 * 1024 * 1024, 1024 * 1024);
+            assertThat(a.partLengths).containsExactly(8 * 1024 * 1024, 2 * 1024 * 1024);
             try (InputStream in = b.openBlob(name)) {
                 assertThat(in.readAllBytes()).isEqualTo(data);
             }
             b.deleteBlob(name);
+
+            // Read while written (its frame goes once part 0 is stored): part 0 of 1 MiB, so the recipient starts sooner.
+            a.partLengths.clear();
+            String streamed = BlobNames.random();
+            BlobStore.Upload up = new BridgeBlobStore(a, 8 * 1024 * 1024, 2).create(streamed, "b");
+            boolean[] readable = {false};
+            up.whenReadable(() -> readable[0] = true);
+            byte[] more = TestBridge.randomBytes(10 * 1024 * 1024);
+            up.write(more);
+            up.close();
+            assertThat(readable[0]).isTrue();
+            assertThat(a.partLengths).containsExactly(1024 * 1024, 8 * 1024 * 1024, 1024 * 1024);
+            try (InputStream in = b.openBlob(streamed)) {
+                assertThat(in.readAllBytes()).isEqualTo(more);
+            }
+            b.deleteBlob(streamed);
             assertThat(files(dir.resolve("bridge/blobs"))).isEmpty();
         }
     }

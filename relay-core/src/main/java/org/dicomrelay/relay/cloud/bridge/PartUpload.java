@@ -29,8 +29,9 @@ import java.util.concurrent.TimeoutException;
 final class PartUpload extends BlobStore.Upload {
     private static final int INITIAL_BUFFER = 64 * 1024;
     /**
-     * Part 0 is at most this large: the recipient can open the blob once it is stored, and reads the parts after it
-     * as they are written, so a smaller first part is a head start for the recipient too.
+     * Part 0 of an upload the recipient reads while it is written ({@link #whenReadable}) is at most this large: the
+     * recipient opens the blob once part 0 is stored, and reads the parts after it as they are written. Other uploads
+     * (a bundle, published once complete) keep whole parts: part 0 goes alone, so a small one would cost a round trip.
      */
     static final int FIRST_PART_BYTES = 1024 * 1024;
     /** Sends of one part when the Bridge gives no answer (the Bridge answers a part already stored again, harmlessly). */
@@ -102,7 +103,7 @@ final class PartUpload extends BlobStore.Upload {
 
     /** The size of the part being filled. */
     private int partLimit() {
-        return nextPart == 0 ? Math.min(partBytes, FIRST_PART_BYTES) : partBytes;
+        return nextPart == 0 && whenReadable != null ? Math.min(partBytes, FIRST_PART_BYTES) : partBytes;
     }
 
     /** Sends the last part and waits for every answer: the blob is complete at the Bridge. */
