@@ -59,6 +59,19 @@ class BlobStreamingTest {
         return new TestBridge(dir.resolve("bridge"), b -> b.blobPartBytes(PART).blobQuotaBytes(1 << 24).blobIdleTimeout(idle), new MovableClock());
     }
 
+    /** An upload from router a to router b, {@code bytes} written and its part 0 stored, not yet closed. */
+    private record Started(BlobStore.Upload upload, BridgeClient recipient, String name) {}
+
+    private static Started startUpload(TestBridge bridge, int bytes) throws Exception {
+        BlobStore a = new BridgeBlobStore(bridge.client(bridge.enroll("a")), PART, 3);
+        BridgeClient b = bridge.client(bridge.enroll("b"));
+        String name = BlobNames.random();
+        BlobStore.Upload up = a.create(name, "b");
+        up.write(TestBridge.randomBytes(bytes));
+        await().atMost(Duration.ofSeconds(10)).until(() -> bridge.count("SELECT parts FROM blobs WHERE name = '" + name + "'") >= 1);
+        return new Started(up, b, name);
+    }
+
     private Future<byte[]> readInBackground(BridgeClient b, String name) {
         return readers.submit(() -> {
             try (InputStream in = b.openBlob(name)) {
@@ -99,14 +112,9 @@ class BlobStreamingTest {
     @Test
     void anUploadAbortedMidWayFailsItsReader() throws Exception {
         try (TestBridge bridge = bridge(Duration.ofSeconds(30))) {
-            BlobStore a = new BridgeBlobStore(bridge.client(bridge.enroll("a")), PART, 3);
-            BridgeClient b = bridge.client(bridge.enroll("b"));
-            String name = BlobNames.random();
-            BlobStore.Upload up = a.create(name, "b");
-            up.write(TestBridge.randomBytes(3 * PART + 1));
-            await().atMost(Duration.ofSeconds(10)).until(() -> bridge.count("SELECT parts FROM blobs WHERE name = '" + name + "'") >= 1);
-            Future<byte[]> read = readInBackground(b, name);
-            up.abort();
+            Started s = startUpload(bridge, 3 * PART + 1);
+            Future<byte[]> read = readInBackground(s.recipient(), s.name());
+            s.upload().abort();
             assertThatThrownBy(read::get).as("never a clean end").hasCauseInstanceOf(IOException.class);
             assertThat(files()).isEmpty();
         }
@@ -115,15 +123,10 @@ class BlobStreamingTest {
     @Test
     void anUploadThatStallsFailsItsReaderAfterTheIdleTime() throws Exception {
         try (TestBridge bridge = bridge(Duration.ofMillis(700))) {
-            BlobStore a = new BridgeBlobStore(bridge.client(bridge.enroll("a")), PART, 3);
-            BridgeClient b = bridge.client(bridge.enroll("b"));
-            String name = BlobNames.random();
-            BlobStore.Upload up = a.create(name, "b");
-            up.write(TestBridge.randomBytes(PART + 1)); // part 0 sent; the sender then goes quiet
-            await().atMost(Duration.ofSeconds(10)).until(() -> bridge.count("SELECT parts FROM blobs WHERE name = '" + name + "'") >= 1);
-            Future<byte[]> read = readInBackground(b, name);
+            Started s = startUpload(bridge, PART + 1); // part 0 sent; the sender then goes quiet
+            Future<byte[]> read = readInBackground(s.recipient(), s.name());
             assertThatThrownBy(() -> read.get(20, java.util.concurrent.TimeUnit.SECONDS)).hasCauseInstanceOf(IOException.class);
-            up.abort();
+            s.upload().abort();
         }
     }
 
@@ -180,16 +183,18 @@ class BlobStreamingTest {
         }
     }
 
-    /** A download blocks on a socket, where an interrupt does nothing: closing the client must still free its reader. */
+    /**
+     * A download blocks on a TLS socket, where an interrupt does nothing (and {@code HttpURLConnection.disconnect()}
+     * waits for the reader's lock): closing the client must still free its reader.
+     */
     @Test
     void closingTheClientCutsADownloadThatWaitsForParts() throws Exception {
-        try (TestBridge bridge = bridge(Duration.ofMinutes(5))) {
-            BlobStore a = new BridgeBlobStore(bridge.client(bridge.enroll("a")), PART, 3);
-            BridgeClient b = bridge.client(bridge.enroll("b"));
-            String name = BlobNames.random();
-            BlobStore.Upload up = a.create(name, "b");
-            up.write(TestBridge.randomBytes(PART + 1)); // part 0 sent; the rest never comes
-            await().atMost(Duration.ofSeconds(10)).until(() -> bridge.count("SELECT parts FROM blobs WHERE name = '" + name + "'") >= 1);
+        try (TestBridge bridge = new TestBridge(dir.resolve("bridge"),
+                x -> TestBridge.HTTPS.apply(x.blobPartBytes(PART).blobQuotaBytes(1 << 24).blobIdleTimeout(Duration.ofMinutes(5))),
+                new MovableClock())) {
+            Started s = startUpload(bridge, PART + 1); // part 0 sent; the rest never comes
+            BridgeClient b = s.recipient();
+            String name = s.name();
             AtomicInteger read = new AtomicInteger();
             Future<byte[]> reader = readers.submit(() -> {
                 try (InputStream in = b.openBlob(name)) {
@@ -202,7 +207,7 @@ class BlobStreamingTest {
             b.close();
             assertThatThrownBy(() -> reader.get(10, java.util.concurrent.TimeUnit.SECONDS)).hasCauseInstanceOf(IOException.class);
             assertThatThrownBy(() -> b.openBlob(name)).isInstanceOf(IOException.class).hasMessageContaining("closed");
-            up.abort();
+            s.upload().abort();
         }
     }
 

@@ -1,8 +1,6 @@
 package org.dicomrelay.relay.bridge;
 
-import java.io.FilterInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.HttpURLConnection;
 import java.net.Proxy;
 import java.net.URI;
@@ -29,22 +27,25 @@ import org.dicomrelay.relay.tls.ClientIdentity;
  * client certificate and TLS versions as {@link BridgeHttp#newClient}; no proxy, no redirects,
  * no caches. Idle connections are kept by the JDK's keep-alive cache (per factory, so one
  * factory for every call). Parts are sent on at most {@link #SENDERS} threads of this owner's,
- * which end when idle; {@link #close()} stops them and cuts the connections still open, so a
- * thread reading a blob is never left blocked on a socket.
+ * which end when idle; {@link #close()} stops them and closes the TLS sockets still open, so a
+ * thread reading a blob is never left blocked on one (an interrupt does not reach a blocking
+ * socket read, and {@code HttpURLConnection.disconnect()} waits for the reader's lock: it
+ * deadlocked). With plain http (loopback only) a read in progress ends with the Bridge's answer or
+ * its idle timeout.
  */
 final class BlobConnections implements AutoCloseable {
     /** Threads sending parts; each upload bounds its own parts in flight. */
     static final int SENDERS = 8;
     private static final Duration IDLE = Duration.ofSeconds(30);
 
-    private final SSLSocketFactory sockets;
+    private final SSLSocketFactory tls;
     private final int connectTimeoutMillis;
     private final ThreadPoolExecutor senders;
-    private final Set<HttpURLConnection> open = ConcurrentHashMap.newKeySet();
+    private final Set<java.net.Socket> sockets = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     BlobConnections(URI bridgeUrl, String pinnedFingerprint, ClientIdentity identity, Duration connectTimeout) throws GeneralSecurityException {
-        this.sockets = BridgeHttp.newSocketFactory(bridgeUrl, pinnedFingerprint, identity);
+        this.tls = BridgeHttp.newSocketFactory(bridgeUrl, pinnedFingerprint, identity, this::created);
         this.connectTimeoutMillis = Math.toIntExact(connectTimeout.toMillis());
         AtomicInteger n = new AtomicInteger();
         this.senders = new ThreadPoolExecutor(SENDERS, SENDERS, IDLE.toMillis(), TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), r -> {
@@ -53,6 +54,12 @@ final class BlobConnections implements AutoCloseable {
             return t;
         });
         senders.allowCoreThreadTimeOut(true);
+    }
+
+    private void created(java.net.Socket s) {
+        sockets.removeIf(java.net.Socket::isClosed); // those the keep-alive cache has closed since
+        sockets.add(s);
+        if (closed) closeQuietly(s);
     }
 
     /** The threads on which parts are sent (blocking calls). */
@@ -65,8 +72,8 @@ final class BlobConnections implements AutoCloseable {
         if (closed) throw new IOException("the connection to the Bridge is closed");
         HttpURLConnection c = (HttpURLConnection) uri.toURL().openConnection(Proxy.NO_PROXY);
         if (c instanceof HttpsURLConnection https) {
-            if (sockets == null) throw new IOException("an https URL for a plain http Bridge: " + uri);
-            https.setSSLSocketFactory(sockets);
+            if (tls == null) throw new IOException("an https URL for a plain http Bridge: " + uri);
+            https.setSSLSocketFactory(tls);
         }
         c.setRequestMethod(method);
         c.setConnectTimeout(connectTimeoutMillis);
@@ -74,32 +81,21 @@ final class BlobConnections implements AutoCloseable {
         c.setInstanceFollowRedirects(false);
         c.setUseCaches(false);
         c.setAllowUserInteraction(false);
-        open.add(c);
         return c;
-    }
-
-    /** Done with {@code c} (its body read or abandoned): {@link #close()} no longer cuts it. */
-    void done(HttpURLConnection c) {
-        open.remove(c);
-    }
-
-    /** The body of a connection answered 2xx, as a stream that lets {@link #close()} forget it once closed. */
-    InputStream body(HttpURLConnection c) throws IOException {
-        return new FilterInputStream(c.getInputStream()) {
-            @Override public void close() throws IOException {
-                try {
-                    super.close();
-                } finally {
-                    done(c);
-                }
-            }
-        };
     }
 
     @Override public void close() {
         closed = true;
         senders.shutdownNow();
-        for (HttpURLConnection c : open) c.disconnect();
-        open.clear();
+        for (java.net.Socket s : sockets) closeQuietly(s);
+        sockets.clear();
+    }
+
+    private static void closeQuietly(java.net.Socket s) {
+        try {
+            s.close();
+        } catch (IOException ignored) {
+            // closing: nothing to tell
+        }
     }
 }

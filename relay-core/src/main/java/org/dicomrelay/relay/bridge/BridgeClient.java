@@ -376,29 +376,25 @@ public final class BridgeClient implements BridgeTransport, AutoCloseable {
     private void sendPart(URI uri, BlobPart part) throws IOException {
         long sentAt = System.nanoTime();
         java.net.HttpURLConnection c = blobConnections.open(uri, "PUT", BLOB_TIMEOUT);
+        authorize(c);
+        c.setRequestProperty("Content-Type", "application/octet-stream");
+        c.setDoOutput(true);
+        c.setFixedLengthStreamingMode(part.length());
+        int status;
+        byte[] body;
         try {
-            authorize(c);
-            c.setRequestProperty("Content-Type", "application/octet-stream");
-            c.setDoOutput(true);
-            c.setFixedLengthStreamingMode(part.length());
-            int status;
-            byte[] body;
-            try {
-                try (java.io.OutputStream out = c.getOutputStream()) {
-                    out.write(part.data(), 0, part.length());
-                }
-                status = c.getResponseCode();
-                body = answerBody(c, status);
-            } catch (IOException e) {
-                c.disconnect();
-                failedOver(uri);
-                throw unreachable(uri, e);
+            try (java.io.OutputStream out = c.getOutputStream()) {
+                out.write(part.data(), 0, part.length());
             }
-            answered(status, body, sentAt);
-            json(status, body);
-        } finally {
-            blobConnections.done(c);
+            status = c.getResponseCode();
+            body = answerBody(c, status); // read to its end: the connection goes back to the keep-alive cache
+        } catch (IOException e) {
+            c.disconnect();
+            failedOver(uri);
+            throw unreachable(uri, e);
         }
+        answered(status, body, sentAt);
+        json(status, body);
     }
 
     @Override
@@ -417,7 +413,6 @@ public final class BridgeClient implements BridgeTransport, AutoCloseable {
                 if (status != 200) error = answerBody(c, status);
             } catch (IOException e) {
                 c.disconnect();
-                blobConnections.done(c);
                 BridgeUnreachableException u = unreachable(uri, e);
                 String next = failedOver(uri);
                 if (next == null || attempt >= bases.size()) throw u;
@@ -425,9 +420,8 @@ public final class BridgeClient implements BridgeTransport, AutoCloseable {
             }
             if (status == 200) {
                 listener.accepted(sentAt);
-                return blobConnections.body(c);
+                return c.getInputStream();
             }
-            blobConnections.done(c);
             answered(status, error, sentAt);
             if (status == 404) throw new FileNotFoundException("no blob " + name + " for this router at the Bridge");
             throw error(status, parseQuietly(error));

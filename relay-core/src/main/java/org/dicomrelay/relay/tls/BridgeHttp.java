@@ -81,10 +81,11 @@ public final class BridgeHttp {
 
     /**
      * Sockets for blocking HTTPS calls to the Bridge ({@link javax.net.ssl.HttpsURLConnection}) with the same
-     * trust, identity and TLS versions as {@link #newClient}, and TCP_NODELAY; null for a plain http URL
-     * (loopback only, as {@link #requireSafe} says).
+     * trust, identity and TLS versions as {@link #newClient}, and TCP_NODELAY, each handed to {@code created} (to be
+     * closed by its owner); null for a plain http URL (loopback only, as {@link #requireSafe} says).
      */
-    public static SSLSocketFactory newSocketFactory(URI url, String pinnedFingerprint, ClientIdentity identity) throws GeneralSecurityException {
+    public static SSLSocketFactory newSocketFactory(URI url, String pinnedFingerprint, ClientIdentity identity,
+                                                    java.util.function.Consumer<java.net.Socket> created) throws GeneralSecurityException {
         requireSafe(url);
         if (!"https".equalsIgnoreCase(url.getScheme())) {
             if (pinnedFingerprint != null) {
@@ -92,7 +93,7 @@ public final class BridgeHttp {
             }
             return null;
         }
-        return new ProtocolSocketFactory(context(pinnedFingerprint, identity).getSocketFactory(), PROTOCOLS);
+        return new ProtocolSocketFactory(context(pinnedFingerprint, identity).getSocketFactory(), PROTOCOLS, created);
     }
 
     private static SSLContext context(String pinnedFingerprint, ClientIdentity identity) throws GeneralSecurityException {

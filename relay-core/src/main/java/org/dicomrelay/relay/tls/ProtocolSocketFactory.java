@@ -8,20 +8,23 @@ import javax.net.ssl.SSLSocketFactory;
 
 /**
  * TLS sockets limited to the given protocol versions, with TCP_NODELAY (a request's last record
- * must not wait for the acknowledgement of the one before).
+ * must not wait for the acknowledgement of the one before), each handed to {@code created}.
  */
 final class ProtocolSocketFactory extends SSLSocketFactory {
     private final SSLSocketFactory delegate;
     private final String[] protocols;
+    private final java.util.function.Consumer<Socket> created;
 
-    ProtocolSocketFactory(SSLSocketFactory delegate, String[] protocols) {
+    ProtocolSocketFactory(SSLSocketFactory delegate, String[] protocols, java.util.function.Consumer<Socket> created) {
         this.delegate = delegate;
         this.protocols = protocols.clone();
+        this.created = created;
     }
 
     private Socket tuned(Socket s) throws IOException {
         if (s instanceof SSLSocket tls) tls.setEnabledProtocols(protocols);
         s.setTcpNoDelay(true);
+        created.accept(s);
         return s;
     }
 
