@@ -33,7 +33,8 @@ final class Goals {
 
     void print() {
         String format = "%-52s %-10s %-60s %s%n";
-        System.out.printf("%nIssue 10's goals, one run (%s)%n", java.time.LocalDate.now(java.time.ZoneOffset.UTC));
+        System.out.printf("%nIssue 10's goals, this run of the bench (%s; each row as its line says: a median, or one run)%n",
+                java.time.LocalDate.now(java.time.ZoneOffset.UTC));
         System.out.printf(format, "", "goal", "measured", "");
         for (Row r : rows) System.out.printf(format, r.what(), r.goal() == null ? "-" : r.goal(), r.measured(), r.verdict());
         long missed = rows.stream().filter(r -> Boolean.FALSE.equals(r.met())).count();
