@@ -165,8 +165,7 @@ class BridgeTlsTest {
             assertThat(keyOnly.statusCode()).isEqualTo(401);
             assertThat(keyOnly.body()).contains("client certificate required");
             // router b's certificate with router a's API key: refused
-            BridgeCredentials mixed = new BridgeCredentials(a.bridgeUrl(), "a", a.apiKey(), a.bridgePublicKeys(), a.bridgeFingerprint(),
-                    b.clientCertificate(), b.clientKey());
+            BridgeCredentials mixed = withCertificateOf(a, b);
             BridgeAuthException e = catchThrowableOfType(BridgeAuthException.class, () -> bridge.client(mixed).directory());
             assertThat(e.status()).isEqualTo(401);
             assertThat(e).hasMessageContaining("not this router's");
@@ -182,8 +181,7 @@ class BridgeTlsTest {
             BridgeCredentials first = bridge.enroll("a");
             assertThat(bridge.admin("POST", "/api/admin/routers/a/revoke", null).statusCode()).isEqualTo(200);
             BridgeCredentials second = bridge.enroll("a");
-            BridgeCredentials oldCertNewKey = new BridgeCredentials(second.bridgeUrl(), "a", second.apiKey(), second.bridgePublicKeys(),
-                    second.bridgeFingerprint(), first.clientCertificate(), first.clientKey());
+            BridgeCredentials oldCertNewKey = withCertificateOf(second, first);
             assertThat(catchThrowableOfType(BridgeAuthException.class, () -> bridge.client(oldCertNewKey).directory()).status()).isEqualTo(401);
             assertThat(bridge.client(second).directory().routers()).hasSize(1);
         }
@@ -206,8 +204,7 @@ class BridgeTlsTest {
              TestBridge other = new TestBridge(dir.resolve("two"), TestBridge.HTTPS)) {
             BridgeCredentials a = bridge.enroll("a");
             BridgeCredentials foreign = other.enroll("a");
-            BridgeCredentials withForeignCert = new BridgeCredentials(a.bridgeUrl(), "a", a.apiKey(), a.bridgePublicKeys(), a.bridgeFingerprint(),
-                    foreign.clientCertificate(), foreign.clientKey());
+            BridgeCredentials withForeignCert = withCertificateOf(a, foreign);
             IOException e = catchThrowableOfType(IOException.class, () -> bridge.client(withForeignCert).directory());
             assertThat(e).isNotInstanceOf(BridgeAuthException.class);
             assertThat(causes(e)).anyMatch(t -> t instanceof SSLHandshakeException || String.valueOf(t.getMessage()).contains("certificate"));
@@ -233,13 +230,11 @@ class BridgeTlsTest {
                 assertThat(in.readAllBytes()).isEqualTo(data);
             }
             // router a's certificate with router b's API key: refused by the Bridge
-            BridgeCredentials mixed = new BridgeCredentials(b.bridgeUrl(), "b", b.apiKey(), b.bridgePublicKeys(), b.bridgeFingerprint(),
-                    a.clientCertificate(), a.clientKey());
+            BridgeCredentials mixed = withCertificateOf(b, a);
             assertThat(catchThrowableOfType(BridgeAuthException.class, () -> bridge.client(mixed).openBlob(name)).status()).isEqualTo(401);
             // a certificate another Bridge issued: refused in the handshake, before any HTTP
             BridgeCredentials foreign = other.enroll("b");
-            BridgeCredentials foreignCert = new BridgeCredentials(b.bridgeUrl(), "b", b.apiKey(), b.bridgePublicKeys(), b.bridgeFingerprint(),
-                    foreign.clientCertificate(), foreign.clientKey());
+            BridgeCredentials foreignCert = withCertificateOf(b, foreign);
             IOException handshake = catchThrowableOfType(IOException.class, () -> bridge.client(foreignCert).openBlob(name));
             assertThat(handshake).isNotInstanceOf(BridgeAuthException.class);
             // another Bridge's fingerprint pinned: this one is not trusted, and the part is never sent
@@ -270,6 +265,12 @@ class BridgeTlsTest {
         // loopback: allowed
         assertThat(BridgeConfig.builder().bind("127.0.0.1").adminToken("admin-token-0123456789").tls(BridgeTls.disabled()).build().tls().enabled())
                 .isFalse();
+    }
+
+    /** {@code c}'s credentials presenting {@code holder}'s client certificate and key. */
+    private static BridgeCredentials withCertificateOf(BridgeCredentials c, BridgeCredentials holder) {
+        return new BridgeCredentials(c.bridgeUrl(), c.routerId(), c.apiKey(), c.bridgePublicKeys(), c.bridgeFingerprint(),
+                holder.clientCertificate(), holder.clientKey());
     }
 
     private static List<Throwable> causes(Throwable e) {

@@ -113,22 +113,22 @@ public final class DevicesCommand {
             form.put("transferSyntaxes", transferSyntaxes);
             form.put("exported", exported);
             try {
-                ConsoleClient.Answer a = target.signIn().call("POST", "/api/devices", form);
-                if (!a.ok()) {
-                    spec.commandLine().getErr().println("device not added: " + refusal(a));
-                    return 1;
-                }
-                spec.commandLine().getOut().println("device " + aeTitle + " added");
-                return 0;
+                return reported(spec, target.signIn().call("POST", "/api/devices", form), aeTitle, "added");
             } catch (IOException e) {
                 return fail(spec.commandLine().getErr(), "device not added", e);
             }
         }
     }
 
-    /** Why the console refused a device: the field it names, then the error. */
-    private static String refusal(ConsoleClient.Answer a) {
-        return (a.body() != null && a.body().hasNonNull("field") ? a.body().get("field").asText() + ": " : "") + a.error();
+    /** The console's answer to a change of device {@code aeTitle}: what was {@code done}, or why not (the field it names, then the error). */
+    private static int reported(picocli.CommandLine.Model.CommandSpec spec, ConsoleClient.Answer a, String aeTitle, String done) {
+        if (!a.ok()) {
+            spec.commandLine().getErr().println("device not " + done + ": "
+                    + (a.body() != null && a.body().hasNonNull("field") ? a.body().get("field").asText() + ": " : "") + a.error());
+            return 1;
+        }
+        spec.commandLine().getOut().println("device " + aeTitle + " " + done);
+        return 0;
     }
 
     @Command(name = "edit", description = "Change a local device: what is given changes, the rest stays (the console's Edit).")
@@ -159,13 +159,7 @@ public final class DevicesCommand {
                 if (services != null) form.put("services", services);
                 if (transferSyntaxes != null) form.put("transferSyntaxes", transferSyntaxes);
                 if (exported != null) form.put("exported", exported);
-                ConsoleClient.Answer a = client.call("PUT", path(aeTitle), form);
-                if (!a.ok()) {
-                    spec.commandLine().getErr().println("device not changed: " + refusal(a));
-                    return 1;
-                }
-                spec.commandLine().getOut().println("device " + aeTitle + " changed");
-                return 0;
+                return reported(spec, client.call("PUT", path(aeTitle), form), aeTitle, "changed");
             } catch (IOException e) {
                 return fail(spec.commandLine().getErr(), "device not changed", e);
             }

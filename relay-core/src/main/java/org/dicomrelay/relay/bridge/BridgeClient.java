@@ -445,7 +445,7 @@ public final class BridgeClient implements BridgeTransport, AutoCloseable {
         }
     }
 
-    /** As {@link #answered(HttpResponse, long)}, for a blocking call's status and body. */
+    /** Tells the listener whether the Bridge accepted this router's credentials; a refusal (401/403) is thrown. */
     private void answered(int status, byte[] body, long sentAt) throws IOException {
         if (status == 401 || status == 403) {
             BridgeAuthException refused = (BridgeAuthException) error(status, parseQuietly(body));
@@ -563,7 +563,7 @@ public final class BridgeClient implements BridgeTransport, AutoCloseable {
         if (response.statusCode() != 404) json(response);
     }
 
-    /** Stops the threads sending blob parts and cuts the blob connections still open (a download then fails). */
+    /** Stops the threads sending blob parts and closes the blob connections' TLS sockets (a download in progress then fails). */
     @Override
     public void close() {
         blobConnections.close();
@@ -578,18 +578,16 @@ public final class BridgeClient implements BridgeTransport, AutoCloseable {
                 .header("Authorization", "Bearer " + credentials.apiKey());
     }
 
-    /** Sends with this router's credentials; a refusal of them (401/403) is told to the listener and thrown. */
+    /**
+     * Sends with this router's credentials, at the next instance when one does not answer; a refusal of them
+     * (401/403) is told to the listener and thrown.
+     */
     private HttpResponse<byte[]> send(HttpRequest.Builder builder) throws IOException {
-        return send(builder, HttpResponse.BodyHandlers.ofByteArray());
-    }
-
-    /** As above, with the body as {@code handler} gives it (a download: a stream, closed here if the credentials are refused). */
-    private <T> HttpResponse<T> send(HttpRequest.Builder builder, HttpResponse.BodyHandler<T> handler) throws IOException {
         for (int attempt = 1; ; attempt++) {
             HttpRequest request = builder.build();
             long sentAt = System.nanoTime();
             try {
-                return answered(send(http, request, handler), sentAt);
+                return answered(send(http, request), sentAt);
             } catch (BridgeUnreachableException e) {
                 String next = failedOver(request.uri());
                 if (next == null || attempt >= bases.size()) throw e;
@@ -620,33 +618,15 @@ public final class BridgeClient implements BridgeTransport, AutoCloseable {
         return u;
     }
 
-    /** Tells the listener whether the Bridge accepted this router's credentials; a refusal (401/403) is thrown. */
-    private <T> HttpResponse<T> answered(HttpResponse<T> response, long sentAt) throws IOException {
-        int status = response.statusCode();
-        if (status == 401 || status == 403) {
-            byte[] body;
-            if (response.body() instanceof InputStream in) {
-                try (in) {
-                    body = in.readNBytes(ERROR_BODY_LIMIT);
-                }
-            } else {
-                body = response.body() instanceof byte[] b ? b : null;
-            }
-            BridgeAuthException refused = (BridgeAuthException) error(status, parseQuietly(body));
-            listener.refused(refused);
-            throw refused;
-        }
-        if (status / 100 == 2) listener.accepted(sentAt);
+    /** As {@link #answered(int, byte[], long)}, for an HttpClient answer. */
+    private HttpResponse<byte[]> answered(HttpResponse<byte[]> response, long sentAt) throws IOException {
+        answered(response.statusCode(), response.body(), sentAt);
         return response;
     }
 
     private static HttpResponse<byte[]> send(HttpClient client, HttpRequest request) throws IOException {
-        return send(client, request, HttpResponse.BodyHandlers.ofByteArray());
-    }
-
-    private static <T> HttpResponse<T> send(HttpClient client, HttpRequest request, HttpResponse.BodyHandler<T> handler) throws IOException {
         try {
-            return client.send(request, handler);
+            return client.send(request, HttpResponse.BodyHandlers.ofByteArray());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             InterruptedIOException ie = new InterruptedIOException("interrupted while talking to the Bridge");

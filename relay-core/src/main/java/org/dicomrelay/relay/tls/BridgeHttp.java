@@ -61,17 +61,12 @@ public final class BridgeHttp {
      */
     public static HttpClient newClient(URI url, String pinnedFingerprint, ClientIdentity identity, Duration connectTimeout)
             throws GeneralSecurityException {
-        requireSafe(url);
+        SSLContext tls = context(url, pinnedFingerprint, identity);
         HttpClient.Builder b = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(connectTimeout)
                 .followRedirects(HttpClient.Redirect.NEVER);
-        boolean https = "https".equalsIgnoreCase(url.getScheme());
-        if (!https && pinnedFingerprint != null) {
-            throw new InsecureBridgeUrlException("a Bridge fingerprint is given but the URL " + url + " is plain http: use https://");
-        }
-        if (https) {
-            SSLContext tls = context(pinnedFingerprint, identity);
+        if (tls != null) {
             SSLParameters params = tls.getDefaultSSLParameters();
             params.setProtocols(PROTOCOLS);
             b.sslContext(tls).sslParameters(params);
@@ -86,6 +81,12 @@ public final class BridgeHttp {
      */
     public static SSLSocketFactory newSocketFactory(URI url, String pinnedFingerprint, ClientIdentity identity,
                                                     java.util.function.Consumer<java.net.Socket> created) throws GeneralSecurityException {
+        SSLContext tls = context(url, pinnedFingerprint, identity);
+        return tls == null ? null : new ProtocolSocketFactory(tls.getSocketFactory(), PROTOCOLS, created);
+    }
+
+    /** The TLS context for {@code url}, null for plain http (loopback only; refused with a fingerprint). */
+    private static SSLContext context(URI url, String pinnedFingerprint, ClientIdentity identity) throws GeneralSecurityException {
         requireSafe(url);
         if (!"https".equalsIgnoreCase(url.getScheme())) {
             if (pinnedFingerprint != null) {
@@ -93,10 +94,6 @@ public final class BridgeHttp {
             }
             return null;
         }
-        return new ProtocolSocketFactory(context(pinnedFingerprint, identity).getSocketFactory(), PROTOCOLS, created);
-    }
-
-    private static SSLContext context(String pinnedFingerprint, ClientIdentity identity) throws GeneralSecurityException {
         SSLContext tls = SSLContext.getInstance("TLS");
         TrustManager[] trust = pinnedFingerprint == null ? null : new TrustManager[] {new PinnedTrustManager(pinnedFingerprint)};
         tls.init(identity == null ? null : keyManagers(identity), trust, null);
