@@ -62,6 +62,7 @@ public final class Spool implements Closeable {
 
     private final Path dir;
     private FileChannel lockChannel;
+    private final EarlyForce earlyForce;
     /** One write per this many bytes of an incoming object (what a head start reads at a time, too). */
     private static final int WRITE_BYTES = 256 * 1024;
 
@@ -71,7 +72,12 @@ public final class Spool implements Closeable {
     }
 
     Spool(Path dir) throws IOException {
+        this(dir, new EarlyForce());
+    }
+
+    Spool(Path dir, EarlyForce earlyForce) throws IOException {
         this.dir = OwnerOnly.folder(dir);
+        this.earlyForce = earlyForce;
     }
 
     /**
@@ -217,6 +223,7 @@ public final class Spool implements Closeable {
             long n = 0;
             try (FileChannel ch = FileChannel.open(part, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), OwnerOnly.fileAttributes(part))) {
                 if (tail != null) tail.writing(part, data(id));
+                EarlyForce.Writing forces = earlyForce.of(part);
                 byte[] buf = new byte[WRITE_BYTES];
                 int k;
                 while ((k = data.readNBytes(buf, 0, buf.length)) > 0) {
@@ -224,6 +231,7 @@ public final class Spool implements Closeable {
                     while (bb.hasRemaining()) ch.write(bb);
                     n += k;
                     if (tail != null) tail.grew(n);
+                    forces.written(n);
                 }
                 if (tail != null) tail.written(n); // a head start may finish its upload while this forces
                 ch.force(true);
@@ -340,6 +348,7 @@ public final class Spool implements Closeable {
 
     /** Releases the router's lock. */
     @Override public void close() throws IOException {
+        earlyForce.close();
         if (lockChannel == null) return;
         try {
             lockChannel.close();

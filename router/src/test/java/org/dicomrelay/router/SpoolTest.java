@@ -108,6 +108,55 @@ class SpoolTest {
         assertThat(names(dir.resolve("spool"))).isEmpty();
     }
 
+    /**
+     * The kernel writes dirty pages back only after seconds: a large object is forced while it still
+     * arrives, so the force after its last byte, which the modality waits for, has only the tail to write.
+     */
+    @Test void aLargeObjectIsForcedWhileItIsStillArriving(@TempDir Path dir) throws Exception {
+        List<Path> forced = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.CountDownLatch first = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean beforeTheEnd = new java.util.concurrent.atomic.AtomicBoolean();
+        try (Spool spool = new Spool(dir.resolve("spool"), new EarlyForce(file -> {
+            forced.add(file);
+            first.countDown();
+        }))) {
+            // 12 MiB, then the last 4 MiB only once a force ran (or 10 s passed)
+            InputStream last = new InputStream() {
+                private InputStream rest;
+
+                @Override public int read() throws IOException {
+                    byte[] b = new byte[1];
+                    return read(b, 0, 1) < 0 ? -1 : b[0] & 0xff;
+                }
+
+                @Override public int read(byte[] b, int off, int len) throws IOException {
+                    if (rest == null) {
+                        try {
+                            beforeTheEnd.set(first.await(10, java.util.concurrent.TimeUnit.SECONDS));
+                        } catch (InterruptedException e) {
+                            throw new java.io.InterruptedIOException();
+                        }
+                        rest = new ByteArrayInputStream(new byte[4 << 20]);
+                    }
+                    return rest.read(b, off, len);
+                }
+            };
+            SpoolEntry e = spool.add(new SequenceInputStream(new ByteArrayInputStream(new byte[12 << 20]), last),
+                    "PACS_B", "CT1", "1.2", "1.2.3", "1.2.840.10008.1.2.1");
+            assertThat(beforeTheEnd).as("forced before its last bytes arrived").isTrue();
+            assertThat(forced).first().satisfies(p -> assertThat(p.getFileName().toString()).isEqualTo(e.id() + ".part"));
+            assertThat(e.bytes()).isEqualTo(16 << 20);
+        }
+    }
+
+    @Test void aSmallObjectHasOnlyTheForceAfterItsLastByte(@TempDir Path dir) throws Exception {
+        List<Path> forced = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (Spool spool = new Spool(dir.resolve("spool"), new EarlyForce(forced::add))) {
+            spool.add(new ByteArrayInputStream(new byte[(int) EarlyForce.EVERY_BYTES - 1]), "PACS_B", "CT1", "1.2", "1.2.3", "1.2.840.10008.1.2.1");
+        }
+        assertThat(forced).isEmpty();
+    }
+
     @Test void aRecordWriteThatFailsLeavesNoTemporaryFile(@TempDir Path dir) throws Exception {
         Spool spool = new Spool(dir.resolve("spool"));
         Files.createDirectories(dir.resolve("spool/e1.json/occupied")); // the rename cannot replace a non-empty directory
