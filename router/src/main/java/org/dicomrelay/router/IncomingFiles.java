@@ -38,7 +38,7 @@ final class IncomingFiles {
      */
     static void fill(Path file, InputStream payload) throws IOException {
         try (OutputStream out = OwnerOnly.newOutputStream(file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-            payload.transferTo(out);
+            org.dicomrelay.relay.io.Copy.of(payload, out);
         }
     }
 

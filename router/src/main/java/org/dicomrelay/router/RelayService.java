@@ -670,7 +670,7 @@ final class RelayService {
             return as.invoke(pcid, rq, out -> {
                 try (InputStream in = Files.newInputStream(tmp)) {
                     if (convert) Transcoder.transcode(new DicomInputStream(in, ts), new DicomOutputStream(out, target));
-                    else in.transferTo(out);
+                    else org.dicomrelay.relay.io.Copy.of(in, out);
                 }
             }).next().status();
         } finally {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonValue;
 import com.github.luben.zstd.ZstdInputStreamNoFinalizer;
 import com.github.luben.zstd.ZstdOutputStreamNoFinalizer;
 import org.dicomrelay.dicom.data.TransferSyntax;
+import org.dicomrelay.relay.io.Copy;
 
 import java.io.FilterOutputStream;
 import java.io.IOException;
@@ -72,10 +73,6 @@ public enum PayloadCodec {
 
     /** Writes the file into {@code out}, compressed with this codec; {@code out} stays open. */
     public void copy(Path file, OutputStream out) throws IOException {
-        if (this == NONE) {
-            Files.copy(file, out);
-            return;
-        }
         try (InputStream in = Files.newInputStream(file)) {
             copy(in, out);
         }
@@ -84,7 +81,7 @@ public enum PayloadCodec {
     /** Writes what {@code in} holds into {@code out}, compressed with this codec; {@code out} stays open. */
     public void copy(InputStream in, OutputStream out) throws IOException {
         if (this == NONE) {
-            in.transferTo(out);
+            Copy.of(in, out);
             return;
         }
         try (OutputStream enc = encoder(new FilterOutputStream(out) {
@@ -96,7 +93,7 @@ public enum PayloadCodec {
                 flush(); // the payload stream is the courier's to close
             }
         })) {
-            in.transferTo(enc);
+            Copy.of(in, enc);
         }
     }
 
