@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Issue 10's goals against what one run measured, side by side: a goal missed says so, and a
+ * The goals of issues 9 and 10 against what one run measured, side by side: a goal missed says so, and a
  * goal this run could not measure (a part left out with --only, or on one host) says that.
  */
 final class Goals {
@@ -33,7 +33,7 @@ final class Goals {
 
     void print() {
         String format = "%-52s %-10s %-60s %s%n";
-        System.out.printf("%nIssue 10's goals, this run of the bench (%s; each row as its line says: a median, or one run)%n",
+        System.out.printf("%nThe issues' goals (10, and 9's floor), this run of the bench (%s; each row as its line says: a median, or one run)%n",
                 java.time.LocalDate.now(java.time.ZoneOffset.UTC));
         System.out.printf(format, "", "goal", "measured", "");
         for (Row r : rows) System.out.printf(format, r.what(), r.goal() == null ? "-" : r.goal(), r.measured(), r.verdict());
