@@ -8,7 +8,9 @@ import javax.net.ssl.SSLSocketFactory;
 
 /**
  * TLS sockets limited to the given protocol versions, with TCP_NODELAY (a request's last record
- * must not wait for the acknowledgement of the one before), each handed to {@code created}.
+ * must not wait for the acknowledgement of the one before), each handed to {@code created}. For
+ * {@code HttpsURLConnection} (which layers TLS on a socket it connects itself when this factory
+ * makes no unconnected ones), TLS reads through a {@link BufferedInputSocket}.
  */
 final class ProtocolSocketFactory extends SSLSocketFactory {
     private final SSLSocketFactory delegate;
@@ -36,12 +38,15 @@ final class ProtocolSocketFactory extends SSLSocketFactory {
         return delegate.getSupportedCipherSuites();
     }
 
+    /** None: then {@code HttpsURLConnection} connects a plain socket and layers TLS on it here, over a buffer. */
     @Override public Socket createSocket() throws IOException {
-        return tuned(delegate.createSocket());
+        java.net.SocketException none = new java.net.SocketException("TLS is layered on a connected socket");
+        none.initCause(new UnsupportedOperationException()); // how a factory says so (javax.net.SocketFactory)
+        throw none;
     }
 
     @Override public Socket createSocket(Socket s, String host, int port, boolean autoClose) throws IOException {
-        return tuned(delegate.createSocket(s, host, port, autoClose));
+        return tuned(delegate.createSocket(s.isConnected() ? new BufferedInputSocket(s) : s, host, port, autoClose));
     }
 
     @Override public Socket createSocket(String host, int port) throws IOException {
