@@ -2,6 +2,7 @@ package org.dicomrelay.router;
 
 import org.dicomrelay.dicom.io.DicomFile;
 import org.dicomrelay.dicom.net.service.StorageSource;
+import org.dicomrelay.relay.io.SingleByte;
 import org.dicomrelay.testkit.Samples;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -11,12 +12,17 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.SequenceInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -113,9 +119,9 @@ class SpoolTest {
      * arrives, so the force after its last byte, which the modality waits for, has only the tail to write.
      */
     @Test void aLargeObjectIsForcedWhileItIsStillArriving(@TempDir Path dir) throws Exception {
-        List<Path> forced = new java.util.concurrent.CopyOnWriteArrayList<>();
-        java.util.concurrent.CountDownLatch first = new java.util.concurrent.CountDownLatch(1);
-        java.util.concurrent.atomic.AtomicBoolean beforeTheEnd = new java.util.concurrent.atomic.AtomicBoolean();
+        List<Path> forced = new CopyOnWriteArrayList<>();
+        CountDownLatch first = new CountDownLatch(1);
+        AtomicBoolean beforeTheEnd = new AtomicBoolean();
         try (Spool spool = new Spool(dir.resolve("spool"), new EarlyForce(file -> {
             forced.add(file);
             first.countDown();
@@ -125,16 +131,15 @@ class SpoolTest {
                 private InputStream rest;
 
                 @Override public int read() throws IOException {
-                    byte[] b = new byte[1];
-                    return read(b, 0, 1) < 0 ? -1 : b[0] & 0xff;
+                    return SingleByte.read(this);
                 }
 
                 @Override public int read(byte[] b, int off, int len) throws IOException {
                     if (rest == null) {
                         try {
-                            beforeTheEnd.set(first.await(10, java.util.concurrent.TimeUnit.SECONDS));
+                            beforeTheEnd.set(first.await(10, TimeUnit.SECONDS));
                         } catch (InterruptedException e) {
-                            throw new java.io.InterruptedIOException();
+                            throw new InterruptedIOException();
                         }
                         rest = new ByteArrayInputStream(new byte[4 << 20]);
                     }
@@ -150,7 +155,7 @@ class SpoolTest {
     }
 
     @Test void aSmallObjectHasOnlyTheForceAfterItsLastByte(@TempDir Path dir) throws Exception {
-        List<Path> forced = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<Path> forced = new CopyOnWriteArrayList<>();
         try (Spool spool = new Spool(dir.resolve("spool"), new EarlyForce(forced::add))) {
             spool.add(new ByteArrayInputStream(new byte[(int) EarlyForce.EVERY_BYTES - 1]), "PACS_B", "CT1", "1.2", "1.2.3", "1.2.840.10008.1.2.1");
         }
