@@ -1,4 +1,4 @@
-package org.dicomrelay.router.console;
+package org.dicomrelay.testkit;
 
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
@@ -20,10 +20,10 @@ import java.util.stream.Stream;
  * at their fixed paths (Selenium Manager never runs, nothing is downloaded), an empty profile in
  * a temporary folder, no background traffic. Screenshots go to {@code target/screenshots/}.
  */
-final class Browser implements AutoCloseable {
-    static final String CHROMIUM = "/usr/bin/chromium", CHROMEDRIVER = "/usr/bin/chromedriver";
+public final class Browser implements AutoCloseable {
+    public static final String CHROMIUM = "/usr/bin/chromium", CHROMEDRIVER = "/usr/bin/chromedriver";
 
-    final WebDriver driver;
+    public final WebDriver driver;
     private final Path profile;
     private final ChromeDriverService service;
 
@@ -33,11 +33,11 @@ final class Browser implements AutoCloseable {
         this.service = service;
     }
 
-    static boolean available() {
+    public static boolean available() {
         return Files.isExecutable(Path.of(CHROMIUM)) && Files.isExecutable(Path.of(CHROMEDRIVER));
     }
 
-    static Browser start() throws IOException {
+    public static Browser start() throws IOException {
         System.setProperty(ChromeDriverService.CHROME_DRIVER_EXE_PROPERTY, CHROMEDRIVER);
         Path profile = Files.createTempDirectory("chromium-profile");
         ChromeOptions o = new ChromeOptions();
@@ -56,7 +56,7 @@ final class Browser implements AutoCloseable {
     }
 
     /** Saves what the page shows now as {@code target/screenshots/<name>.png}. */
-    void screenshot(String name) throws IOException {
+    public void screenshot(String name) throws IOException {
         File shot = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
         Path dir = Files.createDirectories(Path.of("target", "screenshots"));
         Files.copy(shot.toPath(), dir.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
