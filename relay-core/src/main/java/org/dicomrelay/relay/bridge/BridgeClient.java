@@ -418,11 +418,8 @@ public final class BridgeClient implements BridgeTransport, AutoCloseable {
                 if (next == null || attempt >= bases.size()) throw u;
                 continue;
             }
-            if (status == 200) {
-                listener.accepted(sentAt);
-                return c.getInputStream();
-            }
             answered(status, error, sentAt);
+            if (status == 200) return c.getInputStream();
             if (status == 404) throw new FileNotFoundException("no blob " + name + " for this router at the Bridge");
             throw error(status, parseQuietly(error));
         }
